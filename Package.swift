@@ -1,0 +1,53 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "mlrepro",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mlrepro", targets: ["mlrepro"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        // Thin executable: @main only.
+        .executableTarget(name: "mlrepro", dependencies: ["MLReproCLI"]),
+        .target(
+            name: "MLReproCLI",
+            dependencies: [
+                "MLReproCore", "TemplateEngine", "EnvironmentProbe", "Prompting", "GitSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "MLReproCore",
+            dependencies: [
+                "TemplateEngine", "EnvironmentProbe", "GitSupport",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(name: "TemplateEngine"),
+        .target(
+            name: "EnvironmentProbe",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]
+        ),
+        .target(name: "Prompting"),
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(name: "GitSupport", dependencies: ["CLibGit2"]),
+
+        .testTarget(name: "TemplateEngineTests", dependencies: ["TemplateEngine"]),
+        .testTarget(name: "MLReproCoreTests", dependencies: ["MLReproCore", "TemplateEngine"]),
+        .testTarget(name: "EnvironmentProbeTests", dependencies: ["EnvironmentProbe"]),
+        .testTarget(name: "PromptingTests", dependencies: ["Prompting"]),
+        .testTarget(name: "GitSupportTests", dependencies: ["GitSupport"]),
+        .testTarget(name: "MLReproCLITests", dependencies: ["MLReproCLI", "MLReproCore"]),
+    ]
+)

@@ -1,0 +1,4 @@
+#ifndef MLREPRO_CLIBGIT2_SHIM_H
+#define MLREPRO_CLIBGIT2_SHIM_H
+#include <git2.h>
+#endif

@@ -1,0 +1,1 @@
+// EnvironmentProbe module: see README.

@@ -1,0 +1,1 @@
+// GitSupport module: see README.

@@ -1,0 +1,59 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Parses the command line, runs the chosen subcommand and maps every outcome to an exit status.
+///
+/// Nothing here crashes on input: parse errors and thrown errors become a message on stderr and
+/// status 2 (usage errors included, so scripts see one error status).
+public enum CommandLineEntry {
+    public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async {
+        let status = await execute(arguments: arguments)
+        exit(status.rawValue)
+    }
+
+    static func execute(arguments: [String]) async -> ExitStatus {
+        let command: any ParsableCommand
+        do {
+            command = try MLRepro.parseAsRoot(arguments)
+        } catch {
+            return report(parseError: error)
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var syncCommand = command
+                try syncCommand.run()
+            }
+            return .success
+        } catch let request as ExitRequest {
+            return request.status
+        } catch {
+            if MLRepro.exitCode(for: error) == .success {
+                print(MLRepro.fullMessage(for: error))
+                return .success
+            }
+            if error is CleanExit || error is ValidationError {
+                return report(parseError: error)
+            }
+            Diagnostics.standard.error(Diagnostics.text(for: error))
+            return .error
+        }
+    }
+
+    private static func report(parseError error: any Error) -> ExitStatus {
+        let code = MLRepro.exitCode(for: error)
+        if code == .success {
+            print(MLRepro.fullMessage(for: error))
+            return .success
+        }
+        let message = MLRepro.message(for: error)
+        Diagnostics.standard.error(message)
+        Diagnostics.standard.note("see 'mlrepro --help'")
+        return .error
+    }
+}

@@ -1,0 +1,8 @@
+import ArgumentParser
+
+extension MLRepro {
+    /// Every subcommand, in the order `--help` lists them. One line per command.
+    static let registeredSubcommands: [any ParsableCommand.Type] = [
+        Templates.self,
+    ]
+}

@@ -1,0 +1,1 @@
+// Prompting module: see README.

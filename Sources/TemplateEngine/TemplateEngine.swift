@@ -1,0 +1,1 @@
+// TemplateEngine module: see README.

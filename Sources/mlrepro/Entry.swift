@@ -1,0 +1,8 @@
+import MLReproCLI
+
+@main
+enum Entry {
+    static func main() async {
+        await CommandLineEntry.run()
+    }
+}
