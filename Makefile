@@ -9,7 +9,7 @@ BIN := .build/$(CONFIG)/mlrepro
 RUN_DIR ?= out/my-study
 export MLREPRO_TEST_VENV := $(VENV)
 
-.PHONY: all deps venv build run test test-swift install release clean
+.PHONY: all deps venv build run test test-swift install release clean bench
 
 all: build
 
@@ -52,3 +52,16 @@ install: release
 
 clean:
 	rm -rf .build out
+
+## bench: mlrepro vs copier vs cookiecutter vs cp -r (writes bench/results.md).
+BENCH_VENV ?= $(CURDIR)/.venv-bench
+BENCH_RUNS ?= 5
+$(BENCH_VENV)/.installed: bench/requirements.txt
+	python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+bench: deps $(BENCH_VENV)/.installed
+	$(SWIFT) build -c release
+	$(BENCH_VENV)/bin/python scripts/bench.py --mlrepro .build/release/mlrepro \
+	    --venv $(BENCH_VENV) --work bench/work --results bench/results.md --runs $(BENCH_RUNS)
