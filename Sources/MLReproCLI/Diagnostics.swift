@@ -34,12 +34,9 @@ public struct Diagnostics: Sendable {
         return firstLine.contains(": error: ") || firstLine.contains(": warning: ")
     }
 
-    /// The text shown for any error: its description when it has one.
+    /// The text shown for any error: its `description` when it is CustomStringConvertible.
     public static func text(for error: any Error) -> String {
-        if let described = error as? any CustomStringConvertible {
-            return described.description
-        }
-        return String(describing: error)
+        String(describing: error)
     }
 }
 

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+@testable import MLReproCore
+
+/// Records calls and answers with a fixed status, standing in for real validator programs.
+final class FakeRunner: ValidationCommandRunning, @unchecked Sendable {
+    let status: Int32
+    let output: String
+    private(set) var calls: [[String]] = []
+    init(status: Int32 = 0, output: String = "") { self.status = status; self.output = output }
+    func run(_ executable: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
+        calls.append([(executable as NSString).lastPathComponent] + arguments)
+        return (status, output)
+    }
+}
+
+@Suite struct ProjectValidatorTests {
+    func project(_ files: [String: String]) throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlrepro-validate-\(UUID().uuidString)")
+        for (path, text) in files {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        return root
+    }
+
+    /// A directory holding executables named like the validators, so `ToolLocator` finds them.
+    func fakeToolDirectory(_ names: [String]) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mlrepro-tools-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for name in names {
+            let path = dir.appendingPathComponent(name).path
+            _ = FileManager.default.createFile(atPath: path, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
+        }
+        return dir.path
+    }
+
+    func findings(_ list: [ValidationFinding], _ validator: String) -> [ValidationFinding] {
+        list.filter { $0.validator == validator }
+    }
+
+    @Test func composeBuildingAMissingDockerfileFails() throws {
+        let root = try project([
+            "compose.yaml": "services:\n  trainer:\n    build:\n      context: .\n      dockerfile: docker/Dockerfile.gpu\n    depends_on: [mlflow]\n",
+        ])
+        let result = ProjectValidator(tools: ToolLocator(path: "")).validate(projectAt: root)
+        let references = findings(result, "references")
+        #expect(references.count == 1)
+        guard case .failed(let message)? = references.first?.outcome else {
+            Issue.record("expected a failure, got \(references)")
+            return
+        }
+        #expect(message.contains("docker/Dockerfile.gpu"))
+        #expect(message.contains("unknown service 'mlflow'"))
+    }
+
+    @Test func consistentComposeFilePasses() throws {
+        let root = try project([
+            "compose.yaml": "services:\n  db:\n    image: postgres:16.4\n  app:\n    build: .\n    env_file: .env\n    depends_on:\n      db:\n        condition: service_healthy\n    volumes: ['./data:/data', 'cache:/cache']\nvolumes:\n  cache: {}\n",
+            "Dockerfile": "FROM python:3.11.9-slim\n", ".env": "A=1\n", "data/.keep": "",
+        ])
+        let result = ProjectValidator(tools: ToolLocator(path: "")).validate(projectAt: root)
+        #expect(findings(result, "references").map(\.outcome) == [.passed])
+    }
+
+    @Test func missingToolsAreSkippedNeverPassed() throws {
+        let root = try project(["Dockerfile": "FROM x\n", "run.sh": "echo hi\n", "a.py": "x = 1\n", "compose.yaml": "services: {}\n"])
+        let result = ProjectValidator(tools: ToolLocator(path: "")).validate(projectAt: root)
+        for name in ["hadolint", "shellcheck", "ruff", "py_compile", "compose-spec"] {
+            let list = findings(result, name)
+            #expect(!list.isEmpty, "\(name) not reported")
+            #expect(list.allSatisfy { if case .skipped = $0.outcome { true } else { false } }, "\(name): \(list)")
+        }
+    }
+
+    @Test func failingValidatorReportsItsOutput() throws {
+        let root = try project(["Dockerfile": "FROM x\n", "jobs/train.sbatch": "#!/bin/bash\nsrun x\n"])
+        let tools = try fakeToolDirectory(["hadolint", "shellcheck"])
+        let runner = FakeRunner(status: 1, output: "DL3006 error: Always tag the version of an image explicitly")
+        let result = ProjectValidator(tools: ToolLocator(path: tools), runner: runner).validate(projectAt: root)
+        #expect(findings(result, "hadolint").first?.outcome == .failed("DL3006 error: Always tag the version of an image explicitly"))
+        #expect(runner.calls.contains(["hadolint", "--failure-threshold", "error", "Dockerfile"]))
+        #expect(runner.calls.contains(["shellcheck", "--shell=bash", "jobs/train.sbatch"]))
+    }
+
+    @Test func schemaValidatorsUseTheVendoredSchemas() throws {
+        let root = try project([
+            "compose.yaml": "services: {}\n", ".github/workflows/ci.yml": "on: push\n",
+            ".gitlab-ci.yml": "test:\n  script: [make test]\n", "CITATION.cff": "cff-version: 1.2.0\n",
+        ])
+        let runner = FakeRunner()
+        let tools = try fakeToolDirectory(["check-jsonschema"])
+        let result = ProjectValidator(tools: ToolLocator(path: tools), runner: runner).validate(projectAt: root)
+        #expect(runner.calls.contains(["check-jsonschema", "--builtin-schema", "vendor.compose-spec", "compose.yaml"]))
+        #expect(runner.calls.contains(["check-jsonschema", "--builtin-schema", "vendor.github-workflows", ".github/workflows/ci.yml"]))
+        #expect(runner.calls.contains(["check-jsonschema", "--builtin-schema", "vendor.gitlab-ci", ".gitlab-ci.yml"]))
+        #expect(runner.calls.contains(["check-jsonschema", "--builtin-schema", "vendor.citation-file-format", "CITATION.cff"]))
+        #expect(findings(result, "citation-file-format").map(\.outcome) == [.passed])
+    }
+
+    @Test func brokenYAMLAndNotebooksFail() throws {
+        let root = try project([
+            "configs/train.yaml": "lr: [0.1\n",
+            "notebooks/a.ipynb": #"{"nbformat": 3, "metadata": {}, "cells": []}"#,
+            "notebooks/b.ipynb": #"{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "source": "1", "metadata": {}, "outputs": [], "execution_count": null}]}"#,
+        ])
+        let result = ProjectValidator(tools: ToolLocator(path: "")).validate(projectAt: root)
+        #expect(findings(result, "yaml").first?.failed == true)
+        let notebooks = findings(result, "notebook")
+        #expect(notebooks.map(\.path) == ["notebooks/a.ipynb", "notebooks/b.ipynb"])
+        #expect(notebooks.map(\.outcome) == [.failed("nbformat is not 4"), .passed])
+    }
+
+    @Test func makefileReferencesToMissingSourceFilesFail() throws {
+        let root = try project([
+            "Makefile": "train: configs/train.yaml\n\tpython -m pkg.train --config configs/train.yaml\n\tsbatch infra/slurm/train.sbatch\nreport/out.md: src/report.py\n\tpython src/report.py > report/out.md\n",
+            "configs/train.yaml": "x: 1\n", "src/report.py": "print(1)\n",
+        ])
+        let result = ProjectValidator(tools: ToolLocator(path: "")).validate(projectAt: root)
+        #expect(findings(result, "references").map(\.outcome) == [.failed("line 3: 'infra/slurm/train.sbatch' does not exist")])
+    }
+}
