@@ -9,7 +9,7 @@ BIN := .build/$(CONFIG)/mlrepro
 RUN_DIR ?= out/my-study
 export MLREPRO_TEST_VENV := $(VENV)
 
-.PHONY: all deps venv build run test test-swift install release clean bench
+.PHONY: all deps venv build run test test-swift install release clean bench test-stack
 
 all: build
 
@@ -65,3 +65,15 @@ bench: deps $(BENCH_VENV)/.installed
 	$(SWIFT) build -c release
 	$(BENCH_VENV)/bin/python scripts/bench.py --mlrepro .build/release/mlrepro \
 	    --venv $(BENCH_VENV) --work bench/work --results bench/results.md --runs $(BENCH_RUNS)
+
+## test-stack: the generated project's MLflow + PostgreSQL + S3 stack, end to end without Docker.
+STACK_DIR ?= out/stack
+test-stack: build
+	@scripts/deps.sh stack
+	rm -rf $(STACK_DIR)
+	$(BIN) init $(STACK_DIR) --defaults --no-probe --data framework=sklearn --data accelerator=cpu \
+	    --data tracking=mlflow-server
+	python3 -m venv $(STACK_DIR)/.venv
+	$(STACK_DIR)/.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '$(STACK_DIR)' \
+	    'moto[server]==5.2.5' psycopg2-binary==2.9.13 boto3==1.43.11
+	$(STACK_DIR)/.venv/bin/python scripts/test_stack.py --project $(STACK_DIR) --python $(STACK_DIR)/.venv/bin/python

@@ -14,9 +14,22 @@ final class FakeRunner: ValidationCommandRunning, @unchecked Sendable {
     }
 }
 
+/// Temporary directories of one test, removed when the test's suite instance goes away.
+final class Scratch: @unchecked Sendable {
+    private(set) var directories: [URL] = []
+    func make(_ prefix: String) -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        directories.append(url)
+        return url
+    }
+    deinit { for url in directories { try? FileManager.default.removeItem(at: url) } }
+}
+
 @Suite struct ProjectValidatorTests {
+    let scratch = Scratch()
+
     func project(_ files: [String: String]) throws -> URL {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlrepro-validate-\(UUID().uuidString)")
+        let root = scratch.make("mlrepro-validate")
         for (path, text) in files {
             let url = root.appendingPathComponent(path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -27,7 +40,7 @@ final class FakeRunner: ValidationCommandRunning, @unchecked Sendable {
 
     /// A directory holding executables named like the validators, so `ToolLocator` finds them.
     func fakeToolDirectory(_ names: [String]) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mlrepro-tools-\(UUID().uuidString)")
+        let dir = scratch.make("mlrepro-tools")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for name in names {
             let path = dir.appendingPathComponent(name).path
