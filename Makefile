@@ -9,7 +9,7 @@ BIN := .build/$(CONFIG)/mlrepro
 RUN_DIR ?= out/my-study
 export MLREPRO_TEST_VENV := $(VENV)
 
-.PHONY: all deps venv build run test test-swift install release clean
+.PHONY: all deps venv build run test test-swift install release clean conformance-expected bench-engine
 
 all: build
 
@@ -52,3 +52,7 @@ install: release
 
 clean:
 	rm -rf .build out
+
+## conformance-expected: re-render the engine's conformance cases with Python's Jinja2 (expected outputs).
+conformance-expected: venv
+	$(PYTHON) scripts/conformance_expected.py

@@ -24,6 +24,11 @@ extension Renderer {
     func getAttribute(_ obj: Value, _ name: String) throws -> Value? {
         if let m = Methods.bound(obj, name) { return .callable(m) }
         if case .dict(let d) = obj { return d[name] }
+        // groupby yields (grouper, list) pairs; they answer to those names as in Jinja2.
+        if case .list(let pair) = obj, pair.count == 2 {
+            if name == "grouper" { return pair[0] }
+            if name == "list" { return pair[1] }
+        }
         return nil
     }
 

@@ -25,7 +25,7 @@ extension Renderer {
             return try positioned(offset) { try getItem(b, k) }
         case .conditional(let cond, let yes, let no):
             if try eval(cond).isTruthy { return try evalOptional(yes) }
-            guard let no else { return nil }
+            guard let no else { return .string("") }
             return try evalOptional(no)
         default:
             return try eval(expr)
@@ -115,9 +115,7 @@ extension Renderer {
             return a.isTruthy ? a : try eval(r)
         case .conditional(let cond, let yes, let no):
             if try eval(cond).isTruthy { return try eval(yes) }
-            guard let no else {
-                throw undefinedError("the inline if-expression has no else branch and its condition is false, so the value is undefined", at: cond.offset)
-            }
+            guard let no else { return .string("") }
             return try eval(no)
         case .concat(let items, let offset):
             var s = ""

@@ -120,7 +120,8 @@ extension Renderer {
         case "bool": return .bool(ansibleBool(value))
         case "attr":
             guard let attr = try a.string(0, "name", nil) else { throw EvalError("attr() needs an attribute name") }
-            if let v = try getAttribute(value, attr) { return v }
+            // Jinja2's attr looks up attributes only, never mapping keys.
+            if let m = Methods.bound(value, attr) { return .callable(m) }
             throw EvalError("'\(describeObject(value))' has no attribute '\(attr)'", .undefined)
         default:
             return try collectionFilter(name, value, a)
@@ -217,6 +218,7 @@ extension Renderer {
     }
 
     func urlencode(_ value: Value) throws -> String {
+        func formQuote(_ s: String) -> String { quote(s, safe: " ").replacingOccurrences(of: " ", with: "+") }
         func quote(_ s: String, safe: String) -> String {
             var out = ""
             for b in s.utf8 {
@@ -229,11 +231,11 @@ extension Renderer {
         }
         switch value {
         case .string(let s): return quote(s, safe: "/")
-        case .dict(let d): return d.pairs.map { quote($0.key, safe: "") + "=" + quote($0.value.pythonString, safe: "") }.joined(separator: "&")
+        case .dict(let d): return d.pairs.map { formQuote($0.key) + "=" + formQuote($0.value.pythonString) }.joined(separator: "&")
         case .list(let l):
             return try l.map { item -> String in
                 guard case .list(let kv) = item, kv.count == 2 else { throw EvalError("urlencode expects pairs") }
-                return quote(kv[0].pythonString, safe: "") + "=" + quote(kv[1].pythonString, safe: "")
+                return formQuote(kv[0].pythonString) + "=" + formQuote(kv[1].pythonString)
             }.joined(separator: "&")
         default: return quote(value.pythonString, safe: "/")
         }

@@ -6,7 +6,7 @@ extension Renderer {
         var current = v
         for part in path.split(separator: ".", omittingEmptySubsequences: false) {
             let key: Value = Int(part).map { .int($0) } ?? .string(String(part))
-            guard let next = try getItem(current, key) else { return nil }
+            guard let next = try getItem(current, key) ?? (try getAttribute(current, String(part))) else { return nil }
             current = next
         }
         return current
@@ -71,9 +71,11 @@ extension Renderer {
             return .string(items.map(\.pythonString).joined(separator: sep))
         case "sort":
             let reverse = a.bool(0, "reverse", false), cs = a.bool(1, "case_sensitive", false)
-            let attr = try a.string(2, "attribute", nil)
+            let attrs = try a.string(2, "attribute", nil)?.split(separator: ",").map(String.init)
             return .list(try sorted(try iterate(value), by: { v in
-                sortKey(try attr.map { try requiredAttribute(v, $0) } ?? v, cs)
+                guard let attrs else { return sortKey(v, cs) }
+                let keys = try attrs.map { sortKey(try requiredAttribute(v, $0), cs) }
+                return keys.count == 1 ? keys[0] : .list(keys)
             }, reverse: reverse))
         case "dictsort":
             guard case .dict(let d) = value else { throw EvalError("dictsort: you can only sort mappings, not \(value.typeName)") }

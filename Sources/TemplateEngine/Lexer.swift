@@ -161,6 +161,8 @@ struct Lexer {
                     if isBlock && tokens.count == firstToken + 2 && tokens[firstToken].kind == .name
                         && tokens[firstToken].text == "raw" {
                         tokens.removeLast(3)
+                        // trim_blocks does not apply to the newline after `{% raw %}`.
+                        if !stripAfter { after = endAt + endPat.count }
                         return try rawBlock(from: after, openedAt: begin)
                     }
                     return after

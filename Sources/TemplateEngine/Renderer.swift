@@ -159,32 +159,36 @@ final class Renderer {
             return
         }
         let count = items.count
-        let outerLoop = lookup("loop")
-        for (i, item) in items.enumerated() {
+                for (i, item) in items.enumerated() {
             try step(at: loop.offset)
+            // Assignments inside the body last one iteration, as in Jinja2.
+            frames[frames.count - 1].removeAll(keepingCapacity: true)
             try assign(loop.target, item, at: loop.offset)
             if loop.usesLoop {
-                frames[frames.count - 1]["loop"] = loopValue(index: i, items: items, count: count, outer: outerLoop)
+                frames[frames.count - 1]["loop"] = loopValue(index: i, items: items, count: count)
             }
             try renderNodes(loop.body, &out)
         }
     }
 
-    func loopValue(index i: Int, items: [Value], count: Int, outer: Value?) -> Value {
-        var depth = 1
-        if case .dict(let o)? = outer, case .int(let d)? = o["depth"] { depth = d + 1 }
+    func loopValue(index i: Int, items: [Value], count: Int) -> Value {
+        // Depth only grows in recursive loops, which are not supported; nested loops stay at 1.
+        let depth = 1
         let cycle = NativeFunction(name: "cycle") { args, _ in
             guard !args.isEmpty else { throw EvalError("no items for cycling given") }
             return args[i % args.count]
         }
-        return .dict(OrderedMapping([
+        var map = OrderedMapping([
             ("index", .int(i + 1)), ("index0", .int(i)),
             ("revindex", .int(count - i)), ("revindex0", .int(count - i - 1)),
             ("first", .bool(i == 0)), ("last", .bool(i == count - 1)),
             ("length", .int(count)), ("depth", .int(depth)), ("depth0", .int(depth - 1)),
-            ("previtem", i > 0 ? items[i - 1] : .none), ("nextitem", i + 1 < count ? items[i + 1] : .none),
             ("cycle", .callable(cycle)),
-        ]))
+        ])
+        // Absent on the first/last iteration: undefined, as in Jinja2.
+        if i > 0 { map["previtem"] = items[i - 1] }
+        if i + 1 < count { map["nextitem"] = items[i + 1] }
+        return .dict(map)
     }
 
     func renderInclude(_ e: Expr, ignoreMissing: Bool, at offset: Int, _ out: inout String) throws {

@@ -119,7 +119,14 @@ private struct YAMLWriter {
     mutating func sequence(_ items: [Value], indent: Int, firstInline: Bool) throws {
         for (i, item) in items.enumerated() {
             if i > 0 || !firstInline { out += String(repeating: " ", count: indent) }
-            out += "-" + String(repeating: " ", count: best - 1)
+            switch item {
+            case .list(let l) where !l.isEmpty:
+                out += "-" + String(repeating: " ", count: best - 1)
+            case .dict(let d) where d.count > 0:
+                out += "-" + String(repeating: " ", count: best - 1)
+            default:
+                out += "- "
+            }
             try node(item, indent: indent + best, inline: true)
         }
     }
@@ -148,7 +155,7 @@ private struct YAMLWriter {
         switch v {
         case .list(let l) where !l.isEmpty: try sequence(l, indent: indent, firstInline: inline)
         case .dict(let d) where d.count > 0: try mapping(d, indent: indent, firstInline: inline)
-        default: out += try scalar(v, indent: indent - best, isKey: false).0 + "\n"
+        default: out += try scalar(v, indent: indent, isKey: false).0 + "\n"
         }
     }
 
@@ -174,10 +181,17 @@ private struct YAMLWriter {
 
 private let yamlBreaks: Set<Unicode.Scalar> = ["\n", "\u{85}", "\u{2028}", "\u{2029}"]
 
+/// Characters PyYAML (allow_unicode) leaves alone when analysing a scalar.
 private func yamlPrintable(_ c: Unicode.Scalar) -> Bool {
     let v = c.value
-    return v == 0x09 || v == 0x0A || v == 0x0D || (v >= 0x20 && v <= 0x7E) || v == 0x85
+    return v == 0x0A || (v >= 0x20 && v <= 0x7E)
         || (v >= 0xA0 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD && v != 0xFEFF) || v >= 0x10000
+}
+
+/// Characters PyYAML writes unescaped inside double quotes.
+private func yamlDoubleQuotedPlain(_ c: Unicode.Scalar) -> Bool {
+    let v = c.value
+    return (v >= 0x20 && v <= 0x7E) || (v >= 0xA0 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD && v != 0xFEFF)
 }
 
 /// True when plain text would load back as something other than a string (YAML 1.1 resolvers).
@@ -271,7 +285,7 @@ private func doubleQuoted(_ cps: [Unicode.Scalar]) -> String {
     for c in cps {
         if let n = named[c.value] {
             out += "\\" + n
-        } else if yamlPrintable(c) && c != "\u{FEFF}" {
+        } else if yamlDoubleQuotedPlain(c) {
             out.unicodeScalars.append(c)
         } else if c.value <= 0xFF {
             out += "\\x" + String(c.value, radix: 16, uppercase: true).leftPadded(2)
