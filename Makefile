@@ -9,7 +9,7 @@ BIN := .build/$(CONFIG)/mlrepro
 RUN_DIR ?= out/my-study
 export MLREPRO_TEST_VENV := $(VENV)
 
-.PHONY: all deps venv build run test test-swift install release clean bench test-stack
+.PHONY: all deps venv build run test test-swift install release clean bench test-stack conformance-expected bench-engine
 
 all: build
 
@@ -77,3 +77,7 @@ test-stack: build
 	$(STACK_DIR)/.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '$(STACK_DIR)' \
 	    'moto[server]==5.2.5' psycopg2-binary==2.9.13 boto3==1.43.11
 	$(STACK_DIR)/.venv/bin/python scripts/test_stack.py --project $(STACK_DIR) --python $(STACK_DIR)/.venv/bin/python
+
+## conformance-expected: re-render the engine's conformance cases with Python's Jinja2 (expected outputs).
+conformance-expected: venv
+	$(PYTHON) scripts/conformance_expected.py

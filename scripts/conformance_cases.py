@@ -1,0 +1,354 @@
+"""Conformance cases for TemplateEngine: template, context, options, included files.
+
+Each case is a dict: id, template, and optionally context (JSON-like), options
+(trim_blocks, lstrip_blocks, keep_trailing_newline, *_string delimiters) and files
+(name -> source, for include). conformance_expected.py renders them with Jinja2.
+"""
+
+CASES = []
+
+
+def case(id, template, context=None, options=None, files=None):
+    c = {"id": id, "template": template}
+    if context is not None:
+        c["context"] = context
+    if options:
+        c["options"] = options
+    if files:
+        c["files"] = files
+    CASES.append(c)
+
+
+CTX = {
+    "name": "World", "n": 7, "f": 2.5, "neg": -3, "zero": 0, "t": True, "no": False, "nothing": None,
+    "items": ["b", "a", "c"], "nums": [3, 1, 2, 10], "empty": [], "emptyd": {}, "s": "  Hello World  ",
+    "d": {"b": 2, "a": 1, "c": {"x": [1, 2]}},
+    "users": [{"name": "ann", "age": 31, "team": "x", "admin": True},
+              {"name": "Bob", "age": 25, "team": "y", "admin": False},
+              {"name": "cid", "age": 31, "team": "x", "admin": False}],
+    "pairs": [["a", 1], ["b", 2]], "path": "/srv/app/config.yaml", "text": "The quick brown fox jumps over the lazy dog",
+    "uni": "Zoë 🚀 e\u0301", "words": "one two  three",
+}
+
+# ---------------------------------------------------------------- whitespace matrix
+STATEMENTS = {
+    "if": ("{%S if t E%}\n  yes\n{%S endif E%}\n", {}),
+    "ifelse": ("{%S if no E%}\n  a\n{%S elif t E%}\n  b\n{%S else E%}\n  c\n{%S endif E%}\n", {}),
+    "for": ("{%S for x in items E%}\n  - {{ x }}\n{%S endfor E%}\n", {}),
+    "forelse": ("{%S for x in empty E%}\n  x\n{%S else E%}\n  none\n{%S endfor E%}\n", {}),
+    "set": ("a\n  {%S set v = 1 E%}\n  b{{ v }}\n", {}),
+    "setblock": ("{%S set v E%}\n  inner\n{%S endset E%}\n[{{ v }}]\n", {}),
+    "macro": ("{%S macro m(x) E%}\n  <{{ x }}>\n{%S endmacro E%}\n{{ m(1) }}{{ m(2) }}\n", {}),
+    "raw": ("  {%S raw E%}\n  {{ x }}\n  {%S endraw E%}\n", {}),
+    "comment": ("a\n  {#S note E#}\n  b\n", {}),
+    "include": ("x\n  {%S include 'p.txt' E%}\n  y\n", {"p.txt": "P\n"}),
+    "filter": ("{%S filter upper E%}\n  abc\n{%S endfilter E%}\n", {}),
+    "output": ("a\n  {{S name E}}\n  b\n", {}),
+}
+CONTROLS = {"plain": ("", ""), "left": ("-", ""), "right": ("", "-"), "both": ("-", "-"), "plus": ("+", "")}
+OPTIONS = {"default": {}, "trim": {"trim_blocks": True}, "lstrip": {"lstrip_blocks": True},
+           "trimlstrip": {"trim_blocks": True, "lstrip_blocks": True}}
+for sname, (tpl, files) in STATEMENTS.items():
+    for cname, (left, right) in CONTROLS.items():
+        if cname == "plus" and sname == "output":
+            continue
+        body = tpl.replace("S", left).replace(" E", " " + right if right else " ")
+        for oname, opts in OPTIONS.items():
+            case("ws-%s-%s-%s" % (sname, cname, oname), body, CTX, opts, files or None)
+
+# ---------------------------------------------------------------- expressions
+EXPRESSIONS = [
+    "1 + 2", "7 - 10", "3 * 4", "7 / 2", "6 / 3", "7 // 2", "-7 // 2", "7 % 3", "-7 % 3", "7 % -3", "2 ** 10",
+    "2 ** -1", "2 ** 3 ** 2", "7.5 // 2", "-7.5 % 2", "1.5 * 2", "0.1 + 0.2", "1e20", "1e16", "1e15", "123456789.125",
+    "1.5e-7", "0.0001", "0.00001", "-0.0", "3.0", "1_000 + 1", "10 / 4", "1 / 3", "2.0 ** 0.5", "100000000000000000000.0",
+    "'a' ~ 1 ~ none ~ true", "'ab' * 3", "3 * 'ab'", "[1, 2] * 2", "[1] + [2, 3]", "'x' + 'y'",
+    "1 < 2 < 3", "3 > 2 > 2", "1 == 1.0", "'a' < 'b'", "'B' < 'a'", "[1, 2] < [1, 3]", "1 != 2", "2 >= 2",
+    "'a' in 'cat'", "'z' not in 'cat'", "2 in [1, 2]", "'a' in {'a': 1}", "'b' not in {'a': 1}",
+    "true and 'x'", "false or 'y'", "0 or none", "none and 1", "not 0", "not not 'a'", "not empty",
+    "'yes' if t else 'no'", "'yes' if no else 'no'", "'yes' if no", "1 if 0 else 2 if 0 else 3",
+    "-n", "+n", "-(1 + 2)", "- 2 ** 2", "(1 + 2) * 3", "1 + 2 * 3", "n|abs", "-n|abs", "neg|abs",
+    "items", "d", "nums[0]", "nums[-1]", "nums[1:3]", "nums[::-1]", "nums[::2]", "nums[-2:]", "nums[:-1]",
+    "nums[5:]", "name[0]", "name[-1]", "name[1:4]", "name[::-1]", "uni[3]", "uni|length", "uni[::-1]",
+    "d.a", "d['b']", "d.c.x[1]", "d['c']['x']", "users[1].name", "users.0.name", "pairs[0][1]",
+    "[1, 'a', none, true, 2.5]", "{'k': 'v', 'n': [1]}", "{}", "[]", "(1)", "[[1, [2]], {'a': {'b': none}}]",
+    "'it\\'s'", "\"say \\\"hi\\\"\"", "'tab\\there'", "'nl\\nx'", "'\\u00e9\\x41'", "'a' 'b' \"c\"",
+    "\"it's\"", "['it\\'s', \"x\"]", "['a\\nb', 'c\\\\d']", "{'q': \"'\"}", "true", "True", "none", "None", "false",
+    "range(3)|list", "range(1, 10, 3)|list", "range(5, 0, -2)|list", "range(0)|list", "dict(a=1, b=2)", "dict(pairs)",
+    "namespace(a=1).a", "d.items()|map('join', '=')|list", "d.keys()|list", "d.values()|list", "d.get('a')", "d.get('zz', 'dflt')", "d.get('zz')",
+    "'a,b,,c'.split(',')", "words.split()", "' x y '.split(' ')", "'a b c'.split(' ', 1)", "'  p  '.strip()",
+    "'xxpxx'.strip('x')", "'  p  '.lstrip()", "'  p  '.rstrip()", "name.upper()", "name.lower()",
+    "'a-b'.replace('-', '+')", "'aaa'.replace('a', 'b', 2)", "name.startswith('Wo')", "name.endswith(('x', 'ld'))",
+    "', '.join(items)", "'{} and {}'.format(1, 'two')", "'{0}{1}{0}'.format('a', 'b')", "'{x}-{y}'.format(x=1, y=2)",
+    "'{:>5}|{:<4}|{:^7}'.format('a', 'b', 'c')", "'{:.2f}'.format(3.14159)", "'{:05d}'.format(42)", "'{:,}'.format(1234567)",
+    "'%s is %d' % ('x', 3)", "'%.3f' % 2.5", "'%5s|%-5s|' % ('a', 'b')", "'%05.1f' % 3.14159", "'%x' % 255", "'%(a)s' % {'a': 1}",
+    "'hello world'.title()", "'hello'.capitalize()", "'banana'.count('a')", "'banana'.find('n')", "'42'.isdigit()",
+    "'abc'.isalpha()", "'7'.zfill(3)", "'ab'.center(6, '*')", "'ab'.ljust(4) ~ '|'", "'ab'.rjust(4)",
+    "'line1\\nline2'.splitlines()", "nums.index(2)", "nums.count(3)", "'ABC'.isupper()", "'abc'.islower()",
+    "users|map(attribute='name')|list", "n is odd", "n is even", "f", "f * 2", "neg // 2", "neg % 2", "9 // -2",
+    "1 == true", "0 == false", "none == none", "'1' == 1", "[1] == [1.0]", "{'a': 1} == {'a': 1}",
+]
+for i, e in enumerate(EXPRESSIONS):
+    case("expr-%03d" % i, "{{ %s }}" % e, CTX)
+
+# ---------------------------------------------------------------- filters
+FILTERS = [
+    "-5|abs", "-2.5|abs", "users[0]|attr('name')", "nums|batch(3)|list", "nums|batch(3, 0)|list", "'hello WORLD'|capitalize",
+    "'abc'|center(9)", "'abc'|center(8)", "items|count", "missing|default('dflt')", "nothing|default('dflt')",
+    "''|default('dflt', true)", "0|d('zero', true)", "d.missing|default('x')", "d.a|default('x')", "name|d",
+    "d|dictsort|map('join', '=')|list", "d|dictsort(reverse=true)|map('first')|list", "{'b': 1, 'A': 2, 'a': 3}|dictsort|map('last')|list",
+    "{'b': 1, 'A': 2, 'a': 3}|dictsort(true)|map('join')|list", "{'x': 2, 'y': 1}|dictsort(false, 'value')|map('first')|join", "items|first", "name|first", "'3.5'|float", "'abc'|float", "3|float",
+    "'x'|float(1.5)", "'%s-%s'|format('a', 2)", "'%(k)s!'|format(k='v')", "users|groupby('team')|map(attribute='grouper')|list", "users|groupby('age')|map(attribute='list')|map('length')|list", "'a\\nb\\n\\nc'|indent",
+    "'a\\nb\\n\\nc'|indent(2, true)", "'a\\nb\\n\\nc'|indent(2, true, true)", "'a\\nb\\n'|indent(3)", "'a\\nb'|indent('> ', true)",
+    "'42'|int", "'4.7'|int", "4.7|int", "'x'|int", "'x'|int(9)", "'0x1A'|int(0, 16)", "'ff'|int(base=16)", "true|int",
+    "d|items|map('first')|list", "items|join", "items|join(', ')", "users|join(', ', attribute='name')", "nums|join('|')", "items|last",
+    "name|length", "d|length", "'abc'|list", "d|list", "'ABC'|lower", "nums|map('string')|join(',')", "items|map('upper')|list",
+    "users|map(attribute='age')|list", "users|map(attribute='zip', default='?')|list", "nums|max", "nums|min", "items|max",
+    "['b', 'A', 'a']|max", "['b', 'A', 'a']|min", "users|max(attribute='age')", "{'a': [1, 'x', none]}|pprint", "nums|reject('odd')|list",
+    "users|rejectattr('admin')|map(attribute='name')|list", "name|replace('o', '0')", "'aaa'|replace('a', 'b', 2)", "items|reverse|list",
+    "name|reverse", "2.5|round", "3.5|round", "2.675|round(2)", "1.2345|round(2)", "3.14159|round(2, 'floor')", "3.14159|round(1, 'ceil')",
+    "7|round", "-2.5|round", "nums|select('odd')|list", "nums|select('>', 2)|list", "nums|select('divisibleby', 5)|list",
+    "users|selectattr('admin')|map(attribute='name')|list", "users|selectattr('age', 'equalto', 31)|map(attribute='name')|join(',')",
+    "users|selectattr('name', 'in', ['Bob', 'cid'])|list|length", "nums|slice(3)|list", "range(10)|slice(3, 'x')|list",
+    "nums|sort", "nums|sort(reverse=true)", "['b', 'A', 'c']|sort", "['b', 'A', 'c']|sort(case_sensitive=true)",
+    "users|sort(attribute='age')|map(attribute='name')|list", "users|sort(attribute='age,name')|map(attribute='name')|list",
+    "users|sort(attribute='name')|map(attribute='name')|list", "3|string", "none|string ~ '!'", "nums|sum", "users|sum(attribute='age')",
+    "[0.1, 0.2]|sum", "nums|sum(start=10)", "'hello big-world (x)'|title", "\"they're\"|title", "d|tojson", "[1, 'a<b>&\\'']|tojson",
+    "{'é': 1, 'z': [true, none, 1.5]}|tojson", "d|tojson(2)", "s|trim", "'xxhixx'|trim('x')", "text|truncate(20)", "text|truncate(20, true)",
+    "text|truncate(20, false, '…', 0)", "'short'|truncate(3)", "text|truncate(40)", "['a', 'A', 'b', 'a']|unique|list",
+    "['a', 'A', 'b']|unique(true)|list", "users|unique(attribute='team')|map(attribute='name')|list", "name|upper",
+    "'a b&c/d?e=é'|urlencode", "{'a': 'x y', 'b': 1}|urlencode", "text|wordcount", "'a-b c_d e.f'|wordcount", "text|wordwrap(10)",
+    "text|wordwrap(10, wrapstring='<br>')", "'supercalifragilistic word'|wordwrap(8)", "'supercalifragilistic word'|wordwrap(8, false)",
+    "'line one\\nline two is longer'|wordwrap(8)", "[3, 1]|list|sort|first", "'abc'|first|upper", "items|length > 2",
+]
+EXTRA = [
+    "'build-123-x'|regex_search('[0-9]+')", "'abc'|regex_search('z')", "'a1b22c333'|regex_findall('[0-9]+')",
+    "'k=v, x=y'|regex_findall('(\\\\w)=(\\\\w)')", "'a1b22'|regex_findall('[a-z]([0-9])')", "'Hello World'|regex_replace('o', '0')",
+    "'2024-01-05'|regex_replace('(\\\\d+)-(\\\\d+)-(\\\\d+)', '\\\\3/\\\\2/\\\\1')", "'AbC'|regex_replace('[a-z]', '_', ignorecase=true)",
+    "'ab'|regex_replace('(?P<x>a)', '<\\\\g<x>>')", "'x\\ny'|regex_replace('^', '> ', multiline=true)",
+    "d|to_json", "users[0]|to_json", "'é\"\\n'|to_json", "d|to_nice_json", "{'z': 1, 'a': {'é': [1, 2.5, none]}}|to_nice_json",
+    "[]|to_nice_json", "{'a': []}|to_nice_json(2)", "d|to_yaml", "users|to_yaml", "{'a': [1, {'b': [2, 3]}], 'c': {}}|to_yaml",
+    "{'s': 'yes', 'n': '123', 'e': '', 'c': 'a: b', 'h': '# x', 'sp': ' lead', 'q': \"it's\", 'u': 'Zoë', 'f': '1.5'}|to_yaml",
+    "{'t': 'null', 'b': true, 'x': none, 'fl': 1.0, 'big': 1e20, 'dash': '- x', 'star': '*x', 'tilde': '~'}|to_yaml",
+    "'plain'|to_yaml", "42|to_yaml", "[]|to_yaml", "{'k': 'multi\\nline'}|to_yaml", "{'k': 'tab\\there', 'bell': '\\x07'}|to_yaml",
+    "d|to_nice_yaml", "users|to_nice_yaml", "{'b': [1, [2, 3]], 'a': {'x': {'y': 1}}}|to_nice_yaml", "users|to_nice_yaml(2)",
+    "'yes'|bool", "'Off'|bool", "1|bool", "0|bool", "none|bool", "'true'|bool", "' y '|bool", "path|basename", "path|dirname",
+    "'file'|dirname", "'/file'|dirname", "'a/b/'|dirname", "'a/b/'|basename", "'héllo'|b64encode", "'aMOpbGxv'|b64decode",
+    "'abc'|hash('sha256')", "''|hash('sha256')", "text|hash('sha256')", "'Hello, World! Ça va?'|slugify", "'  --Zoë Über  café--'|slugify",
+    "'My Project 2'|slugify", "'HTTPServerError'|snake_case", "'myVariableName'|snake_case", "'Some Title-Here'|snake_case",
+    "'already_snake'|snake_case", "'version2Update'|snake_case", "'ABCDef'|kebab_case", "'Hello World'|kebab_case", "'__x__Y'|kebab_case",
+]
+for i, e in enumerate(FILTERS + EXTRA):
+    case("filter-%03d" % i, "{{ %s }}" % e, CTX)
+
+# ---------------------------------------------------------------- tests
+TESTS = [
+    "n is defined", "missing is defined", "missing is undefined", "d.zz is defined", "d.a is defined", "nothing is none",
+    "missing is none", "0 is none", "name is string", "n is string", "n is number", "f is number", "t is number", "n is integer",
+    "f is integer", "f is float", "d is mapping", "items is mapping", "items is sequence", "name is sequence", "d is sequence",
+    "n is sequence", "items is iterable", "n is iterable", "4 is even", "3 is odd", "9 is divisibleby 3", "9 is divisibleby(4)",
+    "none is sameas none", "true is sameas true", "1 is sameas true", "2 is in [1, 2]", "'a' is in 'abc'", "1 is eq 1",
+    "1 is ne 1", "1 is lt 2", "2 is le 1", "3 is gt 2", "2 is ge 3", "3 is equalto 3", "true is true", "1 is true",
+    "false is false", "0 is false", "'abc' is lower", "'aBc' is lower", "'ABC' is upper", "n is not string",
+    "missing is not defined", "n is not odd and n is number", "n is > 5", "n is == 7", "t is boolean", "1 is boolean",
+]
+for i, e in enumerate(TESTS):
+    case("test-%03d" % i, "{{ %s }}" % e, CTX)
+
+# ---------------------------------------------------------------- statements
+STATEMENT_CASES = {
+    "loop-vars": "{% for x in items %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.first }}{{ loop.last }}{{ loop.length }}|{% endfor %}",
+    "loop-cycle": "{% for x in nums %}{{ loop.cycle('odd', 'even') }} {% endfor %}",
+    "loop-prev-next": "{% for x in items %}{{ loop.previtem|default('-') }}>{{ x }}>{{ loop.nextitem|default('-') }};{% endfor %}",
+    "loop-nested": "{% for a in [1, 2] %}{% for b in 'xy' %}{{ loop.depth }}{{ a }}{{ b }}{{ loop.index }} {% endfor %}{{ loop.index }}|{% endfor %}",
+    "loop-unpack": "{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}",
+    "loop-unpack-pairs": "{% for (a, b) in pairs %}{{ a }}{{ b }}{% endfor %}",
+    "loop-filter": "{% for x in nums if x > 1 %}{{ x }}{{ loop.index }}/{{ loop.length }} {% endfor %}",
+    "loop-dict": "{% for k in d %}{{ k }}{% endfor %}",
+    "loop-string": "{% for c in uni %}[{{ c }}]{% endfor %}",
+    "loop-else-filtered": "{% for x in nums if x > 100 %}{{ x }}{% else %}none{% endfor %}",
+    "loop-scope": "{% set c = 0 %}{% for i in nums %}{% set c = c + i %}{{ c }},{% endfor %}{{ c }}",
+    "loop-var-leak": "{% for x in items %}{% endfor %}{{ x is defined }}",
+    "loop-range": "{% for i in range(2, 11, 4) %}{{ i }} {% endfor %}",
+    "loop-tuple-literal": "{% for x in 1, 2, 3 %}{{ x }}{% endfor %}",
+    "namespace": "{% set ns = namespace(total=0, seen=[]) %}{% for u in users %}{% set ns.total = ns.total + u.age %}{% endfor %}{{ ns.total }}",
+    "set-tuple": "{% set a, b = 1, 2 %}{{ a }}{{ b }}{% set x, y = pairs[1] %}{{ x }}{{ y }}",
+    "set-block-filter": "{% set v | upper %}text {{ name }}{% endset %}{{ v }}",
+    "set-in-if": "{% if t %}{% set v = 'in' %}{% endif %}{{ v }}",
+    "if-elif": "{% for i in range(4) %}{% if i == 0 %}zero{% elif i == 1 %}one{% elif i == 2 %}two{% else %}many{% endif %} {% endfor %}",
+    "if-nested": "{% if t %}{% if no %}a{% else %}{% if n > 5 %}b{% endif %}{% endif %}{% endif %}",
+    "macro-defaults": "{% macro greet(who, greeting='Hello', punct='!') %}{{ greeting }}, {{ who }}{{ punct }}{% endmacro %}{{ greet('A') }} {{ greet('B', 'Hi') }} {{ greet(punct='?', who='C') }}",
+    "macro-recursive": "{% macro fact(k) %}{% if k <= 1 %}1{% else %}{{ k * fact(k - 1)|int }}{% endif %}{% endmacro %}{{ fact(5) }}",
+    "macro-in-loop": "{% macro li(x) %}<li>{{ x }}</li>{% endmacro %}{% for i in items %}{{ li(i) }}{% endfor %}",
+    "macro-sees-globals": "{% macro m() %}{{ name }}{% endmacro %}{{ m() }}",
+    "macro-filter": "{% macro m(x) %}  {{ x }}  {% endmacro %}[{{ m('a')|trim }}]",
+    "raw-block": "{% raw %}{{ not rendered }} {% if %}{% endraw %}",
+    "raw-github": "run: echo {% raw %}${{ github.sha }}{% endraw %} and {{ '{{' }} secrets.X {{ '}}' }}",
+    "include-basic": "a{% include 'inc.txt' %}b",
+    "include-context": "{% for x in items %}{% include 'item.txt' %}{% endfor %}",
+    "include-list": "{% include ['nope.txt', 'inc.txt'] %}",
+    "include-ignore-missing": "[{% include 'nope.txt' ignore missing %}]",
+    "include-nested": "{% include 'outer.txt' %}",
+    "include-set-isolated": "{% include 'setter.txt' %}{{ v is defined }}",
+    "groupby-loop": "{% for team, members in users|groupby('team') %}{{ team }}: {{ members|map(attribute='name')|join(', ') }}\n{% endfor %}",
+    "groupby-attrs": "{% for g in users|groupby('age') %}{{ g.grouper }}={{ g.list|length }};{% endfor %}",
+    "filter-block": "{% filter upper %}hello {{ name }}{% endfilter %}",
+    "filter-block-args": "{% filter indent(2, true) %}a\nb{% endfilter %}",
+    "comment-multiline": "a{# line\n  {{ not }} {% here %}\n #}b",
+    "deep-nesting": "".join("{% if t %}" for _ in range(30)) + "deep" + "".join("{% endif %}" for _ in range(30)),
+    "deep-loops": "".join("{%% for v%d in [1] %%}" % i for i in range(12)) + "{{ v0 + v11 }}" + "{% endfor %}" * 12,
+    "deep-expr": "{{ " + "(" * 40 + "1" + " + 1)" * 40 + " }}",
+    "empty": "",
+    "only-newline": "\n",
+    "only-comment": "{# nothing #}",
+    "text-only": "plain text, {not a tag} % } { %\n",
+    "crlf": "line1\r\n{% if t %}\r\nyes\r\n{% endif %}\r\nend\r\n",
+    "cr-only": "a\rb{{ name }}\rc",
+    "crlf-string": "{{ 'x\r\ny' }}|{{ name }}\r\n",
+    "unicode-text": "Zoë {{ uni }} — ✓ 🚀\n",
+    "unicode-combining": "{{ 'e\u0301'|length }} {{ 'e\u0301'[0] }} {{ 'e\u0301'|upper }} {{ '👩‍💻'|length }}",
+    "unicode-emoji-slice": "{{ '🚀ab🚀'[1:3] }}{{ '🚀ab🚀'|reverse }}",
+    "dict-order": "{{ {'z': 1, 'a': 2, 'm': 3} }} {% for k, v in {'z': 1, 'a': 2}.items() %}{{ k }}{% endfor %}",
+    "trailing-text-after-tag": "{{ name }}",
+    "keep-trailing": "x\n",
+    "multi-output": "{{ name }}{{ name }} {{ n }}{{ f }}",
+    "chained-filters": "{{ '  MiXeD  '|trim|lower|replace('x', 'X')|center(9)|length }}",
+    "filter-on-expr": "{{ (nums|sort)[0] }} {{ -1|abs }} {{ (1 - 3)|abs }}",
+    "test-in-if": "{% if missing is not defined and d.a is number %}ok{% endif %}",
+    "whitespace-inline": "a {{- name -}} b {%- if t -%} c {%- endif -%} d",
+    "whitespace-newlines": "{{ name }}\n\n{{- name }}\n{{ name -}}\n\n!",
+}
+STATEMENT_FILES = {
+    "inc.txt": "[inc {{ name }}]", "item.txt": "<{{ x }}>", "outer.txt": "O({% include 'inner.txt' %})",
+    "inner.txt": "I{{ n }}", "setter.txt": "{% set v = 1 %}{{ v }}",
+}
+for cid, tpl in STATEMENT_CASES.items():
+    case("stmt-" + cid, tpl, CTX, None, STATEMENT_FILES)
+case("opt-no-trailing", "x\n{{ name }}\n", CTX, {"keep_trailing_newline": False})
+case("opt-no-trailing-two", "x\n\n", CTX, {"keep_trailing_newline": False})
+case("opt-delimiters", "[% if t %]<< name >>[% endif %][# c #] {{ raw }}", CTX,
+     {"block_start_string": "[%", "block_end_string": "%]", "variable_start_string": "<<",
+      "variable_end_string": ">>", "comment_start_string": "[#", "comment_end_string": "#]"})
+case("opt-delimiters-copier", "[[ name ]] [% for x in items %][[ x ]][% endfor %] ${{ github.sha }}", CTX,
+     {"block_start_string": "[%", "block_end_string": "%]", "variable_start_string": "[[",
+      "variable_end_string": "]]"})
+case("opt-trim-crlf", "{% if t %}\r\n  a\r\n{% endif %}\r\n", CTX, {"trim_blocks": True, "lstrip_blocks": True})
+
+# ---------------------------------------------------------------- realistic files
+case("real-dockerfile", """# syntax=docker/dockerfile:1
+{% if use_gpu -%}
+FROM nvidia/cuda:{{ cuda_version }}-cudnn-runtime-ubuntu22.04
+{% else -%}
+FROM python:{{ python_version }}-slim
+{% endif %}
+WORKDIR /app
+ENV PYTHONDONTWRITEBYTECODE=1 \\
+    PIP_NO_CACHE_DIR=1
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+{% for port in ports %}
+EXPOSE {{ port }}
+{% endfor %}
+CMD ["python", "-m", "{{ package_name }}.train"]
+""", {"use_gpu": True, "cuda_version": "12.4.1", "python_version": "3.11", "ports": [5000, 8888], "package_name": "my_study"},
+     {"trim_blocks": True})
+case("real-compose", """services:
+{% for svc in services %}
+  {{ svc.name }}:
+    image: {{ svc.image }}
+{% if svc.ports %}
+    ports:
+{% for p in svc.ports %}
+      - "{{ p }}"
+{% endfor %}
+{% endif %}
+    environment:
+{% for k, v in svc.env|dictsort %}
+      {{ k }}: ${{ '{' }}{{ v }}{{ '}' }}
+{% endfor %}
+{% endfor %}
+volumes:
+  data: {}
+""", {"services": [{"name": "mlflow", "image": "ghcr.io/mlflow/mlflow:v2", "ports": ["5000:5000"], "env": {"B": "BUCKET", "A": "AWS_KEY"}},
+                   {"name": "postgres", "image": "postgres:16", "ports": [], "env": {"POSTGRES_DB": "DB"}}]},
+     {"trim_blocks": True, "lstrip_blocks": True})
+case("real-workflow", """name: CI
+on:
+  push:
+    branches: [{{ branches|join(', ') }}]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        python: {{ pythons|tojson }}
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: {% raw %}${{ matrix.python }}{% endraw %}
+
+      - run: pip install -e .[test]
+      - run: pytest -q --junitxml=report-{{ '${{ matrix.python }}' }}.xml
+      - name: Cache key
+        run: echo "{{ '{{' }} hashFiles('**/requirements.txt') {{ '}}' }}"
+""", {"branches": ["main", "dev"], "pythons": ["3.10", "3.11"]})
+case("real-python", '''"""{{ project_name }}: {{ description }}."""
+from dataclasses import dataclass
+
+
+@dataclass
+class Config:
+{% for key, value in params.items() %}
+    {{ key }}: {{ value.__class__.__name__ if false else ("float" if value is float else "int" if value is integer else "str") }} = {{ value|tojson if value is string else value }}
+{% endfor %}
+
+
+def main() -> None:
+    cfg = Config()
+    print(f"{{ '{' }}cfg{{ '}' }}")
+''', {"project_name": "demo", "description": "Train a model", "params": {"lr": 0.001, "epochs": 10, "name": "run-1"}},
+     {"trim_blocks": True, "lstrip_blocks": True})
+case("real-markdown-table", """# {{ title }}
+
+| Name | Age | Team |
+|------|----:|------|
+{% for u in users|sort(attribute='name') -%}
+| {{ u.name|title }} | {{ u.age }} | {{ u.team|upper }} |
+{% endfor %}
+
+Total: {{ users|sum(attribute='age') }} years, mean {{ (users|sum(attribute='age') / users|length)|round(2) }}.
+""", dict(CTX, title="Team"))
+case("real-readme", """# {{ project_name }}
+
+{{ description|wordwrap(40) }}
+
+## Install
+
+```bash
+pip install {{ project_name|slugify }}
+```
+{% if license %}
+License: {{ license }}
+{% endif %}
+""", {"project_name": "My Study", "description": "A reproducible study of things that take longer than forty characters to describe.", "license": "MIT"})
+case("real-env-file", "{% for k, v in env.items() %}{{ k|upper }}={{ v }}\n{% endfor %}", {"env": {"db_user": "ml", "db_pass": "s3cret", "port": 5432}})
+case("real-yaml-config", "experiment:\n  name: {{ name|to_json }}\n  params:\n{{ params|to_nice_yaml(2)|indent(4, true) }}",
+     {"name": "run \"1\"", "params": {"lr": 0.01, "layers": [64, 32], "opt": {"type": "adam"}}})
+
+# ---------------------------------------------------------------- errors (both sides must fail)
+ERRORS = {
+    "undefined-name": "{{ missing }}", "undefined-attr": "{{ d.missing }}", "undefined-attr-chain": "{{ missing.attr|default('x') }}",
+    "undefined-in-op": "{{ missing + 1 }}", "undefined-in-if": "{% if missing %}x{% endif %}", "undefined-in-for": "{% for x in missing %}{% endfor %}",
+    "undefined-index": "{{ nums[10] }}", "unclosed-if": "{% if t %}x", "unclosed-for": "{% for x in items %}x",
+    "unclosed-var": "{{ name", "unclosed-comment": "{# x", "unclosed-raw": "{% raw %}x", "mismatched-end": "{% if t %}x{% endfor %}",
+    "stray-end": "x{% endif %}", "unknown-tag": "{% frobnicate %}", "unknown-filter": "{{ name|nope }}", "unknown-test": "{{ n is nope }}",
+    "bad-expr": "{{ 1 + }}", "bad-expr-2": "{{ (1 }}", "bad-expr-3": "{{ a b }}", "empty-expr": "{{ }}", "bad-set": "{% set = 1 %}",
+    "div-zero": "{{ 1 / 0 }}", "floordiv-zero": "{{ 1 // 0 }}", "mod-zero": "{{ 1 % 0 }}", "float-div-zero": "{{ 1.0 / 0 }}",
+    "not-iterable": "{% for x in 42 %}{% endfor %}", "not-callable": "{{ name() }}", "type-add": "{{ 1 + 'a' }}", "type-lt": "{{ 1 < 'a' }}",
+    "macro-too-many": "{% macro m(a) %}{% endmacro %}{{ m(1, 2) }}", "macro-bad-kw": "{% macro m(a) %}{% endmacro %}{{ m(b=1) }}",
+    "unpack-count": "{% for a, b in [[1, 2, 3]] %}{% endfor %}", "include-missing": "{% include 'nope.txt' %}",
+    "first-empty": "{{ empty|first }}", "int-string-mul": "{{ 'a' - 1 }}", "elif-after-else": "{% if t %}{% else %}{% elif t %}{% endif %}",
+    "unexpected-char": "{{ 1 $ 2 }}", "unterminated-string": "{{ 'abc }}", "len-of-int": "{{ 5|length }}",
+}
+for cid, tpl in ERRORS.items():
+    case("error-" + cid, tpl, CTX, None, STATEMENT_FILES)

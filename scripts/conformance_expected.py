@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Render every conformance case with Python's Jinja2 and record the expected output.
+
+    conformance_expected.py            # writes Tests/TemplateEngineTests/Conformance/cases.json
+
+Cases come from conformance_cases.py. Each is rendered with Jinja2 (StrictUndefined,
+the case's options, a DictLoader for includes) plus the extra filters below, which
+TemplateEngine implements identically. A case that fails in Jinja2 is recorded as
+an expected error; `swift test` then checks that TemplateEngine fails too.
+"""
+import base64
+import hashlib
+import json
+import os
+import re
+import sys
+import unicodedata
+
+import jinja2
+import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from conformance_cases import CASES  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "Tests", "TemplateEngineTests", "Conformance", "cases.json")
+
+
+def _flags(ignorecase=False, multiline=False):
+    return (re.I if ignorecase else 0) | (re.M if multiline else 0)
+
+
+def regex_search(value, regex, ignorecase=False, multiline=False):
+    m = re.search(regex, str(value), _flags(ignorecase, multiline))
+    return m.group(0) if m else None
+
+
+def regex_replace(value, pattern="", replacement="", ignorecase=False, multiline=False):
+    return re.sub(pattern, replacement, str(value), flags=_flags(ignorecase, multiline))
+
+
+def regex_findall(value, regex, ignorecase=False, multiline=False):
+    return [list(m) if isinstance(m, tuple) else m for m in re.findall(regex, str(value), _flags(ignorecase, multiline))]
+
+
+def to_json(value):
+    return json.dumps(value)
+
+
+def to_nice_json(value, indent=4):
+    return json.dumps(value, indent=indent, sort_keys=True, separators=(",", ": "), ensure_ascii=False)
+
+
+def to_yaml(value):
+    return yaml.safe_dump(value, allow_unicode=True, default_flow_style=False, sort_keys=False, width=2**30)
+
+
+def to_nice_yaml(value, indent=4):
+    return yaml.safe_dump(value, allow_unicode=True, default_flow_style=False, sort_keys=True,
+                          width=2**30, indent=indent)
+
+
+def to_bool(value):
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return value.strip().lower() in ("yes", "on", "1", "true", "y", "t")
+    if isinstance(value, (int, float)):
+        return value == 1
+    return False
+
+
+def basename(value):
+    return os.path.basename(str(value))
+
+
+def dirname(value):
+    return os.path.dirname(str(value))
+
+
+def b64encode(value):
+    return base64.b64encode(str(value).encode("utf-8")).decode("ascii")
+
+
+def b64decode(value):
+    return base64.b64decode(str(value)).decode("utf-8")
+
+
+def hash_filter(value, hashtype="sha1"):
+    if hashtype != "sha256":
+        raise ValueError("only sha256 is supported")
+    return hashlib.sha256(str(value).encode("utf-8")).hexdigest()
+
+
+def slugify(value):
+    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def _case_words(value, sep):
+    s = str(value)
+    s = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", "_", s)
+    s = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", s)
+    s = re.sub(r"[^A-Za-z0-9]+", "_", s).strip("_").lower()
+    return s.replace("_", sep)
+
+
+def snake_case(value):
+    return _case_words(value, "_")
+
+
+def kebab_case(value):
+    return _case_words(value, "-")
+
+
+EXTRA_FILTERS = {
+    "regex_search": regex_search, "regex_replace": regex_replace, "regex_findall": regex_findall,
+    "to_json": to_json, "to_nice_json": to_nice_json, "to_yaml": to_yaml, "to_nice_yaml": to_nice_yaml,
+    "bool": to_bool, "basename": basename, "dirname": dirname, "b64encode": b64encode,
+    "b64decode": b64decode, "hash": hash_filter, "slugify": slugify, "snake_case": snake_case,
+    "kebab_case": kebab_case,
+}
+
+DELIMITER_KEYS = ("block_start_string", "block_end_string", "variable_start_string",
+                  "variable_end_string", "comment_start_string", "comment_end_string")
+
+
+def render(case):
+    options = dict(case.get("options", {}))
+    env = jinja2.Environment(
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=options.get("keep_trailing_newline", True),
+        trim_blocks=options.get("trim_blocks", False),
+        lstrip_blocks=options.get("lstrip_blocks", False),
+        loader=jinja2.DictLoader(case.get("files", {})),
+        **{k: options[k] for k in DELIMITER_KEYS if k in options},
+    )
+    env.filters.update(EXTRA_FILTERS)
+    return env.from_string(case["template"]).render(**case.get("context", {}))
+
+
+def main():
+    seen = set()
+    records = []
+    for case in CASES:
+        if case["id"] in seen:
+            sys.exit("duplicate case id: %s" % case["id"])
+        seen.add(case["id"])
+        record = dict(case)
+        try:
+            record["expected"] = render(case)
+        except Exception as e:  # every Jinja2 failure is an expected error
+            record["error"] = "%s: %s" % (type(e).__name__, e)
+        records.append(record)
+    with open(OUT, "w", encoding="utf-8") as f:
+        json.dump(records, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    errors = sum(1 for r in records if "error" in r)
+    print("%d cases (%d expected errors) -> %s" % (len(records), errors, os.path.relpath(OUT, ROOT)))
+
+
+if __name__ == "__main__":
+    main()
