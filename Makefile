@@ -9,7 +9,7 @@ BIN := .build/$(CONFIG)/mlrepro
 RUN_DIR ?= out/my-study
 export MLREPRO_TEST_VENV := $(VENV)
 
-.PHONY: all deps venv build run test test-swift install release clean bench test-stack conformance-expected bench-engine
+.PHONY: all deps venv build run test test-swift install release clean bench test-stack conformance-expected bench-engine test-template
 
 all: build
 
@@ -38,9 +38,17 @@ run: build
 test: deps venv
 	$(SWIFT) build
 	$(MAKE) test-swift
+	$(MAKE) test-template
 
 test-swift:
 	$(SWIFT) test
+
+## test-template: projects generated from Templates/ml-research by the built binary: every framework's
+## files through ruff, schemas, hadolint, shellcheck; one sklearn project installed, tested and trained.
+## MLREPRO_TEMPLATE_FRAMEWORKS="sklearn jax" trains more frameworks for real.
+test-template: venv
+	$(SWIFT) build
+	MLREPRO_BIN=$(CURDIR)/.build/debug/mlrepro $(PYTHON) -m pytest -q -p no:cacheprovider Tests/TemplateTests
 
 release: deps
 	$(SWIFT) build -c release
