@@ -7,5 +7,6 @@ extension MLRepro {
         Validate.self,
         Render.self,
         Templates.self,
+        Bake.self,
     ]
 }

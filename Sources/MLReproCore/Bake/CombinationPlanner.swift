@@ -40,13 +40,19 @@ public enum CombinationPlannerError: Error, Sendable, Equatable, CustomStringCon
 /// that is not asked gets no value in that combination.
 public struct CombinationPlanner {
     public typealias Applicability = (_ assigned: Combination, _ question: String) -> Bool
+    public typealias Acceptance = (_ assigned: Combination) -> Bool
 
     let dimensions: [CombinationDimension]
     let isApplicable: Applicability
+    let accepts: Acceptance
 
-    public init(dimensions: [CombinationDimension], isApplicable: @escaping Applicability) {
+    /// `accepts` rejects partial combinations that cannot be valid (an answer outside the
+    /// choices an earlier answer allows, a failing validator); the search then tries other values.
+    public init(dimensions: [CombinationDimension], isApplicable: @escaping Applicability,
+                accepts: @escaping Acceptance = { _ in true }) {
         self.dimensions = dimensions.filter { $0.valueCount > 0 }
         self.isApplicable = isApplicable
+        self.accepts = accepts
     }
 
     public func plan(_ strategy: CombinationStrategy, limit: Int = 10_000) throws -> [Combination] {
@@ -74,7 +80,7 @@ public struct CombinationPlanner {
             for value in 0..<dimension.valueCount {
                 var next = assigned
                 next[dimension.name] = value
-                try visit(position + 1, next)
+                if accepts(next) { try visit(position + 1, next) }
             }
         }
         try visit(0, [:])
@@ -176,6 +182,7 @@ public struct CombinationPlanner {
             for value in candidates {
                 var next = assigned
                 next[dimension.name] = value
+                guard accepts(next) else { continue }
                 if let found = search(d + 1, next, chosen + [Slot(dimension: d, value: value)]) {
                     return found
                 }

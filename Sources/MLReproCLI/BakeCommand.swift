@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import MLReproCore
+
+extension MLRepro {
+    /// `mlrepro bake`: render every meaningful answer combination and validate each project.
+    struct Bake: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "bake",
+            abstract: "Render answer combinations of a template and validate each project.",
+            discussion: """
+            Choice, bool and multiselect questions are enumerated, respecting `when`; other \
+            questions take their defaults. By default a pairwise covering set is rendered: \
+            every value of every question, and every pair of values of two questions that can \
+            be asked together, appears in at least one combination. --all renders the full \
+            product. Each combination goes into its own folder under --output, named after its \
+            answers, holding the project (in a folder named after the template) with its \
+            .mlrepro/answers.yml.
+
+            --validate checks each project with YAML parsing, notebook structure, file \
+            references in compose files and Makefiles (built in) and, when found in --venv or \
+            on PATH, check-jsonschema (compose-spec, github-workflows, gitlab-ci, \
+            citation-file-format), hadolint (error threshold), shellcheck, py_compile and ruff. \
+            A missing validator is reported as skipped, never as passed. Exit status 1 when any \
+            combination fails to render or validate.
+            """
+        )
+
+        @OptionGroup var templateOptions: TemplateOptions
+
+        @Option(name: .long, help: ArgumentHelp("Folder for the rendered combinations (must be absent or empty).", valueName: "DIR"))
+        var output = "bake-output"
+
+        @Flag(name: .long, help: "Render the full product of all values instead of the pairwise set.")
+        var all = false
+
+        @Flag(name: .long, help: "Validate every rendered project.")
+        var validate = false
+
+        @Option(name: .long, help: ArgumentHelp("Virtualenv whose bin/ is searched for validators before PATH.", valueName: "DIR"))
+        var venv: String?
+
+        @Option(name: .long, help: "Refuse to render more combinations than this.")
+        var limit = 500
+
+        func run() async throws {
+            InterruptionGuard.shared.install()
+            let tree = try templateOptions.locate()
+            let baker = try Baker(tree: tree)
+            let combinations = try baker.combinations(all ? .exhaustive : .pairwise, limit: limit)
+            let enumerated = baker.dimensions.map { "\($0.question) (\($0.values.count))" }.joined(separator: ", ")
+            Output.line("bake: \(tree.source): \(combinations.count) \(all ? "combinations (all)" : "combinations (pairwise)") over \(enumerated)")
+            let validator = validate
+                ? ProjectValidator(tools: ToolLocator(virtualenv: venv.map(Paths.absolute))) : nil
+            let environmentJSON = await BasicEnvironmentRecord(skipped: true, capturedAt: Date(timeIntervalSince1970: 0))
+                .recordJSON(workingDirectory: FileManager.default.currentDirectoryPath)
+            let results = try baker.bake(combinations, into: Paths.absolute(output), validator: validator,
+                                         environmentJSON: environmentJSON) { result in
+                Output.line("  \(result.name): \(Bake.summary(result))")
+            }
+            report(results)
+            if results.contains(where: \.failed) { throw ExitRequest(.differences) }
+        }
+
+        static func summary(_ result: BakeResult) -> String {
+            switch result.outcome {
+            case .renderFailed: return "render failed"
+            case .validationFailed:
+                return "\(result.files) files, \(result.findings.filter(\.failed).count) validation failures"
+            case .passed:
+                let skipped = result.findings.filter { if case .skipped = $0.outcome { true } else { false } }.count
+                let passed = result.findings.count - skipped
+                return "\(result.files) files, ok" + (result.findings.isEmpty ? "" : " (\(passed) checks passed, \(skipped) skipped)")
+            }
+        }
+
+        func report(_ results: [BakeResult]) {
+            let failures = results.filter(\.failed)
+            Output.line("")
+            if !failures.isEmpty {
+                Output.line("FAILURES")
+                for result in failures {
+                    Output.line("\(result.name)")
+                    Output.line("  answers: " + result.answers.map { "\($0.question)=\($0.label)" }.joined(separator: " "))
+                    if case .renderFailed(let message) = result.outcome {
+                        Output.line("  render: " + message.replacingOccurrences(of: "\n", with: "\n    "))
+                    }
+                    for finding in result.findings {
+                        guard case .failed(let message) = finding.outcome else { continue }
+                        let lines = message.split(separator: "\n").prefix(8).joined(separator: "\n      ")
+                        Output.line("  \(finding.validator) \(finding.path):\n      \(lines)")
+                    }
+                }
+                Output.line("")
+            }
+            var skippedValidators: [String: String] = [:]
+            for finding in results.flatMap(\.findings) {
+                if case .skipped(let reason) = finding.outcome { skippedValidators[finding.validator] = reason }
+            }
+            for (validator, reason) in skippedValidators.sorted(by: { $0.key < $1.key }) {
+                Output.line("skipped: \(validator) (\(reason))")
+            }
+            let header = ["#", "combination", "files", "result"]
+            let rows = (failures + results.filter { !$0.failed }).map { result in
+                [String(result.index), result.answers.map(\.label).joined(separator: " "), String(result.files),
+                 result.failed ? "FAILED" : "ok"]
+            }
+            let widths = header.indices.map { column in (rows + [header]).map { $0[column].count }.max() ?? 0 }
+            for row in [header] + rows {
+                Output.line(row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                    .joined(separator: "  "))
+            }
+            Output.line("\(results.count - failures.count) passed, \(failures.count) failed")
+        }
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import TemplateEngine
+
+/// One enumerable question and the values `bake` tries for it.
+public struct BakeDimension: Sendable {
+    public let question: String
+    public let values: [Value]
+    /// Short text for each value, used in folder names and the table.
+    public let labels: [String]
+}
+
+/// One rendered combination and what came of it.
+public struct BakeResult: Sendable {
+    public enum Outcome: Sendable {
+        case passed
+        case renderFailed(String)
+        case validationFailed
+    }
+
+    public let index: Int
+    public let name: String
+    /// The enumerated answers of this combination, in question order.
+    public let answers: [(question: String, label: String)]
+    public let files: Int
+    public let outcome: Outcome
+    public let findings: [ValidationFinding]
+
+    public var failed: Bool {
+        if case .passed = outcome { return false }
+        return true
+    }
+}
+
+public enum BakeError: Error, Sendable, CustomStringConvertible {
+    case outputNotEmpty(String)
+    case defaultsInvalid(String)
+
+    public var description: String {
+        switch self {
+        case .outputNotEmpty(let path):
+            return "output folder \(path) exists and is not empty; remove it or choose another with --output"
+        case .defaultsInvalid(let message):
+            return "the template's default answers do not resolve: \(message)"
+        }
+    }
+}
+
+/// Renders answer combinations of a template and, optionally, validates each project.
+public struct Baker {
+    public let tree: TemplateTree
+    let manifest: TemplateManifest
+    let resolver: AnswerResolver
+    public let dimensions: [BakeDimension]
+    private let cache = ResolutionCache()
+
+    static let bakeLocation = SourceLocation(file: "<bake>", line: 1, column: 1)
+
+    public init(tree: TemplateTree) throws {
+        self.tree = tree
+        manifest = try tree.manifest()
+        let base = try GenerationPlanner.base(of: manifest, in: tree)
+        let environment = TemplateEnvironment(options: manifest.environmentOptions,
+                                              loader: TreeLoader(tree: tree, base: base),
+                                              globals: RenderingContext.globals)
+        let context = RenderingContext(environmentRecord: .dict(OrderedMapping()), destination: "/bake/project",
+                                       templateSource: tree.source, templatePath: tree.origin,
+                                       answersFile: manifest.answersFile ?? Provenance.answersPath,
+                                       git: Baker.identity)
+        resolver = AnswerResolver(manifest: manifest, environment: environment, context: context)
+        let defaults: ResolvedAnswers
+        do {
+            defaults = try resolver.resolve(AnswerInputs(useDefaults: true))
+        } catch {
+            throw BakeError.defaultsInvalid(String(describing: error))
+        }
+        var scope = context.base
+        for (key, value) in defaults.all.pairs { scope[key] = value }
+        var dimensions: [BakeDimension] = []
+        for question in manifest.questions where !question.secret {
+            var values: [Value] = []
+            if let choices = try resolver.choiceValues(question, scope: scope) {
+                let options = choices.map(\.value)
+                values = question.multiselect ? options.map { .list([$0]) } + (options.count > 1 ? [.list(options)] : [])
+                    : options
+            } else if question.type == .bool {
+                values = [.bool(true), .bool(false)]
+            }
+            guard !values.isEmpty else { continue }
+            dimensions.append(BakeDimension(question: question.name, values: values, labels: values.map(Baker.label)))
+        }
+        self.dimensions = dimensions
+    }
+
+    static let identity = GitIdentity(name: "mlrepro bake", email: "bake@example.org")
+
+    static func label(_ value: Value) -> String {
+        switch value {
+        case .list(let items): return items.map(label).joined(separator: "+")
+        default: return AnswerCast.text(value)
+        }
+    }
+
+    // MARK: - Planning
+
+    /// The combinations to render, each as question -> value index.
+    public func combinations(_ strategy: CombinationStrategy, limit: Int = 10_000) throws -> [Combination] {
+        let planner = CombinationPlanner(
+            dimensions: dimensions.map { CombinationDimension(name: $0.question, valueCount: $0.values.count) },
+            isApplicable: { assigned, name in resolve(assigned)?.recorded[name] != nil },
+            accepts: { assigned in resolve(assigned) != nil })
+        return try planner.plan(strategy, limit: limit)
+    }
+
+    func inputs(for combination: Combination) -> AnswerInputs {
+        let entries = dimensions.compactMap { dimension in
+            combination[dimension.question].map {
+                AnswersFile.Entry(key: dimension.question, value: dimension.values[$0], location: Baker.bakeLocation)
+            }
+        }
+        return AnswerInputs(file: AnswersFile(path: "<bake>", entries: entries), useDefaults: true)
+    }
+
+    private func resolve(_ combination: Combination) -> ResolvedAnswers? {
+        let key = combination.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        return cache.value(for: key) { try? resolver.resolve(inputs(for: combination)) }
+    }
+
+    /// The project folder inside each combination's folder: the template's name as a slug.
+    public var projectFolderName: String {
+        let last = tree.source.split(separator: "/").last.map(String.init) ?? "project"
+        let slug = last.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
+        let trimmed = String(slug).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+        return trimmed.count >= 3 ? String(trimmed.prefix(40)) : "project"
+    }
+
+    /// Folder name: index, then the labels of the enumerated answers.
+    public func name(of combination: Combination, index: Int, total: Int) -> String {
+        let width = String(total).count
+        let number = String(repeating: "0", count: max(0, width - String(index).count)) + String(index)
+        let labels = dimensions.compactMap { d in combination[d.question].map { d.labels[$0] } }
+        let slug = labels.map { label in
+            String(label.lowercased().map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "-" })
+        }.joined(separator: "_")
+        return String((number + "-" + slug).prefix(150))
+    }
+
+    // MARK: - Rendering
+
+    /// Renders each combination into `output/<name>` and validates it when a validator is given.
+    public func bake(_ combinations: [Combination], into output: String, validator: ProjectValidator?,
+                     environmentJSON: String, progress: (BakeResult) -> Void = { _ in }) throws -> [BakeResult] {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) {
+            let contents = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? ["?"]
+            guard isDirectory.boolValue, contents.isEmpty else { throw BakeError.outputNotEmpty(output) }
+        }
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        var results: [BakeResult] = []
+        for (offset, combination) in combinations.enumerated() {
+            let index = offset + 1
+            let name = name(of: combination, index: index, total: combinations.count)
+            // The project sits one level down, in a folder named like the template, so that
+            // answers defaulting to DEST's name (a project name, a slug) stay valid.
+            let destination = ((output as NSString).appendingPathComponent(name) as NSString)
+                .appendingPathComponent(projectFolderName)
+            let answers = dimensions.compactMap { d in combination[d.question].map { (d.question, d.labels[$0]) } }
+            var files = 0
+            var outcome = BakeResult.Outcome.passed
+            var findings: [ValidationFinding] = []
+            do {
+                let request = GenerationRequest(destination: destination, tree: tree, inputs: inputs(for: combination),
+                                                environmentJSON: environmentJSON, git: Baker.identity)
+                let prepared = try ProjectGenerator.prepare(request)
+                files = prepared.plan.files.count
+                _ = try ProjectGenerator.write(prepared)
+                if let validator {
+                    findings = validator.validate(projectAt: URL(fileURLWithPath: destination))
+                    if findings.contains(where: \.failed) { outcome = .validationFailed }
+                }
+            } catch {
+                outcome = .renderFailed(String(describing: error))
+            }
+            let result = BakeResult(index: index, name: name, answers: answers, files: files, outcome: outcome,
+                                    findings: findings)
+            progress(result)
+            results.append(result)
+        }
+        return results
+    }
+}
+
+/// Memoises answer resolution during planning (the search asks about the same prefixes often).
+private final class ResolutionCache: @unchecked Sendable {
+    private var entries: [String: ResolvedAnswers?] = [:]
+    private let lock = NSLock()
+
+    func value(for key: String, _ compute: () -> ResolvedAnswers?) -> ResolvedAnswers? {
+        lock.lock()
+        if let cached = entries[key] {
+            lock.unlock()
+            return cached
+        }
+        lock.unlock()
+        let value = compute()
+        lock.lock()
+        entries[key] = value
+        lock.unlock()
+        return value
+    }
+}
