@@ -80,7 +80,7 @@ extension Renderer {
             let old = try a.string(0, "old", nil) ?? "", new = try a.string(1, "new", nil) ?? ""
             return .string(pythonReplace(value.pythonString, old, new, count: try a.int(2, "count", -1)))
         case "center":
-            return .string(pad(value.pythonString, width: try a.int(0, "width", 80), fill: " ", align: "^"))
+            return .string(try pad(value.pythonString, width: try a.int(0, "width", 80), fill: " ", align: "^"))
         case "indent": return .string(try indentFilter(value.pythonString, a))
         case "truncate": return .string(try truncateFilter(value.pythonString, a))
         case "wordcount":
@@ -177,7 +177,7 @@ extension Renderer {
     func indentFilter(_ s: String, _ a: FilterArgs) throws -> String {
         let widthValue = a.get(0, "width") ?? .int(4)
         let indent: String
-        if case .string(let w) = widthValue { indent = w } else { indent = String(repeating: " ", count: max(0, widthValue.intValue)) }
+        if case .string(let w) = widthValue { indent = w } else { indent = String(repeating: " ", count: max(0, try checkWidth(widthValue.intValue))) }
         let first = a.bool(1, "first", false), blank = a.bool(2, "blank", false)
         var text = s
         var newline = "\n"

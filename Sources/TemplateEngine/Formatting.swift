@@ -1,7 +1,16 @@
 // Python string formatting: `'%s' % x`, `'{}'.format(x)`, and format specs.
 import Foundation
 
-func pad(_ s: String, width: Int, fill: String, align: Character) -> String {
+/// Widths beyond this are refused so a template cannot request gigabytes of padding.
+let maxPadWidth = 1 << 24
+
+func checkWidth(_ width: Int) throws -> Int {
+    guard width <= maxPadWidth else { throw EvalError("width \(width) exceeds the limit of \(maxPadWidth)", .limit) }
+    return width
+}
+
+func pad(_ s: String, width: Int, fill: String, align: Character) throws -> String {
+    _ = try checkWidth(width)
     let n = s.unicodeScalars.count
     guard width > n else { return s }
     let total = width - n
@@ -92,14 +101,14 @@ func percentFormat(_ format: String, _ args: [Value]) throws -> String {
         if "difeEgGxXo".unicodeScalars.contains(conv), !text.hasPrefix("-") {
             if flags.contains("+") { text = "+" + text } else if flags.contains(" ") { text = " " + text }
         }
-        let w = Int(width) ?? 0
+        let w = try checkWidth(Int(width) ?? (width.isEmpty ? 0 : maxPadWidth + 1))
         if flags.contains("-") {
-            text = pad(text, width: w, fill: " ", align: "<")
+            text = try pad(text, width: w, fill: " ", align: "<")
         } else if flags.contains("0") && "difeEgGxXo".unicodeScalars.contains(conv) && text.unicodeScalars.count < w {
             let sign = text.hasPrefix("-") || text.hasPrefix("+") || text.hasPrefix(" ") ? String(text.removeFirst()) : ""
             text = sign + String(repeating: "0", count: w - sign.count - text.unicodeScalars.count) + text
         } else {
-            text = pad(text, width: w, fill: " ", align: ">")
+            text = try pad(text, width: w, fill: " ", align: ">")
         }
         out += text
     }
@@ -216,13 +225,13 @@ func formatSpec(_ value: Value, _ spec: String) throws -> String {
     default:
         throw EvalError("Unknown format code '\(type.map(String.init) ?? "")' for object of type '\(value.typeName)'", .value)
     }
-    let w = Int(width) ?? 0
+    let w = try checkWidth(Int(width) ?? (width.isEmpty ? 0 : maxPadWidth + 1))
     if zero && align == nil && isNumber {
         let neg = text.hasPrefix("-") || text.hasPrefix("+") || text.hasPrefix(" ")
         let s = neg ? String(text.removeFirst()) : ""
         return s + String(repeating: "0", count: max(0, w - s.count - text.unicodeScalars.count)) + text
     }
-    return pad(text, width: w, fill: fill, align: align ?? (isNumber ? ">" : "<"))
+    return try pad(text, width: w, fill: fill, align: align ?? (isNumber ? ">" : "<"))
 }
 
 func groupThousands(_ digits: String) -> String {

@@ -90,7 +90,7 @@ enum Methods {
         case "isspace": body = { _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.isWhitespace }) }
         case "zfill":
             body = { a, _ in
-                let w = arg(a, 0)?.intValue ?? 0
+                let w = try checkWidth(arg(a, 0)?.intValue ?? 0)
                 let n = s.unicodeScalars.count
                 guard w > n else { return .string(s) }
                 let pad = String(repeating: "0", count: w - n)
@@ -102,7 +102,7 @@ enum Methods {
                 let w = arg(a, 0)?.intValue ?? 0
                 var fill = " "
                 if case .string(let f)? = arg(a, 1) { fill = f }
-                return .string(pad(s, width: w, fill: fill, align: name == "center" ? "^" : name == "ljust" ? "<" : ">"))
+                return .string(try pad(s, width: w, fill: fill, align: name == "center" ? "^" : name == "ljust" ? "<" : ">"))
             }
         default: body = nil
         }
