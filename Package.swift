@@ -31,6 +31,8 @@ let package = Package(
             ]
         ),
         .target(name: "TemplateEngine"),
+        // Throughput benchmark for the template engine (`make bench-engine`).
+        .executableTarget(name: "mlrepro-bench-engine", dependencies: ["TemplateEngine"]),
         .target(
             name: "EnvironmentProbe",
             dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]
