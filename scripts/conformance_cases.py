@@ -136,6 +136,7 @@ EXTRA = [
     "'abc'|hash('sha256')", "''|hash('sha256')", "text|hash('sha256')", "'Hello, World! Ça va?'|slugify", "'  --Zoë Über  café--'|slugify",
     "'My Project 2'|slugify", "'HTTPServerError'|snake_case", "'myVariableName'|snake_case", "'Some Title-Here'|snake_case",
     "'already_snake'|snake_case", "'version2Update'|snake_case", "'ABCDef'|kebab_case", "'Hello World'|kebab_case", "'__x__Y'|kebab_case",
+    "'plain-word_1.txt'|quote", "\"it's a test\"|quote", "''|quote", "'<b>&\"x\"'|e", "'<b>'|escape ~ '<i>'", "'<b>'|safe",
 ]
 for i, e in enumerate(FILTERS + EXTRA):
     case("filter-%03d" % i, "{{ %s }}" % e, CTX)

@@ -10,7 +10,7 @@ enum FilterNames {
         "truncate", "unique", "upper", "urlencode", "wordcount", "wordwrap", "e", "escape", "safe",
         "regex_search", "regex_replace", "regex_findall", "to_json", "to_nice_json", "to_yaml",
         "to_nice_yaml", "bool", "basename", "dirname", "b64encode", "b64decode", "hash",
-        "slugify", "snake_case", "kebab_case", "upper_first", "quote",
+        "slugify", "snake_case", "kebab_case", "quote",
     ]
 }
 
@@ -56,9 +56,6 @@ extension Renderer {
         case "lower": return .string(value.pythonString.lowercased())
         case "capitalize": return .string(pythonCapitalize(value.pythonString))
         case "title": return .string(pythonTitle(value.pythonString))
-        case "upper_first":
-            let s = value.pythonString
-            return .string((s.unicodeScalars.first.map { String($0).uppercased() } ?? "") + stringFrom(s.unicodeScalars.dropFirst()))
         case "trim": return .string(pythonStrip(value.pythonString, chars: try a.string(0, "chars", nil)))
         case "string": return .string(value.pythonString)
         case "e", "escape":

@@ -1,5 +1,11 @@
 // Splits template text into data and tag tokens, applying whitespace control.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 enum TokenKind: Sendable, Equatable {
     case data, variableBegin, variableEnd, blockBegin, blockEnd
     case name, string, integer, float, op, eof
@@ -45,7 +51,18 @@ struct Lexer {
         guard from < n else { return nil }
         // Hot loop: scan raw bytes for a possible delimiter start.
         let found: Int? = src.withUnsafeBufferPointer { buf -> Int? in
+            guard let base = buf.baseAddress else { return nil }
             var i = from
+            if f0 == f1 && f1 == f2 {
+                // One possible first byte (the default `{`): let memchr skip plain text.
+                while i < n {
+                    guard let hit = memchr(base + i, Int32(f0), n - i) else { return nil }
+                    let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if tagKind(at: at) != nil { return at }
+                    i = at + 1
+                }
+                return nil
+            }
             while i < n {
                 let b = buf[i]
                 if b == f0 || b == f1 || b == f2 {

@@ -116,6 +116,12 @@ struct Parser {
                 if endTags.contains(tagName) {
                     return (nodes, advance())
                 }
+                if let opener, tagName.hasPrefix("end") || tagName == "elif" || tagName == "else" {
+                    let line = source.location(of: opener.1).line
+                    let expected = endTags.sorted().map { "'\($0)'" }.joined(separator: " or ")
+                    throw fail("unexpected '\(tagName)': the '\(opener.0)' block opened on line \(line) is still open; expected \(expected)",
+                               at: t.offset)
+                }
                 if let node = try parseStatement() { nodes.append(node) }
             case .eof:
                 if let opener {

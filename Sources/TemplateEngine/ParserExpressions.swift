@@ -1,6 +1,28 @@
 // Expressions, with Jinja2's precedence: or, and, not, comparisons, + -, ~, * / // %, **, unary, postfix, filters.
 
 extension Parser {
+    static func compareOp(_ s: String) -> CompareOp? {
+        switch s {
+        case "==": return .eq
+        case "!=": return .ne
+        case "<": return .lt
+        case "<=": return .le
+        case ">": return .gt
+        case ">=": return .ge
+        default: return nil
+        }
+    }
+
+    static func mulOp(_ s: String) -> BinaryOp? {
+        switch s {
+        case "*": return .mul
+        case "/": return .div
+        case "//": return .floorDiv
+        case "%": return .mod
+        default: return nil
+        }
+    }
+
     /// A comma-separated list without brackets makes a tuple (`{{ a, b }}`, `for x in a, b`).
     mutating func parseTuple(withCondition: Bool = true) throws -> Expr {
         let start = current.offset
@@ -61,7 +83,7 @@ extension Parser {
         var ops: [(CompareOp, Expr)] = []
         while true {
             let op: CompareOp
-            if current.kind == .op, let o = ["==": CompareOp.eq, "!=": .ne, "<": .lt, "<=": .le, ">": .gt, ">=": .ge][current.text] {
+            if current.kind == .op, let o = Parser.compareOp(current.text) {
                 op = o; pos += 1
             } else if skipName("in") {
                 op = .in
@@ -92,7 +114,7 @@ extension Parser {
 
     mutating func parseMath2() throws -> Expr {
         var left = try parsePow()
-        while current.kind == .op, let op = ["*": BinaryOp.mul, "/": .div, "//": .floorDiv, "%": .mod][current.text] {
+        while current.kind == .op, let op = Parser.mulOp(current.text) {
             let t = advance()
             try countOperator()
             left = .binary(op, left, try parsePow(), t.offset)
