@@ -147,7 +147,18 @@ extension Renderer {
             throw source.error("'\(f.typeName)' object is not callable", at: offset, kind: .type)
         }
         if let macro = fn.macro { return try callMacro(macro, args, kwargs, at: offset) }
-        return try positioned(offset) { try fn.body(args, kwargs) }
+        do {
+            return try fn.body(args, kwargs)
+        } catch let e as EvalError {
+            throw source.error(e.message, at: offset, kind: e.kind)
+        } catch let e as TemplateError where !e.file.isEmpty {
+            throw e
+        } catch let e as TemplateError {
+            throw source.error("\(fn.name)(): \(e.message)", at: offset, kind: e.kind)
+        } catch {
+            // Host functions may throw anything; report it at the call.
+            throw source.error("\(fn.name)(): \(error)", at: offset, kind: .value)
+        }
     }
 
     func callMacro(_ m: MacroDefinition, _ args: [Value], _ kwargs: [(String, Value)], at offset: Int) throws -> Value {

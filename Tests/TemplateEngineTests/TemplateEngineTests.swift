@@ -96,3 +96,27 @@ func errorKindsAndPositions(_ source: String, _ kind: TemplateError.Kind, _ line
     #expect(e.kind == kind, "\(e)")
     #expect(e.line == line && e.column == column, "\(e)")
 }
+
+@Test func hostGlobalsAreCallableWithKeywordArguments() throws {
+    let token = NativeFunction(name: "random_token") { args, kwargs in
+        let n = kwargs.first { $0.0 == "nbytes" }?.1 ?? args.first ?? .int(24)
+        guard case .int(let count) = n else { throw TemplateError(file: "", line: 0, column: 0, message: "nbytes must be an int") }
+        return .string(String(repeating: "ab", count: count))
+    }
+    let env = TemplateEnvironment(globals: OrderedMapping([("random_token", .callable(token)), ("site", "x")]))
+    #expect(try env.render("{{ random_token(nbytes=2) }}-{{ random_token(1) }}-{{ site }}", name: "g", context: OrderedMapping()) == "abab-ab-x")
+    // Context variables shadow globals.
+    #expect(try env.render("{{ site }}", name: "g", context: OrderedMapping([("site", "y")])) == "y")
+}
+
+@Test func hostFunctionErrorsArePositionedAtTheCall() throws {
+    struct Refused: Error, CustomStringConvertible { var description: String { "no entropy" } }
+    let failing = NativeFunction(name: "random_token") { _, _ in throw Refused() }
+    let env = TemplateEnvironment(globals: OrderedMapping([("random_token", .callable(failing))]))
+    do {
+        _ = try env.render("x\n  {{ random_token() }}", name: "s.jinja", context: OrderedMapping())
+        Issue.record("expected the host error")
+    } catch let e as TemplateError {
+        #expect(e.file == "s.jinja" && e.line == 2 && e.message == "random_token(): no entropy")
+    }
+}
