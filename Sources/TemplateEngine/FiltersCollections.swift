@@ -119,6 +119,7 @@ extension Renderer {
         case "batch", "slice":
             let n = try a.int(0, name == "batch" ? "linecount" : "slices", 1)
             guard n > 0 else { throw EvalError("\(name) size must be positive", .value) }
+            guard n <= limits.maxRange else { throw EvalError("\(name) size \(n) exceeds the limit of \(limits.maxRange)", .limit) }
             let fill = a.get(1, "fill_with")
             let items = try iterate(value)
             return .list(name == "batch" ? batch(items, n, fill) : slices(items, n, fill))

@@ -84,7 +84,12 @@ func percentFormat(_ format: String, _ args: [Value]) throws -> String {
         case "r", "a": text = value.pythonRepr
         case "d", "i", "u":
             guard let n = value.numeric else { throw EvalError("%d format: a real number is required, not \(value.typeName)") }
-            if case .float(let d) = n { text = String(Int(d.rounded(.towardZero))) } else { text = String(n.intValue) }
+            if case .float(let d) = n {
+                guard d.isFinite, let i = Int(exactly: d.rounded(.towardZero)) else {
+                    throw EvalError("%d format: \(formatPythonFloat(d)) is out of the 64-bit integer range", .value)
+                }
+                text = String(i)
+            } else { text = String(n.intValue) }
         case "f", "F", "e", "E", "g", "G":
             guard let n = value.numeric else { throw EvalError("must be real number, not \(value.typeName)") }
             text = cFormat("%\(flags.contains("#") ? "#" : "").\(precision ?? 6)\(Character(conv))", n.asDouble)
@@ -94,7 +99,7 @@ func percentFormat(_ format: String, _ args: [Value]) throws -> String {
             text = String(v.magnitude, radix: conv == "o" ? 8 : 16, uppercase: conv == "X")
             if v < 0 { text = "-" + text }
         case "c":
-            if case .string(let s) = value { text = s } else { text = Unicode.Scalar(UInt32(value.intValue)).map { String($0) } ?? "" }
+            if case .string(let s) = value { text = s } else { text = UInt32(exactly: value.intValue).flatMap { Unicode.Scalar($0) }.map { String($0) } ?? "" }
         default:
             throw EvalError("unsupported format character '\(conv)'", .value)
         }

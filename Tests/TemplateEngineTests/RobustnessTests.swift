@@ -102,3 +102,15 @@ private let bases = [
         }
     }
 }
+
+@Test(arguments: [
+    "{{ range(-9223372036854775807, 9223372036854775807) }}", "{{ range(0, 10, -9223372036854775807 - 1) }}",
+    "{{ '%d' % 1e300 }}", "{{ '%c' % -1 }}", "{{ range(10)|batch(999999999999) }}", "{{ range(10)|slice(999999999999) }}",
+    "{{ (-9223372036854775807 - 1) // -1 }}", "{{ -(-9223372036854775807 - 1) }}", "{{ (-9223372036854775807 - 1)|abs }}",
+])
+func extremeNumbersAreErrorsNotTraps(_ source: String) {
+    let result = Result { try TemplateEnvironment().render(source, name: "n", context: OrderedMapping()) }
+    if case .failure(let error) = result {
+        #expect(error is TemplateError)
+    }
+}
