@@ -141,6 +141,18 @@ EXTRA = [
 for i, e in enumerate(FILTERS + EXTRA):
     case("filter-%03d" % i, "{{ %s }}" % e, CTX)
 
+YAML_STRINGS = ["123abc", "0o17", "017", "1_000", "0x1F", "2024-01-01", "2024-1-1 10:00:00", "null", "~", "Null", ":", "a:b", "a: b",
+                "-", "- a", "-a", "?", "? a", "a #b", "a# b", "@x", "`x", "%x", "!x", "&x", "*x", "|x", ">x", "'x", '"x', "x'",
+                " x", "x ", "\tx", "é", "🚀", "a\u2028b", "---", "...", "--- x", "a\n b", "a \nb", "line\n", "\nlead",
+                "1.5e3", "1e3", ".5", "+1", "-1", ".inf", "-.inf", ".nan", "yes", "n", "y", "Y", "on", "OFF", "=", "<<", "[a]",
+                "{a}", "a,b", "a]b", "a{b", "#", "a#", "\\", "x\x00", "\ufeffx", "\x85", "é\u00a0z", "a\r\nb", "ok ok"]
+for i, value in enumerate(YAML_STRINGS):
+    case("yaml-%02d" % i, "{{ v|to_yaml }}{{ {'k': v, v: 1}|to_yaml }}{{ [v, [v]]|to_nice_yaml }}", {"v": value})
+for i, (text, width) in enumerate([("  leading spaces here and there", 10), ("multiple   spaces    between words here", 12),
+                                  ("a b c d e f g h i j k l m n o p", 5), ("trailing spaces   ", 8), ("x" * 25, 10),
+                                  ("tab\tseparated words in a line", 9), ("", 5), ("one\n\ntwo three four five", 9)]):
+    case("wordwrap-%02d" % i, "{{ t|wordwrap(%d) }}|{{ t|wordwrap(%d, false) }}" % (width, width), {"t": text})
+
 # ---------------------------------------------------------------- tests
 TESTS = [
     "n is defined", "missing is defined", "missing is undefined", "d.zz is defined", "d.a is defined", "nothing is none",
