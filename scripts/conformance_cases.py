@@ -153,6 +153,37 @@ for i, (text, width) in enumerate([("  leading spaces here and there", 10), ("mu
                                   ("tab\tseparated words in a line", 9), ("", 5), ("one\n\ntwo three four five", 9)]):
     case("wordwrap-%02d" % i, "{{ t|wordwrap(%d) }}|{{ t|wordwrap(%d, false) }}" % (width, width), {"t": text})
 
+MORE = [
+    "'  a\n\n  b\n'|indent(2)", "''|indent", "'\n'|indent(first=true)", "'a\n'|indent(2, blank=true)", "'x'|indent(0, true)",
+    "'hello world foo'|truncate(11)", "'hello world foo'|truncate(12, leeway=0)", "'hello'|truncate(5, leeway=0)",
+    "'hello world'|truncate(9, true, '..', 0)", "'abcdefghij'|truncate(3, false, '...', 0)",
+    "'%.2e' % 12345.678", "'%g' % 0.0001", "'%g' % 1234567", "'%i%%' % 50", "'%r' % 'x'", "'%s %s' % (none, true)",
+    "'{:e}'.format(1234.5)", "'{:g}'.format(0.5)", "'{!r}'.format('x')", "'{0:>{1}}'.format('a', 3) if false else 'skip'",
+    "'{:x}'.format(255)", "'{:#x}'.format(255) if false else '{:X}'.format(255)", "'{:+.1f}'.format(2)", "'{:10.3f}|'.format(-3.14159)",
+    "'{:*^9}'.format('mid')", "'{:.3}'.format('abcdef')", "'{}'.format(1.0)", "'{}'.format(none)", "'{:d}'.format(true) if false else 1",
+    "0.5|round", "1.5|round", "-0.5|round", "2.345|round(2)", "1234.5678|round(-2) if false else 1", "10|round(1)", "0.1|round(1, 'ceil')",
+    "'1e3'|float", "' 12 '|int", "'1_000'|int", "'-7'|int", "'+3'|int", "'3.99'|int", "'0b101'|int(0, 2)", "'z'|int(default=-1)",
+    "none|int", "[1]|int", "1e10|int", "-2.7|int", "'nan'|float", "'-inf'|float", "'  2.5  '|float",
+    "'a1b2'|regex_replace('\\d', '#')", "'one two'|regex_replace('(\\w+) (\\w+)', '\\2 \\1')", "'aaa'|regex_replace('a*', '-')",
+    "'path/to/file.txt'|regex_search('[^/]+$')", "'ab12cd'|regex_search('(?P<num>[0-9]+)')", "'Hello'|regex_search('hello', ignorecase=true)",
+    "'a.b.c'|regex_findall('\\.')", "'x=1;y=22'|regex_findall('(?P<k>\\w)=(\\d+)')", "'café'|regex_findall('\\w+')",
+    "'line1\nline2'|regex_findall('^line\\d$', multiline=true)", "'tab\there'|regex_replace('\\s', '_')",
+    "[3, 'a']|sort if false else [3, 1]|sort", "[[2, 'b'], [1, 'a']]|sort", "['b', 'a']|sort|first", "[1.5, 1, 2]|sort", "[true, 0, 2]|sort",
+    "{'b': 1, 'a': 2}|dictsort|first|last", "[1, 2, 3]|sum / 3", "['a', 'b']|sum(start='')", "[[1], [2]]|sum(start=[])",
+    "users|map(attribute='name')|map('upper')|join", "users|selectattr('admin', 'false')|list|length", "nums|select|list",
+    "[0, 1, '', 'a', none, [], [0]]|select|list", "[0, 1, '', 'a']|reject|list", "users|rejectattr('age', 'lt', 30)|map(attribute='name')|list",
+    "range(7)|batch(3)|map('sum')|list", "range(7)|slice(3)|map('length')|list", "'abc'|batch(2)|list", "users|groupby('admin')|map(attribute='grouper')|list",
+    "users|groupby('name', case_sensitive=false)|map(attribute='grouper')|list", "users|unique(attribute='age')|list|length",
+    "'Hello'|center(10, ) if false else 'Hello'|center(10)", "12|string|length", "[1, [2, [3]]]|string", "{'a': 'b'}|string",
+    "'ÀÉÎ'|lower", "'straße'|upper", "'ǆ'|title", "'élan vital'|capitalize", "'i'|upper", "'ΣΑΣ'|lower", "'ﬁ'|upper",
+    "'a-b c'|title", "'x_y z'|title", "\"o'neil mc-d\"|title", "'  spaced   out  '|wordcount", "'3.14'|wordcount",
+    "users[0]|dictsort|map('first')|list", "users[0]|items|list|length", "{'z': 1}|tojson(indent=2)", "{'a': 'é'}|tojson",
+    "'</script>'|tojson", "none|tojson", "1.0|tojson", "[1e100, -0.0]|tojson", "'a&b'|urlencode", "'ü/ä?'|urlencode", "[['a b', 'c']]|urlencode",
+    "1|urlencode", "'x'|e|length", "{'b': 1}|pprint", "'multi\nline'|pprint",
+]
+for i, e in enumerate(MORE):
+    case("more-%03d" % i, "{{ %s }}" % e, CTX)
+
 # ---------------------------------------------------------------- tests
 TESTS = [
     "n is defined", "missing is defined", "missing is undefined", "d.zz is defined", "d.a is defined", "nothing is none",

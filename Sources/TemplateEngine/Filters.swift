@@ -53,7 +53,7 @@ extension Renderer {
             if a.bool(1, "boolean", false) && !value.isTruthy { return dflt }
             return value
         case "upper": return .string(value.pythonString.uppercased())
-        case "lower": return .string(value.pythonString.lowercased())
+        case "lower": return .string(pythonLower(value.pythonString))
         case "capitalize": return .string(pythonCapitalize(value.pythonString))
         case "title": return .string(pythonTitle(value.pythonString))
         case "trim": return .string(pythonStrip(value.pythonString, chars: try a.string(0, "chars", nil)))
@@ -176,18 +176,18 @@ extension Renderer {
         let indent: String
         if case .string(let w) = widthValue { indent = w } else { indent = String(repeating: " ", count: max(0, try checkWidth(widthValue.intValue))) }
         let first = a.bool(1, "first", false), blank = a.bool(2, "blank", false)
-        var text = s
-        var newline = "\n"
-        if text.hasSuffix("\n") { text.removeLast(); newline = "\n" } else { newline = "" }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        var out = ""
-        for (i, line) in lines.enumerated() {
-            if i > 0 { out += "\n" }
-            if i == 0 && !first { out += line; continue }
-            if blank || !line.isEmpty { out += indent }
-            out += line
+        // Jinja2 appends a newline first so a trailing newline yields an (indentable) empty line.
+        let lines = pythonSplitlines(s + "\n")
+        var out: String
+        if blank {
+            out = lines.joined(separator: "\n" + indent)
+        } else {
+            out = lines.first ?? ""
+            if lines.count > 1 {
+                out += "\n" + lines.dropFirst().map { $0.isEmpty ? $0 : indent + $0 }.joined(separator: "\n")
+            }
         }
-        return out + newline
+        return first ? indent + out : out
     }
 
     func truncateFilter(_ s: String, _ a: FilterArgs) throws -> String {

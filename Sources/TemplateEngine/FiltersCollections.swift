@@ -111,6 +111,7 @@ extension Renderer {
         case "sum":
             let attr = try a.string(0, "attribute", nil)
             var total = a.get(1, "start") ?? .int(0)
+            if case .string = total { throw EvalError("sum() can't sum strings [use ''.join(seq) instead]") }
             for item in try iterate(value) {
                 let v = try attr.map { try requiredAttribute(item, $0) } ?? item
                 total = try Operators.binary(.add, total, v, limits: limits)

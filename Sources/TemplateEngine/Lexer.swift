@@ -280,7 +280,14 @@ struct Lexer {
                 case UInt8(ascii: "n"): bytes.append(10)
                 case UInt8(ascii: "t"): bytes.append(9)
                 case UInt8(ascii: "r"): bytes.append(13)
-                case UInt8(ascii: "0"): bytes.append(0)
+                case UInt8(ascii: "0")...UInt8(ascii: "7"):
+                    // Octal escape of up to three digits, as Python's unicode_escape.
+                    var v = UInt32(e - 48)
+                    var digits = 1
+                    while digits < 3 && i < src.count && src[i] >= 48 && src[i] <= 55 {
+                        v = v * 8 + UInt32(src[i] - 48); i += 1; digits += 1
+                    }
+                    bytes.append(contentsOf: Array(String(Character(Unicode.Scalar(v) ?? "\u{FFFD}")).utf8))
                 case UInt8(ascii: "a"): bytes.append(7)
                 case UInt8(ascii: "b"): bytes.append(8)
                 case UInt8(ascii: "f"): bytes.append(12)
