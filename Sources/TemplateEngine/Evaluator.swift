@@ -188,7 +188,14 @@ extension Renderer {
         let savedFrames = frames
         let savedSource = source
         depth += 1
-        defer { frames = savedFrames; source = savedSource; depth -= 1 }
+        defer {
+            // Keep `set ns.attr` changes the body made to top-level namespaces.
+            var restored = savedFrames
+            restored[0] = frames[0]
+            frames = restored
+            source = savedSource
+            depth -= 1
+        }
         source = m.source
         frames = [savedFrames[0], frame]
         for p in m.parameters where !provided.contains(p.name) {
