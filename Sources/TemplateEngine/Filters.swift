@@ -14,6 +14,21 @@ enum FilterNames {
     ]
 }
 
+extension FilterNames {
+    /// Most positional arguments each filter takes after the value (absent: any number).
+    static let maxPositional: [String: Int] = [
+        "abs": 0, "attr": 1, "batch": 2, "capitalize": 0, "center": 1, "count": 0, "default": 2, "d": 2,
+        "dictsort": 3, "first": 0, "float": 1, "groupby": 3, "indent": 3, "int": 2, "items": 0, "join": 2,
+        "last": 0, "length": 0, "list": 0, "lower": 0, "max": 2, "min": 2, "pprint": 0, "replace": 3,
+        "reverse": 0, "round": 2, "slice": 2, "sort": 3, "string": 0, "sum": 2, "title": 0, "tojson": 1,
+        "trim": 1, "truncate": 4, "unique": 2, "upper": 0, "urlencode": 0, "wordcount": 0, "wordwrap": 4,
+        "e": 0, "escape": 0, "safe": 0, "basename": 0, "dirname": 0, "b64encode": 0, "b64decode": 0,
+        "hash": 1, "slugify": 0, "snake_case": 0, "kebab_case": 0, "quote": 0, "bool": 0, "to_json": 0,
+        "to_nice_json": 1, "to_yaml": 0, "to_nice_yaml": 1, "regex_search": 3, "regex_replace": 4,
+        "regex_findall": 3,
+    ]
+}
+
 /// Positional-or-keyword arguments of one filter call.
 struct FilterArgs {
     let args: [Value]
@@ -38,7 +53,10 @@ struct FilterArgs {
 
 extension Renderer {
     func applyFilter(_ name: String, _ value: Value, _ args: [Value], _ kwargs: [(String, Value)], at offset: Int) throws -> Value {
-        try positioned(offset) { try filter(name, value, FilterArgs(args: args, kwargs: kwargs)) }
+        if let most = FilterNames.maxPositional[name], args.count > most {
+            throw source.error("filter '\(name)' takes at most \(most) argument(s), got \(args.count)", at: offset, kind: .type)
+        }
+        return try positioned(offset) { try filter(name, value, FilterArgs(args: args, kwargs: kwargs)) }
     }
 
     func stringArg(_ v: Value) throws -> String {
@@ -74,7 +92,7 @@ extension Renderer {
         case "safe": return value
         case "quote": return .string(shellQuote(value.pythonString))
         case "replace":
-            let old = try a.string(0, "old", nil) ?? "", new = try a.string(1, "new", nil) ?? ""
+            let old = a.get(0, "old")?.pythonString ?? "", new = a.get(1, "new")?.pythonString ?? ""
             return .string(pythonReplace(value.pythonString, old, new, count: try a.int(2, "count", -1)))
         case "center":
             return .string(try pad(value.pythonString, width: try a.int(0, "width", 80), fill: " ", align: "^"))

@@ -67,7 +67,7 @@ extension Renderer {
         case "join":
             var items = try iterate(value)
             if let attr = try a.string(1, "attribute", nil) { items = try items.map { try requiredAttribute($0, attr) } }
-            let sep = try a.string(0, "d", "") ?? ""
+            let sep = a.get(0, "d")?.pythonString ?? ""
             return .string(items.map(\.pythonString).joined(separator: sep))
         case "sort":
             let reverse = a.bool(0, "reverse", false), cs = a.bool(1, "case_sensitive", false)
