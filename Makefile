@@ -89,3 +89,11 @@ test-stack: build
 ## conformance-expected: re-render the engine's conformance cases with Python's Jinja2 (expected outputs).
 conformance-expected: venv
 	$(PYTHON) scripts/conformance_expected.py
+
+## bench-engine: engine throughput (parse, render) on the synthetic 1,000-file template, release build.
+SYNTHETIC ?= ../shared/bench/make_synthetic_template.py
+bench-engine:
+	@rm -rf bench/work/synthetic && mkdir -p bench/work
+	python3 $(SYNTHETIC) 1000 bench/work/synthetic
+	$(SWIFT) build -c release --product mlrepro-bench-engine
+	.build/release/mlrepro-bench-engine bench/work/synthetic/copier 10

@@ -35,6 +35,8 @@ let package = Package(
         .executableTarget(name: "TemplateEmbedder"),
         .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["TemplateEmbedder"]),
         .target(name: "TemplateEngine"),
+        // Throughput benchmark for the template engine (`make bench-engine`).
+        .executableTarget(name: "mlrepro-bench-engine", dependencies: ["TemplateEngine"]),
         .target(
             name: "EnvironmentProbe",
             dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]

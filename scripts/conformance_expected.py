@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import sys
 import unicodedata
 
@@ -120,7 +121,7 @@ EXTRA_FILTERS = {
     "to_json": to_json, "to_nice_json": to_nice_json, "to_yaml": to_yaml, "to_nice_yaml": to_nice_yaml,
     "bool": to_bool, "basename": basename, "dirname": dirname, "b64encode": b64encode,
     "b64decode": b64decode, "hash": hash_filter, "slugify": slugify, "snake_case": snake_case,
-    "kebab_case": kebab_case,
+    "kebab_case": kebab_case, "quote": lambda value: shlex.quote(str(value)),
 }
 
 DELIMITER_KEYS = ("block_start_string", "block_end_string", "variable_start_string",

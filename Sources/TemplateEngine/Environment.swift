@@ -1,4 +1,9 @@
 // Public entry points: options, loader, environment, compiled template.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Tag delimiters (copier `_envops` can change them).
 public struct Delimiters: Sendable, Equatable {
@@ -124,7 +129,11 @@ public struct Template: Sendable {
 /// `\r\n` and `\r` become `\n`; without keepTrailing one final newline is dropped.
 func normalizeNewlines(_ source: String, keepTrailing: Bool) -> [UInt8] {
     var bytes = Array(source.utf8)
-    if bytes.contains(13) {
+    let hasCR = bytes.withUnsafeBufferPointer { buf in
+        guard let base = buf.baseAddress else { return false }
+        return memchr(base, 13, buf.count) != nil
+    }
+    if hasCR {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var i = 0

@@ -147,7 +147,18 @@ extension Renderer {
             throw source.error("'\(f.typeName)' object is not callable", at: offset, kind: .type)
         }
         if let macro = fn.macro { return try callMacro(macro, args, kwargs, at: offset) }
-        return try positioned(offset) { try fn.body(args, kwargs) }
+        do {
+            return try fn.body(args, kwargs)
+        } catch let e as EvalError {
+            throw source.error(e.message, at: offset, kind: e.kind)
+        } catch let e as TemplateError where !e.file.isEmpty {
+            throw e
+        } catch let e as TemplateError {
+            throw source.error("\(fn.name)(): \(e.message)", at: offset, kind: e.kind)
+        } catch {
+            // Host functions may throw anything; report it at the call.
+            throw source.error("\(fn.name)(): \(error)", at: offset, kind: .value)
+        }
     }
 
     func callMacro(_ m: MacroDefinition, _ args: [Value], _ kwargs: [(String, Value)], at offset: Int) throws -> Value {
@@ -177,7 +188,14 @@ extension Renderer {
         let savedFrames = frames
         let savedSource = source
         depth += 1
-        defer { frames = savedFrames; source = savedSource; depth -= 1 }
+        defer {
+            // Keep `set ns.attr` changes the body made to top-level namespaces.
+            var restored = savedFrames
+            restored[0] = frames[0]
+            frames = restored
+            source = savedSource
+            depth -= 1
+        }
         source = m.source
         frames = [savedFrames[0], frame]
         for p in m.parameters where !provided.contains(p.name) {

@@ -10,7 +10,22 @@ enum FilterNames {
         "truncate", "unique", "upper", "urlencode", "wordcount", "wordwrap", "e", "escape", "safe",
         "regex_search", "regex_replace", "regex_findall", "to_json", "to_nice_json", "to_yaml",
         "to_nice_yaml", "bool", "basename", "dirname", "b64encode", "b64decode", "hash",
-        "slugify", "snake_case", "kebab_case", "upper_first", "quote",
+        "slugify", "snake_case", "kebab_case", "quote",
+    ]
+}
+
+extension FilterNames {
+    /// Most positional arguments each filter takes after the value (absent: any number).
+    static let maxPositional: [String: Int] = [
+        "abs": 0, "attr": 1, "batch": 2, "capitalize": 0, "center": 1, "count": 0, "default": 2, "d": 2,
+        "dictsort": 3, "first": 0, "float": 1, "groupby": 3, "indent": 3, "int": 2, "items": 0, "join": 2,
+        "last": 0, "length": 0, "list": 0, "lower": 0, "max": 2, "min": 2, "pprint": 0, "replace": 3,
+        "reverse": 0, "round": 2, "slice": 2, "sort": 3, "string": 0, "sum": 2, "title": 0, "tojson": 1,
+        "trim": 1, "truncate": 4, "unique": 2, "upper": 0, "urlencode": 0, "wordcount": 0, "wordwrap": 4,
+        "e": 0, "escape": 0, "safe": 0, "basename": 0, "dirname": 0, "b64encode": 0, "b64decode": 0,
+        "hash": 1, "slugify": 0, "snake_case": 0, "kebab_case": 0, "quote": 0, "bool": 0, "to_json": 0,
+        "to_nice_json": 1, "to_yaml": 0, "to_nice_yaml": 1, "regex_search": 3, "regex_replace": 4,
+        "regex_findall": 3,
     ]
 }
 
@@ -38,7 +53,10 @@ struct FilterArgs {
 
 extension Renderer {
     func applyFilter(_ name: String, _ value: Value, _ args: [Value], _ kwargs: [(String, Value)], at offset: Int) throws -> Value {
-        try positioned(offset) { try filter(name, value, FilterArgs(args: args, kwargs: kwargs)) }
+        if let most = FilterNames.maxPositional[name], args.count > most {
+            throw source.error("filter '\(name)' takes at most \(most) argument(s), got \(args.count)", at: offset, kind: .type)
+        }
+        return try positioned(offset) { try filter(name, value, FilterArgs(args: args, kwargs: kwargs)) }
     }
 
     func stringArg(_ v: Value) throws -> String {
@@ -53,12 +71,9 @@ extension Renderer {
             if a.bool(1, "boolean", false) && !value.isTruthy { return dflt }
             return value
         case "upper": return .string(value.pythonString.uppercased())
-        case "lower": return .string(value.pythonString.lowercased())
+        case "lower": return .string(pythonLower(value.pythonString))
         case "capitalize": return .string(pythonCapitalize(value.pythonString))
         case "title": return .string(pythonTitle(value.pythonString))
-        case "upper_first":
-            let s = value.pythonString
-            return .string((s.unicodeScalars.first.map { String($0).uppercased() } ?? "") + stringFrom(s.unicodeScalars.dropFirst()))
         case "trim": return .string(pythonStrip(value.pythonString, chars: try a.string(0, "chars", nil)))
         case "string": return .string(value.pythonString)
         case "e", "escape":
@@ -77,10 +92,10 @@ extension Renderer {
         case "safe": return value
         case "quote": return .string(shellQuote(value.pythonString))
         case "replace":
-            let old = try a.string(0, "old", nil) ?? "", new = try a.string(1, "new", nil) ?? ""
+            let old = a.get(0, "old")?.pythonString ?? "", new = a.get(1, "new")?.pythonString ?? ""
             return .string(pythonReplace(value.pythonString, old, new, count: try a.int(2, "count", -1)))
         case "center":
-            return .string(pad(value.pythonString, width: try a.int(0, "width", 80), fill: " ", align: "^"))
+            return .string(try pad(value.pythonString, width: try a.int(0, "width", 80), fill: " ", align: "^"))
         case "indent": return .string(try indentFilter(value.pythonString, a))
         case "truncate": return .string(try truncateFilter(value.pythonString, a))
         case "wordcount":
@@ -177,20 +192,20 @@ extension Renderer {
     func indentFilter(_ s: String, _ a: FilterArgs) throws -> String {
         let widthValue = a.get(0, "width") ?? .int(4)
         let indent: String
-        if case .string(let w) = widthValue { indent = w } else { indent = String(repeating: " ", count: max(0, widthValue.intValue)) }
+        if case .string(let w) = widthValue { indent = w } else { indent = String(repeating: " ", count: max(0, try checkWidth(widthValue.intValue))) }
         let first = a.bool(1, "first", false), blank = a.bool(2, "blank", false)
-        var text = s
-        var newline = "\n"
-        if text.hasSuffix("\n") { text.removeLast(); newline = "\n" } else { newline = "" }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        var out = ""
-        for (i, line) in lines.enumerated() {
-            if i > 0 { out += "\n" }
-            if i == 0 && !first { out += line; continue }
-            if blank || !line.isEmpty { out += indent }
-            out += line
+        // Jinja2 appends a newline first so a trailing newline yields an (indentable) empty line.
+        let lines = pythonSplitlines(s + "\n")
+        var out: String
+        if blank {
+            out = lines.joined(separator: "\n" + indent)
+        } else {
+            out = lines.first ?? ""
+            if lines.count > 1 {
+                out += "\n" + lines.dropFirst().map { $0.isEmpty ? $0 : indent + $0 }.joined(separator: "\n")
+            }
         }
-        return out + newline
+        return first ? indent + out : out
     }
 
     func truncateFilter(_ s: String, _ a: FilterArgs) throws -> String {

@@ -67,7 +67,7 @@ extension Renderer {
         case "join":
             var items = try iterate(value)
             if let attr = try a.string(1, "attribute", nil) { items = try items.map { try requiredAttribute($0, attr) } }
-            let sep = try a.string(0, "d", "") ?? ""
+            let sep = a.get(0, "d")?.pythonString ?? ""
             return .string(items.map(\.pythonString).joined(separator: sep))
         case "sort":
             let reverse = a.bool(0, "reverse", false), cs = a.bool(1, "case_sensitive", false)
@@ -111,6 +111,7 @@ extension Renderer {
         case "sum":
             let attr = try a.string(0, "attribute", nil)
             var total = a.get(1, "start") ?? .int(0)
+            if case .string = total { throw EvalError("sum() can't sum strings [use ''.join(seq) instead]") }
             for item in try iterate(value) {
                 let v = try attr.map { try requiredAttribute(item, $0) } ?? item
                 total = try Operators.binary(.add, total, v, limits: limits)
@@ -119,6 +120,7 @@ extension Renderer {
         case "batch", "slice":
             let n = try a.int(0, name == "batch" ? "linecount" : "slices", 1)
             guard n > 0 else { throw EvalError("\(name) size must be positive", .value) }
+            guard n <= limits.maxRange else { throw EvalError("\(name) size \(n) exceeds the limit of \(limits.maxRange)", .limit) }
             let fill = a.get(1, "fill_with")
             let items = try iterate(value)
             return .list(name == "batch" ? batch(items, n, fill) : slices(items, n, fill))

@@ -1,7 +1,16 @@
 // Python string formatting: `'%s' % x`, `'{}'.format(x)`, and format specs.
 import Foundation
 
-func pad(_ s: String, width: Int, fill: String, align: Character) -> String {
+/// Widths beyond this are refused so a template cannot request gigabytes of padding.
+let maxPadWidth = 1 << 24
+
+func checkWidth(_ width: Int) throws -> Int {
+    guard width <= maxPadWidth else { throw EvalError("width \(width) exceeds the limit of \(maxPadWidth)", .limit) }
+    return width
+}
+
+func pad(_ s: String, width: Int, fill: String, align: Character) throws -> String {
+    _ = try checkWidth(width)
     let n = s.unicodeScalars.count
     guard width > n else { return s }
     let total = width - n
@@ -75,7 +84,12 @@ func percentFormat(_ format: String, _ args: [Value]) throws -> String {
         case "r", "a": text = value.pythonRepr
         case "d", "i", "u":
             guard let n = value.numeric else { throw EvalError("%d format: a real number is required, not \(value.typeName)") }
-            if case .float(let d) = n { text = String(Int(d.rounded(.towardZero))) } else { text = String(n.intValue) }
+            if case .float(let d) = n {
+                guard d.isFinite, let i = Int(exactly: d.rounded(.towardZero)) else {
+                    throw EvalError("%d format: \(formatPythonFloat(d)) is out of the 64-bit integer range", .value)
+                }
+                text = String(i)
+            } else { text = String(n.intValue) }
         case "f", "F", "e", "E", "g", "G":
             guard let n = value.numeric else { throw EvalError("must be real number, not \(value.typeName)") }
             text = cFormat("%\(flags.contains("#") ? "#" : "").\(precision ?? 6)\(Character(conv))", n.asDouble)
@@ -85,21 +99,21 @@ func percentFormat(_ format: String, _ args: [Value]) throws -> String {
             text = String(v.magnitude, radix: conv == "o" ? 8 : 16, uppercase: conv == "X")
             if v < 0 { text = "-" + text }
         case "c":
-            if case .string(let s) = value { text = s } else { text = Unicode.Scalar(UInt32(value.intValue)).map { String($0) } ?? "" }
+            if case .string(let s) = value { text = s } else { text = UInt32(exactly: value.intValue).flatMap { Unicode.Scalar($0) }.map { String($0) } ?? "" }
         default:
             throw EvalError("unsupported format character '\(conv)'", .value)
         }
         if "difeEgGxXo".unicodeScalars.contains(conv), !text.hasPrefix("-") {
             if flags.contains("+") { text = "+" + text } else if flags.contains(" ") { text = " " + text }
         }
-        let w = Int(width) ?? 0
+        let w = try checkWidth(Int(width) ?? (width.isEmpty ? 0 : maxPadWidth + 1))
         if flags.contains("-") {
-            text = pad(text, width: w, fill: " ", align: "<")
+            text = try pad(text, width: w, fill: " ", align: "<")
         } else if flags.contains("0") && "difeEgGxXo".unicodeScalars.contains(conv) && text.unicodeScalars.count < w {
             let sign = text.hasPrefix("-") || text.hasPrefix("+") || text.hasPrefix(" ") ? String(text.removeFirst()) : ""
             text = sign + String(repeating: "0", count: w - sign.count - text.unicodeScalars.count) + text
         } else {
-            text = pad(text, width: w, fill: " ", align: ">")
+            text = try pad(text, width: w, fill: " ", align: ">")
         }
         out += text
     }
@@ -216,13 +230,13 @@ func formatSpec(_ value: Value, _ spec: String) throws -> String {
     default:
         throw EvalError("Unknown format code '\(type.map(String.init) ?? "")' for object of type '\(value.typeName)'", .value)
     }
-    let w = Int(width) ?? 0
+    let w = try checkWidth(Int(width) ?? (width.isEmpty ? 0 : maxPadWidth + 1))
     if zero && align == nil && isNumber {
         let neg = text.hasPrefix("-") || text.hasPrefix("+") || text.hasPrefix(" ")
         let s = neg ? String(text.removeFirst()) : ""
         return s + String(repeating: "0", count: max(0, w - s.count - text.unicodeScalars.count)) + text
     }
-    return pad(text, width: w, fill: fill, align: align ?? (isNumber ? ">" : "<"))
+    return try pad(text, width: w, fill: fill, align: align ?? (isNumber ? ">" : "<"))
 }
 
 func groupThousands(_ digits: String) -> String {

@@ -1,5 +1,11 @@
 // Splits template text into data and tag tokens, applying whitespace control.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 enum TokenKind: Sendable, Equatable {
     case data, variableBegin, variableEnd, blockBegin, blockEnd
     case name, string, integer, float, op, eof
@@ -40,22 +46,42 @@ struct Lexer {
 
     /// The earliest tag start at or after `from`; longer delimiters win ties.
     private func nextTag(from: Int) -> (Int, TagKind)? {
-        let firsts = [vStart.first, bStart.first, cStart.first].compactMap { $0 }
-        var i = from
+        let f0 = vStart.first ?? 0, f1 = bStart.first ?? f0, f2 = cStart.first ?? f0
         let n = src.count
-        while i < n {
-            let b = src[i]
-            if firsts.contains(b) {
-                var best: (TagKind, Int)? = nil
-                for (kind, pat) in [(TagKind.comment, cStart), (.block, bStart), (.variable, vStart)]
-                where matches(pat, at: i) {
-                    if best == nil || pat.count > best!.1 { best = (kind, pat.count) }
+        guard from < n else { return nil }
+        // Hot loop: scan raw bytes for a possible delimiter start.
+        let found: Int? = src.withUnsafeBufferPointer { buf -> Int? in
+            guard let base = buf.baseAddress else { return nil }
+            var i = from
+            if f0 == f1 && f1 == f2 {
+                // One possible first byte (the default `{`): let memchr skip plain text.
+                while i < n {
+                    guard let hit = memchr(base + i, Int32(f0), n - i) else { return nil }
+                    let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if tagKind(at: at) != nil { return at }
+                    i = at + 1
                 }
-                if let best { return (i, best.0) }
+                return nil
             }
-            i += 1
+            while i < n {
+                let b = buf[i]
+                if b == f0 || b == f1 || b == f2 {
+                    if tagKind(at: i) != nil { return i }
+                }
+                i += 1
+            }
+            return nil
         }
-        return nil
+        guard let at = found, let kind = tagKind(at: at) else { return nil }
+        return (at, kind)
+    }
+
+    private func tagKind(at i: Int) -> TagKind? {
+        var best: (TagKind, Int)? = nil
+        if matches(cStart, at: i) { best = (.comment, cStart.count) }
+        if matches(bStart, at: i), best.map({ bStart.count > $0.1 }) ?? true { best = (.block, bStart.count) }
+        if matches(vStart, at: i), best.map({ vStart.count > $0.1 }) ?? true { best = (.variable, vStart.count) }
+        return best?.0
     }
 
     private static func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 10 || b == 13 || b == 11 || b == 12 }
@@ -185,9 +211,11 @@ struct Lexer {
                 }
                 tokens.append(Token(kind: .name, text: String(decoding: src[start..<i], as: UTF8.self), offset: start))
             } else {
-                let two = i + 1 < src.count ? String(decoding: src[i...i + 1], as: UTF8.self) : ""
-                if ["//", "**", "==", "!=", "<=", ">="].contains(two) {
-                    tokens.append(Token(kind: .op, text: two, offset: start))
+                let next: UInt8 = i + 1 < src.count ? src[i + 1] : 0
+                let isPair = (b == next && (b == UInt8(ascii: "/") || b == UInt8(ascii: "*")))
+                    || (next == UInt8(ascii: "=") && "=!<>".utf8.contains(b))
+                if isPair {
+                    tokens.append(Token(kind: .op, text: String(decoding: src[i...i + 1], as: UTF8.self), offset: start))
                     i += 2
                 } else if "+-*/%~<>=()[]{},.:|".utf8.contains(b) {
                     if b == UInt8(ascii: "(") || b == UInt8(ascii: "[") || b == UInt8(ascii: "{") { depth += 1 }
@@ -252,7 +280,14 @@ struct Lexer {
                 case UInt8(ascii: "n"): bytes.append(10)
                 case UInt8(ascii: "t"): bytes.append(9)
                 case UInt8(ascii: "r"): bytes.append(13)
-                case UInt8(ascii: "0"): bytes.append(0)
+                case UInt8(ascii: "0")...UInt8(ascii: "7"):
+                    // Octal escape of up to three digits, as Python's unicode_escape.
+                    var v = UInt32(e - 48)
+                    var digits = 1
+                    while digits < 3 && i < src.count && src[i] >= 48 && src[i] <= 55 {
+                        v = v * 8 + UInt32(src[i] - 48); i += 1; digits += 1
+                    }
+                    bytes.append(contentsOf: Array(String(Character(Unicode.Scalar(v) ?? "\u{FFFD}")).utf8))
                 case UInt8(ascii: "a"): bytes.append(7)
                 case UInt8(ascii: "b"): bytes.append(8)
                 case UInt8(ascii: "f"): bytes.append(12)

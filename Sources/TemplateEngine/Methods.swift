@@ -26,7 +26,7 @@ enum Methods {
         let body: (@Sendable ([Value], [(String, Value)]) throws -> Value)?
         switch name {
         case "upper": body = { _, _ in .string(s.uppercased()) }
-        case "lower": body = { _, _ in .string(s.lowercased()) }
+        case "lower": body = { _, _ in .string(pythonLower(s)) }
         case "title": body = { _, _ in .string(pythonTitle(s)) }
         case "capitalize": body = { _, _ in .string(pythonCapitalize(s)) }
         case "strip", "lstrip", "rstrip":
@@ -43,7 +43,7 @@ enum Methods {
                 return .list(pythonSplit(s, sep: sep, maxsplit: maxsplit, fromRight: name == "rsplit").map { .string($0) })
             }
         case "splitlines":
-            body = { _, _ in .list(s.split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0)) }.dropLastIfEmpty(s)) }
+            body = { _, _ in .list(pythonSplitlines(s).map { .string($0) }) }
         case "replace":
             body = { a, _ in
                 let old = try str(arg(a, 0), "replace() argument 1"), new = try str(arg(a, 1), "replace() argument 2")
@@ -90,7 +90,7 @@ enum Methods {
         case "isspace": body = { _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.isWhitespace }) }
         case "zfill":
             body = { a, _ in
-                let w = arg(a, 0)?.intValue ?? 0
+                let w = try checkWidth(arg(a, 0)?.intValue ?? 0)
                 let n = s.unicodeScalars.count
                 guard w > n else { return .string(s) }
                 let pad = String(repeating: "0", count: w - n)
@@ -102,7 +102,7 @@ enum Methods {
                 let w = arg(a, 0)?.intValue ?? 0
                 var fill = " "
                 if case .string(let f)? = arg(a, 1) { fill = f }
-                return .string(pad(s, width: w, fill: fill, align: name == "center" ? "^" : name == "ljust" ? "<" : ">"))
+                return .string(try pad(s, width: w, fill: fill, align: name == "center" ? "^" : name == "ljust" ? "<" : ">"))
             }
         default: body = nil
         }
@@ -144,6 +144,44 @@ extension Array where Element == Value {
         if s.hasSuffix("\n"), last == .string("") { return Array(dropLast()) }
         return self
     }
+}
+
+/// Python's str.splitlines(): every line-break kind, no empty piece after a final break.
+func pythonSplitlines(_ s: String) -> [String] {
+    var lines: [String] = []
+    var current = String.UnicodeScalarView()
+    var previousCR = false
+    for c in s.unicodeScalars {
+        if previousCR && c == "\n" { previousCR = false; continue }
+        previousCR = c == "\r"
+        switch c.value {
+        case 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029:
+            lines.append(String(current))
+            current = .init()
+        default:
+            current.append(c)
+        }
+    }
+    if !current.isEmpty { lines.append(String(current)) }
+    return lines
+}
+
+/// Python's str.lower(), including the final-sigma rule.
+func pythonLower(_ s: String) -> String {
+    guard s.unicodeScalars.contains("\u{03A3}") else { return s.lowercased() }
+    let cps = codePoints(s)
+    func cased(_ c: Unicode.Scalar) -> Bool { c.properties.isCased }
+    var out = String.UnicodeScalarView()
+    for (i, c) in cps.enumerated() {
+        if c == "\u{03A3}" {
+            let before = cps[..<i].reversed().first { !$0.properties.isCaseIgnorable }.map(cased) ?? false
+            let after = cps[(i + 1)...].first { !$0.properties.isCaseIgnorable }.map(cased) ?? false
+            out.append(before && !after ? "\u{03C2}" : "\u{03C3}")
+        } else {
+            out.append(contentsOf: String(c).lowercased().unicodeScalars)
+        }
+    }
+    return String(out)
 }
 
 func isPythonSpace(_ c: Unicode.Scalar) -> Bool {

@@ -7,6 +7,22 @@ struct Parser {
     var loopReferences = 0
     /// Offset of the `{%` that opened the statement being parsed.
     var tagStart = 0
+    /// Nesting of blocks and brackets, and operator count of the current tag: bounded so
+    /// hostile input cannot exhaust the stack while parsing or rendering.
+    var nesting = 0
+    var operators = 0
+    static let maxNesting = 120
+    static let maxOperators = 400
+
+    mutating func enter() throws {
+        nesting += 1
+        if nesting > Parser.maxNesting { throw fail("template nests deeper than \(Parser.maxNesting) levels") }
+    }
+
+    mutating func countOperator() throws {
+        operators += 1
+        if operators > Parser.maxOperators { throw fail("expression has more than \(Parser.maxOperators) operators") }
+    }
 
     init(tokens: [Token], source: SourceText) {
         self.tokens = tokens
@@ -84,6 +100,7 @@ struct Parser {
                 nodes.append(.text(t.text))
             case .variableBegin:
                 pos += 1
+                operators = 0
                 let e = try parseTuple()
                 guard current.kind == .variableEnd else {
                     throw fail("expected end of print statement, got \(describe(current))")
@@ -93,10 +110,17 @@ struct Parser {
             case .blockBegin:
                 pos += 1
                 tagStart = t.offset
+                operators = 0
                 guard current.kind == .name else { throw fail("tag name expected") }
                 let tagName = current.text
                 if endTags.contains(tagName) {
                     return (nodes, advance())
+                }
+                if let opener, tagName.hasPrefix("end") || tagName == "elif" || tagName == "else" {
+                    let line = source.location(of: opener.1).line
+                    let expected = endTags.sorted().map { "'\($0)'" }.joined(separator: " or ")
+                    throw fail("unexpected '\(tagName)': the '\(opener.0)' block opened on line \(line) is still open; expected \(expected)",
+                               at: t.offset)
                 }
                 if let node = try parseStatement() { nodes.append(node) }
             case .eof:
@@ -113,6 +137,8 @@ struct Parser {
     }
 
     mutating func parseStatement() throws -> Node? {
+        try enter()
+        defer { nesting -= 1 }
         var tag = advance()
         tag.offset = tagStart
         switch tag.text {

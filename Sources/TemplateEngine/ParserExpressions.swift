@@ -1,6 +1,28 @@
 // Expressions, with Jinja2's precedence: or, and, not, comparisons, + -, ~, * / // %, **, unary, postfix, filters.
 
 extension Parser {
+    static func compareOp(_ s: String) -> CompareOp? {
+        switch s {
+        case "==": return .eq
+        case "!=": return .ne
+        case "<": return .lt
+        case "<=": return .le
+        case ">": return .gt
+        case ">=": return .ge
+        default: return nil
+        }
+    }
+
+    static func mulOp(_ s: String) -> BinaryOp? {
+        switch s {
+        case "*": return .mul
+        case "/": return .div
+        case "//": return .floorDiv
+        case "%": return .mod
+        default: return nil
+        }
+    }
+
     /// A comma-separated list without brackets makes a tuple (`{{ a, b }}`, `for x in a, b`).
     mutating func parseTuple(withCondition: Bool = true) throws -> Expr {
         let start = current.offset
@@ -19,9 +41,12 @@ extension Parser {
     }
 
     mutating func parseExpression(withCondition: Bool = true) throws -> Expr {
+        try enter()
+        defer { nesting -= 1 }
         var expr = try parseOr()
         guard withCondition else { return expr }
         while skipName("if") {
+            try countOperator()
             let cond = try parseOr()
             var other: Expr? = nil
             if skipName("else") { other = try parseExpression() }
@@ -32,19 +57,23 @@ extension Parser {
 
     mutating func parseOr() throws -> Expr {
         var left = try parseAnd()
-        while skipName("or") { left = .or(left, try parseAnd()) }
+        while skipName("or") { try countOperator(); left = .or(left, try parseAnd()) }
         return left
     }
 
     mutating func parseAnd() throws -> Expr {
         var left = try parseNot()
-        while skipName("and") { left = .and(left, try parseNot()) }
+        while skipName("and") { try countOperator(); left = .and(left, try parseNot()) }
         return left
     }
 
     mutating func parseNot() throws -> Expr {
         let start = current.offset
-        if skipName("not") { return .unary(.not, try parseNot(), start) }
+        if skipName("not") {
+            try enter()
+            defer { nesting -= 1 }
+            return .unary(.not, try parseNot(), start)
+        }
         return try parseCompare()
     }
 
@@ -54,7 +83,7 @@ extension Parser {
         var ops: [(CompareOp, Expr)] = []
         while true {
             let op: CompareOp
-            if current.kind == .op, let o = ["==": CompareOp.eq, "!=": .ne, "<": .lt, "<=": .le, ">": .gt, ">=": .ge][current.text] {
+            if current.kind == .op, let o = Parser.compareOp(current.text) {
                 op = o; pos += 1
             } else if skipName("in") {
                 op = .in
@@ -70,6 +99,7 @@ extension Parser {
         var left = try parseConcat()
         while current.kind == .op && (current.text == "+" || current.text == "-") {
             let t = advance()
+            try countOperator()
             left = .binary(t.text == "+" ? .add : .sub, left, try parseConcat(), t.offset)
         }
         return left
@@ -78,14 +108,15 @@ extension Parser {
     mutating func parseConcat() throws -> Expr {
         let start = current.offset
         var items = [try parseMath2()]
-        while skipOp("~") { items.append(try parseMath2()) }
+        while skipOp("~") { try countOperator(); items.append(try parseMath2()) }
         return items.count == 1 ? items[0] : .concat(items, start)
     }
 
     mutating func parseMath2() throws -> Expr {
         var left = try parsePow()
-        while current.kind == .op, let op = ["*": BinaryOp.mul, "/": .div, "//": .floorDiv, "%": .mod][current.text] {
+        while current.kind == .op, let op = Parser.mulOp(current.text) {
             let t = advance()
+            try countOperator()
             left = .binary(op, left, try parsePow(), t.offset)
         }
         return left
@@ -95,12 +126,15 @@ extension Parser {
         var left = try parseUnary()
         while isOp("**") {
             let t = advance()
+            try countOperator()
             left = .binary(.pow, left, try parseUnary(), t.offset)
         }
         return left
     }
 
     mutating func parseUnary(withFilter: Bool = true) throws -> Expr {
+        try enter()
+        defer { nesting -= 1 }
         let start = current.offset
         var node: Expr
         if skipOp("-") {
@@ -177,6 +211,7 @@ extension Parser {
         var node = base
         while true {
             let t = current
+            if isOp(".") || isOp("[") || isOp("(") { try countOperator() }
             if skipOp(".") {
                 let attr = current
                 if attr.kind == .name {
@@ -246,6 +281,7 @@ extension Parser {
     mutating func parseFilterExpr(_ base: Expr) throws -> Expr {
         var node = base
         while true {
+            if isOp("|") || isName("is") || isOp("(") { try countOperator() }
             if isOp("|") {
                 pos += 1
                 let nameTok = try expectName()

@@ -33,7 +33,7 @@ final class Renderer {
         }
         if let v = context[name] { return v }
         if let v = environment.globals[name] { return v }
-        return Builtins.global(name)
+        return Builtins.global(name, limits: limits)
     }
 
     func assign(_ target: Target, _ value: Value, at offset: Int) throws {

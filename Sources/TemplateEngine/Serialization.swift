@@ -110,7 +110,7 @@ private struct YAMLWriter {
         case .list(let l) where !l.isEmpty: try sequence(l, indent: 0, firstInline: false)
         case .dict(let d) where d.count > 0: try mapping(d, indent: 0, firstInline: false)
         default:
-            let (text, plain) = try scalar(v, indent: 0, isKey: false)
+            let (text, plain) = try scalar(v, indent: best, isKey: false)
             out += text + "\n"
             if plain { out += "...\n" }
         }
@@ -136,7 +136,14 @@ private struct YAMLWriter {
         if sortKeys { pairs.sort { Operators.compareUTF8($0.key, $1.key) < 0 } }
         for (i, pair) in pairs.enumerated() {
             if i > 0 || !firstInline { out += String(repeating: " ", count: indent) }
-            out += try scalar(.string(pair.key), indent: indent, isKey: true).0 + ":"
+            let keyScalars = pair.key.unicodeScalars
+            if keyScalars.count > 128 || keyScalars.contains(where: { yamlBreaks.contains($0) }) {
+                // PyYAML writes long or multi-line keys as explicit `? key` / `: value` entries.
+                out += "? " + (try scalar(.string(pair.key), indent: indent + best, isKey: false).0) + "\n"
+                out += String(repeating: " ", count: indent) + ":"
+            } else {
+                out += try scalar(.string(pair.key), indent: indent, isKey: true).0 + ":"
+            }
             switch pair.value {
             case .list(let l) where !l.isEmpty:
                 out += "\n"
@@ -184,7 +191,7 @@ private let yamlBreaks: Set<Unicode.Scalar> = ["\n", "\u{85}", "\u{2028}", "\u{2
 /// Characters PyYAML (allow_unicode) leaves alone when analysing a scalar.
 private func yamlPrintable(_ c: Unicode.Scalar) -> Bool {
     let v = c.value
-    return v == 0x0A || (v >= 0x20 && v <= 0x7E)
+    return v == 0x0A || (v >= 0x20 && v <= 0x7E) || v == 0x85
         || (v >= 0xA0 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD && v != 0xFEFF) || v >= 0x10000
 }
 

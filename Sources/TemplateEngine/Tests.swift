@@ -83,9 +83,9 @@ enum Builtins {
         "true", "false", "sameas", "callable",
     ]
 
-    static func global(_ name: String) -> Value? {
+    static func global(_ name: String, limits: RenderLimits) -> Value? {
         switch name {
-        case "range": return .callable(range)
+        case "range": return .callable(range(limit: limits.maxRange))
         case "dict": return .callable(dict)
         case "namespace": return .callable(NativeFunction(name: "namespace") { args, kwargs in
             var m = OrderedMapping()
@@ -116,7 +116,7 @@ enum Builtins {
         return .dict(m)
     }
 
-    static let range = NativeFunction(name: "range") { args, kwargs in
+    static func range(limit: Int) -> NativeFunction { NativeFunction(name: "range") { args, kwargs in
         guard !args.isEmpty && args.count <= 3, kwargs.isEmpty else {
             throw EvalError("range expected 1 to 3 integer arguments, got \(args.count)")
         }
@@ -126,16 +126,19 @@ enum Builtins {
         let ints = args.map(\.intValue)
         let (start, stop, step) = ints.count == 1 ? (0, ints[0], 1) : (ints[0], ints[1], ints.count == 3 ? ints[2] : 1)
         guard step != 0 else { throw EvalError("range() arg 3 must not be zero", .value) }
-        let span = step > 0 ? (stop.subtractingReportingOverflow(start)) : (start.subtractingReportingOverflow(stop))
-        let count = span.overflow ? Int.max : max(0, (span.partialValue + abs(step) - 1) / abs(step))
-        let limit = RenderLimits().maxRange
-        guard count <= limit else {
-            throw EvalError("range() of \(count) items exceeds the limit of \(limit)", .limit)
+        // Count in unsigned arithmetic so extreme bounds and steps cannot overflow.
+        let span: UInt = step > 0 ? (stop > start ? UInt(bitPattern: stop &- start) : 0)
+                                  : (start > stop ? UInt(bitPattern: start &- stop) : 0)
+        let stepSize = step.magnitude
+        let total = span / stepSize + (span % stepSize == 0 ? 0 : 1)
+        guard total <= UInt(max(0, limit)) else {
+            throw EvalError("range() of \(total) items exceeds the limit of \(limit)", .limit)
         }
+        let count = Int(total)
         var out: [Value] = []
         out.reserveCapacity(count)
         var i = start
         for _ in 0..<count { out.append(.int(i)); i &+= step }
         return .list(out)
-    }
+    } }
 }

@@ -65,3 +65,58 @@ private func failure(_ source: String, _ context: [(String, Value)] = [], loader
         #expect(outputs.count == 16 && outputs.allSatisfy { ["", "0", "01", "012"].contains($0) })
     }
 }
+
+@Test func errorDescriptionShowsLineCaretAndIncludeChain() throws {
+    let loader = DictionaryLoader(["part.jinja": "{{ nmae }}"])
+    let env = TemplateEnvironment(loader: loader)
+    let source = "FROM x\n\n{% include 'part.jinja' %}\n"
+    do {
+        _ = try env.render(source, name: "Dockerfile.jinja", context: OrderedMapping([("name", "a")]))
+        Issue.record("expected an undefined-name error")
+    } catch let e as TemplateError {
+        #expect(e.description == "part.jinja:1:4: error: 'nmae' is undefined\n{{ nmae }}\n   ^\n  included from Dockerfile.jinja:3:1")
+    }
+}
+
+@Test(arguments: [
+    ("{% for x in items %}", TemplateError.Kind.syntax, 1, 1),
+    ("a\n{% if x %}{% endfor %}", .syntax, 2, 11),
+    ("{% nope %}", .syntax, 1, 1),
+    ("{{ x|nope }}", .syntax, 1, 6),
+    ("{{ x is nope }}", .syntax, 1, 9),
+    ("\n  {{ 1 + }}", .syntax, 2, 10),
+    ("{{ 10 // zero }}", .zeroDivision, 1, 7),
+    ("{% for c in 5 %}{% endfor %}", .type, 1, 1),
+    ("{% macro m(a) %}{% endmacro %}{{ m(1, 2) }}", .type, 1, 35),
+    ("{{ items.missing }}", .undefined, 1, 10),
+    ("{% include 'nowhere.txt' %}", .include, 1, 1),
+])
+func errorKindsAndPositions(_ source: String, _ kind: TemplateError.Kind, _ line: Int, _ column: Int) throws {
+    let e = try #require(failure(source, [("x", 1), ("zero", 0), ("items", ["a"])], loader: DictionaryLoader([:])))
+    #expect(e.kind == kind, "\(e)")
+    #expect(e.line == line && e.column == column, "\(e)")
+}
+
+@Test func hostGlobalsAreCallableWithKeywordArguments() throws {
+    let token = NativeFunction(name: "random_token") { args, kwargs in
+        let n = kwargs.first { $0.0 == "nbytes" }?.1 ?? args.first ?? .int(24)
+        guard case .int(let count) = n else { throw TemplateError(file: "", line: 0, column: 0, message: "nbytes must be an int") }
+        return .string(String(repeating: "ab", count: count))
+    }
+    let env = TemplateEnvironment(globals: OrderedMapping([("random_token", .callable(token)), ("site", "x")]))
+    #expect(try env.render("{{ random_token(nbytes=2) }}-{{ random_token(1) }}-{{ site }}", name: "g", context: OrderedMapping()) == "abab-ab-x")
+    // Context variables shadow globals.
+    #expect(try env.render("{{ site }}", name: "g", context: OrderedMapping([("site", "y")])) == "y")
+}
+
+@Test func hostFunctionErrorsArePositionedAtTheCall() throws {
+    struct Refused: Error, CustomStringConvertible { var description: String { "no entropy" } }
+    let failing = NativeFunction(name: "random_token") { _, _ in throw Refused() }
+    let env = TemplateEnvironment(globals: OrderedMapping([("random_token", .callable(failing))]))
+    do {
+        _ = try env.render("x\n  {{ random_token() }}", name: "s.jinja", context: OrderedMapping())
+        Issue.record("expected the host error")
+    } catch let e as TemplateError {
+        #expect(e.file == "s.jinja" && e.line == 2 && e.message == "random_token(): no entropy")
+    }
+}
