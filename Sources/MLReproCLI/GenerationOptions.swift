@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MLReproCore
+import TemplateEngine
 
 /// `--template` and `--vcs-ref`, shared by the commands that read a template.
 struct TemplateOptions: ParsableArguments {
@@ -10,14 +11,19 @@ struct TemplateOptions: ParsableArguments {
     @Option(name: .customLong("vcs-ref"), help: ArgumentHelp("Git tag or commit of a git template (git templates are not supported yet).", valueName: "REF"))
     var vcsRef: String?
 
-    func locate() throws -> TemplateTree {
+    /// The template: `--template`, else the `_template` an answers file recorded, else the default.
+    func locate(answers: AnswersFile? = nil) throws -> TemplateTree {
+        var source = template
+        if source == nil, let recorded = answers?.entry("_template"), case .string(let name) = recorded.value {
+            source = name
+        }
         if let vcsRef, vcsRef.hasPrefix("-") {
             throw CommandError("--vcs-ref '\(vcsRef)' looks like an option; refusing it")
         }
         if vcsRef != nil, let template, !TemplateLocator.isGitURL(template) {
             throw CommandError("--vcs-ref only applies to git templates, and '\(template)' is not a git URL")
         }
-        return try TemplateLocator.locate(template)
+        return try TemplateLocator.locate(source)
     }
 }
 

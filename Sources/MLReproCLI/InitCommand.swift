@@ -52,8 +52,8 @@ extension MLRepro {
             if answerOptions.answers == nil && !defaults {
                 throw CommandError("interactive questions are not available in this build; pass --answers FILE or --defaults")
             }
-            let tree = try templateOptions.locate()
             let inputs = try answerOptions.inputs(useDefaults: defaults)
+            let tree = try templateOptions.locate(answers: inputs.file)
             let provisional = Paths.absolute(destination ?? "mlrepro-project")
             let provider: any EnvironmentRecordProvider = BasicEnvironmentRecord(skipped: noProbe)
             let environmentJSON = await provider.recordJSON(workingDirectory: provisional)

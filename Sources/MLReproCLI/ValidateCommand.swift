@@ -23,8 +23,8 @@ extension MLRepro {
         }
 
         func run() async throws {
-            let tree = try templateOptions.locate()
             let inputs = try answerOptions.inputs(useDefaults: true)
+            let tree = try templateOptions.locate(answers: inputs.file)
             let destination = Paths.absolute("mlrepro-validate")
             let environmentJSON = await BasicEnvironmentRecord(skipped: noProbe).recordJSON(workingDirectory: destination)
             var request = GenerationRequest(destination: destination, tree: tree, inputs: inputs,

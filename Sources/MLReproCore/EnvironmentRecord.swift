@@ -12,9 +12,17 @@ public struct BasicEnvironmentRecord: EnvironmentRecordProvider {
     public var skipped: Bool
     public var capturedAt: Date
 
-    public init(skipped: Bool, capturedAt: Date = Date()) {
+    public init(skipped: Bool, capturedAt: Date? = nil) {
         self.skipped = skipped
-        self.capturedAt = capturedAt
+        self.capturedAt = capturedAt ?? BasicEnvironmentRecord.now()
+    }
+
+    /// The capture time: `$SOURCE_DATE_EPOCH` when set (reproducible records), else now.
+    public static func now(environment: [String: String] = ProcessInfo.processInfo.environment) -> Date {
+        if let epoch = environment["SOURCE_DATE_EPOCH"].flatMap({ TimeInterval($0) }) {
+            return Date(timeIntervalSince1970: epoch)
+        }
+        return Date()
     }
 
     static let groups = ["container", "nvidia", "cuda_toolkit", "libraries", "amd", "python", "git"]

@@ -22,7 +22,7 @@ public enum TemplateLocator {
         let standardized = URL(fileURLWithPath: path).standardizedFileURL.path
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: standardized, isDirectory: &isDirectory), isDirectory.boolValue {
-            return try TemplateTree.read(directory: standardized, source: name)
+            return try TemplateTree.read(directory: standardized, source: standardized)
         }
         var tried = looksLikePath ? [] : ["built-in templates: " + (BuiltinTemplates.names.isEmpty ? "(none in this build)" : BuiltinTemplates.names.joined(separator: ", "))]
         tried.append("directory \(standardized)")

@@ -1,14 +1,14 @@
 // Build tool: writes every file under a templates directory into one Swift source file.
 //
-//     TemplateEmbedder TEMPLATES_DIR OUTPUT.swift
+//     TemplateEmbedder TEMPLATES_DIR OUTPUT.swift [FINGERPRINT]
 //
 // Each record is one line `kind mode base64(template) base64(path) base64(contents)`
 // (kind `f` file, `d` directory), inside a raw string literal parsed at run time.
 import Foundation
 
 let arguments = CommandLine.arguments
-guard arguments.count == 3 else {
-    FileHandle.standardError.write(Data("usage: TemplateEmbedder TEMPLATES_DIR OUTPUT\n".utf8))
+guard arguments.count == 3 || arguments.count == 4 else {
+    FileHandle.standardError.write(Data("usage: TemplateEmbedder TEMPLATES_DIR OUTPUT [FINGERPRINT]\n".utf8))
     exit(2)
 }
 let root = URL(fileURLWithPath: arguments[1])

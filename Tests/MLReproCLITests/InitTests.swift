@@ -57,12 +57,14 @@ import Testing
         let work = try Harness.temporaryDirectory()
         defer { Harness.cleanup(work) }
         let first = try Harness.run(["init", "one", "--template", Harness.fixture("basic"), "--defaults",
-                                     "--data", "epochs=9", "--data", "project_name=same", "--no-probe"], in: work)
+                                     "--data", "epochs=9", "--data", "project_name=same", "--no-probe"], in: work,
+                                     environment: ["SOURCE_DATE_EPOCH": "1700000000"])
         #expect(first.status == 0, "\(first.stderr)")
-        let second = try Harness.run(["init", "two", "--template", Harness.fixture("basic"), "--answers",
-                                      "one/.mlrepro/answers.yml", "--no-probe"], in: work)
+        // No --template: the recorded `_template` names it.
+        let second = try Harness.run(["init", "two", "--answers", "one/.mlrepro/answers.yml", "--no-probe"], in: work,
+                                     environment: ["SOURCE_DATE_EPOCH": "1700000000"])
         #expect(second.status == 0, "\(second.stderr)")
-        let skip = [".env", ".mlrepro/environment.json", ".mlrepro/checksums"]
+        let skip = [".env"]
         let one = Harness.tree(work + "/one", skipping: skip)
         #expect(!one.isEmpty)
         #expect(one == Harness.tree(work + "/two", skipping: skip))
