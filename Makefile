@@ -9,7 +9,7 @@ BIN := .build/$(CONFIG)/mlrepro
 RUN_DIR ?= out/my-study
 export MLREPRO_TEST_VENV := $(VENV)
 
-.PHONY: all deps venv build run test test-swift install release clean
+.PHONY: all deps venv build run test test-swift install release clean bench-probe
 
 all: build
 
@@ -41,6 +41,10 @@ test: deps venv
 
 test-swift:
 	$(SWIFT) test
+
+## bench-probe: wall time of `mlrepro probe` without GPU tools (target < 300 ms) and with fakes (< 1 s).
+bench-probe: release
+	scripts/bench-probe.sh .build/release/mlrepro
 
 release: deps
 	$(SWIFT) build -c release

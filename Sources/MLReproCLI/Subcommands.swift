@@ -4,5 +4,6 @@ extension MLRepro {
     /// Every subcommand, in the order `--help` lists them. One line per command.
     static let registeredSubcommands: [any ParsableCommand.Type] = [
         Templates.self,
+        Probe.self,
     ]
 }
