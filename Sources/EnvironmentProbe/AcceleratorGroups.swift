@@ -28,6 +28,16 @@ public struct Nvidia: Sendable, Equatable, Codable {
         self.migDevices = migDevices
     }
 
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        driverVersion = try c.decodeIfPresent(String.self, forKey: .driverVersion)
+        cudaDriverVersion = try c.decodeIfPresent(String.self, forKey: .cudaDriverVersion)
+        kernelModule = try c.decodeIfPresent(String.self, forKey: .kernelModule)
+        kernelModuleVersion = try c.decodeIfPresent(String.self, forKey: .kernelModuleVersion)
+        gpus = try c.decodeIfPresent([NvidiaGPU].self, forKey: .gpus) ?? []
+        migDevices = try c.decodeIfPresent([MIGDevice].self, forKey: .migDevices) ?? []
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(driverVersion, forKey: .driverVersion)
@@ -183,6 +193,13 @@ public struct AMD: Sendable, Equatable, Codable {
         self.rocmVersion = rocmVersion
         self.driverVersion = driverVersion
         self.gpus = gpus
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        rocmVersion = try c.decodeIfPresent(String.self, forKey: .rocmVersion)
+        driverVersion = try c.decodeIfPresent(String.self, forKey: .driverVersion)
+        gpus = try c.decodeIfPresent([AMDGPU].self, forKey: .gpus) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {

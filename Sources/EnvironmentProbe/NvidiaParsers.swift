@@ -120,8 +120,11 @@ enum NvidiaParsers {
         guard root.name == "nvidia_smi_log" else {
             throw FormatError(description: "root element is <\(root.name)>, expected <nvidia_smi_log>")
         }
-        var report = XMLReport(driverVersion: clean(root.value("driver_version")),
-                               cudaVersion: clean(root.value("cuda_version")), gpus: [], migDevices: [])
+        // Driver 610+ names these KMD version and CUDA UMD version; older drivers only have the
+        // deprecated names. Prefer the new element when it is there.
+        var report = XMLReport(driverVersion: clean(root.value("kmd_version")) ?? clean(root.value("driver_version")),
+                               cudaVersion: clean(root.value("cuda_umd_version")) ?? clean(root.value("cuda_version")),
+                               gpus: [], migDevices: [])
         for (index, node) in root.all("gpu").enumerated() {
             var gpu = NvidiaGPU(index: index)
             gpu.name = clean(node.value("product_name"))

@@ -64,6 +64,10 @@ public struct ProbeRecord: Sendable, Equatable, Codable {
         } catch let error as DecodingError {
             throw ProbeRecordError(decodingError: error)
         }
+        guard meta.schemaVersion <= ProbeRecord.schemaVersion else {
+            throw ProbeRecordError(line: nil, column: nil, message: "meta.schema_version is \(meta.schemaVersion); "
+                + "this mlrepro reads up to \(ProbeRecord.schemaVersion) (update mlrepro)")
+        }
     }
 }
 
@@ -89,8 +93,7 @@ public struct ProbeRecordError: Error, Sendable, CustomStringConvertible {
         case .dataCorrupted(let context):
             message = "bad value at \(ProbeRecordError.path(context.codingPath)): \(context.debugDescription)"
         case .keyNotFound(let key, let context):
-            message = "missing key '\(ProbeRecordError.path(context.codingPath + [key]))' "
-                + "(is this an mlrepro environment record?)"
+            message = "missing key '\(ProbeRecordError.path(context.codingPath + [key]))'"
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             message = "wrong type at '\(ProbeRecordError.path(context.codingPath))': \(context.debugDescription)"
         @unknown default:
@@ -194,9 +197,17 @@ public struct Container: Sendable, Equatable, Codable {
     /// What was seen: `/.dockerenv`, `/run/.containerenv`, `KUBERNETES_SERVICE_HOST`, `APPTAINER_CONTAINER`, ...
     public var indicators: [String]
 
+    enum CodingKeys: String, CodingKey { case kind, indicators }
+
     public init(kind: String? = nil, indicators: [String] = []) {
         self.kind = kind
         self.indicators = indicators
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decodeIfPresent(String.self, forKey: .kind)
+        indicators = try c.decodeIfPresent([String].self, forKey: .indicators) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {

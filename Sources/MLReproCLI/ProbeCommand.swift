@@ -64,7 +64,10 @@ extension MLRepro {
             do {
                 record = try ProbeRecord(jsonData: data)
             } catch let error as ProbeRecordError {
-                throw CommandError("\(path):\(error.line ?? 1):\(error.column ?? 1): error: \(error.message)")
+                if let line = error.line, let column = error.column {
+                    throw CommandError("\(path):\(line):\(column): error: \(error.message)")
+                }
+                throw CommandError("'\(path)' is not an environment record: \(error.message)")
             }
             if !record.meta.sources.isEmpty, record.meta.sources.values.allSatisfy({ $0.status == .skipped }) {
                 throw CommandError("'\(path)' was written without probing (--no-probe); there is nothing to compare")
@@ -76,7 +79,7 @@ extension MLRepro {
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
-                throw CommandError("cannot write '\(path)': \(error.localizedDescription)")
+                throw CommandError("cannot write '\(path)': \(error.localizedDescription) (does its directory exist?)")
             }
         }
 

@@ -131,3 +131,25 @@ import Testing
         #expect(mig[0].gpuInstanceID == 1)
     }
 }
+
+@Suite struct NvidiaDriver610Tests {
+    @Test func kmdAndUMDElementNamesAreAccepted() throws {
+        let xml = """
+            <?xml version="1.0" ?>
+            <!DOCTYPE nvidia_smi_log SYSTEM "nvsmi_device_v13.dtd">
+            <nvidia_smi_log>
+            \t<kmd_version>610.43.02</kmd_version>
+            \t<cuda_umd_version>13.3</cuda_umd_version>
+            \t<attached_gpus>1</attached_gpus>
+            \t<gpu id="00000000:63:00.0">
+            \t\t<product_name>NVIDIA B200</product_name>
+            \t\t<fb_memory_usage><total>183359 MiB</total></fb_memory_usage>
+            \t</gpu>
+            </nvidia_smi_log>
+            """
+        let report = try NvidiaParsers.parseXML(xml)
+        #expect(report.driverVersion == "610.43.02")
+        #expect(report.cudaVersion == "13.3")
+        #expect(report.gpus.first?.memoryTotalMiB == 183359)
+    }
+}

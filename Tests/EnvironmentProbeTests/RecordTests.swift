@@ -118,3 +118,30 @@ import Testing
         #expect(json.contains("\"affects_numerics\": true"))
     }
 }
+
+@Suite struct LenientReadingTests {
+    /// A record written by other code (e.g. at training time) may leave out lists and nulls.
+    @Test func missingListsAndNullsAreAccepted() throws {
+        let text = """
+            {"meta": {"schema_version": 1, "captured_at": "2026-01-01T00:00:00Z", "mlrepro_version": "x", "sources": {}},
+             "host": {"os_name": "Ubuntu 24.04 LTS"}, "container": {"kind": "none"}, "nvidia": {"driver_version": "550.54.15"},
+             "cuda_toolkit": {}, "libraries": {}, "amd": {}, "python": {"version": "3.12.3"}, "git": {}}
+            """
+        let record = try ProbeRecord(jsonData: Data(text.utf8))
+        #expect(record.nvidia.driverVersion == "550.54.15")
+        #expect(record.nvidia.gpus.isEmpty)
+        #expect(record.container.indicators.isEmpty)
+        #expect(record.host.kernel == nil)
+        #expect(record.python.version == "3.12.3")
+    }
+
+    @Test func newerSchemaIsRefused() {
+        let text = """
+            {"meta": {"schema_version": 2, "captured_at": "t", "mlrepro_version": "x", "sources": {}},
+             "host": {}, "container": {}, "nvidia": {}, "cuda_toolkit": {}, "libraries": {}, "amd": {}, "python": {}, "git": {}}
+            """
+        #expect { try ProbeRecord(jsonData: Data(text.utf8)) } throws: { error in
+            String(describing: error).contains("schema_version is 2")
+        }
+    }
+}
