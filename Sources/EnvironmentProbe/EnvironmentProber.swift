@@ -131,7 +131,7 @@ struct ProbeContext: Sendable {
         case .signalled(let signal): return .error("\(tool) was killed by signal \(signal)")
         case .timedOut:
             return SourceStatus(.timeout, "\(tool) did not finish within \(ProbeContext.seconds(timeout)) and was killed")
-        case .launchFailed(let message): return .error("\(tool) could not be started: \(message)")
+        case .launchFailed(let message): return .error("\(tool) failed to run: \(message)")
         }
     }
 
