@@ -9,7 +9,7 @@ BIN := .build/$(CONFIG)/mlrepro
 RUN_DIR ?= out/my-study
 export MLREPRO_TEST_VENV := $(VENV)
 
-.PHONY: all deps venv build run test test-swift install release clean bench test-stack conformance-expected bench-engine test-template
+.PHONY: all deps venv build run test test-swift install release clean bench test-stack conformance-expected bench-engine test-template bench-probe
 
 all: build
 
@@ -49,6 +49,10 @@ test-swift:
 test-template: venv
 	$(SWIFT) build
 	MLREPRO_BIN=$(CURDIR)/.build/debug/mlrepro $(PYTHON) -m pytest -q -p no:cacheprovider Tests/TemplateTests
+
+## bench-probe: wall time of `mlrepro probe` without GPU tools (target < 300 ms) and with fakes (< 1 s).
+bench-probe: release
+	scripts/bench-probe.sh .build/release/mlrepro
 
 release: deps
 	$(SWIFT) build -c release

@@ -51,7 +51,7 @@ let package = Package(
 
         .testTarget(name: "TemplateEngineTests", dependencies: ["TemplateEngine"]),
         .testTarget(name: "MLReproCoreTests", dependencies: ["MLReproCore", "TemplateEngine"]),
-        .testTarget(name: "EnvironmentProbeTests", dependencies: ["EnvironmentProbe"]),
+        .testTarget(name: "EnvironmentProbeTests", dependencies: ["EnvironmentProbe"], exclude: ["Fixtures"]),
         .testTarget(name: "PromptingTests", dependencies: ["Prompting"]),
         .testTarget(name: "GitSupportTests", dependencies: ["GitSupport"]),
         .testTarget(name: "MLReproCLITests", dependencies: ["MLReproCLI", "MLReproCore"]),

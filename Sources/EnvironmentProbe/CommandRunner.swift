@@ -1,0 +1,148 @@
+import Foundation
+import Subprocess
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// What became of one external command.
+public enum CommandOutcome: Sendable, Equatable {
+    case finished(exitCode: Int32, stdout: String, stderr: String)
+    /// Killed by a signal that the probe did not send.
+    case signalled(Int32)
+    /// Still running when the timeout expired; it was killed (with its process group).
+    case timedOut
+    case launchFailed(String)
+}
+
+/// Runs external commands. Tests substitute their own; the probe uses `SubprocessRunner`.
+public protocol CommandRunning: Sendable {
+    /// Runs `executable` (an absolute path) and waits at most `timeout`.
+    func run(_ executable: String, arguments: [String], environment: [String: String],
+             workingDirectory: String?, timeout: Duration) async -> CommandOutcome
+}
+
+/// Runs commands with swift-subprocess in their own process group. On timeout the whole group gets
+/// SIGKILL, so children the tool started die too. (A SIGTERM first would let the group leader exit
+/// and end the teardown before a child that ignores SIGTERM is killed.)
+public struct SubprocessRunner: CommandRunning {
+    /// How long to wait for a killed command to be reaped before giving up on it.
+    public var terminationGrace: Duration
+    /// Output beyond this many bytes is an error, not a hang.
+    public var outputLimit: Int
+
+    public init(terminationGrace: Duration = .milliseconds(200), outputLimit: Int = 8 << 20) {
+        self.terminationGrace = terminationGrace
+        self.outputLimit = outputLimit
+    }
+
+    public func run(_ executable: String, arguments: [String], environment: [String: String],
+                    workingDirectory: String?, timeout: Duration) async -> CommandOutcome {
+        var options = PlatformOptions()
+        options.processGroupID = 0
+        options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: terminationGrace)]
+        var variables: [Environment.Key: String] = [:]
+        for (key, value) in environment {
+            if let name = Environment.Key(rawValue: key) { variables[name] = value }
+        }
+        let limit = outputLimit
+        let directory = workingDirectory.map { FilePath($0) }
+        let env = Environment.custom(variables)
+
+        let race = OutcomeRace()
+        let work = Task<CommandOutcome, Never> {
+            do {
+                let result = try await Subprocess.run(
+                    .path(FilePath(executable)), arguments: Arguments(arguments), environment: env,
+                    workingDirectory: directory, platformOptions: options,
+                    output: .string(limit: limit), error: .string(limit: limit))
+                switch result.terminationStatus {
+                case .exited(let code):
+                    return .finished(exitCode: code, stdout: result.standardOutput,
+                                     stderr: result.standardError)
+                case .signaled(let signal):
+                    return .signalled(signal)
+                }
+            } catch {
+                if Task.isCancelled { return .timedOut }
+                return .launchFailed(String(describing: error))
+            }
+        }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            race.finish(.timedOut)
+        }
+        Task {
+            let outcome = await work.value
+            race.finish(outcome)
+        }
+        let outcome = await race.value()
+        timer.cancel()
+        guard outcome == .timedOut else { return outcome }
+        work.cancel()
+        // Wait for the teardown to reap the child, but never longer than the grace period plus a
+        // margin: a grandchild that left the process group must not hold the probe.
+        let reaped = OutcomeRace()
+        Task {
+            _ = await work.value
+            reaped.finish(.timedOut)
+        }
+        Task {
+            try? await Task.sleep(for: terminationGrace * 3 + .milliseconds(500))
+            reaped.finish(.timedOut)
+        }
+        _ = await reaped.value()
+        return .timedOut
+    }
+}
+
+/// The first of several concurrent results; later ones are ignored.
+final class OutcomeRace: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: CommandOutcome?
+    private var waiter: CheckedContinuation<CommandOutcome, Never>?
+
+    func finish(_ outcome: CommandOutcome) {
+        lock.lock()
+        guard result == nil else { lock.unlock(); return }
+        result = outcome
+        let continuation = waiter
+        waiter = nil
+        lock.unlock()
+        continuation?.resume(returning: outcome)
+    }
+
+    func value() async -> CommandOutcome {
+        await withCheckedContinuation { continuation in
+            lock.lock()
+            if let result {
+                lock.unlock()
+                continuation.resume(returning: result)
+            } else {
+                waiter = continuation
+                lock.unlock()
+            }
+        }
+    }
+}
+
+// MARK: - Finding tools
+
+/// Finds executables on a `PATH` string.
+struct ToolLocator: Sendable {
+    var path: String
+
+    func find(_ name: String) -> String? {
+        if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
+        for directory in path.split(separator: ":", omittingEmptySubsequences: true) {
+            let candidate = directory.hasSuffix("/") ? "\(directory)\(name)" : "\(directory)/\(name)"
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
+               FileManager.default.isExecutableFile(atPath: candidate) {
+                return candidate
+            }
+        }
+        return nil
+    }
+}

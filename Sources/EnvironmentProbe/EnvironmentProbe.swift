@@ -1,1 +1,0 @@
-// EnvironmentProbe module: see README.
