@@ -55,7 +55,7 @@ public struct PromptView: Sendable {
 
     /// Text, number, confirm, secret and structured questions.
     public func inputFrame(_ question: Question, _ input: InputState, _ decoration: PromptDecoration) -> Frame {
-        var lines = header(question, decoration, legend: nil)
+        var lines = header(question, decoration)
         var prompt = style.green("?") + " " + style.bold(question.label)
         if case .confirm = question.kind {
             let yes: Bool? = { if case .bool(let value)? = question.defaultAnswer { return value }; return nil }()
@@ -119,11 +119,11 @@ public struct PromptView: Sendable {
     }
 
     private func listHeader(_ question: Question, _ decoration: PromptDecoration) -> [String] {
-        let legend = question.isMultiselect
-            ? "↑/↓ move · space toggle · a all · i invert · enter accept"
-            : "↑/↓ or j/k move · number jumps · enter select"
-        var lines = header(question, decoration, legend: legend)
-        lines.append(style.green("?") + " " + style.bold(question.label))
+        let legend = question.isMultiselect ? "space toggles · a all · i invert · enter" : "↑/↓ · number · enter"
+        var lines = header(question, decoration)
+        var prompt = style.green("?") + " " + style.bold(question.label)
+        if TextWidth.visible("? \(question.label)  \(legend)") < columns { prompt += "  " + style.dim(legend) }
+        lines.append(prompt)
         return lines
     }
 
@@ -136,7 +136,7 @@ public struct PromptView: Sendable {
     // MARK: - Pieces
 
     /// Help (when asked for), the dim hint line, and the last error.
-    private func header(_ question: Question, _ decoration: PromptDecoration, legend: String?) -> [String] {
+    private func header(_ question: Question, _ decoration: PromptDecoration) -> [String] {
         var lines: [String] = []
         let help = question.trimmedHelp
         if decoration.showsHelp, let help {
@@ -146,7 +146,6 @@ public struct PromptView: Sendable {
         }
         var hintParts: [String] = []
         if let hint = question.hint?.trimmingWhitespace(), !hint.isEmpty { hintParts.append(hint) }
-        if let legend { hintParts.append(legend) }
         if help != nil, !decoration.showsHelp { hintParts.append("? help") }
         if !hintParts.isEmpty {
             lines.append(style.dim("  " + TextWidth.truncate(hintParts.joined(separator: " · "), to: columns - 3)))
