@@ -81,21 +81,23 @@ public final class SystemTerminal: TerminalIO {
 
     public func suspend() {
         raise(SIGTSTP)
-        // Back from the stop: the SIGCONT handler asked for a redraw, which the caller does now.
+        // Back from the stop (or the stop was discarded, as for an orphaned process group):
+        // raw mode and the handler again, and the caller redraws now.
+        var active = SignalState.active
+        tcsetattr(input, TCSADRAIN, &active)
+        install(SIGTSTP, onSuspend)
         _ = SignalState.resumed.exchange(0, ordering: .relaxed)
     }
 
     public func readInput(timeoutMilliseconds: Int32?) -> InputEvent {
+        switch waitForInput(timeoutMilliseconds: timeoutMilliseconds) {
+        case .ready: break
+        case .timedOut: return .timeout
+        case .interrupted: return .interrupted
+        case .resumed: return .redraw
+        case .closed: return .endOfFile
+        }
         while true {
-            if SignalState.interrupted.exchange(0, ordering: .relaxed) == 1 { return .interrupted }
-            if SignalState.resumed.exchange(0, ordering: .relaxed) == 1 { return .redraw }
-            var descriptor = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&descriptor, 1, timeoutMilliseconds ?? -1)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                return .endOfFile
-            }
-            if ready == 0 { return .timeout }
             var buffer = [UInt8](repeating: 0, count: 512)
             let count = read(input, &buffer, buffer.count)
             if count < 0 {
@@ -104,6 +106,30 @@ public final class SystemTerminal: TerminalIO {
             }
             if count == 0 { return .endOfFile }
             return .bytes(Array(buffer[0..<count]))
+        }
+    }
+
+    private enum Readiness { case ready, timedOut, interrupted, resumed, closed }
+
+    /// Waits for input in short slices, checking the flags the signal handlers set between them:
+    /// a signal may be handled on another thread, leaving this one's poll uninterrupted.
+    private func waitForInput(timeoutMilliseconds: Int32?) -> Readiness {
+        var remaining = timeoutMilliseconds
+        while true {
+            if SignalState.interrupted.exchange(0, ordering: .relaxed) == 1 { return .interrupted }
+            if SignalState.resumed.exchange(0, ordering: .relaxed) == 1 { return .resumed }
+            let slice = min(remaining ?? 100, 100)
+            var descriptor = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, slice)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return .closed
+            }
+            if ready > 0 { return .ready }
+            if let left = remaining {
+                remaining = left - slice
+                if left - slice <= 0 { return .timedOut }
+            }
         }
     }
 
@@ -125,7 +151,11 @@ public final class SystemTerminal: TerminalIO {
         }
         var bytes: [UInt8] = []
         while true {
-            if SignalState.interrupted.exchange(0, ordering: .relaxed) == 1 { throw .interrupted }
+            switch waitForInput(timeoutMilliseconds: nil) {
+            case .interrupted: throw .interrupted
+            case .resumed: continue
+            case .ready, .closed, .timedOut: break
+            }
             var byte: UInt8 = 0
             let count = read(input, &byte, 1)
             if count < 0 {

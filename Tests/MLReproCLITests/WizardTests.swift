@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `mlrepro init` on a real pseudo-terminal: the interactive wizard end to end.
 @Suite(.serialized) struct WizardTests {
@@ -212,6 +215,17 @@ import Testing
         #expect(Harness.read(directory + "/wizard-out/README.md")?.contains("accelerator: nvidia") == true)
     }
 
+    @Test func ctrlCOnADumbTerminalWritesNothing() throws {
+        let directory = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(directory) }
+        let session = try start(directory, term: "dumb")
+        try session.expect("project_name")
+        session.type("half typed" + KeyPress.ctrlC)
+        #expect(try session.waitForExit() == 130)
+        #expect(session.terminalIsSane())
+        #expect(Harness.entries(directory) == [])
+    }
+
     @Test func narrowTerminalStillWorks() throws {
         let directory = try Harness.temporaryDirectory()
         defer { Harness.cleanup(directory) }
@@ -232,5 +246,55 @@ import Testing
         let result = try Harness.run(["init", "x", "--template", template, "--defaults", "--ask"], in: directory)
         #expect(result.status == 2)
         #expect(result.stderr.contains("--ask"))
+    }
+}
+
+/// Signals from outside while a prompt waits for keys.
+@Suite(.serialized) struct WizardSignalTests {
+    private let template = Harness.fixture("wizard")
+
+    @Test func sigtermRestoresTheTerminalAndWritesNothing() throws {
+        let directory = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(directory) }
+        let session = try PseudoTerminalSession(["init", directory + "/out", "--template", template, "--no-git", "--no-probe"],
+                                                in: directory)
+        try session.expect("? project_name")
+        session.type(KeyPress.enter)
+        try session.expect("? project_slug")
+        kill(session.pid, SIGTERM)
+        #expect(try session.waitForExit() == 128 + SIGTERM)
+        #expect(session.terminalIsSane())
+        #expect(Harness.entries(directory) == [])
+    }
+
+    @Test func sigintFromOutsideEndsLikeCtrlC() throws {
+        let directory = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(directory) }
+        let session = try PseudoTerminalSession(["init", directory + "/out", "--template", template, "--no-git", "--no-probe"],
+                                                in: directory)
+        try session.expect("? project_name")
+        kill(session.pid, SIGINT)
+        #expect(try session.waitForExit() == 130)
+        #expect(session.terminalIsSane())
+        #expect(Harness.entries(directory) == [])
+    }
+
+    @Test func ctrlZThenContinueRedrawsTheQuestionAndKeepsRawMode() throws {
+        let directory = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(directory) }
+        let session = try PseudoTerminalSession(["init", directory + "/out", "--template", template, "--no-git", "--no-probe"],
+                                                in: directory)
+        try session.expect("? project_name")
+        // Without a job-control shell the stop is discarded by the kernel (orphaned process
+        // group); the prompt must still come back in raw mode, ready for keys.
+        session.type("\u{1A}")
+        try session.expect("? project_name")
+        kill(session.pid, SIGCONT)
+        try session.expect("? project_name")
+        session.type(KeyPress.down)  // in raw mode an arrow is a key, not echoed text
+        session.type(KeyPress.ctrlC)
+        #expect(try session.waitForExit() == 130)
+        #expect(!session.text.contains("^[[B"))
+        #expect(session.terminalIsSane())
     }
 }
