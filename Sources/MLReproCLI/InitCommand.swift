@@ -49,6 +49,7 @@ extension MLRepro {
         var ask = false
 
         func run() async throws {
+            InterruptionGuard.shared.install()
             if answerOptions.answers == nil && !defaults && !Terminal.stdinIsTTY {
                 throw GenerationError.noTTY
             }
