@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MLReproCore
+import Prompting
 
 extension MLRepro {
     /// `mlrepro init`: generate a project from a template.
@@ -44,13 +45,16 @@ extension MLRepro {
         @Flag(name: .long, help: "Print only errors.")
         var quiet = false
 
+        @Flag(name: .long, help: "On a terminal, ask every question again with the --answers file's values as defaults.")
+        var ask = false
+
         func run() async throws {
             InterruptionGuard.shared.install()
             if answerOptions.answers == nil && !defaults && !Terminal.stdinIsTTY {
                 throw GenerationError.noTTY
             }
-            if answerOptions.answers == nil && !defaults {
-                throw CommandError("interactive questions are not available in this build; pass --answers FILE or --defaults")
+            if ask && (defaults || !Terminal.stdinIsTTY) {
+                throw CommandError("--ask asks on a terminal: it needs a terminal on stdin and cannot be combined with --defaults")
             }
             let inputs = try answerOptions.inputs(useDefaults: defaults)
             let tree = try templateOptions.locate(answers: inputs.file)
@@ -60,7 +64,17 @@ extension MLRepro {
             var request = GenerationRequest(destination: provisional, tree: tree, inputs: inputs,
                                             environmentJSON: environmentJSON, git: GitIdentity.fromGitConfig(),
                                             vcsRef: templateOptions.vcsRef, force: force, trust: trust)
-            var prepared = try ProjectGenerator.prepare(request)
+            // On a terminal, questions the command line leaves open are asked (see InitWizard).
+            let wizard = defaults || !Terminal.stdinIsTTY ? nil
+                : InitWizard(prompter: TerminalPrompter(), reask: ask, environmentJSON: environmentJSON)
+            func prepare(_ request: GenerationRequest) throws -> PreparedGeneration {
+                do {
+                    return try wizard?.prepare(request) ?? ProjectGenerator.prepare(request)
+                } catch let error as PromptError {
+                    throw InitWizard.exitRequest(for: error)
+                }
+            }
+            var prepared = try prepare(request)
             if destination == nil {
                 // DEST defaults to the project slug; answers may depend on DEST, so resolve again.
                 let slug = prepared.answers.all["project_slug"].flatMap { value -> String? in
@@ -68,7 +82,7 @@ extension MLRepro {
                     return nil
                 } ?? tree.source.split(separator: "/").last.map(String.init) ?? "mlrepro-project"
                 request.destination = Paths.absolute(slug)
-                prepared = try ProjectGenerator.prepare(request)
+                prepared = try prepare(request)
             }
             for warning in prepared.warnings { Diagnostics.standard.warning(warning) }
             let shownDestination = destination ?? (request.destination as NSString).lastPathComponent
@@ -78,6 +92,16 @@ extension MLRepro {
                 }
                 Output.line("pretend: nothing was written to \(shownDestination)")
                 return
+            }
+            if let wizard, wizard.askedAnything {
+                do {
+                    if try !wizard.confirm(prepared) {
+                        Terminal.writeStderr("mlrepro: not confirmed; nothing was written\n")
+                        throw ExitRequest(.differences)
+                    }
+                } catch let error as PromptError {
+                    throw InitWizard.exitRequest(for: error)
+                }
             }
             if !quiet, let message = prepared.messageBeforeCopy { Output.line(message) }
             let (report, kept) = try ProjectGenerator.write(prepared)

@@ -54,7 +54,7 @@ public struct AnswerResolver: Sendable {
 
     // MARK: - Pieces
 
-    private func isAsked(_ question: Question, scope: OrderedMapping) throws -> Bool {
+    func isAsked(_ question: Question, scope: OrderedMapping) throws -> Bool {
         guard let when = question.when else { return true }
         if case .string(let text) = when {
             return AnswerCast.truthy(.string(try render(text, question, "when", scope)))
@@ -62,7 +62,7 @@ public struct AnswerResolver: Sendable {
         return AnswerCast.truthy(when)
     }
 
-    private func castProvided(_ question: Question, location: SourceLocation?, _ cast: () throws -> Value) throws -> Value {
+    func castProvided(_ question: Question, location: SourceLocation?, _ cast: () throws -> Value) throws -> Value {
         do {
             return try cast()
         } catch let failure as CastFailure {
@@ -72,7 +72,7 @@ public struct AnswerResolver: Sendable {
         }
     }
 
-    private func castValue(_ value: Value, _ question: Question) throws -> Value {
+    func castValue(_ value: Value, _ question: Question) throws -> Value {
         if question.multiselect {
             guard case .list(let items) = value else {
                 throw CastFailure(message: "expected a list (multiselect), got \(AnswerCast.describe(value))")
@@ -82,7 +82,7 @@ public struct AnswerResolver: Sendable {
         return try AnswerCast.cast(value: value, to: question.type)
     }
 
-    private func defaultValue(_ question: Question, scope: OrderedMapping) throws -> Value {
+    func defaultValue(_ question: Question, scope: OrderedMapping) throws -> Value {
         guard var raw = question.defaultValue else {
             if question.multiselect { return .list([]) }
             if question.type == .bool { return .bool(false) }
@@ -135,7 +135,7 @@ public struct AnswerResolver: Sendable {
         }
     }
 
-    private func check(_ value: Value, _ question: Question, scope: OrderedMapping, location: SourceLocation?) throws {
+    func check(_ value: Value, _ question: Question, scope: OrderedMapping, location: SourceLocation?) throws {
         if let choices = try choiceValues(question, scope: scope) {
             let allowed = choices.map(\.value)
             let picked: [Value]
@@ -162,7 +162,7 @@ public struct AnswerResolver: Sendable {
             || text.contains(delimiters.commentStart)
     }
 
-    private func render(_ text: String, _ question: Question, _ field: String, _ scope: OrderedMapping) throws -> String {
+    func render(_ text: String, _ question: Question, _ field: String, _ scope: OrderedMapping) throws -> String {
         if !isTemplated(text) { return text }
         do {
             return try environment.render(text, name: "\(question.name).\(field)", context: scope)

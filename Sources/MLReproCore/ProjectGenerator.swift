@@ -52,7 +52,12 @@ public struct PlannedAction: Sendable, Equatable {
 /// The pipeline: answers → plan → render → stage → commit → record.
 public enum ProjectGenerator {
     /// Reads the manifest, resolves answers and plans the output. Writes nothing.
-    public static func prepare(_ request: GenerationRequest) throws -> PreparedGeneration {
+    /// - Parameter resolving: resolves the answers instead of `AnswerResolver.resolve(_:)` (the
+    ///   interactive wizard asks through it).
+    public static func prepare(
+        _ request: GenerationRequest,
+        resolving: ((AnswerResolver, AnswerInputs) throws -> ResolvedAnswers)? = nil
+    ) throws -> PreparedGeneration {
         let tree = request.tree
         let manifest = try tree.manifest()
         if let minimum = manifest.minimumVersion, let required = SemanticVersion(minimum),
@@ -72,8 +77,8 @@ public enum ProjectGenerator {
         let environment = TemplateEnvironment(options: manifest.environmentOptions,
                                               loader: TreeLoader(tree: tree, base: base),
                                               globals: RenderingContext.globals)
-        let answers = try AnswerResolver(manifest: manifest, environment: environment, context: renderingContext)
-            .resolve(request.inputs)
+        let resolver = AnswerResolver(manifest: manifest, environment: environment, context: renderingContext)
+        let answers = try resolving?(resolver, request.inputs) ?? resolver.resolve(request.inputs)
         let context = renderingContext.full(answers: answers)
         let plan = try GenerationPlanner(tree: tree, manifest: manifest, environment: environment).plan(context: context)
         func message(_ text: String?, _ name: String) throws -> String? {

@@ -1,0 +1,113 @@
+import MLReproCore
+import Prompting
+import TemplateEngine
+
+/// A manifest question turned into a prompt, and the prompt's answer turned back into a value of
+/// the question's type. Enter on the default gives the default value itself, so a session that
+/// accepts every default produces exactly what `--defaults` produces.
+struct WizardQuestion: Sendable {
+    let pending: PendingQuestion
+    let prompt: Prompting.Question
+
+    init(_ pending: PendingQuestion, hardware: String?) {
+        self.pending = pending
+        let question = pending.question
+        let kind = WizardQuestion.kind(pending)
+        let defaultAnswer = WizardQuestion.answer(for: pending.defaultValue, kind: kind, pending)
+        var hintParts: [String] = []
+        if pending.defaultUsesEnvironment, let hardware { hintParts.append(hardware) }
+        if let help = pending.help?.split(separator: "\n").first.map(String.init), !help.isEmpty {
+            hintParts.append(help)
+        } else if let placeholder = question.placeholder, !placeholder.isEmpty {
+            hintParts.append(placeholder)
+        }
+        var help = pending.help ?? ""
+        if pending.defaultUsesEnvironment, let hardware {
+            help += (help.isEmpty ? "" : "\n") + "The default comes from this machine's probe record: \(hardware)."
+        }
+        let decode = WizardQuestion.decoder(pending, kind: kind, defaultAnswer: defaultAnswer)
+        prompt = Prompting.Question(
+            name: question.name, label: question.name, kind: kind,
+            help: help.isEmpty ? nil : help,
+            hint: hintParts.isEmpty ? nil : hintParts.joined(separator: " · "),
+            defaultAnswer: defaultAnswer,
+            validate: { answer in
+                do {
+                    return pending.problem(with: try decode(answer))
+                } catch {
+                    return String(describing: error)
+                }
+            })
+    }
+
+    /// The value for a prompt answer.
+    func value(from answer: PromptAnswer) throws -> Value {
+        try WizardQuestion.decoder(pending, kind: prompt.kind, defaultAnswer: prompt.defaultAnswer)(answer)
+    }
+
+    // MARK: - Mapping
+
+    private static func kind(_ pending: PendingQuestion) -> Prompting.Question.Kind {
+        let question = pending.question
+        if let choices = pending.choices {
+            let labels = choices.map { Prompting.Choice($0.label) }
+            return question.multiselect ? .multiselect(labels) : .select(labels)
+        }
+        switch question.type {
+        case .bool: return .confirm
+        case .int: return .integer
+        case .float: return .float
+        case .yaml: return .structured(.yaml)
+        case .json: return .structured(.json)
+        case .str: return question.secret ? .secret : .text
+        }
+    }
+
+    private static func answer(for value: Value?, kind: Prompting.Question.Kind, _ pending: PendingQuestion) -> PromptAnswer? {
+        guard let value else { return nil }
+        switch kind {
+        case .select:
+            return pending.choices?.firstIndex { $0.value == value }.map(PromptAnswer.choice)
+        case .multiselect:
+            guard case .list(let items) = value, let choices = pending.choices else { return .choices([]) }
+            return .choices(choices.indices.filter { items.contains(choices[$0].value) })
+        case .confirm:
+            if case .bool(let flag) = value { return .bool(flag) }
+            return nil
+        case .integer:
+            if case .int(let number) = value { return .integer(number) }
+            return nil
+        case .float:
+            if case .float(let number) = value { return .float(number) }
+            if case .int(let number) = value { return .float(Double(number)) }
+            return nil
+        case .text, .secret, .structured:
+            if case .none = value, case .structured = kind { return nil }
+            return .text(pending.text(of: value))
+        }
+    }
+
+    private static func decoder(
+        _ pending: PendingQuestion, kind: Prompting.Question.Kind, defaultAnswer: PromptAnswer?
+    ) -> @Sendable (PromptAnswer) throws -> Value {
+        { answer in
+            if let defaultAnswer, answer == defaultAnswer, let value = pending.defaultValue { return value }
+            switch answer {
+            case .choice(let index):
+                guard let choices = pending.choices, choices.indices.contains(index) else {
+                    throw AnswerProblem(message: "not one of the choices")
+                }
+                return choices[index].value
+            case .choices(let indexes):
+                let choices = pending.choices ?? []
+                return .list(indexes.filter { choices.indices.contains($0) }.map { choices[$0].value })
+            case .bool(let flag): return .bool(flag)
+            case .integer(let number): return .int(number)
+            case .float(let number): return .float(number)
+            case .text(let text):
+                if case .structured = kind { return try pending.value(fromText: text) }
+                return .string(text)
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Prompting module: see README.
