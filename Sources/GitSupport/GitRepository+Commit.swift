@@ -19,7 +19,7 @@ extension GitRepository {
     /// Commits the index on the current branch (HEAD's commit as parent, if any) and returns
     /// the new commit's id. `date` defaults to now.
     @discardableResult
-    public func commit(message: String, author: GitIdentity, committer: GitIdentity? = nil,
+    public func commit(message: String, author: GitSignature, committer: GitSignature? = nil,
                        date: Date = Date()) throws -> ObjectID {
         let index = try openIndex()
         defer { git_index_free(index) }
@@ -59,11 +59,11 @@ extension GitRepository {
     }
 
     /// The author of `commit`.
-    public func author(of commit: ObjectID) throws -> GitIdentity {
+    public func author(of commit: ObjectID) throws -> GitSignature {
         let handle = try lookupCommit(commit)
         defer { git_commit_free(handle) }
-        guard let signature = git_commit_author(handle) else { return GitIdentity(name: "", email: "") }
-        return GitIdentity(name: String(cString: signature.pointee.name),
+        guard let signature = git_commit_author(handle) else { return GitSignature(name: "", email: "") }
+        return GitSignature(name: String(cString: signature.pointee.name),
                            email: String(cString: signature.pointee.email))
     }
 
@@ -101,7 +101,7 @@ extension GitRepository {
         return commit
     }
 
-    private static func signature(_ identity: GitIdentity, date: Date) throws -> UnsafeMutablePointer<git_signature> {
+    private static func signature(_ identity: GitSignature, date: Date) throws -> UnsafeMutablePointer<git_signature> {
         var signature: UnsafeMutablePointer<git_signature>?
         let seconds = git_time_t(date.timeIntervalSince1970.rounded(.down))
         let offsetMinutes = Int32(TimeZone.current.secondsFromGMT(for: date) / 60)

@@ -48,9 +48,9 @@ extension GitRepository {
     /// The newest version among `names`; equal versions are broken by the larger name so
     /// the answer never depends on listing order.
     public static func newestVersionTag(in names: [String], includePrereleases: Bool = false) -> String? {
-        var best: (version: SemanticVersion, name: String)?
+        var best: (version: VersionTag, name: String)?
         for name in names {
-            guard let version = SemanticVersion(tag: name) else { continue }
+            guard let version = VersionTag(tag: name) else { continue }
             if version.isPrerelease && !includePrereleases { continue }
             if let current = best, version < current.version || (version == current.version && name <= current.name) {
                 continue

@@ -9,6 +9,14 @@ public struct GitTreeFile: Sendable, Equatable {
     public let kind: Kind
 }
 
+/// A file of a commit's tree together with its contents.
+public struct GitFileContent: Sendable, Equatable {
+    public let path: String
+    public let kind: GitTreeFile.Kind
+    /// The file's bytes; for a symbolic link, the link's target path.
+    public let bytes: [UInt8]
+}
+
 extension GitRepository {
     /// The bytes of the file at `path` in `commit`'s tree, or nil when there is no such file.
     public func readBlob(at commit: ObjectID, path filePath: String) throws -> [UInt8]? {
@@ -27,6 +35,16 @@ extension GitRepository {
     public func files(at commit: ObjectID) throws -> [GitTreeFile] {
         var files: [GitTreeFile] = []
         try walkTree(of: commit) { path, kind, _ in files.append(GitTreeFile(path: path, kind: kind)) }
+        return files.sorted { $0.path < $1.path }
+    }
+
+    /// Every file in `commit`'s tree with its bytes (a symbolic link's bytes are its target),
+    /// sorted by path; submodules are left out. One walk, no files written.
+    public func fileContents(at commit: ObjectID) throws -> [GitFileContent] {
+        var files: [GitFileContent] = []
+        try walkTree(of: commit) { path, kind, blobID in
+            files.append(GitFileContent(path: path, kind: kind, bytes: try self.blobBytes(blobID)))
+        }
         return files.sorted { $0.path < $1.path }
     }
 

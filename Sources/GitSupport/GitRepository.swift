@@ -107,7 +107,8 @@ public final class GitRepository {
 
     // MARK: - Remotes
 
-    /// Fetches every branch (as `refs/remotes/<remote>/*`) and every tag from `remote`.
+    /// Fetches every branch and every tag from `remote`: branches land in `refs/heads/*` of a
+    /// bare repository and in `refs/remotes/<remote>/*` otherwise.
     public func fetch(remote name: String = "origin") throws {
         try GitArguments.refuseOptionLike(name, role: "remote name")
         var remote: OpaquePointer?
@@ -117,7 +118,10 @@ public final class GitRepository {
         try LibGit2.check(git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)), "preparing fetch options")
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
         options.prune = GIT_FETCH_PRUNE
-        let refspecs = ["+refs/heads/*:refs/remotes/\(name)/*", "+refs/tags/*:refs/tags/*"]
+        // A bare repository (a cache) mirrors branches as its own; a working clone keeps them
+        // apart as remote-tracking branches, as `git fetch` does.
+        let branches = isBare ? "+refs/heads/*:refs/heads/*" : "+refs/heads/*:refs/remotes/\(name)/*"
+        let refspecs = [branches, "+refs/tags/*:refs/tags/*"]
         try LibGit2.withStrArray(refspecs) { array in
             try LibGit2.check(git_remote_fetch(remote, &array, &options, "mlrepro: fetch"), "fetching from remote '\(name)'")
         }

@@ -38,7 +38,7 @@ struct CloneTests {
         #expect(try clone.resolveCommit("main").hex == ids[0])
     }
 
-    @Test("fetch brings tags and branch moves made after the clone")
+    @Test("fetching into a bare clone brings tags and branch moves made after the clone")
     func fetchesNewTags() throws {
         let fixture = try GitFixture()
         defer { fixture.remove() }
@@ -52,7 +52,7 @@ struct CloneTests {
         #expect(clone.containsCommit(for: "v2") == false)
         try clone.fetch()
         #expect(try clone.resolveCommit("v2").hex == v2)
-        #expect(try clone.resolveCommit("origin/main").hex == v2)
+        #expect(try clone.resolveCommit("main").hex == v2)
         #expect(try clone.newestVersionTag() == "v2")
     }
 
@@ -76,5 +76,20 @@ struct CloneTests {
             try GitRepository.clone(from: "--upload-pack=touch /tmp/pwned", to: fixture.path("copy"))
         }
         #expect(refused?.description.contains("cannot start with '-'") == true)
+    }
+
+    @Test("fetching into a working clone keeps the remote's branches as origin/*")
+    func fetchIntoWorkingClone() throws {
+        let fixture = try GitFixture()
+        defer { fixture.remove() }
+        let ids = try fixture.makeRepository("origin", commits: [(["a.txt": "1\n"], nil)])
+        let clone = try GitRepository.clone(from: fixture.path("origin"), to: fixture.path("work"))
+        try fixture.write("origin/a.txt", "2\n")
+        try fixture.git(["commit", "--quiet", "-am", "two"], in: "origin")
+        let second = try fixture.git(["rev-parse", "HEAD"], in: "origin")
+        try clone.fetch()
+        #expect(try clone.resolveCommit("main").hex == ids[0])
+        #expect(try clone.resolveCommit("origin/main").hex == second)
+        #expect(try fixture.read("work/a.txt") == "1\n")
     }
 }

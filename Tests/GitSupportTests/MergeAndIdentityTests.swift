@@ -60,18 +60,18 @@ struct IdentityTests {
         #expect(GitUserConfig.read(for: repository) == GitUserConfig(name: "Grace Hopper", email: "grace@example.org"))
         #expect(try fixture.git(["config", "--local", "user.name"], in: "repo") == "Grace Hopper")
 
-        let fromConfig = GitIdentity.author(for: repository, environment: [:])
-        #expect(fromConfig == ResolvedIdentity(identity: GitIdentity(name: "Grace Hopper", email: "grace@example.org"), usedFallback: false))
-        let fromEnvironment = GitIdentity.author(for: repository, environment: ["GIT_AUTHOR_NAME": "Env Name"])
-        #expect(fromEnvironment.identity == GitIdentity(name: "Env Name", email: "grace@example.org"))
+        let fromConfig = GitSignature.author(for: repository, environment: [:])
+        #expect(fromConfig == ResolvedSignature(signature: GitSignature(name: "Grace Hopper", email: "grace@example.org"), usedFallback: false))
+        let fromEnvironment = GitSignature.author(for: repository, environment: ["GIT_AUTHOR_NAME": "Env Name"])
+        #expect(fromEnvironment.signature == GitSignature(name: "Env Name", email: "grace@example.org"))
     }
 
     @Test("missing name or email falls back to the mlrepro identity and says so")
     func fallback() {
-        let none = GitIdentity.author(configured: GitUserConfig(name: nil, email: nil), environment: [:])
-        #expect(none == ResolvedIdentity(identity: .fallback, usedFallback: true))
-        let half = GitIdentity.author(configured: GitUserConfig(name: "Only Name", email: nil), environment: ["GIT_AUTHOR_EMAIL": "  "])
-        #expect(half.identity == GitIdentity(name: "Only Name", email: GitIdentity.fallback.email))
+        let none = GitSignature.author(configured: GitUserConfig(name: nil, email: nil), environment: [:])
+        #expect(none == ResolvedSignature(signature: .fallback, usedFallback: true))
+        let half = GitSignature.author(configured: GitUserConfig(name: "Only Name", email: nil), environment: ["GIT_AUTHOR_EMAIL": "  "])
+        #expect(half.signature == GitSignature(name: "Only Name", email: GitSignature.fallback.email))
         #expect(half.usedFallback)
     }
 

@@ -80,15 +80,15 @@ struct ReferenceTests {
 }
 
 @Suite("Semantic versions")
-struct SemanticVersionTests {
+struct VersionTagTests {
     @Test("tags parse with or without v, with missing parts as zero")
     func parses() {
-        #expect(SemanticVersion(tag: "v1") == SemanticVersion(major: 1))
-        #expect(SemanticVersion(tag: "1.2") == SemanticVersion(major: 1, minor: 2))
-        #expect(SemanticVersion(tag: "V2.0.1") == SemanticVersion(major: 2, minor: 0, patch: 1))
-        #expect(SemanticVersion(tag: "1.2.3-rc.1+build.7") == SemanticVersion(major: 1, minor: 2, patch: 3, prerelease: ["rc", "1"]))
+        #expect(VersionTag(tag: "v1") == VersionTag(major: 1))
+        #expect(VersionTag(tag: "1.2") == VersionTag(major: 1, minor: 2))
+        #expect(VersionTag(tag: "V2.0.1") == VersionTag(major: 2, minor: 0, patch: 1))
+        #expect(VersionTag(tag: "1.2.3-rc.1+build.7") == VersionTag(major: 1, minor: 2, patch: 3, prerelease: ["rc", "1"]))
         for bad in ["", "v", "latest", "1.2.3.4", "1..2", "v1.x", "1.2-", "1.2+", "release-1.0", "v-1", "1.2.3-rc..1"] {
-            #expect(SemanticVersion(tag: bad) == nil, "\(bad) should not parse")
+            #expect(VersionTag(tag: bad) == nil, "\(bad) should not parse")
         }
     }
 
@@ -96,7 +96,7 @@ struct SemanticVersionTests {
     func orders() throws {
         let ordered = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2",
                        "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.2", "1.10", "2"]
-        let versions = ordered.compactMap { SemanticVersion(tag: $0) }
+        let versions = ordered.compactMap { VersionTag(tag: $0) }
         #expect(versions.count == ordered.count)
         for (lower, higher) in zip(versions, versions.dropFirst()) {
             #expect(lower < higher, "\(lower) < \(higher)")

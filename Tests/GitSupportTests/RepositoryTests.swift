@@ -18,7 +18,7 @@ struct RepositoryTests {
         let repository = try GitRepository.initialize(at: fixture.path("project"))
         #expect(try repository.headCommit() == nil)
         try repository.addAll()
-        let author = GitIdentity(name: "Ada Lovelace", email: "ada@example.org")
+        let author = GitSignature(name: "Ada Lovelace", email: "ada@example.org")
         let id = try repository.commit(message: "Generate project", author: author)
 
         #expect(try fixture.git(["rev-parse", "HEAD"], in: "project") == id.hex)

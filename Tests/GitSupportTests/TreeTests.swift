@@ -53,6 +53,41 @@ struct TreeTests {
         #expect(try repository.files(at: head).first { $0.path == "template/link.txt" }?.kind == .symlink)
     }
 
+    @Test("file contents come in one walk, a link as its target")
+    func fileContents() throws {
+        let fixture = try GitFixture()
+        defer { fixture.remove() }
+        try fixture.git(["init", "--quiet", "tpl"])
+        try fixture.write("tpl/b/c.txt", "c\n")
+        try fixture.write("tpl/a.sh", "#!/bin/sh\n", executable: true)
+        try FileManager.default.createSymbolicLink(atPath: fixture.path("tpl/l"), withDestinationPath: "b/c.txt")
+        try fixture.git(["add", "--all"], in: "tpl")
+        try fixture.git(["commit", "--quiet", "-m", "tpl"], in: "tpl")
+        let repository = try GitRepository.open(at: fixture.path("tpl"))
+        let head = try #require(try repository.headCommit())
+        #expect(try repository.fileContents(at: head) == [
+            GitFileContent(path: "a.sh", kind: .executable, bytes: Array("#!/bin/sh\n".utf8)),
+            GitFileContent(path: "b/c.txt", kind: .regular, bytes: Array("c\n".utf8)),
+            GitFileContent(path: "l", kind: .symlink, bytes: Array("b/c.txt".utf8)),
+        ])
+    }
+
+    @Test("the working tree lists tracked and untracked files, not ignored or deleted ones")
+    func workingTreePaths() throws {
+        let fixture = try GitFixture()
+        defer { fixture.remove() }
+        try fixture.makeRepository("tpl", commits: [([
+            "keep.txt": "k\n", "gone.txt": "g\n", ".gitignore": "*.tmp\n", "dir/inner.txt": "i\n",
+        ], nil)])
+        try FileManager.default.removeItem(atPath: fixture.path("tpl/gone.txt"))
+        try fixture.write("tpl/new/file.txt", "n\n")
+        try fixture.write("tpl/scratch.tmp", "t\n")
+        let repository = try GitRepository.open(at: fixture.path("tpl"))
+        #expect(try repository.workingTreePaths() == [".gitignore", "dir/inner.txt", "keep.txt", "new/file.txt"])
+        let bare = try GitRepository.clone(from: fixture.path("tpl"), to: fixture.path("bare.git"), bare: true)
+        #expect(throws: GitError.self) { try bare.workingTreePaths() }
+    }
+
     @Test("a link pointing outside the tree stops the export")
     func refusesEscapingLinks() throws {
         let fixture = try GitFixture()

@@ -1,6 +1,6 @@
 /// A semantic version read from a tag: `v1`, `1.2`, `v1.2.3`, `1.2.3-rc.1+build.5`.
 /// Missing minor/patch numbers count as 0; build metadata is ignored when ordering.
-public struct SemanticVersion: Sendable, Comparable, CustomStringConvertible {
+public struct VersionTag: Sendable, Comparable, CustomStringConvertible {
     public let major: Int
     public let minor: Int
     public let patch: Int
@@ -23,13 +23,13 @@ public struct SemanticVersion: Sendable, Comparable, CustomStringConvertible {
         if let plus = text.firstIndex(of: "+") {
             let build = text[text.index(after: plus)...]
             guard !build.isEmpty, build.split(separator: ".", omittingEmptySubsequences: false)
-                .allSatisfy({ SemanticVersion.isIdentifier($0) }) else { return nil }
+                .allSatisfy({ VersionTag.isIdentifier($0) }) else { return nil }
             text = text[..<plus]
         }
         var prerelease: [String] = []
         if let dash = text.firstIndex(of: "-") {
             let identifiers = text[text.index(after: dash)...].split(separator: ".", omittingEmptySubsequences: false)
-            guard identifiers.allSatisfy({ SemanticVersion.isIdentifier($0) }) else { return nil }
+            guard identifiers.allSatisfy({ VersionTag.isIdentifier($0) }) else { return nil }
             prerelease = identifiers.map(String.init)
             text = text[..<dash]
         }
@@ -50,7 +50,7 @@ public struct SemanticVersion: Sendable, Comparable, CustomStringConvertible {
         return prerelease.isEmpty ? core : core + "-" + prerelease.joined(separator: ".")
     }
 
-    public static func < (lhs: SemanticVersion, rhs: SemanticVersion) -> Bool {
+    public static func < (lhs: VersionTag, rhs: VersionTag) -> Bool {
         if lhs.major != rhs.major { return lhs.major < rhs.major }
         if lhs.minor != rhs.minor { return lhs.minor < rhs.minor }
         if lhs.patch != rhs.patch { return lhs.patch < rhs.patch }

@@ -2,7 +2,7 @@ import CLibGit2
 import Foundation
 
 /// A commit author or committer.
-public struct GitIdentity: Sendable, Equatable, CustomStringConvertible {
+public struct GitSignature: Sendable, Equatable, CustomStringConvertible {
     public var name: String
     public var email: String
 
@@ -13,7 +13,7 @@ public struct GitIdentity: Sendable, Equatable, CustomStringConvertible {
 
     /// Used when neither the environment nor git config names anyone; set `user.name` and
     /// `user.email` (`git config --global user.name "Your Name"`) to replace it.
-    public static let fallback = GitIdentity(name: "mlrepro", email: "mlrepro@localhost")
+    public static let fallback = GitSignature(name: "mlrepro", email: "mlrepro@localhost")
 
     public var description: String { "\(name) <\(email)>" }
 }
@@ -68,22 +68,22 @@ public struct GitUserConfig: Sendable, Equatable {
 }
 
 /// How an author was chosen, so a command can say when it fell back.
-public struct ResolvedIdentity: Sendable, Equatable {
-    public let identity: GitIdentity
-    /// True when the name or the email came from `GitIdentity.fallback`.
+public struct ResolvedSignature: Sendable, Equatable {
+    public let signature: GitSignature
+    /// True when the name or the email came from `GitSignature.fallback`.
     public let usedFallback: Bool
 }
 
-extension GitIdentity {
+extension GitSignature {
     /// The author git itself would use: `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL`, then git config
-    /// (`user.name`/`user.email`), then `GitIdentity.fallback` for whatever is still missing.
+    /// (`user.name`/`user.email`), then `GitSignature.fallback` for whatever is still missing.
     public static func author(for repository: GitRepository? = nil,
-                              environment: [String: String] = ProcessInfo.processInfo.environment) -> ResolvedIdentity {
+                              environment: [String: String] = ProcessInfo.processInfo.environment) -> ResolvedSignature {
         author(configured: GitUserConfig.read(for: repository), environment: environment)
     }
 
     /// The same choice as `author(for:environment:)`, from configuration already read.
-    public static func author(configured config: GitUserConfig, environment: [String: String]) -> ResolvedIdentity {
+    public static func author(configured config: GitUserConfig, environment: [String: String]) -> ResolvedSignature {
         func pick(_ variable: String, _ configured: String?) -> String? {
             if let value = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
                 return value
@@ -92,7 +92,7 @@ extension GitIdentity {
         }
         let name = pick("GIT_AUTHOR_NAME", config.name)
         let email = pick("GIT_AUTHOR_EMAIL", config.email)
-        return ResolvedIdentity(identity: GitIdentity(name: name ?? fallback.name, email: email ?? fallback.email),
+        return ResolvedSignature(signature: GitSignature(name: name ?? fallback.name, email: email ?? fallback.email),
                                 usedFallback: name == nil || email == nil)
     }
 }
