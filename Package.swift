@@ -28,8 +28,12 @@ let package = Package(
             dependencies: [
                 "TemplateEngine", "EnvironmentProbe", "GitSupport",
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            plugins: ["EmbedTemplates"]
         ),
+        // Build tool + plugin that embed Templates/ into MLReproCore (no Bundle.module).
+        .executableTarget(name: "TemplateEmbedder"),
+        .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["TemplateEmbedder"]),
         .target(name: "TemplateEngine"),
         .target(
             name: "EnvironmentProbe",

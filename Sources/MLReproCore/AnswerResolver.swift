@@ -1,0 +1,174 @@
+import TemplateEngine
+
+/// Resolves every question in manifest order: provided answer or rendered default, cast to the
+/// question's type, checked against choices and validator.
+public struct AnswerResolver: Sendable {
+    public var manifest: TemplateManifest
+    public var environment: TemplateEnvironment
+    public var context: RenderingContext
+
+    public init(manifest: TemplateManifest, environment: TemplateEnvironment, context: RenderingContext) {
+        self.manifest = manifest
+        self.environment = environment
+        self.context = context
+    }
+
+    public func resolve(_ inputs: AnswerInputs) throws -> ResolvedAnswers {
+        let known = Set(manifest.questions.map(\.name))
+        var data: [String: String] = [:]
+        for (key, value) in inputs.data {
+            if !known.contains(key) && !key.hasPrefix("_") { throw GenerationError.unknownAnswer(key: key, location: nil) }
+            data[key] = value
+        }
+        for entry in inputs.file?.entries ?? [] where !known.contains(entry.key) && !entry.key.hasPrefix("_") {
+            throw GenerationError.unknownAnswer(key: entry.key, location: entry.location)
+        }
+        let useDefaults = inputs.useDefaults || inputs.file != nil
+        var answers = ResolvedAnswers()
+        var scope = context.base
+        for question in manifest.questions {
+            let asked = try isAsked(question, scope: scope)
+            var value: Value
+            var location: SourceLocation?
+            if let text = data[question.name] {
+                value = try castProvided(question, location: nil) {
+                    try AnswerCast.cast(text: text, to: question.type, origin: "--data \(question.name)")
+                }
+            } else if let entry = inputs.file?.entry(question.name) {
+                location = entry.location
+                value = try castProvided(question, location: entry.location) { try castValue(entry.value, question) }
+            } else if !asked || useDefaults {
+                value = try defaultValue(question, scope: scope)
+            } else {
+                throw GenerationError.missingAnswer(key: question.name)
+            }
+            if asked {
+                try check(value, question, scope: scope, location: location)
+            }
+            answers.all[question.name] = value
+            scope[question.name] = value
+            if asked && !question.secret { answers.recorded[question.name] = value }
+        }
+        return answers
+    }
+
+    // MARK: - Pieces
+
+    private func isAsked(_ question: Question, scope: OrderedMapping) throws -> Bool {
+        guard let when = question.when else { return true }
+        if case .string(let text) = when {
+            return AnswerCast.truthy(.string(try render(text, question, "when", scope)))
+        }
+        return AnswerCast.truthy(when)
+    }
+
+    private func castProvided(_ question: Question, location: SourceLocation?, _ cast: () throws -> Value) throws -> Value {
+        do {
+            return try cast()
+        } catch let failure as CastFailure {
+            throw GenerationError.invalidAnswer(key: question.name, location: location, message: failure.message)
+        } catch let error as YAMLValueError {
+            throw GenerationError.invalidAnswer(key: question.name, location: location, message: error.description)
+        }
+    }
+
+    private func castValue(_ value: Value, _ question: Question) throws -> Value {
+        if question.multiselect {
+            guard case .list(let items) = value else {
+                throw CastFailure(message: "expected a list (multiselect), got \(AnswerCast.describe(value))")
+            }
+            return .list(try items.map { try AnswerCast.cast(value: $0, to: question.type) })
+        }
+        return try AnswerCast.cast(value: value, to: question.type)
+    }
+
+    private func defaultValue(_ question: Question, scope: OrderedMapping) throws -> Value {
+        guard var raw = question.defaultValue else {
+            if question.multiselect { return .list([]) }
+            if question.type == .bool { return .bool(false) }
+            throw GenerationError.missingAnswer(key: question.name)
+        }
+        if case .string(let text) = raw, isTemplated(text) {
+            raw = .string(try render(text, question, "default", scope))
+        }
+        if question.multiselect, case .string(let text) = raw {
+            raw = (try? AnswerCast.cast(value: .string(text), to: .yaml)) ?? .list([])
+        }
+        do {
+            return try castValue(raw, question)
+        } catch let failure as CastFailure {
+            throw GenerationError.questionTemplate(question: question.name, field: "default",
+                                                   location: question.location, message: failure.message)
+        }
+    }
+
+    /// The allowed values, cast to the question's type.
+    func choiceValues(_ question: Question, scope: OrderedMapping) throws -> [(label: String, value: Value)]? {
+        guard var raw = question.choices else { return nil }
+        if case .string(let text) = raw {
+            let rendered = try render(text, question, "choices", scope)
+            raw = (try? AnswerCast.cast(value: .string(rendered), to: .yaml)) ?? .none
+        }
+        var pairs: [(String, Value)] = []
+        switch raw {
+        case .list(let items):
+            for item in items {
+                if case .list(let pair) = item, pair.count == 2 {
+                    pairs.append((AnswerCast.text(pair[0]), pair[1]))
+                } else {
+                    pairs.append((AnswerCast.text(item), item))
+                }
+            }
+        case .dict(let mapping):
+            pairs = mapping.pairs.map { ($0.key, $0.value) }
+        default:
+            throw GenerationError.questionTemplate(question: question.name, field: "choices", location: question.location,
+                                                   message: "choices must give a list or a mapping")
+        }
+        return try pairs.map { label, value in
+            do {
+                return (label, try AnswerCast.cast(value: value, to: question.type))
+            } catch let failure as CastFailure {
+                throw GenerationError.questionTemplate(question: question.name, field: "choices", location: question.location,
+                                                       message: "choice '\(label)': \(failure.message)")
+            }
+        }
+    }
+
+    private func check(_ value: Value, _ question: Question, scope: OrderedMapping, location: SourceLocation?) throws {
+        if let choices = try choiceValues(question, scope: scope) {
+            let allowed = choices.map(\.value)
+            let picked: [Value]
+            if question.multiselect, case .list(let items) = value { picked = items } else { picked = [value] }
+            for item in picked where !allowed.contains(item) {
+                let list = choices.map { AnswerCast.text($0.value) }.joined(separator: ", ")
+                throw GenerationError.invalidAnswer(key: question.name, location: location,
+                                                    message: "\(AnswerCast.describe(item)) is not one of the choices: \(list)")
+            }
+        }
+        if let validator = question.validator {
+            var withAnswer = scope
+            withAnswer[question.name] = value
+            let message = try render(validator, question, "validator", withAnswer).trimmingSpaces
+            if !message.isEmpty {
+                throw GenerationError.invalidAnswer(key: question.name, location: location, message: message)
+            }
+        }
+    }
+
+    private func isTemplated(_ text: String) -> Bool {
+        let delimiters = manifest.environmentOptions.delimiters
+        return text.contains(delimiters.variableStart) || text.contains(delimiters.blockStart)
+            || text.contains(delimiters.commentStart)
+    }
+
+    private func render(_ text: String, _ question: Question, _ field: String, _ scope: OrderedMapping) throws -> String {
+        if !isTemplated(text) { return text }
+        do {
+            return try environment.render(text, name: "\(question.name).\(field)", context: scope)
+        } catch let error as TemplateError {
+            throw GenerationError.questionTemplate(question: question.name, field: field, location: question.location,
+                                                   message: error.message)
+        }
+    }
+}

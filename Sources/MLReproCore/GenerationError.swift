@@ -1,0 +1,80 @@
+/// Everything that stops `init`, `validate` or `render`, with what to do about it.
+public enum GenerationError: Error, Sendable, CustomStringConvertible {
+    case templateNotFound(String, tried: [String])
+    case gitTemplatesUnsupported(String)
+    case noManifest(String)
+    case unreadable(String, String)
+    case symlinkEscapes(displayPath: String)
+    case unknownAnswer(key: String, location: SourceLocation?)
+    case invalidAnswer(key: String, location: SourceLocation?, message: String)
+    case missingAnswer(key: String)
+    case badDataArgument(String)
+    case questionTemplate(question: String, field: String, location: SourceLocation, message: String)
+    case pathTemplate(path: String, message: String)
+    case unsafeOutputPath(template: String, rendered: String, reason: String)
+    case duplicateOutput(path: String, first: String, second: String)
+    case renderFailed(String)
+    case destinationNotEmpty(String)
+    case destinationConflict(path: String, reason: String)
+    case destinationIsFile(String)
+    case writeFailed(path: String, reason: String)
+    case tasksNeedTrust(count: Int)
+    case taskFailed(index: Int, command: String, status: Int32)
+    case versionTooOld(required: String, current: String)
+    case noTTY
+
+    public var description: String {
+        switch self {
+        case let .templateNotFound(name, tried):
+            let places = tried.map { "  \($0)" }.joined(separator: "\n")
+            return "template '\(name)' not found; tried:\n\(places)\nrun 'mlrepro templates' to list the built-in templates, or pass a template directory"
+        case let .gitTemplatesUnsupported(source):
+            return "template '\(source)' is a git URL; git template sources are not supported yet: clone it and pass the directory with --template DIR"
+        case let .noManifest(origin):
+            return "\(origin) has no template manifest (mlrepro.yml, copier.yml or copier.yaml)"
+        case let .unreadable(path, reason):
+            return "cannot read \(path): \(reason)"
+        case let .symlinkEscapes(path):
+            return "\(path): symbolic link points outside the template; refusing to follow it"
+        case let .unknownAnswer(key, location):
+            return located(location, "unknown question '\(key)' (answers for names the template does not ask are refused; keys starting with '_' are ignored)")
+        case let .invalidAnswer(key, location, message):
+            return located(location, "answer '\(key)': \(message)")
+        case let .missingAnswer(key):
+            return "question '\(key)' has no answer and no default; give it with --data \(key)=VALUE or in the --answers file"
+        case let .badDataArgument(text):
+            return "--data expects KEY=VALUE, got '\(text)'"
+        case let .questionTemplate(question, field, location, message):
+            return "\(location): error: question '\(question)', \(field): \(message)"
+        case let .pathTemplate(path, message):
+            return "\(path): error: cannot render the file name: \(message)"
+        case let .unsafeOutputPath(template, rendered, reason):
+            return "\(template): error: output path '\(rendered)' is refused: \(reason)"
+        case let .duplicateOutput(path, first, second):
+            return "template files '\(first)' and '\(second)' both render to '\(path)'"
+        case let .renderFailed(message):
+            return message
+        case let .destinationNotEmpty(path):
+            return "destination '\(path)' exists and is not empty; choose a new directory, or pass --force to write into it (files the template does not produce are kept)"
+        case let .destinationConflict(path, reason):
+            return "cannot write '\(path)': \(reason); nothing was changed"
+        case let .destinationIsFile(path):
+            return "destination '\(path)' exists and is not a directory"
+        case let .writeFailed(path, reason):
+            return "cannot write '\(path)': \(reason); nothing was changed"
+        case let .tasksNeedTrust(count):
+            return "this template runs \(count) task(s) (_tasks) after generating; review them and pass --trust to allow them. Nothing was written"
+        case let .taskFailed(index, command, status):
+            return "task \(index) '\(command)' failed with exit status \(status); the generated files were kept"
+        case let .versionTooOld(required, current):
+            return "this template needs mlrepro \(required) or newer (this is \(current)); update mlrepro"
+        case .noTTY:
+            return "no answers given and stdin is not a terminal; pass --answers FILE or --defaults (or --data KEY=VALUE for single answers)"
+        }
+    }
+
+    private func located(_ location: SourceLocation?, _ message: String) -> String {
+        guard let location else { return message }
+        return "\(location): error: \(message)"
+    }
+}

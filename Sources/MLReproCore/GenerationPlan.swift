@@ -1,0 +1,157 @@
+import Foundation
+import TemplateEngine
+
+/// One output of the plan: a directory, a rendered file or a file copied byte for byte.
+public struct PlannedItem: Sendable {
+    public enum Kind: Sendable, Equatable {
+        case directory
+        case render
+        case copy
+    }
+
+    /// Path relative to DEST, `/`-separated, checked to stay inside DEST.
+    public var path: String
+    public var kind: Kind
+    /// Path of the source inside the template tree.
+    public var source: String
+    public var mode: UInt16
+    /// Matches `_secret_files`: written 0600 only when absent, never recorded or printed.
+    public var isSecret: Bool
+    /// Matches `_skip_if_exists`: kept when DEST already has it.
+    public var skipIfExists: Bool
+}
+
+/// What `init` will write, in path order (parents before children).
+public struct GenerationPlan: Sendable {
+    public var items: [PlannedItem]
+    /// Paths mlrepro itself owns inside DEST.
+    public static let recordDirectory = ".mlrepro"
+
+    public var files: [PlannedItem] { items.filter { $0.kind != .directory } }
+}
+
+/// Builds the plan: renders every path component, applies `_subdirectory`, `_exclude`,
+/// the templates suffix, and checks every output path.
+public struct GenerationPlanner: Sendable {
+    public var tree: TemplateTree
+    public var manifest: TemplateManifest
+    public var environment: TemplateEnvironment
+
+    public init(tree: TemplateTree, manifest: TemplateManifest, environment: TemplateEnvironment) {
+        self.tree = tree
+        self.manifest = manifest
+        self.environment = environment
+    }
+
+    /// The template-relative folder files come from (`_subdirectory`), normalised.
+    public static func base(of manifest: TemplateManifest, in tree: TemplateTree) throws -> String {
+        guard let subdirectory = manifest.subdirectory else { return "" }
+        let parts = subdirectory.split(separator: "/").filter { $0 != "." }
+        if subdirectory.hasPrefix("/") || parts.contains("..") {
+            throw GenerationError.unsafeOutputPath(template: tree.displayPath(manifest.fileName), rendered: subdirectory,
+                                                   reason: "_subdirectory must stay inside the template")
+        }
+        let base = parts.joined(separator: "/")
+        if !base.isEmpty && tree.entry(at: base)?.isDirectory != true {
+            throw GenerationError.unreadable(tree.displayPath(base), "_subdirectory names no folder of the template")
+        }
+        return base
+    }
+
+    public func plan(context: OrderedMapping) throws -> GenerationPlan {
+        let base = try Self.base(of: manifest, in: tree)
+        let exclude = PathPatterns(manifest.effectiveExclude)
+        let secrets = PathPatterns(manifest.secretFiles)
+        let skips = PathPatterns(manifest.skipIfExists)
+        let suffix = manifest.templatesSuffix
+        let delimiters = manifest.environmentOptions.delimiters
+        // Output path of each template directory; nil when it was dropped or excluded.
+        var directories: [String: String?] = [base: ""]
+        var owners: [String: String] = [:]
+        var items: [PlannedItem] = []
+        for entry in tree.entries {
+            let relative: String
+            if base.isEmpty {
+                relative = entry.path
+            } else {
+                guard entry.path.hasPrefix(base + "/") else { continue }
+                relative = String(entry.path.dropFirst(base.count + 1))
+            }
+            if base.isEmpty && !relative.contains("/") && TemplateManifest.fileNames.contains(relative) { continue }
+            let parentSource = (entry.path as NSString).deletingLastPathComponent
+            guard let parentOutput = directories[parentSource] ?? nil else {
+                directories[entry.path] = .some(nil)
+                continue
+            }
+            var name = String(relative.split(separator: "/").last ?? "")
+            var kind: PlannedItem.Kind = entry.isDirectory ? .directory : .copy
+            if !entry.isDirectory && (suffix.isEmpty || (name.hasSuffix(suffix) && name.count > suffix.count)) {
+                kind = .render
+                name = String(name.dropLast(suffix.count))
+            }
+            if name.contains(delimiters.variableStart) || name.contains(delimiters.blockStart) {
+                do {
+                    name = try environment.render(name, name: tree.displayPath(entry.path), context: context)
+                } catch let error as TemplateError {
+                    throw GenerationError.pathTemplate(path: tree.displayPath(entry.path), message: error.message)
+                }
+            }
+            if name.isEmpty {
+                directories[entry.path] = .some(nil)
+                continue
+            }
+            let output = parentOutput.isEmpty ? name : parentOutput + "/" + name
+            try checkSafe(output, source: entry.path)
+            if exclude.matches(output, isDirectory: entry.isDirectory) {
+                directories[entry.path] = .some(nil)
+                continue
+            }
+            if let first = owners[output] {
+                throw GenerationError.duplicateOutput(path: output, first: first, second: entry.path)
+            }
+            owners[output] = entry.path
+            if entry.isDirectory { directories[entry.path] = .some(output) }
+            items.append(PlannedItem(
+                path: output, kind: kind, source: entry.path, mode: entry.mode,
+                isSecret: !entry.isDirectory && secrets.matches(output, isDirectory: false),
+                skipIfExists: skips.matches(output, isDirectory: entry.isDirectory)
+            ))
+        }
+        // A rendered name may contain `/`: make sure every parent directory is planned once.
+        var planned = Set(items.filter { $0.kind == .directory }.map(\.path))
+        var extra: [PlannedItem] = []
+        for item in items {
+            var parent = (item.path as NSString).deletingLastPathComponent
+            while !parent.isEmpty && !planned.contains(parent) {
+                planned.insert(parent)
+                extra.append(PlannedItem(path: parent, kind: .directory, source: item.source, mode: 0o755,
+                                         isSecret: false, skipIfExists: false))
+                parent = (parent as NSString).deletingLastPathComponent
+            }
+        }
+        for item in items + extra where item.kind != .directory && planned.contains(item.path) {
+            throw GenerationError.duplicateOutput(path: item.path, first: item.source, second: "a folder of the same name")
+        }
+        return GenerationPlan(items: (items + extra).sorted { $0.path < $1.path })
+    }
+
+    /// Refuses output paths that could leave DEST or break the file system.
+    private func checkSafe(_ output: String, source: String) throws {
+        func refuse(_ reason: String) -> GenerationError {
+            .unsafeOutputPath(template: tree.displayPath(source), rendered: output, reason: reason)
+        }
+        if output.hasPrefix("/") { throw refuse("absolute paths are not allowed") }
+        for part in output.split(separator: "/", omittingEmptySubsequences: false) {
+            if part.isEmpty { throw refuse("empty path component") }
+            if part == "." || part == ".." { throw refuse("'\(part)' would leave its folder") }
+            if part.utf8.count > 255 { throw refuse("a name longer than 255 bytes") }
+            if part.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f || (0x202a...0x202e).contains($0.value) || (0x2066...0x2069).contains($0.value) }) {
+                throw refuse("control or bidirectional-override characters in a file name")
+            }
+        }
+        if output == GenerationPlan.recordDirectory || output.hasPrefix(GenerationPlan.recordDirectory + "/") {
+            throw refuse("\(GenerationPlan.recordDirectory)/ is written by mlrepro itself")
+        }
+        if output.utf8.count > 4000 { throw refuse("path longer than 4000 bytes") }
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import TemplateEngine
+
+/// Everything `init` needs to know, gathered by the command line.
+public struct GenerationRequest: Sendable {
+    /// Absolute path of DEST.
+    public var destination: String
+    public var tree: TemplateTree
+    public var inputs: AnswerInputs
+    /// The environment record as JSON text (see `EnvironmentRecordProvider`).
+    public var environmentJSON: String
+    public var git: GitIdentity
+    public var vcsRef: String?
+    public var force = false
+    public var trust = false
+
+    public init(destination: String, tree: TemplateTree, inputs: AnswerInputs, environmentJSON: String,
+                git: GitIdentity = GitIdentity(), vcsRef: String? = nil, force: Bool = false, trust: Bool = false) {
+        self.destination = destination
+        self.tree = tree
+        self.inputs = inputs
+        self.environmentJSON = environmentJSON
+        self.git = git
+        self.vcsRef = vcsRef
+        self.force = force
+        self.trust = trust
+    }
+}
+
+/// Answers resolved and plan made; nothing written yet.
+public struct PreparedGeneration: Sendable {
+    public var request: GenerationRequest
+    public var manifest: TemplateManifest
+    public var answers: ResolvedAnswers
+    public var context: OrderedMapping
+    public var environment: TemplateEnvironment
+    public var plan: GenerationPlan
+    public var messageBeforeCopy: String?
+    public var messageAfterCopy: String?
+    public var tasks: [TaskCommand]
+    public var warnings: [String]
+}
+
+/// One line of `--pretend` output.
+public struct PlannedAction: Sendable, Equatable {
+    public enum Action: String, Sendable { case create, overwrite, skip }
+    public var action: Action
+    public var path: String
+    public var isSecret: Bool
+}
+
+/// The pipeline: answers → plan → render → stage → commit → record.
+public enum ProjectGenerator {
+    /// Reads the manifest, resolves answers and plans the output. Writes nothing.
+    public static func prepare(_ request: GenerationRequest) throws -> PreparedGeneration {
+        let tree = request.tree
+        let manifest = try tree.manifest()
+        if let minimum = manifest.minimumVersion, let required = SemanticVersion(minimum),
+           let current = SemanticVersion(MLReproVersion.current), current < required {
+            throw GenerationError.versionTooOld(required: minimum, current: MLReproVersion.current)
+        }
+        if !manifest.tasks.isEmpty && !request.trust {
+            throw GenerationError.tasksNeedTrust(count: manifest.tasks.count)
+        }
+        let envReader = YAMLValueReader(file: Provenance.environmentPath)
+        let envValue = try envReader.parse(request.environmentJSON).map { try envReader.value($0) } ?? .dict(OrderedMapping())
+        let renderingContext = RenderingContext(
+            environmentRecord: envValue, destination: request.destination, templateSource: tree.source,
+            templatePath: tree.origin, answersFile: manifest.answersFile ?? Provenance.answersPath,
+            vcsRef: request.vcsRef, git: request.git)
+        let base = try GenerationPlanner.base(of: manifest, in: tree)
+        let environment = TemplateEnvironment(options: manifest.environmentOptions,
+                                              loader: TreeLoader(tree: tree, base: base),
+                                              globals: RenderingContext.globals)
+        let answers = try AnswerResolver(manifest: manifest, environment: environment, context: renderingContext)
+            .resolve(request.inputs)
+        let context = renderingContext.full(answers: answers)
+        let plan = try GenerationPlanner(tree: tree, manifest: manifest, environment: environment).plan(context: context)
+        func message(_ text: String?, _ name: String) throws -> String? {
+            guard let text else { return nil }
+            do {
+                return try environment.render(text, name: tree.displayPath(manifest.fileName) + ":" + name, context: context)
+            } catch let error as TemplateError {
+                throw GenerationError.renderFailed(error.description)
+            }
+        }
+        var tasks: [TaskCommand] = []
+        for task in manifest.tasks {
+            switch task {
+            case .shell(let line): tasks.append(.shell(try message(line, "_tasks") ?? line))
+            case .arguments(let parts): tasks.append(.arguments(try parts.map { try message($0, "_tasks") ?? $0 }))
+            }
+        }
+        if !request.force, DestinationState.inspect(request.destination) == .nonEmptyDirectory {
+            throw GenerationError.destinationNotEmpty(request.destination)
+        }
+        if DestinationState.inspect(request.destination) == .file {
+            throw GenerationError.destinationIsFile(request.destination)
+        }
+        let warnings = manifest.unknownSettings.map { "\($0.location): warning: unknown setting '\($0.name)' is ignored" }
+        return PreparedGeneration(
+            request: request, manifest: manifest, answers: answers, context: context, environment: environment,
+            plan: plan, messageBeforeCopy: try message(manifest.messageBeforeCopy, "_message_before_copy"),
+            messageAfterCopy: try message(manifest.messageAfterCopy, "_message_after_copy"),
+            tasks: tasks, warnings: warnings)
+    }
+
+    /// What `--pretend` reports, without rendering file contents.
+    public static func actions(_ prepared: PreparedGeneration) -> [PlannedAction] {
+        let destination = prepared.request.destination
+        var actions: [PlannedAction] = []
+        for item in prepared.plan.files {
+            let exists = FileManager.default.fileExists(atPath: destination + "/" + item.path)
+            let action: PlannedAction.Action = exists ? ((item.isSecret || item.skipIfExists) ? .skip : .overwrite) : .create
+            actions.append(PlannedAction(action: action, path: item.path, isSecret: item.isSecret))
+        }
+        for path in [Provenance.answersPath, Provenance.checksumsPath, Provenance.environmentPath] {
+            let exists = FileManager.default.fileExists(atPath: destination + "/" + path)
+            actions.append(PlannedAction(action: exists ? .overwrite : .create, path: path, isSecret: false))
+        }
+        return actions
+    }
+
+    /// Renders everything into a staging directory beside DEST, records `.mlrepro/`, and moves
+    /// the result into place. On any error DEST is as it was and the staging directory is gone.
+    public static func write(_ prepared: PreparedGeneration) throws -> (report: CommitReport, kept: [String]) {
+        let destination = prepared.request.destination
+        var toRender: [PlannedItem] = []
+        var kept: [String] = []
+        for item in prepared.plan.items {
+            if item.kind != .directory && (item.isSecret || item.skipIfExists) {
+                var info = stat()
+                if lstat(destination + "/" + item.path, &info) == 0 { kept.append(item.path); continue }
+            }
+            toRender.append(item)
+        }
+        let renderer = FileRenderer(tree: prepared.request.tree, environment: prepared.environment)
+        let contents = try renderer.contents(of: toRender, context: prepared.context)
+        var outputs: [OutputFile] = []
+        var recorded: [(path: String, bytes: [UInt8])] = []
+        for (item, bytes) in zip(toRender, contents) {
+            let mode: UInt16 = item.isSecret ? 0o600 : item.mode
+            outputs.append(OutputFile(path: item.path, bytes: bytes, mode: mode, isDirectory: item.kind == .directory))
+            if item.kind != .directory && !item.isSecret { recorded.append((item.path, bytes)) }
+        }
+        let answersText = Provenance.answersText(template: prepared.request.tree.source,
+                                                 commit: prepared.request.tree.contentHash,
+                                                 answers: prepared.answers.recorded)
+        let answersBytes = Array(answersText.utf8)
+        let environmentBytes = Array(prepared.request.environmentJSON.utf8)
+        recorded.append((Provenance.answersPath, answersBytes))
+        recorded.append((Provenance.environmentPath, environmentBytes))
+        let checksums = Array(Provenance.checksumsText(recorded).utf8)
+        outputs.append(OutputFile(path: GenerationPlan.recordDirectory, bytes: [], mode: 0o755, isDirectory: true))
+        outputs.append(OutputFile(path: Provenance.answersPath, bytes: answersBytes, mode: 0o644))
+        outputs.append(OutputFile(path: Provenance.checksumsPath, bytes: checksums, mode: 0o644))
+        outputs.append(OutputFile(path: Provenance.environmentPath, bytes: environmentBytes, mode: 0o644))
+        outputs.sort { $0.path < $1.path }
+
+        InterruptionGuard.shared.install()
+        let staged = try StagedTree.create(for: destination)
+        do {
+            try staged.write(outputs)
+            let report = try staged.commit(outputs: outputs, force: prepared.request.force)
+            return (report, kept)
+        } catch {
+            staged.discard()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import TemplateEngine
+
+/// Who generates the project, from git config (empty strings when unknown).
+public struct GitIdentity: Sendable, Equatable {
+    public var name: String
+    public var email: String
+
+    public init(name: String = "", email: String = "") {
+        self.name = name
+        self.email = email
+    }
+
+    /// Reads `user.name`/`user.email` from `$XDG_CONFIG_HOME/git/config` (or `~/.config/git/config`)
+    /// and then `~/.gitconfig` (the later file wins, as git does).
+    public static func fromGitConfig(environment: [String: String] = ProcessInfo.processInfo.environment) -> GitIdentity {
+        var identity = GitIdentity()
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        let xdg = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
+        for path in [xdg + "/git/config", home + "/.gitconfig"] {
+            guard let data = FileManager.default.contents(atPath: path), data.count < 1_000_000,
+                  let text = String(data: data, encoding: .utf8) else { continue }
+            var section = ""
+            for rawLine in text.split(whereSeparator: \.isNewline) {
+                let line = String(rawLine).trimmingSpaces
+                if line.hasPrefix("[") {
+                    section = line.dropFirst().prefix { $0 != "]" && $0 != " " && $0 != "\"" }.lowercased()
+                    continue
+                }
+                guard section == "user", let equals = line.firstIndex(of: "=") else { continue }
+                let key = String(line[..<equals]).trimmingSpaces.lowercased()
+                var value = String(line[line.index(after: equals)...]).trimmingSpaces
+                if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+                if key == "name" { identity.name = value }
+                if key == "email" { identity.email = value }
+            }
+        }
+        return identity
+    }
+}
+
+/// The names every template sees besides the answers (see the README's template section).
+public struct RenderingContext: Sendable {
+    public var environmentRecord: Value
+    public var destination: String
+    public var templateSource: String
+    public var templatePath: String
+    public var answersFile: String
+    public var vcsRef: String?
+    public var git: GitIdentity
+
+    public init(environmentRecord: Value, destination: String, templateSource: String, templatePath: String,
+                answersFile: String, vcsRef: String? = nil, git: GitIdentity) {
+        self.environmentRecord = environmentRecord
+        self.destination = destination
+        self.templateSource = templateSource
+        self.templatePath = templatePath
+        self.answersFile = answersFile
+        self.vcsRef = vcsRef
+        self.git = git
+    }
+
+    /// `env`, `_mlrepro` and `_copier_conf`; answers are added on top.
+    public var base: OrderedMapping {
+        var context = OrderedMapping()
+        context["env"] = environmentRecord
+        context["_mlrepro"] = .dict(OrderedMapping([
+            ("version", .string(MLReproVersion.current)),
+            ("dst_path", .string(destination)),
+            ("dst_name", .string((destination as NSString).lastPathComponent)),
+            ("template", .string(templateSource)),
+            ("git_user_name", .string(git.name)),
+            ("git_user_email", .string(git.email)),
+        ]))
+        context["_copier_conf"] = .dict(OrderedMapping([
+            ("dst_path", .string(destination)),
+            ("src_path", .string(templatePath)),
+            ("answers_file", .string(answersFile)),
+            ("vcs_ref", vcsRef.map { .string($0) } ?? .none),
+        ]))
+        return context
+    }
+
+    /// Context for rendering: base names, then every answer, then `_copier_answers`.
+    public func full(answers: ResolvedAnswers) -> OrderedMapping {
+        var context = base
+        for (key, value) in answers.all.pairs { context[key] = value }
+        context["_copier_answers"] = .dict(answers.recorded)
+        return context
+    }
+
+    /// Global functions templates may call: `random_token(nbytes=24)`.
+    public static var globals: OrderedMapping {
+        OrderedMapping([("random_token", .callable(NativeFunction(name: "random_token") { args, kwargs in
+            var count = 24
+            if let first = args.first, case .int(let number) = first { count = number }
+            for (name, value) in kwargs where name == "nbytes" {
+                if case .int(let number) = value { count = number }
+            }
+            guard (1...1024).contains(count) else {
+                throw RandomTokenError(requested: count)
+            }
+            var generator = SystemRandomNumberGenerator()
+            let digits = Array("0123456789abcdef".utf8)
+            var out: [UInt8] = []
+            out.reserveCapacity(count * 2)
+            for _ in 0..<count {
+                let byte = UInt8.random(in: 0...255, using: &generator)
+                out.append(digits[Int(byte >> 4)])
+                out.append(digits[Int(byte & 0xf)])
+            }
+            return .string(String(decoding: out, as: UTF8.self))
+        }))])
+    }
+}
+
+struct RandomTokenError: Error, CustomStringConvertible {
+    var requested: Int
+    var description: String { "random_token: nbytes must be between 1 and 1024, got \(requested)" }
+}

@@ -1,0 +1,319 @@
+import Foundation
+import TemplateEngine
+import Yams
+
+/// The type a question's answer is cast to.
+public enum QuestionType: String, Sendable, CaseIterable {
+    case str, int, float, bool, yaml, json
+}
+
+/// One question of a template manifest (copier field names and semantics).
+public struct Question: Sendable {
+    public var name: String
+    public var type: QuestionType
+    /// Raw `default`: a string may be templated; nil when the manifest gives none.
+    public var defaultValue: Value?
+    /// Raw `choices`: a list, a label->value mapping, or a templated YAML string.
+    public var choices: Value?
+    public var multiselect = false
+    public var help: String?
+    /// Raw `when`: a bool or a templated string; nil means always asked.
+    public var when: Value?
+    public var validator: String?
+    public var secret = false
+    public var placeholder: String?
+    public var location: SourceLocation
+}
+
+/// What a manifest's `_tasks` entry runs: a shell command line or an argument vector.
+public enum TaskCommand: Sendable, Equatable {
+    case shell(String)
+    case arguments([String])
+}
+
+/// A parsed template manifest (`mlrepro.yml`, `copier.yml` or `copier.yaml`).
+public struct TemplateManifest: Sendable {
+    public static let fileNames = ["mlrepro.yml", "copier.yml", "copier.yaml"]
+
+    public var fileName: String
+    public var questions: [Question] = []
+    public var description: String?
+    public var subdirectory: String?
+    public var templatesSuffix = ".jinja"
+    /// nil when the manifest has no `_exclude` (the default list applies).
+    public var exclude: [String]?
+    public var skipIfExists: [String] = []
+    public var secretFiles: [String] = []
+    public var answersFile: String?
+    public var messageBeforeCopy: String?
+    public var messageAfterCopy: String?
+    public var environmentOptions = EnvironmentOptions()
+    public var minimumVersion: String?
+    public var tasks: [TaskCommand] = []
+    /// Settings this version does not know; reported as warnings.
+    public var unknownSettings: [(name: String, location: SourceLocation)] = []
+
+    /// copier's default `_exclude` when the template sets none and has no `_subdirectory`.
+    public static let defaultExclude = [
+        "copier.yaml", "copier.yml", "mlrepro.yml", "~*", "*.py[co]", "__pycache__", ".git", ".DS_Store", ".svn",
+    ]
+
+    public var effectiveExclude: [String] {
+        if let exclude { return exclude }
+        if let subdirectory, !subdirectory.isEmpty, subdirectory != "." { return [] }
+        return TemplateManifest.defaultExclude
+    }
+
+    public func question(named name: String) -> Question? { questions.first { $0.name == name } }
+}
+
+/// A manifest problem, located in the manifest file.
+public struct ManifestError: Error, Sendable, CustomStringConvertible {
+    public var location: SourceLocation
+    public var message: String
+    public var description: String { "\(location): error: \(message)" }
+}
+
+extension TemplateManifest {
+    static let knownSettings: Set<String> = [
+        "_subdirectory", "_templates_suffix", "_exclude", "_skip_if_exists", "_answers_file",
+        "_message_before_copy", "_message_after_copy", "_envops", "_min_mlrepro_version",
+        "_min_copier_version", "_tasks", "_secret_files", "_description", "_secret_questions",
+    ]
+
+    /// Parses manifest text. `file` names the manifest in diagnostics.
+    public static func parse(_ text: String, file: String, fileName: String) throws -> TemplateManifest {
+        let reader = YAMLValueReader(file: file)
+        var manifest = TemplateManifest(fileName: fileName)
+        manifest.description = firstComment(text)
+        guard let root = try reader.parse(text) else { return manifest }
+        guard case .mapping(let mapping) = root else {
+            throw ManifestError(location: reader.location(root), message: "the manifest must be a mapping of questions and settings")
+        }
+        var secretQuestions: Set<String> = []
+        for (keyNode, valueNode) in mapping {
+            let key = try reader.keyString(keyNode)
+            let location = reader.location(keyNode)
+            let value = try reader.value(valueNode)
+            if key.hasPrefix("_") {
+                try manifest.apply(setting: key, value: value, location: location, reader: reader, node: valueNode)
+                if key == "_secret_questions", case .list(let names) = value {
+                    for case .string(let name) in names { secretQuestions.insert(name) }
+                }
+            } else {
+                manifest.questions.append(try question(key, value, location: location, reader: reader, node: valueNode))
+            }
+        }
+        for index in manifest.questions.indices where secretQuestions.contains(manifest.questions[index].name) {
+            manifest.questions[index].secret = true
+        }
+        return manifest
+    }
+
+    /// The first comment block of the manifest: the template's one-line description fallback.
+    static func firstComment(_ text: String) -> String? {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = String(line).trimmingSpaces
+            if trimmed.isEmpty || trimmed == "---" { continue }
+            guard trimmed.hasPrefix("#") else { return nil }
+            let body = String(trimmed.drop { $0 == "#" }).trimmingSpaces
+            if !body.isEmpty { return body }
+        }
+        return nil
+    }
+
+    private static func question(_ name: String, _ value: Value, location: SourceLocation,
+                                 reader: YAMLValueReader, node: Node) throws -> Question {
+        var question = Question(name: name, type: .str, location: location)
+        guard case .dict(let fields) = value else {
+            // copier shorthand: `name: default`.
+            question.defaultValue = value
+            question.type = inferredType(value)
+            return question
+        }
+        func fieldLocation(_ field: String) -> SourceLocation {
+            if case .mapping(let mapping) = node {
+                for (key, _) in mapping where key.string == field { return reader.location(key) }
+            }
+            return location
+        }
+        var explicitType = false
+        for (field, fieldValue) in fields.pairs {
+            switch field {
+            case "type":
+                guard case .string(let text) = fieldValue, let type = QuestionType(rawValue: text) else {
+                    let allowed = QuestionType.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw ManifestError(location: fieldLocation(field),
+                                        message: "question '\(name)': type must be one of \(allowed)")
+                }
+                question.type = type
+                explicitType = true
+            case "default": question.defaultValue = fieldValue
+            case "choices":
+                switch fieldValue {
+                case .list, .dict, .string: question.choices = fieldValue
+                default:
+                    throw ManifestError(location: fieldLocation(field),
+                                        message: "question '\(name)': choices must be a list, a mapping or a template string")
+                }
+            case "multiselect": question.multiselect = try boolField(fieldValue, name, field, fieldLocation(field))
+            case "secret": question.secret = try boolField(fieldValue, name, field, fieldLocation(field))
+            case "help": question.help = try stringField(fieldValue, name, field, fieldLocation(field))
+            case "placeholder": question.placeholder = try stringField(fieldValue, name, field, fieldLocation(field))
+            case "validator": question.validator = try stringField(fieldValue, name, field, fieldLocation(field))
+            case "when":
+                switch fieldValue {
+                case .bool, .string, .int: question.when = fieldValue
+                default:
+                    throw ManifestError(location: fieldLocation(field),
+                                        message: "question '\(name)': when must be a bool or a template string")
+                }
+            default:
+                throw ManifestError(location: fieldLocation(field),
+                                    message: "question '\(name)': unknown field '\(field)' (known: type, default, choices, multiselect, help, when, validator, secret, placeholder)")
+            }
+        }
+        if !explicitType, let defaultValue = question.defaultValue { question.type = inferredType(defaultValue) }
+        return question
+    }
+
+    private static func inferredType(_ value: Value) -> QuestionType {
+        switch value {
+        case .bool: return .bool
+        case .int: return .int
+        case .float: return .float
+        case .list, .dict: return .yaml
+        default: return .str
+        }
+    }
+
+    private static func boolField(_ value: Value, _ name: String, _ field: String, _ location: SourceLocation) throws -> Bool {
+        guard case .bool(let flag) = value else {
+            throw ManifestError(location: location, message: "question '\(name)': \(field) must be true or false")
+        }
+        return flag
+    }
+
+    private static func stringField(_ value: Value, _ name: String, _ field: String, _ location: SourceLocation) throws -> String {
+        guard case .string(let text) = value else {
+            throw ManifestError(location: location, message: "question '\(name)': \(field) must be a string")
+        }
+        return text
+    }
+
+    private mutating func apply(setting key: String, value: Value, location: SourceLocation,
+                                reader: YAMLValueReader, node: Node) throws {
+        func text() throws -> String {
+            guard case .string(let string) = value else {
+                throw ManifestError(location: location, message: "setting \(key) must be a string")
+            }
+            return string
+        }
+        func strings() throws -> [String] {
+            if case .string(let single) = value { return [single] }
+            guard case .list(let items) = value else {
+                throw ManifestError(location: location, message: "setting \(key) must be a list of strings")
+            }
+            return try items.map { item in
+                guard case .string(let string) = item else {
+                    throw ManifestError(location: location, message: "setting \(key) must be a list of strings")
+                }
+                return string
+            }
+        }
+        switch key {
+        case "_subdirectory": subdirectory = try text()
+        case "_templates_suffix":
+            if case .none = value { templatesSuffix = "" } else { templatesSuffix = try text() }
+        case "_exclude": exclude = try strings()
+        case "_skip_if_exists": skipIfExists = try strings()
+        case "_secret_files": secretFiles = try strings()
+        case "_answers_file": answersFile = try text()
+        case "_message_before_copy": messageBeforeCopy = try text()
+        case "_message_after_copy": messageAfterCopy = try text()
+        case "_description": description = try text()
+        case "_min_mlrepro_version":
+            minimumVersion = try text()
+            if SemanticVersion(minimumVersion ?? "") == nil {
+                throw ManifestError(location: location, message: "setting _min_mlrepro_version: '\(minimumVersion ?? "")' is not a version like 1.2.3")
+            }
+        case "_envops": environmentOptions = try Self.envops(value, location: location)
+        case "_tasks":
+            guard case .list(let items) = value else {
+                throw ManifestError(location: location, message: "setting _tasks must be a list of commands")
+            }
+            tasks = try items.map { item in
+                switch item {
+                case .string(let command): return .shell(command)
+                case .list(let parts):
+                    return .arguments(try parts.map { part in
+                        guard case .string(let text) = part else {
+                            throw ManifestError(location: location, message: "setting _tasks: each argument must be a string")
+                        }
+                        return text
+                    })
+                default:
+                    throw ManifestError(location: location, message: "setting _tasks: each task must be a string or a list of strings")
+                }
+            }
+        case "_min_copier_version", "_secret_questions": break
+        default: unknownSettings.append((key, location))
+        }
+    }
+
+    private static func envops(_ value: Value, location: SourceLocation) throws -> EnvironmentOptions {
+        guard case .dict(let fields) = value else {
+            throw ManifestError(location: location, message: "setting _envops must be a mapping")
+        }
+        var options = EnvironmentOptions()
+        for (name, field) in fields.pairs {
+            func flag() throws -> Bool {
+                guard case .bool(let value) = field else {
+                    throw ManifestError(location: location, message: "_envops.\(name) must be true or false")
+                }
+                return value
+            }
+            func delimiter() throws -> String {
+                guard case .string(let value) = field, !value.isEmpty else {
+                    throw ManifestError(location: location, message: "_envops.\(name) must be a non-empty string")
+                }
+                return value
+            }
+            switch name {
+            case "trim_blocks": options.trimBlocks = try flag()
+            case "lstrip_blocks": options.lstripBlocks = try flag()
+            case "keep_trailing_newline": options.keepTrailingNewline = try flag()
+            case "block_start_string": options.delimiters.blockStart = try delimiter()
+            case "block_end_string": options.delimiters.blockEnd = try delimiter()
+            case "variable_start_string": options.delimiters.variableStart = try delimiter()
+            case "variable_end_string": options.delimiters.variableEnd = try delimiter()
+            case "comment_start_string": options.delimiters.commentStart = try delimiter()
+            case "comment_end_string": options.delimiters.commentEnd = try delimiter()
+            case "autoescape":
+                if try flag() {
+                    throw ManifestError(location: location, message: "_envops.autoescape: true is not supported")
+                }
+            default:
+                throw ManifestError(location: location, message: "_envops.\(name) is not supported (supported: trim_blocks, lstrip_blocks, keep_trailing_newline, *_start_string, *_end_string)")
+            }
+        }
+        return options
+    }
+}
+
+/// `major.minor.patch` with optional pre-release, compared numerically.
+public struct SemanticVersion: Sendable, Comparable {
+    public var parts: [Int]
+
+    public init?(_ text: String) {
+        let core = text.split(separator: "-", maxSplits: 1).first.map(String.init) ?? text
+        let numbers = core.split(separator: ".").map { Int($0) }
+        guard !numbers.isEmpty, numbers.count <= 4, numbers.allSatisfy({ $0 != nil }) else { return nil }
+        parts = numbers.compactMap { $0 }
+        while parts.count < 3 { parts.append(0) }
+    }
+
+    public static func < (lhs: SemanticVersion, rhs: SemanticVersion) -> Bool {
+        lhs.parts.lexicographicallyPrecedes(rhs.parts)
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import TemplateEngine
+
+/// One file or directory of a template, path relative to the template root (`/`-separated).
+public struct TemplateEntry: Sendable {
+    public var path: String
+    public var isDirectory: Bool
+    public var mode: UInt16
+    public var bytes: [UInt8]
+
+    public init(path: String, isDirectory: Bool, mode: UInt16, bytes: [UInt8] = []) {
+        self.path = path
+        self.isDirectory = isDirectory
+        self.mode = mode
+        self.bytes = bytes
+    }
+}
+
+/// A whole template read into memory: from a directory on disk or from the built-in set.
+public struct TemplateTree: Sendable {
+    /// The template as the user named it (`ml-research`, a directory path).
+    public var source: String
+    /// Where it was read from, for messages (a directory or `built-in:NAME`).
+    public var origin: String
+    /// Entries sorted by path.
+    public var entries: [TemplateEntry]
+    private var index: [String: Int]
+
+    public init(source: String, origin: String, entries: [TemplateEntry]) {
+        self.source = source
+        self.origin = origin
+        self.entries = entries.sorted { $0.path < $1.path }
+        var index: [String: Int] = [:]
+        for (position, entry) in self.entries.enumerated() { index[entry.path] = position }
+        self.index = index
+    }
+
+    public func entry(at path: String) -> TemplateEntry? { index[path].map { entries[$0] } }
+
+    /// The manifest file name present at the root, in preference order.
+    public var manifestName: String? { TemplateManifest.fileNames.first { entry(at: $0)?.isDirectory == false } }
+
+    /// Parses the manifest (an empty manifest when the template has none).
+    public func manifest() throws -> TemplateManifest {
+        guard let name = manifestName, let entry = entry(at: name) else {
+            throw GenerationError.noManifest(origin)
+        }
+        guard let text = String(validating: entry.bytes, as: UTF8.self) else {
+            throw ManifestError(location: SourceLocation(file: displayPath(name), line: 1, column: 1),
+                                message: "the manifest is not valid UTF-8")
+        }
+        return try TemplateManifest.parse(text, file: displayPath(name), fileName: name)
+    }
+
+    /// A path inside the template as diagnostics show it.
+    public func displayPath(_ path: String) -> String {
+        origin.hasPrefix("built-in:") ? "\(source)/\(path)" : "\(origin)/\(path)"
+    }
+
+    /// A content hash of the whole template (paths, modes, bytes): the recorded `_commit`.
+    public var contentHash: String {
+        var hasher = SHA256()
+        for entry in entries {
+            hasher.update(Array("\(entry.isDirectory ? "d" : "f") \(String(entry.mode, radix: 8)) \(entry.path)\n".utf8))
+            if !entry.isDirectory {
+                hasher.update(Array("\(entry.bytes.count)\n".utf8))
+                hasher.update(entry.bytes)
+            }
+        }
+        return "sha256:" + hasher.finalizeHex()
+    }
+}
+
+/// Include loader over a template tree (paths relative to the template root).
+struct TreeLoader: TemplateLoader {
+    let tree: TemplateTree
+    let base: String
+
+    func source(named name: String) throws -> String? {
+        let parts = name.split(separator: "/")
+        if name.hasPrefix("/") || parts.contains("..") { return nil }
+        let path = base.isEmpty ? name : base + "/" + name
+        guard let entry = tree.entry(at: path), !entry.isDirectory else { return nil }
+        return String(decoding: entry.bytes, as: UTF8.self)
+    }
+}
+
+// MARK: - Reading a template directory
+
+extension TemplateTree {
+    /// Reads every file under `directory`. Symlinks are followed only when their target stays
+    /// inside the template; anything else is refused.
+    public static func read(directory: String, source: String) throws -> TemplateTree {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw GenerationError.templateNotFound(source, tried: [directory])
+        }
+        let root = URL(fileURLWithPath: directory).standardizedFileURL.resolvingSymlinksInPath().path
+        var entries: [TemplateEntry] = []
+        var pending = [""]
+        while let relative = pending.popLast() {
+            let absolute = relative.isEmpty ? root : root + "/" + relative
+            let names: [String]
+            do { names = try manager.contentsOfDirectory(atPath: absolute) } catch {
+                throw GenerationError.unreadable(absolute, "\(error.localizedDescription)")
+            }
+            for name in names.sorted() {
+                let childRelative = relative.isEmpty ? name : relative + "/" + name
+                let childPath = root + "/" + childRelative
+                var info = stat()
+                guard lstat(childPath, &info) == 0 else { throw GenerationError.unreadable(childPath, String(cString: strerror(errno))) }
+                var target = childPath
+                if (info.st_mode & S_IFMT) == S_IFLNK {
+                    let resolved = URL(fileURLWithPath: childPath).resolvingSymlinksInPath().path
+                    guard resolved == root || resolved.hasPrefix(root + "/") else {
+                        throw GenerationError.symlinkEscapes(displayPath: directory + "/" + childRelative)
+                    }
+                    guard stat(resolved, &info) == 0 else { throw GenerationError.unreadable(childPath, "broken symbolic link") }
+                    if (info.st_mode & S_IFMT) == S_IFDIR {
+                        throw GenerationError.unreadable(childPath, "symbolic links to directories are not supported")
+                    }
+                    target = resolved
+                }
+                let mode = UInt16(info.st_mode & 0o7777)
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR:
+                    entries.append(TemplateEntry(path: childRelative, isDirectory: true, mode: mode))
+                    pending.append(childRelative)
+                case S_IFREG:
+                    guard let data = manager.contents(atPath: target) else {
+                        throw GenerationError.unreadable(childPath, "cannot read the file")
+                    }
+                    entries.append(TemplateEntry(path: childRelative, isDirectory: false, mode: mode, bytes: [UInt8](data)))
+                default:
+                    throw GenerationError.unreadable(childPath, "not a regular file or directory")
+                }
+            }
+        }
+        return TemplateTree(source: source, origin: directory, entries: entries)
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import TemplateEngine
+import Yams
+
+/// A position in a source file, 1-based, as editors and compilers print it.
+public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String { "\(file):\(line):\(column)" }
+}
+
+/// A YAML (or JSON) error with the place it was found.
+public struct YAMLValueError: Error, Sendable, CustomStringConvertible {
+    public var location: SourceLocation
+    public var message: String
+
+    public var description: String { "\(location): error: \(message)" }
+}
+
+/// Turns YAML or JSON text into template values, keeping mapping order and source marks.
+///
+/// Limits keep hostile input cheap: input size, nesting depth and the number of values
+/// produced (which also bounds alias expansion).
+public struct YAMLValueReader: Sendable {
+    public var file: String
+    public var maxBytes = 8 * 1024 * 1024
+    public var maxDepth = 64
+    public var maxValues = 200_000
+
+    public init(file: String) { self.file = file }
+
+    /// Parses `text` into its root node (nil for an empty document).
+    public func parse(_ text: String) throws -> Node? {
+        if text.utf8.count > maxBytes {
+            throw YAMLValueError(location: location(line: 1, column: 1),
+                                 message: "file is larger than \(maxBytes / (1024 * 1024)) MiB")
+        }
+        if let nul = text.utf8.firstIndex(of: 0) {
+            let prefix = text.utf8[..<nul]
+            let line = prefix.reduce(1) { $1 == 10 ? $0 + 1 : $0 }
+            throw YAMLValueError(location: location(line: line, column: 1), message: "file contains a NUL byte")
+        }
+        try checkNesting(text)
+        do {
+            return try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw translate(error)
+        }
+    }
+
+    /// Reads a file as UTF-8 and parses it.
+    public func parseFile(at path: String) throws -> Node? {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw YAMLValueError(location: location(line: 1, column: 1), message: "cannot read the file")
+        }
+        if data.count > maxBytes {
+            throw YAMLValueError(location: location(line: 1, column: 1),
+                                 message: "file is larger than \(maxBytes / (1024 * 1024)) MiB")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw YAMLValueError(location: location(line: 1, column: 1), message: "file is not valid UTF-8 text")
+        }
+        return try parse(text)
+    }
+
+    public func location(_ node: Node) -> SourceLocation {
+        let mark = node.mark
+        return location(line: mark?.line ?? 1, column: mark?.column ?? 1)
+    }
+
+    public func location(line: Int, column: Int) -> SourceLocation {
+        SourceLocation(file: file, line: line, column: column)
+    }
+
+    /// Converts a node into a `Value`: mappings keep their order, scalars are typed the YAML 1.1
+    /// way (ints, floats, bools, null), anything else is a string.
+    public func value(_ node: Node) throws -> Value {
+        var budget = maxValues
+        return try convert(node, depth: 0, budget: &budget)
+    }
+
+    private func convert(_ node: Node, depth: Int, budget: inout Int) throws -> Value {
+        budget -= 1
+        if budget < 0 {
+            throw YAMLValueError(location: location(node),
+                                 message: "document expands to more than \(maxValues) values (alias bomb?)")
+        }
+        if depth > maxDepth {
+            throw YAMLValueError(location: location(node), message: "nesting deeper than \(maxDepth) levels")
+        }
+        switch node {
+        case .scalar(let scalar):
+            return try scalarValue(node, scalar)
+        case .sequence(let sequence):
+            try checkTag(node, allowed: [Tag.Name.seq.rawValue])
+            var items: [Value] = []
+            items.reserveCapacity(sequence.count)
+            for item in sequence { items.append(try convert(item, depth: depth + 1, budget: &budget)) }
+            return .list(items)
+        case .mapping(let mapping):
+            try checkTag(node, allowed: [Tag.Name.map.rawValue])
+            var result = OrderedMapping()
+            for (key, value) in mapping {
+                let name = try keyString(key)
+                result[name] = try convert(value, depth: depth + 1, budget: &budget)
+            }
+            return .dict(result)
+        case .alias:
+            throw YAMLValueError(location: location(node), message: "unresolved YAML alias")
+        }
+    }
+
+    /// The text of a mapping key; keys must be scalars.
+    public func keyString(_ key: Node) throws -> String {
+        guard case .scalar(let scalar) = key else {
+            throw YAMLValueError(location: location(key), message: "mapping keys must be plain scalars")
+        }
+        return scalar.string
+    }
+
+    private func checkTag(_ node: Node, allowed: Set<String>) throws {
+        let name = node.tag.description
+        if !allowed.contains(name) {
+            throw YAMLValueError(location: location(node), message: "YAML tag '\(name)' is not supported")
+        }
+    }
+
+    private func scalarValue(_ node: Node, _ scalar: Node.Scalar) throws -> Value {
+        let tag = node.tag.description
+        switch tag {
+        case Tag.Name.str.rawValue:
+            return .string(scalar.string)
+        case Tag.Name.null.rawValue:
+            return .none
+        case Tag.Name.bool.rawValue:
+            if let bool = node.bool { return .bool(bool) }
+        case Tag.Name.int.rawValue:
+            if let int = node.int { return .int(int) }
+            throw YAMLValueError(location: location(node), message: "integer '\(scalar.string)' is out of range")
+        case Tag.Name.float.rawValue:
+            if let float = node.float { return .float(float) }
+        case Tag.Name.timestamp.rawValue:
+            return .string(scalar.string)
+        default:
+            throw YAMLValueError(location: location(node), message: "YAML tag '\(tag)' is not supported")
+        }
+        return .string(scalar.string)
+    }
+
+    /// Refuses flow nesting deeper than the limit before libyaml sees it (its composer recurses).
+    private func checkNesting(_ text: String) throws {
+        var depth = 0
+        var line = 1
+        var column = 0
+        var inSingle = false
+        var inDouble = false
+        for byte in text.utf8 {
+            column += 1
+            switch byte {
+            case 10: line += 1; column = 0
+            case UInt8(ascii: "'") where !inDouble: inSingle.toggle()
+            case UInt8(ascii: "\"") where !inSingle: inDouble.toggle()
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                if !inSingle && !inDouble {
+                    depth += 1
+                    if depth > maxDepth {
+                        throw YAMLValueError(location: location(line: line, column: column),
+                                             message: "nesting deeper than \(maxDepth) levels")
+                    }
+                }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                if !inSingle && !inDouble && depth > 0 { depth -= 1 }
+            default: break
+            }
+        }
+    }
+
+    private func translate(_ error: YamlError) -> YAMLValueError {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            let detail = context.map { "\($0.text) " } ?? ""
+            return YAMLValueError(location: location(line: mark.line, column: mark.column),
+                                  message: "invalid YAML: \(detail)\(problem)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            return YAMLValueError(location: location(line: context.mark.line, column: context.mark.column),
+                                  message: "duplicate key \(keys) in the same mapping")
+        case let .reader(problem, offset, _, yaml):
+            var line = 1
+            var column = 1
+            if let offset {
+                for scalar in yaml.unicodeScalars.prefix(offset) {
+                    if scalar == "\n" { line += 1; column = 1 } else { column += 1 }
+                }
+            }
+            return YAMLValueError(location: location(line: line, column: column), message: "invalid input: \(problem)")
+        default:
+            return YAMLValueError(location: location(line: 1, column: 1), message: "invalid YAML: \(error)")
+        }
+    }
+}
