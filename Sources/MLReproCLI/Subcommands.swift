@@ -3,6 +3,9 @@ import ArgumentParser
 extension MLRepro {
     /// Every subcommand, in the order `--help` lists them. One line per command.
     static let registeredSubcommands: [any ParsableCommand.Type] = [
+        Init.self,
+        Validate.self,
+        Render.self,
         Templates.self,
     ]
 }

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import MLReproCore
+
+/// `--template` and `--vcs-ref`, shared by the commands that read a template.
+struct TemplateOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Built-in template name or template directory (default: ml-research). Git URLs are not supported yet.", valueName: "NAME|DIR"))
+    var template: String?
+
+    @Option(name: .customLong("vcs-ref"), help: ArgumentHelp("Git tag or commit of a git template (git templates are not supported yet).", valueName: "REF"))
+    var vcsRef: String?
+
+    func locate() throws -> TemplateTree {
+        if let vcsRef, vcsRef.hasPrefix("-") {
+            throw CommandError("--vcs-ref '\(vcsRef)' looks like an option; refusing it")
+        }
+        if vcsRef != nil, let template, !TemplateLocator.isGitURL(template) {
+            throw CommandError("--vcs-ref only applies to git templates, and '\(template)' is not a git URL")
+        }
+        return try TemplateLocator.locate(template)
+    }
+}
+
+/// `--answers` and `--data`, shared by the commands that take answers.
+struct AnswerOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("YAML answers file (e.g. another project's .mlrepro/answers.yml).", valueName: "FILE"))
+    var answers: String?
+
+    @Option(name: .long, help: ArgumentHelp("One answer, typed by its question; overrides --answers. Repeatable.", valueName: "KEY=VALUE"))
+    var data: [String] = []
+
+    func inputs(useDefaults: Bool) throws -> AnswerInputs {
+        let file = try answers.map { try AnswersFile.load(path: $0) }
+        return AnswerInputs(file: file, data: try AnswerInputs.parseData(data), useDefaults: useDefaults)
+    }
+}
+
+enum Paths {
+    static func absolute(_ path: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        let full = expanded.hasPrefix("/") ? expanded : FileManager.default.currentDirectoryPath + "/" + expanded
+        return URL(fileURLWithPath: full).standardizedFileURL.path
+    }
+}
+
+/// Writes to stdout unbuffered-enough for interleaving with stderr diagnostics.
+enum Output {
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+}

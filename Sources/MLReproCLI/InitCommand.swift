@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import MLReproCore
+
+extension MLRepro {
+    /// `mlrepro init`: generate a project from a template.
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "init",
+            abstract: "Generate a project from a template.",
+            discussion: """
+            Answers come from --data (highest), then --answers, then the questions' defaults. \
+            Without a terminal on stdin, --answers or --defaults is required. The project is \
+            rendered next to DEST and moved into place only when complete; an existing, non-empty \
+            DEST is refused unless --force. The record of how it was made is written to \
+            DEST/.mlrepro/ (answers.yml, checksums, environment.json).
+            """
+        )
+
+        @Argument(help: ArgumentHelp("Folder to create (default: the project_slug answer, else the template name).", valueName: "DEST"))
+        var destination: String?
+
+        @OptionGroup var templateOptions: TemplateOptions
+        @OptionGroup var answerOptions: AnswerOptions
+
+        @Flag(name: .long, help: "Answer every question not given with its default.")
+        var defaults = false
+
+        @Flag(name: .long, help: "Print what would be created or overwritten; write nothing.")
+        var pretend = false
+
+        @Flag(name: .long, help: "Write into an existing, non-empty DEST (files the template does not produce are kept).")
+        var force = false
+
+        @Flag(name: .customLong("no-git"), help: "Do not initialise a git repository in DEST.")
+        var noGit = false
+
+        @Flag(name: .customLong("no-probe"), help: "Do not probe the machine; record every probe source as skipped.")
+        var noProbe = false
+
+        @Flag(name: .long, help: "Allow the template's _tasks to run in DEST after generating.")
+        var trust = false
+
+        @Flag(name: .long, help: "Print only errors.")
+        var quiet = false
+
+        func run() async throws {
+            if answerOptions.answers == nil && !defaults && !Terminal.stdinIsTTY {
+                throw GenerationError.noTTY
+            }
+            if answerOptions.answers == nil && !defaults {
+                throw CommandError("interactive questions are not available in this build; pass --answers FILE or --defaults")
+            }
+            let tree = try templateOptions.locate()
+            let inputs = try answerOptions.inputs(useDefaults: defaults)
+            let provisional = Paths.absolute(destination ?? "mlrepro-project")
+            let provider: any EnvironmentRecordProvider = BasicEnvironmentRecord(skipped: noProbe)
+            let environmentJSON = await provider.recordJSON(workingDirectory: provisional)
+            var request = GenerationRequest(destination: provisional, tree: tree, inputs: inputs,
+                                            environmentJSON: environmentJSON, git: GitIdentity.fromGitConfig(),
+                                            vcsRef: templateOptions.vcsRef, force: force, trust: trust)
+            var prepared = try ProjectGenerator.prepare(request)
+            if destination == nil {
+                // DEST defaults to the project slug; answers may depend on DEST, so resolve again.
+                let slug = prepared.answers.all["project_slug"].flatMap { value -> String? in
+                    if case .string(let text) = value, !text.isEmpty { return text }
+                    return nil
+                } ?? tree.source.split(separator: "/").last.map(String.init) ?? "mlrepro-project"
+                request.destination = Paths.absolute(slug)
+                prepared = try ProjectGenerator.prepare(request)
+            }
+            for warning in prepared.warnings { Diagnostics.standard.warning(warning) }
+            let shownDestination = destination ?? (request.destination as NSString).lastPathComponent
+            if pretend {
+                for action in ProjectGenerator.actions(prepared) {
+                    Output.line("\(action.action.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(action.path)\(action.isSecret ? "  (secret)" : "")")
+                }
+                Output.line("pretend: nothing was written to \(shownDestination)")
+                return
+            }
+            if !quiet, let message = prepared.messageBeforeCopy { Output.line(message) }
+            let (report, kept) = try ProjectGenerator.write(prepared)
+            if !quiet {
+                for path in report.created { Output.line("    create  \(path)") }
+                for path in report.overwritten { Output.line(" overwrite  \(path)") }
+                for path in report.identical { Output.line(" identical  \(path)") }
+                for path in kept { Output.line("      keep  \(path)") }
+            }
+            for (index, task) in prepared.tasks.enumerated() {
+                if !quiet { Output.line("       run  \(task.display)") }
+                let status = try ProcessTaskRunner().run(task, in: request.destination)
+                if status != 0 {
+                    throw GenerationError.taskFailed(index: index + 1, command: task.display, status: status)
+                }
+            }
+            if !quiet {
+                Output.line("Generated \(shownDestination) from template \(tree.source).")
+                if let message = prepared.messageAfterCopy { Output.line(message) }
+            }
+        }
+    }
+}

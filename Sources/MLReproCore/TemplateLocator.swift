@@ -1,0 +1,31 @@
+import Foundation
+
+/// Finds the template named by `--template`: a built-in name, or a local directory.
+public enum TemplateLocator {
+    /// True for git URLs (`https://…`, `git@…`, `ssh://…`, `git+…`, `….git`).
+    public static func isGitURL(_ source: String) -> Bool {
+        let lower = source.lowercased()
+        return lower.hasPrefix("https://") || lower.hasPrefix("http://") || lower.hasPrefix("git@")
+            || lower.hasPrefix("ssh://") || lower.hasPrefix("git://") || lower.hasPrefix("git+")
+            || lower.hasPrefix("gh:") || lower.hasPrefix("gl:") || (lower.hasSuffix(".git") && !FileManager.default.fileExists(atPath: source))
+    }
+
+    public static func locate(_ source: String?, workingDirectory: String = FileManager.default.currentDirectoryPath) throws -> TemplateTree {
+        let name = source ?? BuiltinTemplates.defaultName
+        if isGitURL(name) { throw GenerationError.gitTemplatesUnsupported(name) }
+        let looksLikePath = name.contains("/") || name.hasPrefix(".") || name.hasPrefix("~")
+        if !looksLikePath, let tree = BuiltinTemplates.tree(named: name), tree.manifestName != nil {
+            return tree
+        }
+        let expanded = (name as NSString).expandingTildeInPath
+        let path = expanded.hasPrefix("/") ? expanded : workingDirectory + "/" + expanded
+        let standardized = URL(fileURLWithPath: path).standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: standardized, isDirectory: &isDirectory), isDirectory.boolValue {
+            return try TemplateTree.read(directory: standardized, source: name)
+        }
+        var tried = looksLikePath ? [] : ["built-in templates: " + (BuiltinTemplates.names.isEmpty ? "(none in this build)" : BuiltinTemplates.names.joined(separator: ", "))]
+        tried.append("directory \(standardized)")
+        throw GenerationError.templateNotFound(name, tried: tried)
+    }
+}
