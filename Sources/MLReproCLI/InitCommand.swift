@@ -58,7 +58,7 @@ extension MLRepro {
             let environmentJSON = await provider.recordJSON(workingDirectory: provisional)
             var request = GenerationRequest(destination: provisional, tree: tree, inputs: inputs,
                                             environmentJSON: environmentJSON, git: GitIdentity.fromGitConfig(),
-                                            vcsRef: templateOptions.vcsRef, force: force, trust: trust)
+                                            vcsRef: tree.revision?.commit, force: force, trust: trust)
             var prepared = try ProjectGenerator.prepare(request)
             if destination == nil {
                 // DEST defaults to the project slug; answers may depend on DEST, so resolve again.
@@ -79,6 +79,7 @@ extension MLRepro {
                 return
             }
             if !quiet, let message = prepared.messageBeforeCopy { Output.line(message) }
+            GeneratedRepository.annotate(&prepared)
             let (report, kept) = try ProjectGenerator.write(prepared)
             if !quiet {
                 for path in report.created { Output.line("    create  \(path)") }
@@ -92,6 +93,9 @@ extension MLRepro {
                 if status != 0 {
                     throw GenerationError.taskFailed(index: index + 1, command: task.display, status: status)
                 }
+            }
+            if !noGit {
+                try InitGit.commit(destination: request.destination, tree: tree, quiet: quiet)
             }
             if !quiet {
                 Output.line("Generated \(shownDestination) from template \(tree.source).")

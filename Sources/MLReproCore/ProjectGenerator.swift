@@ -144,7 +144,7 @@ public enum ProjectGenerator {
             if item.kind != .directory && !item.isSecret { recorded.append((item.path, bytes)) }
         }
         let answersText = Provenance.answersText(template: prepared.request.tree.source,
-                                                 commit: prepared.request.tree.contentHash,
+                                                 commit: prepared.request.tree.revision?.commit ?? prepared.request.tree.contentHash,
                                                  answers: prepared.answers.recorded)
         let answersBytes = Array(answersText.utf8)
         let environmentBytes = Array(prepared.request.environmentJSON.utf8)
