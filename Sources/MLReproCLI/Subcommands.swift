@@ -7,5 +7,6 @@ extension MLRepro {
         Validate.self,
         Render.self,
         Templates.self,
+        Check.self,
     ]
 }
