@@ -8,5 +8,6 @@ extension MLRepro {
         Render.self,
         Templates.self,
         Check.self,
+        Update.self,
     ]
 }

@@ -37,7 +37,7 @@ public struct DriftReport: Sendable {
         if inSync {
             output += "in sync: \(compared) files match template \(template) at \(at)\n"
         } else {
-            output += "drift: \(entries.count) file\(entries.count == 1 ? "" : "s") differ from template \(template) at \(at)\n"
+            output += "drift: \(entries.count) file\(entries.count == 1 ? " differs" : "s differ") from template \(template) at \(at)\n"
             for entry in entries {
                 output += "  \(entry.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(entry.path)\n"
             }

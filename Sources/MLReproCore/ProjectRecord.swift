@@ -16,8 +16,11 @@ public struct ProjectRecord: Sendable {
     public var skip: [String]
     /// `.mlrepro/environment.json`, as-is.
     public var environmentJSON: String
-    /// Paths listed in `.mlrepro/checksums` (files the template generated).
-    public var checksummedPaths: [String]
+    /// `.mlrepro/checksums`: sha256 by path of every file the template generated.
+    public var checksums: [String: String]
+
+    /// Paths listed in `.mlrepro/checksums`, sorted.
+    public var checksummedPaths: [String] { checksums.keys.sorted() }
 
     public var isGitCommit: Bool { commit.utf8.count == 40 && commit.utf8.allSatisfy { $0 < 128 && Character(UnicodeScalar($0)).isHexDigit } }
 
@@ -61,26 +64,29 @@ public struct ProjectRecord: Sendable {
         return ProjectRecord(project: project, answers: answers, template: try string("_template"),
                              commit: try string("_commit"), templateWasDirty: dirty, skip: skip,
                              environmentJSON: String(decoding: environment, as: UTF8.self),
-                             checksummedPaths: parseChecksumPaths(checksums))
+                             checksums: parseChecksums(checksums))
     }
 
-    /// Paths of a `sha256sum` listing (GNU escaping of `\` and newlines undone).
-    static func parseChecksumPaths(_ text: String) -> [String] {
-        text.split(separator: "\n").compactMap { line in
+    /// Digest by path of a `sha256sum` listing (GNU escaping of `\` and newlines undone).
+    static func parseChecksums(_ text: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for line in text.split(separator: "\n") {
             var body = Substring(line)
             let escaped = body.hasPrefix("\\")
             if escaped { body = body.dropFirst() }
-            guard let space = body.firstIndex(of: " ") else { return nil }
+            guard let space = body.firstIndex(of: " ") else { continue }
+            let digest = String(body[..<space])
             var name = body[body.index(after: space)...]
             if name.hasPrefix(" ") || name.hasPrefix("*") { name = name.dropFirst() }
-            guard escaped else { return String(name) }
-            var result = ""
+            guard escaped else { result[String(name)] = digest; continue }
+            var path = ""
             var iterator = name.makeIterator()
             while let character = iterator.next() {
-                if character == "\\", let next = iterator.next() { result.append(next == "n" ? "\n" : next) } else { result.append(character) }
+                if character == "\\", let next = iterator.next() { path.append(next == "n" ? "\n" : next) } else { path.append(character) }
             }
-            return result
+            result[path] = digest
         }
+        return result
     }
 
     /// The recorded answers as inputs, keeping only questions `manifest` asks (a question the

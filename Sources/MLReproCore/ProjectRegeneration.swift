@@ -52,9 +52,10 @@ public struct RecordedTemplate: Sendable {
         self.git = git
     }
 
-    /// The template at `ref` (nil: the recorded commit for git templates; the current content
-    /// for built-in and directory templates).
-    public func load(_ record: ProjectRecord, ref: String? = nil) throws -> TemplateTree {
+    /// The template at `ref`; without one, the recorded commit of a git template (or, with
+    /// `latest`, its newest version tag, else HEAD). Built-in and directory templates have
+    /// only their current content.
+    public func load(_ record: ProjectRecord, ref: String? = nil, latest: Bool = false) throws -> TemplateTree {
         let parent = (record.project as NSString).deletingLastPathComponent
         let workingDirectory = FileManager.default.currentDirectoryPath
         // A relative template path is tried from the current directory, then beside the project.
@@ -66,7 +67,7 @@ public struct RecordedTemplate: Sendable {
         }
         switch source {
         case .localRepository, .remote:
-            let wanted = ref ?? (record.isGitCommit ? record.commit : nil)
+            let wanted = ref ?? (record.isGitCommit && !latest ? record.commit : nil)
             do {
                 return try git.load(source, spec: record.template, ref: wanted)
             } catch GitTemplateError.unknownRef(let spec, let missing) where ref == nil && missing == record.commit {
