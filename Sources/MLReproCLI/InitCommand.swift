@@ -45,6 +45,7 @@ extension MLRepro {
         var quiet = false
 
         func run() async throws {
+            InterruptionGuard.shared.install()
             if answerOptions.answers == nil && !defaults && !Terminal.stdinIsTTY {
                 throw GenerationError.noTTY
             }

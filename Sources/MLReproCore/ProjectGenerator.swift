@@ -134,8 +134,24 @@ public enum ProjectGenerator {
             }
             toRender.append(item)
         }
-        let renderer = FileRenderer(tree: prepared.request.tree, environment: prepared.environment)
-        let contents = try renderer.contents(of: toRender, context: prepared.context)
+        InterruptionGuard.shared.install()
+        let staged = try StagedTree.create(for: destination)
+        do {
+            let renderer = FileRenderer(tree: prepared.request.tree, environment: prepared.environment)
+            let contents = try renderer.contents(of: toRender, context: prepared.context)
+            let outputs = record(prepared, items: toRender, contents: contents)
+            try staged.write(outputs)
+            let report = try staged.commit(outputs: outputs, force: prepared.request.force)
+            return (report, kept)
+        } catch {
+            staged.discard()
+            throw error
+        }
+    }
+
+    /// The files to write: the rendered items plus `.mlrepro/answers.yml`, `checksums` and
+    /// `environment.json`, sorted by path.
+    static func record(_ prepared: PreparedGeneration, items toRender: [PlannedItem], contents: [[UInt8]]) -> [OutputFile] {
         var outputs: [OutputFile] = []
         var recorded: [(path: String, bytes: [UInt8])] = []
         for (item, bytes) in zip(toRender, contents) {
@@ -156,16 +172,6 @@ public enum ProjectGenerator {
         outputs.append(OutputFile(path: Provenance.checksumsPath, bytes: checksums, mode: 0o644))
         outputs.append(OutputFile(path: Provenance.environmentPath, bytes: environmentBytes, mode: 0o644))
         outputs.sort { $0.path < $1.path }
-
-        InterruptionGuard.shared.install()
-        let staged = try StagedTree.create(for: destination)
-        do {
-            try staged.write(outputs)
-            let report = try staged.commit(outputs: outputs, force: prepared.request.force)
-            return (report, kept)
-        } catch {
-            staged.discard()
-            throw error
-        }
+        return outputs
     }
 }

@@ -1,0 +1,74 @@
+// The parsed form of a template. Offsets are byte positions in the normalised source.
+
+indirect enum Expr: Sendable {
+    case literal(Value)
+    case name(String, Int)
+    case list([Expr])
+    case tuple([Expr])
+    case dict([(Expr, Expr)])
+    case attribute(Expr, String, Int)
+    case item(Expr, Expr, Int)
+    case slice(Expr, Expr?, Expr?, Expr?, Int)
+    case call(Expr, [Expr], [(String, Expr)], Int)
+    case filter(Expr, String, [Expr], [(String, Expr)], Int)
+    case test(Expr, String, [Expr], Bool, Int)
+    case unary(UnaryOp, Expr, Int)
+    case binary(BinaryOp, Expr, Expr, Int)
+    case compare(Expr, [(CompareOp, Expr)], Int)
+    case and(Expr, Expr)
+    case or(Expr, Expr)
+    case conditional(Expr, Expr, Expr?)
+    case concat([Expr], Int)
+
+    var offset: Int {
+        switch self {
+        case .literal, .list, .tuple, .dict: return 0
+        case .name(_, let o), .attribute(_, _, let o), .item(_, _, let o),
+             .slice(_, _, _, _, let o), .call(_, _, _, let o), .filter(_, _, _, _, let o),
+             .test(_, _, _, _, let o), .unary(_, _, let o), .binary(_, _, _, let o),
+             .compare(_, _, let o), .concat(_, let o):
+            return o
+        case .and(let a, _), .or(let a, _), .conditional(let a, _, _): return a.offset
+        }
+    }
+}
+
+enum UnaryOp: Sendable { case neg, pos, not }
+enum BinaryOp: Sendable { case add, sub, mul, div, floorDiv, mod, pow }
+enum CompareOp: Sendable { case eq, ne, lt, le, gt, ge, `in`, notIn }
+
+/// Assignment targets: `x`, `a, b`, `ns.attr`.
+indirect enum Target: Sendable {
+    case name(String)
+    case tuple([Target])
+    case attribute(String, String)
+}
+
+indirect enum Node: Sendable {
+    case text(String)
+    case output(Expr, Int)
+    case ifBlock([(Expr, [Node])], [Node]?)
+    case forLoop(ForLoop)
+    case set(Target, Expr, Int)
+    case setBlock(Target, [Node], String?, Int)
+    case include(Expr, ignoreMissing: Bool, Int)
+    case macro(MacroNode)
+    case filterBlock(String, [Expr], [(String, Expr)], [Node], Int)
+}
+
+struct ForLoop: Sendable {
+    var target: Target
+    var iterable: Expr
+    var condition: Expr?
+    var body: [Node]
+    var elseBody: [Node]?
+    var usesLoop: Bool
+    var offset: Int
+}
+
+struct MacroNode: Sendable {
+    var name: String
+    var parameters: [(name: String, defaultValue: Expr?)]
+    var body: [Node]
+    var offset: Int
+}

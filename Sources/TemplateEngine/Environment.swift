@@ -1,0 +1,145 @@
+// Public entry points: options, loader, environment, compiled template.
+
+/// Tag delimiters (copier `_envops` can change them).
+public struct Delimiters: Sendable, Equatable {
+    public var blockStart: String
+    public var blockEnd: String
+    public var variableStart: String
+    public var variableEnd: String
+    public var commentStart: String
+    public var commentEnd: String
+
+    public init(blockStart: String = "{%", blockEnd: String = "%}",
+                variableStart: String = "{{", variableEnd: String = "}}",
+                commentStart: String = "{#", commentEnd: String = "#}") {
+        self.blockStart = blockStart
+        self.blockEnd = blockEnd
+        self.variableStart = variableStart
+        self.variableEnd = variableEnd
+        self.commentStart = commentStart
+        self.commentEnd = commentEnd
+    }
+}
+
+/// Jinja2 environment options that change output.
+public struct EnvironmentOptions: Sendable, Equatable {
+    public var trimBlocks: Bool
+    public var lstripBlocks: Bool
+    public var keepTrailingNewline: Bool
+    public var delimiters: Delimiters
+    /// Guards against hostile templates.
+    public var limits: RenderLimits
+
+    public init(trimBlocks: Bool = false, lstripBlocks: Bool = false, keepTrailingNewline: Bool = true,
+                delimiters: Delimiters = Delimiters(), limits: RenderLimits = RenderLimits()) {
+        self.trimBlocks = trimBlocks
+        self.lstripBlocks = lstripBlocks
+        self.keepTrailingNewline = keepTrailingNewline
+        self.delimiters = delimiters
+        self.limits = limits
+    }
+}
+
+/// Upper bounds one render may reach before it stops with an error.
+public struct RenderLimits: Sendable, Equatable {
+    /// Nested macro calls and includes.
+    public var maxDepth: Int
+    /// Length of a `range()` or a repeated list.
+    public var maxRange: Int
+    /// Bytes of one string value and of the whole output.
+    public var maxOutputBytes: Int
+    /// Loop iterations and macro calls in one render.
+    public var maxSteps: Int
+
+    public init(maxDepth: Int = 100, maxRange: Int = 1_000_000, maxOutputBytes: Int = 64 << 20,
+                maxSteps: Int = 10_000_000) {
+        self.maxDepth = maxDepth
+        self.maxRange = maxRange
+        self.maxOutputBytes = maxOutputBytes
+        self.maxSteps = maxSteps
+    }
+}
+
+/// Where `{% include %}` finds templates.
+public protocol TemplateLoader: Sendable {
+    /// Source of an included template; `name` is relative to the template root.
+    /// Return nil when absent. Must refuse names escaping the root (the engine also checks `..`/absolute).
+    func source(named name: String) throws -> String?
+}
+
+/// A loader over an in-memory dictionary of templates (tests, embedded templates).
+public struct DictionaryLoader: TemplateLoader {
+    public var templates: [String: String]
+    public init(_ templates: [String: String]) { self.templates = templates }
+    public func source(named name: String) throws -> String? { templates[name] }
+}
+
+/// Options, loader and globals shared by the templates compiled with it.
+public struct TemplateEnvironment: Sendable {
+    public var options: EnvironmentOptions
+    public var loader: (any TemplateLoader)?
+    public var globals: OrderedMapping
+
+    public init(options: EnvironmentOptions = .init(), loader: (any TemplateLoader)? = nil,
+                globals: OrderedMapping = .init()) {
+        self.options = options
+        self.loader = loader
+        self.globals = globals
+    }
+
+    /// Parses `source`; `name` appears in error messages. Throws `TemplateError`.
+    public func compile(_ source: String, name: String) throws -> Template {
+        let text = SourceText(name: name, bytes: normalizeNewlines(source, keepTrailing: options.keepTrailingNewline))
+        var lexer = Lexer(source: text, options: options)
+        let tokens = try lexer.tokenize()
+        var parser = Parser(tokens: tokens, source: text)
+        let nodes = try parser.parseTemplate()
+        return Template(nodes: nodes, source: text, environment: self)
+    }
+
+    /// Compiles and renders in one step.
+    public func render(_ source: String, name: String, context: OrderedMapping) throws -> String {
+        try compile(source, name: name).render(context)
+    }
+}
+
+/// A parsed template: compile once, render many times, from any thread.
+public struct Template: Sendable {
+    let nodes: [Node]
+    let source: SourceText
+    let environment: TemplateEnvironment
+
+    public var name: String { source.name }
+
+    /// Renders with `context` as the top-level variables. Throws `TemplateError`.
+    public func render(_ context: OrderedMapping) throws -> String {
+        let renderer = Renderer(environment: environment, context: context)
+        var out = ""
+        out.reserveCapacity(source.bytes.count + source.bytes.count / 4)
+        try renderer.render(self, into: &out)
+        return out
+    }
+}
+
+/// `\r\n` and `\r` become `\n`; without keepTrailing one final newline is dropped.
+func normalizeNewlines(_ source: String, keepTrailing: Bool) -> [UInt8] {
+    var bytes = Array(source.utf8)
+    if bytes.contains(13) {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 13 {
+                out.append(10)
+                if i + 1 < bytes.count && bytes[i + 1] == 10 { i += 1 }
+            } else {
+                out.append(b)
+            }
+            i += 1
+        }
+        bytes = out
+    }
+    if !keepTrailing && bytes.last == 10 { bytes.removeLast() }
+    return bytes
+}

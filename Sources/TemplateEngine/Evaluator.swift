@@ -1,0 +1,193 @@
+// Expression evaluation with strict undefined.
+
+extension Renderer {
+    func positioned<T>(_ offset: Int, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as EvalError {
+            throw source.error(e.message, at: offset, kind: e.kind)
+        }
+    }
+
+    func undefinedError(_ message: String, at offset: Int) -> TemplateError {
+        source.error(message, at: offset, kind: .undefined)
+    }
+
+    /// Evaluates, reporting an undefined result as nil instead of an error (for `defined`, `default`).
+    func evalOptional(_ expr: Expr) throws -> Value? {
+        switch expr {
+        case .name(let n, _):
+            return lookup(n)
+        case .attribute(let base, let attr, let offset):
+            let b = try eval(base)
+            return try positioned(offset) { try getAttribute(b, attr) }
+        case .item(let base, let key, let offset):
+            let b = try eval(base)
+            let k = try eval(key)
+            return try positioned(offset) { try getItem(b, k) }
+        case .conditional(let cond, let yes, let no):
+            if try eval(cond).isTruthy { return try evalOptional(yes) }
+            guard let no else { return nil }
+            return try evalOptional(no)
+        default:
+            return try eval(expr)
+        }
+    }
+
+    func eval(_ expr: Expr) throws -> Value {
+        switch expr {
+        case .literal(let v):
+            return v
+        case .name(let n, let offset):
+            if let v = lookup(n) { return v }
+            throw undefinedError("'\(n)' is undefined", at: offset)
+        case .list(let items), .tuple(let items):
+            return .list(try items.map { try eval($0) })
+        case .dict(let pairs):
+            var map = OrderedMapping()
+            for (k, v) in pairs {
+                let key = try eval(k)
+                guard case .string(let s) = key else {
+                    throw source.error("dictionary keys must be strings, got \(key.typeName)", at: k.offset, kind: .type)
+                }
+                map[s] = try eval(v)
+            }
+            return .dict(map)
+        case .attribute(let base, let attr, let offset):
+            let b = try eval(base)
+            if let v = try positioned(offset, { try getAttribute(b, attr) }) { return v }
+            throw undefinedError("'\(describeObject(b))' has no attribute '\(attr)'", at: offset)
+        case .item(let base, let key, let offset):
+            let b = try eval(base)
+            let k = try eval(key)
+            if let v = try positioned(offset, { try getItem(b, k) }) { return v }
+            if case .string(let s) = k {
+                throw undefinedError("'\(describeObject(b))' has no attribute '\(s)'", at: offset)
+            }
+            throw undefinedError("'\(describeObject(b))' has no element \(k.pythonRepr)", at: offset)
+        case .slice(let base, let lo, let hi, let stepExpr, let offset):
+            let b = try eval(base)
+            let l = try lo.map { try eval($0) }
+            let h = try hi.map { try eval($0) }
+            let s = try stepExpr.map { try eval($0) }
+            return try positioned(offset) { try sliceValue(b, l, h, s) }
+        case .call(let callee, let args, let kwargs, let offset):
+            let f = try eval(callee)
+            let a = try args.map { try eval($0) }
+            let k = try kwargs.map { ($0.0, try eval($0.1)) }
+            return try call(f, a, k, at: offset)
+        case .filter(let base, let name, let args, let kwargs, let offset):
+            let b: Value?
+            if name == "default" || name == "d" { b = try evalOptional(base) } else { b = try eval(base) }
+            let a = try args.map { try eval($0) }
+            let k = try kwargs.map { ($0.0, try eval($0.1)) }
+            guard let b else {
+                return a.first ?? .string("")
+            }
+            return try applyFilter(name, b, a, k, at: offset)
+        case .test(let base, let name, let args, let negated, let offset):
+            let b: Value?
+            if Builtins.testsAcceptingUndefined.contains(name) { b = try evalOptional(base) } else { b = try eval(base) }
+            let a = try args.map { try eval($0) }
+            let r = try positioned(offset) { try applyTest(name, b, a) }
+            return .bool(r != negated)
+        case .unary(let op, let operand, let offset):
+            let v = try eval(operand)
+            switch op {
+            case .not: return .bool(!v.isTruthy)
+            case .neg, .pos: return try positioned(offset) { try Operators.unary(op, v) }
+            }
+        case .binary(let op, let l, let r, let offset):
+            let a = try eval(l)
+            let b = try eval(r)
+            return try positioned(offset) { try Operators.binary(op, a, b, limits: limits) }
+        case .compare(let first, let rest, let offset):
+            var left = try eval(first)
+            for (op, e) in rest {
+                let right = try eval(e)
+                guard try positioned(offset, { try Operators.compare(op, left, right) }) else { return .bool(false) }
+                left = right
+            }
+            return .bool(true)
+        case .and(let l, let r):
+            let a = try eval(l)
+            return a.isTruthy ? try eval(r) : a
+        case .or(let l, let r):
+            let a = try eval(l)
+            return a.isTruthy ? a : try eval(r)
+        case .conditional(let cond, let yes, let no):
+            if try eval(cond).isTruthy { return try eval(yes) }
+            guard let no else {
+                throw undefinedError("the inline if-expression has no else branch and its condition is false, so the value is undefined", at: cond.offset)
+            }
+            return try eval(no)
+        case .concat(let items, let offset):
+            var s = ""
+            for item in items {
+                s += try eval(item).pythonString
+                if s.utf8.count > limits.maxOutputBytes {
+                    throw source.error("string exceeds \(limits.maxOutputBytes) bytes", at: offset, kind: .limit)
+                }
+            }
+            return .string(s)
+        }
+    }
+
+    func describeObject(_ v: Value) -> String {
+        switch v {
+        case .dict: return "dict object"
+        case .list: return "list object"
+        case .string: return "str object"
+        case .int: return "int object"
+        case .float: return "float object"
+        case .none: return "None"
+        case .bool: return "bool object"
+        case .callable: return "function object"
+        }
+    }
+
+    func call(_ f: Value, _ args: [Value], _ kwargs: [(String, Value)], at offset: Int) throws -> Value {
+        guard case .callable(let fn) = f else {
+            throw source.error("'\(f.typeName)' object is not callable", at: offset, kind: .type)
+        }
+        if let macro = fn.macro { return try callMacro(macro, args, kwargs, at: offset) }
+        return try positioned(offset) { try fn.body(args, kwargs) }
+    }
+
+    func callMacro(_ m: MacroDefinition, _ args: [Value], _ kwargs: [(String, Value)], at offset: Int) throws -> Value {
+        guard args.count <= m.parameters.count else {
+            throw source.error("macro '\(m.name)' takes not more than \(m.parameters.count) argument(s)", at: offset, kind: .type)
+        }
+        guard depth < limits.maxDepth else {
+            throw source.error("macro calls nested deeper than \(limits.maxDepth)", at: offset, kind: .limit)
+        }
+        try step(at: offset)
+        var frame = m.closure
+        var provided = Set<String>()
+        for (i, a) in args.enumerated() {
+            frame[m.parameters[i].name] = a
+            provided.insert(m.parameters[i].name)
+        }
+        for (k, v) in kwargs {
+            guard m.parameters.contains(where: { $0.name == k }) else {
+                throw source.error("macro '\(m.name)' takes no keyword argument '\(k)'", at: offset, kind: .type)
+            }
+            guard !provided.contains(k) else {
+                throw source.error("macro '\(m.name)' got multiple values for argument '\(k)'", at: offset, kind: .type)
+            }
+            frame[k] = v
+            provided.insert(k)
+        }
+        let savedFrames = frames
+        let savedSource = source
+        depth += 1
+        defer { frames = savedFrames; source = savedSource; depth -= 1 }
+        source = m.source
+        frames = [savedFrames[0], frame]
+        for p in m.parameters where !provided.contains(p.name) {
+            if let d = p.defaultValue { frames[1][p.name] = try eval(d) }
+        }
+        frames.append([:])
+        var out = ""
+        try renderNodes(m.body, &out)
+        return .string(out)
+    }
+}

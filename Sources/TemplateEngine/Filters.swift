@@ -1,0 +1,320 @@
+// Built-in filters: strings and numbers. Collections and serialisation live in sibling files.
+import Foundation
+
+enum FilterNames {
+    static let all: Set<String> = [
+        "abs", "attr", "batch", "capitalize", "center", "count", "default", "d", "dictsort", "first",
+        "float", "format", "groupby", "indent", "int", "items", "join", "last", "length", "list",
+        "lower", "map", "max", "min", "pprint", "reject", "rejectattr", "replace", "reverse", "round",
+        "select", "selectattr", "slice", "sort", "string", "sum", "title", "tojson", "trim",
+        "truncate", "unique", "upper", "urlencode", "wordcount", "wordwrap", "e", "escape", "safe",
+        "regex_search", "regex_replace", "regex_findall", "to_json", "to_nice_json", "to_yaml",
+        "to_nice_yaml", "bool", "basename", "dirname", "b64encode", "b64decode", "hash",
+        "slugify", "snake_case", "kebab_case", "upper_first", "quote",
+    ]
+}
+
+/// Positional-or-keyword arguments of one filter call.
+struct FilterArgs {
+    let args: [Value]
+    let kwargs: [(String, Value)]
+
+    func get(_ i: Int, _ name: String) -> Value? {
+        if i < args.count { return args[i] }
+        return kwargs.last(where: { $0.0 == name })?.1
+    }
+    func int(_ i: Int, _ name: String, _ dflt: Int) throws -> Int {
+        guard let v = get(i, name), v != .none else { return dflt }
+        guard v.isInteger else { throw EvalError("'\(name)' must be an integer, not \(v.typeName)") }
+        return v.intValue
+    }
+    func bool(_ i: Int, _ name: String, _ dflt: Bool) -> Bool { get(i, name)?.isTruthy ?? dflt }
+    func string(_ i: Int, _ name: String, _ dflt: String?) throws -> String? {
+        guard let v = get(i, name), v != .none else { return dflt }
+        guard case .string(let s) = v else { throw EvalError("'\(name)' must be a string, not \(v.typeName)") }
+        return s
+    }
+}
+
+extension Renderer {
+    func applyFilter(_ name: String, _ value: Value, _ args: [Value], _ kwargs: [(String, Value)], at offset: Int) throws -> Value {
+        try positioned(offset) { try filter(name, value, FilterArgs(args: args, kwargs: kwargs)) }
+    }
+
+    func stringArg(_ v: Value) throws -> String {
+        guard case .string(let s) = v else { return v.pythonString }
+        return s
+    }
+
+    func filter(_ name: String, _ value: Value, _ a: FilterArgs) throws -> Value {
+        switch name {
+        case "default", "d":
+            let dflt = a.get(0, "default_value") ?? .string("")
+            if a.bool(1, "boolean", false) && !value.isTruthy { return dflt }
+            return value
+        case "upper": return .string(value.pythonString.uppercased())
+        case "lower": return .string(value.pythonString.lowercased())
+        case "capitalize": return .string(pythonCapitalize(value.pythonString))
+        case "title": return .string(pythonTitle(value.pythonString))
+        case "upper_first":
+            let s = value.pythonString
+            return .string((s.unicodeScalars.first.map { String($0).uppercased() } ?? "") + stringFrom(s.unicodeScalars.dropFirst()))
+        case "trim": return .string(pythonStrip(value.pythonString, chars: try a.string(0, "chars", nil)))
+        case "string": return .string(value.pythonString)
+        case "e", "escape":
+            var out = ""
+            for c in value.pythonString.unicodeScalars {
+                switch c {
+                case "&": out += "&amp;"
+                case "<": out += "&lt;"
+                case ">": out += "&gt;"
+                case "\"": out += "&#34;"
+                case "'": out += "&#39;"
+                default: out.unicodeScalars.append(c)
+                }
+            }
+            return .string(out)
+        case "safe": return value
+        case "quote": return .string(shellQuote(value.pythonString))
+        case "replace":
+            let old = try a.string(0, "old", nil) ?? "", new = try a.string(1, "new", nil) ?? ""
+            return .string(pythonReplace(value.pythonString, old, new, count: try a.int(2, "count", -1)))
+        case "center":
+            return .string(pad(value.pythonString, width: try a.int(0, "width", 80), fill: " ", align: "^"))
+        case "indent": return .string(try indentFilter(value.pythonString, a))
+        case "truncate": return .string(try truncateFilter(value.pythonString, a))
+        case "wordcount":
+            return .int(wordRuns(value.pythonString))
+        case "wordwrap": return .string(try wordwrapFilter(value.pythonString, a))
+        case "format":
+            if !a.kwargs.isEmpty { return .string(try percentFormat(value.pythonString, [.dict(OrderedMapping(a.kwargs))])) }
+            return .string(try percentFormat(value.pythonString, a.args))
+        case "urlencode": return .string(try urlencode(value))
+        case "pprint": return .string(value.pythonRepr)
+        case "abs":
+            switch value {
+            case .int(let i):
+                guard i != Int.min else { throw EvalError("integer overflow", .value) }
+                return .int(abs(i))
+            case .float(let d): return .float(abs(d))
+            case .bool(let b): return .int(b ? 1 : 0)
+            default: throw EvalError("bad operand type for abs(): '\(value.typeName)'")
+            }
+        case "int": return try intFilter(value, a)
+        case "float":
+            let dflt = a.get(0, "default") ?? .float(0)
+            switch value {
+            case .float: return value
+            case .int, .bool: return .float(value.asDouble)
+            case .string(let s):
+                let t = pythonStrip(s, chars: nil).replacingOccurrences(of: "_", with: "")
+                if let d = Double(t), !t.lowercased().hasPrefix("0x") { return .float(d) }
+                let lower = t.lowercased()
+                if ["inf", "+inf", "infinity", "+infinity"].contains(lower) { return .float(.infinity) }
+                if ["-inf", "-infinity"].contains(lower) { return .float(-.infinity) }
+                if ["nan", "+nan", "-nan"].contains(lower) { return .float(.nan) }
+                return dflt
+            default: return dflt
+            }
+        case "round": return try roundFilter(value, a)
+        case "bool": return .bool(ansibleBool(value))
+        case "attr":
+            guard let attr = try a.string(0, "name", nil) else { throw EvalError("attr() needs an attribute name") }
+            if let v = try getAttribute(value, attr) { return v }
+            throw EvalError("'\(describeObject(value))' has no attribute '\(attr)'", .undefined)
+        default:
+            return try collectionFilter(name, value, a)
+        }
+    }
+
+    func intFilter(_ value: Value, _ a: FilterArgs) throws -> Value {
+        let dflt = a.get(0, "default") ?? .int(0)
+        let base = try a.int(1, "base", 10)
+        switch value {
+        case .int: return value
+        case .bool(let b): return .int(b ? 1 : 0)
+        case .float(let d):
+            guard d.isFinite, let i = Int(exactly: d.rounded(.towardZero)) else { return dflt }
+            return .int(i)
+        case .string(let s):
+            var t = pythonStrip(s, chars: nil).replacingOccurrences(of: "_", with: "")
+            var sign = 1
+            if t.hasPrefix("-") { sign = -1; t.removeFirst() } else if t.hasPrefix("+") { t.removeFirst() }
+            var radix = base
+            let lower = t.lowercased()
+            if base == 10 || base == 16 || base == 8 || base == 2 {
+                for (prefix, r) in [("0x", 16), ("0o", 8), ("0b", 2)] where lower.hasPrefix(prefix) && base == r {
+                    t = String(t.dropFirst(2)); radix = r
+                }
+            }
+            if !t.isEmpty, t.allSatisfy({ $0.isASCII && $0.isHexDigit }), let i = Int(t, radix: radix) { return .int(sign * i) }
+            if base == 10, let d = Double(pythonStrip(s, chars: nil)), d.isFinite, let i = Int(exactly: d.rounded(.towardZero)) { return .int(i) }
+            return dflt
+        default: return dflt
+        }
+    }
+
+    func roundFilter(_ value: Value, _ a: FilterArgs) throws -> Value {
+        let precision = try a.int(0, "precision", 0)
+        let method = try a.string(1, "method", "common") ?? "common"
+        guard let n = value.numeric else { throw EvalError("type \(value.typeName) doesn't define __round__ method") }
+        switch method {
+        case "common":
+            if case .int = n { return n }
+            let d = n.asDouble
+            guard d.isFinite else { return .float(d) }
+            return .float(Double(String(format: "%.\(max(0, precision))f", d)) ?? d)
+        case "ceil", "floor":
+            let scale = pow(10.0, Double(precision))
+            let x = n.asDouble * scale
+            return .float((method == "ceil" ? x.rounded(.up) : x.rounded(.down)) / scale)
+        default:
+            throw EvalError("method must be common, ceil or floor", .value)
+        }
+    }
+
+    func indentFilter(_ s: String, _ a: FilterArgs) throws -> String {
+        let widthValue = a.get(0, "width") ?? .int(4)
+        let indent: String
+        if case .string(let w) = widthValue { indent = w } else { indent = String(repeating: " ", count: max(0, widthValue.intValue)) }
+        let first = a.bool(1, "first", false), blank = a.bool(2, "blank", false)
+        var text = s
+        var newline = "\n"
+        if text.hasSuffix("\n") { text.removeLast(); newline = "\n" } else { newline = "" }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var out = ""
+        for (i, line) in lines.enumerated() {
+            if i > 0 { out += "\n" }
+            if i == 0 && !first { out += line; continue }
+            if blank || !line.isEmpty { out += indent }
+            out += line
+        }
+        return out + newline
+    }
+
+    func truncateFilter(_ s: String, _ a: FilterArgs) throws -> String {
+        let length = try a.int(0, "length", 255)
+        let killwords = a.bool(1, "killwords", false)
+        let end = try a.string(2, "end", "...") ?? "..."
+        let leeway = try a.int(3, "leeway", 5)
+        let cps = codePoints(s)
+        if cps.count <= length + leeway { return s }
+        let keep = max(0, length - end.unicodeScalars.count)
+        if killwords { return stringFrom(cps.prefix(keep)) + end }
+        var head = stringFrom(cps.prefix(keep))
+        if let space = head.lastIndex(of: " ") { head = String(head[..<space]) } else { head = "" }
+        return head + end
+    }
+
+    func wordRuns(_ s: String) -> Int {
+        var count = 0, inWord = false
+        for c in s.unicodeScalars {
+            let w = c.properties.isAlphabetic || c.properties.numericType != nil || c == "_"
+            if w && !inWord { count += 1 }
+            inWord = w
+        }
+        return count
+    }
+
+    func urlencode(_ value: Value) throws -> String {
+        func quote(_ s: String, safe: String) -> String {
+            var out = ""
+            for b in s.utf8 {
+                let c = Character(Unicode.Scalar(b))
+                if b < 0x80 && (c.isLetter || c.isNumber || "_.-~".contains(c) || safe.contains(c)) { out.append(c) } else {
+                    out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2)
+                }
+            }
+            return out
+        }
+        switch value {
+        case .string(let s): return quote(s, safe: "/")
+        case .dict(let d): return d.pairs.map { quote($0.key, safe: "") + "=" + quote($0.value.pythonString, safe: "") }.joined(separator: "&")
+        case .list(let l):
+            return try l.map { item -> String in
+                guard case .list(let kv) = item, kv.count == 2 else { throw EvalError("urlencode expects pairs") }
+                return quote(kv[0].pythonString, safe: "") + "=" + quote(kv[1].pythonString, safe: "")
+            }.joined(separator: "&")
+        default: return quote(value.pythonString, safe: "/")
+        }
+    }
+}
+
+extension String {
+    func leftPadded(_ n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
+}
+
+func shellQuote(_ s: String) -> String {
+    if !s.isEmpty && s.unicodeScalars.allSatisfy({ $0.isASCII && (Character($0).isLetter || Character($0).isNumber || "@%+=:,./-_".unicodeScalars.contains($0)) }) {
+        return s
+    }
+    return "'" + s.replacingOccurrences(of: "'", with: "'\"'\"'") + "'"
+}
+
+/// Ansible's `bool` filter: true for True, 1, "yes", "on", "1", "true", "y", "t".
+func ansibleBool(_ v: Value) -> Bool {
+    switch v {
+    case .bool(let b): return b
+    case .none: return false
+    case .int(let i): return i == 1
+    case .float(let d): return d == 1
+    case .string(let s): return ["yes", "on", "1", "true", "y", "t"].contains(pythonStrip(s, chars: nil).lowercased())
+    default: return false
+    }
+}
+
+extension Renderer {
+    /// Jinja2's `wordwrap`: each line wrapped on its own, greedy like Python's textwrap
+    /// (without splitting at hyphens).
+    func wordwrapFilter(_ s: String, _ a: FilterArgs) throws -> String {
+        let width = try a.int(0, "width", 79)
+        guard width > 0 else { throw EvalError("invalid width \(width) (must be > 0)", .value) }
+        let breakLong = a.bool(1, "break_long_words", true)
+        let wrapString = try a.string(2, "wrapstring", "\n") ?? "\n"
+        var paragraphs: [String] = []
+        for line in s.split(separator: "\n", omittingEmptySubsequences: false).dropLastIfEmptyLine(s) {
+            paragraphs.append(wrapLine(codePoints(String(line)), width: width, breakLong: breakLong).joined(separator: wrapString))
+        }
+        return paragraphs.joined(separator: wrapString)
+    }
+
+    func wrapLine(_ cps: [Unicode.Scalar], width: Int, breakLong: Bool) -> [String] {
+        var chunks: [[Unicode.Scalar]] = []
+        for c in cps {
+            let ws = isPythonSpace(c)
+            if let last = chunks.last?.last, isPythonSpace(last) == ws { chunks[chunks.count - 1].append(c) } else { chunks.append([c]) }
+        }
+        chunks.reverse()
+        var lines: [String] = []
+        while !chunks.isEmpty {
+            var current: [[Unicode.Scalar]] = []
+            var length = 0
+            if let last = chunks.last, last.allSatisfy(isPythonSpace), !lines.isEmpty { chunks.removeLast() }
+            while let chunk = chunks.last {
+                if length + chunk.count <= width {
+                    current.append(chunk); length += chunk.count; chunks.removeLast()
+                } else { break }
+            }
+            if let chunk = chunks.last, chunk.count > width {
+                let space = max(1, width - length)
+                if breakLong {
+                    current.append(Array(chunk.prefix(space)))
+                    chunks[chunks.count - 1] = Array(chunk.dropFirst(space))
+                } else if current.isEmpty {
+                    current.append(chunk); chunks.removeLast()
+                }
+            }
+            if let last = current.last, last.allSatisfy(isPythonSpace) { current.removeLast() }
+            if !current.isEmpty { lines.append(stringFrom(current.joined())) }
+        }
+        return lines
+    }
+}
+
+extension Array where Element == Substring {
+    /// `str.splitlines()` drops the empty piece after a final newline.
+    func dropLastIfEmptyLine(_ s: String) -> [Substring] {
+        if s.hasSuffix("\n"), last == "" { return Array(dropLast()) }
+        return self
+    }
+}

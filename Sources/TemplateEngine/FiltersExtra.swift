@@ -1,0 +1,174 @@
+// Filters copier templates use beyond Jinja2's built-ins: regex, paths, base64, hashes, case styles.
+import Foundation
+
+extension Renderer {
+    func extraFilter(_ name: String, _ value: Value, _ a: FilterArgs) throws -> Value {
+        switch name {
+        case "regex_search", "regex_replace", "regex_findall":
+            return try regexFilter(name, value.pythonString, a)
+        case "basename":
+            let s = value.pythonString
+            guard let slash = s.lastIndex(of: "/") else { return .string(s) }
+            return .string(String(s[s.index(after: slash)...]))
+        case "dirname":
+            let s = value.pythonString
+            guard let slash = s.lastIndex(of: "/") else { return .string("") }
+            var head = String(s[...slash])
+            if !head.allSatisfy({ $0 == "/" }) { while head.hasSuffix("/") { head.removeLast() } }
+            return .string(head)
+        case "b64encode":
+            return .string(Data(value.pythonString.utf8).base64EncodedString())
+        case "b64decode":
+            guard let data = Data(base64Encoded: value.pythonString), let text = String(data: data, encoding: .utf8) else {
+                throw EvalError("b64decode: the value is not valid base64 of UTF-8 text", .value)
+            }
+            return .string(text)
+        case "hash":
+            let algorithm = try a.string(0, "hashtype", "sha1") ?? "sha1"
+            guard algorithm == "sha256" else {
+                throw EvalError("hash: only 'sha256' is supported, not '\(algorithm)'", .value)
+            }
+            return .string(SHA256.hex(Array(value.pythonString.utf8)))
+        case "slugify": return .string(slugify(value.pythonString))
+        case "snake_case": return .string(caseWords(value.pythonString, separator: "_"))
+        case "kebab_case": return .string(caseWords(value.pythonString, separator: "-"))
+        default:
+            throw EvalError("No filter named '\(name)'.", .assertion)
+        }
+    }
+
+    func regexFilter(_ name: String, _ text: String, _ a: FilterArgs) throws -> Value {
+        let patternIndex = 0
+        guard let pattern = try a.string(patternIndex, name == "regex_search" ? "regex" : "regex", nil)
+            ?? (try a.string(patternIndex, "pattern", nil)) else {
+            throw EvalError("\(name) needs a pattern")
+        }
+        var regex: Regex<AnyRegexOutput>
+        do { regex = try Regex(pattern) } catch {
+            throw EvalError("\(name): invalid regular expression \(pythonQuoted(pattern)): \(error)", .value)
+        }
+        regex = regex.matchingSemantics(.unicodeScalar)
+        let ignoreCase = a.kwargs.first(where: { $0.0 == "ignorecase" })?.1.isTruthy ?? false
+        let multiline = a.kwargs.first(where: { $0.0 == "multiline" })?.1.isTruthy ?? false
+        if ignoreCase { regex = regex.ignoresCase() }
+        if multiline { regex = regex.anchorsMatchLineEndings() }
+        switch name {
+        case "regex_search":
+            guard let m = try regex.firstMatch(in: text) else { return .none }
+            return .string(String(text[m.range]))
+        case "regex_findall":
+            return .list(try text.matches(of: regex).map { m in
+                let groups = m.output.count - 1
+                if groups == 0 { return .string(String(text[m.range])) }
+                let parts = (1...groups).map { Value.string(m.output[$0].substring.map(String.init) ?? "") }
+                return groups == 1 ? parts[0] : .list(parts)
+            })
+        default:
+            let replacement = try a.string(1, "replacement", "") ?? ""
+            var out = ""
+            var last = text.startIndex
+            for m in text.matches(of: regex) {
+                out += text[last..<m.range.lowerBound]
+                out += try expandReplacement(replacement, m)
+                last = m.range.upperBound
+            }
+            out += text[last...]
+            return .string(out)
+        }
+    }
+
+    /// Python `re.sub` replacement: `\1`, `\g<1>`, `\g<name>`, `\n`, `\\`.
+    func expandReplacement(_ r: String, _ m: Regex<AnyRegexOutput>.Match) throws -> String {
+        let cps = codePoints(r)
+        var out = ""
+        var i = 0
+        func group(_ key: String) throws -> String {
+            if let n = Int(key) {
+                guard n < m.output.count else { throw EvalError("invalid group reference \(n)", .value) }
+                return m.output[n].substring.map(String.init) ?? ""
+            }
+            guard let g = m.output[key] else { throw EvalError("unknown group name '\(key)'", .value) }
+            return g.substring.map(String.init) ?? ""
+        }
+        while i < cps.count {
+            let c = cps[i]
+            guard c == "\\", i + 1 < cps.count else { out.unicodeScalars.append(c); i += 1; continue }
+            let n = cps[i + 1]
+            if n.isASCII && n.properties.numericType == .decimal {
+                var j = i + 1
+                var digits = ""
+                while j < cps.count && j < i + 3 && cps[j].isASCII && cps[j].properties.numericType == .decimal {
+                    digits.unicodeScalars.append(cps[j]); j += 1
+                }
+                out += try group(digits)
+                i = j
+            } else if n == "g", i + 2 < cps.count, cps[i + 2] == "<" {
+                var j = i + 3
+                var key = ""
+                while j < cps.count && cps[j] != ">" { key.unicodeScalars.append(cps[j]); j += 1 }
+                out += try group(key)
+                i = j + 1
+            } else {
+                switch n {
+                case "n": out += "\n"
+                case "t": out += "\t"
+                case "\\": out += "\\"
+                default: out += "\\"; out.unicodeScalars.append(n)
+                }
+                i += 2
+            }
+        }
+        return out
+    }
+}
+
+/// Lower-case ASCII words joined by `-`: accents dropped, other characters separate words.
+func slugify(_ s: String) -> String {
+    let ascii = s.decomposedStringWithCompatibilityMapping.unicodeScalars.filter { $0.isASCII }
+    var out = ""
+    var pendingDash = false
+    for c in ascii {
+        let lower = (c.value >= 65 && c.value <= 90) ? Unicode.Scalar(UInt8(c.value + 32)) : c
+        let alnum = (lower.value >= 97 && lower.value <= 122) || (lower.value >= 48 && lower.value <= 57)
+        if alnum {
+            if pendingDash && !out.isEmpty { out += "-" }
+            pendingDash = false
+            out.unicodeScalars.append(lower)
+        } else {
+            pendingDash = true
+        }
+    }
+    return out
+}
+
+/// snake_case / kebab-case: split camelCase and acronyms, every other non-alphanumeric run is one separator.
+func caseWords(_ s: String, separator: String) -> String {
+    func isUpper(_ c: Unicode.Scalar) -> Bool { c.value >= 65 && c.value <= 90 }
+    func isLower(_ c: Unicode.Scalar) -> Bool { c.value >= 97 && c.value <= 122 }
+    func isDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 48 && c.value <= 57 }
+    let cps = codePoints(s)
+    var step1: [Unicode.Scalar] = []
+    for (i, c) in cps.enumerated() {
+        if i > 0 && i + 1 < cps.count && isUpper(c) && isUpper(cps[i - 1]) && isLower(cps[i + 1]) { step1.append("_") }
+        step1.append(c)
+    }
+    var step2: [Unicode.Scalar] = []
+    for (i, c) in step1.enumerated() {
+        if i > 0 && isUpper(c) && (isLower(step1[i - 1]) || isDigit(step1[i - 1])) { step2.append("_") }
+        step2.append(c)
+    }
+    var out = ""
+    var inGap = false
+    for c in step2 {
+        if isUpper(c) || isLower(c) || isDigit(c) {
+            if inGap { out += "_" }
+            inGap = false
+            out.unicodeScalars.append(isUpper(c) ? Unicode.Scalar(UInt8(c.value + 32)) : c)
+        } else {
+            inGap = true
+        }
+    }
+    if inGap { out += "_" }
+    let trimmed = pythonStrip(out, chars: "_")
+    return separator == "_" ? trimmed : trimmed.replacingOccurrences(of: "_", with: separator)
+}

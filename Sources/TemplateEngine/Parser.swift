@@ -1,0 +1,269 @@
+// Statements: turns the token stream into a tree of nodes.
+
+struct Parser {
+    var tokens: [Token]
+    var pos = 0
+    let source: SourceText
+    var loopReferences = 0
+    /// Offset of the `{%` that opened the statement being parsed.
+    var tagStart = 0
+
+    init(tokens: [Token], source: SourceText) {
+        self.tokens = tokens
+        self.source = source
+    }
+
+    var current: Token { tokens[pos] }
+
+    func fail(_ message: String, at offset: Int? = nil) -> TemplateError {
+        source.error(message, at: offset ?? current.offset, kind: .syntax)
+    }
+
+    mutating func advance() -> Token {
+        let t = tokens[pos]
+        if pos < tokens.count - 1 { pos += 1 }
+        return t
+    }
+
+    func isOp(_ s: String) -> Bool { current.kind == .op && current.text == s }
+    func isName(_ s: String) -> Bool { current.kind == .name && current.text == s }
+
+    mutating func skipOp(_ s: String) -> Bool {
+        if isOp(s) { pos += 1; return true }
+        return false
+    }
+
+    mutating func skipName(_ s: String) -> Bool {
+        if isName(s) { pos += 1; return true }
+        return false
+    }
+
+    mutating func expectOp(_ s: String) throws {
+        guard skipOp(s) else { throw fail("expected '\(s)', got \(describe(current))") }
+    }
+
+    mutating func expectName() throws -> Token {
+        guard current.kind == .name else { throw fail("expected a name, got \(describe(current))") }
+        return advance()
+    }
+
+    mutating func expectBlockEnd() throws {
+        guard current.kind == .blockEnd else {
+            throw fail("expected end of statement block, got \(describe(current))")
+        }
+        pos += 1
+    }
+
+    func describe(_ t: Token) -> String {
+        switch t.kind {
+        case .eof: return "end of template"
+        case .blockEnd: return "end of statement block"
+        case .variableEnd: return "end of print statement"
+        case .data, .blockBegin, .variableBegin: return "template data"
+        case .string: return "string"
+        case .integer: return "integer"
+        case .float: return "float"
+        case .name, .op: return "'\(t.text)'"
+        }
+    }
+
+    mutating func parseTemplate() throws -> [Node] {
+        let (nodes, end) = try parseBody(until: [])
+        if let end { throw fail("unexpected '\(end.text)'", at: end.offset) }
+        return nodes
+    }
+
+    /// Parses nodes until one of `endTags` opens a block (the tag name is consumed, not its `%}`).
+    mutating func parseBody(until endTags: Set<String>, opener: (String, Int)? = nil) throws -> ([Node], Token?) {
+        var nodes: [Node] = []
+        while true {
+            let t = current
+            switch t.kind {
+            case .data:
+                pos += 1
+                nodes.append(.text(t.text))
+            case .variableBegin:
+                pos += 1
+                let e = try parseTuple()
+                guard current.kind == .variableEnd else {
+                    throw fail("expected end of print statement, got \(describe(current))")
+                }
+                pos += 1
+                nodes.append(.output(e, t.offset))
+            case .blockBegin:
+                pos += 1
+                tagStart = t.offset
+                guard current.kind == .name else { throw fail("tag name expected") }
+                let tagName = current.text
+                if endTags.contains(tagName) {
+                    return (nodes, advance())
+                }
+                if let node = try parseStatement() { nodes.append(node) }
+            case .eof:
+                if let opener {
+                    let expected = endTags.sorted().map { "'\($0)'" }.joined(separator: " or ")
+                    throw source.error("Unexpected end of template: the '\(opener.0)' block is not closed; expected \(expected)",
+                                       at: opener.1, kind: .syntax)
+                }
+                return (nodes, nil)
+            default:
+                throw fail("unexpected \(describe(t))")
+            }
+        }
+    }
+
+    mutating func parseStatement() throws -> Node? {
+        var tag = advance()
+        tag.offset = tagStart
+        switch tag.text {
+        case "if": return try parseIf(tag)
+        case "for": return try parseFor(tag)
+        case "set": return try parseSet(tag)
+        case "include": return try parseInclude(tag)
+        case "macro": return try parseMacro(tag)
+        case "filter": return try parseFilterBlock(tag)
+        case "endif", "endfor", "endset", "endmacro", "endfilter", "elif", "else", "endraw":
+            throw fail("Encountered unknown tag '\(tag.text)'; it is not inside a block it could close",
+                       at: tag.offset)
+        default:
+            throw fail("Encountered unknown tag '\(tag.text)'", at: tag.offset)
+        }
+    }
+
+    mutating func parseIf(_ tag: Token) throws -> Node {
+        var branches: [(Expr, [Node])] = []
+        var cond = try parseExpression()
+        try expectBlockEnd()
+        while true {
+            let (body, end) = try parseBody(until: ["elif", "else", "endif"], opener: ("if", tag.offset))
+            branches.append((cond, body))
+            guard let end else { throw fail("unclosed if") }
+            if end.text == "elif" {
+                cond = try parseExpression()
+                try expectBlockEnd()
+                continue
+            }
+            if end.text == "else" {
+                try expectBlockEnd()
+                let (elseBody, _) = try parseBody(until: ["endif"], opener: ("if", tag.offset))
+                try expectBlockEnd()
+                return .ifBlock(branches, elseBody)
+            }
+            try expectBlockEnd()
+            return .ifBlock(branches, nil)
+        }
+    }
+
+    mutating func parseFor(_ tag: Token) throws -> Node {
+        let target = try parseTarget()
+        guard skipName("in") else { throw fail("expected 'in', got \(describe(current))") }
+        let iterable = try parseTuple(withCondition: false)
+        var condition: Expr? = nil
+        if skipName("if") { condition = try parseExpression() }
+        if isName("recursive") { throw fail("recursive loops are not supported") }
+        try expectBlockEnd()
+        let before = loopReferences
+        let (body, end) = try parseBody(until: ["endfor", "else"], opener: ("for", tag.offset))
+        let usesLoop = loopReferences != before
+        var elseBody: [Node]? = nil
+        try expectBlockEnd()
+        if end?.text == "else" {
+            (elseBody, _) = try parseBody(until: ["endfor"], opener: ("for", tag.offset))
+            try expectBlockEnd()
+        }
+        return .forLoop(ForLoop(target: target, iterable: iterable, condition: condition, body: body,
+                                elseBody: elseBody, usesLoop: usesLoop, offset: tag.offset))
+    }
+
+    mutating func parseTarget() throws -> Target {
+        var items: [Target] = []
+        var sawComma = false
+        repeat {
+            if skipOp("(") {
+                items.append(try parseTarget())
+                try expectOp(")")
+                if isOp(",") { sawComma = true }
+                continue
+            }
+            if current.kind != .name { break }
+            let name = try expectName().text
+            if skipOp(".") {
+                let attr = try expectName().text
+                items.append(.attribute(name, attr))
+            } else {
+                items.append(.name(name))
+            }
+            if isOp(",") { sawComma = true }
+        } while skipOp(",")
+        guard let first = items.first else { throw fail("expected an assignment target, got \(describe(current))") }
+        return (sawComma || items.count > 1) ? .tuple(items) : first
+    }
+
+    mutating func parseSet(_ tag: Token) throws -> Node {
+        let target = try parseTarget()
+        if skipOp("=") {
+            let value = try parseTuple()
+            try expectBlockEnd()
+            return .set(target, value, tag.offset)
+        }
+        var filter: String? = nil
+        if skipOp("|") { filter = try expectName().text }
+        try expectBlockEnd()
+        let (body, _) = try parseBody(until: ["endset"], opener: ("set", tag.offset))
+        try expectBlockEnd()
+        return .setBlock(target, body, filter, tag.offset)
+    }
+
+    mutating func parseInclude(_ tag: Token) throws -> Node {
+        let name = try parseExpression()
+        var ignoreMissing = false
+        if skipName("ignore") {
+            guard skipName("missing") else { throw fail("expected 'missing' after 'ignore'") }
+            ignoreMissing = true
+        }
+        if skipName("with") || skipName("without") {
+            guard skipName("context") else { throw fail("expected 'context'") }
+        }
+        try expectBlockEnd()
+        return .include(name, ignoreMissing: ignoreMissing, tag.offset)
+    }
+
+    mutating func parseMacro(_ tag: Token) throws -> Node {
+        let name = try expectName().text
+        try expectOp("(")
+        var params: [(name: String, defaultValue: Expr?)] = []
+        while !isOp(")") {
+            if !params.isEmpty { try expectOp(",") }
+            if isOp(")") { break }
+            let p = try expectName().text
+            if skipOp("=") {
+                params.append((p, try parseExpression()))
+            } else {
+                if params.contains(where: { $0.defaultValue != nil }) {
+                    throw fail("non-default argument follows default argument")
+                }
+                params.append((p, nil))
+            }
+        }
+        try expectOp(")")
+        try expectBlockEnd()
+        let (body, _) = try parseBody(until: ["endmacro"], opener: ("macro", tag.offset))
+        if current.kind == .name { pos += 1 }
+        try expectBlockEnd()
+        return .macro(MacroNode(name: name, parameters: params, body: body, offset: tag.offset))
+    }
+
+    mutating func parseFilterBlock(_ tag: Token) throws -> Node {
+        let nameTok = try expectName()
+        guard FilterNames.all.contains(nameTok.text) else {
+            throw fail("No filter named '\(nameTok.text)'.", at: nameTok.offset)
+        }
+        var args: [Expr] = []
+        var kwargs: [(String, Expr)] = []
+        if isOp("(") { (args, kwargs) = try parseCallArguments() }
+        try expectBlockEnd()
+        let (body, _) = try parseBody(until: ["endfilter"], opener: ("filter", tag.offset))
+        try expectBlockEnd()
+        return .filterBlock(nameTok.text, args, kwargs, body, nameTok.offset)
+    }
+}
