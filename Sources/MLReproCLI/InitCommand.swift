@@ -81,7 +81,14 @@ extension MLRepro {
             }
             if !quiet, let message = prepared.messageBeforeCopy { Output.line(message) }
             GeneratedRepository.annotate(&prepared)
-            let (report, kept) = try ProjectGenerator.write(prepared)
+            let gitRef = GeneratedRepository.refLabel(for: tree)
+            var gitOutcome: GeneratedRepository.Outcome?
+            let (report, kept) = try ProjectGenerator.write(prepared) { staging in
+                if !noGit {
+                    gitOutcome = try GeneratedRepository.commitStaged(staging, destination: request.destination,
+                                                                      template: tree.source, ref: gitRef)
+                }
+            }
             if !quiet {
                 for path in report.created { Output.line("    create  \(path)") }
                 for path in report.overwritten { Output.line(" overwrite  \(path)") }
@@ -96,7 +103,7 @@ extension MLRepro {
                 }
             }
             if !noGit {
-                try InitGit.commit(destination: request.destination, tree: tree, quiet: quiet)
+                try InitGit.report(gitOutcome, destination: request.destination, tree: tree, quiet: quiet)
             }
             if !quiet {
                 Output.line("Generated \(shownDestination) from template \(tree.source).")

@@ -2,9 +2,11 @@ import MLReproCore
 
 /// The git step of `init`: one commit of the generated project, and what it tells the user.
 enum InitGit {
-    static func commit(destination: String, tree: TemplateTree, quiet: Bool) throws {
-        let outcome = try GeneratedRepository.commit(at: destination, template: tree.source,
-                                                     ref: GeneratedRepository.refLabel(for: tree))
+    /// Reports the commit made in the staging directory, or makes it now when DEST existed
+    /// with content before (`--force`).
+    static func report(_ staged: GeneratedRepository.Outcome?, destination: String, tree: TemplateTree, quiet: Bool) throws {
+        let outcome = try staged ?? GeneratedRepository.commit(at: destination, template: tree.source,
+                                                               ref: GeneratedRepository.refLabel(for: tree))
         switch outcome {
         case let .committed(commit, author, usedFallback):
             if usedFallback {
@@ -12,7 +14,9 @@ enum InitGit {
             }
             if !quiet { Output.line("    commit  \(commit.prefix(7)) (git repository initialised)") }
         case let .insideRepository(root):
-            Diagnostics.standard.note("\(destination) is inside the git repository \(root); no repository or commit was made")
+            if !quiet {
+                Diagnostics.standard.note("\(destination) is inside the git repository \(root); no repository or commit was made")
+            }
         }
     }
 }

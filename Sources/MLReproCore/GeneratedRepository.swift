@@ -6,7 +6,7 @@ public enum GeneratedRepository {
     /// What `commit(at:template:ref:)` did.
     public enum Outcome: Sendable, Equatable {
         case committed(commit: String, author: GitSignature, usedFallbackAuthor: Bool)
-        /// DEST already lies inside another repository: nothing was initialised or committed.
+        /// DEST already is or lies inside a repository: nothing was initialised or committed.
         case insideRepository(String)
     }
 
@@ -23,19 +23,36 @@ public enum GeneratedRepository {
         return String(tree.contentHash.prefix(19))
     }
 
-    /// Initialises `destination` as a repository (unless it already lies inside one), stages
+    /// The git step done in the staging directory, so that the repository and its commit
+    /// arrive in DEST with the files in one move (and vanish with them on interruption).
+    /// Returns nil when DEST already exists with content: that case is handled after the move
+    /// by `commit(at:template:ref:)`.
+    public static func commitStaged(_ staging: String, destination: String, template: String,
+                                    ref: String) throws -> Outcome? {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory) {
+            let empty = isDirectory.boolValue && ((try? FileManager.default.contentsOfDirectory(atPath: destination))?.isEmpty ?? false)
+            if !empty { return nil }
+        }
+        let parent = (destination as NSString).deletingLastPathComponent
+        if let enclosing = try? GitRepository.open(at: parent, searchParents: true), let root = enclosing.workingDirectory {
+            return .insideRepository(root)
+        }
+        return try commit(at: staging, template: template, ref: ref, searchAbove: false)
+    }
+
+    /// Initialises `destination` as a repository (unless it already is one or lies inside one:
+    /// committing there could sweep in the user's own changes), stages
     /// everything not git-ignored and commits it with the author from the environment or git
     /// config, else `GitSignature.fallback`.
-    public static func commit(at destination: String, template: String, ref: String) throws -> Outcome {
-        if let enclosing = try? GitRepository.open(at: destination, searchParents: true),
-           let root = enclosing.workingDirectory,
-           URL(fileURLWithPath: root).standardizedFileURL.path != URL(fileURLWithPath: destination).standardizedFileURL.path {
+    public static func commit(at destination: String, template: String, ref: String,
+                              searchAbove: Bool = true) throws -> Outcome {
+        if searchAbove, let enclosing = try? GitRepository.open(at: destination, searchParents: true),
+           let root = enclosing.workingDirectory {
             return .insideRepository(root)
         }
         do {
-            let repository = GitRepository.exists(at: destination)
-                ? try GitRepository.open(at: destination)
-                : try GitRepository.initialize(at: destination)
+            let repository = try GitRepository.initialize(at: destination)
             try repository.addAll()
             let author = GitSignature.author(for: repository)
             let id = try repository.commit(message: message(template: template, ref: ref), author: author.signature)

@@ -34,6 +34,13 @@ public struct TemplateCache: Sendable {
     public func repository(for url: String) throws -> (repository: GitRepository, fresh: Bool) {
         let target = path(for: url)
         if let existing = try? GitRepository.open(at: target) { return (existing, false) }
+        // The outermost folder this call creates, removed again when the clone fails.
+        var created: String?
+        var probe = directory
+        while !probe.isEmpty && probe != "/" && !FileManager.default.fileExists(atPath: probe) {
+            created = probe
+            probe = (probe as NSString).deletingLastPathComponent
+        }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -45,6 +52,8 @@ public struct TemplateCache: Sendable {
         do {
             _ = try GitRepository.clone(from: url, to: temporary, bare: true)
         } catch let error as GitError {
+            try? FileManager.default.removeItem(atPath: temporary)
+            if let created { try? FileManager.default.removeItem(atPath: created) }
             throw GitTemplateError.git(source: url, error)
         }
         if rename(temporary, target) != 0, !GitRepository.exists(at: target) {

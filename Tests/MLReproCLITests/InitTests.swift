@@ -62,7 +62,7 @@ import Testing
         let second = try Harness.run(["init", "two", "--template", Harness.fixture("basic"), "--answers",
                                       "one/.mlrepro/answers.yml", "--no-probe"], in: work)
         #expect(second.status == 0, "\(second.stderr)")
-        let skip = [".env", ".mlrepro/environment.json", ".mlrepro/checksums"]
+        let skip = [".env", ".mlrepro/environment.json", ".mlrepro/checksums", ".git"]
         let one = Harness.tree(work + "/one", skipping: skip)
         #expect(!one.isEmpty)
         #expect(one == Harness.tree(work + "/two", skipping: skip))
