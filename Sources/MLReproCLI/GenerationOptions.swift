@@ -5,10 +5,10 @@ import TemplateEngine
 
 /// `--template` and `--vcs-ref`, shared by the commands that read a template.
 struct TemplateOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Built-in template name or template directory (default: ml-research). Git URLs are not supported yet.", valueName: "NAME|DIR"))
+    @Option(name: .long, help: ArgumentHelp("Built-in template name, template directory, git repository path, git URL (https://, file://) or gh:OWNER/REPO (default: ml-research).", valueName: "NAME|DIR|GIT-URL"))
     var template: String?
 
-    @Option(name: .customLong("vcs-ref"), help: ArgumentHelp("Git tag or commit of a git template (git templates are not supported yet).", valueName: "REF"))
+    @Option(name: .customLong("vcs-ref"), help: ArgumentHelp("Tag, branch or commit of a git template (default: the newest version tag, else HEAD).", valueName: "REF"))
     var vcsRef: String?
 
     /// The template: `--template`, else the `_template` an answers file recorded, else the default.
@@ -20,10 +20,8 @@ struct TemplateOptions: ParsableArguments {
         if let vcsRef, vcsRef.hasPrefix("-") {
             throw CommandError("--vcs-ref '\(vcsRef)' looks like an option; refusing it")
         }
-        if vcsRef != nil, let template, !TemplateLocator.isGitURL(template) {
-            throw CommandError("--vcs-ref only applies to git templates, and '\(template)' is not a git URL")
-        }
-        return try TemplateLocator.locate(source)
+        let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
+        return try TemplateLocator.locate(source, vcsRef: vcsRef, git: loader)
     }
 }
 

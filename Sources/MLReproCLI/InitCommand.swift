@@ -63,7 +63,7 @@ extension MLRepro {
             let environmentJSON = await provider.recordJSON(workingDirectory: provisional)
             var request = GenerationRequest(destination: provisional, tree: tree, inputs: inputs,
                                             environmentJSON: environmentJSON, git: GitIdentity.fromGitConfig(),
-                                            vcsRef: templateOptions.vcsRef, force: force, trust: trust)
+                                            vcsRef: tree.revision?.commit, force: force, trust: trust)
             // On a terminal, questions the command line leaves open are asked (see InitWizard).
             let wizard = defaults || !Terminal.stdinIsTTY ? nil
                 : InitWizard(prompter: TerminalPrompter(), reask: ask, environmentJSON: environmentJSON)
@@ -104,7 +104,15 @@ extension MLRepro {
                 }
             }
             if !quiet, let message = prepared.messageBeforeCopy { Output.line(message) }
-            let (report, kept) = try ProjectGenerator.write(prepared)
+            GeneratedRepository.annotate(&prepared)
+            let gitRef = GeneratedRepository.refLabel(for: tree)
+            var gitOutcome: GeneratedRepository.Outcome?
+            let (report, kept) = try ProjectGenerator.write(prepared) { staging in
+                if !noGit {
+                    gitOutcome = try GeneratedRepository.commitStaged(staging, destination: request.destination,
+                                                                      template: tree.source, ref: gitRef)
+                }
+            }
             if !quiet {
                 for path in report.created { Output.line("    create  \(path)") }
                 for path in report.overwritten { Output.line(" overwrite  \(path)") }
@@ -117,6 +125,9 @@ extension MLRepro {
                 if status != 0 {
                     throw GenerationError.taskFailed(index: index + 1, command: task.display, status: status)
                 }
+            }
+            if !noGit {
+                try InitGit.report(gitOutcome, destination: request.destination, tree: tree, quiet: quiet)
             }
             if !quiet {
                 Output.line("Generated \(shownDestination) from template \(tree.source).")

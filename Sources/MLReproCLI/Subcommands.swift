@@ -9,5 +9,7 @@ extension MLRepro {
         Templates.self,
         Bake.self,
         Probe.self,
+        Check.self,
+        Update.self,
     ]
 }

@@ -128,7 +128,9 @@ public enum ProjectGenerator {
 
     /// Renders everything into a staging directory beside DEST, records `.mlrepro/`, and moves
     /// the result into place. On any error DEST is as it was and the staging directory is gone.
-    public static func write(_ prepared: PreparedGeneration) throws -> (report: CommitReport, kept: [String]) {
+    /// `beforeMove` gets the staging directory once it is complete (the git step uses it).
+    public static func write(_ prepared: PreparedGeneration,
+                             beforeMove: (String) throws -> Void = { _ in }) throws -> (report: CommitReport, kept: [String]) {
         let destination = prepared.request.destination
         var toRender: [PlannedItem] = []
         var kept: [String] = []
@@ -146,6 +148,7 @@ public enum ProjectGenerator {
             let contents = try renderer.contents(of: toRender, context: prepared.context)
             let outputs = record(prepared, items: toRender, contents: contents)
             try staged.write(outputs)
+            try beforeMove(staged.path)
             let report = try staged.commit(outputs: outputs, force: prepared.request.force)
             return (report, kept)
         } catch {
@@ -165,7 +168,7 @@ public enum ProjectGenerator {
             if item.kind != .directory && !item.isSecret { recorded.append((item.path, bytes)) }
         }
         let answersText = Provenance.answersText(template: prepared.request.tree.source,
-                                                 commit: prepared.request.tree.contentHash,
+                                                 commit: prepared.request.tree.revision?.commit ?? prepared.request.tree.contentHash,
                                                  answers: prepared.answers.recorded)
         let answersBytes = Array(answersText.utf8)
         let environmentBytes = Array(prepared.request.environmentJSON.utf8)

@@ -10,9 +10,16 @@ public enum TemplateLocator {
             || lower.hasPrefix("gh:") || lower.hasPrefix("gl:") || (lower.hasSuffix(".git") && !FileManager.default.fileExists(atPath: source))
     }
 
-    public static func locate(_ source: String?, workingDirectory: String = FileManager.default.currentDirectoryPath) throws -> TemplateTree {
+    public static func locate(_ source: String?, vcsRef: String? = nil,
+                              workingDirectory: String = FileManager.default.currentDirectoryPath,
+                              git: GitTemplateLoader = GitTemplateLoader()) throws -> TemplateTree {
         let name = source ?? BuiltinTemplates.defaultName
-        if isGitURL(name) { throw GenerationError.gitTemplatesUnsupported(name) }
+        if let source {
+            let kind = try TemplateSource.classify(source, relativeTo: workingDirectory)
+            if case .localRepository(let path) = kind { return try git.load(kind, spec: path, ref: vcsRef) }
+            if kind.isGit { return try git.load(kind, spec: source, ref: vcsRef) }
+        }
+        if vcsRef != nil { throw GitTemplateError.refNeedsGit(name) }
         let looksLikePath = name.contains("/") || name.hasPrefix(".") || name.hasPrefix("~")
         if !looksLikePath, let tree = BuiltinTemplates.tree(named: name), tree.manifestName != nil {
             return tree

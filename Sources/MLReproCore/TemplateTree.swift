@@ -24,6 +24,8 @@ public struct TemplateTree: Sendable {
     public var origin: String
     /// Entries sorted by path.
     public var entries: [TemplateEntry]
+    /// The git commit a git template was read at (nil for built-in and directory templates).
+    public var revision: TemplateRevision?
     private var index: [String: Int]
 
     public init(source: String, origin: String, entries: [TemplateEntry]) {

@@ -46,7 +46,7 @@ import Testing
     @Test func badDataTemplatesAndOptions() throws {
         try expectError(basic + ["--defaults", "--data", "novalue"], contains: ["--data expects KEY=VALUE, got 'novalue'"])
         try expectError(["init", "p", "--template", "no-such-template", "--defaults"], contains: ["template 'no-such-template' not found", "tried:"])
-        try expectError(["init", "p", "--template", "https://example.com/t.git", "--defaults"], contains: ["git template sources are not supported yet"])
+        try expectError(["init", "p", "--template", "file:///nonexistent/t.git", "--defaults"], contains: ["template 'file:///nonexistent/t.git': git: cloning"])
         try expectError(["init", "p", "--template", "t", "--defaults"], files: ["t": "not a dir"], contains: ["template 't' not found"])
     }
 

@@ -64,7 +64,7 @@ import Testing
         let second = try Harness.run(["init", "two", "--answers", "one/.mlrepro/answers.yml", "--no-probe"], in: work,
                                      environment: ["SOURCE_DATE_EPOCH": "1700000000"])
         #expect(second.status == 0, "\(second.stderr)")
-        let skip = [".env"]
+        let skip = [".env", ".git"]
         let one = Harness.tree(work + "/one", skipping: skip)
         #expect(!one.isEmpty)
         #expect(one == Harness.tree(work + "/two", skipping: skip))

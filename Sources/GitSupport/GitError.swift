@@ -1,0 +1,38 @@
+/// Everything that can go wrong in GitSupport, with text that says what happened and what to do.
+public enum GitError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A libgit2 call failed; `message` is libgit2's own (`git_error_last`).
+    case libgit2(operation: String, code: Int32, message: String)
+    /// No repository at (or above, when searching) the path.
+    case notARepository(path: String)
+    /// A tag, branch or commit that does not exist in the repository.
+    case unknownReference(String, repository: String)
+    /// A ref or URL that would read as a command-line option, or is otherwise unusable.
+    case invalidArgument(String)
+    /// A path inside a tree that does not exist at the given commit.
+    case pathNotFound(String, commit: String)
+    /// The repository has no commit yet.
+    case noCommits(repository: String)
+    /// A file could not be written while exporting a tree.
+    case writeFailed(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .libgit2(operation, code, message):
+            let detail = message.isEmpty ? "libgit2 error \(code)" : message
+            return "git: \(operation) failed: \(detail)"
+        case let .notARepository(path):
+            return "'\(path)' is not a git repository; run 'git init' there or pass a repository path"
+        case let .unknownReference(ref, repository):
+            return "no tag, branch or commit named '\(ref)' in \(repository); "
+                + "list the tags with 'git -C <template> tag' or pass another --vcs-ref"
+        case let .invalidArgument(message):
+            return message
+        case let .pathNotFound(path, commit):
+            return "'\(path)' does not exist at commit \(commit)"
+        case let .noCommits(repository):
+            return "\(repository) has no commits yet; commit the template files first"
+        case let .writeFailed(path, reason):
+            return "cannot write '\(path)': \(reason)"
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import CLibGit2
+
+extension GitRepository {
+    /// Resolves a tag, branch (local or `origin/`), full or abbreviated commit id, or any
+    /// revision expression `git rev-parse` accepts, to the commit it names.
+    ///
+    /// Tags win over branches of the same name, as with `git checkout`.
+    public func resolveCommit(_ reference: String) throws -> ObjectID {
+        try GitArguments.refuseOptionLike(reference, role: "reference (tag, branch or commit)")
+        let candidates = ["refs/tags/\(reference)", "refs/heads/\(reference)",
+                          "refs/remotes/origin/\(reference)", reference]
+        for candidate in candidates {
+            var object: OpaquePointer?
+            let code = git_revparse_single(&object, pointer, candidate)
+            if code == GIT_ENOTFOUND.rawValue || code == GIT_EINVALIDSPEC.rawValue { continue }
+            try LibGit2.check(code, "resolving '\(reference)' in '\(path)'")
+            defer { git_object_free(object) }
+            var peeled: OpaquePointer?
+            let peelCode = git_object_peel(&peeled, object, GIT_OBJECT_COMMIT)
+            if peelCode < 0 {
+                throw GitError.invalidArgument("'\(reference)' in \(path) does not name a commit: \(LibGit2.lastErrorMessage())")
+            }
+            defer { git_object_free(peeled) }
+            guard let id = git_object_id(peeled) else { continue }
+            return ObjectID(id.pointee)
+        }
+        throw GitError.unknownReference(reference, repository: path)
+    }
+
+    /// True when `reference` resolves to a commit here.
+    public func containsCommit(for reference: String) -> Bool {
+        (try? resolveCommit(reference)) != nil
+    }
+
+    /// Every tag name, sorted.
+    public func tags() throws -> [String] {
+        var array = git_strarray()
+        try LibGit2.check(git_tag_list(&array, pointer), "listing the tags of '\(path)'")
+        return LibGit2.strings(consuming: &array).sorted()
+    }
+
+    /// The tag with the highest semantic version (`v1`, `1.2`, `v2.0.1`, ...), or nil when
+    /// no tag is a version. Pre-releases (`v2.0.0-rc.1`) count only with `includePrereleases`.
+    public func newestVersionTag(includePrereleases: Bool = false) throws -> String? {
+        try Self.newestVersionTag(in: tags(), includePrereleases: includePrereleases)
+    }
+
+    /// The newest version among `names`; equal versions are broken by the larger name so
+    /// the answer never depends on listing order.
+    public static func newestVersionTag(in names: [String], includePrereleases: Bool = false) -> String? {
+        var best: (version: VersionTag, name: String)?
+        for name in names {
+            guard let version = VersionTag(tag: name) else { continue }
+            if version.isPrerelease && !includePrereleases { continue }
+            if let current = best, version < current.version || (version == current.version && name <= current.name) {
+                continue
+            }
+            best = (version, name)
+        }
+        return best?.name
+    }
+}

@@ -1,1 +1,0 @@
-// GitSupport module: see README.

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import MLReproCore
+
+extension MLRepro {
+    /// `mlrepro check`: has the project drifted from its template?
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check",
+            abstract: "Compare a generated project with a fresh render of its template.",
+            discussion: """
+            Regenerates the project from .mlrepro/answers.yml and .mlrepro/environment.json \
+            (the machine is not probed again) with the recorded template at the recorded commit, \
+            and prints a unified diff for every file that differs, then a summary. Paths listed \
+            under _skip in answers.yml, the template's _skip_if_exists files and secret files are \
+            not compared.
+
+            Exit status: 0 in sync, 1 drift, 2 error (not a generated project, template unavailable).
+            """
+        )
+
+        @Argument(help: ArgumentHelp("The generated project (default: the current directory).", valueName: "PROJECT"))
+        var project: String?
+
+        @Flag(name: .long, help: "Print a machine-readable JSON report instead of diffs.")
+        var json = false
+
+        func run() async throws {
+            let path = Paths.absolute(project ?? ".")
+            let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
+            let report = try DriftCheck.run(project: path, template: RecordedTemplate(git: loader))
+            if report.templateWasDirty && !json {
+                Diagnostics.standard.note("the project was generated from uncommitted changes of its template; compared with commit \(report.commit.prefix(12))")
+            }
+            FileHandle.standardOutput.write(Data((json ? report.json : report.text).utf8))
+            if !report.inSync { throw ExitRequest(.differences) }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import MLReproCore
+
+extension MLRepro {
+    /// `mlrepro update`: bring the template's newer changes into a generated project.
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "update",
+            abstract: "Merge a newer template version (or changed answers) into a generated project.",
+            discussion: """
+            Needs a clean git working tree. Three renders meet: the template at the recorded \
+            commit and answers (base), the template at --vcs-ref (default: the newest version \
+            tag, else HEAD) with the recorded answers changed by --answers and --data (theirs), \
+            and the project as it is (yours). Files you did not change take the template's new \
+            version; files both changed are merged line by line; lines changed on both sides are \
+            left between diff3 conflict markers (<<<<<<< ||||||| ======= >>>>>>>) and listed. \
+            Files you deleted stay deleted; files the template removed are removed only if you \
+            never changed them. .mlrepro/answers.yml and checksums are rewritten. Nothing is \
+            committed: review with 'git diff'.
+
+            Exit status: 0 merged cleanly, 1 conflicts left, 2 error.
+            """
+        )
+
+        @Argument(help: ArgumentHelp("The generated project (default: the current directory).", valueName: "PROJECT"))
+        var project: String?
+
+        @Option(name: .customLong("vcs-ref"), help: ArgumentHelp("Template tag, branch or commit to update to.", valueName: "REF"))
+        var vcsRef: String?
+
+        @OptionGroup var answerOptions: AnswerOptions
+
+        func run() async throws {
+            if let vcsRef, vcsRef.hasPrefix("-") {
+                throw CommandError("--vcs-ref '\(vcsRef)' looks like an option; refusing it")
+            }
+            let path = Paths.absolute(project ?? ".")
+            let answers = try answerOptions.answers.map { try AnswersFile.load(path: $0) }
+            let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
+            let update = ProjectUpdate(project: path, ref: vcsRef, answers: answers,
+                                       data: try AnswerInputs.parseData(answerOptions.data),
+                                       template: RecordedTemplate(git: loader))
+            let report = try update.run()
+            for action in report.actions {
+                let note = action.note.isEmpty ? "" : "  (\(action.note))"
+                Output.line("\(action.kind.rawValue.leftPadded(to: 9))  \(action.path)\(note)")
+            }
+            let from = report.fromCommit.hasPrefix("sha256:") ? report.fromCommit : String(report.fromCommit.prefix(12))
+            let to = report.toCommit.hasPrefix("sha256:") ? report.toCommit : String(report.toCommit.prefix(12))
+            Output.line("Updated \(path) from \(from) to \(report.toRef) (\(to)).")
+            let conflicts = report.conflicts
+            if !conflicts.isEmpty {
+                Output.line("\(conflicts.count) file\(conflicts.count == 1 ? "" : "s") with conflicts; resolve the markers, then commit:")
+                for path in conflicts { Output.line("  \(path)") }
+                throw ExitRequest(.differences)
+            }
+        }
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// How a project differs from a fresh render of its template.
+public struct DriftReport: Sendable {
+    public enum Status: String, Sendable {
+        /// The file differs from what the template renders (contents or executable bit).
+        case changed
+        /// The template renders the file; the project does not have it.
+        case missing
+        /// The project has a file the template generated once (it is in `.mlrepro/checksums`)
+        /// but no longer renders.
+        case extra
+    }
+
+    public struct Entry: Sendable {
+        public var path: String
+        public var status: Status
+        /// Unified diff from the template's render (`a/`) to the project (`b/`).
+        public var diff: String
+    }
+
+    public var project: String
+    public var template: String
+    public var commit: String
+    public var templateWasDirty: Bool
+    public var compared: Int
+    public var entries: [Entry]
+
+    public var inSync: Bool { entries.isEmpty }
+
+    public func count(_ status: Status) -> Int { entries.filter { $0.status == status }.count }
+
+    /// The human report: every diff, then a summary.
+    public var text: String {
+        var output = entries.map(\.diff).joined()
+        let at = commit.hasPrefix("sha256:") ? commit : String(commit.prefix(12))
+        if inSync {
+            output += "in sync: \(compared) files match template \(template) at \(at)\n"
+        } else {
+            output += "drift: \(entries.count) file\(entries.count == 1 ? " differs" : "s differ") from template \(template) at \(at)\n"
+            for entry in entries {
+                output += "  \(entry.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(entry.path)\n"
+            }
+            output += "summary: \(count(.changed)) changed, \(count(.missing)) missing, \(count(.extra)) extra\n"
+        }
+        return output
+    }
+
+    /// The machine-readable report (stable key order).
+    public var json: String {
+        func quote(_ text: String) -> String { JSONText.quote(text) }
+        var output = "{\n"
+        output += "  \"project\": \(quote(project)),\n"
+        output += "  \"template\": \(quote(template)),\n"
+        output += "  \"commit\": \(quote(commit)),\n"
+        output += "  \"template_dirty\": \(templateWasDirty),\n"
+        output += "  \"in_sync\": \(inSync),\n"
+        output += "  \"compared\": \(compared),\n"
+        output += "  \"summary\": {\"changed\": \(count(.changed)), \"missing\": \(count(.missing)), \"extra\": \(count(.extra))},\n"
+        output += "  \"files\": ["
+        output += entries.map { entry in
+            "\n    {\"path\": \(quote(entry.path)), \"status\": \(quote(entry.status.rawValue)), \"diff\": \(quote(entry.diff))}"
+        }.joined(separator: ",")
+        output += entries.isEmpty ? "]\n" : "\n  ]\n"
+        output += "}\n"
+        return output
+    }
+}
+
+/// `mlrepro check`: regenerate from the record and compare with the working tree.
+public enum DriftCheck {
+    public static func run(project: String, template: RecordedTemplate = RecordedTemplate()) throws -> DriftReport {
+        let record = try ProjectRecord.load(project: project)
+        let tree = try template.load(record)
+        let manifest = try tree.manifest()
+        let render = try RegeneratedProject.render(
+            tree: tree, project: project, inputs: record.answerInputs(for: manifest),
+            environmentJSON: record.environmentJSON, skip: record.skip)
+        return compare(render, record: record)
+    }
+
+    static func compare(_ render: RegeneratedProject, record: ProjectRecord) -> DriftReport {
+        let project = record.project
+        var entries: [DriftReport.Entry] = []
+        var compared = 0
+        for path in render.files.keys.sorted() where !render.skipIfExists.contains(path) {
+            guard let expected = render.files[path] else { continue }
+            compared += 1
+            let actual = ProjectFiles.read(project + "/" + path)
+            guard let actual else {
+                entries.append(.init(path: path, status: .missing,
+                                     diff: UnifiedDiff.text(old: expected.bytes, new: nil, oldLabel: "a/" + path, newLabel: "b/" + path)))
+                continue
+            }
+            var diff = ""
+            if (actual.mode & 0o111 != 0) != (expected.mode & 0o111 != 0) {
+                diff += "--- a/\(path)\n+++ b/\(path)\nold mode \(String(expected.mode, radix: 8))\nnew mode \(String(actual.mode, radix: 8))\n"
+            }
+            if actual.bytes != expected.bytes {
+                diff += UnifiedDiff.text(old: expected.bytes, new: actual.bytes, oldLabel: "a/" + path, newLabel: "b/" + path)
+            }
+            if !diff.isEmpty { entries.append(.init(path: path, status: .changed, diff: diff)) }
+        }
+        let skipped = PathPatterns(record.skip)
+        for path in Set(record.checksummedPaths).sorted() where !path.hasPrefix(GenerationPlan.recordDirectory + "/") {
+            if render.files[path] != nil || render.secrets[path] != nil || render.skipIfExists.contains(path) { continue }
+            if skipped.matches(path, isDirectory: false) { continue }
+            guard let actual = ProjectFiles.read(project + "/" + path) else { continue }
+            entries.append(.init(path: path, status: .extra,
+                                 diff: UnifiedDiff.text(old: nil, new: actual.bytes, oldLabel: "a/" + path, newLabel: "b/" + path)))
+        }
+        return DriftReport(project: project, template: record.template, commit: record.commit,
+                           templateWasDirty: record.templateWasDirty, compared: compared,
+                           entries: entries.sorted { $0.path < $1.path })
+    }
+}
+
+/// Reading a project's files without following links out of it.
+enum ProjectFiles {
+    struct Contents {
+        var bytes: [UInt8]
+        var mode: UInt16
+    }
+
+    /// The file's bytes and permission bits; a symbolic link reads as its target path; nil
+    /// when absent or a directory.
+    static func read(_ path: String) -> Contents? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG:
+            guard let data = FileManager.default.contents(atPath: path) else { return nil }
+            return Contents(bytes: [UInt8](data), mode: UInt16(info.st_mode & 0o7777))
+        case S_IFLNK:
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else { return nil }
+            return Contents(bytes: Array(target.utf8), mode: 0o120000)
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import GitSupport
+
+/// The git side of `init`: the generated project becomes a repository with one commit.
+public enum GeneratedRepository {
+    /// What `commit(at:template:ref:)` did.
+    public enum Outcome: Sendable, Equatable {
+        case committed(commit: String, author: GitSignature, usedFallbackAuthor: Bool)
+        /// DEST already is or lies inside a repository: nothing was initialised or committed.
+        case insideRepository(String)
+    }
+
+    /// The commit message `init` writes.
+    public static func message(template: String, ref: String) -> String {
+        "Generate project with mlrepro \(MLReproVersion.current) from \(template)@\(ref)\n"
+    }
+
+    /// The `@ref` part of the message: the git ref, else the mlrepro version for a built-in
+    /// template, else the start of the content hash.
+    public static func refLabel(for tree: TemplateTree) -> String {
+        if let revision = tree.revision { return revision.dirty ? revision.ref + "+dirty" : revision.ref }
+        if tree.origin.hasPrefix("built-in:") { return MLReproVersion.current }
+        return String(tree.contentHash.prefix(19))
+    }
+
+    /// The git step done in the staging directory, so that the repository and its commit
+    /// arrive in DEST with the files in one move (and vanish with them on interruption).
+    /// Returns nil when DEST already exists with content: that case is handled after the move
+    /// by `commit(at:template:ref:)`.
+    public static func commitStaged(_ staging: String, destination: String, template: String,
+                                    ref: String) throws -> Outcome? {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory) {
+            let empty = isDirectory.boolValue && ((try? FileManager.default.contentsOfDirectory(atPath: destination))?.isEmpty ?? false)
+            if !empty { return nil }
+        }
+        let parent = (destination as NSString).deletingLastPathComponent
+        if let enclosing = try? GitRepository.open(at: parent, searchParents: true), let root = enclosing.workingDirectory {
+            return .insideRepository(root)
+        }
+        return try commit(at: staging, template: template, ref: ref, searchAbove: false)
+    }
+
+    /// Initialises `destination` as a repository (unless it already is one or lies inside one:
+    /// committing there could sweep in the user's own changes), stages
+    /// everything not git-ignored and commits it with the author from the environment or git
+    /// config, else `GitSignature.fallback`.
+    public static func commit(at destination: String, template: String, ref: String,
+                              searchAbove: Bool = true) throws -> Outcome {
+        if searchAbove, let enclosing = try? GitRepository.open(at: destination, searchParents: true),
+           let root = enclosing.workingDirectory {
+            return .insideRepository(root)
+        }
+        do {
+            let repository = try GitRepository.initialize(at: destination)
+            try repository.addAll()
+            let author = GitSignature.author(for: repository)
+            let id = try repository.commit(message: message(template: template, ref: ref), author: author.signature)
+            return .committed(commit: id.hex, author: author.signature, usedFallbackAuthor: author.usedFallback)
+        } catch let error as GitError {
+            throw GenerationError.writeFailed(path: destination, reason: "the files were generated, but \(error)")
+        }
+    }
+
+    /// Records in the answers that a dirty template working tree was rendered.
+    public static func annotate(_ prepared: inout PreparedGeneration) {
+        if prepared.request.tree.revision?.dirty == true {
+            prepared.answers.recorded["_template_dirty"] = .bool(true)
+        }
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import GitSupport
+
+/// Reads git templates into a `TemplateTree` whose `revision` says which commit it is.
+public struct GitTemplateLoader: Sendable {
+    public var cache: TemplateCache
+    /// Called with a line to show the user (a fetch that failed but a cached copy was used, ...).
+    public var warn: @Sendable (String) -> Void
+
+    public init(cache: TemplateCache = .standard(), warn: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.cache = cache
+        self.warn = warn
+    }
+
+    /// Loads `source` (named `spec` by the user, which is what `_template` records for remote
+    /// sources) at `ref`: a tag, branch or commit; nil picks the newest version tag, else HEAD.
+    /// A local repository with uncommitted changes and no `ref` renders its working tree.
+    public func load(_ source: TemplateSource, spec: String, ref: String?) throws -> TemplateTree {
+        if let ref { try GitArguments.refuseOptionLike(ref, role: "--vcs-ref") }
+        switch source {
+        case .builtin, .directory:
+            throw GitTemplateError.refNeedsGit(spec)
+        case .localRepository(let path):
+            return try wrap(path) { try loadLocal(path, ref: ref) }
+        case .remote(let url):
+            return try wrap(spec) { try loadRemote(url, spec: spec, ref: ref) }
+        }
+    }
+
+    // MARK: - Local repositories
+
+    private func loadLocal(_ path: String, ref: String?) throws -> TemplateTree {
+        let repository = try GitRepository.open(at: path)
+        guard let head = try repository.headCommit() else { throw GitTemplateError.noCommits(path) }
+        if let ref {
+            let commit = try resolve(ref, in: repository, source: path)
+            return try tree(of: repository, at: commit, source: path, ref: ref)
+        }
+        if try repository.isDirty() {
+            var tree = try workingTree(of: repository, source: path)
+            tree.revision = TemplateRevision(commit: head.hex, ref: "HEAD", dirty: true)
+            warn("template \(path) has uncommitted changes; rendering its working tree (recorded as dirty)")
+            return tree
+        }
+        let chosen = try repository.newestVersionTag() ?? "HEAD"
+        return try tree(of: repository, at: try repository.resolveCommit(chosen), source: path, ref: chosen)
+    }
+
+    // MARK: - Remote repositories (through the cache)
+
+    private func loadRemote(_ url: String, spec: String, ref: String?) throws -> TemplateTree {
+        let (repository, fresh) = try cache.repository(for: url)
+        if let ref {
+            if !repository.containsCommit(for: ref) && !fresh {
+                try repository.fetch()
+            }
+            let commit = try resolve(ref, in: repository, source: spec)
+            return try tree(of: repository, at: commit, source: spec, ref: ref)
+        }
+        if !fresh {
+            do {
+                try repository.fetch()
+            } catch let error as GitError {
+                warn("cannot fetch \(spec) (\(error)); using the cached copy")
+            }
+        }
+        let chosen = try repository.newestVersionTag() ?? "HEAD"
+        guard repository.containsCommit(for: chosen) else { throw GitTemplateError.noCommits(spec) }
+        return try tree(of: repository, at: try repository.resolveCommit(chosen), source: spec, ref: chosen)
+    }
+
+    // MARK: - Building trees
+
+    private func resolve(_ ref: String, in repository: GitRepository, source: String) throws -> ObjectID {
+        do {
+            return try repository.resolveCommit(ref)
+        } catch GitError.unknownReference {
+            throw GitTemplateError.unknownRef(source: source, ref: ref)
+        }
+    }
+
+    private func tree(of repository: GitRepository, at commit: ObjectID, source: String, ref: String) throws -> TemplateTree {
+        let files = try repository.fileContents(at: commit)
+        let byPath = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        var entries: [TemplateEntry] = []
+        var directories = Set<String>()
+        for file in files {
+            var parent = (file.path as NSString).deletingLastPathComponent
+            while !parent.isEmpty, directories.insert(parent).inserted {
+                parent = (parent as NSString).deletingLastPathComponent
+            }
+            switch file.kind {
+            case .regular:
+                entries.append(TemplateEntry(path: file.path, isDirectory: false, mode: 0o644, bytes: file.bytes))
+            case .executable:
+                entries.append(TemplateEntry(path: file.path, isDirectory: false, mode: 0o755, bytes: file.bytes))
+            case .symlink:
+                let target = try Self.linkTarget(file, in: byPath, source: source)
+                entries.append(TemplateEntry(path: file.path, isDirectory: false,
+                                             mode: target.kind == .executable ? 0o755 : 0o644, bytes: target.bytes))
+            }
+        }
+        for directory in directories {
+            entries.append(TemplateEntry(path: directory, isDirectory: true, mode: 0o755))
+        }
+        var tree = TemplateTree(source: source, origin: "\(source)@\(commit.short)", entries: entries)
+        tree.revision = TemplateRevision(commit: commit.hex, ref: ref, dirty: false)
+        return tree
+    }
+
+    /// Follows a link inside the commit's tree to the file it names (links to links included).
+    private static func linkTarget(_ link: GitFileContent, in files: [String: GitFileContent], source: String) throws -> GitFileContent {
+        var current = link
+        for _ in 0..<16 {
+            let target = String(decoding: current.bytes, as: UTF8.self)
+            guard !target.hasPrefix("/") else {
+                throw GitTemplateError.linkUnsupported(source: source, path: link.path, reason: "points outside the template")
+            }
+            var parts = current.path.split(separator: "/").dropLast().map(String.init)
+            for part in target.split(separator: "/") {
+                if part == "." { continue }
+                if part == ".." {
+                    guard !parts.isEmpty else {
+                        throw GitTemplateError.linkUnsupported(source: source, path: link.path, reason: "points outside the template")
+                    }
+                    parts.removeLast()
+                } else {
+                    parts.append(String(part))
+                }
+            }
+            guard let next = files[parts.joined(separator: "/")] else {
+                throw GitTemplateError.linkUnsupported(source: source, path: link.path,
+                                                       reason: "does not point at a file of the template")
+            }
+            if next.kind != .symlink { return next }
+            current = next
+        }
+        throw GitTemplateError.linkUnsupported(source: source, path: link.path, reason: "is part of a loop")
+    }
+
+    /// The working tree as git sees it (tracked and untracked files, ignored ones left out).
+    private func workingTree(of repository: GitRepository, source: String) throws -> TemplateTree {
+        let root = repository.workingDirectory ?? source + "/"
+        var entries: [TemplateEntry] = []
+        var directories = Set<String>()
+        for path in try repository.workingTreePaths() {
+            var parent = (path as NSString).deletingLastPathComponent
+            while !parent.isEmpty, directories.insert(parent).inserted {
+                parent = (parent as NSString).deletingLastPathComponent
+            }
+            let full = root + path
+            var info = stat()
+            var target = full
+            if lstat(full, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
+                let resolved = URL(fileURLWithPath: full).resolvingSymlinksInPath().path
+                let rootPath = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
+                guard resolved.hasPrefix(rootPath + "/") else {
+                    throw GitTemplateError.linkUnsupported(source: source, path: path, reason: "points outside the template")
+                }
+                target = resolved
+            }
+            guard stat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
+                  let data = FileManager.default.contents(atPath: target) else {
+                throw GenerationError.unreadable(full, "not a readable regular file")
+            }
+            entries.append(TemplateEntry(path: path, isDirectory: false, mode: UInt16(info.st_mode & 0o777), bytes: [UInt8](data)))
+        }
+        for directory in directories {
+            entries.append(TemplateEntry(path: directory, isDirectory: true, mode: 0o755))
+        }
+        return TemplateTree(source: source, origin: source, entries: entries)
+    }
+
+    private func wrap(_ source: String, _ body: () throws -> TemplateTree) throws -> TemplateTree {
+        do {
+            return try body()
+        } catch let error as GitError {
+            if case .notARepository = error { throw GitTemplateError.git(source: source, error) }
+            throw GitTemplateError.git(source: source, error)
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import TemplateEngine
+
+/// What `.mlrepro/` says about a generated project: template, commit, answers, environment.
+public struct ProjectRecord: Sendable {
+    /// Absolute path of the project.
+    public var project: String
+    public var answers: AnswersFile
+    /// `_template` as recorded.
+    public var template: String
+    /// `_commit`: a full git commit id, or `sha256:...` for templates that are not git.
+    public var commit: String
+    /// `_template_dirty`: the template's uncommitted working tree was rendered.
+    public var templateWasDirty: Bool
+    /// `_skip`: patterns of paths the project owns; never compared or updated.
+    public var skip: [String]
+    /// `.mlrepro/environment.json`, as-is.
+    public var environmentJSON: String
+    /// `.mlrepro/checksums`: sha256 by path of every file the template generated.
+    public var checksums: [String: String]
+
+    /// Paths listed in `.mlrepro/checksums`, sorted.
+    public var checksummedPaths: [String] { checksums.keys.sorted() }
+
+    public var isGitCommit: Bool { commit.utf8.count == 40 && commit.utf8.allSatisfy { $0 < 128 && Character(UnicodeScalar($0)).isHexDigit } }
+
+    /// Reads the record; a directory without `.mlrepro/answers.yml` is no generated project.
+    public static func load(project: String) throws -> ProjectRecord {
+        let answersPath = project + "/" + Provenance.answersPath
+        guard FileManager.default.fileExists(atPath: answersPath) else {
+            throw ProjectRecordError.notAProject(project)
+        }
+        let answers = try AnswersFile.load(path: answersPath)
+        func string(_ key: String) throws -> String {
+            guard let entry = answers.entry(key) else { throw ProjectRecordError.missingKey(answersPath, key) }
+            guard case .string(let text) = entry.value, !text.isEmpty else {
+                throw ProjectRecordError.badValue(entry.location, key, "a non-empty string")
+            }
+            return text
+        }
+        var skip: [String] = []
+        if let entry = answers.entry("_skip") {
+            switch entry.value {
+            case .list(let items):
+                for item in items {
+                    guard case .string(let pattern) = item else {
+                        throw ProjectRecordError.badValue(entry.location, "_skip", "a list of path patterns")
+                    }
+                    skip.append(pattern)
+                }
+            case .string(let pattern): skip = [pattern]
+            case .none: break
+            default: throw ProjectRecordError.badValue(entry.location, "_skip", "a list of path patterns")
+            }
+        }
+        var dirty = false
+        if let entry = answers.entry("_template_dirty"), case .bool(let flag) = entry.value { dirty = flag }
+        let environmentPath = project + "/" + Provenance.environmentPath
+        guard let environment = FileManager.default.contents(atPath: environmentPath) else {
+            throw ProjectRecordError.missingFile(environmentPath)
+        }
+        let checksums = FileManager.default.contents(atPath: project + "/" + Provenance.checksumsPath)
+            .map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return ProjectRecord(project: project, answers: answers, template: try string("_template"),
+                             commit: try string("_commit"), templateWasDirty: dirty, skip: skip,
+                             environmentJSON: String(decoding: environment, as: UTF8.self),
+                             checksums: parseChecksums(checksums))
+    }
+
+    /// Digest by path of a `sha256sum` listing (GNU escaping of `\` and newlines undone).
+    static func parseChecksums(_ text: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            var body = Substring(line)
+            let escaped = body.hasPrefix("\\")
+            if escaped { body = body.dropFirst() }
+            guard let space = body.firstIndex(of: " ") else { continue }
+            let digest = String(body[..<space])
+            var name = body[body.index(after: space)...]
+            if name.hasPrefix(" ") || name.hasPrefix("*") { name = name.dropFirst() }
+            guard escaped else { result[String(name)] = digest; continue }
+            var path = ""
+            var iterator = name.makeIterator()
+            while let character = iterator.next() {
+                if character == "\\", let next = iterator.next() { path.append(next == "n" ? "\n" : next) } else { path.append(character) }
+            }
+            result[path] = digest
+        }
+        return result
+    }
+
+    /// The recorded answers as inputs, keeping only questions `manifest` asks (a question the
+    /// template dropped is dropped with it) and leaving out `_` settings.
+    public func answerInputs(for manifest: TemplateManifest, overrides: AnswersFile? = nil,
+                             data: [(key: String, value: String)] = []) -> AnswerInputs {
+        let overridden = Set(overrides?.entries.map(\.key) ?? [])
+        var entries = answers.entries.filter { entry in
+            !entry.key.hasPrefix("_") && manifest.question(named: entry.key) != nil && !overridden.contains(entry.key)
+        }
+        entries += overrides?.entries ?? []
+        return AnswerInputs(file: AnswersFile(path: answers.path, entries: entries), data: data, useDefaults: true)
+    }
+}
+
+/// Why a project's record cannot be used.
+public enum ProjectRecordError: Error, Sendable, CustomStringConvertible {
+    case notAProject(String)
+    case missingKey(String, String)
+    case badValue(SourceLocation, String, String)
+    case missingFile(String)
+
+    public var description: String {
+        switch self {
+        case let .notAProject(path):
+            return "'\(path)' is not a project generated by mlrepro (no \(Provenance.answersPath)); "
+                + "run this in a generated project or pass its path"
+        case let .missingKey(file, key):
+            return "\(file): the record has no '\(key)'; it cannot be regenerated"
+        case let .badValue(location, key, expected):
+            return "\(location): error: '\(key)' must be \(expected)"
+        case let .missingFile(path):
+            return "\(path) is missing; the project cannot be regenerated without its environment record"
+        }
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import GitSupport
+import TemplateEngine
+
+/// What `update` did to one file.
+public struct UpdateAction: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case updated = "update", merged = "merge", conflict, created = "create", removed = "remove"
+        case keptDeleted = "deleted", keptChanged = "keep"
+    }
+
+    public var path: String
+    public var kind: Kind
+    public var note: String
+}
+
+/// The outcome of `update`.
+public struct UpdateReport: Sendable {
+    public var project: String
+    public var fromCommit: String
+    public var toCommit: String
+    public var toRef: String
+    public var actions: [UpdateAction]
+
+    public var conflicts: [String] { actions.filter { $0.kind == .conflict }.map(\.path) }
+}
+
+/// Why `update` refused to start.
+public enum UpdateError: Error, Sendable, CustomStringConvertible {
+    case notUnderGit(String)
+    case dirty(String, [String])
+
+    public var description: String {
+        switch self {
+        case let .notUnderGit(project):
+            return "'\(project)' is not in a git repository; update needs one so every change it makes can be "
+                + "reviewed and undone: run 'git init && git add -A && git commit -m \"Before update\"' there first"
+        case let .dirty(project, paths):
+            let shown = paths.prefix(10).map { "  \($0)" }.joined(separator: "\n")
+            let more = paths.count > 10 ? "\n  ... and \(paths.count - 10) more" : ""
+            return "'\(project)' has uncommitted changes; commit or stash them before updating:\n\(shown)\(more)"
+        }
+    }
+}
+
+/// `mlrepro update`: three-way merge of the template's changes into the project.
+/// Base = the render at the recorded commit and answers; theirs = the render at the new ref
+/// and answers; ours = the working tree.
+public struct ProjectUpdate {
+    public var project: String
+    public var ref: String?
+    public var answers: AnswersFile?
+    public var data: [(key: String, value: String)]
+    public var template: RecordedTemplate
+
+    public init(project: String, ref: String?, answers: AnswersFile?, data: [(key: String, value: String)],
+                template: RecordedTemplate = RecordedTemplate()) {
+        self.project = project
+        self.ref = ref
+        self.answers = answers
+        self.data = data
+        self.template = template
+    }
+
+    public func run() throws -> UpdateReport {
+        let record = try ProjectRecord.load(project: project)
+        try requireCleanTree()
+        let theirsTree = try template.load(record, ref: ref, latest: ref == nil)
+        let theirs = try RegeneratedProject.render(
+            tree: theirsTree, project: project,
+            inputs: record.answerInputs(for: try theirsTree.manifest(), overrides: answers, data: data),
+            environmentJSON: record.environmentJSON, skip: record.skip)
+        let baseFiles = try baseFiles(record)
+        var writes: [(path: String, bytes: [UInt8], mode: UInt16)] = []
+        var removals: [String] = []
+        var actions: [UpdateAction] = []
+        let theirLabel = "template \(theirsTree.revision.map { $0.ref == $0.commit ? String($0.commit.prefix(12)) : $0.ref } ?? "current")"
+        let labels = MergeLabels(ancestor: "template \(record.commit.prefix(12)) (recorded)", ours: "project", theirs: theirLabel)
+
+        for path in Set(baseFiles.keys).union(theirs.files.keys).sorted() {
+            let base = baseFiles[path]
+            let new = theirs.files[path]
+            let ours = ProjectFiles.read(project + "/" + path)
+            if theirs.skipIfExists.contains(path) && ours != nil { continue }
+            switch (base, new, ours) {
+            case (_, nil, nil), (nil, nil, _):
+                continue
+            case let (base?, nil, ours?):
+                if ours.bytes == base.bytes {
+                    removals.append(path)
+                    actions.append(.init(path: path, kind: .removed, note: "the template no longer generates it"))
+                } else {
+                    actions.append(.init(path: path, kind: .keptChanged, note: "the template removed it; kept because you changed it"))
+                }
+            case let (base, new?, nil):
+                if base == nil && record.checksums[path] == nil {
+                    writes.append((path, new.bytes, new.mode))
+                    actions.append(.init(path: path, kind: .created, note: ""))
+                } else if base == nil || base?.bytes != new.bytes {
+                    actions.append(.init(path: path, kind: .keptDeleted, note: "you deleted it; the template changed it (not restored)"))
+                }
+            case let (base, new?, ours?):
+                if ours.bytes == new.bytes {
+                    if base?.mode == ours.mode, ours.mode != new.mode { writes.append((path, ours.bytes, new.mode)) }
+                    continue
+                }
+                let mode = base.map { $0.mode == ours.mode ? new.mode : ours.mode } ?? ours.mode
+                if let base, ours.bytes == base.bytes {
+                    writes.append((path, new.bytes, mode))
+                    actions.append(.init(path: path, kind: .updated, note: ""))
+                    continue
+                }
+                if let base, base.bytes == new.bytes { continue }
+                let ancestor = base?.bytes ?? []
+                if ancestor.contains(0) || ours.bytes.contains(0) || new.bytes.contains(0) {
+                    writes.append((path + ".mlrepro-theirs", new.bytes, new.mode))
+                    actions.append(.init(path: path, kind: .conflict, note: "binary file changed on both sides; the template's version is in \(path).mlrepro-theirs"))
+                    continue
+                }
+                let merged = try FileMerge.merge(base: ancestor, ours: ours.bytes, theirs: new.bytes, labels: labels)
+                writes.append((path, merged.content, mode))
+                actions.append(.init(path: path, kind: merged.hasConflicts ? .conflict : .merged,
+                                     note: merged.hasConflicts ? "conflict markers left in the file" : "your changes and the template's were combined"))
+            }
+        }
+        for (path, secret) in theirs.secrets.sorted(by: { $0.key < $1.key }) where ProjectFiles.read(project + "/" + path) == nil {
+            writes.append((path, secret.bytes, 0o600))
+            actions.append(.init(path: path, kind: .created, note: "secret"))
+        }
+
+        // The record: new answers and commit; checksums of what the template now generates.
+        var recorded = theirs.prepared.answers.recorded
+        if !record.skip.isEmpty { recorded["_skip"] = .list(record.skip.map { .string($0) }) }
+        if theirsTree.revision?.dirty == true { recorded["_template_dirty"] = .bool(true) }
+        let toCommit = theirsTree.revision?.commit ?? theirsTree.contentHash
+        let answersBytes = Array(Provenance.answersText(template: record.template, commit: toCommit, answers: recorded).utf8)
+        let removed = Set(removals)
+        var generated: [(path: String, bytes: [UInt8])] = theirs.files.sorted { $0.key < $1.key }.compactMap { path, file in
+            if removed.contains(path) { return nil }
+            let exists = ProjectFiles.read(project + "/" + path) != nil || writes.contains { $0.path == path }
+            return exists ? (path, file.bytes) : nil
+        }
+        generated.append((Provenance.answersPath, answersBytes))
+        generated.append((Provenance.environmentPath, Array(record.environmentJSON.utf8)))
+        writes.append((Provenance.answersPath, answersBytes, 0o644))
+        writes.append((Provenance.checksumsPath, Array(Provenance.checksumsText(generated).utf8), 0o644))
+
+        for write in writes { try Self.replace(project + "/" + write.path, bytes: write.bytes, mode: write.mode) }
+        for path in removals { try? FileManager.default.removeItem(atPath: project + "/" + path) }
+        return UpdateReport(project: project, fromCommit: record.commit, toCommit: toCommit,
+                            toRef: theirsTree.revision?.ref ?? theirsTree.source, actions: actions)
+    }
+
+    // MARK: - Steps
+
+    /// The files the recorded template generated: rendered again for git templates; for
+    /// others (whose old content is gone) the project's own files whose checksum still matches
+    /// the record, so that only files the user never touched count as unchanged.
+    private func baseFiles(_ record: ProjectRecord) throws -> [String: RegeneratedProject.File] {
+        if record.isGitCommit {
+            let tree = try template.load(record)
+            return try RegeneratedProject.render(
+                tree: tree, project: project, inputs: record.answerInputs(for: try tree.manifest()),
+                environmentJSON: record.environmentJSON, skip: record.skip).files
+        }
+        var files: [String: RegeneratedProject.File] = [:]
+        for (path, digest) in record.checksums where !path.hasPrefix(GenerationPlan.recordDirectory + "/") {
+            guard let contents = ProjectFiles.read(project + "/" + path), SHA256.hex(contents.bytes) == digest else { continue }
+            files[path] = RegeneratedProject.File(bytes: contents.bytes, mode: contents.mode)
+        }
+        return files
+    }
+
+    private func requireCleanTree() throws {
+        guard let repository = try? GitRepository.open(at: project, searchParents: true),
+              let root = repository.workingDirectory else {
+            throw UpdateError.notUnderGit(project)
+        }
+        let rootPath = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
+        let projectPath = URL(fileURLWithPath: project).resolvingSymlinksInPath().path
+        let prefix = projectPath == rootPath ? "" : String(projectPath.dropFirst(rootPath.count + 1)) + "/"
+        let dirty = try repository.status().map(\.path).filter { prefix.isEmpty || $0.hasPrefix(prefix) }
+        if !dirty.isEmpty { throw UpdateError.dirty(project, dirty) }
+    }
+
+    /// Writes through a temporary file in the same folder and renames it into place.
+    static func replace(_ path: String, bytes: [UInt8], mode: UInt16) throws {
+        let url = URL(fileURLWithPath: path)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).mlrepro-update")
+            try Data(bytes).write(to: temporary)
+            guard chmod(temporary.path, mode_t(mode)) == 0, rename(temporary.path, path) == 0 else {
+                let reason = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(at: temporary)
+                throw GenerationError.writeFailed(path: path, reason: reason)
+            }
+        } catch let error as GenerationError {
+            throw error
+        } catch {
+            throw GenerationError.writeFailed(path: path, reason: error.localizedDescription)
+        }
+    }
+}

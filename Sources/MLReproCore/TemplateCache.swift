@@ -1,0 +1,68 @@
+import Foundation
+import GitSupport
+
+/// Bare clones of remote templates, one per source, under `$XDG_CACHE_HOME/mlrepro/git`
+/// (or `~/.cache/mlrepro/git`). A clone is reused; it is fetched only when a wanted ref or
+/// commit is missing, or when the newest tag is asked for.
+public struct TemplateCache: Sendable {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// The cache location the environment names.
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> TemplateCache {
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
+            return TemplateCache(directory: xdg + "/mlrepro/git")
+        }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return TemplateCache(directory: home + "/.cache/mlrepro/git")
+    }
+
+    /// Where the clone of `url` lives: a readable name plus a hash of the whole URL.
+    public func path(for url: String) -> String {
+        let readable = url.split(whereSeparator: { $0 == "/" || $0 == ":" }).last.map(String.init) ?? "template"
+        let safe = String(readable.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+            .replacingOccurrences(of: ".git", with: "")
+        let digest = String(SHA256.hex(Array(url.utf8)).prefix(16))
+        return directory + "/" + (safe.isEmpty ? "template" : safe) + "-" + digest + ".git"
+    }
+
+    /// The cached clone of `url`, cloning it first when absent. `fresh` is true when this call
+    /// cloned it (so a fetch would bring nothing new).
+    public func repository(for url: String) throws -> (repository: GitRepository, fresh: Bool) {
+        let target = path(for: url)
+        if let existing = try? GitRepository.open(at: target) { return (existing, false) }
+        // The outermost folder this call creates, removed again when the clone fails.
+        var created: String?
+        var probe = directory
+        while !probe.isEmpty && probe != "/" && !FileManager.default.fileExists(atPath: probe) {
+            created = probe
+            probe = (probe as NSString).deletingLastPathComponent
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw GitTemplateError.git(source: url, .writeFailed(path: directory, reason: error.localizedDescription))
+        }
+        // Clone beside the final place and rename, so an interrupted clone leaves no half cache.
+        let temporary = target + ".partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        do {
+            _ = try GitRepository.clone(from: url, to: temporary, bare: true)
+        } catch let error as GitError {
+            try? FileManager.default.removeItem(atPath: temporary)
+            if let created { try? FileManager.default.removeItem(atPath: created) }
+            throw GitTemplateError.git(source: url, error)
+        }
+        if rename(temporary, target) != 0, !GitRepository.exists(at: target) {
+            throw GitTemplateError.git(source: url, .writeFailed(path: target, reason: String(cString: strerror(errno))))
+        }
+        do {
+            return (try GitRepository.open(at: target), true)
+        } catch let error as GitError {
+            throw GitTemplateError.git(source: url, error)
+        }
+    }
+}

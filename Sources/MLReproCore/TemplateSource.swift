@@ -1,0 +1,105 @@
+import Foundation
+import GitSupport
+
+/// Which git commit a template was read at, and how it was chosen.
+public struct TemplateRevision: Sendable, Equatable {
+    /// The full commit id (`_commit` in answers.yml).
+    public var commit: String
+    /// The tag, branch or commit asked for (or chosen: the newest version tag, else `HEAD`).
+    public var ref: String
+    /// True when a local template repository had uncommitted changes and its working tree
+    /// was rendered instead of `commit`.
+    public var dirty: Bool
+
+    public init(commit: String, ref: String, dirty: Bool) {
+        self.commit = commit
+        self.ref = ref
+        self.dirty = dirty
+    }
+}
+
+/// Where `--template` (or a recorded `_template`) points.
+public enum TemplateSource: Sendable, Equatable {
+    case builtin(String)
+    /// A template directory that is not the root of a git repository.
+    case directory(String)
+    /// The root of a local git repository (absolute path).
+    case localRepository(String)
+    /// Something to clone: `https://`, `file://`, `ssh://`, `git@host:path` (with `gh:`/`gl:`
+    /// already expanded).
+    case remote(String)
+
+    /// Classifies `spec`: git URLs and `gh:owner/repo`/`gl:owner/repo` are remote; an existing
+    /// directory is a local repository when it is a repository's root, else a plain directory;
+    /// a bare name is a built-in template.
+    public static func classify(_ spec: String, relativeTo workingDirectory: String) throws -> TemplateSource {
+        if spec.hasPrefix("-") {
+            throw GitTemplateError.optionLike(spec)
+        }
+        let lower = spec.lowercased()
+        for (prefix, host) in [("gh:", "https://github.com/"), ("gl:", "https://gitlab.com/")] where lower.hasPrefix(prefix) {
+            let path = String(spec.dropFirst(prefix.count))
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && !$0.hasPrefix("-") && $0 != "." && $0 != ".." }) else {
+                throw GitTemplateError.badShorthand(spec)
+            }
+            return .remote(host + path + (path.hasSuffix(".git") ? "" : ".git"))
+        }
+        if lower.hasPrefix("git+") { return .remote(String(spec.dropFirst(4))) }
+        if lower.hasPrefix("file://") || TemplateLocator.isGitURL(spec) { return .remote(spec) }
+        let looksLikePath = spec.contains("/") || spec.hasPrefix(".") || spec.hasPrefix("~")
+        if !looksLikePath, BuiltinTemplates.tree(named: spec) != nil { return .builtin(spec) }
+        let expanded = (spec as NSString).expandingTildeInPath
+        let absolute = URL(fileURLWithPath: expanded.hasPrefix("/") ? expanded : workingDirectory + "/" + expanded)
+            .standardizedFileURL.path
+        if GitRepository.exists(at: absolute), let repository = try? GitRepository.open(at: absolute),
+           repository.workingDirectory != nil {
+            return .localRepository(absolute)
+        }
+        return .directory(absolute)
+    }
+
+    /// True for sources read through git.
+    public var isGit: Bool {
+        switch self {
+        case .localRepository, .remote: return true
+        case .builtin, .directory: return false
+        }
+    }
+}
+
+/// Problems with git templates, with what to do about them.
+public enum GitTemplateError: Error, Sendable, CustomStringConvertible {
+    case optionLike(String)
+    case badShorthand(String)
+    case refNeedsGit(String)
+    case git(source: String, GitError)
+    case noCommits(String)
+    case unknownRef(source: String, ref: String)
+    case commitUnavailable(source: String, commit: String)
+    case linkUnsupported(source: String, path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .optionLike(text):
+            return "'\(text)' looks like a command-line option; a template source cannot start with '-'"
+        case let .badShorthand(text):
+            return "'\(text)' is not a repository shorthand; write gh:OWNER/REPO (or gl:OWNER/REPO)"
+        case let .refNeedsGit(source):
+            return "--vcs-ref only applies to git templates, and '\(source)' is not a git repository; "
+                + "drop --vcs-ref or point --template at a repository"
+        case let .git(source, error):
+            return "template '\(source)': \(error)"
+        case let .noCommits(source):
+            return "template repository '\(source)' has no commits yet; commit the template first"
+        case let .unknownRef(source, ref):
+            return "template '\(source)' has no tag, branch or commit '\(ref)'; "
+                + "list its tags with 'git ls-remote --tags \(source)' and pass one with --vcs-ref"
+        case let .commitUnavailable(source, commit):
+            return "template '\(source)' no longer has commit \(commit) (recorded as _commit); "
+                + "the repository may have been rewritten or moved"
+        case let .linkUnsupported(source, path, reason):
+            return "template '\(source)': symbolic link '\(path)' \(reason)"
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Testing
+@testable import MLReproCore
+
+@Suite("Unified diff")
+struct UnifiedDiffTests {
+    private func diff(_ old: String?, _ new: String?, context: Int = 3) -> String {
+        UnifiedDiff.text(old: old.map { Array($0.utf8) }, new: new.map { Array($0.utf8) },
+                         oldLabel: "a/f", newLabel: "b/f", context: context)
+    }
+
+    @Test("equal contents give no diff")
+    func equal() {
+        #expect(diff("a\nb\n", "a\nb\n") == "")
+        #expect(diff("", "") == "")
+    }
+
+    @Test("one changed line in the middle shows three lines of context on each side")
+    func middleChange() {
+        let old = (1...10).map { "\($0)\n" }.joined()
+        let new = old.replacingOccurrences(of: "5\n", with: "five\n")
+        #expect(diff(old, new) == """
+            --- a/f
+            +++ b/f
+            @@ -2,7 +2,7 @@
+             2
+             3
+             4
+            -5
+            +five
+             6
+             7
+             8
+
+            """)
+    }
+
+    @Test("changes far apart make two hunks; close ones share one")
+    func hunks() {
+        let old = (1...20).map { "\($0)\n" }.joined()
+        let far = old.replacingOccurrences(of: "\n2\n", with: "\nTWO\n").replacingOccurrences(of: "\n19\n", with: "\nNINETEEN\n")
+        let farDiff = diff(old, far)
+        #expect(farDiff.components(separatedBy: "\n@@ ").count == 3)
+        #expect(farDiff.contains("@@ -1,5 +1,5 @@\n"))
+        #expect(farDiff.contains("@@ -16,5 +16,5 @@\n"))
+        let near = old.replacingOccurrences(of: "\n5\n", with: "\nFIVE\n").replacingOccurrences(of: "\n10\n", with: "\nTEN\n")
+        #expect(diff(old, near).contains("@@ -2,12 +2,12 @@\n"))
+    }
+
+    @Test("added and removed files diff against /dev/null")
+    func devNull() {
+        #expect(diff(nil, "x\ny\n") == "--- /dev/null\n+++ b/f\n@@ -0,0 +1,2 @@\n+x\n+y\n")
+        #expect(diff("x\n", nil) == "--- a/f\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n")
+    }
+
+    @Test("a missing final newline is marked as diff does")
+    func noNewline() {
+        #expect(diff("a\nb", "a\nc") == "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n")
+    }
+
+    @Test("insertions and deletions interleave into a minimal script")
+    func minimal() {
+        let script = UnifiedDiff.edits(UnifiedDiff.lines(Array("a\nb\nc\na\nb\nb\na\n".utf8)),
+                                       UnifiedDiff.lines(Array("c\nb\na\nb\na\nc\n".utf8)))
+        let changes = script.filter { if case .keep = $0 { return false }; return true }.count
+        #expect(changes == 5) // Myers' paper: edit distance 5 for ABCABBA -> CBABAC
+    }
+
+    @Test("binary contents are reported without lines")
+    func binary() {
+        let text = UnifiedDiff.text(old: [0, 1], new: [0, 2], oldLabel: "a/x.bin", newLabel: "b/x.bin")
+        #expect(text == "Binary files a/x.bin and b/x.bin differ\n")
+    }
+}
+
+@Suite("Template sources")
+struct TemplateSourceTests {
+    @Test("shorthands, URLs, built-in names and option-like values classify as expected")
+    func classify() throws {
+        #expect(try TemplateSource.classify("gh:lab/template", relativeTo: "/tmp") == .remote("https://github.com/lab/template.git"))
+        #expect(try TemplateSource.classify("gl:group/t.git", relativeTo: "/tmp") == .remote("https://gitlab.com/group/t.git"))
+        #expect(try TemplateSource.classify("https://example.org/t.git", relativeTo: "/tmp") == .remote("https://example.org/t.git"))
+        #expect(try TemplateSource.classify("git+https://example.org/t", relativeTo: "/tmp") == .remote("https://example.org/t"))
+        #expect(try TemplateSource.classify("file:///srv/t", relativeTo: "/tmp") == .remote("file:///srv/t"))
+        #expect(try TemplateSource.classify("./missing-dir", relativeTo: "/tmp") == .directory("/tmp/missing-dir"))
+        #expect(throws: GitTemplateError.self) { try TemplateSource.classify("gh:only-owner", relativeTo: "/tmp") }
+        #expect(throws: GitTemplateError.self) { try TemplateSource.classify("gh:owner/--upload-pack", relativeTo: "/tmp") }
+        #expect(throws: GitTemplateError.self) { try TemplateSource.classify("--template", relativeTo: "/tmp") }
+    }
+
+    @Test("checksum listings parse back to paths and digests, escapes included")
+    func checksums() {
+        let text = "abc  src/a.py\n\\def  odd\\nname\\\\x\n"
+        #expect(ProjectRecord.parseChecksums(text) == ["src/a.py": "abc", "odd\nname\\x": "def"])
+    }
+}
