@@ -49,7 +49,7 @@ let package = Package(
         ),
         .target(name: "GitSupport", dependencies: ["CLibGit2"]),
 
-        .testTarget(name: "TemplateEngineTests", dependencies: ["TemplateEngine"]),
+        .testTarget(name: "TemplateEngineTests", dependencies: ["TemplateEngine"], exclude: ["Conformance"]),
         .testTarget(name: "MLReproCoreTests", dependencies: ["MLReproCore", "TemplateEngine"]),
         .testTarget(name: "EnvironmentProbeTests", dependencies: ["EnvironmentProbe"], exclude: ["Fixtures"]),
         .testTarget(name: "PromptingTests", dependencies: ["Prompting"]),

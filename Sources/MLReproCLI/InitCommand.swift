@@ -50,6 +50,16 @@ extension MLRepro {
 
         func run() async throws {
             InterruptionGuard.shared.install()
+            // A signal during a prompt ends the prompt, which puts the terminal back first.
+            InterruptionGuard.shared.intercept { signal in
+                guard PromptSignals.isReadingKeys else { return false }
+                if signal == SIGINT {
+                    PromptSignals.interruptPrompt()
+                    return true
+                }
+                PromptSignals.restoreTerminal()
+                return false
+            }
             if answerOptions.answers == nil && !defaults && !Terminal.stdinIsTTY {
                 throw GenerationError.noTTY
             }

@@ -2,16 +2,17 @@ import Dispatch
 import Foundation
 
 /// Removes the staging directory when SIGINT or SIGTERM arrives before the final move, then
-/// exits with status 130. During the move itself the signal waits until the move is done.
+/// exits with status 128 + the signal (130 for SIGINT, 143 for SIGTERM). During the move itself the signal waits until the move is done.
 public final class InterruptionGuard: @unchecked Sendable {
     public static let shared = InterruptionGuard()
 
     private let lock = NSLock()
     private var stagingPath: String?
     private var committing = false
-    private var pendingSignal = false
+    private var pendingSignal: Int32?
     private var sources: [DispatchSourceSignal] = []
     private let queue = DispatchQueue(label: "mlrepro.signals")
+    private var interceptor: (@Sendable (Int32) -> Bool)?
 
     private init() {}
 
@@ -23,10 +24,18 @@ public final class InterruptionGuard: @unchecked Sendable {
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { [weak self] in self?.handleSignal() }
+            source.setEventHandler { [weak self] in self?.handleSignal(number) }
             source.resume()
             sources.append(source)
         }
+    }
+
+    /// Gives `body` the first look at each signal; when it returns true the signal is handled
+    /// elsewhere (an interactive prompt that ends itself and restores the terminal).
+    public func intercept(_ body: (@Sendable (Int32) -> Bool)?) {
+        lock.lock()
+        interceptor = body
+        lock.unlock()
     }
 
     /// Marks `path` as the staging directory to remove on interruption.
@@ -45,8 +54,9 @@ public final class InterruptionGuard: @unchecked Sendable {
             lock.lock()
             committing = false
             let pending = pendingSignal
+            pendingSignal = nil
             lock.unlock()
-            if pending { handleSignal() }
+            if let pending { handleSignal(pending) }
         }
         return try body()
     }
@@ -58,10 +68,14 @@ public final class InterruptionGuard: @unchecked Sendable {
         lock.unlock()
     }
 
-    private func handleSignal() {
+    private func handleSignal(_ number: Int32) {
         lock.lock()
         if committing {
-            pendingSignal = true
+            pendingSignal = number
+            lock.unlock()
+            return
+        }
+        if let interceptor, interceptor(number) {
             lock.unlock()
             return
         }
@@ -69,8 +83,8 @@ public final class InterruptionGuard: @unchecked Sendable {
         stagingPath = nil
         lock.unlock()
         if let path { try? FileManager.default.removeItem(atPath: path) }
-        let message = "mlrepro: interrupted; nothing was written\n"
+        let message = "mlrepro: \(number == SIGINT ? "interrupted" : "terminated"); nothing was written\n"
         _ = message.withCString { write(2, $0, strlen($0)) }
-        exit(130)
+        exit(128 + number)
     }
 }

@@ -77,6 +77,7 @@ public final class SystemTerminal: TerminalIO {
         }
         previousActions = []
         reading = false
+        SignalState.keyReading.store(0, ordering: .relaxed)
     }
 
     public func suspend() {
@@ -190,6 +191,26 @@ public final class SystemTerminal: TerminalIO {
             (SIGCONT, install(SIGCONT, onContinue)),
         ]
         reading = true
+        SignalState.keyReading.store(1, ordering: .relaxed)
+    }
+}
+
+/// For a program that watches signals itself (on another thread, or through a dispatch
+/// source): hands a signal that arrived during a prompt to the prompt, so the terminal
+/// is put back before the program ends.
+public enum PromptSignals {
+    /// True while a prompt reads keys in raw mode.
+    public static var isReadingKeys: Bool { SignalState.keyReading.load(ordering: .relaxed) == 1 }
+
+    /// Ends the waiting prompt as Ctrl-C does (`PromptError.interrupted`).
+    public static func interruptPrompt() {
+        SignalState.interrupted.store(1, ordering: .relaxed)
+    }
+
+    /// Puts the terminal back as it was before the prompt (cooked mode, cursor shown).
+    public static func restoreTerminal() {
+        guard isReadingKeys else { return }
+        SignalState.restoreOriginal()
     }
 }
 
@@ -205,6 +226,7 @@ enum SignalState {
     static let interrupted = Atomic<Int32>(0)
     static let resumed = Atomic<Int32>(0)
     static let cursorHidden = Atomic<Int32>(0)
+    static let keyReading = Atomic<Int32>(0)
 
     static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) {
         bytes.withUnsafeBytes { buffer in

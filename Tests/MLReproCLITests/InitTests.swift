@@ -159,6 +159,10 @@ import Testing
                 let verify = try Harness.run(["-c", "--quiet", ".mlrepro/checksums"], in: work + "/out", executable: "/usr/bin/sha256sum")
                 #expect(verify.status == 0)
                 Harness.cleanup(work + "/out")
+            } else if process.terminationReason == .uncaughtSignal {
+                // Killed before the guard was installed (the process was still starting).
+                #expect(process.terminationStatus == SIGINT)
+                #expect(names == [], "left behind after SIGINT at \(delay)s: \(names)")
             } else {
                 #expect(process.terminationStatus == 130)
                 #expect(names == [], "left behind after SIGINT at \(delay)s: \(names)")

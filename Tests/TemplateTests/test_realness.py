@@ -63,7 +63,7 @@ def test_generated_project_trains_and_records_provenance(tmp_path, framework):
     sh([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", ".[dev]"], project)
 
     env = dict(os.environ, MLFLOW_TRACKING_URI=f"sqlite:///{tmp_path / 'project-tests.db'}")
-    tests = sh([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project, env=env)
+    tests = sh([python, "-m", "pytest", "-p", "no:cacheprovider"], project, env=env)  # addopts adds -q
     assert " passed" in tests.stdout and "failed" not in tests.stdout
 
     store = f"sqlite:///{tmp_path / 'mlruns.db'}"

@@ -18,7 +18,7 @@ public struct ProjectValidator: Sendable {
     }
 
     public func validate(projectAt root: URL) -> [ValidationFinding] {
-        let files = ProjectFiles(root: root)
+        let files = ValidatedFiles(root: root)
         var findings: [ValidationFinding] = []
         findings += files.yaml.map(parseYAML)
         findings += files.notebooks.map(checkNotebook)
@@ -66,7 +66,7 @@ public struct ProjectValidator: Sendable {
         return ValidationFinding(validator: "notebook", path: file.path, outcome: .passed)
     }
 
-    func checkReferences(_ files: ProjectFiles) -> [ValidationFinding] {
+    func checkReferences(_ files: ValidatedFiles) -> [ValidationFinding] {
         var findings: [ValidationFinding] = []
         for compose in files.compose {
             let missing = ReferenceCheck.composeProblems(compose, root: files.root)
@@ -83,7 +83,7 @@ public struct ProjectValidator: Sendable {
 
     // MARK: - External validators
 
-    func schemaChecks(_ files: ProjectFiles, root: URL) -> [ValidationFinding] {
+    func schemaChecks(_ files: ValidatedFiles, root: URL) -> [ValidationFinding] {
         let groups: [(String, String, [ProjectFile])] = [
             ("compose-spec", "vendor.compose-spec", files.compose),
             ("github-workflows", "vendor.github-workflows", files.githubWorkflows),
@@ -101,7 +101,7 @@ public struct ProjectValidator: Sendable {
             ?? ValidationFinding(validator: "shellcheck", path: file.path, outcome: .skipped("nothing to check"))
     }
 
-    func pythonChecks(_ files: ProjectFiles, root: URL) -> [ValidationFinding] {
+    func pythonChecks(_ files: ValidatedFiles, root: URL) -> [ValidationFinding] {
         guard !files.python.isEmpty else { return [] }
         let summary = "\(files.python.count) Python files"
         var findings: [ValidationFinding] = []

@@ -7,7 +7,7 @@ public struct ProjectFile: Sendable, Equatable {
 }
 
 /// The files of a project, sorted by path and grouped by what validates them.
-struct ProjectFiles {
+struct ValidatedFiles {
     let root: URL
     private(set) var all: [ProjectFile] = []
 
