@@ -52,7 +52,7 @@ extension MLRepro {
             Output.line("bake: \(tree.source): \(combinations.count) \(all ? "combinations (all)" : "combinations (pairwise)") over \(enumerated)")
             let validator = validate
                 ? ProjectValidator(tools: ToolLocator(virtualenv: venv.map(Paths.absolute))) : nil
-            let environmentJSON = await BasicEnvironmentRecord(skipped: true, capturedAt: Date(timeIntervalSince1970: 0))
+            let environmentJSON = await ProbedEnvironmentRecord(skipped: true, capturedAt: Date(timeIntervalSince1970: 0))
                 .recordJSON(workingDirectory: FileManager.default.currentDirectoryPath)
             let results = try baker.bake(combinations, into: Paths.absolute(output), validator: validator,
                                          environmentJSON: environmentJSON) { result in

@@ -69,7 +69,7 @@ extension MLRepro {
             let inputs = try answerOptions.inputs(useDefaults: defaults)
             let tree = try templateOptions.locate(answers: inputs.file)
             let provisional = Paths.absolute(destination ?? "mlrepro-project")
-            let provider: any EnvironmentRecordProvider = BasicEnvironmentRecord(skipped: noProbe)
+            let provider: any EnvironmentRecordProvider = ProbedEnvironmentRecord(skipped: noProbe)
             let environmentJSON = await provider.recordJSON(workingDirectory: provisional)
             var request = GenerationRequest(destination: provisional, tree: tree, inputs: inputs,
                                             environmentJSON: environmentJSON, git: GitIdentity.fromGitConfig(),

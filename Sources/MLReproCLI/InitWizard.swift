@@ -133,7 +133,7 @@ enum HardwareSummary {
         if let gpus = nvidia?["gpus"] as? [[String: Any]], let name = gpus.first?["name"] as? String {
             var text = (gpus.count > 1 ? "\(gpus.count)× " : "") + "\(name) detected"
             if let driver = nvidia?["driver_version"] as? String { text += ", driver \(driver)" }
-            if let cuda = nvidia?["driver_cuda_version"] as? String ?? nvidia?["cuda_version"] as? String {
+            if let cuda = nvidia?["cuda_driver_version"] as? String {
                 text += " (CUDA \(cuda))"
             }
             return text

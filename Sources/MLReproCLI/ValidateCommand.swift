@@ -26,7 +26,7 @@ extension MLRepro {
             let inputs = try answerOptions.inputs(useDefaults: true)
             let tree = try templateOptions.locate(answers: inputs.file)
             let destination = Paths.absolute("mlrepro-validate")
-            let environmentJSON = await BasicEnvironmentRecord(skipped: noProbe).recordJSON(workingDirectory: destination)
+            let environmentJSON = await ProbedEnvironmentRecord(skipped: noProbe).recordJSON(workingDirectory: destination)
             var request = GenerationRequest(destination: destination, tree: tree, inputs: inputs,
                                             environmentJSON: environmentJSON, git: GitIdentity.fromGitConfig())
             request.force = true

@@ -38,6 +38,40 @@ import Testing
         #expect(Harness.entries(work) == ["my-study"])
     }
 
+    @Test func initRecordsTheProbedMachineAndNoProbeSkipsIt() throws {
+        let work = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(work) }
+        // A fake machine: files below MLREPRO_PROBE_ROOT, an nvidia-smi on PATH that fails like a missing driver.
+        let root = work + "/root"
+        try FileManager.default.createDirectory(atPath: root + "/etc", withIntermediateDirectories: true)
+        try "PRETTY_NAME=\"Probe Test OS 7\"\nID=probetest\nVERSION_ID=7\n".write(toFile: root + "/etc/os-release", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: work + "/bin", withIntermediateDirectories: true)
+        let tool = work + "/bin/nvidia-smi"
+        try "#!/bin/sh\necho \"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\"\nexit 9\n"
+            .write(toFile: tool, atomically: true, encoding: .utf8)
+        chmod(tool, 0o755)
+        let environment = ["MLREPRO_PROBE_ROOT": root, "PATH": work + "/bin:/usr/bin:/bin"]
+        let probed = try Harness.run(["init", "probed", "--template", Harness.fixture("basic"), "--defaults", "--no-git"],
+                                     in: work, environment: environment)
+        #expect(probed.status == 0, "\(probed.stderr)")
+        let record = try #require(FileManager.default.contents(atPath: work + "/probed/.mlrepro/environment.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: record) as? [String: Any])
+        let host = json["host"] as? [String: Any]
+        #expect(host?["os_name"] as? String == "Probe Test OS 7")
+        let sources = (json["meta"] as? [String: Any])?["sources"] as? [String: [String: Any]]
+        #expect(sources?["os_release"]?["status"] as? String == "ok")
+        #expect(sources?["nvidia_smi_query"]?["status"] as? String == "error")
+
+        let skipped = try Harness.run(["init", "skipped", "--template", Harness.fixture("basic"), "--defaults", "--no-git", "--no-probe"],
+                                      in: work, environment: environment)
+        #expect(skipped.status == 0, "\(skipped.stderr)")
+        let text = try #require(FileManager.default.contents(atPath: work + "/skipped/.mlrepro/environment.json"))
+        let skippedJSON = try #require(try JSONSerialization.jsonObject(with: text) as? [String: Any])
+        let statuses = ((skippedJSON["meta"] as? [String: Any])?["sources"] as? [String: [String: Any]])?.values.map { $0["status"] as? String }
+        #expect(statuses?.isEmpty == false && statuses?.allSatisfy { $0 == "skipped" } == true)
+        #expect(!String(decoding: text, as: UTF8.self).contains("Probe Test OS"))
+    }
+
     @Test func answersFileAndDataOverridesAreTypedAndRecorded() throws {
         let work = try Harness.temporaryDirectory()
         defer { Harness.cleanup(work) }

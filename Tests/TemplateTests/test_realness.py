@@ -17,7 +17,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import init
+from conftest import BIN, init
 
 FRAMEWORKS = os.environ.get("MLREPRO_TEMPLATE_FRAMEWORKS", "sklearn").split()
 
@@ -90,4 +90,10 @@ def test_generated_project_trains_and_records_provenance(tmp_path, framework):
     environment = record["environment"]
     assert environment["meta"]["schema_version"] == 1
     assert set(environment) == {"meta", "host", "container", "nvidia", "cuda_toolkit", "libraries", "amd", "python", "git"}
-    assert environment["git"]["commit"] == commit and environment["host"]["cpu_cores"] >= 1
+    assert environment["git"]["commit"] == commit and environment["host"]["cpu_logical_cores"] >= 1
+
+    # The run's record reads back with `mlrepro probe --compare`: same machine, nothing that changes numerics.
+    (tmp_path / "run-environment.json").write_text(json.dumps(environment))
+    compared = subprocess.run([str(BIN), "probe", "--compare", str(tmp_path / "run-environment.json")], cwd=project,
+                              capture_output=True, text=True)
+    assert compared.returncode == 0, f"probe --compare ({compared.returncode}):\n{compared.stdout}\n{compared.stderr}"
