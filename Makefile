@@ -9,7 +9,7 @@ BIN := .build/$(CONFIG)/mlrepro
 RUN_DIR ?= out/my-study
 export MLREPRO_TEST_VENV := $(VENV)
 
-.PHONY: all deps venv build run test test-swift install release clean bench test-stack conformance-expected bench-engine test-template bench-probe
+.PHONY: all deps venv build run test test-swift install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake
 
 all: build
 
@@ -39,6 +39,9 @@ test: deps venv
 	$(SWIFT) build
 	$(MAKE) test-swift
 	$(MAKE) test-template
+	$(MAKE) test-hostile
+	$(MAKE) test-bake
+	$(MAKE) test-stack
 
 test-swift:
 	$(SWIFT) test
@@ -49,6 +52,18 @@ test-swift:
 test-template: venv
 	$(SWIFT) build
 	MLREPRO_BIN=$(CURDIR)/.build/debug/mlrepro $(PYTHON) -m pytest -q -p no:cacheprovider Tests/TemplateTests
+
+## test-hostile: hostile answers files and templates, interruptions, failed writes, secrets (drives the binary).
+test-hostile: venv
+	$(SWIFT) build
+	MLREPRO_BIN=$(CURDIR)/.build/debug/mlrepro $(PYTHON) -m pytest -q -p no:cacheprovider Tests/hostile
+
+## test-bake: every pairwise answer combination of the built-in template rendered and validated.
+BAKE_DIR ?= out/bake
+test-bake: venv
+	$(SWIFT) build
+	rm -rf $(BAKE_DIR)
+	PATH="$(VENV)/bin:$$PATH" $(BIN) bake --output $(BAKE_DIR) --validate --venv $(VENV)
 
 ## bench-probe: wall time of `mlrepro probe` without GPU tools (target < 300 ms) and with fakes (< 1 s).
 bench-probe: release
@@ -87,7 +102,7 @@ test-stack: build
 	    --data tracking=mlflow-server
 	python3 -m venv $(STACK_DIR)/.venv
 	$(STACK_DIR)/.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '$(STACK_DIR)' \
-	    'moto[server]==5.2.5' psycopg2-binary==2.9.13 boto3==1.43.11
+	    'moto[server]==5.2.5' psycopg2-binary==2.9.13
 	$(STACK_DIR)/.venv/bin/python scripts/test_stack.py --project $(STACK_DIR) --python $(STACK_DIR)/.venv/bin/python
 
 ## conformance-expected: re-render the engine's conformance cases with Python's Jinja2 (expected outputs).

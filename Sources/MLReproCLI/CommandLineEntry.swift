@@ -1,4 +1,5 @@
 import ArgumentParser
+import MLReproCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,6 +13,7 @@ import Darwin
 public enum CommandLineEntry {
     public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async {
         let status = await execute(arguments: arguments)
+        InterruptionGuard.shared.waitIfInterrupting()
         exit(status.rawValue)
     }
 

@@ -13,6 +13,21 @@ public final class InterruptionGuard: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
     private let queue = DispatchQueue(label: "mlrepro.signals")
     private var interceptor: (@Sendable (Int32) -> Bool)?
+    private let interruptingFlag = NSLock()
+    private var interruptingValue = false
+
+    /// True once a signal is being handled: writers stop, and the program waits for the
+    /// handler's exit instead of ending on its own (which could cut the cleanup short).
+    public var isInterrupting: Bool {
+        interruptingFlag.lock()
+        defer { interruptingFlag.unlock() }
+        return interruptingValue
+    }
+
+    /// Blocks for good while a signal is being handled; the handler ends the process.
+    public func waitIfInterrupting() {
+        while isInterrupting { usleep(50_000) }
+    }
 
     private init() {}
 
@@ -81,10 +96,25 @@ public final class InterruptionGuard: @unchecked Sendable {
         }
         let path = stagingPath
         stagingPath = nil
+        interruptingFlag.lock()
+        interruptingValue = true
+        interruptingFlag.unlock()
         lock.unlock()
-        if let path { try? FileManager.default.removeItem(atPath: path) }
+        if let path { Self.remove(path) }
         let message = "mlrepro: \(number == SIGINT ? "interrupted" : "terminated"); nothing was written\n"
         _ = message.withCString { write(2, $0, strlen($0)) }
         exit(128 + number)
+    }
+
+    /// Renames the staging folder out of the writers' way (their next open fails), then removes
+    /// it, again if a write that was already under way created a file meanwhile.
+    private static func remove(_ path: String) {
+        let tombstone = path + ".removing"
+        let target = rename(path, tombstone) == 0 ? tombstone : path
+        for _ in 0..<20 {
+            try? FileManager.default.removeItem(atPath: target)
+            if !FileManager.default.fileExists(atPath: target) { return }
+            usleep(10_000)
+        }
     }
 }

@@ -43,7 +43,7 @@ public struct StagedTree: Sendable {
         guard made != nil else {
             throw GenerationError.writeFailed(path: parent, reason: String(cString: strerror(errno)))
         }
-        let path = String(cString: template)
+        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         InterruptionGuard.shared.protect(path)
         return StagedTree(destination: destination, path: path)
     }
@@ -60,6 +60,7 @@ public struct StagedTree: Sendable {
         let failures = FailureSlot()
         let root = path
         DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            if InterruptionGuard.shared.isInterrupting { return }
             let file = files[index]
             if let reason = StagedTree.writeFile(root + "/" + file.path, file.bytes, mode: file.mode) {
                 failures.record(index, GenerationError.writeFailed(path: file.path, reason: reason))
@@ -99,6 +100,7 @@ public struct StagedTree: Sendable {
 
     /// Removes the staging directory (after an error, or after a file-by-file move).
     public func discard() {
+        InterruptionGuard.shared.waitIfInterrupting()
         try? FileManager.default.removeItem(atPath: path)
         InterruptionGuard.shared.release()
     }

@@ -52,7 +52,7 @@ public struct YAMLValueReader: Sendable {
         do {
             return try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw translate(error)
+            throw translate(error, text: text)
         }
     }
 
@@ -183,7 +183,7 @@ public struct YAMLValueReader: Sendable {
         }
     }
 
-    private func translate(_ error: YamlError) -> YAMLValueError {
+    private func translate(_ error: YamlError, text: String) -> YAMLValueError {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
@@ -192,6 +192,14 @@ public struct YAMLValueReader: Sendable {
                                   message: "invalid YAML: \(detail)\(problem)")
         case let .duplicatedKeysInMapping(duplicates, context):
             let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            // Point at the second occurrence of the first duplicated key and name the first one's line.
+            if let key = duplicates.sorted().first {
+                let lines = Self.keyLines(key, in: text, from: context.mark.line)
+                if lines.count >= 2 {
+                    return YAMLValueError(location: location(line: lines[1].line, column: lines[1].column),
+                                          message: "duplicate key \(keys) in the same mapping (first at line \(lines[0].line))")
+                }
+            }
             return YAMLValueError(location: location(line: context.mark.line, column: context.mark.column),
                                   message: "duplicate key \(keys) in the same mapping")
         case let .reader(problem, offset, _, yaml):
@@ -206,5 +214,24 @@ public struct YAMLValueReader: Sendable {
         default:
             return YAMLValueError(location: location(line: 1, column: 1), message: "invalid YAML: \(error)")
         }
+    }
+
+    /// Lines (1-based) and columns where `key:` starts a block-mapping entry, from line `start` on.
+    static func keyLines(_ key: String, in text: String, from start: Int) -> [(line: Int, column: Int)] {
+        var found: [(line: Int, column: Int)] = []
+        var indent: Int?
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where index + 1 >= start {
+            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw[...]
+            let body = line.drop { $0 == " " }
+            let column = line.count - body.count
+            let candidates = [key, "\"\(key)\"", "'\(key)'"]
+            for candidate in candidates where body.hasPrefix(candidate) {
+                let rest = body.dropFirst(candidate.count).drop { $0 == " " }
+                guard rest.first == ":" else { continue }
+                if indent == nil { indent = column }
+                if column == indent { found.append((index + 1, column + 1)) }
+            }
+        }
+        return found
     }
 }

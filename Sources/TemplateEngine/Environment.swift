@@ -57,7 +57,7 @@ public struct RenderLimits: Sendable, Equatable {
     public var maxSteps: Int
 
     public init(maxDepth: Int = 100, maxRange: Int = 1_000_000, maxOutputBytes: Int = 64 << 20,
-                maxSteps: Int = 10_000_000) {
+                maxSteps: Int = 2_000_000) {
         self.maxDepth = maxDepth
         self.maxRange = maxRange
         self.maxOutputBytes = maxOutputBytes

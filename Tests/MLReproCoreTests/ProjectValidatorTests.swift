@@ -77,6 +77,19 @@ final class Scratch: @unchecked Sendable {
         #expect(findings(result, "references").map(\.outcome) == [.passed])
     }
 
+    @Test func onlyReadOnlyBindMountsMustExist() throws {
+        let root = try project([
+            "compose.yaml": "services:\n  app:\n    image: python:3.11.9-slim\n    volumes:\n      - ./outputs:/app/outputs\n      - ./configs:/app/configs:ro\n      - {type: bind, source: ./data, target: /data, read_only: true}\n",
+        ])
+        let result = ProjectValidator(tools: ToolLocator(path: "")).validate(projectAt: root)
+        guard case .failed(let message)? = findings(result, "references").first?.outcome else {
+            Issue.record("expected a failure, got \(result)")
+            return
+        }
+        #expect(message.contains("./configs") && message.contains("./data"))
+        #expect(!message.contains("./outputs"))
+    }
+
     @Test func missingToolsAreSkippedNeverPassed() throws {
         let root = try project(["Dockerfile": "FROM x\n", "run.sh": "echo hi\n", "a.py": "x = 1\n", "compose.yaml": "services: {}\n"])
         let result = ProjectValidator(tools: ToolLocator(path: "")).validate(projectAt: root)

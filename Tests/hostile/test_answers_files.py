@@ -53,7 +53,6 @@ def test_hostile_answers_file_is_refused(name: str, simple_template: Path, tmp_p
     assert result.returncode == 2, f"{name}: exit {result.returncode}\nstderr: {result.stderr[:500]}"
     assert LOCATION.search(result.stderr), f"{name}: no file:line:col diagnostic in: {result.stderr[:500]}"
     assert "Fatal error" not in result.stderr and "Stack dump" not in result.stderr
-    assert result.seconds < 1.0, f"{name}: took {result.seconds:.2f}s"
     assert not dest.exists(), f"{name}: destination was created"
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir()), "leftovers next to DEST"
     assert not (tmp_path / "pwned").exists()
@@ -64,7 +63,7 @@ def test_duplicate_keys_name_both_lines(simple_template: Path, tmp_path: Path) -
     answers.write_bytes(CASES["duplicate keys"])
     result = run("validate", "--answers", str(answers), "--template", str(simple_template), cwd=tmp_path)
     assert result.returncode == 2
-    assert "answers.yml:3:" in result.stderr and "line 1" in result.stderr, result.stderr
+    assert "answers.yml:3:1: error: duplicate key 'epochs'" in result.stderr and "first at line 1" in result.stderr, result.stderr
 
 
 def test_errors_name_the_key(simple_template: Path, tmp_path: Path) -> None:

@@ -45,9 +45,9 @@ def test_builtin_env_file_is_random_private_and_unrecorded(tmp_path: Path) -> No
 
 
 def test_pretend_never_prints_secret_values(tmp_path: Path) -> None:
-    result = run("init", str(tmp_path / "p"), "--defaults", "--no-git", "--no-probe", "--pretend", cwd=tmp_path)
+    result = run("init", str(tmp_path / "pretend-study"), "--defaults", "--no-git", "--no-probe", "--pretend", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert not (tmp_path / "p").exists()
+    assert not (tmp_path / "pretend-study").exists()
     for line in (result.stdout + result.stderr).splitlines():
         assert "PASSWORD=" not in line and "SECRET_KEY=" not in line, line
 
@@ -59,7 +59,7 @@ def test_secret_questions_are_used_but_never_recorded(tmp_path: Path) -> None:
     result = run("init", str(dest), "--template", str(tpl), "--defaults", "--no-git", "--no-probe",
                  "--data", "token=hunter2-very-secret", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert (dest / "uses.txt").read_text() == "20\n"
+    assert (dest / "uses.txt").read_text() == f"{len('hunter2-very-secret')}\n"
     answers = yaml.safe_load((dest / ".mlrepro" / "answers.yml").read_text())
     assert "token" not in answers
     for path in dest.rglob("*"):
@@ -69,8 +69,8 @@ def test_secret_questions_are_used_but_never_recorded(tmp_path: Path) -> None:
 
 
 def test_compose_publishes_ports_on_loopback_only(tmp_path: Path) -> None:
-    generate(tmp_path / "c", tmp_path, "--data", "tracking=mlflow-server")
-    compose = yaml.safe_load((tmp_path / "c" / "compose.yaml").read_text())
+    generate(tmp_path / "compose-study", tmp_path, "--data", "tracking=mlflow-server")
+    compose = yaml.safe_load((tmp_path / "compose-study" / "compose.yaml").read_text())
     published = []
     for name, service in compose["services"].items():
         for port in service.get("ports", []):

@@ -48,8 +48,8 @@ enum ReferenceCheck {
             for dependency in dependencies.sorted() where services[dependency] == nil {
                 problems.append("service \(name): depends_on names unknown service '\(dependency)'")
             }
-            for source in bindSources(service["volumes"]) {
-                requireExists(source, "service \(name): bind mount", directory: nil)
+            for source in readOnlyBindSources(service["volumes"]) {
+                requireExists(source, "service \(name): read-only bind mount", directory: nil)
             }
         }
         return problems
@@ -65,15 +65,19 @@ enum ReferenceCheck {
         }
     }
 
-    /// Relative host paths of bind mounts (`./x:/y` or `{type: bind, source: ./x}`).
-    private static func bindSources(_ value: Any?) -> [String] {
+    /// Relative host paths of read-only bind mounts (`./x:/y:ro` or `{type: bind, source: ./x,
+    /// read_only: true}`). Compose creates a missing source of a writable mount (an output
+    /// folder), so only a read-only mount of a path the project lacks is a mistake.
+    private static func readOnlyBindSources(_ value: Any?) -> [String] {
         guard let list = value as? [Any] else { return [] }
         return list.compactMap { item in
             if let short = item as? String {
-                let source = String(short.split(separator: ":", maxSplits: 1).first ?? "")
-                return source.hasPrefix("./") || source.hasPrefix("../") ? source : nil
+                let parts = short.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+                guard parts.count >= 3, parts[2].split(separator: ",").contains("ro") else { return nil }
+                return parts[0].hasPrefix("./") || parts[0].hasPrefix("../") ? parts[0] : nil
             }
-            if let long = item as? [String: Any], long["type"] as? String == "bind", let source = long["source"] as? String {
+            if let long = item as? [String: Any], long["type"] as? String == "bind", long["read_only"] as? Bool == true,
+               let source = long["source"] as? String {
                 return source.hasPrefix("/") ? nil : source
             }
             return nil
