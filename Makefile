@@ -9,7 +9,7 @@ BIN := .build/$(CONFIG)/mlrepro
 RUN_DIR ?= out/my-study
 export MLREPRO_TEST_VENV := $(VENV)
 
-.PHONY: all deps venv build run test test-swift install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake
+.PHONY: all deps venv build run test test-swift install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake examples test-examples
 
 all: build
 
@@ -38,6 +38,7 @@ run: build
 test: deps venv
 	$(SWIFT) build
 	$(MAKE) test-swift
+	$(MAKE) test-examples
 	$(MAKE) test-template
 	$(MAKE) test-hostile
 	$(MAKE) test-bake
@@ -52,6 +53,18 @@ test-swift:
 test-template: venv
 	$(SWIFT) build
 	MLREPRO_BIN=$(CURDIR)/.build/debug/mlrepro $(PYTHON) -m pytest -q -p no:cacheprovider Tests/TemplateTests
+
+## examples: regenerate Examples/my-study (built-in template, fixed answers, reproducible record).
+## test-examples: fail when Examples/ has drifted from the built-in template (`mlrepro check`).
+EXAMPLE := Examples/my-study
+examples: build
+	rm -rf $(EXAMPLE)
+	SOURCE_DATE_EPOCH=1767225600 $(BIN) init $(EXAMPLE) --defaults --no-git --no-probe --quiet \
+	    --data 'author_name=Ada Lovelace' --data author_email=ada@example.org
+	rm -f $(EXAMPLE)/.env
+
+test-examples: build
+	$(BIN) check $(EXAMPLE)
 
 ## test-hostile: hostile answers files and templates, interruptions, failed writes, secrets (drives the binary).
 test-hostile: venv

@@ -1,0 +1,145 @@
+"""Train, evaluate on the held-out split, and record the run in MLflow.
+
+    python -m my_study.train [--config configs/train.yaml] [--set train.epochs=3]...
+
+Tracking URI: $MLFLOW_TRACKING_URI (the compose MLflow server, see .env).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import yaml
+
+from . import data, model, provenance
+from .seed import seed_everything
+
+DEFAULT_TRACKING_URI = "http://127.0.0.1:5000"
+
+
+def flatten(mapping: dict, prefix: str = "") -> dict[str, object]:
+    flat: dict[str, object] = {}
+    for key, value in mapping.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def apply_override(config: dict, assignment: str) -> None:
+    key, separator, raw = assignment.partition("=")
+    if not separator or not key:
+        raise SystemExit(f"--set expects KEY=VALUE (e.g. train.epochs=3), got '{assignment}'")
+    *parents, leaf = key.split(".")
+    node = config
+    for part in parents:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise SystemExit(f"--set {key}: '{part}' is not a section of the config")
+    node[leaf] = yaml.safe_load(raw)
+
+
+def load_config(path: Path, overrides: list[str]) -> dict:
+    try:
+        config = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as error:
+        raise SystemExit(f"{path}: cannot read the config: {error}") from error
+    if not isinstance(config, dict):
+        raise SystemExit(f"{path}: expected a mapping of settings")
+    for assignment in overrides:
+        apply_override(config, assignment)
+    return config
+
+
+def run(config: dict, root: Path = Path(".")) -> dict[str, float]:
+    """One complete run; returns the held-out metrics."""
+    seed = int(config["seed"])
+    determinism = seed_everything(seed, bool(config.get("deterministic", True)))
+    splits = data.load_splits(config, root)
+    n_val = max(1, int(len(splits.y_train) * float(config["data"].get("val_fraction", 0.1))))
+    x_train, y_train = splits.x_train[n_val:], splits.y_train[n_val:]
+    x_val, y_val = splits.x_train[:n_val], splits.y_train[:n_val]
+
+    mlflow.set_tracking_uri(os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI)
+    mlflow.set_experiment(str(config.get("experiment", "my-study")))
+    record = provenance.environment_record(root)
+    git = record["git"]
+    gpus = record["nvidia"]["gpus"] + record["amd"]["gpus"]
+    with mlflow.start_run(run_name=config.get("run_name")) as active:
+        mlflow.log_params(flatten(config))
+        mlflow.log_params({"data.manifest_sha256": splits.manifest_sha256, "data.n_train": len(y_train),
+                           "data.n_val": len(y_val), "data.n_test": len(splits.y_test)})
+        tags = {
+            "mlflow.source.git.commit": git["commit"] or "unknown",
+            "mlflow.source.git.branch": git["branch"] or "unknown",
+            "git.dirty": str(git["dirty"]).lower(),
+            "python.version": record["python"]["version"],
+            "dataset.name": splits.dataset,
+            "dataset.manifest_sha256": splits.manifest_sha256,
+            "hardware.cpu": str(record["host"]["cpu_model"]),
+            "hardware.gpus": ", ".join(gpu["name"] or "?" for gpu in gpus) or "none",
+            "hardware.nvidia_driver": str(record["nvidia"]["driver_version"]),
+            "hardware.cuda_driver": str(record["nvidia"]["cuda_driver_version"]),
+            "container.image": os.environ.get("CONTAINER_IMAGE", "none"),
+        }
+        mlflow.set_tags(tags)
+        if git["dirty"]:
+            print("warning: the git working tree has uncommitted changes; this run is not reproducible from "
+                  f"commit {git['commit']}", file=sys.stderr)
+
+        def on_epoch(epoch: int, metrics: dict[str, float]) -> None:
+            mlflow.log_metrics(metrics, step=epoch)
+            print(f"epoch {epoch}: " + ", ".join(f"{k}={v:.4f}" for k, v in sorted(metrics.items())))
+
+        started = time.perf_counter()
+        fitted = model.fit(config, x_train, y_train, x_val, y_val, splits.n_classes, seed, on_epoch)
+        scores = model.evaluate(fitted, splits.x_test, splits.y_test, splits.n_classes)
+        held_out = {f"test_{k}": v for k, v in scores.items()}
+        held_out["train_seconds"] = time.perf_counter() - started
+        mlflow.log_metrics(held_out)
+        model.log_model(fitted, splits.x_test.astype(np.float32))
+
+        with tempfile.TemporaryDirectory() as scratch:
+            folder = Path(scratch)
+            (folder / "environment.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+            (folder / "pip-freeze.txt").write_text(provenance.pip_freeze())
+            framework = provenance.framework_info()
+            (folder / "framework.json").write_text(json.dumps(framework, indent=2, sort_keys=True) + "\n")
+            (folder / "determinism.json").write_text(json.dumps(determinism, indent=2, sort_keys=True) + "\n")
+            (folder / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+            mlflow.log_artifacts(str(folder), artifact_path="provenance")
+        output = root / "outputs"
+        output.mkdir(exist_ok=True)
+        summary = {"run_id": active.info.run_id, **held_out}
+        (output / "metrics.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+        print(f"run {active.info.run_id}: " + ", ".join(f"{k}={v:.4f}" for k, v in sorted(held_out.items())))
+    return held_out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Train and record one run.")
+    parser.add_argument("--config", type=Path, default=Path("configs/train.yaml"))
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a config value, e.g. --set train.epochs=3")
+    args = parser.parse_args(argv)
+    config = load_config(args.config, args.overrides)
+    try:
+        run(config)
+    except data.ManifestError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
