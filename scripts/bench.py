@@ -222,6 +222,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", default="30,1000")
     args = parser.parse_args()
+    # Commands run with cwd inside the work folder: every path absolute.
+    args.work = str(Path(args.work).resolve())
+    args.results = str(Path(args.results).resolve())
+    args.venv = str(Path(args.venv).resolve())
     args.mlrepro = str(Path(args.mlrepro).resolve())
     if args.runs < 5:
         raise SystemExit("bench: --runs must be at least 5 for a meaningful median")
@@ -240,9 +244,9 @@ def main() -> None:
              "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
     lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in rows]
     table = "\n".join(lines)
-    versions = (f"mlrepro {tool_version([args.mlrepro, '--version'])} (release build); "
-                f"{tool_version([str(venv_bin / 'copier'), '--version'])}; "
-                " ".join(tool_version([str(venv_bin / "cookiecutter"), "--version"]).split()[:2]))
+    cookiecutter = " ".join(tool_version([str(venv_bin / "cookiecutter"), "--version"]).split()[:2])
+    versions = "; ".join([f"mlrepro {tool_version([args.mlrepro, '--version'])} (release build)",
+                          tool_version([str(venv_bin / "copier"), "--version"]), cookiecutter])
     report = (f"# Benchmark results\n\nMachine: {machine_description()}\n\n"
               f"Tools: {versions}\n\nMedian of {args.runs} interleaved runs each; peak memory is the "
               f"child's maximum resident set size.\n\n{table}\n")

@@ -38,7 +38,12 @@ public final class GitRepository {
 
     /// True when `path` is itself a repository (its working tree root or git directory).
     public static func exists(at path: String) -> Bool {
-        (try? open(at: path)) != nil
+        // A cheap look first, so plain folders never start libgit2 (whose start-up loads the
+        // TLS certificate store): a working tree has `.git`, a bare repository HEAD/objects/refs.
+        let files = FileManager.default
+        let bare = ["HEAD", "objects", "refs"].allSatisfy { files.fileExists(atPath: path + "/" + $0) }
+        guard bare || files.fileExists(atPath: path + "/.git") else { return false }
+        return (try? open(at: path)) != nil
     }
 
     /// Creates a repository at `path` (the directory is created when missing). The initial

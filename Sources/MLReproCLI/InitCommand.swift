@@ -115,7 +115,7 @@ extension MLRepro {
             }
             if !quiet, let message = prepared.messageBeforeCopy { Output.line(message) }
             GeneratedRepository.annotate(&prepared)
-            let gitRef = GeneratedRepository.refLabel(for: tree)
+            let gitRef = noGit ? "" : GeneratedRepository.refLabel(for: tree)
             var gitOutcome: GeneratedRepository.Outcome?
             let (report, kept) = try ProjectGenerator.write(prepared) { staging in
                 if !noGit {

@@ -74,7 +74,7 @@ public struct RecordedTemplate: Sendable {
                 throw GitTemplateError.commitUnavailable(source: spec, commit: missing)
             }
         case .builtin, .directory:
-            if let ref { throw GitTemplateError.refNeedsGit(record.template) }
+            if ref != nil { throw GitTemplateError.refNeedsGit(record.template) }
             do {
                 return try TemplateLocator.locate(record.template, workingDirectory: base)
             } catch let error as GenerationError {

@@ -50,6 +50,8 @@ public struct TemplateManifest: Sendable {
     public var environmentOptions = EnvironmentOptions()
     public var minimumVersion: String?
     public var tasks: [TaskCommand] = []
+    /// `_bake_validators`: commands `mlrepro bake --validate` runs in every rendered project.
+    public var bakeValidators: [TaskCommand] = []
     /// Settings this version does not know; reported as warnings.
     public var unknownSettings: [(name: String, location: SourceLocation)] = []
 
@@ -79,6 +81,7 @@ extension TemplateManifest {
         "_subdirectory", "_templates_suffix", "_exclude", "_skip_if_exists", "_answers_file",
         "_message_before_copy", "_message_after_copy", "_envops", "_min_mlrepro_version",
         "_min_copier_version", "_tasks", "_secret_files", "_description", "_secret_questions",
+        "_bake_validators",
     ]
 
     /// Parses manifest text. `file` names the manifest in diagnostics.
@@ -238,24 +241,25 @@ extension TemplateManifest {
                 throw ManifestError(location: location, message: "setting _min_mlrepro_version: '\(minimumVersion ?? "")' is not a version like 1.2.3")
             }
         case "_envops": environmentOptions = try Self.envops(value, location: location)
-        case "_tasks":
+        case "_tasks", "_bake_validators":
             guard case .list(let items) = value else {
-                throw ManifestError(location: location, message: "setting _tasks must be a list of commands")
+                throw ManifestError(location: location, message: "setting \(key) must be a list of commands")
             }
-            tasks = try items.map { item in
+            let commands: [TaskCommand] = try items.map { item in
                 switch item {
                 case .string(let command): return .shell(command)
                 case .list(let parts):
                     return .arguments(try parts.map { part in
                         guard case .string(let text) = part else {
-                            throw ManifestError(location: location, message: "setting _tasks: each argument must be a string")
+                            throw ManifestError(location: location, message: "setting \(key): each argument must be a string")
                         }
                         return text
                     })
                 default:
-                    throw ManifestError(location: location, message: "setting _tasks: each task must be a string or a list of strings")
+                    throw ManifestError(location: location, message: "setting \(key): each command must be a string or a list of strings")
                 }
             }
+            if key == "_tasks" { tasks = commands } else { bakeValidators = commands }
         case "_min_copier_version", "_secret_questions": break
         default: unknownSettings.append((key, location))
         }

@@ -67,3 +67,11 @@ import Testing
         #expect(dirty.git.commit == clean.git.commit)
     }
 }
+
+@Suite struct ProbeClockTests {
+    @Test func capturedAtIsUTCSecondsWithZ() {
+        #expect(ProbeClock.iso8601(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(ProbeClock.iso8601(Date(timeIntervalSince1970: 1_700_000_000.9)) == "2023-11-14T22:13:20Z")
+        #expect(ProbeClock.iso8601(Date(timeIntervalSince1970: 1_767_225_599)) == "2025-12-31T23:59:59Z")
+    }
+}

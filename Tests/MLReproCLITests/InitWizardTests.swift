@@ -8,7 +8,7 @@ import TemplateEngine
 /// The wizard's questions, defaults, `when` chains and summary, driven by the scripted prompter.
 @Suite struct InitWizardTests {
     private static let h100Record = """
-    {"nvidia": {"driver_version": "550.54.15", "driver_cuda_version": "12.4",
+    {"nvidia": {"driver_version": "550.54.15", "cuda_driver_version": "12.4",
                 "gpus": [{"index": 0, "name": "NVIDIA H100 80GB HBM3", "memory_mib": 81559}]},
      "amd": {"gpus": [], "rocm_version": null},
      "meta": {"schema_version": 1, "sources": {"nvidia": {"status": "ok", "errors": []}}}}

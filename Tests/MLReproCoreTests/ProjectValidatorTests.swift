@@ -90,6 +90,35 @@ final class Scratch: @unchecked Sendable {
         #expect(!message.contains("./outputs"))
     }
 
+    @Test func templateDeclaredValidatorsRunInTheProject() throws {
+        let root = try project(["README.md": "hello\n"])
+        let manifest = try TemplateManifest.parse("""
+            _bake_validators:
+              - test -f README.md
+              - grep -q missing README.md
+              - [no-such-validator-program, --check]
+            """, file: "mlrepro.yml", fileName: "mlrepro.yml")
+        #expect(manifest.bakeValidators.count == 3)
+        let result = ProjectValidator(tools: ToolLocator(path: "/usr/bin:/bin")).validate(projectAt: root, declared: manifest.bakeValidators)
+        let declared = findings(result, "declared")
+        #expect(declared.map(\.path) == ["test -f README.md", "grep -q missing README.md", "no-such-validator-program --check"])
+        #expect(declared[0].outcome == .passed)
+        guard case .failed = declared[1].outcome else {
+            Issue.record("a failing declared validator must fail, got \(declared[1].outcome)")
+            return
+        }
+        guard case .skipped = declared[2].outcome else {
+            Issue.record("a missing program must be skipped, got \(declared[2].outcome)")
+            return
+        }
+    }
+
+    @Test func declaredValidatorsMustBeCommands() throws {
+        #expect(throws: ManifestError.self) {
+            _ = try TemplateManifest.parse("_bake_validators: ruff\n", file: "mlrepro.yml", fileName: "mlrepro.yml")
+        }
+    }
+
     @Test func missingToolsAreSkippedNeverPassed() throws {
         let root = try project(["Dockerfile": "FROM x\n", "run.sh": "echo hi\n", "a.py": "x = 1\n", "compose.yaml": "services: {}\n"])
         let result = ProjectValidator(tools: ToolLocator(path: "")).validate(projectAt: root)

@@ -174,7 +174,7 @@ public struct Baker {
                 files = prepared.plan.files.count
                 _ = try ProjectGenerator.write(prepared)
                 if let validator {
-                    findings = validator.validate(projectAt: URL(fileURLWithPath: destination))
+                    findings = validator.validate(projectAt: URL(fileURLWithPath: destination), declared: manifest.bakeValidators)
                     if findings.contains(where: \.failed) { outcome = .validationFailed }
                 }
             } catch {

@@ -17,7 +17,9 @@ public struct ProjectValidator: Sendable {
         self.runner = runner
     }
 
-    public func validate(projectAt root: URL) -> [ValidationFinding] {
+    /// Validates the project; `declared` are the template's `_bake_validators`, run in the
+    /// project folder with the virtualenv's `bin` first on `PATH`.
+    public func validate(projectAt root: URL, declared: [TaskCommand] = []) -> [ValidationFinding] {
         let files = ValidatedFiles(root: root)
         var findings: [ValidationFinding] = []
         findings += files.yaml.map(parseYAML)
@@ -27,7 +29,29 @@ public struct ProjectValidator: Sendable {
         findings += perFile("hadolint", ["--failure-threshold", "error"], files.dockerfiles, root: root)
         findings += files.shellScripts.map { shellcheck($0, root: root) }
         findings += pythonChecks(files, root: root)
+        findings += declared.map { declaredCheck($0, root: root) }
         return findings
+    }
+
+    /// One `_bake_validators` entry: a shell line (`/bin/sh -c`) or an argument list whose
+    /// program is looked up like the built-in validators (skipped when not found).
+    func declaredCheck(_ command: TaskCommand, root: URL) -> ValidationFinding {
+        let path = tools.directories.joined(separator: ":")
+        switch command {
+        case .shell(let line):
+            return outcome("declared", line) {
+                try runner.run("/bin/sh", ["-c", "PATH=\"$1\"; export PATH; eval \"$2\"", "sh", path, line], in: root)
+            }
+        case .arguments(let argv):
+            let label = argv.joined(separator: " ")
+            guard let program = argv.first else {
+                return ValidationFinding(validator: "declared", path: label, outcome: .failed("empty command"))
+            }
+            guard let executable = program.contains("/") ? program : tools.find(program) else {
+                return ValidationFinding(validator: "declared", path: label, outcome: .skipped("\(program) not found"))
+            }
+            return outcome("declared", label) { try runner.run(executable, Array(argv.dropFirst()), in: root) }
+        }
     }
 
     // MARK: - Built-in checks
