@@ -1,5 +1,6 @@
 import Foundation
 import GitSupport
+import TemplateEngine
 
 /// Bare clones of remote templates, one per source, under `$XDG_CACHE_HOME/mlrepro/git`
 /// (or `~/.cache/mlrepro/git`). A clone is reused; it is fetched only when a wanted ref or
