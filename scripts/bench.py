@@ -213,6 +213,48 @@ def bench_own_commands(args: argparse.Namespace, rows: list[list[str]]) -> None:
                          f"{r.peak_mib:.1f}", ""])
 
 
+def bench_update(args: argparse.Namespace, rows: list[list[str]]) -> None:
+    """`mlrepro update` between two local tags of a 30-file git template, every file changed."""
+    work = Path(args.work) / "update"
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    subprocess.run([sys.executable, str(SHARED_BENCH / "make_synthetic_template.py"), "30", str(work / "synthetic")],
+                   check=True, capture_output=True)
+    template = work / "template"
+    shutil.copytree(work / "synthetic" / "copier", template)
+
+    def git(*argv: str, cwd: Path = template) -> None:
+        subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org", *argv], cwd=cwd,
+                       check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "v1")
+    git("tag", "v1.0.0")
+    for path in template.rglob("*.jinja"):
+        path.write_text(path.read_text().replace("line of static text", "line of changed text", 1))
+    git("commit", "-qam", "v2")
+    git("tag", "v2.0.0")
+    project = work / "project"
+    env = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.org",
+               GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.org")
+    made = subprocess.run([args.mlrepro, "init", str(project), "--template", str(template), "--vcs-ref", "v1.0.0",
+                           "--defaults", "--no-probe", "--quiet"], capture_output=True, env=env, cwd=work)
+    if made.returncode != 0:
+        last = (made.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
+        rows.append(["mlrepro", "update between two local tags (30 files)", "n/a", "n/a", f"init failed: {last}"])
+        return
+    r = Measurement()
+    for _ in range(args.runs):
+        git("reset", "-q", "--hard", "HEAD", cwd=project)
+        git("clean", "-qfd", cwd=project)
+        seconds, peak = run_timed([args.mlrepro, "update", str(project), "--vcs-ref", "v2.0.0"], cwd=work, env=env)
+        r.seconds.append(seconds)
+        r.peak_kib.append(peak)
+    rows.append(["mlrepro", "update between two local tags (30 files)", f"{r.median_ms:.1f}", f"{r.peak_mib:.1f}", ""])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mlrepro", required=True)
@@ -237,6 +279,7 @@ def main() -> None:
     for n in (int(s) for s in args.sizes.split(",")):
         bench_size(n, args, venv_bin, rows)
     bench_own_commands(args, rows)
+    bench_update(args, rows)
 
     header = ["work", "tool", "median ms", "peak MiB", "ratio"]
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
