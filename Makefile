@@ -8,6 +8,9 @@ PYTHON := $(VENV)/bin/python
 BIN := .build/$(CONFIG)/mlrepro
 RUN_DIR ?= out/my-study
 export MLREPRO_TEST_VENV := $(VENV)
+# Release builds link the Swift standard library and Foundation statically: process start
+# (which dominates small projects) drops from about 17 ms to about 10 ms.
+RELEASE := -c release --static-swift-stdlib
 
 .PHONY: all deps venv build run test test-swift install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake examples test-examples
 
@@ -83,7 +86,7 @@ bench-probe: release
 	scripts/bench-probe.sh .build/release/mlrepro
 
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build $(RELEASE)
 
 ## install: copy the release binary to $(PREFIX)/bin.
 install: release
@@ -102,7 +105,7 @@ $(BENCH_VENV)/.installed: bench/requirements.txt
 	touch $@
 
 bench: deps $(BENCH_VENV)/.installed
-	$(SWIFT) build -c release
+	$(SWIFT) build $(RELEASE)
 	$(BENCH_VENV)/bin/python scripts/bench.py --mlrepro .build/release/mlrepro \
 	    --venv $(BENCH_VENV) --work bench/work --results bench/results.md --runs $(BENCH_RUNS)
 
@@ -127,5 +130,5 @@ SYNTHETIC ?= ../shared/bench/make_synthetic_template.py
 bench-engine:
 	@rm -rf bench/work/synthetic && mkdir -p bench/work
 	python3 $(SYNTHETIC) 1000 bench/work/synthetic
-	$(SWIFT) build -c release --product mlrepro-bench-engine
+	$(SWIFT) build $(RELEASE) --product mlrepro-bench-engine
 	.build/release/mlrepro-bench-engine bench/work/synthetic/copier 10

@@ -183,6 +183,9 @@ def main() -> int:
     parser.add_argument("--project", required=True, type=Path)
     parser.add_argument("--python", default=sys.executable, help="interpreter with the project installed")
     args = parser.parse_args()
+    # Commands run with cwd inside the project: absolute paths (abspath, not resolve: the
+    # virtualenv's python is a symlink that must stay inside the virtualenv).
+    args.python = os.path.abspath(args.python)
     project = args.project.resolve()
     bin_dir = Path(args.python).parent
 
