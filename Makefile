@@ -12,7 +12,7 @@ export MLREPRO_TEST_VENV := $(VENV)
 # (which dominates small projects) drops from about 17 ms to about 10 ms.
 RELEASE := -c release --static-swift-stdlib
 
-.PHONY: all deps venv build run test test-swift install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake examples test-examples
+.PHONY: all deps venv build run test test-swift install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake examples test-examples fuzz
 
 all: build
 
@@ -68,6 +68,21 @@ examples: build
 
 test-examples: build
 	$(BIN) check $(EXAMPLE)
+
+## fuzz: mutation fuzzing of answers files (parse, validate, plan) and templates (parse, render)
+## for FUZZ_SECONDS (default 600) from FUZZ_SEED; a crash or hang keeps its input as out/fuzz/crash-*.
+FUZZ_SECONDS ?= 600
+FUZZ_SEED ?= 1
+fuzz: deps
+	$(SWIFT) build $(RELEASE) --product mlrepro-fuzz
+	@mkdir -p out/fuzz
+	@status=0; .build/release/mlrepro-fuzz --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED) --work out/fuzz \
+	    --corpus Templates/ml-research || status=$$?; \
+	if [ $$status -ne 0 ]; then \
+	    for f in out/fuzz/current-*; do [ -e "$$f" ] || continue; \
+	        kept="out/fuzz/crash-$$(date +%Y%m%d%H%M%S)-$${f##*/current-}"; cp "$$f" "$$kept"; \
+	        echo "fuzz: exit $$status; the input is kept as $$kept"; done; \
+	    exit 1; fi
 
 ## test-hostile: hostile answers files and templates, interruptions, failed writes, secrets (drives the binary).
 test-hostile: venv

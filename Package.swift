@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "TemplateEngine"),
         // Throughput benchmark for the template engine (`make bench-engine`).
         .executableTarget(name: "mlrepro-bench-engine", dependencies: ["TemplateEngine"]),
+        // Mutation fuzzer for answers files and templates (`make fuzz`).
+        .executableTarget(name: "mlrepro-fuzz", dependencies: ["MLReproCore", "TemplateEngine"]),
         .target(
             name: "EnvironmentProbe",
             dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]

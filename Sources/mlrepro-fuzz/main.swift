@@ -1,0 +1,276 @@
+// Deterministic mutation fuzzer for the two parsers that read untrusted text: answers files
+// (YAML parsing, typing and validation against the built-in template, then a full in-memory
+// render plan) and templates (the Jinja2-compatible engine: parse, then render with limits).
+//
+//     mlrepro-fuzz --seconds N [--seed S] [--target answers|engine|both] [--work DIR] [--corpus DIR]
+//
+// Each input is written to WORK/current-<target> before it runs, so a crash (the process dies)
+// or a hang (no input finishes within 10 s: exit 3) leaves the input that caused it behind;
+// `make fuzz` keeps it as WORK/crash-*. Errors thrown for bad input are the expected outcome
+// and are counted, never reported as findings. Exit 0 when the time ran out with no finding.
+import Foundation
+import MLReproCore
+import TemplateEngine
+
+struct Options {
+    var seconds = 60.0
+    var seed: UInt64 = 1
+    var target = "both"
+    var work = "out/fuzz"
+    var corpus = "Templates/ml-research"
+
+    init(_ arguments: [String]) throws {
+        var index = 0
+        func next() throws -> String {
+            index += 1
+            guard index < arguments.count else { throw FuzzError("\(arguments[index - 1]) needs a value") }
+            return arguments[index]
+        }
+        while index < arguments.count {
+            switch arguments[index] {
+            case "--seconds": seconds = try Double(next()).flatMap { $0 > 0 ? $0 : nil } ?? { throw FuzzError("--seconds must be positive") }()
+            case "--seed": seed = try UInt64(next()) ?? { throw FuzzError("--seed must be an unsigned integer") }()
+            case "--target":
+                target = try next()
+                guard ["answers", "engine", "both"].contains(target) else { throw FuzzError("--target is answers, engine or both") }
+            case "--work": work = try next()
+            case "--corpus": corpus = try next()
+            default: throw FuzzError("unknown argument \(arguments[index])")
+            }
+            index += 1
+        }
+    }
+}
+
+struct FuzzError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// SplitMix64: the same seed gives the same inputs on every machine.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Byte-level mutations: dictionary tokens, deletions, duplications, random bytes, splices
+/// with another corpus entry and long repetitions (size bombs).
+struct Mutator {
+    let tokens: [[UInt8]]
+    var corpus: [[UInt8]]
+    let maxSize = 64 * 1024
+
+    func mutate(_ input: [UInt8], using rng: inout SeededGenerator) -> [UInt8] {
+        var bytes = input
+        for _ in 0..<Int.random(in: 1...3, using: &rng) {
+            let at = Int.random(in: 0...bytes.count, using: &rng)
+            switch Int.random(in: 0..<12, using: &rng) {
+            case 0, 1:
+                bytes.insert(contentsOf: tokens[Int.random(in: 0..<tokens.count, using: &rng)], at: at)
+            case 2 where !bytes.isEmpty:
+                let end = min(bytes.count, at + Int.random(in: 1...16, using: &rng))
+                if at < end { bytes.removeSubrange(at..<end) }
+            case 3 where !bytes.isEmpty:
+                let start = Int.random(in: 0..<bytes.count, using: &rng)
+                let end = min(bytes.count, start + Int.random(in: 1...64, using: &rng))
+                bytes.insert(contentsOf: bytes[start..<end], at: at)
+            case 4 where at < bytes.count:
+                bytes[at] = UInt8.random(in: 0...255, using: &rng)
+            case 5:
+                let other = corpus[Int.random(in: 0..<corpus.count, using: &rng)]
+                if !other.isEmpty {
+                    let start = Int.random(in: 0..<other.count, using: &rng)
+                    let end = min(other.count, start + Int.random(in: 1...256, using: &rng))
+                    bytes.insert(contentsOf: other[start..<end], at: at)
+                }
+            case 6:
+                let token = tokens[Int.random(in: 0..<tokens.count, using: &rng)]
+                let count = Int.random(in: 2...2000, using: &rng)
+                for _ in 0..<count where bytes.count < maxSize { bytes.insert(contentsOf: token, at: min(at, bytes.count)) }
+            default:
+                // Swap two lines: keeps the input well-formed more often than byte edits do.
+                var lines = bytes.split(separator: 10, omittingEmptySubsequences: false).map(Array.init)
+                if lines.count > 1 {
+                    lines.swapAt(Int.random(in: 0..<lines.count, using: &rng), Int.random(in: 0..<lines.count, using: &rng))
+                    bytes = Array(lines.joined(separator: [10]))
+                }
+            }
+        }
+        return bytes.count > maxSize ? Array(bytes.prefix(maxSize)) : bytes
+    }
+}
+
+/// Notices an input that runs for more than 10 s and ends the process, leaving it behind.
+final class Watchdog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var started: Date?
+    private var label = ""
+
+    func begin(_ label: String) { lock.lock(); started = Date(); self.label = label; lock.unlock() }
+    func end() { lock.lock(); started = nil; lock.unlock() }
+
+    func start() {
+        Thread.detachNewThread { [self] in
+            while true {
+                Thread.sleep(forTimeInterval: 1)
+                lock.lock()
+                let running = started.map { Date().timeIntervalSince($0) } ?? 0
+                let what = label
+                lock.unlock()
+                if running > 10 {
+                    FileHandle.standardError.write(Data("mlrepro-fuzz: \(what) ran for more than 10 s (hang); input kept\n".utf8))
+                    exit(3)
+                }
+            }
+        }
+    }
+}
+
+struct Counts {
+    var executions = 0
+    var accepted = 0
+    var rejected = 0
+    var messages = Set<String>()
+}
+
+func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+func target(of path: String) -> String { (path as NSString).lastPathComponent }
+func tokens(_ list: [String]) -> [[UInt8]] { list.map { Array($0.utf8) } }
+
+let yamlTokens = tokens([
+    "&a ", "*a", "[", "]", "{", "}", ": ", "- ", "\n", "\n  ", "!!python/object/apply:os.system ['id']", "!!binary ",
+    "%YAML 1.1\n", "%TAG ! tag:x,2000:\n", "---\n", "...\n", "\0", "\u{202E}", "\u{FEFF}", "../", "/etc/passwd", "'", "\"",
+    "~", "<<: *a\n", "? ", "|\n", ">-\n", "99999999999999999999999", "-.inf", ".nan", "0x1F", "0o17", "true", "null",
+    "project_slug: ", "package_name: ", "framework: ", "compute: [local, slurm]", "accelerator: ", "_template: ",
+    "_commit: ", "epochs: ", "cuda_version: ", "python_version: 3.10", "license: ", "\t", "#", "\\u0000", "\r\n",
+])
+let engineTokens = tokens([
+    "{{", "}}", "{%", "%}", "{#", "#}", "{%-", "-%}", " for x in items ", " endfor ", " if ", " elif ", " else ",
+    " endif ", " macro m(a, b=2) ", " endmacro ", " call ", " include 'self.txt' ", " include '../x' ", " raw ",
+    " endraw ", " set x = ", " set ns = namespace(n=0) ", "|", "upper", "join(', ')", "default('d')", "tojson", "indent(4)",
+    "(", ")", "[", "]", "**", "*", "//", "%", "~", "loop.index", "range(100000000)", "'", "\"", ".", "1e308", "-",
+    " not ", " is ", " defined", " in ", "\\", "\n", "x", "items", "d.k", "env.nvidia.gpus", "m(1)", "[::-1]", "9" + String(repeating: "9", count: 30),
+])
+
+func answersTarget(_ options: Options, deadline: Date, rng: inout SeededGenerator, watchdog: Watchdog) throws -> Counts {
+    let tree = try TemplateLocator.locate(nil)
+    var corpus: [[UInt8]] = []
+    // Seeds: a valid answers file per framework, and the template's own YAML.
+    for framework in ["pytorch", "lightning", "tensorflow", "jax", "sklearn"] {
+        corpus.append(Array("""
+            project_name: Fuzz Study
+            framework: \(framework)
+            accelerator: cpu
+            tracking: mlflow-server
+            compute: [local, chameleon, slurm, kubernetes]
+            data_versioning: dvc
+            notebooks: true
+
+            """.utf8))
+    }
+    if let manifest = FileManager.default.contents(atPath: options.corpus + "/mlrepro.yml") { corpus.append([UInt8](manifest)) }
+    var mutator = Mutator(tokens: yamlTokens, corpus: corpus)
+    let current = options.work + "/current-answers.yml"
+    var counts = Counts()
+    while Date() < deadline {
+        let input = mutator.mutate(corpus[Int.random(in: 0..<corpus.count, using: &rng)], using: &rng)
+        FileManager.default.createFile(atPath: current, contents: Data(input))
+        watchdog.begin("answers input \(counts.executions)")
+        do {
+            let file = try AnswersFile.load(path: current)
+            let request = GenerationRequest(destination: options.work + "/never-written", tree: tree,
+                                            inputs: AnswerInputs(file: file, useDefaults: true),
+                                            environmentJSON: "{}", git: GitIdentity(name: "Fuzz", email: "fuzz@example.org"))
+            _ = try ProjectGenerator.prepare(request)
+            counts.accepted += 1
+            if corpus.count < 500 {
+                corpus.append(input)
+                mutator.corpus = corpus
+            }
+        } catch {
+            counts.rejected += 1
+            if counts.messages.count < 100_000 { counts.messages.insert(String(describing: error).prefix(80).description) }
+            if ProcessInfo.processInfo.environment["MLREPRO_FUZZ_VERBOSE"] != nil { print(target(of: current), error) }
+        }
+        watchdog.end()
+        counts.executions += 1
+    }
+    return counts
+}
+
+func engineTarget(_ options: Options, deadline: Date, rng: inout SeededGenerator, watchdog: Watchdog) throws -> Counts {
+    var corpus: [[UInt8]] = []
+    if let walker = FileManager.default.enumerator(atPath: options.corpus) {
+        while let path = walker.nextObject() as? String, corpus.count < 200 {
+            if path.hasSuffix(".jinja"), let data = FileManager.default.contents(atPath: options.corpus + "/" + path) {
+                corpus.append([UInt8](data))
+            }
+        }
+    }
+    corpus.append(Array("Hello {{ x }}!\n{% for i in items %}{{ loop.index }}:{{ i|upper }}\n{% endfor %}".utf8))
+    corpus.append(Array("{% macro m(a, b=2) %}[{{ a * b }}]{% endmacro %}{{ m(3) }}{{ m(1, b=4) }}".utf8))
+    let limits = RenderLimits(maxDepth: 40, maxRange: 100_000, maxOutputBytes: 1 << 20, maxSteps: 200_000)
+    let environment = TemplateEnvironment(options: EnvironmentOptions(limits: limits),
+                                          loader: DictionaryLoader(["self.txt": "{% include 'self.txt' %}"]))
+    let context = OrderedMapping([
+        ("x", .string("val")), ("items", .list(["a", "b", .int(3)])),
+        ("d", .dict(OrderedMapping([("k", .float(1.5))]))),
+        ("project_name", .string("Fuzz")), ("package_name", .string("fuzz")), ("framework", .string("jax")),
+        ("accelerator", .string("cpu")), ("compute", .list(["local", "slurm"])), ("tracking", .string("mlflow-local")),
+        ("env", .dict(OrderedMapping([("nvidia", .dict(OrderedMapping([("gpus", .list([]))])))]))),
+    ])
+    var mutator = Mutator(tokens: engineTokens, corpus: corpus)
+    let current = options.work + "/current-engine.jinja"
+    var counts = Counts()
+    while Date() < deadline {
+        let input = mutator.mutate(corpus[Int.random(in: 0..<corpus.count, using: &rng)], using: &rng)
+        FileManager.default.createFile(atPath: current, contents: Data(input))
+        watchdog.begin("engine input \(counts.executions)")
+        do {
+            let template = try environment.compile(text(input), name: "fuzz.jinja")
+            _ = try template.render(context)
+            counts.accepted += 1
+            if corpus.count < 500 {
+                corpus.append(input)
+                mutator.corpus = corpus
+            }
+        } catch {
+            counts.rejected += 1
+            if counts.messages.count < 100_000 { counts.messages.insert(String(describing: error).prefix(80).description) }
+            if ProcessInfo.processInfo.environment["MLREPRO_FUZZ_VERBOSE"] != nil { print(target(of: current), error) }
+        }
+        watchdog.end()
+        counts.executions += 1
+    }
+    return counts
+}
+
+do {
+    let options = try Options(Array(CommandLine.arguments.dropFirst()))
+    try FileManager.default.createDirectory(atPath: options.work, withIntermediateDirectories: true)
+    let watchdog = Watchdog()
+    watchdog.start()
+    var rng = SeededGenerator(state: options.seed)
+    let targets = options.target == "both" ? ["answers", "engine"] : [options.target]
+    let share = options.seconds / Double(targets.count)
+    for target in targets {
+        let deadline = Date().addingTimeInterval(share)
+        let started = Date()
+        let counts = target == "answers"
+            ? try answersTarget(options, deadline: deadline, rng: &rng, watchdog: watchdog)
+            : try engineTarget(options, deadline: deadline, rng: &rng, watchdog: watchdog)
+        let rate = Double(counts.executions) / max(Date().timeIntervalSince(started), 0.001)
+        print("fuzz \(target): \(counts.executions) executions (\(Int(rate))/s), \(counts.accepted) accepted, "
+            + "\(counts.rejected) rejected with \(counts.messages.count) distinct messages, 0 crashes, 0 hangs")
+        try? FileManager.default.removeItem(atPath: options.work + (target == "answers" ? "/current-answers.yml" : "/current-engine.jinja"))
+    }
+} catch {
+    FileHandle.standardError.write(Data("mlrepro-fuzz: \(error)\n".utf8))
+    exit(2)
+}
