@@ -159,7 +159,7 @@ struct FakeMachine {
         let start = ContinuousClock.now
         let record = await EnvironmentProber.run(machine.options(timeout: .seconds(1)))  // generous: a loaded CI machine starts shell fakes slowly
         let elapsed = ContinuousClock.now - start
-        #expect(elapsed < .seconds(15), "probe took \(elapsed) with tools sleeping 60 s")
+        #expect(elapsed < .seconds(30), "probe took \(elapsed) with tools sleeping 60 s")
         for source in [ProbeSource.nvidiaSmiQuery, .nvidiaSmiXML, .nvidiaSmiList, .amdSmi, .nvcc] {
             #expect(record.meta.sources[source.rawValue]?.status == .timeout, "\(source)")
         }
