@@ -25,29 +25,35 @@ public struct SHA256: Sendable {
         return hasher.finalizeHex()
     }
 
+    /// Adds `bytes`. Contiguous collections (arrays, slices, `Data`) are hashed in place,
+    /// without element-by-element iteration (which is slow when the call is not specialised
+    /// across modules); others are copied into an array first.
     public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        length &+= UInt64(bytes.count)
-        var iterator = bytes.makeIterator()
+        let done: Void? = bytes.withContiguousStorageIfAvailable { update(buffer: UnsafeRawBufferPointer($0)) }
+        if done == nil {
+            let copy = [UInt8](bytes)
+            copy.withUnsafeBytes { update(buffer: $0) }
+        }
+    }
+
+    /// Adds the bytes in `input`, compressing whole 64-byte blocks straight from it.
+    public mutating func update(buffer input: UnsafeRawBufferPointer) {
+        length &+= UInt64(input.count)
+        var offset = 0
         if !buffer.isEmpty {
-            while buffer.count < 64, let byte = iterator.next() { buffer.append(byte) }
+            let take = min(64 - buffer.count, input.count)
+            buffer.append(contentsOf: input[0..<take])
+            offset = take
             if buffer.count < 64 { return }
             buffer.withUnsafeBufferPointer { compress($0) }
             buffer.removeAll(keepingCapacity: true)
         }
-        var block = [UInt8](repeating: 0, count: 64)
-        while true {
-            var filled = 0
-            while filled < 64, let byte = iterator.next() {
-                block[filled] = byte
-                filled += 1
-            }
-            if filled == 64 {
-                block.withUnsafeBufferPointer { compress($0) }
-            } else {
-                buffer.append(contentsOf: block[0..<filled])
-                return
-            }
+        let typed = input.bindMemory(to: UInt8.self)
+        while input.count - offset >= 64 {
+            compress(UnsafeBufferPointer(rebasing: typed[offset..<offset + 64]))
+            offset += 64
         }
+        if offset < input.count { buffer.append(contentsOf: typed[offset...]) }
     }
 
     public mutating func finalizeHex() -> String {

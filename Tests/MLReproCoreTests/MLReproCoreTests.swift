@@ -21,6 +21,17 @@ import TemplateEngine
         hasher.update(bytes[130...])
         #expect(hasher.finalizeHex() == SHA256.hex(bytes))
     }
+
+    @Test func nonContiguousCollectionsAndDataHashTheSame() {
+        let bytes = (0..<1000).map { UInt8($0 % 251) }
+        #expect(SHA256.hex((0..<1000).lazy.map { UInt8($0 % 251) }) == SHA256.hex(bytes))
+        #expect(SHA256.hex(Data(bytes)) == SHA256.hex(bytes))
+        var hasher = SHA256()
+        let head = Array(bytes[0..<63])
+        head.withUnsafeBytes { raw in hasher.update(buffer: raw) }
+        hasher.update(bytes[63...].lazy.map { $0 })
+        #expect(hasher.finalizeHex() == SHA256.hex(bytes))
+    }
 }
 
 @Suite struct PathPatternTests {
