@@ -27,13 +27,15 @@ public struct YAMLValueError: Error, Sendable, CustomStringConvertible {
 
 /// Turns YAML or JSON text into template values, keeping mapping order and source marks.
 ///
-/// Limits keep hostile input cheap: input size, nesting depth and the number of values
-/// produced (which also bounds alias expansion).
+/// Limits keep hostile input cheap: input size, scalar size, nesting depth and the number of
+/// values produced (which also bounds alias expansion).
 public struct YAMLValueReader: Sendable {
     public var file: String
     public var maxBytes = 8 * 1024 * 1024
     public var maxDepth = 64
     public var maxValues = 200_000
+    /// Bytes of one scalar (an answer, a default): longer values are refused, not processed.
+    public var maxScalarBytes = 1024 * 1024
 
     public init(file: String) { self.file = file }
 
@@ -98,6 +100,10 @@ public struct YAMLValueReader: Sendable {
         }
         switch node {
         case .scalar(let scalar):
+            if scalar.string.utf8.count > maxScalarBytes {
+                throw YAMLValueError(location: location(node),
+                                     message: "value is longer than \(maxScalarBytes / 1024) KiB (\(scalar.string.utf8.count) bytes)")
+            }
             return try scalarValue(node, scalar)
         case .sequence(let sequence):
             try checkTag(node, allowed: [Tag.Name.seq.rawValue])

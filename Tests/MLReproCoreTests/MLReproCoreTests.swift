@@ -106,6 +106,12 @@ import TemplateEngine
         #expect { _ = try reader.parse(deep) } throws: { "\($0)".contains("nesting deeper") }
     }
 
+    @Test func enormousScalarsAreRefusedWithTheirLocation() throws {
+        let reader = YAMLValueReader(file: "big.yml")
+        let node = try #require(try reader.parse("ok: 1\nslug: " + String(repeating: "a", count: 1_100_000) + "\n"))
+        #expect { _ = try reader.value(node) } throws: { "\($0)".contains("big.yml:2:7: error: value is longer than 1024 KiB") }
+    }
+
     @Test func codeTagsAreNeverInterpreted() throws {
         let reader = YAMLValueReader(file: "t.yml")
         let node = try #require(try reader.parse("a: !!python/object:os.system ls\n"))
