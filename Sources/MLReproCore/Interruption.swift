@@ -13,15 +13,14 @@ public final class InterruptionGuard: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
     private let queue = DispatchQueue(label: "mlrepro.signals")
     private var interceptor: (@Sendable (Int32) -> Bool)?
-    private let interruptingFlag = NSLock()
-    private var interruptingValue = false
+    private var interrupting = false
 
     /// True once a signal is being handled: writers stop, and the program waits for the
     /// handler's exit instead of ending on its own (which could cut the cleanup short).
     public var isInterrupting: Bool {
-        interruptingFlag.lock()
-        defer { interruptingFlag.unlock() }
-        return interruptingValue
+        lock.lock()
+        defer { lock.unlock() }
+        return interrupting
     }
 
     /// Blocks for good while a signal is being handled; the handler ends the process.
@@ -96,9 +95,7 @@ public final class InterruptionGuard: @unchecked Sendable {
         }
         let path = stagingPath
         stagingPath = nil
-        interruptingFlag.lock()
-        interruptingValue = true
-        interruptingFlag.unlock()
+        interrupting = true
         lock.unlock()
         if let path { Self.remove(path) }
         let message = "mlrepro: \(number == SIGINT ? "interrupted" : "terminated"); nothing was written\n"

@@ -140,7 +140,6 @@ struct Counts {
 }
 
 func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
-func target(of path: String) -> String { (path as NSString).lastPathComponent }
 func tokens(_ list: [String]) -> [[UInt8]] { list.map { Array($0.utf8) } }
 
 let yamlTokens = tokens([
@@ -175,33 +174,14 @@ func answersTarget(_ options: Options, deadline: Date, rng: inout SeededGenerato
             """.utf8))
     }
     if let manifest = FileManager.default.contents(atPath: options.corpus + "/mlrepro.yml") { corpus.append([UInt8](manifest)) }
-    var mutator = Mutator(tokens: yamlTokens, corpus: corpus)
-    let current = options.work + "/current-answers.yml"
-    var counts = Counts()
-    while Date() < deadline {
-        let input = mutator.mutate(corpus[Int.random(in: 0..<corpus.count, using: &rng)], using: &rng)
-        FileManager.default.createFile(atPath: current, contents: Data(input))
-        watchdog.begin("answers input \(counts.executions)")
-        do {
-            let file = try AnswersFile.load(path: current)
-            let request = GenerationRequest(destination: options.work + "/never-written", tree: tree,
-                                            inputs: AnswerInputs(file: file, useDefaults: true),
-                                            environmentJSON: "{}", git: GitIdentity(name: "Fuzz", email: "fuzz@example.org"))
-            _ = try ProjectGenerator.prepare(request)
-            counts.accepted += 1
-            if corpus.count < 500 {
-                corpus.append(input)
-                mutator.corpus = corpus
-            }
-        } catch {
-            counts.rejected += 1
-            if counts.messages.count < 100_000 { counts.messages.insert(String(describing: error).prefix(80).description) }
-            if ProcessInfo.processInfo.environment["MLREPRO_FUZZ_VERBOSE"] != nil { print(target(of: current), error) }
-        }
-        watchdog.end()
-        counts.executions += 1
+    let git = GitIdentity(name: "Fuzz", email: "fuzz@example.org")
+    return fuzzLoop(name: "answers", current: options.work + "/current-answers.yml", seeds: corpus, tokens: yamlTokens,
+                    deadline: deadline, rng: &rng, watchdog: watchdog) { path, _ in
+        let file = try AnswersFile.load(path: path)
+        let request = GenerationRequest(destination: options.work + "/never-written", tree: tree,
+                                        inputs: AnswerInputs(file: file, useDefaults: true), environmentJSON: "{}", git: git)
+        _ = try ProjectGenerator.prepare(request)
     }
-    return counts
 }
 
 func engineTarget(_ options: Options, deadline: Date, rng: inout SeededGenerator, watchdog: Watchdog) throws -> Counts {
@@ -225,25 +205,32 @@ func engineTarget(_ options: Options, deadline: Date, rng: inout SeededGenerator
         ("accelerator", .string("cpu")), ("compute", .list(["local", "slurm"])), ("tracking", .string("mlflow-local")),
         ("env", .dict(OrderedMapping([("nvidia", .dict(OrderedMapping([("gpus", .list([]))])))]))),
     ])
-    var mutator = Mutator(tokens: engineTokens, corpus: corpus)
-    let current = options.work + "/current-engine.jinja"
+    return fuzzLoop(name: "engine", current: options.work + "/current-engine.jinja", seeds: corpus, tokens: engineTokens,
+                    deadline: deadline, rng: &rng, watchdog: watchdog) { _, input in
+        _ = try environment.compile(text(input), name: "fuzz.jinja").render(context)
+    }
+}
+
+/// Mutates seeds until `deadline`, writing each input to `current` before `execute` runs it;
+/// inputs that pass become seeds (up to 500). Thrown errors are counted, not findings.
+func fuzzLoop(name: String, current: String, seeds: [[UInt8]], tokens: [[UInt8]], deadline: Date,
+              rng: inout SeededGenerator, watchdog: Watchdog,
+              execute: (_ path: String, _ input: [UInt8]) throws -> Void) -> Counts {
+    var mutator = Mutator(tokens: tokens, corpus: seeds)
+    let verbose = ProcessInfo.processInfo.environment["MLREPRO_FUZZ_VERBOSE"] != nil
     var counts = Counts()
     while Date() < deadline {
-        let input = mutator.mutate(corpus[Int.random(in: 0..<corpus.count, using: &rng)], using: &rng)
-        FileManager.default.createFile(atPath: current, contents: Data(input))
-        watchdog.begin("engine input \(counts.executions)")
+        let input = mutator.mutate(mutator.corpus[Int.random(in: 0..<mutator.corpus.count, using: &rng)], using: &rng)
+        _ = FileManager.default.createFile(atPath: current, contents: Data(input))
+        watchdog.begin("\(name) input \(counts.executions)")
         do {
-            let template = try environment.compile(text(input), name: "fuzz.jinja")
-            _ = try template.render(context)
+            try execute(current, input)
             counts.accepted += 1
-            if corpus.count < 500 {
-                corpus.append(input)
-                mutator.corpus = corpus
-            }
+            if mutator.corpus.count < 500 { mutator.corpus.append(input) }
         } catch {
             counts.rejected += 1
             if counts.messages.count < 100_000 { counts.messages.insert(String(describing: error).prefix(80).description) }
-            if ProcessInfo.processInfo.environment["MLREPRO_FUZZ_VERBOSE"] != nil { print(target(of: current), error) }
+            if verbose { print(name, error) }
         }
         watchdog.end()
         counts.executions += 1
