@@ -51,12 +51,17 @@ public struct SubprocessRunner: CommandRunning {
         let env = Environment.custom(variables)
 
         let race = OutcomeRace()
+        let spawned = SpawnSignal()
         let work = Task<CommandOutcome, Never> {
+            defer { spawned.announce(nil) }
             do {
                 let result = try await Subprocess.run(
                     .path(FilePath(executable)), arguments: Arguments(arguments), environment: env,
-                    workingDirectory: directory, platformOptions: options,
-                    output: .string(limit: limit), error: .string(limit: limit))
+                    workingDirectory: directory, platformOptions: options, input: .none,
+                    output: .string(limit: limit), error: .string(limit: limit)
+                ) { execution in
+                    spawned.announce(execution.processIdentifier.value)
+                }
                 switch result.terminationStatus {
                 case .exited(let code):
                     return .finished(exitCode: code, stdout: result.standardOutput,
@@ -69,8 +74,17 @@ public struct SubprocessRunner: CommandRunning {
                 return .launchFailed(String(describing: error))
             }
         }
+        // The clock starts when the tool has started, and a tool that has already exited when it
+        // runs out is not a timeout: on a loaded machine this process may be slow to collect a
+        // result the tool delivered in time. Its result gets one more `timeout` to be collected.
         let timer = Task {
+            guard let pid = await spawned.value() else { return }
             try? await Task.sleep(for: timeout)
+            if Task.isCancelled { return }
+            if !childIsRunning(pid) {
+                try? await Task.sleep(for: timeout)
+                if Task.isCancelled { return }
+            }
             race.finish(.timedOut)
         }
         Task {
@@ -94,6 +108,48 @@ public struct SubprocessRunner: CommandRunning {
         }
         _ = await reaped.value()
         return .timedOut
+    }
+}
+
+/// Whether `pid`, a child of this process, has not yet exited. A child that exited (reaped or not)
+/// is not running; `WNOWAIT` leaves its status for swift-subprocess to collect.
+func childIsRunning(_ pid: pid_t) -> Bool {
+    var info = siginfo_t()
+    let result = waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT)
+    if result != 0 { return false }           // ECHILD: already reaped
+    return info.si_signo != SIGCHLD           // zero when the child has not changed state
+}
+
+/// The process id of a started command, or nil when it could not be started; announced once.
+final class SpawnSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var announced = false
+    private var pid: pid_t?
+    private var waiter: CheckedContinuation<pid_t?, Never>?
+
+    func announce(_ pid: pid_t?) {
+        lock.lock()
+        guard !announced else { lock.unlock(); return }
+        announced = true
+        self.pid = pid
+        let continuation = waiter
+        waiter = nil
+        lock.unlock()
+        continuation?.resume(returning: pid)
+    }
+
+    func value() async -> pid_t? {
+        await withCheckedContinuation { continuation in
+            lock.lock()
+            if announced {
+                let pid = self.pid
+                lock.unlock()
+                continuation.resume(returning: pid)
+            } else {
+                waiter = continuation
+                lock.unlock()
+            }
+        }
     }
 }
 

@@ -163,7 +163,7 @@ struct FakeMachine {
         for source in [ProbeSource.nvidiaSmiQuery, .nvidiaSmiXML, .nvidiaSmiList, .amdSmi, .nvcc] {
             #expect(record.meta.sources[source.rawValue]?.status == .timeout, "\(source)")
         }
-        #expect(record.python.version == "3.12.1")
+        #expect(record.python.version == "3.12.1", "\(String(describing: record.meta.sources[ProbeSource.python.rawValue]))")
         let ids = try String(contentsOfFile: pids, encoding: .utf8).split(whereSeparator: \.isNewline).compactMap { Int32($0) }
         #expect(ids.count == 5)
         for _ in 0..<50 where ids.contains(where: processIsAlive) { try await Task.sleep(for: .milliseconds(20)) }

@@ -59,4 +59,26 @@ func processIsAlive(_ pid: Int32) -> Bool {
         for _ in 0..<50 where ids.contains(where: processIsAlive) { try await Task.sleep(for: .milliseconds(20)) }
         for pid in ids { #expect(!processIsAlive(pid), "process \(pid) survived") }
     }
+
+    /// The timeout asks whether the tool still runs: a zombie (exited, not yet reaped) and a reaped
+    /// child do not; neither does a process that is not this process's child.
+    @Test func childIsRunningTellsRunningFromExited() throws {
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sleep"), strdup("30"), nil]
+        defer { argv.forEach { free($0) } }
+        #expect(posix_spawn(&pid, "/bin/sleep", nil, nil, argv, environ) == 0)
+        #expect(childIsRunning(pid))
+        kill(pid, SIGKILL)
+        var exited = false
+        for _ in 0..<500 where !exited {
+            exited = !childIsRunning(pid)
+            if !exited { usleep(10_000) }
+        }
+        #expect(exited)
+        #expect(!processIsAlive(pid))   // a zombie until reaped: WNOWAIT left it for its owner
+        var status: Int32 = 0
+        #expect(waitpid(pid, &status, 0) == pid)
+        #expect(!childIsRunning(pid))
+        #expect(!childIsRunning(1))
+    }
 }
