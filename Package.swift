@@ -44,11 +44,8 @@ let package = Package(
             dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]
         ),
         .target(name: "Prompting"),
-        .systemLibrary(
-            name: "CLibGit2",
-            pkgConfig: "libgit2",
-            providers: [.apt(["libgit2-dev"])]
-        ),
+        // libgit2's headers (libgit2-dev) and a loader that opens the library on first use.
+        .target(name: "CLibGit2", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "GitSupport", dependencies: ["CLibGit2"]),
 
         .testTarget(name: "TemplateEngineTests", dependencies: ["TemplateEngine"], exclude: ["Conformance"]),

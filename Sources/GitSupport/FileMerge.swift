@@ -26,13 +26,13 @@ public enum FileMerge {
     /// style (ours, then `|||||||` base, then theirs), so no side's line is lost.
     public static func merge(base: [UInt8], ours: [UInt8], theirs: [UInt8],
                              labels: MergeLabels) throws -> FileMergeResult {
-        LibGit2.ensureInitialised()
+        try LibGit2.ensureInitialised()
         var options = git_merge_file_options()
-        try LibGit2.check(git_merge_file_options_init(&options, UInt32(GIT_MERGE_FILE_OPTIONS_VERSION)),
+        try LibGit2.check(git.merge_file_options_init(&options, UInt32(GIT_MERGE_FILE_OPTIONS_VERSION)),
                           "preparing merge options")
         options.flags = GIT_MERGE_FILE_STYLE_DIFF3.rawValue
         var result = git_merge_file_result()
-        defer { git_merge_file_result_free(&result) }
+        defer { git.merge_file_result_free(&result) }
 
         // A zero byte keeps every buffer's address valid when a side is empty; sizes exclude it.
         let code = (base + [0]).withUnsafeBufferPointer { baseBytes in
@@ -47,7 +47,7 @@ public enum FileMerge {
                                 var baseInput = input(baseBytes)
                                 var ourInput = input(ourBytes)
                                 var theirInput = input(theirBytes)
-                                return git_merge_file(&result, &baseInput, &ourInput, &theirInput, &options)
+                                return git.merge_file(&result, &baseInput, &ourInput, &theirInput, &options)
                             }
                         }
                     }

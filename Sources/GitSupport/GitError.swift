@@ -1,7 +1,11 @@
+import CLibGit2
+
 /// Everything that can go wrong in GitSupport, with text that says what happened and what to do.
 public enum GitError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A libgit2 call failed; `message` is libgit2's own (`git_error_last`).
     case libgit2(operation: String, code: Int32, message: String)
+    /// libgit2 is not installed (or not the version mlrepro was built with).
+    case libraryUnavailable(library: String, reason: String)
     /// No repository at (or above, when searching) the path.
     case notARepository(path: String)
     /// A tag, branch or commit that does not exist in the repository.
@@ -20,6 +24,9 @@ public enum GitError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .libgit2(operation, code, message):
             let detail = message.isEmpty ? "libgit2 error \(code)" : message
             return "git: \(operation) failed: \(detail)"
+        case let .libraryUnavailable(library, reason):
+            return "git work needs libgit2, and \(library) cannot be loaded (\(reason)); install it "
+                + "(Debian and Ubuntu: apt install libgit2-\(LIBGIT2_SOVERSION))"
         case let .notARepository(path):
             return "'\(path)' is not a git repository; run 'git init' there or pass a repository path"
         case let .unknownReference(ref, repository):

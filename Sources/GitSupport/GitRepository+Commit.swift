@@ -6,14 +6,14 @@ extension GitRepository {
     /// (ignored ones left out, as `.gitignore` says) and removals.
     public func addAll() throws {
         let index = try openIndex()
-        defer { git_index_free(index) }
+        defer { git.index_free(index) }
         try LibGit2.withStrArray(["*"]) { pathspec in
             try LibGit2.check(
-                git_index_add_all(index, &pathspec, GIT_INDEX_ADD_DEFAULT.rawValue, nil, nil),
+                git.index_add_all(index, &pathspec, GIT_INDEX_ADD_DEFAULT.rawValue, nil, nil),
                 "staging files in '\(path)'")
-            try LibGit2.check(git_index_update_all(index, &pathspec, nil, nil), "staging removals in '\(path)'")
+            try LibGit2.check(git.index_update_all(index, &pathspec, nil, nil), "staging removals in '\(path)'")
         }
-        try LibGit2.check(git_index_write(index), "writing the index of '\(path)'")
+        try LibGit2.check(git.index_write(index), "writing the index of '\(path)'")
     }
 
     /// Commits the index on the current branch (HEAD's commit as parent, if any) and returns
@@ -22,29 +22,29 @@ extension GitRepository {
     public func commit(message: String, author: GitSignature, committer: GitSignature? = nil,
                        date: Date = Date()) throws -> ObjectID {
         let index = try openIndex()
-        defer { git_index_free(index) }
+        defer { git.index_free(index) }
         var treeID = git_oid()
-        try LibGit2.check(git_index_write_tree(&treeID, index), "writing the tree of '\(path)'")
+        try LibGit2.check(git.index_write_tree(&treeID, index), "writing the tree of '\(path)'")
         var tree: OpaquePointer?
-        try LibGit2.check(git_tree_lookup(&tree, pointer, &treeID), "looking up the new tree")
-        defer { git_tree_free(tree) }
+        try LibGit2.check(git.tree_lookup(&tree, pointer, &treeID), "looking up the new tree")
+        defer { git.tree_free(tree) }
 
         let authorSignature = try Self.signature(author, date: date)
-        defer { git_signature_free(authorSignature) }
+        defer { git.signature_free(authorSignature) }
         let committerSignature = try Self.signature(committer ?? author, date: date)
-        defer { git_signature_free(committerSignature) }
+        defer { git.signature_free(committerSignature) }
 
         var parent: OpaquePointer?
         if let head = try headCommit() {
             var headOID = head.oid
-            try LibGit2.check(git_commit_lookup(&parent, pointer, &headOID), "looking up HEAD's commit")
+            try LibGit2.check(git.commit_lookup(&parent, pointer, &headOID), "looking up HEAD's commit")
         }
-        defer { if let parent { git_commit_free(parent) } }
+        defer { if let parent { git.commit_free(parent) } }
 
         var newID = git_oid()
         var parents: [OpaquePointer?] = parent.map { [$0] } ?? []
         let code = parents.withUnsafeMutableBufferPointer { buffer in
-            git_commit_create(&newID, pointer, "HEAD", authorSignature, committerSignature, nil, message, tree,
+            git.commit_create(&newID, pointer, "HEAD", authorSignature, committerSignature, nil, message, tree,
                               buffer.count, buffer.baseAddress)
         }
         try LibGit2.check(code, "committing in '\(path)'")
@@ -54,15 +54,15 @@ extension GitRepository {
     /// The message of `commit`.
     public func message(of commit: ObjectID) throws -> String {
         let handle = try lookupCommit(commit)
-        defer { git_commit_free(handle) }
-        return git_commit_message(handle).map { String(cString: $0) } ?? ""
+        defer { git.commit_free(handle) }
+        return git.commit_message(handle).map { String(cString: $0) } ?? ""
     }
 
     /// The author of `commit`.
     public func author(of commit: ObjectID) throws -> GitSignature {
         let handle = try lookupCommit(commit)
-        defer { git_commit_free(handle) }
-        guard let signature = git_commit_author(handle) else { return GitSignature(name: "", email: "") }
+        defer { git.commit_free(handle) }
+        guard let signature = git.commit_author(handle) else { return GitSignature(name: "", email: "") }
         return GitSignature(name: String(cString: signature.pointee.name),
                            email: String(cString: signature.pointee.email))
     }
@@ -70,13 +70,13 @@ extension GitRepository {
     /// The number of commits reachable from `commit` (itself included).
     public func historyLength(from commit: ObjectID) throws -> Int {
         var walker: OpaquePointer?
-        try LibGit2.check(git_revwalk_new(&walker, pointer), "walking history")
-        defer { git_revwalk_free(walker) }
+        try LibGit2.check(git.revwalk_new(&walker, pointer), "walking history")
+        defer { git.revwalk_free(walker) }
         var start = commit.oid
-        try LibGit2.check(git_revwalk_push(walker, &start), "walking history from \(commit.short)")
+        try LibGit2.check(git.revwalk_push(walker, &start), "walking history from \(commit.short)")
         var count = 0
         var next = git_oid()
-        while git_revwalk_next(&next, walker) == 0 { count += 1 }
+        while git.revwalk_next(&next, walker) == 0 { count += 1 }
         return count
     }
 
@@ -84,7 +84,7 @@ extension GitRepository {
 
     func openIndex() throws -> OpaquePointer {
         var index: OpaquePointer?
-        try LibGit2.check(git_repository_index(&index, pointer), "opening the index of '\(path)'")
+        try LibGit2.check(git.repository_index(&index, pointer), "opening the index of '\(path)'")
         guard let index else { throw GitError.libgit2(operation: "opening the index of '\(path)'", code: -1, message: "") }
         return index
     }
@@ -92,7 +92,7 @@ extension GitRepository {
     func lookupCommit(_ id: ObjectID) throws -> OpaquePointer {
         var oid = id.oid
         var commit: OpaquePointer?
-        let code = git_commit_lookup(&commit, pointer, &oid)
+        let code = git.commit_lookup(&commit, pointer, &oid)
         if code == GIT_ENOTFOUND.rawValue {
             throw GitError.unknownReference(id.hex, repository: path)
         }
@@ -105,7 +105,7 @@ extension GitRepository {
         var signature: UnsafeMutablePointer<git_signature>?
         let seconds = git_time_t(date.timeIntervalSince1970.rounded(.down))
         let offsetMinutes = Int32(TimeZone.current.secondsFromGMT(for: date) / 60)
-        try LibGit2.check(git_signature_new(&signature, identity.name, identity.email, seconds, offsetMinutes),
+        try LibGit2.check(git.signature_new(&signature, identity.name, identity.email, seconds, offsetMinutes),
                           "making the signature '\(identity.name) <\(identity.email)>'")
         guard let signature else {
             throw GitError.invalidArgument("cannot make a git signature for '\(identity.name) <\(identity.email)>'")

@@ -11,17 +11,17 @@ extension GitRepository {
                           "refs/remotes/origin/\(reference)", reference]
         for candidate in candidates {
             var object: OpaquePointer?
-            let code = git_revparse_single(&object, pointer, candidate)
+            let code = git.revparse_single(&object, pointer, candidate)
             if code == GIT_ENOTFOUND.rawValue || code == GIT_EINVALIDSPEC.rawValue { continue }
             try LibGit2.check(code, "resolving '\(reference)' in '\(path)'")
-            defer { git_object_free(object) }
+            defer { git.object_free(object) }
             var peeled: OpaquePointer?
-            let peelCode = git_object_peel(&peeled, object, GIT_OBJECT_COMMIT)
+            let peelCode = git.object_peel(&peeled, object, GIT_OBJECT_COMMIT)
             if peelCode < 0 {
                 throw GitError.invalidArgument("'\(reference)' in \(path) does not name a commit: \(LibGit2.lastErrorMessage())")
             }
-            defer { git_object_free(peeled) }
-            guard let id = git_object_id(peeled) else { continue }
+            defer { git.object_free(peeled) }
+            guard let id = git.object_id(peeled) else { continue }
             return ObjectID(id.pointee)
         }
         throw GitError.unknownReference(reference, repository: path)
@@ -35,7 +35,7 @@ extension GitRepository {
     /// Every tag name, sorted.
     public func tags() throws -> [String] {
         var array = git_strarray()
-        try LibGit2.check(git_tag_list(&array, pointer), "listing the tags of '\(path)'")
+        try LibGit2.check(git.tag_list(&array, pointer), "listing the tags of '\(path)'")
         return LibGit2.strings(consuming: &array).sorted()
     }
 

@@ -24,18 +24,18 @@ extension GitRepository {
     /// Every changed, staged or untracked path (ignored files left out), like `git status`.
     public func status() throws -> [GitStatusEntry] {
         var options = git_status_options()
-        try LibGit2.check(git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)), "preparing status options")
+        try LibGit2.check(git.status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)), "preparing status options")
         options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
         options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue
             | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue
             | GIT_STATUS_OPT_SORT_CASE_SENSITIVELY.rawValue
         var list: OpaquePointer?
-        try LibGit2.check(git_status_list_new(&list, pointer, &options), "reading the status of '\(path)'")
-        defer { git_status_list_free(list) }
+        try LibGit2.check(git.status_list_new(&list, pointer, &options), "reading the status of '\(path)'")
+        defer { git.status_list_free(list) }
 
         var entries: [GitStatusEntry] = []
-        for position in 0..<git_status_list_entrycount(list) {
-            guard let entry = git_status_byindex(list, position)?.pointee else { continue }
+        for position in 0..<git.status_list_entrycount(list) {
+            guard let entry = git.status_byindex(list, position)?.pointee else { continue }
             let flags = entry.status.rawValue
             if flags & GIT_STATUS_IGNORED.rawValue != 0 { continue }
             let staged = entry.head_to_index.map { Self.path(of: $0.pointee) }

@@ -21,13 +21,13 @@ extension GitRepository {
     /// The bytes of the file at `path` in `commit`'s tree, or nil when there is no such file.
     public func readBlob(at commit: ObjectID, path filePath: String) throws -> [UInt8]? {
         let tree = try treeOf(commit)
-        defer { git_tree_free(tree) }
+        defer { git.tree_free(tree) }
         var entry: OpaquePointer?
-        let code = git_tree_entry_bypath(&entry, tree, filePath)
+        let code = git.tree_entry_bypath(&entry, tree, filePath)
         if code == GIT_ENOTFOUND.rawValue { return nil }
         try LibGit2.check(code, "looking up '\(filePath)' at \(commit.short)")
-        defer { git_tree_entry_free(entry) }
-        guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB, let id = git_tree_entry_id(entry) else { return nil }
+        defer { git.tree_entry_free(entry) }
+        guard git.tree_entry_type(entry) == GIT_OBJECT_BLOB, let id = git.tree_entry_id(entry) else { return nil }
         return try blobBytes(id)
     }
 
@@ -88,44 +88,44 @@ extension GitRepository {
 
     private func treeOf(_ commit: ObjectID) throws -> OpaquePointer {
         let handle = try lookupCommit(commit)
-        defer { git_commit_free(handle) }
+        defer { git.commit_free(handle) }
         var tree: OpaquePointer?
-        try LibGit2.check(git_commit_tree(&tree, handle), "reading the tree of \(commit.short)")
+        try LibGit2.check(git.commit_tree(&tree, handle), "reading the tree of \(commit.short)")
         guard let tree else { throw GitError.noCommits(repository: path) }
         return tree
     }
 
     private func blobBytes(_ id: UnsafePointer<git_oid>) throws -> [UInt8] {
         var blob: OpaquePointer?
-        try LibGit2.check(git_blob_lookup(&blob, pointer, id), "reading a file of '\(path)'")
-        defer { git_blob_free(blob) }
-        let size = Int(git_blob_rawsize(blob))
-        guard size > 0, let raw = git_blob_rawcontent(blob) else { return [] }
+        try LibGit2.check(git.blob_lookup(&blob, pointer, id), "reading a file of '\(path)'")
+        defer { git.blob_free(blob) }
+        let size = Int(git.blob_rawsize(blob))
+        guard size > 0, let raw = git.blob_rawcontent(blob) else { return [] }
         return Array(UnsafeRawBufferPointer(start: raw, count: size))
     }
 
     private func walkTree(of commit: ObjectID,
                           _ visit: (String, GitTreeFile.Kind, UnsafePointer<git_oid>) throws -> Void) throws {
         let tree = try treeOf(commit)
-        defer { git_tree_free(tree) }
+        defer { git.tree_free(tree) }
         try walk(tree, prefix: "", commit: commit, visit)
     }
 
     private func walk(_ tree: OpaquePointer?, prefix: String, commit: ObjectID,
                       _ visit: (String, GitTreeFile.Kind, UnsafePointer<git_oid>) throws -> Void) throws {
-        for position in 0..<git_tree_entrycount(tree) {
-            guard let entry = git_tree_entry_byindex(tree, position),
-                  let rawName = git_tree_entry_name(entry), let id = git_tree_entry_id(entry) else { continue }
+        for position in 0..<git.tree_entrycount(tree) {
+            guard let entry = git.tree_entry_byindex(tree, position),
+                  let rawName = git.tree_entry_name(entry), let id = git.tree_entry_id(entry) else { continue }
             let name = String(cString: rawName)
             guard Self.isSafeEntryName(name) else {
                 throw GitError.invalidArgument("the tree at \(commit.short) holds an unsafe entry name '\(prefix)\(name)'")
             }
             let path = prefix + name
-            switch git_tree_entry_filemode(entry) {
+            switch git.tree_entry_filemode(entry) {
             case GIT_FILEMODE_TREE:
                 var subtree: OpaquePointer?
-                try LibGit2.check(git_tree_lookup(&subtree, pointer, id), "reading directory '\(path)' at \(commit.short)")
-                defer { git_tree_free(subtree) }
+                try LibGit2.check(git.tree_lookup(&subtree, pointer, id), "reading directory '\(path)' at \(commit.short)")
+                defer { git.tree_free(subtree) }
                 try walk(subtree, prefix: path + "/", commit: commit, visit)
             case GIT_FILEMODE_BLOB:
                 try visit(path, .regular, id)

@@ -10,9 +10,9 @@ extension GitRepository {
         }
         var paths = Set<String>()
         let index = try openIndex()
-        defer { git_index_free(index) }
-        for position in 0..<git_index_entrycount(index) {
-            guard let entry = git_index_get_byindex(index, position), let raw = entry.pointee.path else { continue }
+        defer { git.index_free(index) }
+        for position in 0..<git.index_entrycount(index) {
+            guard let entry = git.index_get_byindex(index, position), let raw = entry.pointee.path else { continue }
             let relative = String(cString: raw)
             var info = stat()
             if lstat(root + relative, &info) == 0 && (info.st_mode & S_IFMT) != S_IFDIR {

@@ -16,7 +16,7 @@ public final class GitRepository {
     }
 
     deinit {
-        git_repository_free(pointer)
+        git.repository_free(pointer)
     }
 
     // MARK: - Opening
@@ -24,10 +24,10 @@ public final class GitRepository {
     /// Opens the repository at `path` (a working tree or a `.git`/bare directory).
     /// With `searchParents`, a path inside a working tree finds the enclosing repository.
     public static func open(at path: String, searchParents: Bool = false) throws -> GitRepository {
-        LibGit2.ensureInitialised()
+        try LibGit2.ensureInitialised()
         var repository: OpaquePointer?
         let flags: UInt32 = searchParents ? 0 : GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue
-        let code = git_repository_open_ext(&repository, path, flags, nil)
+        let code = git.repository_open_ext(&repository, path, flags, nil)
         if code == GIT_ENOTFOUND.rawValue {
             throw GitError.notARepository(path: path)
         }
@@ -49,9 +49,9 @@ public final class GitRepository {
     /// Creates a repository at `path` (the directory is created when missing). The initial
     /// branch follows `init.defaultBranch` from git config, as `git init` does.
     public static func initialize(at path: String, bare: Bool = false) throws -> GitRepository {
-        LibGit2.ensureInitialised()
+        try LibGit2.ensureInitialised()
         var repository: OpaquePointer?
-        try LibGit2.check(git_repository_init(&repository, path, bare ? 1 : 0), "initialising repository at '\(path)'")
+        try LibGit2.check(git.repository_init(&repository, path, bare ? 1 : 0), "initialising repository at '\(path)'")
         guard let repository else { throw GitError.notARepository(path: path) }
         return GitRepository(pointer: repository, path: path)
     }
@@ -60,13 +60,13 @@ public final class GitRepository {
     /// A bare clone has no working tree; read it with `exportTree(at:to:)`.
     public static func clone(from source: String, to path: String, bare: Bool = false) throws -> GitRepository {
         try GitArguments.refuseOptionLike(source, role: "repository URL or path")
-        LibGit2.ensureInitialised()
+        try LibGit2.ensureInitialised()
         var options = git_clone_options()
-        try LibGit2.check(git_clone_options_init(&options, UInt32(GIT_CLONE_OPTIONS_VERSION)), "preparing clone options")
+        try LibGit2.check(git.clone_options_init(&options, UInt32(GIT_CLONE_OPTIONS_VERSION)), "preparing clone options")
         options.bare = bare ? 1 : 0
         options.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
         var repository: OpaquePointer?
-        let code = git_clone(&repository, source, path, &options)
+        let code = git.clone(&repository, source, path, &options)
         try LibGit2.check(code, "cloning '\(source)'")
         guard let repository else { throw GitError.notARepository(path: path) }
         return GitRepository(pointer: repository, path: path)
@@ -76,20 +76,20 @@ public final class GitRepository {
 
     /// The working tree's directory (with a trailing `/`), or nil for a bare repository.
     public var workingDirectory: String? {
-        git_repository_workdir(pointer).map { String(cString: $0) }
+        git.repository_workdir(pointer).map { String(cString: $0) }
     }
 
     /// The `.git` directory (or the bare repository's directory), with a trailing `/`.
     public var gitDirectory: String {
-        String(cString: git_repository_path(pointer))
+        git.repository_path(pointer).map { String(cString: $0) } ?? ""
     }
 
-    public var isBare: Bool { git_repository_is_bare(pointer) == 1 }
+    public var isBare: Bool { git.repository_is_bare(pointer) == 1 }
 
     /// The commit HEAD points at, or nil when the current branch has no commit yet.
     public func headCommit() throws -> ObjectID? {
         var oid = git_oid()
-        let code = git_reference_name_to_id(&oid, pointer, "HEAD")
+        let code = git.reference_name_to_id(&oid, pointer, "HEAD")
         if code == GIT_ENOTFOUND.rawValue || code == GIT_EUNBORNBRANCH.rawValue { return nil }
         try LibGit2.check(code, "reading HEAD of '\(path)'")
         return ObjectID(oid)
@@ -98,13 +98,13 @@ public final class GitRepository {
     /// The checked-out branch's short name (also for a branch without commits), or nil when
     /// HEAD is detached.
     public func currentBranch() throws -> String? {
-        if try LibGit2.check(git_repository_head_detached(pointer), "reading HEAD of '\(path)'") == 1 {
+        if try LibGit2.check(git.repository_head_detached(pointer), "reading HEAD of '\(path)'") == 1 {
             return nil
         }
         var reference: OpaquePointer?
-        try LibGit2.check(git_reference_lookup(&reference, pointer, "HEAD"), "reading HEAD of '\(path)'")
-        defer { git_reference_free(reference) }
-        guard let target = git_reference_symbolic_target(reference) else { return nil }
+        try LibGit2.check(git.reference_lookup(&reference, pointer, "HEAD"), "reading HEAD of '\(path)'")
+        defer { git.reference_free(reference) }
+        guard let target = git.reference_symbolic_target(reference) else { return nil }
         let name = String(cString: target)
         let prefix = "refs/heads/"
         return name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : name
@@ -117,10 +117,10 @@ public final class GitRepository {
     public func fetch(remote name: String = "origin") throws {
         try GitArguments.refuseOptionLike(name, role: "remote name")
         var remote: OpaquePointer?
-        try LibGit2.check(git_remote_lookup(&remote, pointer, name), "looking up remote '\(name)' in '\(path)'")
-        defer { git_remote_free(remote) }
+        try LibGit2.check(git.remote_lookup(&remote, pointer, name), "looking up remote '\(name)' in '\(path)'")
+        defer { git.remote_free(remote) }
         var options = git_fetch_options()
-        try LibGit2.check(git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)), "preparing fetch options")
+        try LibGit2.check(git.fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)), "preparing fetch options")
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
         options.prune = GIT_FETCH_PRUNE
         // A bare repository (a cache) mirrors branches as its own; a working clone keeps them
@@ -128,18 +128,18 @@ public final class GitRepository {
         let branches = isBare ? "+refs/heads/*:refs/heads/*" : "+refs/heads/*:refs/remotes/\(name)/*"
         let refspecs = [branches, "+refs/tags/*:refs/tags/*"]
         try LibGit2.withStrArray(refspecs) { array in
-            try LibGit2.check(git_remote_fetch(remote, &array, &options, "mlrepro: fetch"), "fetching from remote '\(name)'")
+            try LibGit2.check(git.remote_fetch(remote, &array, &options, "mlrepro: fetch"), "fetching from remote '\(name)'")
         }
     }
 
     /// The URL of `remote`, or nil when there is no such remote.
     public func remoteURL(_ name: String = "origin") throws -> String? {
         var remote: OpaquePointer?
-        let code = git_remote_lookup(&remote, pointer, name)
+        let code = git.remote_lookup(&remote, pointer, name)
         if code == GIT_ENOTFOUND.rawValue { return nil }
         try LibGit2.check(code, "looking up remote '\(name)' in '\(path)'")
-        defer { git_remote_free(remote) }
-        return git_remote_url(remote).map { String(cString: $0) }
+        defer { git.remote_free(remote) }
+        return git.remote_url(remote).map { String(cString: $0) }
     }
 }
 

@@ -32,36 +32,36 @@ public struct GitUserConfig: Sendable, Equatable {
     /// Reads the configuration that applies to `repository`, or the global configuration
     /// when nil. Unreadable configuration reads as unset.
     public static func read(for repository: GitRepository? = nil) -> GitUserConfig {
-        LibGit2.ensureInitialised()
+        guard LibGit2.isAvailable else { return GitUserConfig(name: nil, email: nil) }
         var snapshot: OpaquePointer?
         if let repository {
-            guard git_repository_config_snapshot(&snapshot, repository.pointer) == 0 else {
+            guard git.repository_config_snapshot(&snapshot, repository.pointer) == 0 else {
                 return GitUserConfig(name: nil, email: nil)
             }
         } else {
             var config: OpaquePointer?
-            guard git_config_open_default(&config) == 0 else { return GitUserConfig(name: nil, email: nil) }
-            defer { git_config_free(config) }
-            guard git_config_snapshot(&snapshot, config) == 0 else { return GitUserConfig(name: nil, email: nil) }
+            guard git.config_open_default(&config) == 0 else { return GitUserConfig(name: nil, email: nil) }
+            defer { git.config_free(config) }
+            guard git.config_snapshot(&snapshot, config) == 0 else { return GitUserConfig(name: nil, email: nil) }
         }
-        defer { git_config_free(snapshot) }
+        defer { git.config_free(snapshot) }
         return GitUserConfig(name: string(snapshot, "user.name"), email: string(snapshot, "user.email"))
     }
 
     /// Sets a value in the repository's own configuration (`.git/config`).
     public static func set(_ key: String, to value: String, in repository: GitRepository) throws {
         var config: OpaquePointer?
-        try LibGit2.check(git_repository_config(&config, repository.pointer), "opening the config of '\(repository.path)'")
-        defer { git_config_free(config) }
+        try LibGit2.check(git.repository_config(&config, repository.pointer), "opening the config of '\(repository.path)'")
+        defer { git.config_free(config) }
         var local: OpaquePointer?
-        try LibGit2.check(git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL), "opening '.git/config'")
-        defer { git_config_free(local) }
-        try LibGit2.check(git_config_set_string(local, key, value), "setting \(key)")
+        try LibGit2.check(git.config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL), "opening '.git/config'")
+        defer { git.config_free(local) }
+        try LibGit2.check(git.config_set_string(local, key, value), "setting \(key)")
     }
 
     private static func string(_ snapshot: OpaquePointer?, _ key: String) -> String? {
         var value: UnsafePointer<CChar>?
-        guard git_config_get_string(&value, snapshot, key) == 0, let value else { return nil }
+        guard git.config_get_string(&value, snapshot, key) == 0, let value else { return nil }
         let text = String(cString: value).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : text
     }

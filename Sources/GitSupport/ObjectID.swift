@@ -17,14 +17,14 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     init(_ oid: git_oid) {
         var copy = oid
         var buffer = [CChar](repeating: 0, count: 41)
-        _ = git_oid_fmt(&buffer, &copy)
+        _ = git.oid_fmt(&buffer, &copy)
         buffer[40] = 0
         self.hex = String(decoding: buffer.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     var oid: git_oid {
         var value = git_oid()
-        _ = git_oid_fromstr(&value, hex)
+        _ = git.oid_fromstr(&value, hex)
         return value
     }
 

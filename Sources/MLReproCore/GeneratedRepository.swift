@@ -58,6 +58,9 @@ public enum GeneratedRepository {
             let id = try repository.commit(message: message(template: template, ref: ref), author: author.signature)
             return .committed(commit: id.hex, author: author.signature, usedFallbackAuthor: author.usedFallback)
         } catch let error as GitError {
+            if case .libraryUnavailable = error {
+                throw GenerationError.gitUnavailable(error.description)
+            }
             throw GenerationError.writeFailed(path: destination, reason: "the files were generated, but \(error)")
         }
     }

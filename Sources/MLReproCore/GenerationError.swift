@@ -22,6 +22,8 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
     case taskFailed(index: Int, command: String, status: Int32)
     case versionTooOld(required: String, current: String)
     case noTTY
+    /// Git work was asked for and libgit2 cannot be loaded.
+    case gitUnavailable(String)
 
     public var description: String {
         switch self {
@@ -54,6 +56,8 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
             return "template files '\(first)' and '\(second)' both render to '\(path)'"
         case let .renderFailed(message):
             return message
+        case let .gitUnavailable(reason):
+            return "\(reason); or pass --no-git to generate without a repository (nothing was written)"
         case let .destinationNotEmpty(path):
             return "destination '\(path)' exists and is not empty; choose a new directory, or pass --force to write into it (files the template does not produce are kept)"
         case let .destinationConflict(path, reason):

@@ -72,3 +72,35 @@ import Testing
         #expect(result.stderr.contains("needs mlrepro 99.0.0 or newer"))
     }
 }
+
+/// libgit2 is opened only when git work is needed; without it, that work fails clearly.
+@Suite(.serialized) struct MissingLibGit2Tests {
+    let missing = ["MLREPRO_LIBGIT2": "/nonexistent/libgit2.so.1.5"]
+
+    @Test func initWithGitFailsCleanlyAndWritesNothing() throws {
+        let work = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(work) }
+        let result = try Harness.run(["init", "study", "--defaults", "--no-probe"], in: work, environment: missing)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("git work needs libgit2, and /nonexistent/libgit2.so.1.5 cannot be loaded"),
+                "\(result.stderr)")
+        #expect(result.stderr.contains("apt install libgit2-"), "\(result.stderr)")
+        #expect(result.stderr.contains("pass --no-git"), "\(result.stderr)")
+        #expect(!result.stderr.contains("Fatal error"))
+        #expect(Harness.entries(work).isEmpty)
+    }
+
+    @Test func commandsWithoutGitWorkDoNotNeedIt() throws {
+        let work = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(work) }
+        let version = try Harness.run(["--version"], in: work, environment: missing)
+        #expect(version.status == 0)
+        let generated = try Harness.run(["init", "study", "--defaults", "--no-probe", "--no-git", "--quiet"], in: work,
+                                        environment: missing)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        #expect(Harness.entries(work + "/study").contains("pyproject.toml"))
+        #expect(!Harness.entries(work + "/study").contains(".git"))
+        let check = try Harness.run(["check", "study"], in: work, environment: missing)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    }
+}

@@ -75,7 +75,7 @@ enum Harness {
         while let relative = walker.nextObject() as? String {
             if skipping.contains(where: { relative == $0 || relative.hasPrefix($0 + "/") }) { continue }
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory)
             if !isDirectory.boolValue { result[relative] = FileManager.default.contents(atPath: root + "/" + relative) }
         }
         return result
