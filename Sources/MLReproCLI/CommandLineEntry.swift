@@ -18,6 +18,12 @@ public enum CommandLineEntry {
     }
 
     static func execute(arguments: [String]) async -> ExitStatus {
+        // Answered before the argument parser is built: building it reflects over every command
+        // (about 2 ms), and scripts call `--version` to see whether mlrepro is there at all.
+        if arguments == ["--version"] {
+            print(MLReproVersion.current)
+            return .success
+        }
         let command: any ParsableCommand
         do {
             command = try MLRepro.parseAsRoot(arguments)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import MLReproCore
 
 /// Every bad input: exit 2, a message naming the key (and `file:line:col` for files), nothing written.
 @Suite(.serialized) struct InitErrorTests {
@@ -95,6 +96,9 @@ import Testing
         defer { Harness.cleanup(work) }
         let version = try Harness.run(["--version"], in: work, environment: missing)
         #expect(version.status == 0)
+        #expect(version.stdout == MLReproVersion.current + "\n")
+        let parsed = try Harness.run(["init", "--version"], in: work, environment: missing)   // through the parser
+        #expect(parsed.stdout == version.stdout, "\(parsed.stderr)")
         let generated = try Harness.run(["init", "study", "--defaults", "--no-probe", "--no-git", "--quiet"], in: work,
                                         environment: missing)
         #expect(generated.status == 0, "\(generated.stderr)")
