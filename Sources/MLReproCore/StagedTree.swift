@@ -59,11 +59,16 @@ public struct StagedTree: Sendable {
         let files = outputs.filter { !$0.isDirectory }
         let failures = FailureSlot()
         let root = path
-        DispatchQueue.concurrentPerform(iterations: files.count) { index in
-            if InterruptionGuard.shared.isInterrupting { return }
-            let file = files[index]
-            if let reason = StagedTree.writeFile(root + "/" + file.path, file.bytes, mode: file.mode) {
-                failures.record(index, GenerationError.writeFailed(path: file.path, reason: reason))
+        // One folder's files are written by one thread: creating files in the same folder from
+        // two threads makes them queue (and spin) on the folder's lock in the kernel.
+        let folders = StagedTree.groupedByFolder(files.map(\.path))
+        DispatchQueue.concurrentPerform(iterations: folders.count) { folder in
+            for index in folders[folder] {
+                if InterruptionGuard.shared.isInterrupting { return }
+                let file = files[index]
+                if let reason = StagedTree.writeFile(root + "/" + file.path, file.bytes, mode: file.mode) {
+                    failures.record(index, GenerationError.writeFailed(path: file.path, reason: reason))
+                }
             }
         }
         if let error = failures.first { throw error }
@@ -74,6 +79,21 @@ public struct StagedTree: Sendable {
         let mask = umask(0)
         umask(mask)
         chmod(path, 0o777 & ~mask)
+    }
+
+    /// Indices of `paths` grouped by parent folder, largest group first (so the longest
+    /// work starts first), each group in its original order.
+    static func groupedByFolder(_ paths: [String]) -> [[Int]] {
+        var groups: [Substring: [Int]] = [:]
+        var order: [Substring] = []
+        for (index, path) in paths.enumerated() {
+            let folder = path.lastIndex(of: "/").map { path[..<$0] } ?? ""
+            if groups[folder] == nil { order.append(folder) }
+            groups[folder, default: []].append(index)
+        }
+        return order.compactMap { groups[$0] }.enumerated()
+            .sorted { $0.element.count != $1.element.count ? $0.element.count > $1.element.count : $0.offset < $1.offset }
+            .map(\.element)
     }
 
     /// One file in one open/write/close; nil on success, else the reason.
