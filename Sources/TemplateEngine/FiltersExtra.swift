@@ -57,7 +57,7 @@ extension Renderer {
             guard let m = try regex.firstMatch(in: text) else { return .none }
             return .string(String(text[m.range]))
         case "regex_findall":
-            return .list(try text.matches(of: regex).map { m in
+            return .list(text.matches(of: regex).map { m in
                 let groups = m.output.count - 1
                 if groups == 0 { return .string(String(text[m.range])) }
                 let parts = (1...groups).map { Value.string(m.output[$0].substring.map(String.init) ?? "") }
