@@ -34,7 +34,9 @@ let package = Package(
         // Build tool + plugin that embed Templates/ into MLReproCore (no Bundle.module).
         .executableTarget(name: "TemplateEmbedder"),
         .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["TemplateEmbedder"]),
-        .target(name: "TemplateEngine"),
+        .target(name: "TemplateEngine", dependencies: ["CSHA256"]),
+        // SHA-256 with the CPU's SHA instructions where it has them (x86-64).
+        .target(name: "CSHA256"),
         // Throughput benchmark for the template engine (`make bench-engine`).
         .executableTarget(name: "mlrepro-bench-engine", dependencies: ["TemplateEngine"]),
         // Mutation fuzzer for answers files and templates (`make fuzz`).

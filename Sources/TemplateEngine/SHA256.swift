@@ -1,3 +1,4 @@
+import CSHA256
 /// SHA-256 (FIPS 180-4): the `hash('sha256')` filter, `.mlrepro/checksums` and template content hashes.
 public struct SHA256: Sendable {
     private static let k: [UInt32] = [
@@ -14,9 +15,19 @@ public struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
     private var buffer: [UInt8] = []
+    /// Whether this hasher uses the CPU's SHA-256 instructions (the portable code otherwise).
+    private let hardware: Bool
+
+    /// True when the CPU has SHA-256 instructions (x86-64 SHA extensions).
+    public static let hardwareAvailable = mlrepro_sha256_hw_available() == 1
+
+    /// A hasher; `hardware: false` forces the portable code (tests compare the two).
+    public init(hardware: Bool = SHA256.hardwareAvailable) {
+        self.hardware = hardware && SHA256.hardwareAvailable
+        buffer.reserveCapacity(64)
+    }
     private var length: UInt64 = 0
 
-    public init() { buffer.reserveCapacity(64) }
 
     /// The hex digest of `bytes`.
     public static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
@@ -85,6 +96,13 @@ public struct SHA256: Sendable {
     /// Compresses `blocks.count / 64` consecutive blocks, with the message schedule in one
     /// temporary buffer and the round constants read without bounds checks.
     private mutating func compress(blocks: UnsafeRawBufferPointer) {
+        if hardware, let base = blocks.baseAddress {
+            withUnsafeMutableBytes(of: &state) { words in
+                mlrepro_sha256_hw_blocks(words.baseAddress!.assumingMemoryBound(to: UInt32.self),
+                                         base.assumingMemoryBound(to: UInt8.self), blocks.count / 64)
+            }
+            return
+        }
         var (h0, h1, h2, h3, h4, h5, h6, h7) = state
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             SHA256.k.withUnsafeBufferPointer { k in

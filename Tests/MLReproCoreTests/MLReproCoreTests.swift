@@ -13,6 +13,38 @@ import TemplateEngine
             == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
+    /// The CPU's SHA instructions (used where the CPU has them) and the portable code agree on
+    /// every length around the block boundaries and on long inputs fed in uneven pieces.
+    @Test func hardwareAndPortableCodeAgree() {
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt8 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: seed >> 56)
+        }
+        let bytes = (0..<70_000).map { _ in next() }
+        for length in Array(0...300) + [1023, 1024, 1025, 4096 + 17, 70_000] {
+            var fast = SHA256()
+            var portable = SHA256(hardware: false)
+            var start = 0
+            var piece = 1
+            while start < length {
+                let end = min(length, start + piece)
+                fast.update(bytes[start..<end])
+                portable.update(bytes[start..<end])
+                start = end
+                piece = piece * 3 + 1
+            }
+            #expect(fast.finalizeHex() == portable.finalizeHex(), "length \(length)")
+        }
+        #if arch(x86_64)
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        if cpu.contains(" sha_ni") { #expect(SHA256.hardwareAvailable, "the CPU has SHA instructions") }
+        #endif
+        var portable = SHA256(hardware: false)
+        portable.update(Array("abc".utf8))
+        #expect(portable.finalizeHex() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
     @Test func incrementalUpdatesMatchOneShot() {
         let bytes = (0..<1000).map { UInt8($0 % 251) }
         var hasher = SHA256()
