@@ -62,11 +62,13 @@ public struct StagedTree: Sendable {
         // One folder's files are written by one thread: creating files in the same folder from
         // two threads makes them queue (and spin) on the folder's lock in the kernel.
         let folders = StagedTree.groupedByFolder(files.map(\.path))
+        let mask = umask(0)
+        umask(mask)
         DispatchQueue.concurrentPerform(iterations: folders.count) { folder in
             for index in folders[folder] {
                 if InterruptionGuard.shared.isInterrupting { return }
                 let file = files[index]
-                if let reason = StagedTree.writeFile(root + "/" + file.path, file.bytes, mode: file.mode) {
+                if let reason = StagedTree.writeFile(root + "/" + file.path, file.bytes, mode: file.mode, umask: mask) {
                     failures.record(index, GenerationError.writeFailed(path: file.path, reason: reason))
                 }
             }
@@ -76,8 +78,6 @@ public struct StagedTree: Sendable {
         for output in outputs.reversed() where output.isDirectory {
             chmod(path + "/" + output.path, mode_t(output.mode | 0o700))
         }
-        let mask = umask(0)
-        umask(mask)
         chmod(path, 0o777 & ~mask)
     }
 
@@ -96,9 +96,11 @@ public struct StagedTree: Sendable {
             .map(\.element)
     }
 
-    /// One file in one open/write/close; nil on success, else the reason.
-    static func writeFile(_ full: String, _ bytes: [UInt8], mode: UInt16) -> String? {
-        let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+    /// One file in one open/write/close, created with its mode; nil on success, else the reason.
+    /// The mode is set again with `fchmod` only when the process umask would have removed bits.
+    static func writeFile(_ full: String, _ bytes: [UInt8], mode: UInt16, umask mask: mode_t) -> String? {
+        let wanted = mode_t(mode & 0o7777)
+        let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, wanted & 0o777)
         if fd < 0 { return String(cString: strerror(errno)) }
         var offset = 0
         let failure: String? = bytes.withUnsafeBytes { buffer -> String? in
@@ -113,7 +115,12 @@ public struct StagedTree: Sendable {
             return nil
         }
         if let failure { close(fd); return failure }
-        if fchmod(fd, mode_t(mode & 0o7777)) != 0 { let reason = String(cString: strerror(errno)); close(fd); return reason }
+        if wanted & ~mask != wanted || wanted & 0o7000 != 0,
+           fchmod(fd, wanted) != 0 {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            return reason
+        }
         if close(fd) != 0 { return String(cString: strerror(errno)) }
         return nil
     }

@@ -22,6 +22,9 @@ import Testing
             }
         }
         outputs.append(OutputFile(path: "top", bytes: Array("top\n".utf8), mode: 0o600, isDirectory: false))
+        // Bits a usual umask (022) removes are still set exactly.
+        outputs.append(OutputFile(path: "group-writable", bytes: [], mode: 0o664, isDirectory: false))
+        outputs.append(OutputFile(path: "everyone", bytes: Array("x".utf8), mode: 0o777, isDirectory: false))
         let staged = try StagedTree.create(for: parent + "/dest")
         defer { staged.discard() }
         try staged.write(outputs)
