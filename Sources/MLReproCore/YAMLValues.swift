@@ -52,7 +52,8 @@ public struct YAMLValueReader: Sendable {
         }
         try checkNesting(text)
         do {
-            return try Yams.compose(yaml: text)
+            // No resolver rules: plain scalars are typed by `YAMLImplicitTag` (see `scalarValue`).
+            return try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             throw translate(error, text: text)
         }
@@ -140,7 +141,14 @@ public struct YAMLValueReader: Sendable {
     }
 
     private func scalarValue(_ node: Node, _ scalar: Node.Scalar) throws -> Value {
-        let tag = node.tag.description
+        // The scalar's own tag: empty for a plain untagged scalar (typed here), `!` for a
+        // non-specific one (a string), else the explicit or quoted-string tag.
+        var tag = scalar.tag.description
+        if tag == Tag.Name.implicit.rawValue {
+            tag = YAMLImplicitTag.resolve(scalar.string).rawValue
+        } else if tag == Tag.Name.nonSpecific.rawValue {
+            tag = Tag.Name.str.rawValue
+        }
         switch tag {
         case Tag.Name.str.rawValue:
             return .string(scalar.string)
