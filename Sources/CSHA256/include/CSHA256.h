@@ -4,6 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// SHA-256's 64 round constants, for the portable code.
+const uint32_t *mlrepro_sha256_round_constants(void);
+
 /// 1 when this CPU has the SHA-256 instructions (x86-64 SHA extensions) that
 /// `mlrepro_sha256_hw_blocks` uses, else 0.
 int mlrepro_sha256_hw_available(void);
