@@ -68,6 +68,7 @@ public struct RenderingContext: Sendable {
             ("version", .string(MLReproVersion.current)),
             ("dst_path", .string(destination)),
             ("dst_name", .string((destination as NSString).lastPathComponent)),
+            ("dst_relative", .string(RenderingContext.relative(destination, to: FileManager.default.currentDirectoryPath))),
             ("template", .string(templateSource)),
             ("git_user_name", .string(git.name)),
             ("git_user_email", .string(git.email)),
@@ -79,6 +80,15 @@ public struct RenderingContext: Sendable {
             ("vcs_ref", vcsRef.map { .string($0) } ?? .none),
         ]))
         return context
+    }
+
+    /// `path` as the user would `cd` to it from `directory`: relative when it lies inside
+    /// `directory` (`.` when it is `directory`), else unchanged.
+    static func relative(_ path: String, to directory: String) -> String {
+        let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        if path == base { return "." }
+        if !base.isEmpty, path.hasPrefix(base + "/") { return String(path.dropFirst(base.count + 1)) }
+        return path
     }
 
     /// Context for rendering: base names, then every answer, then `_copier_answers`.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import MLReproCore
 
 @Suite(.serialized) struct InitTests {
     @Test func defaultsRenderNamesContentsModesAndRecord() throws {
@@ -36,6 +37,19 @@ import Testing
         let verify = try Harness.run(["-c", "--quiet", ".mlrepro/checksums"], in: dest, executable: "/usr/bin/sha256sum")
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         #expect(Harness.entries(work) == ["my-study"])
+    }
+
+    /// The built-in template's closing message names DEST as the user would `cd` to it.
+    @Test func afterCopyMessageNamesTheDestinationFromHere() throws {
+        let work = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(work) }
+        let result = try Harness.run(["init", "projects/study", "--defaults", "--no-git", "--no-probe"], in: work)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\n  cd projects/study\n"), "\(result.stdout)")
+        #expect(RenderingContext.relative("/a/b/c", to: "/a") == "b/c")
+        #expect(RenderingContext.relative("/a/b", to: "/a/b/") == ".")
+        #expect(RenderingContext.relative("/ab/c", to: "/a") == "/ab/c")
+        #expect(RenderingContext.relative("/x/y", to: "/a") == "/x/y")
     }
 
     @Test func initRecordsTheProbedMachineAndNoProbeSkipsIt() throws {
