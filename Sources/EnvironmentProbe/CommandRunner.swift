@@ -50,17 +50,17 @@ public struct SubprocessRunner: CommandRunning {
         let directory = workingDirectory.map { FilePath($0) }
         let env = Environment.custom(variables)
 
-        let race = OutcomeRace()
-        let spawned = SpawnSignal()
+        let race = FirstValue<CommandOutcome>()
+        let spawned = FirstValue<pid_t?>()
         let work = Task<CommandOutcome, Never> {
-            defer { spawned.announce(nil) }
+            defer { spawned.offer(nil) }
             do {
                 let result = try await Subprocess.run(
                     .path(FilePath(executable)), arguments: Arguments(arguments), environment: env,
                     workingDirectory: directory, platformOptions: options, input: .none,
                     output: .string(limit: limit), error: .string(limit: limit)
                 ) { execution in
-                    spawned.announce(execution.processIdentifier.value)
+                    spawned.offer(execution.processIdentifier.value)
                 }
                 switch result.terminationStatus {
                 case .exited(let code):
@@ -85,11 +85,11 @@ public struct SubprocessRunner: CommandRunning {
                 try? await Task.sleep(for: timeout)
                 if Task.isCancelled { return }
             }
-            race.finish(.timedOut)
+            race.offer(.timedOut)
         }
         Task {
             let outcome = await work.value
-            race.finish(outcome)
+            race.offer(outcome)
         }
         let outcome = await race.value()
         timer.cancel()
@@ -97,14 +97,14 @@ public struct SubprocessRunner: CommandRunning {
         work.cancel()
         // Wait for the teardown to reap the child, but never longer than the grace period plus a
         // margin: a grandchild that left the process group must not hold the probe.
-        let reaped = OutcomeRace()
+        let reaped = FirstValue<CommandOutcome>()
         Task {
             _ = await work.value
-            reaped.finish(.timedOut)
+            reaped.offer(.timedOut)
         }
         Task {
             try? await Task.sleep(for: terminationGrace * 3 + .milliseconds(500))
-            reaped.finish(.timedOut)
+            reaped.offer(.timedOut)
         }
         _ = await reaped.value()
         return .timedOut
@@ -120,61 +120,29 @@ func childIsRunning(_ pid: pid_t) -> Bool {
     return info.si_signo != SIGCHLD           // zero when the child has not changed state
 }
 
-/// The process id of a started command, or nil when it could not be started; announced once.
-final class SpawnSignal: @unchecked Sendable {
+/// The first of several values offered concurrently (later offers are ignored), awaited by one
+/// task: which of a command's result and its timer came first, or the started command's pid.
+final class FirstValue<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
-    private var announced = false
-    private var pid: pid_t?
-    private var waiter: CheckedContinuation<pid_t?, Never>?
+    private var settled: Value?   // `.some` once offered, also when `Value` is itself optional
+    private var waiter: CheckedContinuation<Value, Never>?
 
-    func announce(_ pid: pid_t?) {
+    func offer(_ value: Value) {
         lock.lock()
-        guard !announced else { lock.unlock(); return }
-        announced = true
-        self.pid = pid
+        guard case .none = settled else { lock.unlock(); return }
+        settled = .some(value)
         let continuation = waiter
         waiter = nil
         lock.unlock()
-        continuation?.resume(returning: pid)
+        continuation?.resume(returning: value)
     }
 
-    func value() async -> pid_t? {
+    func value() async -> Value {
         await withCheckedContinuation { continuation in
             lock.lock()
-            if announced {
-                let pid = self.pid
+            if case .some(let value) = settled {
                 lock.unlock()
-                continuation.resume(returning: pid)
-            } else {
-                waiter = continuation
-                lock.unlock()
-            }
-        }
-    }
-}
-
-/// The first of several concurrent results; later ones are ignored.
-final class OutcomeRace: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: CommandOutcome?
-    private var waiter: CheckedContinuation<CommandOutcome, Never>?
-
-    func finish(_ outcome: CommandOutcome) {
-        lock.lock()
-        guard result == nil else { lock.unlock(); return }
-        result = outcome
-        let continuation = waiter
-        waiter = nil
-        lock.unlock()
-        continuation?.resume(returning: outcome)
-    }
-
-    func value() async -> CommandOutcome {
-        await withCheckedContinuation { continuation in
-            lock.lock()
-            if let result {
-                lock.unlock()
-                continuation.resume(returning: result)
+                continuation.resume(returning: value)
             } else {
                 waiter = continuation
                 lock.unlock()

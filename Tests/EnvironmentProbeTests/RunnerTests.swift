@@ -81,4 +81,17 @@ func processIsAlive(_ pid: Int32) -> Bool {
         #expect(!childIsRunning(pid))
         #expect(!childIsRunning(1))
     }
+
+    /// The first offer wins, later ones are ignored, and an offered nil counts as an offer.
+    @Test func firstValueKeepsTheFirstOfferIncludingNil() async {
+        let pid = FirstValue<pid_t?>()
+        pid.offer(nil)
+        pid.offer(42)
+        #expect(await pid.value() == nil)
+        let outcome = FirstValue<CommandOutcome>()
+        async let awaited = outcome.value()
+        outcome.offer(.timedOut)
+        outcome.offer(.signalled(9))
+        #expect(await awaited == .timedOut)
+    }
 }
