@@ -56,13 +56,7 @@ public enum BuiltinTemplates {
               let mode = UInt16(String(decoding: fields[1], as: UTF8.self), radix: 8),
               let template = decode(fields[2]), let path = decode(fields[3]) else { return nil }
         let isDirectory = fields[0][0] == UInt8(ascii: "d")
-        let bytes: [UInt8]
-        if isDirectory {
-            bytes = []
-        } else {
-            guard let contents = decode(fields[4]) else { return nil }
-            bytes = contents
-        }
+        guard let bytes = isDirectory ? [] : decode(fields[4]) else { return nil }
         let entry = TemplateEntry(path: String(decoding: path, as: UTF8.self), isDirectory: isDirectory,
                                   mode: mode, bytes: bytes)
         return (String(decoding: template, as: UTF8.self), entry)

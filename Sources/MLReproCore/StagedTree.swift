@@ -97,7 +97,8 @@ public struct StagedTree: Sendable {
     }
 
     /// One file in one open/write/close, created with its mode; nil on success, else the reason.
-    /// The mode is set again with `fchmod` only when the process umask would have removed bits.
+    /// `fchmod` follows only when `open` cannot give the mode: bits the umask removes, or the
+    /// setuid, setgid and sticky bits.
     static func writeFile(_ full: String, _ bytes: [UInt8], mode: UInt16, umask mask: mode_t) -> String? {
         let wanted = mode_t(mode & 0o7777)
         let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, wanted & 0o777)

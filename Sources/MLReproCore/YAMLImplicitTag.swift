@@ -157,27 +157,22 @@ enum YAMLImplicitTag {
         func digits(_ i: Int, _ count: Int) -> Bool {
             i + count <= n && (i..<(i + count)).allSatisfy { isDigit(b[$0]) }
         }
-        // 1 or 2 digits at i: returns the index after them, or nil.
-        func oneOrTwo(_ i: Int) -> Int? {
-            guard i < n, isDigit(b[i]) else { return nil }
-            return i + 1 < n && isDigit(b[i + 1]) ? i + 2 : i + 1
-        }
         let dash = UInt8(ascii: "-")
         // [0-9]{4}-[0-9]{2}-[0-9]{2}
         if n == 10, digits(0, 4), b[4] == dash, digits(5, 2), b[7] == dash, digits(8, 2) { return true }
         guard digits(0, 4), n > 4, b[4] == dash else { return false }
         // The regex backtracks between one and two digits; try both splits where they differ.
-        for month in candidates(5, oneOrTwo) {
+        for month in oneOrTwoDigits(b, 5) {
             guard month < n, b[month] == dash else { continue }
-            for day in candidates(month + 1, oneOrTwo) where timeTail(b, day) { return true }
+            for day in oneOrTwoDigits(b, month + 1) where timeTail(b, day) { return true }
         }
         return false
     }
 
-    /// Both ends of `[0-9][0-9]?` at `i`: after one digit and, when there is one, after two.
-    private static func candidates(_ i: Int, _ oneOrTwo: (Int) -> Int?) -> [Int] {
-        guard let longest = oneOrTwo(i) else { return [] }
-        return longest == i + 2 ? [i + 2, i + 1] : [i + 1]
+    /// Where `[0-9][0-9]?` at `i` may end: after two digits when there are two, and after one.
+    private static func oneOrTwoDigits(_ b: [UInt8], _ i: Int) -> [Int] {
+        guard i < b.count, isDigit(b[i]) else { return [] }
+        return i + 1 < b.count && isDigit(b[i + 1]) ? [i + 2, i + 1] : [i + 1]
     }
 
     /// `([Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](\.[0-9]*)?([ \t]*(Z|[-+][0-9][0-9]?(:[0-9][0-9])?))?` to the end.
@@ -193,8 +188,7 @@ enum YAMLImplicitTag {
             i = run(b, start, isBlank)
             guard i > start else { return false }
         }
-        guard digit(i) else { return false }
-        for hourEnd in (digit(i + 1) ? [i + 2, i + 1] : [i + 1]) {
+        for hourEnd in oneOrTwoDigits(b, i) {
             var j = hourEnd
             guard j + 6 <= n, b[j] == UInt8(ascii: ":"), digit(j + 1), digit(j + 2),
                   b[j + 3] == UInt8(ascii: ":"), digit(j + 4), digit(j + 5) else { continue }
@@ -208,8 +202,8 @@ enum YAMLImplicitTag {
                 if zone + 1 == n { return true }
                 continue
             }
-            guard b[zone] == UInt8(ascii: "+") || b[zone] == UInt8(ascii: "-"), digit(zone + 1) else { continue }
-            for hoursEnd in (digit(zone + 2) ? [zone + 3, zone + 2] : [zone + 2]) {
+            guard b[zone] == UInt8(ascii: "+") || b[zone] == UInt8(ascii: "-") else { continue }
+            for hoursEnd in oneOrTwoDigits(b, zone + 1) {
                 if hoursEnd == n { return true }
                 if hoursEnd + 3 == n, b[hoursEnd] == UInt8(ascii: ":"), digit(hoursEnd + 1), digit(hoursEnd + 2) {
                     return true

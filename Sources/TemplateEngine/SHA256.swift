@@ -5,6 +5,7 @@ public struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
     private var buffer: [UInt8] = []
+    private var length: UInt64 = 0
     /// Whether this hasher uses the CPU's SHA-256 instructions (the portable code otherwise).
     private let hardware: Bool
 
@@ -16,8 +17,6 @@ public struct SHA256: Sendable {
         self.hardware = hardware && SHA256.hardwareAvailable
         buffer.reserveCapacity(64)
     }
-    private var length: UInt64 = 0
-
 
     /// The hex digest of `bytes`.
     public static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
@@ -46,7 +45,7 @@ public struct SHA256: Sendable {
             buffer.append(contentsOf: input[0..<take])
             offset = take
             if buffer.count < 64 { return }
-            buffer.withUnsafeBufferPointer { compress($0) }
+            buffer.withUnsafeBytes { compress(blocks: $0) }
             buffer.removeAll(keepingCapacity: true)
         }
         let whole = (input.count - offset) / 64 * 64
@@ -63,9 +62,7 @@ public struct SHA256: Sendable {
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
         for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        for start in stride(from: 0, to: tail.count, by: 64) {
-            tail[start..<start + 64].withUnsafeBufferPointer { compress($0) }
-        }
+        tail.withUnsafeBytes { compress(blocks: $0) }
         buffer.removeAll()
         let words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
         let digits = Array("0123456789abcdef".utf8)
@@ -77,10 +74,6 @@ public struct SHA256: Sendable {
             }
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    private mutating func compress(_ block: UnsafeBufferPointer<UInt8>) {
-        compress(blocks: UnsafeRawBufferPointer(block))
     }
 
     /// Compresses `blocks.count / 64` consecutive blocks, with the message schedule in one
@@ -95,34 +88,32 @@ public struct SHA256: Sendable {
         }
         var (h0, h1, h2, h3, h4, h5, h6, h7) = state
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            do {
-                // The 64 round constants (FIPS 180-4, 4.2.2), shared with the C code.
-                let k: UnsafePointer<UInt32> = mlrepro_sha256_round_constants()
-                var base = 0
-                while blocks.count - base >= 64 {
-                    for i in 0..<16 {
-                        w[i] = UInt32(bigEndian: blocks.loadUnaligned(fromByteOffset: base + i * 4, as: UInt32.self))
-                    }
-                    for i in 16..<64 {
-                        let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-                        let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-                        w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-                    }
-                    var (a, b, c, d, e, f, g, h) = (h0, h1, h2, h3, h4, h5, h6, h7)
-                    for i in 0..<64 {
-                        let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-                        let ch = (e & f) ^ (~e & g)
-                        let t1 = h &+ s1 &+ ch &+ k[i] &+ w[i]
-                        let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-                        let maj = (a & b) ^ (a & c) ^ (b & c)
-                        let t2 = s0 &+ maj
-                        h = g; g = f; f = e; e = d &+ t1
-                        d = c; c = b; b = a; a = t1 &+ t2
-                    }
-                    h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d
-                    h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
-                    base += 64
+            // The 64 round constants (FIPS 180-4, 4.2.2), shared with the C code.
+            let k: UnsafePointer<UInt32> = mlrepro_sha256_round_constants()
+            var base = 0
+            while blocks.count - base >= 64 {
+                for i in 0..<16 {
+                    w[i] = UInt32(bigEndian: blocks.loadUnaligned(fromByteOffset: base + i * 4, as: UInt32.self))
                 }
+                for i in 16..<64 {
+                    let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
+                    let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
+                    w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+                }
+                var (a, b, c, d, e, f, g, h) = (h0, h1, h2, h3, h4, h5, h6, h7)
+                for i in 0..<64 {
+                    let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+                    let ch = (e & f) ^ (~e & g)
+                    let t1 = h &+ s1 &+ ch &+ k[i] &+ w[i]
+                    let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+                    let maj = (a & b) ^ (a & c) ^ (b & c)
+                    let t2 = s0 &+ maj
+                    h = g; g = f; f = e; e = d &+ t1
+                    d = c; c = b; b = a; a = t1 &+ t2
+                }
+                h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d
+                h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
+                base += 64
             }
         }
         state = (h0, h1, h2, h3, h4, h5, h6, h7)
