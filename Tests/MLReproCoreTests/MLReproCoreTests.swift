@@ -16,12 +16,8 @@ import TemplateEngine
     /// The CPU's SHA instructions (used where the CPU has them) and the portable code agree on
     /// every length around the block boundaries and on long inputs fed in uneven pieces.
     @Test func hardwareAndPortableCodeAgree() {
-        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next() -> UInt8 {
-            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return UInt8(truncatingIfNeeded: seed >> 56)
-        }
-        let bytes = (0..<70_000).map { _ in next() }
+        var generator = TestGenerator(state: 0x9E37_79B9_7F4A_7C15)
+        let bytes = (0..<70_000).map { _ in UInt8(generator.next(256)) }
         for length in Array(0...300) + [1023, 1024, 1025, 4096 + 17, 70_000] {
             var fast = SHA256()
             var portable = SHA256(hardware: false)
