@@ -2,13 +2,26 @@ import Dispatch
 import Foundation
 
 /// Removes the staging directory when SIGINT or SIGTERM arrives before the final move, then
-/// exits with status 128 + the signal (130 for SIGINT, 143 for SIGTERM). During the move itself the signal waits until the move is done.
+/// exits with status 128 + the signal (130 for SIGINT, 143 for SIGTERM).
+///
+/// The thread that owns the staging directory stops first: the signal handler marks the run as
+/// interrupted and waits until the owner reaches a checkpoint (between two files, before the git
+/// step's result is moved, in `discard`) and parks there. Only then is the directory removed, so
+/// no write that is still under way (libgit2 creates missing parent folders) can bring it back.
+/// During the move itself the signal waits until the move is done.
 public final class InterruptionGuard: @unchecked Sendable {
     public static let shared = InterruptionGuard()
 
+    /// How long the handler waits for the owner to park before removing the staging directory
+    /// regardless (a single write that takes this long is stuck, not busy).
+    static let ownerGrace: TimeInterval = 5
+
     private let lock = NSLock()
     private var stagingPath: String?
+    private var ownerBusy = false
+    private var parked = false
     private var committing = false
+    private var moved = false
     private var pendingSignal: Int32?
     private var sources: [DispatchSourceSignal] = []
     private let queue = DispatchQueue(label: "mlrepro.signals")
@@ -25,7 +38,16 @@ public final class InterruptionGuard: @unchecked Sendable {
 
     /// Blocks for good while a signal is being handled; the handler ends the process.
     public func waitIfInterrupting() {
-        while isInterrupting { usleep(50_000) }
+        if isInterrupting { park() }
+    }
+
+    /// Stops this thread for good: the signal handler, which is ending the process, may now
+    /// remove the staging directory.
+    private func park() -> Never {
+        lock.lock()
+        parked = true
+        lock.unlock()
+        while true { usleep(50_000) }
     }
 
     private init() {}
@@ -38,7 +60,7 @@ public final class InterruptionGuard: @unchecked Sendable {
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { [weak self] in self?.handleSignal(number) }
+            source.setEventHandler { [weak self] in self?.handleSignal(number, onOwnerThread: false) }
             source.resume()
             sources.append(source)
         }
@@ -52,16 +74,35 @@ public final class InterruptionGuard: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Marks `path` as the staging directory to remove on interruption.
-    public func protect(_ path: String) {
+    /// Creates the staging directory with `make` and marks it for removal on interruption, in
+    /// one step: a signal either comes first (and nothing is created) or finds the path.
+    public func createStaging(_ make: () throws -> String) throws -> String {
         lock.lock()
+        if interrupting {
+            lock.unlock()
+            park()
+        }
+        defer { lock.unlock() }
+        let path = try make()
         stagingPath = path
-        lock.unlock()
+        ownerBusy = true
+        moved = false
+        return path
+    }
+
+    /// Parks the calling thread when a signal is being handled; called by the staging owner
+    /// between steps.
+    public func checkpoint() {
+        waitIfInterrupting()
     }
 
     /// Runs the final move; an interruption meanwhile is handled once it is done.
     public func committing<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
+        if interrupting {
+            lock.unlock()
+            park()
+        }
         committing = true
         lock.unlock()
         defer {
@@ -70,19 +111,38 @@ public final class InterruptionGuard: @unchecked Sendable {
             let pending = pendingSignal
             pendingSignal = nil
             lock.unlock()
-            if let pending { handleSignal(pending) }
+            if let pending { handleSignal(pending, onOwnerThread: true) }
         }
-        return try body()
+        let result = try body()
+        lock.lock()
+        moved = true
+        lock.unlock()
+        return result
     }
 
     /// The staging directory is gone (moved or removed): nothing to clean any more.
     public func release() {
         lock.lock()
         stagingPath = nil
+        ownerBusy = false
         lock.unlock()
     }
 
-    private func handleSignal(_ number: Int32) {
+    /// Removes the staging directory at `path` for its owner (after an error, or after a
+    /// file-by-file move), or parks when a signal handler is already removing it.
+    public func discard(_ path: String) {
+        lock.lock()
+        if interrupting {
+            lock.unlock()
+            park()
+        }
+        stagingPath = nil
+        lock.unlock()
+        try? FileManager.default.removeItem(atPath: path)
+        release()
+    }
+
+    private func handleSignal(_ number: Int32, onOwnerThread: Bool) {
         lock.lock()
         if committing {
             pendingSignal = number
@@ -93,24 +153,39 @@ public final class InterruptionGuard: @unchecked Sendable {
             lock.unlock()
             return
         }
-        let path = stagingPath
-        stagingPath = nil
         interrupting = true
         lock.unlock()
+        if !onOwnerThread { waitForOwner() }
+        lock.lock()
+        let path = stagingPath
+        stagingPath = nil
+        let complete = moved
+        lock.unlock()
         if let path { Self.remove(path) }
-        let message = "mlrepro: \(number == SIGINT ? "interrupted" : "terminated"); nothing was written\n"
+        let outcome = complete ? "the project was already in place" : "nothing was written"
+        let message = "mlrepro: \(number == SIGINT ? "interrupted" : "terminated"); \(outcome)\n"
         _ = message.withCString { write(2, $0, strlen($0)) }
         exit(128 + number)
     }
 
-    /// Renames the staging folder out of the writers' way (their next open fails), then removes
-    /// it, again if a write that was already under way created a file meanwhile.
+    /// Waits until the staging owner has parked or let go of the directory, at most `ownerGrace`.
+    private func waitForOwner() {
+        let deadline = Date().addingTimeInterval(Self.ownerGrace)
+        while Date() < deadline {
+            lock.lock()
+            let settled = !ownerBusy || parked
+            lock.unlock()
+            if settled { return }
+            usleep(2_000)
+        }
+    }
+
+    /// Removes the staging directory; again if a write was still finishing (only after the
+    /// owner missed its grace period).
     private static func remove(_ path: String) {
-        let tombstone = path + ".removing"
-        let target = rename(path, tombstone) == 0 ? tombstone : path
         for _ in 0..<20 {
-            try? FileManager.default.removeItem(atPath: target)
-            if !FileManager.default.fileExists(atPath: target) { return }
+            try? FileManager.default.removeItem(atPath: path)
+            if !FileManager.default.fileExists(atPath: path) { return }
             usleep(10_000)
         }
     }

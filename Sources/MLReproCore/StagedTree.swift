@@ -32,6 +32,7 @@ public struct StagedTree: Sendable {
     /// Creates the staging directory beside `destination`.
     public static func create(for destination: String) throws -> StagedTree {
         let parent = (destination as NSString).deletingLastPathComponent
+        InterruptionGuard.shared.checkpoint()
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         } catch {
@@ -39,12 +40,13 @@ public struct StagedTree: Sendable {
         }
         let name = (destination as NSString).lastPathComponent
         var template = Array("\(parent)/.\(name).mlrepro-staging-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { buffer in mkdtemp(buffer.baseAddress!) }
-        guard made != nil else {
-            throw GenerationError.writeFailed(path: parent, reason: String(cString: strerror(errno)))
+        let path = try InterruptionGuard.shared.createStaging {
+            let made = template.withUnsafeMutableBufferPointer { buffer in mkdtemp(buffer.baseAddress!) }
+            guard made != nil else {
+                throw GenerationError.writeFailed(path: parent, reason: String(cString: strerror(errno)))
+            }
+            return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
-        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        InterruptionGuard.shared.protect(path)
         return StagedTree(destination: destination, path: path)
     }
 
@@ -73,6 +75,8 @@ public struct StagedTree: Sendable {
                 }
             }
         }
+        // Every writer has returned: on a signal, this thread parks and the handler removes the tree.
+        InterruptionGuard.shared.checkpoint()
         if let error = failures.first { throw error }
         // Directory modes last, deepest first, keeping them writable by us until the move.
         for output in outputs.reversed() where output.isDirectory {
@@ -128,9 +132,7 @@ public struct StagedTree: Sendable {
 
     /// Removes the staging directory (after an error, or after a file-by-file move).
     public func discard() {
-        InterruptionGuard.shared.waitIfInterrupting()
-        try? FileManager.default.removeItem(atPath: path)
-        InterruptionGuard.shared.release()
+        InterruptionGuard.shared.discard(path)
     }
 
     /// Moves the staged tree to DEST. `keep` lists paths that stay as DEST has them when they

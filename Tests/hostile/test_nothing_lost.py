@@ -91,30 +91,40 @@ def test_permission_denied_leaves_destination_untouched(tmp_path: Path) -> None:
         shutil.rmtree(shared, ignore_errors=True)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
-def test_interrupted_generation_leaves_dest_absent_or_complete(signum: int, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("signum", "git"), [(signal.SIGKILL, False), (signal.SIGINT, False), (signal.SIGTERM, False),
+                                           (signal.SIGINT, True), (signal.SIGTERM, True)])
+def test_interrupted_generation_leaves_dest_absent_or_complete(signum: int, git: bool, tmp_path: Path) -> None:
+    # With git, libgit2 creates missing parent folders as it writes: a signal handler that
+    # removed the staging folder under it would see it come back.
     tpl = many_files_template(tmp_path / "tpl", 1000)
+    flags = ["--defaults", "--no-probe"] + ([] if git else ["--no-git"])
+    env = {**os.environ, "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1"}
     reference = tmp_path / "reference"
-    assert run("init", str(reference), "--template", str(tpl), "--defaults", "--no-git", "--no-probe",
-               cwd=tmp_path).returncode == 0
-    expected = {k: v for k, v in tree(reference).items() if not k.startswith(".mlrepro/")}
-    rng = random.Random(1234 + signum)
+    assert run("init", str(reference), "--template", str(tpl), *flags, cwd=tmp_path).returncode == 0
+    recorded = (".mlrepro/", ".git/")
+    expected = {k: v for k, v in tree(reference).items() if not k.startswith(recorded)}
+    rng = random.Random(1234 + signum + 100 * git)
     start = time.monotonic()
-    run("init", str(tmp_path / "timing"), "--template", str(tpl), "--defaults", "--no-git", "--no-probe", cwd=tmp_path)
+    run("init", str(tmp_path / "timing"), "--template", str(tpl), *flags, cwd=tmp_path)
     duration = time.monotonic() - start
     outcomes = {"absent": 0, "complete": 0}
     for attempt in range(12):
         work = tmp_path / f"attempt{attempt}"
         work.mkdir()
         dest = work / "out"
-        proc = subprocess.Popen([str(binary()), "init", str(dest), "--template", str(tpl), "--defaults", "--no-git",
-                                 "--no-probe", "--quiet"], cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen([str(binary()), "init", str(dest), "--template", str(tpl), *flags, "--quiet"],
+                                cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(rng.uniform(0, duration * 1.2))
         proc.send_signal(signum)
         _, err = proc.communicate(timeout=30)
+        handled = proc.returncode in (130, 143)
         if dest.exists():
-            got = {k: v for k, v in tree(dest).items() if not k.startswith(".mlrepro/")}
+            got = {k: v for k, v in tree(dest).items() if not k.startswith(recorded)}
             assert got == expected, f"attempt {attempt}: DEST half-written ({len(got)} of {len(expected)} files)"
+            if git:
+                assert (dest / ".git" / "HEAD").is_file(), f"attempt {attempt}: DEST without its repository"
+            if handled:
+                assert b"nothing was written" not in err, f"attempt {attempt}: {err.decode()}"
             outcomes["complete"] += 1
         else:
             outcomes["absent"] += 1
@@ -122,4 +132,6 @@ def test_interrupted_generation_leaves_dest_absent_or_complete(signum: int, tmp_
                 assert proc.returncode in (130, 143, -signum, 2), proc.returncode
                 leftovers = [p.name for p in work.iterdir()]
                 assert leftovers == [], f"attempt {attempt}: staging not cleaned up: {leftovers} ({err.decode()[:200]})"
+                if handled:
+                    assert b"nothing was written" in err, f"attempt {attempt}: {err.decode()}"
     assert outcomes["absent"] + outcomes["complete"] == 12
