@@ -50,6 +50,15 @@ public final class InterruptionGuard: @unchecked Sendable {
         while true { usleep(50_000) }
     }
 
+    /// Takes the lock, or parks for good when a signal is already being handled.
+    private func lockOrPark() {
+        lock.lock()
+        if interrupting {
+            lock.unlock()
+            park()
+        }
+    }
+
     private init() {}
 
     /// Starts watching SIGINT/SIGTERM (idempotent).
@@ -77,11 +86,7 @@ public final class InterruptionGuard: @unchecked Sendable {
     /// Creates the staging directory with `make` and marks it for removal on interruption, in
     /// one step: a signal either comes first (and nothing is created) or finds the path.
     public func createStaging(_ make: () throws -> String) throws -> String {
-        lock.lock()
-        if interrupting {
-            lock.unlock()
-            park()
-        }
+        lockOrPark()
         defer { lock.unlock() }
         let path = try make()
         stagingPath = path
@@ -98,11 +103,7 @@ public final class InterruptionGuard: @unchecked Sendable {
 
     /// Runs the final move; an interruption meanwhile is handled once it is done.
     public func committing<T>(_ body: () throws -> T) rethrows -> T {
-        lock.lock()
-        if interrupting {
-            lock.unlock()
-            park()
-        }
+        lockOrPark()
         committing = true
         lock.unlock()
         defer {
@@ -131,11 +132,7 @@ public final class InterruptionGuard: @unchecked Sendable {
     /// Removes the staging directory at `path` for its owner (after an error, or after a
     /// file-by-file move), or parks when a signal handler is already removing it.
     public func discard(_ path: String) {
-        lock.lock()
-        if interrupting {
-            lock.unlock()
-            park()
-        }
+        lockOrPark()
         stagingPath = nil
         lock.unlock()
         try? FileManager.default.removeItem(atPath: path)
