@@ -36,7 +36,8 @@ public final class InterruptionGuard: @unchecked Sendable {
         return interrupting
     }
 
-    /// Blocks for good while a signal is being handled; the handler ends the process.
+    /// Parks the calling thread for good while a signal is being handled (the handler ends the
+    /// process): the staging owner's checkpoint between steps, and the program's last step.
     public func waitIfInterrupting() {
         if isInterrupting { park() }
     }
@@ -93,12 +94,6 @@ public final class InterruptionGuard: @unchecked Sendable {
         ownerBusy = true
         moved = false
         return path
-    }
-
-    /// Parks the calling thread when a signal is being handled; called by the staging owner
-    /// between steps.
-    public func checkpoint() {
-        waitIfInterrupting()
     }
 
     /// Runs the final move; an interruption meanwhile is handled once it is done.

@@ -32,7 +32,7 @@ public struct StagedTree: Sendable {
     /// Creates the staging directory beside `destination`.
     public static func create(for destination: String) throws -> StagedTree {
         let parent = (destination as NSString).deletingLastPathComponent
-        InterruptionGuard.shared.checkpoint()
+        InterruptionGuard.shared.waitIfInterrupting()
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         } catch {
@@ -76,7 +76,7 @@ public struct StagedTree: Sendable {
             }
         }
         // Every writer has returned: on a signal, this thread parks and the handler removes the tree.
-        InterruptionGuard.shared.checkpoint()
+        InterruptionGuard.shared.waitIfInterrupting()
         if let error = failures.first { throw error }
         // Directory modes last, deepest first, keeping them writable by us until the move.
         for output in outputs.reversed() where output.isDirectory {
