@@ -21,7 +21,6 @@ int mlrepro_sha256_hw_available(void) {
     return __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("ssse3");
 }
 
-
 __attribute__((target("sha,sse4.1,ssse3")))
 void mlrepro_sha256_hw_blocks(uint32_t state[8], const uint8_t *data, size_t blocks) {
     // The instructions keep the state as two vectors, ABEF and CDGH.

@@ -39,6 +39,8 @@ enum YAMLImplicitTag {
         isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
     }
     private static let underscore = UInt8(ascii: "_")
+    private static func isDigitOrUnderscore(_ c: UInt8) -> Bool { isDigit(c) || c == underscore }
+    private static func isOctalOrUnderscore(_ c: UInt8) -> Bool { isOctal(c) || c == underscore }
 
     /// Index after an optional `+` or `-`.
     private static func afterSign(_ b: [UInt8], _ i: Int = 0) -> Int {
@@ -85,16 +87,16 @@ enum YAMLImplicitTag {
            run(b, s + 2, { isHex($0) || $0 == underscore }) == n { return true }
         // [-+]?0o?[0-7_]+
         if b[s] == 0x30 {
-            if n - s >= 2, run(b, s + 1, { isOctal($0) || $0 == underscore }) == n { return true }
+            if n - s >= 2, run(b, s + 1, isOctalOrUnderscore) == n { return true }
             if n - s >= 3, b[s + 1] == UInt8(ascii: "o"),
-               run(b, s + 2, { isOctal($0) || $0 == underscore }) == n { return true }
+               run(b, s + 2, isOctalOrUnderscore) == n { return true }
             // [-+]?0
             if n - s == 1 { return true }
             return false
         }
         // [-+]?[1-9][0-9_]*, optionally followed by sexagesimal groups
         guard b[s] >= 0x31 && b[s] <= 0x39 else { return false }
-        let digits = run(b, s + 1, { isDigit($0) || $0 == underscore })
+        let digits = run(b, s + 1, isDigitOrUnderscore)
         if digits == n { return true }
         return sexagesimalEnds(b, from: s + 1, at: n)
     }
@@ -103,7 +105,7 @@ enum YAMLImplicitTag {
     /// may give back digits only if a `:` follows, and it never spans a `:`, so a greedy scan
     /// to the first `:` is the only split.
     private static func sexagesimalEnds(_ b: [UInt8], from: Int, at end: Int) -> Bool {
-        let colon = run(b, from, { isDigit($0) || $0 == underscore })
+        let colon = run(b, from, isDigitOrUnderscore)
         guard colon < end, b[colon] == UInt8(ascii: ":") else { return false }
         return sexagesimalGroups(b, colon) == end
     }
@@ -122,7 +124,7 @@ enum YAMLImplicitTag {
            ["nan", "NaN", "NAN"].contains(String(decoding: b[1...], as: UTF8.self)) { return true }
         // \.[0-9_]+([eE][-+][0-9]+)?   (no sign in front)
         if b[0] == UInt8(ascii: ".") {
-            let end = run(b, 1, { isDigit($0) || $0 == underscore })
+            let end = run(b, 1, isDigitOrUnderscore)
             if end > 1 {
                 if end == n { return true }
                 if b[end] == UInt8(ascii: "e") || b[end] == UInt8(ascii: "E"), end + 1 < n,
@@ -133,10 +135,10 @@ enum YAMLImplicitTag {
             }
         }
         guard s < n, isDigit(b[s]) else { return false }
-        let whole = run(b, s + 1, { isDigit($0) || $0 == underscore })
+        let whole = run(b, s + 1, isDigitOrUnderscore)
         // [-+]?[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?
         var i = whole
-        if i < n, b[i] == UInt8(ascii: ".") { i = run(b, i + 1, { isDigit($0) || $0 == underscore }) }
+        if i < n, b[i] == UInt8(ascii: ".") { i = run(b, i + 1, isDigitOrUnderscore) }
         if i == n { return true }
         if b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
             var j = i + 1
@@ -147,7 +149,7 @@ enum YAMLImplicitTag {
         // [-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]*
         guard whole < n, b[whole] == UInt8(ascii: ":"), let groups = sexagesimalGroups(b, whole),
               groups < n, b[groups] == UInt8(ascii: ".") else { return false }
-        return run(b, groups + 1, { isDigit($0) || $0 == underscore }) == n
+        return run(b, groups + 1, isDigitOrUnderscore) == n
     }
 
     // MARK: - timestamp
