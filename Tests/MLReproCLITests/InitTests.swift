@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-@testable import MLReproCore
 
 @Suite(.serialized) struct InitTests {
     @Test func defaultsRenderNamesContentsModesAndRecord() throws {
@@ -46,10 +45,6 @@ import Testing
         let result = try Harness.run(["init", "projects/study", "--defaults", "--no-git", "--no-probe"], in: work)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("\n  cd projects/study\n"), "\(result.stdout)")
-        #expect(RenderingContext.relative("/a/b/c", to: "/a") == "b/c")
-        #expect(RenderingContext.relative("/a/b", to: "/a/b/") == ".")
-        #expect(RenderingContext.relative("/ab/c", to: "/a") == "/ab/c")
-        #expect(RenderingContext.relative("/x/y", to: "/a") == "/x/y")
     }
 
     @Test func initRecordsTheProbedMachineAndNoProbeSkipsIt() throws {
