@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func theBuiltInTemplateMatchesTemplatesOnDisk() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Templates/ml-research").path
         let tree = try #require(BuiltinTemplates.tree(named: "ml-research"))
         let files = tree.entries.filter { !$0.isDirectory }
