@@ -33,7 +33,9 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
         case let .gitTemplatesUnsupported(source):
             return "template '\(source)' is a git URL; git template sources are not supported yet: clone it and pass the directory with --template DIR"
         case let .noManifest(origin):
-            return "\(origin) has no template manifest (mlrepro.yml, copier.yml or copier.yaml)"
+            let names = TemplateFormats.manifestFileNames
+            let listed = names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "") : names.joined()
+            return "\(origin) has no template manifest (\(listed))"
         case let .unreadable(path, reason):
             return "cannot read \(path): \(reason)"
         case let .symlinkEscapes(path):

@@ -77,7 +77,7 @@ public struct GenerationPlanner: Sendable {
                 guard entry.path.hasPrefix(base + "/") else { continue }
                 relative = String(entry.path.dropFirst(base.count + 1))
             }
-            if base.isEmpty && !relative.contains("/") && TemplateManifest.fileNames.contains(relative) { continue }
+            if base.isEmpty && !relative.contains("/") && manifest.formatFiles.contains(relative) { continue }
             let parentSource = (entry.path as NSString).deletingLastPathComponent
             guard let parentOutput = directories[parentSource] ?? nil else {
                 directories[entry.path] = .some(nil)

@@ -31,11 +31,12 @@ public enum TaskCommand: Sendable, Equatable {
     case arguments([String])
 }
 
-/// A parsed template manifest (`mlrepro.yml`, `copier.yml` or `copier.yaml`).
+/// A template's manifest in the format-neutral model every stage after `TemplateFormat` consumes.
 public struct TemplateManifest: Sendable {
-    public static let fileNames = ["mlrepro.yml", "copier.yml", "copier.yaml"]
-
+    /// The manifest file at the template root, for messages.
     public var fileName: String
+    /// Root files the format reads itself; never copied into the project.
+    public var formatFiles: [String] = []
     public var questions: [Question] = []
     public var description: String?
     public var subdirectory: String?

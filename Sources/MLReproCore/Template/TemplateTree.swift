@@ -39,19 +39,13 @@ public struct TemplateTree: Sendable {
 
     public func entry(at path: String) -> TemplateEntry? { index[path].map { entries[$0] } }
 
-    /// The manifest file name present at the root, in preference order.
-    public var manifestName: String? { TemplateManifest.fileNames.first { entry(at: $0)?.isDirectory == false } }
+    /// The manifest file at the root that decides the template's format; nil when there is none.
+    public var manifestName: String? { TemplateFormats.detect(self)?.fileName }
 
-    /// Parses the manifest (an empty manifest when the template has none).
+    /// Reads the manifest through the template's format (see `TemplateFormat`).
     public func manifest() throws -> TemplateManifest {
-        guard let name = manifestName, let entry = entry(at: name) else {
-            throw GenerationError.noManifest(origin)
-        }
-        guard let text = String(validating: entry.bytes, as: UTF8.self) else {
-            throw ManifestError(location: SourceLocation(file: displayPath(name), line: 1, column: 1),
-                                message: "the manifest is not valid UTF-8")
-        }
-        return try TemplateManifest.parse(text, file: displayPath(name), fileName: name)
+        guard let (format, name) = TemplateFormats.detect(self) else { throw GenerationError.noManifest(origin) }
+        return try format.manifest(named: name, in: self)
     }
 
     /// A path inside the template as diagnostics show it.

@@ -1,0 +1,53 @@
+import Foundation
+import TemplateEngine
+
+/// The seam between a template on disk and the rest of the pipeline: a format recognises its
+/// manifest at a template's root and reads it into the format-neutral `TemplateManifest`
+/// (questions, settings, file rules, engine options, answers file). Nothing after this seam asks
+/// which format a template is; a new format is one more conforming type in `TemplateFormats.all`.
+public protocol TemplateFormat: Sendable {
+    /// The format's name, as messages show it (`copier`).
+    var name: String { get }
+    /// Root file names that mark a template of this format, in preference order.
+    var manifestFileNames: [String] { get }
+    /// Reads the manifest file `fileName` (one of `manifestFileNames`) of `tree`.
+    func manifest(named fileName: String, in tree: TemplateTree) throws -> TemplateManifest
+}
+
+/// The formats mlrepro reads, in the order they are tried on a template's root.
+public enum TemplateFormats {
+    public static let all: [any TemplateFormat] = [CopierManifestFormat()]
+
+    /// Every manifest file name any format recognises, in preference order.
+    public static var manifestFileNames: [String] { all.flatMap(\.manifestFileNames) }
+
+    /// The format of `tree` and the manifest file that says so; nil when no format recognises it.
+    public static func detect(_ tree: TemplateTree) -> (format: any TemplateFormat, fileName: String)? {
+        for format in all {
+            if let name = format.manifestFileNames.first(where: { tree.entry(at: $0)?.isDirectory == false }) {
+                return (format, name)
+            }
+        }
+        return nil
+    }
+}
+
+/// mlrepro's own manifest and copier's (`mlrepro.yml`, `copier.yml`, `copier.yaml`): top-level
+/// keys are questions in copier's schema, keys starting with `_` are settings.
+public struct CopierManifestFormat: TemplateFormat {
+    public init() {}
+
+    public var name: String { "copier" }
+    public var manifestFileNames: [String] { ["mlrepro.yml", "copier.yml", "copier.yaml"] }
+
+    public func manifest(named fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
+        let file = tree.displayPath(fileName)
+        guard let entry = tree.entry(at: fileName), let text = String(validating: entry.bytes, as: UTF8.self) else {
+            throw ManifestError(location: SourceLocation(file: file, line: 1, column: 1),
+                                message: "the manifest is not valid UTF-8")
+        }
+        var manifest = try TemplateManifest.parse(text, file: file, fileName: fileName)
+        manifest.formatFiles = manifestFileNames
+        return manifest
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+import TemplateEngine
+@testable import MLReproCore
+
+@Suite struct TemplateFormatTests {
+    private func tree(_ files: [String: String]) -> TemplateTree {
+        TemplateTree(source: "t", origin: "/tmp/t", entries: files.map {
+            TemplateEntry(path: $0.key, isDirectory: false, mode: 0o644, bytes: Array($0.value.utf8))
+        })
+    }
+
+    @Test func manifestFileDecidesTheFormatInPreferenceOrder() throws {
+        let both = tree(["copier.yml": "a: 1\n", "mlrepro.yml": "b: 2\n", "x.txt": ""])
+        let detected = try #require(TemplateFormats.detect(both))
+        #expect(detected.format.name == "copier")
+        #expect(detected.fileName == "mlrepro.yml")
+        let manifest = try both.manifest()
+        #expect(manifest.questions.map(\.name) == ["b"])
+        #expect(manifest.formatFiles.contains("copier.yml"))
+        #expect(try tree(["copier.yaml": "c: x\n"]).manifest().fileName == "copier.yaml")
+    }
+
+    @Test func noFormatRecognisesTheTemplate() {
+        let plain = tree(["README.md": "hi\n", "sub/copier.yml": "a: 1\n"])
+        #expect(TemplateFormats.detect(plain) == nil)
+        #expect(throws: GenerationError.self) { try plain.manifest() }
+        let message = GenerationError.noManifest("/tmp/t").description
+        #expect(message == "/tmp/t has no template manifest (mlrepro.yml, copier.yml or copier.yaml)")
+    }
+
+    @Test func formatFilesAreNotCopiedIntoTheProject() throws {
+        let template = tree(["copier.yml": "name: {default: x}\n", "mlrepro.yml": "name: {default: x}\n", "kept.txt": "k"])
+        let manifest = try template.manifest()
+        let environment = TemplateEnvironment(options: manifest.environmentOptions)
+        let plan = try GenerationPlanner(tree: template, manifest: manifest, environment: environment)
+            .plan(context: OrderedMapping())
+        #expect(plan.files.map(\.path) == ["kept.txt"])
+    }
+
+    @Test func invalidUTF8ManifestIsLocated() {
+        let bad = TemplateTree(source: "t", origin: "/tmp/t", entries: [
+            TemplateEntry(path: "copier.yml", isDirectory: false, mode: 0o644, bytes: [0xFF, 0xFE]),
+        ])
+        #expect(throws: ManifestError.self) { try bad.manifest() }
+    }
+}
