@@ -17,11 +17,18 @@ struct TemplateOptions: ParsableArguments {
         if source == nil, let recorded = answers?.entry("_template"), case .string(let name) = recorded.value {
             source = name
         }
+        try Self.refuseOptionLike(vcsRef)
+        let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
+        return try TemplateLocator.locate(source, vcsRef: vcsRef, git: loader)
+    }
+}
+
+extension TemplateOptions {
+    /// A `--vcs-ref` that starts with `-` would reach git as an option.
+    static func refuseOptionLike(_ vcsRef: String?) throws {
         if let vcsRef, vcsRef.hasPrefix("-") {
             throw CommandError("--vcs-ref '\(vcsRef)' looks like an option; refusing it")
         }
-        let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
-        return try TemplateLocator.locate(source, vcsRef: vcsRef, git: loader)
     }
 }
 

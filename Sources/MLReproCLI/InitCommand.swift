@@ -87,11 +87,7 @@ extension MLRepro {
             var prepared = try prepare(request)
             if destination == nil {
                 // DEST defaults to the project slug; answers may depend on DEST, so resolve again.
-                let slug = prepared.answers.all["project_slug"].flatMap { value -> String? in
-                    if case .string(let text) = value, !text.isEmpty { return text }
-                    return nil
-                } ?? tree.source.split(separator: "/").last.map(String.init) ?? "mlrepro-project"
-                request.destination = Paths.absolute(slug)
+                request.destination = Paths.absolute(ProjectGenerator.defaultDestinationName(prepared))
                 prepared = try prepare(request)
             }
             for warning in prepared.warnings { Diagnostics.standard.warning(warning) }
@@ -129,12 +125,8 @@ extension MLRepro {
                 for path in report.identical { Output.line(" identical  \(path)") }
                 for path in kept { Output.line("      keep  \(path)") }
             }
-            for (index, task) in prepared.tasks.enumerated() {
+            try ProjectGenerator.runTasks(prepared) { task in
                 if !quiet { Output.line("       run  \(task.display)") }
-                let status = try ProcessTaskRunner().run(task, in: request.destination)
-                if status != 0 {
-                    throw GenerationError.taskFailed(index: index + 1, command: task.display, status: status)
-                }
             }
             if !noGit {
                 try InitGit.report(gitOutcome, destination: request.destination, tree: tree, quiet: quiet)

@@ -32,9 +32,7 @@ extension MLRepro {
         @OptionGroup var answerOptions: AnswerOptions
 
         func run() async throws {
-            if let vcsRef, vcsRef.hasPrefix("-") {
-                throw CommandError("--vcs-ref '\(vcsRef)' looks like an option; refusing it")
-            }
+            try TemplateOptions.refuseOptionLike(vcsRef)
             let path = Paths.absolute(project ?? ".")
             let answers = try answerOptions.answers.map { try AnswersFile.load(path: $0) }
             let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })

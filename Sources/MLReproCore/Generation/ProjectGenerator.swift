@@ -110,6 +110,23 @@ public enum ProjectGenerator {
             tasks: tasks, warnings: warnings)
     }
 
+    /// DEST when the command line names none: the `project_slug` answer, else the template's name.
+    public static func defaultDestinationName(_ prepared: PreparedGeneration) -> String {
+        if case .string(let slug)? = prepared.answers.all["project_slug"], !slug.isEmpty { return slug }
+        return prepared.request.tree.source.split(separator: "/").last.map(String.init) ?? "mlrepro-project"
+    }
+
+    /// Runs the template's `_tasks` in DEST in order (the request was checked for `--trust` when
+    /// prepared); the first task that exits non-zero stops the run with `taskFailed`.
+    public static func runTasks(_ prepared: PreparedGeneration, runner: any TaskRunning = ProcessTaskRunner(),
+                                willRun: (TaskCommand) -> Void = { _ in }) throws {
+        for (index, task) in prepared.tasks.enumerated() {
+            willRun(task)
+            let status = try runner.run(task, in: prepared.request.destination)
+            if status != 0 { throw GenerationError.taskFailed(index: index + 1, command: task.display, status: status) }
+        }
+    }
+
     /// What `--pretend` reports, without rendering file contents.
     public static func actions(_ prepared: PreparedGeneration) -> [PlannedAction] {
         let destination = prepared.request.destination
