@@ -32,7 +32,7 @@ struct ValidatedFiles {
     }
 
     private func matching(_ predicate: (String, String) -> Bool) -> [ProjectFile] {
-        all.filter { predicate($0.path, ($0.path as NSString).lastPathComponent) }
+        all.filter { predicate($0.path, TemplatePath.lastComponent($0.path)) }
     }
 
     var yaml: [ProjectFile] { matching { p, _ in p.hasSuffix(".yml") || p.hasSuffix(".yaml") || p.hasSuffix(".cff") } }

@@ -85,9 +85,9 @@ public struct GitTemplateLoader: Sendable {
         var entries: [TemplateEntry] = []
         var directories = Set<String>()
         for file in files {
-            var parent = (file.path as NSString).deletingLastPathComponent
+            var parent = TemplatePath.parent(file.path)
             while !parent.isEmpty, directories.insert(parent).inserted {
-                parent = (parent as NSString).deletingLastPathComponent
+                parent = TemplatePath.parent(parent)
             }
             switch file.kind {
             case .regular:
@@ -144,9 +144,9 @@ public struct GitTemplateLoader: Sendable {
         var entries: [TemplateEntry] = []
         var directories = Set<String>()
         for path in try repository.workingTreePaths() {
-            var parent = (path as NSString).deletingLastPathComponent
+            var parent = TemplatePath.parent(path)
             while !parent.isEmpty, directories.insert(parent).inserted {
-                parent = (parent as NSString).deletingLastPathComponent
+                parent = TemplatePath.parent(parent)
             }
             let full = root + path
             var info = stat()
