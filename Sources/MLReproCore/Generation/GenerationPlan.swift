@@ -78,7 +78,7 @@ public struct GenerationPlanner: Sendable {
                 relative = String(entry.path.dropFirst(base.count + 1))
             }
             if base.isEmpty && !relative.contains("/") && manifest.formatFiles.contains(relative) { continue }
-            let parentSource = (entry.path as NSString).deletingLastPathComponent
+            let parentSource = TemplatePath.parent(entry.path)
             guard let parentOutput = directories[parentSource] ?? nil else {
                 directories[entry.path] = .some(nil)
                 continue
@@ -106,6 +106,11 @@ public struct GenerationPlanner: Sendable {
                 directories[entry.path] = .some(nil)
                 continue
             }
+            if let control = Self.versionControlComponent(of: output) {
+                throw GenerationError.unsafeOutputPath(
+                    template: tree.displayPath(entry.path), rendered: output,
+                    reason: "'\(control)' is a version-control folder: a template may not write into one (its config and hooks would run commands), whatever _exclude says")
+            }
             if let first = owners[output] {
                 throw GenerationError.duplicateOutput(path: output, first: first, second: entry.path)
             }
@@ -121,18 +126,39 @@ public struct GenerationPlanner: Sendable {
         var planned = Set(items.filter { $0.kind == .directory }.map(\.path))
         var extra: [PlannedItem] = []
         for item in items {
-            var parent = (item.path as NSString).deletingLastPathComponent
+            var parent = TemplatePath.parent(item.path)
             while !parent.isEmpty && !planned.contains(parent) {
                 planned.insert(parent)
                 extra.append(PlannedItem(path: parent, kind: .directory, source: item.source, mode: 0o755,
                                          isSecret: false, skipIfExists: false))
-                parent = (parent as NSString).deletingLastPathComponent
+                parent = TemplatePath.parent(parent)
             }
         }
         for item in items + extra where item.kind != .directory && planned.contains(item.path) {
             throw GenerationError.duplicateOutput(path: item.path, first: item.source, second: "a folder of the same name")
         }
         return GenerationPlan(items: (items + extra).sorted { $0.path < $1.path })
+    }
+
+    /// Folder names of version-control systems whose contents run commands (git's `config`
+    /// `core.fsmonitor`, hooks), as a case-insensitive file system would compare them.
+    static let versionControlFolders: Set<String> = [".git", ".hg", ".svn", ".bzr", "git~1"]
+
+    /// The first component of `path` that names a version-control folder, if any.
+    static func versionControlComponent(of path: String) -> Substring? {
+        path.split(separator: "/").first { versionControlFolders.contains(fold($0)) }
+    }
+
+    /// A name as case-insensitive file systems compare it: case folded, the code points macOS
+    /// ignores removed, trailing dots and spaces dropped (Windows).
+    static func fold(_ name: Substring) -> String {
+        let ignorable: (Unicode.Scalar) -> Bool = {
+            (0x200C...0x200F).contains($0.value) || (0x202A...0x202E).contains($0.value)
+                || (0x206A...0x206F).contains($0.value) || $0.value == 0xFEFF
+        }
+        var scalars = String.UnicodeScalarView(name.unicodeScalars.filter { !ignorable($0) })
+        while let last = scalars.last, last == "." || last == " " { scalars.removeLast() }
+        return String(scalars).lowercased()
     }
 
     /// Refuses output paths that could leave DEST or break the file system.
@@ -149,7 +175,7 @@ public struct GenerationPlanner: Sendable {
                 throw refuse("control or bidirectional-override characters in a file name")
             }
         }
-        if output == GenerationPlan.recordDirectory || output.hasPrefix(GenerationPlan.recordDirectory + "/") {
+        if let first = output.split(separator: "/").first, Self.fold(first) == GenerationPlan.recordDirectory {
             throw refuse("\(GenerationPlan.recordDirectory)/ is written by mlrepro itself")
         }
         if output.utf8.count > 4000 { throw refuse("path longer than 4000 bytes") }
