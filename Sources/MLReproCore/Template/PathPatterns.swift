@@ -10,7 +10,8 @@ public struct PathPatterns: Sendable, Equatable {
         var negated: Bool
         var directoryOnly: Bool
         var anchored: Bool
-        var components: [String]
+        /// Components as scalars; `nil` stands for `**` (repeats collapsed to one).
+        var components: [[Unicode.Scalar]?]
     }
 
     private var rules: [Rule] = []
@@ -25,7 +26,14 @@ public struct PathPatterns: Sendable, Equatable {
             while text.hasSuffix("/") { rule.directoryOnly = true; text.removeLast() }
             if text.hasPrefix("/") { rule.anchored = true; text.removeFirst() }
             if text.contains("/") { rule.anchored = true }
-            rule.components = text.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+            for component in text.split(separator: "/", omittingEmptySubsequences: true) {
+                if component == "**" {
+                    if let last = rule.components.last, last == nil { continue }
+                    rule.components.append(nil)
+                } else {
+                    rule.components.append(Array(component.unicodeScalars))
+                }
+            }
             if rule.components.isEmpty { continue }
             rules.append(rule)
         }
@@ -34,50 +42,57 @@ public struct PathPatterns: Sendable, Equatable {
     public var isEmpty: Bool { rules.isEmpty }
 
     /// True when `path` (relative, `/`-separated) or one of its parents is matched.
+    /// Linear in the path's depth times the patterns' lengths, whatever the patterns hold.
     public func matches(_ path: String, isDirectory: Bool) -> Bool {
         if rules.isEmpty { return false }
-        let parts = path.split(separator: "/").map(String.init)
-        for end in 1...max(parts.count, 1) where end <= parts.count {
-            let prefix = Array(parts[0..<end])
+        let parts = path.split(separator: "/").map { Array($0.unicodeScalars) }
+        if parts.isEmpty { return false }
+        // matched[r][end]: rule r matches the prefix of `end` components.
+        let matched = rules.map { Self.prefixMatches($0, parts) }
+        for end in 1...parts.count {
             let prefixIsDirectory = end < parts.count || isDirectory
-            if decide(prefix, isDirectory: prefixIsDirectory) { return true }
+            var decided = false
+            for (index, rule) in rules.enumerated() {
+                if rule.directoryOnly && !prefixIsDirectory { continue }
+                if matched[index][end] { decided = !rule.negated }
+            }
+            if decided { return true }
         }
         return false
     }
 
-    private func decide(_ parts: [String], isDirectory: Bool) -> Bool {
-        var matched = false
-        for rule in rules {
-            if rule.directoryOnly && !isDirectory { continue }
-            if ruleMatches(rule, parts) { matched = !rule.negated }
+    /// For every prefix length 0...parts.count, whether `rule` matches that prefix.
+    private static func prefixMatches(_ rule: Rule, _ parts: [[Unicode.Scalar]]) -> [Bool] {
+        var result = [Bool](repeating: false, count: parts.count + 1)
+        if !rule.anchored, rule.components.count == 1, let only = rule.components[0] {
+            for end in 1...parts.count { result[end] = wildcard(only[...], parts[end - 1][...]) }
+            return result
         }
-        return matched
-    }
-
-    private func ruleMatches(_ rule: Rule, _ parts: [String]) -> Bool {
-        if rule.anchored {
-            return matchComponents(rule.components[...], parts[...])
-        }
-        guard let last = parts.last, rule.components.count == 1 else {
-            return matchComponents(rule.components[...], parts[...])
-        }
-        return PathPatterns.wildcard(Array(rule.components[0].unicodeScalars)[...], Array(last.unicodeScalars)[...])
-    }
-
-    private func matchComponents(_ pattern: ArraySlice<String>, _ parts: ArraySlice<String>) -> Bool {
-        guard let head = pattern.first else { return parts.isEmpty }
-        if head == "**" {
-            let rest = pattern.dropFirst()
-            var index = parts.startIndex
-            while true {
-                if matchComponents(rest, parts[index...]) { return true }
-                if index == parts.endIndex { return false }
-                index += 1
+        // The pattern positions reachable after consuming each prefix (an NFA run over components).
+        let count = rule.components.count
+        var states = [Bool](repeating: false, count: count + 1)
+        func close(_ states: inout [Bool]) {
+            for position in 0..<count where states[position] && rule.components[position] == nil {
+                states[position + 1] = true
             }
         }
-        guard let part = parts.first else { return false }
-        return PathPatterns.wildcard(Array(head.unicodeScalars)[...], Array(part.unicodeScalars)[...])
-            && matchComponents(pattern.dropFirst(), parts.dropFirst())
+        states[0] = true
+        close(&states)
+        result[0] = states[count]
+        for (index, part) in parts.enumerated() {
+            var next = [Bool](repeating: false, count: count + 1)
+            for position in 0..<count where states[position] {
+                if let component = rule.components[position] {
+                    if wildcard(component[...], part[...]) { next[position + 1] = true }
+                } else {
+                    next[position] = true
+                }
+            }
+            close(&next)
+            states = next
+            result[index + 1] = states[count]
+        }
+        return result
     }
 
     /// fnmatch-style match of one component (no `/` inside).
