@@ -16,6 +16,20 @@ extension GitRepository {
         try LibGit2.check(git.index_write(index), "writing the index of '\(path)'")
     }
 
+    /// Stages exactly these files (paths relative to the working tree, taken literally, not as
+    /// patterns); git-ignored ones are left out as `git add` leaves them out.
+    public func add(paths: [String]) throws {
+        guard !paths.isEmpty else { return }
+        let index = try openIndex()
+        defer { git.index_free(index) }
+        try LibGit2.withStrArray(paths) { pathspec in
+            try LibGit2.check(
+                git.index_add_all(index, &pathspec, GIT_INDEX_ADD_DISABLE_PATHSPEC_MATCH.rawValue, nil, nil),
+                "staging files in '\(path)'")
+        }
+        try LibGit2.check(git.index_write(index), "writing the index of '\(path)'")
+    }
+
     /// Commits the index on the current branch (HEAD's commit as parent, if any) and returns
     /// the new commit's id. `date` defaults to now.
     @discardableResult

@@ -3,10 +3,13 @@ import MLReproCore
 /// The git step of `init`: one commit of the generated project, and what it tells the user.
 enum InitGit {
     /// Reports the commit made in the staging directory, or makes it now when DEST existed
-    /// with content before (`--force`).
-    static func report(_ staged: GeneratedRepository.Outcome?, destination: String, tree: TemplateTree, quiet: Bool) throws {
-        let outcome = try staged ?? GeneratedRepository.commit(at: destination, template: tree.source,
-                                                               ref: GeneratedRepository.refLabel(for: tree))
+    /// with content before (`--force`): then only the files the template wrote are committed,
+    /// never the user's own files beside them.
+    static func report(_ staged: GeneratedRepository.Outcome?, destination: String, tree: TemplateTree,
+                       written: CommitReport, quiet: Bool) throws {
+        let outcome = try staged ?? GeneratedRepository.commit(
+            at: destination, template: tree.source, ref: GeneratedRepository.refLabel(for: tree),
+            paths: written.created + written.overwritten + written.identical)
         switch outcome {
         case let .committed(commit, author, usedFallback):
             if usedFallback {

@@ -42,18 +42,18 @@ public enum GeneratedRepository {
     }
 
     /// Initialises `destination` as a repository (unless it already is one or lies inside one:
-    /// committing there could sweep in the user's own changes), stages
-    /// everything not git-ignored and commits it with the author from the environment or git
-    /// config, else `GitSignature.fallback`.
+    /// committing there could sweep in the user's own changes), stages `paths` (every file not
+    /// git-ignored when nil: the staging directory holds only generated files) and commits them
+    /// with the author from the environment or git config, else `GitSignature.fallback`.
     public static func commit(at destination: String, template: String, ref: String,
-                              searchAbove: Bool = true) throws -> Outcome {
+                              paths: [String]? = nil, searchAbove: Bool = true) throws -> Outcome {
         if searchAbove, let enclosing = try? GitRepository.open(at: destination, searchParents: true),
            let root = enclosing.workingDirectory {
             return .insideRepository(root)
         }
         do {
             let repository = try GitRepository.initialize(at: destination)
-            try repository.addAll()
+            if let paths { try repository.add(paths: paths) } else { try repository.addAll() }
             let author = GitSignature.author(for: repository)
             let id = try repository.commit(message: message(template: template, ref: ref), author: author.signature)
             return .committed(commit: id.hex, author: author.signature, usedFallbackAuthor: author.usedFallback)
