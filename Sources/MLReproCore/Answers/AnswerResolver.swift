@@ -136,6 +136,14 @@ public struct AnswerResolver: Sendable {
     }
 
     func check(_ value: Value, _ question: Question, scope: OrderedMapping, location: SourceLocation?) throws {
+        if question.type == .str {
+            let texts: [Value] = question.multiselect ? (value.listItems ?? []) : [value]
+            for case .string(let text) in texts {
+                if let bad = Self.forbiddenCharacter(in: text, multiline: question.multiline) {
+                    throw GenerationError.invalidAnswer(key: question.name, location: location, message: bad)
+                }
+            }
+        }
         if let choices = try choiceValues(question, scope: scope) {
             let allowed = choices.map(\.value)
             let picked: [Value]
@@ -156,6 +164,19 @@ public struct AnswerResolver: Sendable {
         }
     }
 
+    /// Why a `str` answer cannot be used, if it cannot: C0 control characters and DEL (a
+    /// multiline question takes tabs and newlines), which no file format the answer may land in
+    /// reads back as the same text.
+    static func forbiddenCharacter(in text: String, multiline: Bool) -> String? {
+        for scalar in text.unicodeScalars where scalar.value < 0x20 || scalar.value == 0x7F {
+            if multiline && (scalar == "\n" || scalar == "\t") { continue }
+            let code = "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(4)
+            let hint = scalar == "\n" || scalar == "\t" ? " (only a question with multiline: true takes newlines and tabs)" : ""
+            return "contains the control character \(code)\(hint)"
+        }
+        return nil
+    }
+
     private func isTemplated(_ text: String) -> Bool {
         let delimiters = manifest.environmentOptions.delimiters
         return text.contains(delimiters.variableStart) || text.contains(delimiters.blockStart)
@@ -171,4 +192,12 @@ public struct AnswerResolver: Sendable {
                                                    message: error.message)
         }
     }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}
+
+private extension Value {
+    var listItems: [Value]? { if case .list(let items) = self { return items } else { return nil } }
 }

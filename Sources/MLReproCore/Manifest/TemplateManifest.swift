@@ -16,6 +16,8 @@ public struct Question: Sendable {
     /// Raw `choices`: a list, a label->value mapping, or a templated YAML string.
     public var choices: Value?
     public var multiselect = false
+    /// `multiline: true`: a `str` answer may hold newlines and tabs (asked as several lines).
+    public var multiline = false
     public var help: String?
     /// Raw `when`: a bool or a templated string; nil means always asked.
     public var when: Value?
@@ -162,6 +164,7 @@ extension TemplateManifest {
                 }
             case "multiselect": question.multiselect = try boolField(fieldValue, name, field, fieldLocation(field))
             case "secret": question.secret = try boolField(fieldValue, name, field, fieldLocation(field))
+            case "multiline": question.multiline = try boolField(fieldValue, name, field, fieldLocation(field))
             case "help": question.help = try stringField(fieldValue, name, field, fieldLocation(field))
             case "placeholder": question.placeholder = try stringField(fieldValue, name, field, fieldLocation(field))
             case "validator": question.validator = try stringField(fieldValue, name, field, fieldLocation(field))
@@ -174,7 +177,7 @@ extension TemplateManifest {
                 }
             default:
                 throw ManifestError(location: fieldLocation(field),
-                                    message: "question '\(name)': unknown field '\(field)' (known: type, default, choices, multiselect, help, when, validator, secret, placeholder)")
+                                    message: "question '\(name)': unknown field '\(field)' (known: type, default, choices, multiselect, multiline, help, when, validator, secret, placeholder)")
             }
         }
         if !explicitType, let defaultValue = question.defaultValue { question.type = inferredType(defaultValue) }
