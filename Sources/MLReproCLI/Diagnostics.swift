@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Prompting
 
 /// Writes diagnostics to stderr the way compilers do: `mlrepro: error: message`, or the
 /// error's own `path:line:col: error: message` when it carries a location.
@@ -15,7 +16,8 @@ public struct Diagnostics: Sendable {
     public func warning(_ message: String) { emit(label: "warning", colour: "33", message) }
     public func note(_ message: String) { emit(label: "note", colour: "36", message) }
 
-    private func emit(label: String, colour: String, _ message: String) {
+    private func emit(label: String, colour: String, _ raw: String) {
+        let message = TerminalText.visible(raw)
         let text: String
         if Diagnostics.hasLocationPrefix(message) {
             text = message

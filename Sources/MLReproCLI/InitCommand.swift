@@ -109,7 +109,7 @@ extension MLRepro {
                     throw InitWizard.exitRequest(for: error)
                 }
             }
-            if !quiet, let message = prepared.messageBeforeCopy { Output.line(message) }
+            if !quiet, let message = prepared.messageBeforeCopy { Output.line(TerminalText.visible(message)) }
             GeneratedRepository.annotate(&prepared)
             let gitRef = noGit ? "" : GeneratedRepository.refLabel(for: tree)
             var gitOutcome: GeneratedRepository.Outcome?
@@ -129,11 +129,11 @@ extension MLRepro {
                 if !quiet { Output.line("       run  \(task.display)") }
             }
             if !noGit {
-                try InitGit.report(gitOutcome, destination: request.destination, tree: tree, quiet: quiet)
+                try InitGit.report(gitOutcome, destination: request.destination, tree: tree, written: report, quiet: quiet)
             }
             if !quiet {
                 Output.line("Generated \(shownDestination) from template \(tree.source).")
-                if let message = prepared.messageAfterCopy { Output.line(message) }
+                if let message = prepared.messageAfterCopy { Output.line(TerminalText.visible(message)) }
             }
         }
     }

@@ -28,8 +28,8 @@ struct WizardQuestion: Sendable {
         let decode = WizardQuestion.decoder(pending, kind: kind, defaultAnswer: defaultAnswer)
         prompt = Prompting.Question(
             name: question.name, label: question.name, kind: kind,
-            help: help.isEmpty ? nil : help,
-            hint: hintParts.isEmpty ? nil : hintParts.joined(separator: " · "),
+            help: help.isEmpty ? nil : TerminalText.visible(help),
+            hint: hintParts.isEmpty ? nil : TerminalText.visible(hintParts.joined(separator: " · "), keepingNewlines: false),
             defaultAnswer: defaultAnswer,
             validate: { answer in
                 do {
