@@ -32,6 +32,8 @@ extension MLRepro {
         @OptionGroup var answerOptions: AnswerOptions
 
         func run() async throws {
+            InterruptionGuard.shared.install()
+            InterruptionGuard.shared.describeOutcomes(before: "nothing was changed", after: "the update was complete")
             try TemplateOptions.refuseOptionLike(vcsRef)
             let path = Paths.absolute(project ?? ".")
             let answers = try answerOptions.answers.map { try AnswersFile.load(path: $0) }

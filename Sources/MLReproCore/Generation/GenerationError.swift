@@ -24,6 +24,8 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
     case noTTY
     /// Git work was asked for and libgit2 cannot be loaded.
     case gitUnavailable(String)
+    /// A folder on the way to a project file is a symbolic link leading out of the project.
+    case linkLeavesProject(path: String, link: String, target: String)
 
     public var description: String {
         switch self {
@@ -58,6 +60,8 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
             return "template files '\(first)' and '\(second)' both render to '\(path)'"
         case let .renderFailed(message):
             return message
+        case let .linkLeavesProject(path, link, target):
+            return "'\(path)': the folder '\(link)' is a symbolic link to \(target), outside the project; refusing to read or write through it"
         case let .gitUnavailable(reason):
             return "\(reason); or pass --no-git to generate without a repository (nothing was written)"
         case let .destinationNotEmpty(path):

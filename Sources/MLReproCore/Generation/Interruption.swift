@@ -84,6 +84,17 @@ public final class InterruptionGuard: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// What the message after a signal says of the target: before the move, and after it.
+    public func describeOutcomes(before: String, after: String) {
+        lock.lock()
+        outcomeBefore = before
+        outcomeAfter = after
+        lock.unlock()
+    }
+
+    private var outcomeBefore = "nothing was written"
+    private var outcomeAfter = "the project was already in place"
+
     /// Creates the staging directory with `make` and marks it for removal on interruption, in
     /// one step: a signal either comes first (and nothing is created) or finds the path.
     public func createStaging(_ make: () throws -> String) throws -> String {
@@ -151,10 +162,9 @@ public final class InterruptionGuard: @unchecked Sendable {
         lock.lock()
         let path = stagingPath
         stagingPath = nil
-        let complete = moved
+        let outcome = moved ? outcomeAfter : outcomeBefore
         lock.unlock()
         if let path { Self.remove(path) }
-        let outcome = complete ? "the project was already in place" : "nothing was written"
         let message = "mlrepro: \(number == SIGINT ? "interrupted" : "terminated"); \(outcome)\n"
         _ = message.withCString { write(2, $0, strlen($0)) }
         exit(128 + number)

@@ -76,11 +76,14 @@ public enum DriftCheck {
         let render = try RegeneratedProject.render(
             tree: tree, project: project, inputs: record.answerInputs(for: manifest),
             environmentJSON: record.environmentJSON, skip: record.skip)
-        return compare(render, record: record)
+        return try compare(render, record: record)
     }
 
-    static func compare(_ render: RegeneratedProject, record: ProjectRecord) -> DriftReport {
+    static func compare(_ render: RegeneratedProject, record: ProjectRecord) throws -> DriftReport {
         let project = record.project
+        for path in Set(render.files.keys).union(record.checksummedPaths) {
+            try ProjectPaths.refuseLinkOutside(path, under: project)
+        }
         var entries: [DriftReport.Entry] = []
         var compared = 0
         for path in render.files.keys.sorted() where !render.skipIfExists.contains(path) {

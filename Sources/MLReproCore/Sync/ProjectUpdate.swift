@@ -29,6 +29,8 @@ public struct UpdateReport: Sendable {
 public enum UpdateError: Error, Sendable, CustomStringConvertible {
     case notUnderGit(String)
     case dirty(String, [String])
+    /// A path update would write or remove passes through a symbolic link.
+    case symbolicLink(path: String, link: String)
 
     public var description: String {
         switch self {
@@ -39,6 +41,9 @@ public enum UpdateError: Error, Sendable, CustomStringConvertible {
             let shown = paths.prefix(10).map { "  \($0)" }.joined(separator: "\n")
             let more = paths.count > 10 ? "\n  ... and \(paths.count - 10) more" : ""
             return "'\(project)' has uncommitted changes; commit or stash them before updating:\n\(shown)\(more)"
+        case let .symbolicLink(path, link):
+            return "refusing to update '\(path)': '\(link)' is a symbolic link, and update writes nothing through links "
+                + "(it could reach files outside the project); nothing was changed"
         }
     }
 }
@@ -112,9 +117,18 @@ public struct ProjectUpdate {
                 }
                 if let base, base.bytes == new.bytes { continue }
                 let ancestor = base?.bytes ?? []
+                if base == nil {
+                    // A path the template newly generates, where the project already has a file of
+                    // its own (untracked or ignored): the user's bytes stay, the template's go beside.
+                    let side = Self.freeSideCopy(for: path, in: project, taken: writes.map(\.path))
+                    writes.append((side, new.bytes, new.mode))
+                    actions.append(.init(path: path, kind: .conflict, note: "the template now generates this file and yours was kept; the template's version is in \(side)"))
+                    continue
+                }
                 if ancestor.contains(0) || ours.bytes.contains(0) || new.bytes.contains(0) {
-                    writes.append((path + ".mlrepro-theirs", new.bytes, new.mode))
-                    actions.append(.init(path: path, kind: .conflict, note: "binary file changed on both sides; the template's version is in \(path).mlrepro-theirs"))
+                    let side = Self.freeSideCopy(for: path, in: project, taken: writes.map(\.path))
+                    writes.append((side, new.bytes, new.mode))
+                    actions.append(.init(path: path, kind: .conflict, note: "binary file changed on both sides; the template's version is in \(side)"))
                     continue
                 }
                 let merged = try FileMerge.merge(base: ancestor, ours: ours.bytes, theirs: new.bytes, labels: labels)
@@ -145,8 +159,12 @@ public struct ProjectUpdate {
         writes.append((Provenance.answersPath, answersBytes, 0o644))
         writes.append((Provenance.checksumsPath, Array(Provenance.checksumsText(generated).utf8), 0o644))
 
-        for write in writes { try Self.replace(project + "/" + write.path, bytes: write.bytes, mode: write.mode) }
-        for path in removals { try? FileManager.default.removeItem(atPath: project + "/" + path) }
+        for path in writes.map(\.path) + removals {
+            if let link = ProjectPaths.symbolicLink(in: path, under: project) {
+                throw UpdateError.symbolicLink(path: path, link: link)
+            }
+        }
+        try UpdateApplication(project: project).apply(writes: writes, removals: removals)
         return UpdateReport(project: project, fromCommit: record.commit, toCommit: toCommit,
                             toRef: theirsTree.revision?.ref ?? theirsTree.source, actions: actions)
     }
@@ -183,22 +201,16 @@ public struct ProjectUpdate {
         if !dirty.isEmpty { throw UpdateError.dirty(project, dirty) }
     }
 
-    /// Writes through a temporary file in the same folder and renames it into place.
-    static func replace(_ path: String, bytes: [UInt8], mode: UInt16) throws {
-        let url = URL(fileURLWithPath: path)
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).mlrepro-update")
-            try Data(bytes).write(to: temporary)
-            guard chmod(temporary.path, mode_t(mode)) == 0, rename(temporary.path, path) == 0 else {
-                let reason = String(cString: strerror(errno))
-                try? FileManager.default.removeItem(at: temporary)
-                throw GenerationError.writeFailed(path: path, reason: reason)
-            }
-        } catch let error as GenerationError {
-            throw error
-        } catch {
-            throw GenerationError.writeFailed(path: path, reason: error.localizedDescription)
+    /// `path.mlrepro-theirs`, or the first of `.mlrepro-theirs-2`, `-3`, ... that neither the
+    /// project nor this update already uses: a side copy never overwrites a file.
+    static func freeSideCopy(for path: String, in project: String, taken: [String]) -> String {
+        var candidate = path + ".mlrepro-theirs"
+        var number = 2
+        var info = stat()
+        while lstat(project + "/" + candidate, &info) == 0 || taken.contains(candidate) {
+            candidate = path + ".mlrepro-theirs-\(number)"
+            number += 1
         }
+        return candidate
     }
 }
