@@ -55,13 +55,17 @@ public struct RenderLimits: Sendable, Equatable {
     public var maxOutputBytes: Int
     /// Loop iterations and macro calls in one render.
     public var maxSteps: Int
+    /// Bytes of all strings that filters and function calls build in one render together (a
+    /// `map` over a long list of large strings would otherwise exhaust memory one item at a time).
+    public var maxBuiltBytes: Int
 
     public init(maxDepth: Int = 100, maxRange: Int = 1_000_000, maxOutputBytes: Int = 64 << 20,
-                maxSteps: Int = 2_000_000) {
+                maxSteps: Int = 2_000_000, maxBuiltBytes: Int = 1 << 30) {
         self.maxDepth = maxDepth
         self.maxRange = maxRange
         self.maxOutputBytes = maxOutputBytes
         self.maxSteps = maxSteps
+        self.maxBuiltBytes = maxBuiltBytes
     }
 }
 

@@ -98,7 +98,7 @@ extension Renderer {
         case .binary(let op, let l, let r, let offset):
             let a = try eval(l)
             let b = try eval(r)
-            return try positioned(offset) { try Operators.binary(op, a, b, limits: limits) }
+            return try positioned(offset) { try accountLarge(try Operators.binary(op, a, b, limits: limits), always: op == .mul) }
         case .compare(let first, let rest, let offset):
             var left = try eval(first)
             for (op, e) in rest {
@@ -125,7 +125,7 @@ extension Renderer {
                     throw source.error("string exceeds \(limits.maxOutputBytes) bytes", at: offset, kind: .limit)
                 }
             }
-            return .string(s)
+            return try positioned(offset) { try accountLarge(.string(s), always: false) }
         }
     }
 
@@ -148,7 +148,7 @@ extension Renderer {
         }
         if let macro = fn.macro { return try callMacro(macro, args, kwargs, at: offset) }
         do {
-            return try fn.body(args, kwargs)
+            return try account(try fn.body(args, kwargs))
         } catch let e as EvalError {
             throw source.error(e.message, at: offset, kind: e.kind)
         } catch let e as TemplateError where !e.file.isEmpty {

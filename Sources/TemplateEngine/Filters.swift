@@ -56,7 +56,32 @@ extension Renderer {
         if let most = FilterNames.maxPositional[name], args.count > most {
             throw source.error("filter '\(name)' takes at most \(most) argument(s), got \(args.count)", at: offset, kind: .type)
         }
-        return try positioned(offset) { try filter(name, value, FilterArgs(args: args, kwargs: kwargs)) }
+        return try positioned(offset) { try account(try filter(name, value, FilterArgs(args: args, kwargs: kwargs))) }
+    }
+
+    /// `account` for operators: repetition always (it makes large strings from small ones);
+    /// `+` and `~` only for strings of 1 MiB or more, so building text in a loop stays free.
+    func accountLarge(_ value: Value, always: Bool) throws -> Value {
+        if always { return try account(value) }
+        if case .string(let text) = value, text.utf8.count >= 1 << 20 { return try account(value) }
+        return value
+    }
+
+    /// Counts the strings in a built value (one level deep) against `maxBuiltBytes`.
+    @discardableResult
+    func account(_ value: Value) throws -> Value {
+        var bytes = 0
+        switch value {
+        case .string(let text): bytes = text.utf8.count
+        case .list(let items):
+            for case .string(let text) in items { bytes += text.utf8.count }
+        default: return value
+        }
+        builtBytes += bytes
+        if builtBytes > limits.maxBuiltBytes {
+            throw EvalError("the strings built by filters and calls exceed \(limits.maxBuiltBytes) bytes in one render", .limit)
+        }
+        return value
     }
 
     func stringArg(_ v: Value) throws -> String {
@@ -93,7 +118,7 @@ extension Renderer {
         case "quote": return .string(shellQuote(value.pythonString))
         case "replace":
             let old = a.get(0, "old")?.pythonString ?? "", new = a.get(1, "new")?.pythonString ?? ""
-            return .string(pythonReplace(value.pythonString, old, new, count: try a.int(2, "count", -1)))
+            return .string(try pythonReplace(value.pythonString, old, new, count: try a.int(2, "count", -1)))
         case "center":
             return .string(try pad(value.pythonString, width: try a.int(0, "width", 80), fill: " ", align: "^"))
         case "indent": return .string(try indentFilter(value.pythonString, a))
@@ -196,6 +221,8 @@ extension Renderer {
         let first = a.bool(1, "first", false), blank = a.bool(2, "blank", false)
         // Jinja2 appends a newline first so a trailing newline yields an (indentable) empty line.
         let lines = pythonSplitlines(s + "\n")
+        let indented = indent.utf8.count.multipliedReportingOverflow(by: lines.count + 1)
+        try checkBuiltSize(indented.overflow ? Int.max : s.utf8.count + indented.partialValue, "indent")
         var out: String
         if blank {
             out = lines.joined(separator: "\n" + indent)

@@ -68,7 +68,9 @@ extension Renderer {
             var items = try iterate(value)
             if let attr = try a.string(1, "attribute", nil) { items = try items.map { try requiredAttribute($0, attr) } }
             let sep = a.get(0, "d")?.pythonString ?? ""
-            return .string(items.map(\.pythonString).joined(separator: sep))
+            let parts = items.map(\.pythonString)
+            try checkBuiltSize(joinedSize(parts, separator: sep), "join")
+            return .string(parts.joined(separator: sep))
         case "sort":
             let reverse = a.bool(0, "reverse", false), cs = a.bool(1, "case_sensitive", false)
             let attrs = try a.string(2, "attribute", nil)?.split(separator: ",").map(String.init)
@@ -200,7 +202,7 @@ extension Renderer {
         guard case .string(let filterName)? = a.args.first else { throw EvalError("map needs a filter name or attribute=") }
         guard FilterNames.all.contains(filterName) else { throw EvalError("No filter named '\(filterName)'.", .assertion) }
         let rest = FilterArgs(args: Array(a.args.dropFirst()), kwargs: a.kwargs)
-        return try items.map { try filter(filterName, $0, rest) }
+        return try items.map { try account(try filter(filterName, $0, rest)) }
     }
 
     func selectFilter(_ name: String, _ value: Value, _ a: FilterArgs) throws -> [Value] {

@@ -4,6 +4,29 @@ import Foundation
 /// Widths beyond this are refused so a template cannot request gigabytes of padding.
 let maxPadWidth = 1 << 24
 
+/// The largest string an operation may build (the default output limit): checked against the
+/// size a result will have before it is allocated, so no template can exhaust memory.
+let maxBuiltStringBytes = 64 << 20
+
+/// Throws when an operation is about to build a string of more than `maxBuiltStringBytes`.
+func checkBuiltSize(_ bytes: Int, _ operation: String) throws {
+    guard bytes <= maxBuiltStringBytes else {
+        throw EvalError("\(operation) would build a string of \(bytes) bytes, over the limit of \(maxBuiltStringBytes)", .limit)
+    }
+}
+
+/// The UTF-8 size of `parts` joined by `separator`, saturating instead of overflowing.
+func joinedSize(_ parts: [String], separator: String) -> Int {
+    var total = 0
+    for part in parts {
+        let (sum, overflow) = total.addingReportingOverflow(part.utf8.count)
+        total = overflow ? Int.max : sum
+    }
+    let separators = separator.utf8.count.multipliedReportingOverflow(by: max(0, parts.count - 1))
+    let (sum, overflow) = total.addingReportingOverflow(separators.overflow ? Int.max : separators.partialValue)
+    return overflow || separators.overflow ? Int.max : sum
+}
+
 func checkWidth(_ width: Int) throws -> Int {
     guard width <= maxPadWidth else { throw EvalError("width \(width) exceeds the limit of \(maxPadWidth)", .limit) }
     return width

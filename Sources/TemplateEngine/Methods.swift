@@ -47,7 +47,7 @@ enum Methods {
         case "replace":
             body = { a, _ in
                 let old = try str(arg(a, 0), "replace() argument 1"), new = try str(arg(a, 1), "replace() argument 2")
-                return .string(pythonReplace(s, old, new, count: arg(a, 2)?.intValue ?? -1))
+                return .string(try pythonReplace(s, old, new, count: arg(a, 2)?.intValue ?? -1))
             }
         case "startswith", "endswith":
             body = { a, _ in
@@ -68,6 +68,7 @@ enum Methods {
                     guard case .string(let p) = v else { throw EvalError("sequence item: expected str instance, \(v.typeName) found") }
                     return p
                 }
+                try checkBuiltSize(joinedSize(parts, separator: s), "join")
                 return .string(parts.joined(separator: s))
             }
         case "format": body = { a, k in .string(try pythonFormat(s, a, k)) }
@@ -256,7 +257,12 @@ extension String {
     }
 }
 
-func pythonReplace(_ s: String, _ old: String, _ new: String, count: Int) -> String {
+func pythonReplace(_ s: String, _ old: String, _ new: String, count: Int) throws -> String {
+    let occurrences = min(countOccurrences(s, old), count < 0 ? Int.max : count)
+    let growth = (new.utf8.count - old.utf8.count).multipliedReportingOverflow(by: occurrences)
+    if growth.overflow || s.utf8.count + growth.partialValue > maxBuiltStringBytes {
+        try checkBuiltSize(growth.overflow ? Int.max : s.utf8.count + growth.partialValue, "replace")
+    }
     if old.isEmpty {
         var out = String.UnicodeScalarView()
         var n = 0
@@ -274,7 +280,21 @@ func pythonReplace(_ s: String, _ old: String, _ new: String, count: Int) -> Str
 
 func countOccurrences(_ s: String, _ sub: String) -> Int {
     if sub.isEmpty { return s.unicodeScalars.count + 1 }
-    return s.splitExact(sub).count - 1
+    // Non-overlapping occurrences, left to right, over the UTF-8 bytes (no substrings built).
+    let text = Array(s.utf8), needle = Array(sub.utf8)
+    guard needle.count <= text.count else { return 0 }
+    var count = 0
+    var index = 0
+    let last = text.count - needle.count
+    while index <= last {
+        if text[index] == needle[0] && text[index..<index + needle.count].elementsEqual(needle) {
+            count += 1
+            index += needle.count
+        } else {
+            index += 1
+        }
+    }
+    return count
 }
 
 func pythonCapitalize(_ s: String) -> String {

@@ -7,6 +7,8 @@ final class Renderer {
     var frames: [[String: Value]] = [[:]]
     var source: SourceText
     var steps = 0
+    /// Bytes of the strings filters and calls have built so far (see `RenderLimits.maxBuiltBytes`).
+    var builtBytes = 0
     var depth = 0
     var includeSites: [String] = []
     var includeCache: [String: Template] = [:]
