@@ -401,6 +401,137 @@ case("real-env-file", "{% for k, v in env.items() %}{{ k|upper }}={{ v }}\n{% en
 case("real-yaml-config", "experiment:\n  name: {{ name|to_json }}\n  params:\n{{ params|to_nice_yaml(2)|indent(4, true) }}",
      {"name": "run \"1\"", "params": {"lr": 0.01, "layers": [64, 32], "opt": {"type": "adam"}}})
 
+# ---------------------------------------------------------------- templates made of templates
+MACROS = {
+    "macros.jinja": "{% macro hello(who='world') %}Hello {{ who }}!{% endmacro %}\n"
+                    "{% macro shout(x) %}{{ hello(x)|upper }}{% endmacro %}\n"
+                    "{% macro _private() %}p{% endmacro %}\n"
+                    "{% set version = '1.2' %}{% set _hidden = 1 %}",
+    "ctx.jinja": "{% macro greet() %}Hi {{ name }}{% endmacro %}",
+    "wrap.jinja": "{% macro box(title) %}[{{ title }}: {{ caller() }}]{% endmacro %}"
+                  "{% macro rows(items) %}{% for i in items %}{{ caller(i, loop.index) }}{% endfor %}{% endmacro %}",
+    "uses.jinja": "{% import 'macros.jinja' as m %}<{{ m.hello('inc') }}>",
+    "nested/deep.jinja": "{% from 'macros.jinja' import hello %}{% macro twice(x) %}{{ hello(x) }}{{ hello(x) }}{% endmacro %}",
+}
+case("import-as", "{% import 'macros.jinja' as m %}{{ m.hello() }} {{ m.hello('you') }} {{ m.version }}", CTX, files=MACROS)
+case("import-sibling-macro", "{% import 'macros.jinja' as m %}{{ m.shout('x') }}", CTX, files=MACROS)
+case("from-import", "{% from 'macros.jinja' import hello, shout as s %}{{ hello(name) }}|{{ s('a') }}", CTX, files=MACROS)
+case("from-import-trailing-comma", "{% from 'macros.jinja' import hello, %}{{ hello() }}", CTX, files=MACROS)
+case("from-import-version", "{% from 'macros.jinja' import version %}v{{ version }}", CTX, files=MACROS)
+case("import-with-context", "{% import 'ctx.jinja' as c with context %}{{ c.greet() }}", CTX, files=MACROS)
+case("from-import-with-context", "{% set name = 'local' %}{% from 'ctx.jinja' import greet with context %}{{ greet() }}",
+     CTX, files=MACROS)
+case("import-without-context", "{% import 'ctx.jinja' as c without context %}{{ c.greet() }}", CTX, files=MACROS)
+case("import-default-no-context", "{% from 'ctx.jinja' import greet %}{{ greet() }}", CTX, files=MACROS)
+case("import-private-hidden", "{% import 'macros.jinja' as m %}{{ m._private is defined }} {{ m._hidden is defined }}",
+     CTX, files=MACROS)
+case("import-in-include", "a{% include 'uses.jinja' %}b", CTX, files=MACROS)
+case("import-nested-dir", "{% from 'nested/deep.jinja' import twice %}{{ twice('z') }}", CTX, files=MACROS)
+case("import-in-loop", "{% for n in items %}{% import 'macros.jinja' as m %}{{ m.hello(n) }}{% endfor %}", CTX, files=MACROS)
+case("import-in-macro", "{% macro f() %}{% import 'macros.jinja' as m %}{{ m.hello('f') }}{% endmacro %}{{ f() }}",
+     CTX, files=MACROS)
+case("import-dynamic-name", "{% set lib = 'macros' %}{% import lib ~ '.jinja' as m %}{{ m.hello() }}", CTX, files=MACROS)
+case("error-import-missing", "line1\n{% import 'nope.jinja' as m %}", CTX, files=MACROS)
+case("error-from-import-missing-template", "{% from 'nope.jinja' import a %}", CTX, files=MACROS)
+case("error-from-import-undefined-macro", "{% from 'macros.jinja' import nosuch %}{{ nosuch() }}", CTX, files=MACROS)
+case("from-import-undefined-unused", "{% from 'macros.jinja' import nosuch %}ok", CTX, files=MACROS)
+case("error-from-import-underscore", "{% from 'macros.jinja' import _private %}", CTX, files=MACROS)
+case("error-import-undefined-attribute", "{% import 'macros.jinja' as m %}{{ m.nosuch() }}", CTX, files=MACROS)
+case("error-import-no-as", "{% import 'macros.jinja' %}", CTX, files=MACROS)
+case("error-import-outside-root", "{% import '../x.jinja' as m %}", CTX, files=MACROS)
+case("error-import-context-in-macro", "{% from 'ctx.jinja' import greet %}{% set name = 'x' %}{{ greet() }}", {}, files=MACROS)
+
+# call blocks and caller()
+case("call-block", "{% from 'wrap.jinja' import box %}{% call box('T') %}inside {{ name }}{% endcall %}", CTX, files=MACROS)
+case("call-block-args", "{% from 'wrap.jinja' import rows %}{% call(item, n) rows(items) %}{{ n }}={{ item }};{% endcall %}",
+     CTX, files=MACROS)
+case("call-block-local", "{% macro m() %}<{{ caller() }}>{% endmacro %}{% for x in items %}{% call m() %}{{ x }}{{ loop.index }}{% endcall %}{% endfor %}", CTX)
+case("call-block-default-arg", "{% macro m() %}{{ caller() }}{{ caller('B') }}{% endmacro %}{% call(v='A') m() %}{{ v }}{% endcall %}", CTX)
+case("call-block-nested", "{% macro o() %}({{ caller() }}){% endmacro %}{% call o() %}{% call o() %}in{% endcall %}{% endcall %}", CTX)
+case("call-block-caller-defined", "{% macro m() %}{{ caller is defined }}{% endmacro %}{{ m() }}|{% call m() %}x{% endcall %}", CTX)
+case("error-call-block-not-call", "{% call foo %}x{% endcall %}", CTX)
+case("error-caller-undefined", "{% macro m() %}{{ caller() }}{% endmacro %}{{ m() }}", CTX)
+
+# with
+case("with-block", "{% with a = 1, b = name %}{{ a }}{{ b }}{% endwith %}[{{ a is defined }}]", CTX)
+case("with-outer-scope", "{% set a = 5 %}{% with a = 1, b = a %}{{ a }}{{ b }}{% endwith %}{{ a }}", CTX)
+case("with-set-inside", "{% with %}{% set x = 2 %}{{ x }}{% endwith %}{{ x is defined }}", CTX)
+case("with-tuple", "{% with a, b = pairs[0] %}{{ a }}{{ b }}{% endwith %}", CTX)
+
+# loops
+case("loop-changed", "{% for u in users|sort(attribute='team') %}{% if loop.changed(u.team) %}[{{ u.team }}]{% endif %}{{ u.name }} {% endfor %}", CTX)
+case("loop-changed-multi", "{% for a in [1, 1, 2, 2, 1] %}{{ loop.changed(a, 0) }} {% endfor %}", CTX)
+case("loop-changed-nested", "{% for x in [1, 2] %}{% for y in [1, 1] %}{{ loop.changed(y) }}{% endfor %};{% endfor %}", CTX)
+case("loop-previtem-nextitem", "{% for x in nums %}{{ loop.previtem|default('^') }}<{{ x }}>{{ loop.nextitem|default('$') }} {% endfor %}", CTX)
+TREE = {"tree": [{"name": "a", "children": [{"name": "a1", "children": []}, {"name": "a2", "children": [{"name": "a2x", "children": []}]}]},
+                 {"name": "b", "children": []}]}
+case("loop-recursive", "{% for n in tree recursive %}{{ '  ' * loop.depth0 }}- {{ n.name }} ({{ loop.depth }}/{{ loop.index }})\n"
+     "{% if n.children %}{{ loop(n.children) }}{% endif %}{% endfor %}", TREE)
+case("loop-recursive-ul", "<ul>{%- for n in tree recursive %}<li>{{ n.name }}{% if n.children -%}<ul>{{ loop(n.children) }}</ul>{%- endif %}</li>{%- endfor %}</ul>", TREE)
+case("loop-recursive-filter", "{% for n in tree if n.name != 'a1' recursive %}{{ n.name }}[{{ loop(n.children) }}]{% endfor %}", TREE)
+case("loop-recursive-else", "{% for n in tree recursive %}{{ n.name }}({{ loop(n.children) }}){% else %}-{% endfor %}", TREE)
+case("loop-depth-nonrecursive", "{% for x in [1] %}{% for y in [2] %}{{ loop.depth }}{{ loop.depth0 }}{% endfor %}{% endfor %}", CTX)
+case("error-loop-not-recursive", "{% for n in tree %}{{ loop(n.children) }}{% endfor %}", TREE)
+
+# extends / block / super
+LAYOUTS = {
+    "base.jinja": "<title>{% block title %}Base{% endblock %}</title>\n"
+                  "{% block body %}body of base{% endblock body %}\n"
+                  "{% block footer %}(c) {{ year }}{% endblock %}\n",
+    "mid.jinja": "{% extends 'base.jinja' %}{% block title %}Mid-{{ super() }}{% endblock %}"
+                 "{% block footer %}{{ super() }} mid{% endblock %}",
+    "loopbase.jinja": "{% for i in [1, 2] %}{% block item %}{{ i is defined }}{% endblock %}{% block sitem scoped %}{{ i }}{% endblock %}{% endfor %}",
+    "nestbase.jinja": "{% block outer %}O[{% block inner %}i{% endblock %}]{% endblock %}",
+    "req.jinja": "{% block needed required %}{% endblock %}|{% block other %}o{% endblock %}",
+    "setbase.jinja": "{% set who = 'base' %}{% block b %}{{ who }}{% endblock %}",
+    "partial.jinja": "{% extends 'base.jinja' %}{% block title %}Included{% endblock %}",
+    "self-a.jinja": "{% extends 'self-b.jinja' %}",
+    "self-b.jinja": "{% extends 'self-a.jinja' %}",
+}
+LCTX = dict(CTX, year=2026)
+case("extends-basic", "{% extends 'base.jinja' %}{% block title %}Child{% endblock %}", LCTX, files=LAYOUTS)
+case("extends-super", "{% extends 'base.jinja' %}{% block body %}[{{ super() }}] and more{% endblock %}", LCTX, files=LAYOUTS)
+case("extends-three-levels", "{% extends 'mid.jinja' %}{% block title %}Leaf/{{ super() }}{% endblock %}{% block footer %}{{ super() }} leaf{% endblock %}",
+     LCTX, files=LAYOUTS)
+case("extends-outside-blocks-dropped", "before {% extends 'base.jinja' %}after {{ name }}{% block title %}T{% endblock %} trailing", LCTX, files=LAYOUTS)
+case("extends-child-set-visible", "{% extends 'base.jinja' %}{% set who = 'child' %}{% block title %}{{ who }}{% endblock %}", LCTX, files=LAYOUTS)
+case("extends-child-macro", "{% extends 'base.jinja' %}{% macro m() %}M{% endmacro %}{% block title %}{{ m() }}{% endblock %}", LCTX, files=LAYOUTS)
+case("extends-parent-set", "{% extends 'setbase.jinja' %}{% block b %}<{{ who }}>{% endblock %}", LCTX, files=LAYOUTS)
+case("extends-scoped", "{% extends 'loopbase.jinja' %}{% block item %}{{ i is defined }}{% endblock %}{% block sitem %}<{{ i }}>{% endblock %}",
+     LCTX, files=LAYOUTS)
+case("extends-nested-blocks", "{% extends 'nestbase.jinja' %}{% block inner %}I{{ super() }}{% endblock %}", LCTX, files=LAYOUTS)
+case("extends-nested-outer", "{% extends 'nestbase.jinja' %}{% block outer %}X{{ super() }}X{% endblock %}{% block inner %}J{% endblock %}",
+     LCTX, files=LAYOUTS)
+case("extends-required-filled", "{% extends 'req.jinja' %}{% block needed %}N{% endblock %}", LCTX, files=LAYOUTS)
+case("error-extends-required-missing", "{% extends 'req.jinja' %}", LCTX, files=LAYOUTS)
+case("extends-dynamic", "{% extends layout %}{% block title %}D{% endblock %}", dict(LCTX, layout="base.jinja"), files=LAYOUTS)
+case("extends-in-include", "<{% include 'partial.jinja' %}>", LCTX, files=LAYOUTS)
+case("extends-with-import", "{% extends 'base.jinja' %}{% import 'macros.jinja' as m %}{% block title %}{{ m.hello() }}{% endblock %}",
+     LCTX, files=dict(LAYOUTS, **MACROS))
+case("block-without-extends", "a{% block x %}b{{ name }}{% endblock %}c{% block y %}{{ super is defined }}{% endblock %}", LCTX)
+case("block-loop-var-unscoped", "{% for i in [1] %}{% block x %}{{ i is defined }}{% endblock %}{% endfor %}", LCTX)
+case("error-extends-missing", "x\n{% extends 'missing.jinja' %}", LCTX, files=LAYOUTS)
+case("error-extends-twice", "{% extends 'base.jinja' %}{% extends 'base.jinja' %}", LCTX, files=LAYOUTS)
+case("extends-super-empty-parent", "{% extends 'base.jinja' %}{% block title %}{{ super() }}{{ super() }}{% endblock %}{% block footer %}{{ super() }}{% endblock %}",
+     LCTX, files=dict(LAYOUTS, **{"base.jinja": "{% block title %}{% endblock %}{% block footer %}f{% endblock %}"}))
+case("error-super-top-level", "{% extends 'base.jinja' %}{% block body %}{{ super() }}{% endblock %}",
+     LCTX, files={"base.jinja": "{% block body %}{{ super() }}{% endblock %}"})
+case("error-block-twice", "{% block a %}{% endblock %}{% block a %}{% endblock %}", LCTX)
+case("error-endblock-mismatch", "{% block a %}{% endblock b %}", LCTX)
+case("error-extends-cycle", "{% extends 'self-a.jinja' %}", LCTX, files=LAYOUTS)
+
+# ---------------------------------------------------------------- jinja2-time's now (clock fixed at 2026-01-02T03:04:05.123456Z)
+case("now-utc-default", "{% now 'utc' %}", CTX)
+case("now-utc-format", "{% now 'utc', '%Y-%m-%d %H:%M:%S.%f %z %Z %a %b %j %%' %}", CTX)
+case("now-local", "{% now 'local', '%Y %H:%M %Z %z' %}", CTX)
+case("now-zone-name", "{% now 'Europe/Paris', '%H:%M %Z %z' %}|{% now 'America/New_York', '%d %H %Z' %}", CTX)
+case("now-fixed-offset", "{% now '+05:30', '%H:%M %z' %}", CTX)
+case("now-in-expression-context", "{% set fmt = '%Y' %}(c) {% now 'utc', fmt %} {{ name }}", CTX)
+case("error-now-shift-plural", "{% now 'utc' + 'hours=1', '%H' %}", CTX)
+case("error-now-shift-singular", "{% now 'utc' - 'hour=1', '%H' %}", CTX)
+case("error-now-bad-zone", "{% now 'Nowhere/City' %}", CTX)
+case("error-now-zone-type", "{% now 5 %}", CTX)
+
 # ---------------------------------------------------------------- errors: in conformance_error_cases.py
 from conformance_error_cases import add_error_cases  # noqa: E402
 

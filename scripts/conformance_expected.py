@@ -15,10 +15,15 @@ import os
 import re
 import shlex
 import sys
+import time
 import unicodedata
 
+import arrow
+
 import jinja2
+import jinja2_time.jinja2_time as jinja2_time_module
 import yaml
+from jinja2_ansible_filters.core_filters import FilterModule as AnsibleFilters
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from conformance_cases import CASES  # noqa: E402
@@ -124,6 +129,32 @@ EXTRA_FILTERS = {
     "kebab_case": kebab_case, "quote": lambda value: shlex.quote(str(value)),
 }
 
+# The clock `{% now %}` reads, fixed so outputs are reproducible; ConformanceTests.swift uses the same
+# instant and UTC as the local zone.
+FIXED_NOW = 1767323045.123456
+os.environ["TZ"] = "UTC"
+time.tzset()
+
+
+class _FixedArrow:
+    """Stands in for the arrow module inside jinja2_time: now(tz) is FIXED_NOW in tz."""
+
+    def __getattr__(self, name):
+        return getattr(arrow, name)
+
+    def now(self, tz=None):
+        return arrow.get(FIXED_NOW).to(tz or "local")
+
+
+jinja2_time_module.arrow = _FixedArrow()
+
+# jinja2-ansible-filters (what copier loads) for the filters TemplateEngine takes from it unchanged.
+ANSIBLE = AnsibleFilters().filters()
+ANSIBLE_FILTERS = ("ternary", "combine", "mandatory", "splitext", "win_basename", "win_dirname",
+                   "win_splitdrive", "comment", "strftime", "shuffle", "ans_random", "to_uuid", "md5",
+                   "sha1", "checksum", "regex_escape", "flatten", "from_json", "from_yaml", "type_debug",
+                   "extract")
+
 DELIMITER_KEYS = ("block_start_string", "block_end_string", "variable_start_string",
                   "variable_end_string", "comment_start_string", "comment_end_string")
 
@@ -136,9 +167,11 @@ def render(case):
         trim_blocks=options.get("trim_blocks", False),
         lstrip_blocks=options.get("lstrip_blocks", False),
         loader=jinja2.DictLoader(case.get("files", {})),
+        extensions=[jinja2_time_module.TimeExtension],
         **{k: options[k] for k in DELIMITER_KEYS if k in options},
     )
     env.filters.update(EXTRA_FILTERS)
+    env.filters.update({name: ANSIBLE[name] for name in ANSIBLE_FILTERS})
     return env.from_string(case["template"]).render(**case.get("context", {}))
 
 

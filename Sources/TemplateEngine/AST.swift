@@ -54,6 +54,33 @@ indirect enum Node: Sendable {
     case include(Expr, ignoreMissing: Bool, Int)
     case macro(MacroNode)
     case filterBlock(String, [Expr], [(String, Expr)], [Node], Int)
+    /// `{% import name as alias %}`.
+    case importModule(Expr, alias: String, withContext: Bool, Int)
+    /// `{% from name import a, b as c %}`: (exported name, local name) pairs.
+    case fromImport(Expr, names: [(String, String)], withContext: Bool, Int)
+    case extends(Expr, Int)
+    case block(BlockNode)
+    case callBlock(CallBlockNode)
+    case with([(Target, Expr)], [Node], Int)
+    /// jinja2-time's `{% now 'utc' [+|- 'hours=1'], 'format' %}`.
+    case now(Expr, shift: (sign: String, Expr)?, format: Expr?, Int)
+}
+
+struct BlockNode: Sendable {
+    var name: String
+    var body: [Node]
+    var scoped: Bool
+    var required: Bool
+    var offset: Int
+}
+
+struct CallBlockNode: Sendable {
+    var callee: Expr
+    var args: [Expr]
+    var kwargs: [(String, Expr)]
+    var parameters: [(name: String, defaultValue: Expr?)]
+    var body: [Node]
+    var offset: Int
 }
 
 struct ForLoop: Sendable {
@@ -63,6 +90,7 @@ struct ForLoop: Sendable {
     var body: [Node]
     var elseBody: [Node]?
     var usesLoop: Bool
+    var recursive: Bool = false
     var offset: Int
 }
 

@@ -38,6 +38,7 @@ extension Renderer {
             return v
         case .name(let n, let offset):
             if let v = lookup(n) { return v }
+            if let message = missingImports[n] { throw undefinedError(message, at: offset) }
             throw undefinedError("'\(n)' is undefined", at: offset)
         case .list(let items), .tuple(let items):
             return .list(try items.map { try eval($0) })
@@ -70,9 +71,16 @@ extension Renderer {
             let s = try stepExpr.map { try eval($0) }
             return try positioned(offset) { try sliceValue(b, l, h, s) }
         case .call(let callee, let args, let kwargs, let offset):
+            if case .name("super", _) = callee, args.isEmpty, kwargs.isEmpty, lookup("super") == nil, !blockStack.isEmpty {
+                return try callSuper(at: offset)
+            }
             let f = try eval(callee)
             let a = try args.map { try eval($0) }
             let k = try kwargs.map { ($0.0, try eval($0.1)) }
+            if case .dict(let map) = f, case .int(let id)? = map[RecursiveLoopFrame.key] {
+                guard k.isEmpty else { throw source.error("loop() takes no keyword arguments", at: offset, kind: .type) }
+                return try callRecursiveLoop(id, a, at: offset)
+            }
             return try call(f, a, k, at: offset)
         case .filter(let base, let name, let args, let kwargs, let offset):
             let b: Value?
@@ -176,6 +184,10 @@ extension Renderer {
             provided.insert(m.parameters[i].name)
         }
         for (k, v) in kwargs {
+            if k == "caller" && !m.parameters.contains(where: { $0.name == k }) {
+                frame[k] = v
+                continue
+            }
             guard m.parameters.contains(where: { $0.name == k }) else {
                 throw source.error("macro '\(m.name)' takes no keyword argument '\(k)'", at: offset, kind: .type)
             }
@@ -185,19 +197,34 @@ extension Renderer {
             frame[k] = v
             provided.insert(k)
         }
-        let savedFrames = frames
-        let savedSource = source
+        let savedFrames = frames, savedSource = source, savedContext = context, savedSuppress = suppressOutput
+        // An imported macro sees its module's top level; a caller() body its call site's;
+        // the template's own macros the template's top level.
+        var topLevel = savedFrames[0]
+        var isolated = false
+        if let module = m.module, module !== currentModule {
+            topLevel = module.vars
+            context = module.context
+            isolated = true
+        } else if let captured = m.captured {
+            topLevel = captured.topLevel
+            context = captured.context
+            isolated = true
+        }
         depth += 1
         defer {
             // Keep `set ns.attr` changes the body made to top-level namespaces.
             var restored = savedFrames
-            restored[0] = frames[0]
+            if !isolated { restored[0] = frames[0] }
             frames = restored
             source = savedSource
+            context = savedContext
+            suppressOutput = savedSuppress
             depth -= 1
         }
         source = m.source
-        frames = [savedFrames[0], frame]
+        suppressOutput = false
+        frames = [topLevel, frame]
         for p in m.parameters where !provided.contains(p.name) {
             if let d = p.defaultValue { frames[1][p.name] = try eval(d) }
         }
