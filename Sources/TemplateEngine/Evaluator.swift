@@ -84,7 +84,14 @@ extension Renderer {
             return try call(f, a, k, at: offset)
         case .filter(let base, let name, let args, let kwargs, let offset):
             let b: Value?
-            if name == "default" || name == "d" { b = try evalOptional(base) } else { b = try eval(base) }
+            if name == "default" || name == "d" { b = try evalOptional(base) } else if name == "mandatory" {
+                b = try evalOptional(base)
+                if b == nil {
+                    let message = try args.first.map { try eval($0).pythonString }
+                        ?? "Mandatory variable \(undefinedName(base).map { "\"\($0)\"  " } ?? "")not defined."
+                    throw source.error(message, at: offset, kind: .undefined)
+                }
+            } else { b = try eval(base) }
             let a = try args.map { try eval($0) }
             let k = try kwargs.map { ($0.0, try eval($0.1)) }
             guard let b else {
@@ -134,6 +141,15 @@ extension Renderer {
                 }
             }
             return .string(s)
+        }
+    }
+
+    /// The name Jinja2 gives an undefined value: the variable, attribute or key that was missing.
+    func undefinedName(_ e: Expr) -> String? {
+        switch e {
+        case .name(let n, _), .attribute(_, let n, _): return n
+        case .item(_, .literal(.string(let k)), _): return k
+        default: return nil
         }
     }
 

@@ -2,7 +2,7 @@
 import Foundation
 
 enum FilterNames {
-    static let all: Set<String> = [
+    static let all: Set<String> = ([
         "abs", "attr", "batch", "capitalize", "center", "count", "default", "d", "dictsort", "first",
         "float", "format", "groupby", "indent", "int", "items", "join", "last", "length", "list",
         "lower", "map", "max", "min", "pprint", "reject", "rejectattr", "replace", "reverse", "round",
@@ -11,7 +11,7 @@ enum FilterNames {
         "regex_search", "regex_replace", "regex_findall", "to_json", "to_nice_json", "to_yaml",
         "to_nice_yaml", "bool", "basename", "dirname", "b64encode", "b64decode", "hash",
         "slugify", "snake_case", "kebab_case", "quote",
-    ]
+    ] as Set<String>).union(FilterNames.ansible)
 }
 
 extension FilterNames {
@@ -25,7 +25,9 @@ extension FilterNames {
         "e": 0, "escape": 0, "safe": 0, "basename": 0, "dirname": 0, "b64encode": 0, "b64decode": 0,
         "hash": 1, "slugify": 0, "snake_case": 0, "kebab_case": 0, "quote": 0, "bool": 0, "to_json": 0,
         "to_nice_json": 1, "to_yaml": 0, "to_nice_yaml": 1, "regex_search": 3, "regex_replace": 4,
-        "regex_findall": 3,
+        "regex_findall": 3, "ternary": 3, "mandatory": 1, "splitext": 0, "win_basename": 0, "win_dirname": 0,
+        "win_splitdrive": 0, "comment": 1, "strftime": 1, "regex_escape": 1, "flatten": 1, "extract": 2,
+        "type_debug": 0,
     ]
 }
 

@@ -33,7 +33,7 @@ extension Renderer {
         case "snake_case": return .string(caseWords(value.pythonString, separator: "_"))
         case "kebab_case": return .string(caseWords(value.pythonString, separator: "-"))
         default:
-            throw EvalError("No filter named '\(name)'.", .assertion)
+            return try ansibleFilter(name, value, a)
         }
     }
 
