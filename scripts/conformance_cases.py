@@ -572,6 +572,23 @@ case("ansible-copier-like", "{%- set cfg = {'python': '3.11'}|combine(overrides,
      "python: {{ cfg.python }}\ngpu: {{ cfg.gpu|ternary('cuda', 'cpu') }}\n{{ 'settings'|comment }}",
      dict(ACTX, overrides={"gpu": True}))
 
+# seeded random numbers: Python's Mersenne Twister, seeded as random.Random(seed) seeds it
+case("ansible-shuffle-seeded", "{% for seed in [1, 42, 2**40 + 7, -5, 'host1', 'Zoë', 'a much longer seed string for hashing'] %}"
+     "{{ range(20)|shuffle(seed=seed) }}\n{% endfor %}", ACTX)
+case("ansible-shuffle-kinds", "{{ 'abcdef'|shuffle(seed=3) }} {{ d|shuffle(seed=3) }} {{ []|shuffle(seed=3) }} {{ 5|shuffle(seed=3) }}", ACTX)
+case("ansible-shuffle-unseeded", "{{ range(50)|shuffle|sort == range(50)|list }} {{ items|shuffle(seed=0)|length }}", ACTX)
+case("ansible-random-seeded", "{% for seed in [1, 'x', 99] %}{{ 100|ans_random(seed=seed) }} {{ 60|ans_random(10, 5, seed) }} "
+     "{{ 10|ans_random(0, -1, seed=seed) if false else '' }}{{ items|ans_random(seed=seed) }} {{ 'word'|ans_random(seed=seed) }} "
+     "{{ (2**40)|ans_random(seed=seed) }} {{ 1|ans_random(seed=seed) }}\n{% endfor %}", ACTX)
+case("ansible-random-many", "{% set ns = namespace(out=[]) %}{% for i in range(30) %}{% set ns.out = ns.out + [1000|ans_random(seed=i)] %}{% endfor %}{{ ns.out }}", ACTX)
+case("ansible-random-unseeded", "{{ 10|ans_random < 10 }} {{ items|ans_random in items }}", ACTX)
+case("error-ansible-random-empty", "{{ 0|ans_random(seed=1) }}", ACTX)
+case("error-ansible-random-empty-list", "{{ []|ans_random(seed=1) }}", ACTX)
+case("error-ansible-random-start-on-list", "{{ items|ans_random(1, seed=1) }}", ACTX)
+case("ansible-hashes", "{{ ''|md5 }} {{ 'abc'|md5 }} {{ uni|md5 }} {{ 'abc'|sha1 }} {{ text|checksum }} {{ text|hash }} {{ 'abc'|hash('md5') }} "
+     "{{ 'abc'|hash('sha512') }} {{ ('x' * 200)|md5 }} {{ ('y' * 1000)|sha1 }} {{ ('z' * 300)|hash('sha512') }}", ACTX)
+case("ansible-to-uuid", "{{ 'host1'|to_uuid }} {{ ''|to_uuid }} {{ uni|to_uuid }} {{ 42|to_uuid }}", ACTX)
+
 # ---------------------------------------------------------------- errors: in conformance_error_cases.py
 from conformance_error_cases import add_error_cases  # noqa: E402
 

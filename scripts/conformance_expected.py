@@ -94,12 +94,6 @@ def b64decode(value):
     return base64.b64decode(str(value)).decode("utf-8")
 
 
-def hash_filter(value, hashtype="sha1"):
-    if hashtype != "sha256":
-        raise ValueError("only sha256 is supported")
-    return hashlib.sha256(str(value).encode("utf-8")).hexdigest()
-
-
 def slugify(value):
     text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
@@ -125,7 +119,7 @@ EXTRA_FILTERS = {
     "regex_search": regex_search, "regex_replace": regex_replace, "regex_findall": regex_findall,
     "to_json": to_json, "to_nice_json": to_nice_json, "to_yaml": to_yaml, "to_nice_yaml": to_nice_yaml,
     "bool": to_bool, "basename": basename, "dirname": dirname, "b64encode": b64encode,
-    "b64decode": b64decode, "hash": hash_filter, "slugify": slugify, "snake_case": snake_case,
+    "b64decode": b64decode, "slugify": slugify, "snake_case": snake_case,
     "kebab_case": kebab_case, "quote": lambda value: shlex.quote(str(value)),
 }
 
@@ -152,7 +146,7 @@ jinja2_time_module.arrow = _FixedArrow()
 ANSIBLE = AnsibleFilters().filters()
 ANSIBLE_FILTERS = ("ternary", "combine", "mandatory", "splitext", "win_basename", "win_dirname",
                    "win_splitdrive", "comment", "strftime", "shuffle", "ans_random", "to_uuid", "md5",
-                   "sha1", "checksum", "regex_escape", "flatten", "from_json", "from_yaml", "type_debug",
+                   "sha1", "checksum", "hash", "regex_escape", "flatten", "from_json", "from_yaml", "type_debug",
                    "extract")
 
 DELIMITER_KEYS = ("block_start_string", "block_end_string", "variable_start_string",

@@ -6,6 +6,7 @@ extension FilterNames {
     static let ansible: Set<String> = [
         "ternary", "combine", "mandatory", "splitext", "win_basename", "win_dirname", "win_splitdrive",
         "comment", "strftime", "regex_escape", "flatten", "extract", "type_debug",
+        "shuffle", "ans_random", "to_uuid", "md5", "sha1", "checksum",
     ]
 }
 
@@ -82,8 +83,69 @@ extension Renderer {
             case .callable(let f): return .string(f.macro != nil ? "Macro" : "function")
             default: return .string(value.typeName)
             }
+        case "shuffle":
+            guard var items = try? iterate(value) else { return value }
+            if let seed = a.get(0, "seed"), seed.isTruthy {
+                var random = try pythonRandom(seed)
+                random.shuffle(&items)
+            } else {
+                items.shuffle()
+            }
+            return .list(items)
+        case "ans_random": return try ansibleRandom(value, a)
+        case "to_uuid":
+            // uuid.uuid5(ansible's namespace, str(value))
+            let namespace: [UInt8] = [0x20, 0x85, 0x1c, 0x88, 0xac, 0x15, 0x44, 0x9f,
+                                      0x9e, 0xe7, 0x74, 0x82, 0x91, 0x05, 0xda, 0x86]
+            var b = Array(Digest.sha1(namespace + Array(value.pythonString.utf8)).prefix(16))
+            b[6] = (b[6] & 0x0f) | 0x50
+            b[8] = (b[8] & 0x3f) | 0x80
+            let h = Digest.hex(b)
+            let cut = [8, 12, 16, 20].map { h.index(h.startIndex, offsetBy: $0) }
+            return .string([h[..<cut[0]], h[cut[0]..<cut[1]], h[cut[1]..<cut[2]], h[cut[2]..<cut[3]], h[cut[3]...]]
+                .joined(separator: "-"))
+        case "md5": return .string(Digest.hex(Digest.md5(Array(value.pythonString.utf8))))
+        case "sha1", "checksum": return .string(Digest.hex(Digest.sha1(Array(value.pythonString.utf8))))
         default:
             throw EvalError("No filter named '\(name)'.", .assertion)
+        }
+    }
+
+    /// `random.Random(seed)` for the int and str seeds the ansible filters are given.
+    func pythonRandom(_ seed: Value) throws -> PythonRandom {
+        switch seed {
+        case .int(let i): return PythonRandom(seed: i)
+        case .bool(let b): return PythonRandom(seed: b ? 1 : 0)
+        case .string(let s): return PythonRandom(seed: s)
+        default: throw EvalError("seed must be an int or a string, not \(seed.typeName)")
+        }
+    }
+
+    /// ansible's `random`: an int below the value (with start/step), or one item of a sequence.
+    func ansibleRandom(_ value: Value, _ a: FilterArgs) throws -> Value {
+        let start = a.get(0, "start"), step = a.get(1, "step"), seed = a.get(2, "seed")
+        var generator: PythonRandom? = nil
+        if let seed, seed != .none { generator = try pythonRandom(seed) }
+        func below(_ n: Int) -> Int {
+            if generator != nil { return generator!.below(n) }
+            return Int.random(in: 0..<n)
+        }
+        switch value {
+        case .int, .bool:
+            let startValue = start.map { $0.isTruthy ? $0 : .int(0) } ?? .int(0)
+            let stepValue = step.map { $0.isTruthy ? $0 : .int(1) } ?? .int(1)
+            guard startValue.isInteger, stepValue.isInteger else { throw EvalError("start and step must be integers") }
+            var g = generator ?? PythonRandom(seed: Int.random(in: 0...Int.max))
+            return .int(try g.randrange(startValue.intValue, value.intValue, stepValue.intValue))
+        case .list, .string:
+            if start?.isTruthy == true || step?.isTruthy == true {
+                throw EvalError("start and step can only be used with integer values", .value)
+            }
+            let items = try iterate(value)
+            guard !items.isEmpty else { throw EvalError("Cannot choose from an empty sequence", .value) }
+            return items[below(items.count)]
+        default:
+            throw EvalError("random can only be used on sequences and integers", .value)
         }
     }
 

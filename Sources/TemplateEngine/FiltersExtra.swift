@@ -25,10 +25,14 @@ extension Renderer {
             return .string(text)
         case "hash":
             let algorithm = try a.string(0, "hashtype", "sha1") ?? "sha1"
-            guard algorithm == "sha256" else {
-                throw EvalError("hash: only 'sha256' is supported, not '\(algorithm)'", .value)
+            let bytes = Array(value.pythonString.utf8)
+            switch algorithm {
+            case "sha256": return .string(SHA256.hex(bytes))
+            case "sha1": return .string(Digest.hex(Digest.sha1(bytes)))
+            case "md5": return .string(Digest.hex(Digest.md5(bytes)))
+            case "sha512": return .string(Digest.hex(Digest.sha512(bytes)))
+            default: throw EvalError("hash: '\(algorithm)' is not supported (md5, sha1, sha256, sha512 are)", .value)
             }
-            return .string(SHA256.hex(Array(value.pythonString.utf8)))
         case "slugify": return .string(slugify(value.pythonString))
         case "snake_case": return .string(caseWords(value.pythonString, separator: "_"))
         case "kebab_case": return .string(caseWords(value.pythonString, separator: "-"))
