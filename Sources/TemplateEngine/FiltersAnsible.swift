@@ -55,8 +55,12 @@ extension Renderer {
             case "posix_basic": special = Set("].[^$*\\".unicodeScalars)
             default: throw EvalError("Regex type (\(kind)) not yet implemented", .value)
             }
+            let text = value.pythonString
+            guard text.utf8.count * 2 <= limits.maxOutputBytes else {
+                throw EvalError("regex_escape: the result would exceed \(limits.maxOutputBytes) bytes", .limit)
+            }
             var out = ""
-            for c in value.pythonString.unicodeScalars {
+            for c in text.unicodeScalars {
                 if special.contains(c) { out += "\\" }
                 out.unicodeScalars.append(c)
             }
@@ -249,6 +253,11 @@ extension Renderer {
         }
         let newline = str("newline"), decoration = str("decoration")
         let prefixCount = try count("prefix_count"), postfixCount = try count("postfix_count")
+        guard prefixCount <= limits.maxOutputBytes, postfixCount <= limits.maxOutputBytes,
+              text.utf8.count <= limits.maxOutputBytes, decoration.utf8.count + newline.utf8.count <= limits.maxOutputBytes,
+              str("prefix").utf8.count + str("postfix").utf8.count <= limits.maxOutputBytes else {
+            throw EvalError("comment: the result would exceed \(limits.maxOutputBytes) bytes", .limit)
+        }
         let estimate = (text.utf8.count + 1) * (decoration.utf8.count + newline.utf8.count + 1)
             + (prefixCount + postfixCount) * (str("prefix").utf8.count + str("postfix").utf8.count + newline.utf8.count)
         guard estimate <= limits.maxOutputBytes else {

@@ -99,9 +99,14 @@ struct PythonRandom {
             return start + below(width)
         }
         guard step != 0 else { throw EvalError("zero step for randrange()", .value) }
-        let n = step > 0 ? (width + step - 1).floorDiv(step) : (width + step + 1).floorDiv(step)
+        let (shifted, overflowed) = width.addingReportingOverflow(step > 0 ? step - 1 : step + 1)
+        guard !overflowed else { throw EvalError("randrange: range too large", .value) }
+        let n = shifted.floorDiv(step)
         guard n > 0 else { throw EvalError("empty range for randrange()", .value) }
-        return start + step * below(n)
+        let (offset, o1) = step.multipliedReportingOverflow(by: below(n))
+        let (result, o2) = start.addingReportingOverflow(offset)
+        guard !o1, !o2 else { throw EvalError("randrange: range too large", .value) }
+        return result
     }
 
     mutating func shuffle(_ items: inout [Value]) {
