@@ -589,6 +589,14 @@ case("ansible-hashes", "{{ ''|md5 }} {{ 'abc'|md5 }} {{ uni|md5 }} {{ 'abc'|sha1
      "{{ 'abc'|hash('sha512') }} {{ ('x' * 200)|md5 }} {{ ('y' * 1000)|sha1 }} {{ ('z' * 300)|hash('sha512') }}", ACTX)
 case("ansible-to-uuid", "{{ 'host1'|to_uuid }} {{ ''|to_uuid }} {{ uni|to_uuid }} {{ 42|to_uuid }}", ACTX)
 
+# the filters copier's jinja2-ansible-filters defines differently from TemplateEngine's first versions
+case("ansible-bool", "{% for v in [none, true, false, 'yes', 'On', ' yes ', 'y', 't', '1', 1, 1.0, 2, 0, 'TRUE'] %}{{ v|bool }} {% endfor %}", ACTX)
+case("ansible-regex-search-groups", "{{ 'k=v; x=y'|regex_search('(\\w)=(\\w)', '\\\\2', '\\\\1') }} {{ 'ab12'|regex_search('(?P<d>\\d+)', '\\\\g<d>') }} "
+     "{{ 'ABC'|regex_search('b', ignorecase=true) }} {{ 'a\nb'|regex_search('^b', multiline=true) }} {{ 'zz'|regex_search('q') }}", ACTX)
+case("error-ansible-regex-search-bad-arg", "{{ 'ab'|regex_search('a', 'x') }}", ACTX)
+case("ansible-regex-positional", "{{ 'A-a'|regex_replace('a', 'b', true) }} {{ 'a\nA'|regex_findall('^a', true, true) }} {{ 'x1y2'|regex_findall('([a-z])(\\d)') }}", ACTX)
+case("ansible-to-nice-json", "{{ {'b': 'é', 'a': [1, {'z': none}]}|to_nice_json }}\n{{ {'b': 1, 'a': 2}|to_nice_json(2, false) }}\n{{ {'b': 'é'}|to_json }}", ACTX)
+
 # ---------------------------------------------------------------- errors: in conformance_error_cases.py
 from conformance_error_cases import add_error_cases  # noqa: E402
 

@@ -25,6 +25,8 @@ import jinja2_time.jinja2_time as jinja2_time_module
 import yaml
 from jinja2_ansible_filters.core_filters import FilterModule as AnsibleFilters
 
+ANSIBLE_CORE = AnsibleFilters().filters()
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from conformance_cases import CASES  # noqa: E402
 
@@ -32,31 +34,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "TemplateEngineTests", "Conformance", "cases.json")
 
 
-def _flags(ignorecase=False, multiline=False):
-    return (re.I if ignorecase else 0) | (re.M if multiline else 0)
+def regex_findall(value, regex, multiline=False, ignorecase=False):
+    """jinja2-ansible-filters' regex_findall, with tuples of groups as lists (TemplateEngine has no tuples)."""
+    return [list(m) if isinstance(m, tuple) else m for m in ANSIBLE_CORE["regex_findall"](value, regex, multiline, ignorecase)]
 
 
-def regex_search(value, regex, ignorecase=False, multiline=False):
-    m = re.search(regex, str(value), _flags(ignorecase, multiline))
-    return m.group(0) if m else None
-
-
-def regex_replace(value, pattern="", replacement="", ignorecase=False, multiline=False):
-    return re.sub(pattern, replacement, str(value), flags=_flags(ignorecase, multiline))
-
-
-def regex_findall(value, regex, ignorecase=False, multiline=False):
-    return [list(m) if isinstance(m, tuple) else m for m in re.findall(regex, str(value), _flags(ignorecase, multiline))]
-
-
-def to_json(value):
-    return json.dumps(value)
-
-
-def to_nice_json(value, indent=4):
-    return json.dumps(value, indent=indent, sort_keys=True, separators=(",", ": "), ensure_ascii=False)
-
-
+# to_yaml/to_nice_yaml keep TemplateEngine's own block-style, unwrapped YAML (jinja2-ansible-filters
+# uses yaml.dump's defaults: flow style for leaf collections in to_yaml, lines folded at 80 columns).
 def to_yaml(value):
     return yaml.safe_dump(value, allow_unicode=True, default_flow_style=False, sort_keys=False, width=2**30)
 
@@ -64,18 +48,6 @@ def to_yaml(value):
 def to_nice_yaml(value, indent=4):
     return yaml.safe_dump(value, allow_unicode=True, default_flow_style=False, sort_keys=True,
                           width=2**30, indent=indent)
-
-
-def to_bool(value):
-    if isinstance(value, bool):
-        return value
-    if value is None:
-        return False
-    if isinstance(value, str):
-        return value.strip().lower() in ("yes", "on", "1", "true", "y", "t")
-    if isinstance(value, (int, float)):
-        return value == 1
-    return False
 
 
 def basename(value):
@@ -116,9 +88,7 @@ def kebab_case(value):
 
 
 EXTRA_FILTERS = {
-    "regex_search": regex_search, "regex_replace": regex_replace, "regex_findall": regex_findall,
-    "to_json": to_json, "to_nice_json": to_nice_json, "to_yaml": to_yaml, "to_nice_yaml": to_nice_yaml,
-    "bool": to_bool, "basename": basename, "dirname": dirname, "b64encode": b64encode,
+    "regex_findall": regex_findall, "to_yaml": to_yaml, "to_nice_yaml": to_nice_yaml, "basename": basename, "dirname": dirname, "b64encode": b64encode,
     "b64decode": b64decode, "slugify": slugify, "snake_case": snake_case,
     "kebab_case": kebab_case, "quote": lambda value: shlex.quote(str(value)),
 }
@@ -143,8 +113,8 @@ class _FixedArrow:
 jinja2_time_module.arrow = _FixedArrow()
 
 # jinja2-ansible-filters (what copier loads) for the filters TemplateEngine takes from it unchanged.
-ANSIBLE = AnsibleFilters().filters()
-ANSIBLE_FILTERS = ("ternary", "combine", "mandatory", "splitext", "win_basename", "win_dirname",
+ANSIBLE = ANSIBLE_CORE
+ANSIBLE_FILTERS = ("regex_search", "regex_replace", "to_json", "to_nice_json", "bool", "ternary", "combine", "mandatory", "splitext", "win_basename", "win_dirname",
                    "win_splitdrive", "comment", "strftime", "shuffle", "ans_random", "to_uuid", "md5",
                    "sha1", "checksum", "hash", "regex_escape", "flatten", "from_json", "from_yaml", "type_debug",
                    "extract")
