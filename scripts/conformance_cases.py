@@ -597,6 +597,20 @@ case("error-ansible-regex-search-bad-arg", "{{ 'ab'|regex_search('a', 'x') }}", 
 case("ansible-regex-positional", "{{ 'A-a'|regex_replace('a', 'b', true) }} {{ 'a\nA'|regex_findall('^a', true, true) }} {{ 'x1y2'|regex_findall('([a-z])(\\d)') }}", ACTX)
 case("ansible-to-nice-json", "{{ {'b': 'é', 'a': [1, {'z': none}]}|to_nice_json }}\n{{ {'b': 1, 'a': 2}|to_nice_json(2, false) }}\n{{ {'b': 'é'}|to_json }}", ACTX)
 
+# PyYAML's layout as yaml.dump writes it for jinja2-ansible-filters: flow leaves, folding at 80 columns
+YCTX = dict(ACTX, long="lorem ipsum dolor sit amet " * 6, longq="it's a long value: " * 8, longd="tab\there and more words " * 6,
+            cfg={"name": "study", "tags": ["a", "b"], "nested": {"x": 1, "y": [1, 2, {"z": None}]}, "empty": [], "none": {}},
+            many=list(range(40)), words=["word%02d" % i for i in range(25)])
+for i, tpl in enumerate(["{{ cfg|to_yaml }}", "{{ cfg|to_nice_yaml }}", "{{ cfg|to_nice_yaml(2) }}", "{{ {'k': long}|to_yaml }}",
+                         "{{ {'k': long}|to_nice_yaml }}", "{{ [long, longq, longd]|to_nice_yaml }}", "{{ {'q': longq}|to_yaml }}",
+                         "{{ {'d': longd}|to_nice_yaml }}", "{{ many|to_yaml }}", "{{ {'nums': many, 'w': words}|to_yaml }}",
+                         "{{ {'w': words}|to_nice_yaml }}", "{{ long|to_yaml }}", "{{ [[1, 2], [3, [4]]]|to_yaml }}",
+                         "{{ {'a': {'b': {'c': long}}}|to_nice_yaml }}", "{{ {long: 1, 'k': 'v'}|to_yaml }}",
+                         "{{ {'': 1, 'x': ''}|to_yaml }}", "{{ users|to_yaml }}", "{{ {'m': 'multi\nline text\n'}|to_yaml }}",
+                         "{{ {'z': 1, 'a': 2, 'M': 3}|to_yaml }}", "{{ [{'a': 1}, []]|to_yaml }}",
+                         "{{ {'u': 'Zoë ' * 25}|to_nice_yaml }}", "{{ {'s': 'x' * 90 + ' y'}|to_yaml }}"]):
+    case("ansible-yaml-%02d" % i, tpl, YCTX)
+
 # ---------------------------------------------------------------- errors: in conformance_error_cases.py
 from conformance_error_cases import add_error_cases  # noqa: E402
 

@@ -39,17 +39,6 @@ def regex_findall(value, regex, multiline=False, ignorecase=False):
     return [list(m) if isinstance(m, tuple) else m for m in ANSIBLE_CORE["regex_findall"](value, regex, multiline, ignorecase)]
 
 
-# to_yaml/to_nice_yaml keep TemplateEngine's own block-style, unwrapped YAML (jinja2-ansible-filters
-# uses yaml.dump's defaults: flow style for leaf collections in to_yaml, lines folded at 80 columns).
-def to_yaml(value):
-    return yaml.safe_dump(value, allow_unicode=True, default_flow_style=False, sort_keys=False, width=2**30)
-
-
-def to_nice_yaml(value, indent=4):
-    return yaml.safe_dump(value, allow_unicode=True, default_flow_style=False, sort_keys=True,
-                          width=2**30, indent=indent)
-
-
 def basename(value):
     return os.path.basename(str(value))
 
@@ -88,7 +77,7 @@ def kebab_case(value):
 
 
 EXTRA_FILTERS = {
-    "regex_findall": regex_findall, "to_yaml": to_yaml, "to_nice_yaml": to_nice_yaml, "basename": basename, "dirname": dirname, "b64encode": b64encode,
+    "regex_findall": regex_findall, "basename": basename, "dirname": dirname, "b64encode": b64encode,
     "b64decode": b64decode, "slugify": slugify, "snake_case": snake_case,
     "kebab_case": kebab_case, "quote": lambda value: shlex.quote(str(value)),
 }
@@ -114,7 +103,7 @@ jinja2_time_module.arrow = _FixedArrow()
 
 # jinja2-ansible-filters (what copier loads) for the filters TemplateEngine takes from it unchanged.
 ANSIBLE = ANSIBLE_CORE
-ANSIBLE_FILTERS = ("regex_search", "regex_replace", "to_json", "to_nice_json", "bool", "ternary", "combine", "mandatory", "splitext", "win_basename", "win_dirname",
+ANSIBLE_FILTERS = ("regex_search", "regex_replace", "to_json", "to_nice_json", "to_yaml", "to_nice_yaml", "bool", "ternary", "combine", "mandatory", "splitext", "win_basename", "win_dirname",
                    "win_splitdrive", "comment", "strftime", "shuffle", "ans_random", "to_uuid", "md5",
                    "sha1", "checksum", "hash", "regex_escape", "flatten", "from_json", "from_yaml", "type_debug",
                    "extract")
