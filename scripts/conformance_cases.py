@@ -520,6 +520,25 @@ case("error-block-twice", "{% block a %}{% endblock %}{% block a %}{% endblock %
 case("error-endblock-mismatch", "{% block a %}{% endblock b %}", LCTX)
 case("error-extends-cycle", "{% extends 'self-a.jinja' %}", LCTX, files=LAYOUTS)
 
+case("extends-include-after", "{% extends 'base.jinja' %}{% include 'partial.jinja' %}{% block title %}T{% endblock %}", LCTX, files=LAYOUTS)
+case("extends-call-in-block", "{% extends 'base.jinja' %}{% from 'wrap.jinja' import box %}{% block body %}{% call box('B') %}{{ year }}{% endcall %}{% endblock %}",
+     LCTX, files=dict(LAYOUTS, **MACROS))
+case("extends-import-template-that-extends", "{% import 'partial.jinja' as p %}[{{ p is defined }}]", LCTX, files=LAYOUTS)
+case("extends-set-block-after", "{% extends 'setbase.jinja' %}{% set x %}captured{% endset %}{% block b %}{{ x }}{% endblock %}", LCTX, files=LAYOUTS)
+case("extends-loop-at-top", "{% extends 'base.jinja' %}{% for i in [1, 2] %}{{ i }}{% endfor %}{% block title %}L{% endblock %}", LCTX, files=LAYOUTS)
+case("import-macro-with-caller", "{% import 'wrap.jinja' as w %}{% for n in [1, 2] %}{% call w.box(n) %}<{{ n * 10 }}>{% endcall %}{% endfor %}", CTX, files=MACROS)
+case("import-module-set-visible-in-macro", "{% import 'mod2.jinja' as m %}{{ m.show() }}", CTX,
+     files={"mod2.jinja": "{% set prefix = 'P:' %}{% macro show() %}{{ prefix }}{{ helper() }}{% endmacro %}{% macro helper() %}h{% endmacro %}"})
+case("import-module-top-level-call", "{% import 'mod3.jinja' as m %}{{ m.value }}", CTX,
+     files={"mod3.jinja": "{% macro f() %}F{% endmacro %}{% set value = f() ~ '!' %}"})
+case("loop-changed-no-args", "{% for x in [1, 2] %}{{ loop.changed() }}{% endfor %}", CTX)
+case("with-nested-in-loop", "{% for x in items %}{% with y = x|upper %}{{ y }}{% endwith %}{% endfor %}", CTX)
+case("call-block-in-imported-macro-uses-module", "{% from 'mod4.jinja' import outer %}{% call outer() %}[{{ name }}]{% endcall %}", CTX,
+     files={"mod4.jinja": "{% set sep = '|' %}{% macro outer() %}{{ sep }}{{ caller() }}{{ sep }}{% endmacro %}"})
+
+case("extends-after-call-filter-now-with", "{% extends 'base.jinja' %}{% macro m() %}M{{ caller() }}{% endmacro %}{% call m() %}c{% endcall %}"
+     "{% filter upper %}f{% endfilter %}{% now 'utc' %}{% with a = 1 %}w{{ a }}{% endwith %}{% if true %}i{% endif %}", LCTX, files=LAYOUTS)
+
 # ---------------------------------------------------------------- jinja2-time's now (clock fixed at 2026-01-02T03:04:05.123456Z)
 case("now-utc-default", "{% now 'utc' %}", CTX)
 case("now-utc-format", "{% now 'utc', '%Y-%m-%d %H:%M:%S.%f %z %Z %a %b %j %%' %}", CTX)

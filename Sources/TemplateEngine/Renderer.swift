@@ -101,7 +101,8 @@ final class Renderer {
         for node in nodes {
             if suppressOutput {
                 switch node {
-                case .text, .output, .block, .include, .callBlock, .filterBlock, .now: continue
+                // As in Jinja2, includes and call blocks still print.
+                case .text, .output, .block, .filterBlock, .now: continue
                 default: break
                 }
             }

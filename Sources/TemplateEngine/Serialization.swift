@@ -109,3 +109,66 @@ func yamlResolvesToNonString(_ s: String) -> Bool {
     }
     return false
 }
+
+/// PyYAML's `analyze_scalar` (with allow_unicode): which styles can write `s`.
+struct YAMLScalarAnalysis {
+    var empty = false, multiline = false
+    var allowFlowPlain = true, allowBlockPlain = true, allowSingleQuoted = true
+    var length: Int
+
+    init(_ s: String) {
+        let cps = Array(s.unicodeScalars)
+        length = cps.count
+        if cps.isEmpty {
+            empty = true
+            allowFlowPlain = false
+            return
+        }
+        var flowInd = false, blockInd = false, lineBreaks = false, special = false
+        var leadingSpace = false, leadingBreak = false, trailingSpace = false, trailingBreak = false
+        var breakSpace = false, spaceBreak = false
+        if s.hasPrefix("---") || s.hasPrefix("...") { flowInd = true; blockInd = true }
+        var precededByWS = true
+        var prevSpace = false, prevBreak = false
+        let ws: Set<Unicode.Scalar> = ["\0", " ", "\t", "\r", "\n", "\u{85}", "\u{2028}", "\u{2029}"]
+        for (i, c) in cps.enumerated() {
+            let followedByWS = i + 1 >= cps.count || ws.contains(cps[i + 1])
+            if i == 0 {
+                if "#,[]{}&*!|>'\"%@`".unicodeScalars.contains(c) { flowInd = true; blockInd = true }
+                if c == "?" || c == ":" { flowInd = true; if followedByWS { blockInd = true } }
+                if c == "-" && followedByWS { flowInd = true; blockInd = true }
+            } else {
+                if ",?[]{}".unicodeScalars.contains(c) { flowInd = true }
+                if c == ":" { flowInd = true; if followedByWS { blockInd = true } }
+                if c == "#" && precededByWS { flowInd = true; blockInd = true }
+            }
+            if yamlLineBreaks.contains(c) { lineBreaks = true }
+            let v = c.value
+            let printable = v == 0x0A || (v >= 0x20 && v <= 0x7E) || v == 0x85 || (v >= 0xA0 && v <= 0xD7FF)
+                || (v >= 0xE000 && v <= 0xFFFD && v != 0xFEFF) || v >= 0x10000
+            if !printable { special = true }
+            if c == " " {
+                if i == 0 { leadingSpace = true }
+                if i == cps.count - 1 { trailingSpace = true }
+                if prevBreak { breakSpace = true }
+                prevSpace = true; prevBreak = false
+            } else if yamlLineBreaks.contains(c) {
+                if i == 0 { leadingBreak = true }
+                if i == cps.count - 1 { trailingBreak = true }
+                if prevSpace { spaceBreak = true }
+                prevSpace = false; prevBreak = true
+            } else {
+                prevSpace = false; prevBreak = false
+            }
+            precededByWS = ws.contains(c)
+        }
+        if leadingSpace || leadingBreak || trailingSpace || trailingBreak { allowFlowPlain = false; allowBlockPlain = false }
+        if trailingSpace { /* block styles only */ }
+        if breakSpace { allowFlowPlain = false; allowBlockPlain = false; allowSingleQuoted = false }
+        if spaceBreak || special { allowFlowPlain = false; allowBlockPlain = false; allowSingleQuoted = false }
+        if lineBreaks { allowFlowPlain = false; allowBlockPlain = false }
+        if flowInd { allowFlowPlain = false }
+        if blockInd { allowBlockPlain = false }
+        multiline = lineBreaks
+    }
+}
