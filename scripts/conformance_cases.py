@@ -452,6 +452,16 @@ case("call-block-caller-defined", "{% macro m() %}{{ caller is defined }}{% endm
 case("error-call-block-not-call", "{% call foo %}x{% endcall %}", CTX)
 case("error-caller-undefined", "{% macro m() %}{{ caller() }}{% endmacro %}{{ m() }}", CTX)
 
+# varargs / kwargs
+case("macro-varargs-kwargs", "{% macro m(a) %}{{ a }}|{{ varargs|join(',') }}|{% for k, v in kwargs|dictsort %}{{ k }}={{ v }};{% endfor %}{% endmacro %}{{ m(1, 2, 3, x=4, b=5) }} {{ m(0) }}", CTX)
+case("macro-kwargs-only", "{% macro attrs() %}{% for k, v in kwargs|dictsort %} {{ k }}=\"{{ v }}\"{% endfor %}{% endmacro %}<a{{ attrs(href='/x', id='y') }}>", CTX)
+case("macro-varargs-length", "{% macro count() %}{{ varargs|length }}{% endmacro %}{{ count() }}{{ count(1, 2, 3) }}", CTX)
+case("macro-kwargs-nested-use", "{% macro outer() %}{% macro inner() %}{{ kwargs }}{% endmacro %}{{ inner(z=1) }}{% endmacro %}{{ outer(q=2) }}", CTX)
+case("error-macro-extra-positional", "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, 2) }}", CTX)
+case("error-macro-unknown-kwarg", "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, b=2) }}", CTX)
+case("error-call-block-macro-without-caller", "{% macro m() %}x{% endmacro %}{% call m() %}c{% endcall %}", CTX)
+case("call-block-caller-kwargs", "{% macro m() %}{{ caller(1, k=2) }}{% endmacro %}{% call(a) m() %}{{ a }}{{ kwargs }}{% endcall %}", CTX)
+
 # with
 case("with-block", "{% with a = 1, b = name %}{{ a }}{{ b }}{% endwith %}[{{ a is defined }}]", CTX)
 case("with-outer-scope", "{% set a = 5 %}{% with a = 1, b = a %}{{ a }}{{ b }}{% endwith %}{{ a }}", CTX)

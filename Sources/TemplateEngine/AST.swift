@@ -81,6 +81,7 @@ struct CallBlockNode: Sendable {
     var parameters: [(name: String, defaultValue: Expr?)]
     var body: [Node]
     var offset: Int
+    var special: MacroSpecials = []
 }
 
 struct ForLoop: Sendable {
@@ -99,4 +100,14 @@ struct MacroNode: Sendable {
     var parameters: [(name: String, defaultValue: Expr?)]
     var body: [Node]
     var offset: Int
+    var special: MacroSpecials = []
+}
+
+/// The special names a macro body uses: extra arguments go to `varargs`/`kwargs` only then, and a
+/// `{% call %}` block may only pass `caller` to a macro that uses it (as in Jinja2).
+struct MacroSpecials: OptionSet, Sendable {
+    let rawValue: Int
+    static let varargs = MacroSpecials(rawValue: 1)
+    static let kwargs = MacroSpecials(rawValue: 2)
+    static let caller = MacroSpecials(rawValue: 4)
 }

@@ -186,7 +186,7 @@ extension Renderer {
     }
 
     func callMacro(_ m: MacroDefinition, _ args: [Value], _ kwargs: [(String, Value)], at offset: Int) throws -> Value {
-        guard args.count <= m.parameters.count else {
+        guard args.count <= m.parameters.count || m.special.contains(.varargs) else {
             throw source.error("macro '\(m.name)' takes not more than \(m.parameters.count) argument(s)", at: offset, kind: .type)
         }
         guard depth < limits.maxDepth else {
@@ -195,16 +195,27 @@ extension Renderer {
         try step(at: offset)
         var frame = m.closure
         var provided = Set<String>()
-        for (i, a) in args.enumerated() {
+        for (i, a) in args.prefix(m.parameters.count).enumerated() {
             frame[m.parameters[i].name] = a
             provided.insert(m.parameters[i].name)
         }
+        if m.special.contains(.varargs) { frame["varargs"] = .list(Array(args.dropFirst(m.parameters.count))) }
+        var extra = OrderedMapping()
         for (k, v) in kwargs {
-            if k == "caller" && !m.parameters.contains(where: { $0.name == k }) {
+            let isParameter = m.parameters.contains(where: { $0.name == k })
+            if k == "caller" && !isParameter && m.special.contains(.caller) {
                 frame[k] = v
                 continue
             }
-            guard m.parameters.contains(where: { $0.name == k }) else {
+            if !isParameter && m.special.contains(.kwargs) {
+                extra[k] = v
+                continue
+            }
+            if k == "caller" && !isParameter {
+                throw source.error("macro '\(m.name)' does not use caller(): it cannot be called with a {% call %} block or a caller argument",
+                                   at: offset, kind: .type)
+            }
+            guard isParameter else {
                 throw source.error("macro '\(m.name)' takes no keyword argument '\(k)'", at: offset, kind: .type)
             }
             guard !provided.contains(k) else {
@@ -213,6 +224,7 @@ extension Renderer {
             frame[k] = v
             provided.insert(k)
         }
+        if m.special.contains(.kwargs) { frame["kwargs"] = .dict(extra) }
         let savedFrames = frames, savedSource = source, savedContext = context, savedSuppress = suppressOutput
         // An imported macro sees its module's top level; a caller() body its call site's;
         // the template's own macros the template's top level.

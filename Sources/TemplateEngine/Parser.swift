@@ -7,6 +7,8 @@ struct Parser {
     var loopReferences = 0
     /// Names of the `block`s seen so far (a name may be defined once per template).
     var blockNames: Set<String> = []
+    /// `varargs`, `kwargs` and `caller` referenced in the macro body being parsed.
+    var specialReferences: MacroSpecials = []
     /// Offset of the `{%` that opened the statement being parsed.
     var tagStart = 0
     /// Nesting of blocks and brackets, and operator count of the current tag: bounded so
@@ -268,10 +270,14 @@ struct Parser {
         let name = try expectName().text
         let params = try parseParameters()
         try expectBlockEnd()
+        let outer = specialReferences
+        specialReferences = []
         let (body, _) = try parseBody(until: ["endmacro"], opener: ("macro", tag.offset))
+        let special = specialReferences
+        specialReferences = outer.union(special)
         if current.kind == .name { pos += 1 }
         try expectBlockEnd()
-        return .macro(MacroNode(name: name, parameters: params, body: body, offset: tag.offset))
+        return .macro(MacroNode(name: name, parameters: params, body: body, offset: tag.offset, special: special))
     }
 
     /// `(a, b=1)` of a macro or a call block.

@@ -92,10 +92,14 @@ extension Parser {
             throw fail("expected call", at: expr.offset == 0 ? tag.offset : expr.offset)
         }
         try expectBlockEnd()
+        let outer = specialReferences
+        specialReferences = []
         let (body, _) = try parseBody(until: ["endcall"], opener: ("call", tag.offset))
+        let special = specialReferences
+        specialReferences = outer.union(special)
         try expectBlockEnd()
         return .callBlock(CallBlockNode(callee: callee, args: args, kwargs: kwargs, parameters: params, body: body,
-                                        offset: offset))
+                                        offset: offset, special: special))
     }
 
     mutating func parseWith(_ tag: Token) throws -> Node {

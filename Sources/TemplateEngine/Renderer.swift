@@ -147,7 +147,7 @@ final class Renderer {
                 for frame in frames.dropFirst() { closure.merge(frame) { _, new in new } }
                 let def = MacroDefinition(name: m.name, parameters: m.parameters, body: m.body,
                                           closure: closure, templateName: source.name, source: source,
-                                          module: currentModule)
+                                          module: currentModule, special: m.special)
                 frames[frames.count - 1][m.name] = .callable(NativeFunction(macro: def))
             case .filterBlock(let name, let args, let kwargs, let body, let offset):
                 var text = ""

@@ -190,7 +190,7 @@ extension Renderer {
         for frame in frames.dropFirst() { closure.merge(frame) { _, new in new } }
         let caller = MacroDefinition(name: "caller", parameters: cb.parameters, body: cb.body, closure: closure,
                                      templateName: source.name, source: source, module: nil,
-                                     captured: CapturedScope(topLevel: frames[0], context: context))
+                                     captured: CapturedScope(topLevel: frames[0], context: context), special: cb.special)
         let f = try eval(cb.callee)
         let a = try cb.args.map { try eval($0) }
         var k = try cb.kwargs.map { ($0.0, try eval($0.1)) }

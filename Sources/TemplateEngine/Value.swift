@@ -163,11 +163,13 @@ final class MacroDefinition: Sendable {
     let module: ModuleScope?
     /// What a `{% call %}` block's `caller` sees: the call site's top level and context.
     let captured: CapturedScope?
+    let special: MacroSpecials
 
     init(name: String, parameters: [(name: String, defaultValue: Expr?)], body: [Node],
          closure: [String: Value], templateName: String, source: SourceText,
-         module: ModuleScope? = nil, captured: CapturedScope? = nil) {
+         module: ModuleScope? = nil, captured: CapturedScope? = nil, special: MacroSpecials = []) {
         self.module = module
+        self.special = special
         self.captured = captured
         self.name = name
         self.parameters = parameters
