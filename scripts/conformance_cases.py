@@ -441,6 +441,11 @@ case("error-import-no-as", "{% import 'macros.jinja' %}", CTX, files=MACROS)
 case("error-import-outside-root", "{% import '../x.jinja' as m %}", CTX, files=MACROS)
 case("error-import-context-in-macro", "{% from 'ctx.jinja' import greet %}{% set name = 'x' %}{{ greet() }}", {}, files=MACROS)
 
+case("include-with-context", "{% set local = 'L' %}{% include 'inc.jinja' with context %}", CTX, files={"inc.jinja": "{{ name }}{{ local }}"})
+case("include-without-context", "{% include 'inc.jinja' without context %}", CTX, files={"inc.jinja": "static {{ 1 + 1 }}"})
+case("error-include-without-context-undefined", "{% include 'inc.jinja' without context %}", CTX, files={"inc.jinja": "{{ name }}"})
+case("include-ignore-missing-without-context", "a{% include 'nope.jinja' ignore missing without context %}b", CTX)
+
 # call blocks and caller()
 case("call-block", "{% from 'wrap.jinja' import box %}{% call box('T') %}inside {{ name }}{% endcall %}", CTX, files=MACROS)
 case("call-block-args", "{% from 'wrap.jinja' import rows %}{% call(item, n) rows(items) %}{{ n }}={{ item }};{% endcall %}",

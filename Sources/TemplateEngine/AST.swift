@@ -51,7 +51,7 @@ indirect enum Node: Sendable {
     case forLoop(ForLoop)
     case set(Target, Expr, Int)
     case setBlock(Target, [Node], String?, Int)
-    case include(Expr, ignoreMissing: Bool, Int)
+    case include(Expr, ignoreMissing: Bool, withContext: Bool, Int)
     case macro(MacroNode)
     case filterBlock(String, [Expr], [(String, Expr)], [Node], Int)
     /// `{% import name as alias %}`.

@@ -259,11 +259,9 @@ struct Parser {
             guard skipName("missing") else { throw fail("expected 'missing' after 'ignore'") }
             ignoreMissing = true
         }
-        if skipName("with") || skipName("without") {
-            guard skipName("context") else { throw fail("expected 'context'") }
-        }
+        let withContext = try parseContextModifier() ?? true
         try expectBlockEnd()
-        return .include(name, ignoreMissing: ignoreMissing, tag.offset)
+        return .include(name, ignoreMissing: ignoreMissing, withContext: withContext, tag.offset)
     }
 
     mutating func parseMacro(_ tag: Token) throws -> Node {

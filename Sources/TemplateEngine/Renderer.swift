@@ -140,8 +140,8 @@ final class Renderer {
                 var value = Value.string(text)
                 if let filter { value = try applyFilter(filter, value, [], [], at: offset) }
                 try assign(target, value, at: offset)
-            case .include(let e, let ignoreMissing, let offset):
-                try renderInclude(e, ignoreMissing: ignoreMissing, at: offset, &out)
+            case .include(let e, let ignoreMissing, let withContext, let offset):
+                try renderInclude(e, ignoreMissing: ignoreMissing, withContext: withContext, at: offset, &out)
             case .macro(let m):
                 var closure: [String: Value] = [:]
                 for frame in frames.dropFirst() { closure.merge(frame) { _, new in new } }
@@ -256,15 +256,21 @@ final class Renderer {
         return .dict(map)
     }
 
-    func renderInclude(_ e: Expr, ignoreMissing: Bool, at offset: Int, _ out: inout String) throws {
+    func renderInclude(_ e: Expr, ignoreMissing: Bool, withContext: Bool = true, at offset: Int, _ out: inout String) throws {
         guard let template = try loadTemplate(e, verb: "include", ignoreMissing: ignoreMissing, at: offset) else { return }
         guard depth < limits.maxDepth else {
             throw source.error("include nesting deeper than \(limits.maxDepth)", at: offset, kind: .limit)
         }
-        let saved = source
+        let saved = (source, frames, context)
         depth += 1
-        frames.append([:])
-        defer { frames.removeLast(); depth -= 1; source = saved }
+        if withContext {
+            frames.append([:])
+        } else {
+            // `without context`: only the environment's globals, as in Jinja2.
+            frames = [[:]]
+            context = OrderedMapping()
+        }
+        defer { (source, frames, context) = saved; depth -= 1 }
         try withSite(offset) { try renderTemplateTree(template, &out) }
     }
 
