@@ -554,6 +554,12 @@ case("call-block-in-imported-macro-uses-module", "{% from 'mod4.jinja' import ou
 case("extends-after-call-filter-now-with", "{% extends 'base.jinja' %}{% macro m() %}M{{ caller() }}{% endmacro %}{% call m() %}c{% endcall %}"
      "{% filter upper %}f{% endfilter %}{% now 'utc' %}{% with a = 1 %}w{{ a }}{% endwith %}{% if true %}i{% endif %}", LCTX, files=LAYOUTS)
 
+case("extends-self-block", "{% extends 'base.jinja' %}{% block title %}T{% endblock %}{% block body %}again: {{ self.title() }}{% endblock %}", LCTX, files=LAYOUTS)
+case("self-block-no-extends", "{% block a %}A{% endblock %}|{{ self.a() }}", LCTX)
+case("error-self-missing-block", "{% block a %}A{% endblock %}{{ self.b() }}", LCTX)
+case("jinja-random", "{{ items|random in items }} {{ 'abc'|random in 'abc' }} {{ [7]|random }}", CTX)
+case("error-jinja-random-empty", "{{ []|random }}", CTX)
+
 # ---------------------------------------------------------------- jinja2-time's now (clock fixed at 2026-01-02T03:04:05.123456Z)
 case("now-utc-default", "{% now 'utc' %}", CTX)
 case("now-utc-format", "{% now 'utc', '%Y-%m-%d %H:%M:%S.%f %z %Z %a %b %j %%' %}", CTX)

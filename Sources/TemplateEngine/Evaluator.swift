@@ -74,6 +74,13 @@ extension Renderer {
             if case .name("super", _) = callee, args.isEmpty, kwargs.isEmpty, lookup("super") == nil, !blockStack.isEmpty {
                 return try callSuper(at: offset)
             }
+            if case .attribute(.name("self", _), let blockName, _) = callee, args.isEmpty, kwargs.isEmpty,
+               lookup("self") == nil, let chain = blocks[blockName] {
+                // `self.name()`: the block as the template tree renders it.
+                var text = ""
+                try renderBlockLevel(BlockFrame(name: blockName, chain: chain, level: 0, scoped: false), &text)
+                return .string(text)
+            }
             let f = try eval(callee)
             let a = try args.map { try eval($0) }
             let k = try kwargs.map { ($0.0, try eval($0.1)) }

@@ -7,6 +7,7 @@ extension FilterNames {
         "ternary", "combine", "mandatory", "splitext", "win_basename", "win_dirname", "win_splitdrive",
         "comment", "strftime", "regex_escape", "flatten", "extract", "type_debug",
         "shuffle", "ans_random", "to_uuid", "md5", "sha1", "checksum",
+        "random",  // Jinja2's own (jinja2-ansible-filters registers its seeded one as ans_random)
     ]
 }
 
@@ -97,6 +98,10 @@ extension Renderer {
             }
             return .list(items)
         case "ans_random": return try ansibleRandom(value, a)
+        case "random":
+            let items = try iterate(value)
+            guard let item = items.randomElement() else { throw EvalError("No random item, sequence was empty.", .undefined) }
+            return item
         case "to_uuid":
             // uuid.uuid5(ansible's namespace, str(value))
             let namespace: [UInt8] = [0x20, 0x85, 0x1c, 0x88, 0xac, 0x15, 0x44, 0x9f,
