@@ -612,6 +612,12 @@ case("ansible-copier-like", "{%- set cfg = {'python': '3.11'}|combine(overrides,
      "python: {{ cfg.python }}\ngpu: {{ cfg.gpu|ternary('cuda', 'cpu') }}\n{{ 'settings'|comment }}",
      dict(ACTX, overrides={"gpu": True}))
 
+case("ansible-dict2items", "{{ d|dict2items }} {{ {'a': 1}|dict2items('k', 'v') }} {{ {}|dict2items }}", ACTX)
+case("ansible-items2dict", "{{ d|dict2items|items2dict }} {{ [{'n': 'x', 'val': 1}]|items2dict(key_name='n', value_name='val') }}", ACTX)
+case("ansible-dict2items-loop", "{% for e in {'b': 2, 'a': 1}|dict2items %}{{ e.key }}={{ e.value }};{% endfor %}", ACTX)
+case("error-ansible-dict2items-list", "{{ items|dict2items }}", ACTX)
+case("error-ansible-items2dict-missing-key", "{{ [{'key': 'a'}]|items2dict }}", ACTX)
+
 # seeded random numbers: Python's Mersenne Twister, seeded as random.Random(seed) seeds it
 case("ansible-shuffle-seeded", "{% for seed in [1, 42, 2**40 + 7, -5, 'host1', 'Zoë', 'a much longer seed string for hashing'] %}"
      "{{ range(20)|shuffle(seed=seed) }}\n{% endfor %}", ACTX)

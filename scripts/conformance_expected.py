@@ -55,6 +55,20 @@ def b64decode(value):
     return base64.b64decode(str(value)).decode("utf-8")
 
 
+def dict2items(mydict, key_name="key", value_name="value"):
+    """ansible-core's dict2items (jinja2-ansible-filters 1.3.2 leaves it out; TemplateEngine has it)."""
+    if not isinstance(mydict, dict):
+        raise TypeError("dict2items requires a dictionary, got %s instead." % type(mydict))
+    return [{key_name: key, value_name: value} for key, value in mydict.items()]
+
+
+def items2dict(mylist, key_name="key", value_name="value"):
+    """ansible-core's items2dict."""
+    if not isinstance(mylist, list):
+        raise TypeError("items2dict requires a list, got %s instead." % type(mylist))
+    return dict((item[key_name], item[value_name]) for item in mylist)
+
+
 def slugify(value):
     text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
@@ -77,7 +91,7 @@ def kebab_case(value):
 
 
 EXTRA_FILTERS = {
-    "regex_findall": regex_findall, "basename": basename, "dirname": dirname, "b64encode": b64encode,
+    "regex_findall": regex_findall, "dict2items": dict2items, "items2dict": items2dict, "basename": basename, "dirname": dirname, "b64encode": b64encode,
     "b64decode": b64decode, "slugify": slugify, "snake_case": snake_case,
     "kebab_case": kebab_case, "quote": lambda value: shlex.quote(str(value)),
 }

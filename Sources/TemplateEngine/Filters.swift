@@ -27,7 +27,7 @@ extension FilterNames {
         "to_nice_json": 2, "to_yaml": 0, "to_nice_yaml": 1, "regex_replace": 3,
         "regex_findall": 3, "ternary": 3, "mandatory": 1, "splitext": 0, "win_basename": 0, "win_dirname": 0,
         "win_splitdrive": 0, "comment": 1, "strftime": 1, "regex_escape": 1, "flatten": 1, "extract": 2,
-        "type_debug": 0, "shuffle": 1, "ans_random": 3, "to_uuid": 0, "md5": 0, "sha1": 0, "checksum": 0, "random": 0,
+        "type_debug": 0, "shuffle": 1, "ans_random": 3, "to_uuid": 0, "md5": 0, "sha1": 0, "checksum": 0, "random": 0, "dict2items": 2, "items2dict": 2,
     ]
 }
 

@@ -8,6 +8,7 @@ extension FilterNames {
         "comment", "strftime", "regex_escape", "flatten", "extract", "type_debug",
         "shuffle", "ans_random", "to_uuid", "md5", "sha1", "checksum",
         "random",  // Jinja2's own (jinja2-ansible-filters registers its seeded one as ans_random)
+        "dict2items", "items2dict",  // ansible-core's; jinja2-ansible-filters 1.3.2 lacks them
     ]
 }
 
@@ -98,6 +99,35 @@ extension Renderer {
             }
             return .list(items)
         case "ans_random": return try ansibleRandom(value, a)
+        case "dict2items":
+            guard case .dict(let d) = value else {
+                throw EvalError("dict2items requires a dictionary, got \(value.typeName) instead.")
+            }
+            let keyName = a.get(0, "key_name") ?? "key", valueName = a.get(1, "value_name") ?? "value"
+            guard case .string(let k) = keyName, case .string(let v) = valueName else {
+                throw EvalError("dict2items: key_name and value_name must be strings")
+            }
+            return .list(d.pairs.map { .dict(OrderedMapping([(k, .string($0.key)), (v, $0.value)])) })
+        case "items2dict":
+            guard case .list(let items) = value else {
+                throw EvalError("items2dict requires a list, got \(value.typeName) instead.")
+            }
+            let keyName = a.get(0, "key_name") ?? "key", valueName = a.get(1, "value_name") ?? "value"
+            guard case .string(let k) = keyName, case .string(let v) = valueName else {
+                throw EvalError("items2dict: key_name and value_name must be strings")
+            }
+            var out = OrderedMapping()
+            for item in items {
+                guard case .dict(let m) = item else {
+                    throw EvalError("items2dict requires a list of dictionaries, got \(item.typeName) instead.")
+                }
+                guard let key = m[k], let val = m[v] else {
+                    throw EvalError("items2dict: an item has no '\(m[k] == nil ? k : v)' key", .value)
+                }
+                guard case .string(let ks) = key else { throw EvalError("items2dict: keys must be strings here, got \(key.typeName)") }
+                out[ks] = val
+            }
+            return .dict(out)
         case "random":
             let items = try iterate(value)
             guard let item = items.randomElement() else { throw EvalError("No random item, sequence was empty.", .undefined) }
