@@ -163,7 +163,6 @@ struct YAMLScalarAnalysis {
             precededByWS = ws.contains(c)
         }
         if leadingSpace || leadingBreak || trailingSpace || trailingBreak { allowFlowPlain = false; allowBlockPlain = false }
-        if trailingSpace { /* block styles only */ }
         if breakSpace { allowFlowPlain = false; allowBlockPlain = false; allowSingleQuoted = false }
         if spaceBreak || special { allowFlowPlain = false; allowBlockPlain = false; allowSingleQuoted = false }
         if lineBreaks { allowFlowPlain = false; allowBlockPlain = false }
