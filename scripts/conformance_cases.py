@@ -401,6 +401,262 @@ case("real-env-file", "{% for k, v in env.items() %}{{ k|upper }}={{ v }}\n{% en
 case("real-yaml-config", "experiment:\n  name: {{ name|to_json }}\n  params:\n{{ params|to_nice_yaml(2)|indent(4, true) }}",
      {"name": "run \"1\"", "params": {"lr": 0.01, "layers": [64, 32], "opt": {"type": "adam"}}})
 
+# ---------------------------------------------------------------- templates made of templates
+MACROS = {
+    "macros.jinja": "{% macro hello(who='world') %}Hello {{ who }}!{% endmacro %}\n"
+                    "{% macro shout(x) %}{{ hello(x)|upper }}{% endmacro %}\n"
+                    "{% macro _private() %}p{% endmacro %}\n"
+                    "{% set version = '1.2' %}{% set _hidden = 1 %}",
+    "ctx.jinja": "{% macro greet() %}Hi {{ name }}{% endmacro %}",
+    "wrap.jinja": "{% macro box(title) %}[{{ title }}: {{ caller() }}]{% endmacro %}"
+                  "{% macro rows(items) %}{% for i in items %}{{ caller(i, loop.index) }}{% endfor %}{% endmacro %}",
+    "uses.jinja": "{% import 'macros.jinja' as m %}<{{ m.hello('inc') }}>",
+    "nested/deep.jinja": "{% from 'macros.jinja' import hello %}{% macro twice(x) %}{{ hello(x) }}{{ hello(x) }}{% endmacro %}",
+}
+case("import-as", "{% import 'macros.jinja' as m %}{{ m.hello() }} {{ m.hello('you') }} {{ m.version }}", CTX, files=MACROS)
+case("import-sibling-macro", "{% import 'macros.jinja' as m %}{{ m.shout('x') }}", CTX, files=MACROS)
+case("from-import", "{% from 'macros.jinja' import hello, shout as s %}{{ hello(name) }}|{{ s('a') }}", CTX, files=MACROS)
+case("from-import-trailing-comma", "{% from 'macros.jinja' import hello, %}{{ hello() }}", CTX, files=MACROS)
+case("from-import-version", "{% from 'macros.jinja' import version %}v{{ version }}", CTX, files=MACROS)
+case("import-with-context", "{% import 'ctx.jinja' as c with context %}{{ c.greet() }}", CTX, files=MACROS)
+case("from-import-with-context", "{% set name = 'local' %}{% from 'ctx.jinja' import greet with context %}{{ greet() }}",
+     CTX, files=MACROS)
+case("import-without-context", "{% import 'ctx.jinja' as c without context %}{{ c.greet() }}", CTX, files=MACROS)
+case("import-default-no-context", "{% from 'ctx.jinja' import greet %}{{ greet() }}", CTX, files=MACROS)
+case("import-private-hidden", "{% import 'macros.jinja' as m %}{{ m._private is defined }} {{ m._hidden is defined }}",
+     CTX, files=MACROS)
+case("import-in-include", "a{% include 'uses.jinja' %}b", CTX, files=MACROS)
+case("import-nested-dir", "{% from 'nested/deep.jinja' import twice %}{{ twice('z') }}", CTX, files=MACROS)
+case("import-in-loop", "{% for n in items %}{% import 'macros.jinja' as m %}{{ m.hello(n) }}{% endfor %}", CTX, files=MACROS)
+case("import-in-macro", "{% macro f() %}{% import 'macros.jinja' as m %}{{ m.hello('f') }}{% endmacro %}{{ f() }}",
+     CTX, files=MACROS)
+case("import-dynamic-name", "{% set lib = 'macros' %}{% import lib ~ '.jinja' as m %}{{ m.hello() }}", CTX, files=MACROS)
+case("error-import-missing", "line1\n{% import 'nope.jinja' as m %}", CTX, files=MACROS)
+case("error-from-import-missing-template", "{% from 'nope.jinja' import a %}", CTX, files=MACROS)
+case("error-from-import-undefined-macro", "{% from 'macros.jinja' import nosuch %}{{ nosuch() }}", CTX, files=MACROS)
+case("from-import-undefined-unused", "{% from 'macros.jinja' import nosuch %}ok", CTX, files=MACROS)
+case("error-from-import-underscore", "{% from 'macros.jinja' import _private %}", CTX, files=MACROS)
+case("error-import-undefined-attribute", "{% import 'macros.jinja' as m %}{{ m.nosuch() }}", CTX, files=MACROS)
+case("error-import-no-as", "{% import 'macros.jinja' %}", CTX, files=MACROS)
+case("error-import-outside-root", "{% import '../x.jinja' as m %}", CTX, files=MACROS)
+case("error-import-context-in-macro", "{% from 'ctx.jinja' import greet %}{% set name = 'x' %}{{ greet() }}", {}, files=MACROS)
+
+case("include-with-context", "{% set local = 'L' %}{% include 'inc.jinja' with context %}", CTX, files={"inc.jinja": "{{ name }}{{ local }}"})
+case("include-without-context", "{% include 'inc.jinja' without context %}", CTX, files={"inc.jinja": "static {{ 1 + 1 }}"})
+case("error-include-without-context-undefined", "{% include 'inc.jinja' without context %}", CTX, files={"inc.jinja": "{{ name }}"})
+case("include-ignore-missing-without-context", "a{% include 'nope.jinja' ignore missing without context %}b", CTX)
+
+# call blocks and caller()
+case("call-block", "{% from 'wrap.jinja' import box %}{% call box('T') %}inside {{ name }}{% endcall %}", CTX, files=MACROS)
+case("call-block-args", "{% from 'wrap.jinja' import rows %}{% call(item, n) rows(items) %}{{ n }}={{ item }};{% endcall %}",
+     CTX, files=MACROS)
+case("call-block-local", "{% macro m() %}<{{ caller() }}>{% endmacro %}{% for x in items %}{% call m() %}{{ x }}{{ loop.index }}{% endcall %}{% endfor %}", CTX)
+case("call-block-default-arg", "{% macro m() %}{{ caller() }}{{ caller('B') }}{% endmacro %}{% call(v='A') m() %}{{ v }}{% endcall %}", CTX)
+case("call-block-nested", "{% macro o() %}({{ caller() }}){% endmacro %}{% call o() %}{% call o() %}in{% endcall %}{% endcall %}", CTX)
+case("call-block-caller-defined", "{% macro m() %}{{ caller is defined }}{% endmacro %}{{ m() }}|{% call m() %}x{% endcall %}", CTX)
+case("error-call-block-not-call", "{% call foo %}x{% endcall %}", CTX)
+case("error-caller-undefined", "{% macro m() %}{{ caller() }}{% endmacro %}{{ m() }}", CTX)
+
+# varargs / kwargs
+case("macro-varargs-kwargs", "{% macro m(a) %}{{ a }}|{{ varargs|join(',') }}|{% for k, v in kwargs|dictsort %}{{ k }}={{ v }};{% endfor %}{% endmacro %}{{ m(1, 2, 3, x=4, b=5) }} {{ m(0) }}", CTX)
+case("macro-kwargs-only", "{% macro attrs() %}{% for k, v in kwargs|dictsort %} {{ k }}=\"{{ v }}\"{% endfor %}{% endmacro %}<a{{ attrs(href='/x', id='y') }}>", CTX)
+case("macro-varargs-length", "{% macro count() %}{{ varargs|length }}{% endmacro %}{{ count() }}{{ count(1, 2, 3) }}", CTX)
+case("macro-kwargs-nested-use", "{% macro outer() %}{% macro inner() %}{{ kwargs }}{% endmacro %}{{ inner(z=1) }}{% endmacro %}{{ outer(q=2) }}", CTX)
+case("error-macro-extra-positional", "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, 2) }}", CTX)
+case("error-macro-unknown-kwarg", "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, b=2) }}", CTX)
+case("error-call-block-macro-without-caller", "{% macro m() %}x{% endmacro %}{% call m() %}c{% endcall %}", CTX)
+case("call-block-caller-kwargs", "{% macro m() %}{{ caller(1, k=2) }}{% endmacro %}{% call(a) m() %}{{ a }}{{ kwargs }}{% endcall %}", CTX)
+
+# with
+case("with-block", "{% with a = 1, b = name %}{{ a }}{{ b }}{% endwith %}[{{ a is defined }}]", CTX)
+case("with-outer-scope", "{% set a = 5 %}{% with a = 1, b = a %}{{ a }}{{ b }}{% endwith %}{{ a }}", CTX)
+case("with-set-inside", "{% with %}{% set x = 2 %}{{ x }}{% endwith %}{{ x is defined }}", CTX)
+case("with-tuple", "{% with a, b = pairs[0] %}{{ a }}{{ b }}{% endwith %}", CTX)
+
+# loops
+case("loop-changed", "{% for u in users|sort(attribute='team') %}{% if loop.changed(u.team) %}[{{ u.team }}]{% endif %}{{ u.name }} {% endfor %}", CTX)
+case("loop-changed-multi", "{% for a in [1, 1, 2, 2, 1] %}{{ loop.changed(a, 0) }} {% endfor %}", CTX)
+case("loop-changed-nested", "{% for x in [1, 2] %}{% for y in [1, 1] %}{{ loop.changed(y) }}{% endfor %};{% endfor %}", CTX)
+case("loop-previtem-nextitem", "{% for x in nums %}{{ loop.previtem|default('^') }}<{{ x }}>{{ loop.nextitem|default('$') }} {% endfor %}", CTX)
+TREE = {"tree": [{"name": "a", "children": [{"name": "a1", "children": []}, {"name": "a2", "children": [{"name": "a2x", "children": []}]}]},
+                 {"name": "b", "children": []}]}
+case("loop-recursive", "{% for n in tree recursive %}{{ '  ' * loop.depth0 }}- {{ n.name }} ({{ loop.depth }}/{{ loop.index }})\n"
+     "{% if n.children %}{{ loop(n.children) }}{% endif %}{% endfor %}", TREE)
+case("loop-recursive-ul", "<ul>{%- for n in tree recursive %}<li>{{ n.name }}{% if n.children -%}<ul>{{ loop(n.children) }}</ul>{%- endif %}</li>{%- endfor %}</ul>", TREE)
+case("loop-recursive-filter", "{% for n in tree if n.name != 'a1' recursive %}{{ n.name }}[{{ loop(n.children) }}]{% endfor %}", TREE)
+case("loop-recursive-else", "{% for n in tree recursive %}{{ n.name }}({{ loop(n.children) }}){% else %}-{% endfor %}", TREE)
+case("loop-depth-nonrecursive", "{% for x in [1] %}{% for y in [2] %}{{ loop.depth }}{{ loop.depth0 }}{% endfor %}{% endfor %}", CTX)
+case("error-loop-not-recursive", "{% for n in tree %}{{ loop(n.children) }}{% endfor %}", TREE)
+
+# extends / block / super
+LAYOUTS = {
+    "base.jinja": "<title>{% block title %}Base{% endblock %}</title>\n"
+                  "{% block body %}body of base{% endblock body %}\n"
+                  "{% block footer %}(c) {{ year }}{% endblock %}\n",
+    "mid.jinja": "{% extends 'base.jinja' %}{% block title %}Mid-{{ super() }}{% endblock %}"
+                 "{% block footer %}{{ super() }} mid{% endblock %}",
+    "loopbase.jinja": "{% for i in [1, 2] %}{% block item %}{{ i is defined }}{% endblock %}{% block sitem scoped %}{{ i }}{% endblock %}{% endfor %}",
+    "nestbase.jinja": "{% block outer %}O[{% block inner %}i{% endblock %}]{% endblock %}",
+    "req.jinja": "{% block needed required %}{% endblock %}|{% block other %}o{% endblock %}",
+    "setbase.jinja": "{% set who = 'base' %}{% block b %}{{ who }}{% endblock %}",
+    "partial.jinja": "{% extends 'base.jinja' %}{% block title %}Included{% endblock %}",
+    "self-a.jinja": "{% extends 'self-b.jinja' %}",
+    "self-b.jinja": "{% extends 'self-a.jinja' %}",
+}
+LCTX = dict(CTX, year=2026)
+case("extends-basic", "{% extends 'base.jinja' %}{% block title %}Child{% endblock %}", LCTX, files=LAYOUTS)
+case("extends-super", "{% extends 'base.jinja' %}{% block body %}[{{ super() }}] and more{% endblock %}", LCTX, files=LAYOUTS)
+case("extends-three-levels", "{% extends 'mid.jinja' %}{% block title %}Leaf/{{ super() }}{% endblock %}{% block footer %}{{ super() }} leaf{% endblock %}",
+     LCTX, files=LAYOUTS)
+case("extends-outside-blocks-dropped", "before {% extends 'base.jinja' %}after {{ name }}{% block title %}T{% endblock %} trailing", LCTX, files=LAYOUTS)
+case("extends-child-set-visible", "{% extends 'base.jinja' %}{% set who = 'child' %}{% block title %}{{ who }}{% endblock %}", LCTX, files=LAYOUTS)
+case("extends-child-macro", "{% extends 'base.jinja' %}{% macro m() %}M{% endmacro %}{% block title %}{{ m() }}{% endblock %}", LCTX, files=LAYOUTS)
+case("extends-parent-set", "{% extends 'setbase.jinja' %}{% block b %}<{{ who }}>{% endblock %}", LCTX, files=LAYOUTS)
+case("extends-scoped", "{% extends 'loopbase.jinja' %}{% block item %}{{ i is defined }}{% endblock %}{% block sitem %}<{{ i }}>{% endblock %}",
+     LCTX, files=LAYOUTS)
+case("extends-nested-blocks", "{% extends 'nestbase.jinja' %}{% block inner %}I{{ super() }}{% endblock %}", LCTX, files=LAYOUTS)
+case("extends-nested-outer", "{% extends 'nestbase.jinja' %}{% block outer %}X{{ super() }}X{% endblock %}{% block inner %}J{% endblock %}",
+     LCTX, files=LAYOUTS)
+case("extends-required-filled", "{% extends 'req.jinja' %}{% block needed %}N{% endblock %}", LCTX, files=LAYOUTS)
+case("error-extends-required-missing", "{% extends 'req.jinja' %}", LCTX, files=LAYOUTS)
+case("extends-dynamic", "{% extends layout %}{% block title %}D{% endblock %}", dict(LCTX, layout="base.jinja"), files=LAYOUTS)
+case("extends-in-include", "<{% include 'partial.jinja' %}>", LCTX, files=LAYOUTS)
+case("extends-with-import", "{% extends 'base.jinja' %}{% import 'macros.jinja' as m %}{% block title %}{{ m.hello() }}{% endblock %}",
+     LCTX, files=dict(LAYOUTS, **MACROS))
+case("block-without-extends", "a{% block x %}b{{ name }}{% endblock %}c{% block y %}{{ super is defined }}{% endblock %}", LCTX)
+case("block-loop-var-unscoped", "{% for i in [1] %}{% block x %}{{ i is defined }}{% endblock %}{% endfor %}", LCTX)
+case("error-extends-missing", "x\n{% extends 'missing.jinja' %}", LCTX, files=LAYOUTS)
+case("error-extends-twice", "{% extends 'base.jinja' %}{% extends 'base.jinja' %}", LCTX, files=LAYOUTS)
+case("extends-super-empty-parent", "{% extends 'base.jinja' %}{% block title %}{{ super() }}{{ super() }}{% endblock %}{% block footer %}{{ super() }}{% endblock %}",
+     LCTX, files=dict(LAYOUTS, **{"base.jinja": "{% block title %}{% endblock %}{% block footer %}f{% endblock %}"}))
+case("error-super-top-level", "{% extends 'base.jinja' %}{% block body %}{{ super() }}{% endblock %}",
+     LCTX, files={"base.jinja": "{% block body %}{{ super() }}{% endblock %}"})
+case("error-block-twice", "{% block a %}{% endblock %}{% block a %}{% endblock %}", LCTX)
+case("error-endblock-mismatch", "{% block a %}{% endblock b %}", LCTX)
+case("error-extends-cycle", "{% extends 'self-a.jinja' %}", LCTX, files=LAYOUTS)
+
+case("extends-include-after", "{% extends 'base.jinja' %}{% include 'partial.jinja' %}{% block title %}T{% endblock %}", LCTX, files=LAYOUTS)
+case("extends-call-in-block", "{% extends 'base.jinja' %}{% from 'wrap.jinja' import box %}{% block body %}{% call box('B') %}{{ year }}{% endcall %}{% endblock %}",
+     LCTX, files=dict(LAYOUTS, **MACROS))
+case("extends-import-template-that-extends", "{% import 'partial.jinja' as p %}[{{ p is defined }}]", LCTX, files=LAYOUTS)
+case("extends-set-block-after", "{% extends 'setbase.jinja' %}{% set x %}captured{% endset %}{% block b %}{{ x }}{% endblock %}", LCTX, files=LAYOUTS)
+case("extends-loop-at-top", "{% extends 'base.jinja' %}{% for i in [1, 2] %}{{ i }}{% endfor %}{% block title %}L{% endblock %}", LCTX, files=LAYOUTS)
+case("import-macro-with-caller", "{% import 'wrap.jinja' as w %}{% for n in [1, 2] %}{% call w.box(n) %}<{{ n * 10 }}>{% endcall %}{% endfor %}", CTX, files=MACROS)
+case("import-module-set-visible-in-macro", "{% import 'mod2.jinja' as m %}{{ m.show() }}", CTX,
+     files={"mod2.jinja": "{% set prefix = 'P:' %}{% macro show() %}{{ prefix }}{{ helper() }}{% endmacro %}{% macro helper() %}h{% endmacro %}"})
+case("import-module-top-level-call", "{% import 'mod3.jinja' as m %}{{ m.value }}", CTX,
+     files={"mod3.jinja": "{% macro f() %}F{% endmacro %}{% set value = f() ~ '!' %}"})
+case("loop-changed-no-args", "{% for x in [1, 2] %}{{ loop.changed() }}{% endfor %}", CTX)
+case("with-nested-in-loop", "{% for x in items %}{% with y = x|upper %}{{ y }}{% endwith %}{% endfor %}", CTX)
+case("call-block-in-imported-macro-uses-module", "{% from 'mod4.jinja' import outer %}{% call outer() %}[{{ name }}]{% endcall %}", CTX,
+     files={"mod4.jinja": "{% set sep = '|' %}{% macro outer() %}{{ sep }}{{ caller() }}{{ sep }}{% endmacro %}"})
+
+case("extends-after-call-filter-now-with", "{% extends 'base.jinja' %}{% macro m() %}M{{ caller() }}{% endmacro %}{% call m() %}c{% endcall %}"
+     "{% filter upper %}f{% endfilter %}{% now 'utc' %}{% with a = 1 %}w{{ a }}{% endwith %}{% if true %}i{% endif %}", LCTX, files=LAYOUTS)
+
+case("extends-self-block", "{% extends 'base.jinja' %}{% block title %}T{% endblock %}{% block body %}again: {{ self.title() }}{% endblock %}", LCTX, files=LAYOUTS)
+case("self-block-no-extends", "{% block a %}A{% endblock %}|{{ self.a() }}", LCTX)
+case("error-self-missing-block", "{% block a %}A{% endblock %}{{ self.b() }}", LCTX)
+case("jinja-random", "{{ items|random in items }} {{ 'abc'|random in 'abc' }} {{ [7]|random }}", CTX)
+case("error-jinja-random-empty", "{{ []|random }}", CTX)
+
+# ---------------------------------------------------------------- jinja2-time's now (clock fixed at 2026-01-02T03:04:05.123456Z)
+case("now-utc-default", "{% now 'utc' %}", CTX)
+case("now-utc-format", "{% now 'utc', '%Y-%m-%d %H:%M:%S.%f %z %Z %a %b %j %%' %}", CTX)
+case("now-local", "{% now 'local', '%Y %H:%M %Z %z' %}", CTX)
+case("now-zone-name", "{% now 'Europe/Paris', '%H:%M %Z %z' %}|{% now 'America/New_York', '%d %H %Z' %}", CTX)
+case("now-fixed-offset", "{% now '+05:30', '%H:%M %z' %}", CTX)
+case("now-in-expression-context", "{% set fmt = '%Y' %}(c) {% now 'utc', fmt %} {{ name }}", CTX)
+case("error-now-shift-plural", "{% now 'utc' + 'hours=1', '%H' %}", CTX)
+case("error-now-shift-singular", "{% now 'utc' - 'hour=1', '%H' %}", CTX)
+case("error-now-bad-zone", "{% now 'Nowhere/City' %}", CTX)
+case("error-now-zone-type", "{% now 5 %}", CTX)
+
+# ---------------------------------------------------------------- jinja2-ansible-filters (what copier loads)
+ACTX = dict(CTX, base={"a": 1, "nested": {"x": 1, "y": [1, 2]}, "l": [1, 2]},
+            patch={"b": 2, "nested": {"y": [2, 3], "z": 3}, "l": [2, 3]},
+            winpaths=["C:\\Users\\me\\file.txt", "C:/x/y", "\\\\server\\share\\dir\\f.py", "rel\\a\\", "D:", "\\\\?\\UNC\\srv\\sh\\x", "plain"],
+            paths=["a/b.tar.gz", ".bashrc", "a/.hidden", "noext", "dir.d/file", "..", "a/b.", "/x/..y"],
+            multiline="first line\nsecond line\n\nlast")
+case("ansible-ternary", "{{ t|ternary('yes', 'no') }} {{ no|ternary('yes', 'no') }} {{ nothing|ternary('y', 'n', 'none') }} "
+     "{{ nothing|ternary('y', 'n') }} {{ items|ternary(1, 2) }} {{ (n > 5)|ternary('big', 'small') }}", ACTX)
+case("ansible-ternary-kw", "{{ zero|ternary(true_val='T', false_val='F') }}", ACTX)
+case("error-ansible-ternary-missing-arg", "{{ t|ternary('only') }}", ACTX)
+case("ansible-combine", "{{ base|combine(patch) }}", ACTX)
+case("ansible-combine-recursive", "{{ base|combine(patch, recursive=True) }}", ACTX)
+case("ansible-combine-list-merge", "{% for m in ['replace', 'keep', 'append', 'prepend', 'append_rp', 'prepend_rp'] %}"
+     "{{ base|combine(patch, recursive=True, list_merge=m) }}\n{% endfor %}", ACTX)
+case("ansible-combine-many", "{{ [base, patch, {'a': 9}]|combine }} {{ base|combine({'c': 1}, {'c': 2}) }} {{ {}|combine(base) }}", ACTX)
+case("ansible-combine-single", "{{ [base]|combine }} {{ []|combine }}", ACTX)
+case("error-ansible-combine-not-dict", "{{ base|combine([1]) }}", ACTX)
+case("error-ansible-combine-bad-kw", "{{ base|combine(patch, deep=True) }}", ACTX)
+case("error-ansible-combine-bad-list-merge", "{{ base|combine(patch, list_merge='zip') }}", ACTX)
+case("ansible-mandatory", "{{ name|mandatory }} {{ d.a|mandatory }}", ACTX)
+case("error-ansible-mandatory", "{{ missing_var|mandatory }}", ACTX)
+case("error-ansible-mandatory-msg", "{{ d.zz|mandatory('please set d.zz') }}", ACTX)
+case("ansible-splitext", "{% for p in paths %}{{ (p|splitext)[0] }}|{{ (p|splitext)[1] }}|{{ p|splitext|list|length }} {% endfor %}", ACTX)
+case("ansible-win-paths", "{% for p in winpaths %}[{{ p|win_basename }}|{{ p|win_dirname }}|{{ (p|win_splitdrive)[0] }}|{{ (p|win_splitdrive)[1] }}]\n{% endfor %}", ACTX)
+case("ansible-comment-plain", "{{ multiline|comment }}", ACTX)
+case("ansible-comment-styles", "{% for st in ['plain', 'erlang', 'c', 'cblock', 'xml'] %}{{ 'a\nb'|comment(st) }}\n--\n{% endfor %}", ACTX)
+case("ansible-comment-custom", "{{ 'text'|comment(decoration='; ', prefix_count=2, postfix_count=0) }}|{{ 'x\ny'|comment('c', beginning='BEGIN', end='END', newline='\n') }}", ACTX)
+case("ansible-comment-in-file", "{{ ('Generated by mlrepro for ' ~ name)|comment }}\nkey: value\n", ACTX)
+case("error-ansible-comment-style", "{{ 'x'|comment('lisp') }}", ACTX)
+case("ansible-strftime-epoch", "{{ '%Y-%m-%d %H:%M:%S %a %j %z %Z'|strftime(1700000000) }} {{ '%d/%m/%y'|strftime('86400') }} {{ '%s'|strftime(0.9) }}", ACTX)
+case("ansible-strftime-now", "{{ ('%Y-%m-%d %H:%M'|strftime)|length }} {{ '%Y'|strftime|int > 2000 }}", ACTX)
+case("error-ansible-strftime-bad-epoch", "{{ '%Y'|strftime('soon') }}", ACTX)
+case("ansible-regex-escape", "{{ 'a.b*c (d) [e] {f} ^$ | + ? \\ # & ~ -'|regex_escape }}|{{ 'a.b*c[d]^$'|regex_escape('posix_basic') }}", ACTX)
+case("ansible-flatten", "{{ [1, [2, [3, [4]]], 5]|flatten }} {{ [1, [2, [3, [4]]]]|flatten(1) }} {{ [1, [2, none, 3], 4]|flatten }} {{ [[1], 'None', [2]]|flatten }}", ACTX)
+case("ansible-extract", "{{ ['a', 'b']|map('extract', d)|list }} {{ 'c'|extract(d, 'x') }} {{ 0|extract(items) }}", ACTX)
+case("ansible-type-debug", "{{ name|type_debug }} {{ n|type_debug }} {{ f|type_debug }} {{ items|type_debug }} {{ d|type_debug }} {{ nothing|type_debug }} {{ t|type_debug }}", ACTX)
+case("ansible-copier-like", "{%- set cfg = {'python': '3.11'}|combine(overrides, recursive=True) -%}\n"
+     "python: {{ cfg.python }}\ngpu: {{ cfg.gpu|ternary('cuda', 'cpu') }}\n{{ 'settings'|comment }}",
+     dict(ACTX, overrides={"gpu": True}))
+
+case("ansible-dict2items", "{{ d|dict2items }} {{ {'a': 1}|dict2items('k', 'v') }} {{ {}|dict2items }}", ACTX)
+case("ansible-items2dict", "{{ d|dict2items|items2dict }} {{ [{'n': 'x', 'val': 1}]|items2dict(key_name='n', value_name='val') }}", ACTX)
+case("ansible-dict2items-loop", "{% for e in {'b': 2, 'a': 1}|dict2items %}{{ e.key }}={{ e.value }};{% endfor %}", ACTX)
+case("error-ansible-dict2items-list", "{{ items|dict2items }}", ACTX)
+case("error-ansible-items2dict-missing-key", "{{ [{'key': 'a'}]|items2dict }}", ACTX)
+
+# seeded random numbers: Python's Mersenne Twister, seeded as random.Random(seed) seeds it
+case("ansible-shuffle-seeded", "{% for seed in [1, 42, 2**40 + 7, -5, 'host1', 'Zoë', 'a much longer seed string for hashing'] %}"
+     "{{ range(20)|shuffle(seed=seed) }}\n{% endfor %}", ACTX)
+case("ansible-shuffle-kinds", "{{ 'abcdef'|shuffle(seed=3) }} {{ d|shuffle(seed=3) }} {{ []|shuffle(seed=3) }} {{ 5|shuffle(seed=3) }}", ACTX)
+case("ansible-shuffle-unseeded", "{{ range(50)|shuffle|sort == range(50)|list }} {{ items|shuffle(seed=0)|length }}", ACTX)
+case("ansible-random-seeded", "{% for seed in [1, 'x', 99] %}{{ 100|ans_random(seed=seed) }} {{ 60|ans_random(10, 5, seed) }} "
+     "{{ 10|ans_random(0, -1, seed=seed) if false else '' }}{{ items|ans_random(seed=seed) }} {{ 'word'|ans_random(seed=seed) }} "
+     "{{ (2**40)|ans_random(seed=seed) }} {{ 1|ans_random(seed=seed) }}\n{% endfor %}", ACTX)
+case("ansible-random-many", "{% set ns = namespace(out=[]) %}{% for i in range(30) %}{% set ns.out = ns.out + [1000|ans_random(seed=i)] %}{% endfor %}{{ ns.out }}", ACTX)
+case("ansible-random-unseeded", "{{ 10|ans_random < 10 }} {{ items|ans_random in items }}", ACTX)
+case("error-ansible-random-empty", "{{ 0|ans_random(seed=1) }}", ACTX)
+case("error-ansible-random-empty-list", "{{ []|ans_random(seed=1) }}", ACTX)
+case("error-ansible-random-start-on-list", "{{ items|ans_random(1, seed=1) }}", ACTX)
+case("ansible-hashes", "{{ ''|md5 }} {{ 'abc'|md5 }} {{ uni|md5 }} {{ 'abc'|sha1 }} {{ text|checksum }} {{ text|hash }} {{ 'abc'|hash('md5') }} "
+     "{{ 'abc'|hash('sha512') }} {{ ('x' * 200)|md5 }} {{ ('y' * 1000)|sha1 }} {{ ('z' * 300)|hash('sha512') }}", ACTX)
+case("ansible-to-uuid", "{{ 'host1'|to_uuid }} {{ ''|to_uuid }} {{ uni|to_uuid }} {{ 42|to_uuid }}", ACTX)
+
+# the filters copier's jinja2-ansible-filters defines differently from TemplateEngine's first versions
+case("ansible-bool", "{% for v in [none, true, false, 'yes', 'On', ' yes ', 'y', 't', '1', 1, 1.0, 2, 0, 'TRUE'] %}{{ v|bool }} {% endfor %}", ACTX)
+case("ansible-regex-search-groups", "{{ 'k=v; x=y'|regex_search('(\\w)=(\\w)', '\\\\2', '\\\\1') }} {{ 'ab12'|regex_search('(?P<d>\\d+)', '\\\\g<d>') }} "
+     "{{ 'ABC'|regex_search('b', ignorecase=true) }} {{ 'a\nb'|regex_search('^b', multiline=true) }} {{ 'zz'|regex_search('q') }}", ACTX)
+case("error-ansible-regex-search-bad-arg", "{{ 'ab'|regex_search('a', 'x') }}", ACTX)
+case("ansible-regex-positional", "{{ 'A-a'|regex_replace('a', 'b', true) }} {{ 'a\nA'|regex_findall('^a', true, true) }} {{ 'x1y2'|regex_findall('([a-z])(\\d)') }}", ACTX)
+case("ansible-to-nice-json", "{{ {'b': 'é', 'a': [1, {'z': none}]}|to_nice_json }}\n{{ {'b': 1, 'a': 2}|to_nice_json(2, false) }}\n{{ {'b': 'é'}|to_json }}", ACTX)
+
+# PyYAML's layout as yaml.dump writes it for jinja2-ansible-filters: flow leaves, folding at 80 columns
+YCTX = dict(ACTX, long="lorem ipsum dolor sit amet " * 6, longq="it's a long value: " * 8, longd="tab\there and more words " * 6,
+            cfg={"name": "study", "tags": ["a", "b"], "nested": {"x": 1, "y": [1, 2, {"z": None}]}, "empty": [], "none": {}},
+            many=list(range(40)), words=["word%02d" % i for i in range(25)])
+for i, tpl in enumerate(["{{ cfg|to_yaml }}", "{{ cfg|to_nice_yaml }}", "{{ cfg|to_nice_yaml(2) }}", "{{ {'k': long}|to_yaml }}",
+                         "{{ {'k': long}|to_nice_yaml }}", "{{ [long, longq, longd]|to_nice_yaml }}", "{{ {'q': longq}|to_yaml }}",
+                         "{{ {'d': longd}|to_nice_yaml }}", "{{ many|to_yaml }}", "{{ {'nums': many, 'w': words}|to_yaml }}",
+                         "{{ {'w': words}|to_nice_yaml }}", "{{ long|to_yaml }}", "{{ [[1, 2], [3, [4]]]|to_yaml }}",
+                         "{{ {'a': {'b': {'c': long}}}|to_nice_yaml }}", "{{ {long: 1, 'k': 'v'}|to_yaml }}",
+                         "{{ {'': 1, 'x': ''}|to_yaml }}", "{{ users|to_yaml }}", "{{ {'m': 'multi\nline text\n'}|to_yaml }}",
+                         "{{ {'z': 1, 'a': 2, 'M': 3}|to_yaml }}", "{{ [{'a': 1}, []]|to_yaml }}",
+                         "{{ {'u': 'Zoë ' * 25}|to_nice_yaml }}", "{{ {'s': 'x' * 90 + ' y'}|to_yaml }}"]):
+    case("ansible-yaml-%02d" % i, tpl, YCTX)
+
 # ---------------------------------------------------------------- errors: in conformance_error_cases.py
 from conformance_error_cases import add_error_cases  # noqa: E402
 

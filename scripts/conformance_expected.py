@@ -15,10 +15,17 @@ import os
 import re
 import shlex
 import sys
+import time
 import unicodedata
 
+import arrow
+
 import jinja2
+import jinja2_time.jinja2_time as jinja2_time_module
 import yaml
+from jinja2_ansible_filters.core_filters import FilterModule as AnsibleFilters
+
+ANSIBLE_CORE = AnsibleFilters().filters()
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from conformance_cases import CASES  # noqa: E402
@@ -27,50 +34,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "TemplateEngineTests", "Conformance", "cases.json")
 
 
-def _flags(ignorecase=False, multiline=False):
-    return (re.I if ignorecase else 0) | (re.M if multiline else 0)
-
-
-def regex_search(value, regex, ignorecase=False, multiline=False):
-    m = re.search(regex, str(value), _flags(ignorecase, multiline))
-    return m.group(0) if m else None
-
-
-def regex_replace(value, pattern="", replacement="", ignorecase=False, multiline=False):
-    return re.sub(pattern, replacement, str(value), flags=_flags(ignorecase, multiline))
-
-
-def regex_findall(value, regex, ignorecase=False, multiline=False):
-    return [list(m) if isinstance(m, tuple) else m for m in re.findall(regex, str(value), _flags(ignorecase, multiline))]
-
-
-def to_json(value):
-    return json.dumps(value)
-
-
-def to_nice_json(value, indent=4):
-    return json.dumps(value, indent=indent, sort_keys=True, separators=(",", ": "), ensure_ascii=False)
-
-
-def to_yaml(value):
-    return yaml.safe_dump(value, allow_unicode=True, default_flow_style=False, sort_keys=False, width=2**30)
-
-
-def to_nice_yaml(value, indent=4):
-    return yaml.safe_dump(value, allow_unicode=True, default_flow_style=False, sort_keys=True,
-                          width=2**30, indent=indent)
-
-
-def to_bool(value):
-    if isinstance(value, bool):
-        return value
-    if value is None:
-        return False
-    if isinstance(value, str):
-        return value.strip().lower() in ("yes", "on", "1", "true", "y", "t")
-    if isinstance(value, (int, float)):
-        return value == 1
-    return False
+def regex_findall(value, regex, multiline=False, ignorecase=False):
+    """jinja2-ansible-filters' regex_findall, with tuples of groups as lists (TemplateEngine has no tuples)."""
+    return [list(m) if isinstance(m, tuple) else m for m in ANSIBLE_CORE["regex_findall"](value, regex, multiline, ignorecase)]
 
 
 def basename(value):
@@ -89,10 +55,18 @@ def b64decode(value):
     return base64.b64decode(str(value)).decode("utf-8")
 
 
-def hash_filter(value, hashtype="sha1"):
-    if hashtype != "sha256":
-        raise ValueError("only sha256 is supported")
-    return hashlib.sha256(str(value).encode("utf-8")).hexdigest()
+def dict2items(mydict, key_name="key", value_name="value"):
+    """ansible-core's dict2items (jinja2-ansible-filters 1.3.2 leaves it out; TemplateEngine has it)."""
+    if not isinstance(mydict, dict):
+        raise TypeError("dict2items requires a dictionary, got %s instead." % type(mydict))
+    return [{key_name: key, value_name: value} for key, value in mydict.items()]
+
+
+def items2dict(mylist, key_name="key", value_name="value"):
+    """ansible-core's items2dict."""
+    if not isinstance(mylist, list):
+        raise TypeError("items2dict requires a list, got %s instead." % type(mylist))
+    return dict((item[key_name], item[value_name]) for item in mylist)
 
 
 def slugify(value):
@@ -117,12 +91,36 @@ def kebab_case(value):
 
 
 EXTRA_FILTERS = {
-    "regex_search": regex_search, "regex_replace": regex_replace, "regex_findall": regex_findall,
-    "to_json": to_json, "to_nice_json": to_nice_json, "to_yaml": to_yaml, "to_nice_yaml": to_nice_yaml,
-    "bool": to_bool, "basename": basename, "dirname": dirname, "b64encode": b64encode,
-    "b64decode": b64decode, "hash": hash_filter, "slugify": slugify, "snake_case": snake_case,
+    "regex_findall": regex_findall, "dict2items": dict2items, "items2dict": items2dict, "basename": basename, "dirname": dirname, "b64encode": b64encode,
+    "b64decode": b64decode, "slugify": slugify, "snake_case": snake_case,
     "kebab_case": kebab_case, "quote": lambda value: shlex.quote(str(value)),
 }
+
+# The clock `{% now %}` reads, fixed so outputs are reproducible; ConformanceTests.swift uses the same
+# instant and UTC as the local zone.
+FIXED_NOW = 1767323045.123456
+os.environ["TZ"] = "UTC"
+time.tzset()
+
+
+class _FixedArrow:
+    """Stands in for the arrow module inside jinja2_time: now(tz) is FIXED_NOW in tz."""
+
+    def __getattr__(self, name):
+        return getattr(arrow, name)
+
+    def now(self, tz=None):
+        return arrow.get(FIXED_NOW).to(tz or "local")
+
+
+jinja2_time_module.arrow = _FixedArrow()
+
+# jinja2-ansible-filters (what copier loads) for the filters TemplateEngine takes from it unchanged.
+ANSIBLE = ANSIBLE_CORE
+ANSIBLE_FILTERS = ("regex_search", "regex_replace", "to_json", "to_nice_json", "to_yaml", "to_nice_yaml", "bool", "ternary", "combine", "mandatory", "splitext", "win_basename", "win_dirname",
+                   "win_splitdrive", "comment", "strftime", "shuffle", "ans_random", "to_uuid", "md5",
+                   "sha1", "checksum", "hash", "regex_escape", "flatten", "from_json", "from_yaml", "type_debug",
+                   "extract")
 
 DELIMITER_KEYS = ("block_start_string", "block_end_string", "variable_start_string",
                   "variable_end_string", "comment_start_string", "comment_end_string")
@@ -136,9 +134,11 @@ def render(case):
         trim_blocks=options.get("trim_blocks", False),
         lstrip_blocks=options.get("lstrip_blocks", False),
         loader=jinja2.DictLoader(case.get("files", {})),
+        extensions=[jinja2_time_module.TimeExtension],
         **{k: options[k] for k in DELIMITER_KEYS if k in options},
     )
     env.filters.update(EXTRA_FILTERS)
+    env.filters.update({name: ANSIBLE[name] for name in ANSIBLE_FILTERS})
     return env.from_string(case["template"]).render(**case.get("context", {}))
 
 

@@ -51,9 +51,37 @@ indirect enum Node: Sendable {
     case forLoop(ForLoop)
     case set(Target, Expr, Int)
     case setBlock(Target, [Node], String?, Int)
-    case include(Expr, ignoreMissing: Bool, Int)
+    case include(Expr, ignoreMissing: Bool, withContext: Bool, Int)
     case macro(MacroNode)
     case filterBlock(String, [Expr], [(String, Expr)], [Node], Int)
+    /// `{% import name as alias %}`.
+    case importModule(Expr, alias: String, withContext: Bool, Int)
+    /// `{% from name import a, b as c %}`: (exported name, local name) pairs.
+    case fromImport(Expr, names: [(String, String)], withContext: Bool, Int)
+    case extends(Expr, Int)
+    case block(BlockNode)
+    case callBlock(CallBlockNode)
+    case with([(Target, Expr)], [Node], Int)
+    /// jinja2-time's `{% now 'utc' [+|- 'hours=1'], 'format' %}`.
+    case now(Expr, shift: (sign: String, Expr)?, format: Expr?, Int)
+}
+
+struct BlockNode: Sendable {
+    var name: String
+    var body: [Node]
+    var scoped: Bool
+    var required: Bool
+    var offset: Int
+}
+
+struct CallBlockNode: Sendable {
+    var callee: Expr
+    var args: [Expr]
+    var kwargs: [(String, Expr)]
+    var parameters: [(name: String, defaultValue: Expr?)]
+    var body: [Node]
+    var offset: Int
+    var special: MacroSpecials = []
 }
 
 struct ForLoop: Sendable {
@@ -63,6 +91,7 @@ struct ForLoop: Sendable {
     var body: [Node]
     var elseBody: [Node]?
     var usesLoop: Bool
+    var recursive: Bool = false
     var offset: Int
 }
 
@@ -71,4 +100,14 @@ struct MacroNode: Sendable {
     var parameters: [(name: String, defaultValue: Expr?)]
     var body: [Node]
     var offset: Int
+    var special: MacroSpecials = []
+}
+
+/// The special names a macro body uses: extra arguments go to `varargs`/`kwargs` only then, and a
+/// `{% call %}` block may only pass `caller` to a macro that uses it (as in Jinja2).
+struct MacroSpecials: OptionSet, Sendable {
+    let rawValue: Int
+    static let varargs = MacroSpecials(rawValue: 1)
+    static let kwargs = MacroSpecials(rawValue: 2)
+    static let caller = MacroSpecials(rawValue: 4)
 }

@@ -88,12 +88,15 @@ public struct TemplateEnvironment: Sendable {
     public var options: EnvironmentOptions
     public var loader: (any TemplateLoader)?
     public var globals: OrderedMapping
+    /// The time `{% now %}` and the time filters read (tests pass a `FixedClock`).
+    public var clock: any TemplateClock
 
     public init(options: EnvironmentOptions = .init(), loader: (any TemplateLoader)? = nil,
-                globals: OrderedMapping = .init()) {
+                globals: OrderedMapping = .init(), clock: any TemplateClock = SystemClock()) {
         self.options = options
         self.loader = loader
         self.globals = globals
+        self.clock = clock
     }
 
     /// Parses `source`; `name` appears in error messages. Throws `TemplateError`.

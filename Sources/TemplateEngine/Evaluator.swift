@@ -38,6 +38,7 @@ extension Renderer {
             return v
         case .name(let n, let offset):
             if let v = lookup(n) { return v }
+            if let message = missingImports[n] { throw undefinedError(message, at: offset) }
             throw undefinedError("'\(n)' is undefined", at: offset)
         case .list(let items), .tuple(let items):
             return .list(try items.map { try eval($0) })
@@ -70,13 +71,34 @@ extension Renderer {
             let s = try stepExpr.map { try eval($0) }
             return try positioned(offset) { try sliceValue(b, l, h, s) }
         case .call(let callee, let args, let kwargs, let offset):
+            if case .name("super", _) = callee, args.isEmpty, kwargs.isEmpty, lookup("super") == nil, !blockStack.isEmpty {
+                return try callSuper(at: offset)
+            }
+            if case .attribute(.name("self", _), let blockName, _) = callee, args.isEmpty, kwargs.isEmpty,
+               lookup("self") == nil, let chain = blocks[blockName] {
+                // `self.name()`: the block as the template tree renders it.
+                var text = ""
+                try renderBlockLevel(BlockFrame(name: blockName, chain: chain, level: 0, scoped: false), &text)
+                return .string(text)
+            }
             let f = try eval(callee)
             let a = try args.map { try eval($0) }
             let k = try kwargs.map { ($0.0, try eval($0.1)) }
+            if case .dict(let map) = f, case .int(let id)? = map[RecursiveLoopFrame.key] {
+                guard k.isEmpty else { throw source.error("loop() takes no keyword arguments", at: offset, kind: .type) }
+                return try callRecursiveLoop(id, a, at: offset)
+            }
             return try call(f, a, k, at: offset)
         case .filter(let base, let name, let args, let kwargs, let offset):
             let b: Value?
-            if name == "default" || name == "d" { b = try evalOptional(base) } else { b = try eval(base) }
+            if name == "default" || name == "d" { b = try evalOptional(base) } else if name == "mandatory" {
+                b = try evalOptional(base)
+                if b == nil {
+                    let message = try args.first.map { try eval($0).pythonString }
+                        ?? "Mandatory variable \(undefinedName(base).map { "\"\($0)\"  " } ?? "")not defined."
+                    throw source.error(message, at: offset, kind: .undefined)
+                }
+            } else { b = try eval(base) }
             let a = try args.map { try eval($0) }
             let k = try kwargs.map { ($0.0, try eval($0.1)) }
             guard let b else {
@@ -129,6 +151,15 @@ extension Renderer {
         }
     }
 
+    /// The name Jinja2 gives an undefined value: the variable, attribute or key that was missing.
+    func undefinedName(_ e: Expr) -> String? {
+        switch e {
+        case .name(let n, _), .attribute(_, let n, _): return n
+        case .item(_, .literal(.string(let k)), _): return k
+        default: return nil
+        }
+    }
+
     func describeObject(_ v: Value) -> String {
         switch v {
         case .dict: return "dict object"
@@ -162,7 +193,7 @@ extension Renderer {
     }
 
     func callMacro(_ m: MacroDefinition, _ args: [Value], _ kwargs: [(String, Value)], at offset: Int) throws -> Value {
-        guard args.count <= m.parameters.count else {
+        guard args.count <= m.parameters.count || m.special.contains(.varargs) else {
             throw source.error("macro '\(m.name)' takes not more than \(m.parameters.count) argument(s)", at: offset, kind: .type)
         }
         guard depth < limits.maxDepth else {
@@ -171,12 +202,27 @@ extension Renderer {
         try step(at: offset)
         var frame = m.closure
         var provided = Set<String>()
-        for (i, a) in args.enumerated() {
+        for (i, a) in args.prefix(m.parameters.count).enumerated() {
             frame[m.parameters[i].name] = a
             provided.insert(m.parameters[i].name)
         }
+        if m.special.contains(.varargs) { frame["varargs"] = .list(Array(args.dropFirst(m.parameters.count))) }
+        var extra = OrderedMapping()
         for (k, v) in kwargs {
-            guard m.parameters.contains(where: { $0.name == k }) else {
+            let isParameter = m.parameters.contains(where: { $0.name == k })
+            if k == "caller" && !isParameter && m.special.contains(.caller) {
+                frame[k] = v
+                continue
+            }
+            if !isParameter && m.special.contains(.kwargs) {
+                extra[k] = v
+                continue
+            }
+            if k == "caller" && !isParameter {
+                throw source.error("macro '\(m.name)' does not use caller(): it cannot be called with a {% call %} block or a caller argument",
+                                   at: offset, kind: .type)
+            }
+            guard isParameter else {
                 throw source.error("macro '\(m.name)' takes no keyword argument '\(k)'", at: offset, kind: .type)
             }
             guard !provided.contains(k) else {
@@ -185,19 +231,35 @@ extension Renderer {
             frame[k] = v
             provided.insert(k)
         }
-        let savedFrames = frames
-        let savedSource = source
+        if m.special.contains(.kwargs) { frame["kwargs"] = .dict(extra) }
+        let savedFrames = frames, savedSource = source, savedContext = context, savedSuppress = suppressOutput
+        // An imported macro sees its module's top level; a caller() body its call site's;
+        // the template's own macros the template's top level.
+        var topLevel = savedFrames[0]
+        var isolated = false
+        if let module = m.module, module !== currentModule {
+            topLevel = module.vars
+            context = module.context
+            isolated = true
+        } else if let captured = m.captured {
+            topLevel = captured.topLevel
+            context = captured.context
+            isolated = true
+        }
         depth += 1
         defer {
             // Keep `set ns.attr` changes the body made to top-level namespaces.
             var restored = savedFrames
-            restored[0] = frames[0]
+            if !isolated { restored[0] = frames[0] }
             frames = restored
             source = savedSource
+            context = savedContext
+            suppressOutput = savedSuppress
             depth -= 1
         }
         source = m.source
-        frames = [savedFrames[0], frame]
+        suppressOutput = false
+        frames = [topLevel, frame]
         for p in m.parameters where !provided.contains(p.name) {
             if let d = p.defaultValue { frames[1][p.name] = try eval(d) }
         }

@@ -2,7 +2,7 @@
 import Foundation
 
 enum FilterNames {
-    static let all: Set<String> = [
+    static let all: Set<String> = ([
         "abs", "attr", "batch", "capitalize", "center", "count", "default", "d", "dictsort", "first",
         "float", "format", "groupby", "indent", "int", "items", "join", "last", "length", "list",
         "lower", "map", "max", "min", "pprint", "reject", "rejectattr", "replace", "reverse", "round",
@@ -11,7 +11,7 @@ enum FilterNames {
         "regex_search", "regex_replace", "regex_findall", "to_json", "to_nice_json", "to_yaml",
         "to_nice_yaml", "bool", "basename", "dirname", "b64encode", "b64decode", "hash",
         "slugify", "snake_case", "kebab_case", "quote",
-    ]
+    ] as Set<String>).union(FilterNames.ansible)
 }
 
 extension FilterNames {
@@ -24,8 +24,10 @@ extension FilterNames {
         "trim": 1, "truncate": 4, "unique": 2, "upper": 0, "urlencode": 0, "wordcount": 0, "wordwrap": 4,
         "e": 0, "escape": 0, "safe": 0, "basename": 0, "dirname": 0, "b64encode": 0, "b64decode": 0,
         "hash": 1, "slugify": 0, "snake_case": 0, "kebab_case": 0, "quote": 0, "bool": 0, "to_json": 0,
-        "to_nice_json": 1, "to_yaml": 0, "to_nice_yaml": 1, "regex_search": 3, "regex_replace": 4,
-        "regex_findall": 3,
+        "to_nice_json": 2, "to_yaml": 0, "to_nice_yaml": 1, "regex_replace": 3,
+        "regex_findall": 3, "ternary": 3, "mandatory": 1, "splitext": 0, "win_basename": 0, "win_dirname": 0,
+        "win_splitdrive": 0, "comment": 1, "strftime": 1, "regex_escape": 1, "flatten": 1, "extract": 2,
+        "type_debug": 0, "shuffle": 1, "ans_random": 3, "to_uuid": 0, "md5": 0, "sha1": 0, "checksum": 0, "random": 0, "dict2items": 2, "items2dict": 2,
     ]
 }
 
@@ -157,7 +159,10 @@ extension Renderer {
             default: return dflt
             }
         case "round": return try roundFilter(value, a)
-        case "bool": return .bool(ansibleBool(value))
+        case "bool":
+            // jinja2-ansible-filters: None and booleans pass through unchanged.
+            if value == .none { return .none }
+            return .bool(ansibleBool(value))
         case "attr":
             guard let attr = try a.string(0, "name", nil) else { throw EvalError("attr() needs an attribute name") }
             // Jinja2's attr looks up attributes only, never mapping keys.
@@ -302,7 +307,7 @@ func ansibleBool(_ v: Value) -> Bool {
     case .none: return false
     case .int(let i): return i == 1
     case .float(let d): return d == 1
-    case .string(let s): return ["yes", "on", "1", "true", "y", "t"].contains(pythonStrip(s, chars: nil).lowercased())
+    case .string(let s): return ["yes", "on", "1", "true"].contains(pythonLower(s))
     default: return false
     }
 }

@@ -25,15 +25,19 @@ extension Renderer {
             return .string(text)
         case "hash":
             let algorithm = try a.string(0, "hashtype", "sha1") ?? "sha1"
-            guard algorithm == "sha256" else {
-                throw EvalError("hash: only 'sha256' is supported, not '\(algorithm)'", .value)
+            let bytes = Array(value.pythonString.utf8)
+            switch algorithm {
+            case "sha256": return .string(SHA256.hex(bytes))
+            case "sha1": return .string(Digest.hex(Digest.sha1(bytes)))
+            case "md5": return .string(Digest.hex(Digest.md5(bytes)))
+            case "sha512": return .string(Digest.hex(Digest.sha512(bytes)))
+            default: throw EvalError("hash: '\(algorithm)' is not supported (md5, sha1, sha256, sha512 are)", .value)
             }
-            return .string(SHA256.hex(Array(value.pythonString.utf8)))
         case "slugify": return .string(slugify(value.pythonString))
         case "snake_case": return .string(caseWords(value.pythonString, separator: "_"))
         case "kebab_case": return .string(caseWords(value.pythonString, separator: "-"))
         default:
-            throw EvalError("No filter named '\(name)'.", .assertion)
+            return try ansibleFilter(name, value, a)
         }
     }
 
@@ -48,14 +52,46 @@ extension Renderer {
             throw EvalError("\(name): invalid regular expression \(pythonQuoted(pattern)): \(error)", .value)
         }
         regex = regex.matchingSemantics(.unicodeScalar)
-        let ignoreCase = a.kwargs.first(where: { $0.0 == "ignorecase" })?.1.isTruthy ?? false
-        let multiline = a.kwargs.first(where: { $0.0 == "multiline" })?.1.isTruthy ?? false
+        // Positional flags as jinja2-ansible-filters orders them: regex_replace(pattern, replacement,
+        // ignorecase), regex_findall(regex, multiline, ignorecase); regex_search's are backreferences.
+        let allowed: Set<String> = name == "regex_replace" ? ["pattern", "replacement", "ignorecase"]
+            : name == "regex_findall" ? ["regex", "multiline", "ignorecase"] : []
+        if let bad = a.kwargs.first(where: { !allowed.isEmpty && !allowed.contains($0.0) }) {
+            throw EvalError("\(name)() got an unexpected keyword argument '\(bad.0)'")
+        }
+        var ignoreCase = a.kwargs.first(where: { $0.0 == "ignorecase" })?.1.isTruthy ?? false
+        var multiline = a.kwargs.first(where: { $0.0 == "multiline" })?.1.isTruthy ?? false
+        if name == "regex_replace", a.args.count > 2 { ignoreCase = a.args[2].isTruthy }
+        if name == "regex_findall" {
+            if a.args.count > 1 { multiline = a.args[1].isTruthy }
+            if a.args.count > 2 { ignoreCase = a.args[2].isTruthy }
+        }
         if ignoreCase { regex = regex.ignoresCase() }
         if multiline { regex = regex.anchorsMatchLineEndings() }
         switch name {
         case "regex_search":
+            var groups: [String] = []
+            for arg in a.args.dropFirst() {
+                guard case .string(let ref) = arg, ref.hasPrefix("\\") else { throw EvalError("Unknown argument", .value) }
+                let body = ref.dropFirst()
+                if body.hasPrefix("g<"), body.hasSuffix(">"), body.count > 3 {
+                    groups.append(String(body.dropFirst(2).dropLast()))
+                } else if let digits = Optional(body.prefix(while: { $0.isASCII && $0.isNumber })), !digits.isEmpty {
+                    groups.append(String(Int(digits) ?? 0))
+                } else {
+                    throw EvalError("Unknown argument", .value)
+                }
+            }
             guard let m = try regex.firstMatch(in: text) else { return .none }
-            return .string(String(text[m.range]))
+            if groups.isEmpty { return .string(String(text[m.range])) }
+            return .list(try groups.map { key in
+                if let n = Int(key) {
+                    guard n < m.output.count else { throw EvalError("no such group", .value) }
+                    return m.output[n].substring.map { .string(String($0)) } ?? .none
+                }
+                guard let g = m.output[key] else { throw EvalError("no such group", .value) }
+                return g.substring.map { .string(String($0)) } ?? .none
+            })
         case "regex_findall":
             return .list(text.matches(of: regex).map { m in
                 let groups = m.output.count - 1

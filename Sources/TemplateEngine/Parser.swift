@@ -5,6 +5,10 @@ struct Parser {
     var pos = 0
     let source: SourceText
     var loopReferences = 0
+    /// Names of the `block`s seen so far (a name may be defined once per template).
+    var blockNames: Set<String> = []
+    /// `varargs`, `kwargs` and `caller` referenced in the macro body being parsed.
+    var specialReferences: MacroSpecials = []
     /// Offset of the `{%` that opened the statement being parsed.
     var tagStart = 0
     /// Nesting of blocks and brackets, and operator count of the current tag: bounded so
@@ -148,7 +152,15 @@ struct Parser {
         case "include": return try parseInclude(tag)
         case "macro": return try parseMacro(tag)
         case "filter": return try parseFilterBlock(tag)
-        case "endif", "endfor", "endset", "endmacro", "endfilter", "elif", "else", "endraw":
+        case "import": return try parseImport(tag)
+        case "from": return try parseFromImport(tag)
+        case "extends": return try parseExtends(tag)
+        case "block": return try parseBlock(tag)
+        case "call": return try parseCallBlock(tag)
+        case "with": return try parseWith(tag)
+        case "now": return try parseNow(tag)
+        case "endif", "endfor", "endset", "endmacro", "endfilter", "elif", "else", "endraw", "endblock", "endcall",
+             "endwith":
             throw fail("Encountered unknown tag '\(tag.text)'; it is not inside a block it could close",
                        at: tag.offset)
         default:
@@ -186,7 +198,7 @@ struct Parser {
         let iterable = try parseTuple(withCondition: false)
         var condition: Expr? = nil
         if skipName("if") { condition = try parseExpression() }
-        if isName("recursive") { throw fail("recursive loops are not supported") }
+        let recursive = skipName("recursive")
         try expectBlockEnd()
         let before = loopReferences
         let (body, end) = try parseBody(until: ["endfor", "else"], opener: ("for", tag.offset))
@@ -198,7 +210,7 @@ struct Parser {
             try expectBlockEnd()
         }
         return .forLoop(ForLoop(target: target, iterable: iterable, condition: condition, body: body,
-                                elseBody: elseBody, usesLoop: usesLoop, offset: tag.offset))
+                                elseBody: elseBody, usesLoop: usesLoop, recursive: recursive, offset: tag.offset))
     }
 
     mutating func parseTarget() throws -> Target {
@@ -247,15 +259,27 @@ struct Parser {
             guard skipName("missing") else { throw fail("expected 'missing' after 'ignore'") }
             ignoreMissing = true
         }
-        if skipName("with") || skipName("without") {
-            guard skipName("context") else { throw fail("expected 'context'") }
-        }
+        let withContext = try parseContextModifier() ?? true
         try expectBlockEnd()
-        return .include(name, ignoreMissing: ignoreMissing, tag.offset)
+        return .include(name, ignoreMissing: ignoreMissing, withContext: withContext, tag.offset)
     }
 
     mutating func parseMacro(_ tag: Token) throws -> Node {
         let name = try expectName().text
+        let params = try parseParameters()
+        try expectBlockEnd()
+        let outer = specialReferences
+        specialReferences = []
+        let (body, _) = try parseBody(until: ["endmacro"], opener: ("macro", tag.offset))
+        let special = specialReferences
+        specialReferences = outer.union(special)
+        if current.kind == .name { pos += 1 }
+        try expectBlockEnd()
+        return .macro(MacroNode(name: name, parameters: params, body: body, offset: tag.offset, special: special))
+    }
+
+    /// `(a, b=1)` of a macro or a call block.
+    mutating func parseParameters() throws -> [(name: String, defaultValue: Expr?)] {
         try expectOp("(")
         var params: [(name: String, defaultValue: Expr?)] = []
         while !isOp(")") {
@@ -272,11 +296,7 @@ struct Parser {
             }
         }
         try expectOp(")")
-        try expectBlockEnd()
-        let (body, _) = try parseBody(until: ["endmacro"], opener: ("macro", tag.offset))
-        if current.kind == .name { pos += 1 }
-        try expectBlockEnd()
-        return .macro(MacroNode(name: name, parameters: params, body: body, offset: tag.offset))
+        return params
     }
 
     mutating func parseFilterBlock(_ tag: Token) throws -> Node {

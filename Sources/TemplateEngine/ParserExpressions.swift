@@ -159,7 +159,13 @@ extension Parser {
             case "false", "False": return .literal(.bool(false))
             case "none", "None": return .literal(.none)
             default:
-                if t.text == "loop" { loopReferences += 1 }
+                switch t.text {
+                case "loop": loopReferences += 1
+                case "varargs": specialReferences.insert(.varargs)
+                case "kwargs": specialReferences.insert(.kwargs)
+                case "caller": specialReferences.insert(.caller)
+                default: break
+                }
                 return .name(t.text, t.offset)
             }
         case .string:

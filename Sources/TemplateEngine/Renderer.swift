@@ -2,7 +2,7 @@
 
 final class Renderer {
     let environment: TemplateEnvironment
-    let context: OrderedMapping
+    var context: OrderedMapping
     let limits: RenderLimits
     var frames: [[String: Value]] = [[:]]
     var source: SourceText
@@ -12,6 +12,19 @@ final class Renderer {
     var depth = 0
     var includeSites: [String] = []
     var includeCache: [String: Template] = [:]
+    /// Template inheritance of the template tree being rendered (see RendererComposition.swift).
+    var blocks: [String: [BlockEntry]] = [:]
+    var blockStack: [BlockFrame] = []
+    var extendsTarget: Template? = nil
+    /// Frames below this index belong to the template tree being rendered (blocks see them).
+    var treeBase = 0
+    /// Set after `{% extends %}`: the rest of the child's top level prints nothing.
+    var suppressOutput = false
+    /// The module an `{% import %}` is rendering, nil otherwise.
+    var currentModule: ModuleScope? = nil
+    var recursiveLoops: [RecursiveLoopFrame] = []
+    /// Names a `{% from %}` asked for but the template does not export, with the message to give.
+    var missingImports: [String: String] = [:]
 
     init(environment: TemplateEnvironment, context: OrderedMapping) {
         self.environment = environment
@@ -21,8 +34,7 @@ final class Renderer {
     }
 
     func render(_ template: Template, into out: inout String) throws {
-        source = template.source
-        try renderNodes(template.nodes, &out)
+        try renderTemplateTree(template, &out)
     }
 
     // MARK: variables
@@ -89,6 +101,13 @@ final class Renderer {
 
     func renderNodes(_ nodes: [Node], _ out: inout String) throws {
         for node in nodes {
+            if suppressOutput {
+                switch node {
+                // As in Jinja2, includes and call blocks still print.
+                case .text, .output, .block, .filterBlock, .now: continue
+                default: break
+                }
+            }
             switch node {
             case .text(let s):
                 out += s
@@ -116,17 +135,21 @@ final class Renderer {
                 try assign(target, try eval(e), at: e.offset)
             case .setBlock(let target, let body, let filter, let offset):
                 var text = ""
+                let suppressed = suppressOutput
+                suppressOutput = false
+                defer { suppressOutput = suppressed }
                 try renderNodes(body, &text)
                 var value = Value.string(text)
                 if let filter { value = try applyFilter(filter, value, [], [], at: offset) }
                 try assign(target, value, at: offset)
-            case .include(let e, let ignoreMissing, let offset):
-                try renderInclude(e, ignoreMissing: ignoreMissing, at: offset, &out)
+            case .include(let e, let ignoreMissing, let withContext, let offset):
+                try renderInclude(e, ignoreMissing: ignoreMissing, withContext: withContext, at: offset, &out)
             case .macro(let m):
                 var closure: [String: Value] = [:]
                 for frame in frames.dropFirst() { closure.merge(frame) { _, new in new } }
                 let def = MacroDefinition(name: m.name, parameters: m.parameters, body: m.body,
-                                          closure: closure, templateName: source.name, source: source)
+                                          closure: closure, templateName: source.name, source: source,
+                                          module: currentModule, special: m.special)
                 frames[frames.count - 1][m.name] = .callable(NativeFunction(macro: def))
             case .filterBlock(let name, let args, let kwargs, let body, let offset):
                 var text = ""
@@ -135,12 +158,45 @@ final class Renderer {
                 let k = try kwargs.map { ($0.0, try eval($0.1)) }
                 let v = try applyFilter(name, .string(text), a, k, at: offset)
                 out += v.pythonString
+            case .importModule(let e, let alias, let withContext, let offset):
+                let module = try importModule(e, withContext: withContext, at: offset)
+                frames[frames.count - 1][alias] = .dict(module.exports)
+                missingImports[alias] = nil
+            case .fromImport(let e, let names, let withContext, let offset):
+                let module = try importModule(e, withContext: withContext, at: offset)
+                for (name, alias) in names {
+                    frames[frames.count - 1][alias] = module.exports[name]
+                    missingImports[alias] = module.exports[name] != nil ? nil
+                        : "the template '\(module.name)' (imported on line \(source.location(of: offset).line)) does not export the requested name '\(name)'"
+                }
+            case .extends(let e, let offset):
+                try extendTemplate(e, at: offset)
+            case .block(let b):
+                try renderBlock(b, &out)
+            case .callBlock(let cb):
+                try renderCallBlock(cb, &out)
+            case .with(let assignments, let body, let offset):
+                let values = try assignments.map { try eval($0.1) }
+                frames.append([:])
+                defer { frames.removeLast() }
+                for ((target, _), value) in zip(assignments, values) { try assign(target, value, at: offset) }
+                try renderNodes(body, &out)
+            case .now(let zone, let shift, let format, let offset):
+                out += try renderNow(zone, shift: shift, format: format, at: offset)
+                if out.utf8.count > limits.maxOutputBytes {
+                    throw source.error("output exceeds \(limits.maxOutputBytes) bytes", at: offset, kind: .limit)
+                }
             }
         }
     }
 
     func renderFor(_ loop: ForLoop, _ out: inout String) throws {
         let iterable = try eval(loop.iterable)
+        try renderLoopItems(loop, iterable, depth: 1, &out)
+    }
+
+    /// One level of a loop; recursive loops come back here through `loop(children)`.
+    func renderLoopItems(_ loop: ForLoop, _ iterable: Value, depth loopDepth: Int, _ out: inout String) throws {
         var items: [Value]
         do { items = try iterate(iterable) } catch let e as EvalError {
             throw source.error(e.message, at: loop.iterable.offset == 0 ? loop.offset : loop.iterable.offset, kind: e.kind)
@@ -160,84 +216,98 @@ final class Renderer {
             if let elseBody = loop.elseBody { try renderNodes(elseBody, &out) }
             return
         }
+        var recursiveID: Int? = nil
+        if loop.recursive {
+            recursiveLoops.append(RecursiveLoopFrame(loop: loop, depth: loopDepth))
+            recursiveID = recursiveLoops.count - 1
+        }
+        defer { if loop.recursive { recursiveLoops.removeLast() } }
         let count = items.count
-                for (i, item) in items.enumerated() {
+        let changed = ChangedState()
+        for (i, item) in items.enumerated() {
             try step(at: loop.offset)
             // Assignments inside the body last one iteration, as in Jinja2.
             frames[frames.count - 1].removeAll(keepingCapacity: true)
             try assign(loop.target, item, at: loop.offset)
             if loop.usesLoop {
-                frames[frames.count - 1]["loop"] = loopValue(index: i, items: items, count: count)
+                frames[frames.count - 1]["loop"] = loopValue(index: i, items: items, count: count, depth: loopDepth,
+                                                             changed: changed, recursiveID: recursiveID)
             }
             try renderNodes(loop.body, &out)
         }
     }
 
-    func loopValue(index i: Int, items: [Value], count: Int) -> Value {
-        // Depth only grows in recursive loops, which are not supported; nested loops stay at 1.
-        let depth = 1
+    func loopValue(index i: Int, items: [Value], count: Int, depth: Int, changed: ChangedState,
+                   recursiveID: Int?) -> Value {
         let cycle = NativeFunction(name: "cycle") { args, _ in
             guard !args.isEmpty else { throw EvalError("no items for cycling given") }
             return args[i % args.count]
         }
+        let changedFunction = NativeFunction(name: "changed") { args, _ in .bool(changed.update(args)) }
         var map = OrderedMapping([
             ("index", .int(i + 1)), ("index0", .int(i)),
             ("revindex", .int(count - i)), ("revindex0", .int(count - i - 1)),
             ("first", .bool(i == 0)), ("last", .bool(i == count - 1)),
             ("length", .int(count)), ("depth", .int(depth)), ("depth0", .int(depth - 1)),
-            ("cycle", .callable(cycle)),
+            ("cycle", .callable(cycle)), ("changed", .callable(changedFunction)),
         ])
         // Absent on the first/last iteration: undefined, as in Jinja2.
         if i > 0 { map["previtem"] = items[i - 1] }
         if i + 1 < count { map["nextitem"] = items[i + 1] }
+        if let recursiveID { map[RecursiveLoopFrame.key] = .int(recursiveID) }
         return .dict(map)
     }
 
-    func renderInclude(_ e: Expr, ignoreMissing: Bool, at offset: Int, _ out: inout String) throws {
+    func renderInclude(_ e: Expr, ignoreMissing: Bool, withContext: Bool = true, at offset: Int, _ out: inout String) throws {
+        guard let template = try loadTemplate(e, verb: "include", ignoreMissing: ignoreMissing, at: offset) else { return }
+        guard depth < limits.maxDepth else {
+            throw source.error("include nesting deeper than \(limits.maxDepth)", at: offset, kind: .limit)
+        }
+        let saved = (source, frames, context)
+        depth += 1
+        if withContext {
+            frames.append([:])
+        } else {
+            // `without context`: only the environment's globals, as in Jinja2.
+            frames = [[:]]
+            context = OrderedMapping()
+        }
+        defer { (source, frames, context) = saved; depth -= 1 }
+        try withSite(offset) { try renderTemplateTree(template, &out) }
+    }
+
+    /// Finds and compiles the template `e` names (a name or a list of names to try in order).
+    /// nil only when `ignoreMissing` and none exists.
+    func loadTemplate(_ e: Expr, verb: String, ignoreMissing: Bool = false, at offset: Int) throws -> Template? {
         let nameValue = try eval(e)
         let candidates: [Value]
         if case .list(let l) = nameValue { candidates = l } else { candidates = [nameValue] }
         guard let loader = environment.loader else {
-            throw source.error("cannot include: no template loader is configured", at: offset, kind: .include)
+            throw source.error("cannot \(verb): no template loader is configured", at: offset, kind: .include)
         }
-        var found: Template? = nil
         var tried: [String] = []
         for candidate in candidates {
             guard case .string(let name) = candidate else {
-                throw source.error("include expects a template name string, got \(candidate.typeName)", at: offset, kind: .type)
+                throw source.error("\(verb) expects a template name string, got \(candidate.typeName)", at: offset, kind: .type)
             }
             let parts = name.split(separator: "/", omittingEmptySubsequences: false)
             if name.hasPrefix("/") || name.contains("\\") || parts.contains("..") || name.isEmpty {
-                throw source.error("include '\(name)' is outside the template root", at: offset, kind: .include)
+                throw source.error("\(verb) '\(name)' is outside the template root", at: offset, kind: .include)
             }
             tried.append(name)
-            if let cached = includeCache[name] { found = cached; break }
+            if let cached = includeCache[name] { return cached }
             let text: String?
             do { text = try loader.source(named: name) } catch {
-                throw source.error("cannot include '\(name)': \(error)", at: offset, kind: .include)
+                throw source.error("cannot \(verb) '\(name)': \(error)", at: offset, kind: .include)
             }
             if let text {
                 let t = try withSite(offset) { try environment.compile(text, name: name) }
                 includeCache[name] = t
-                found = t
-                break
+                return t
             }
         }
-        guard let template = found else {
-            if ignoreMissing { return }
-            throw source.error("template '\(tried.joined(separator: "', '"))' not found", at: offset, kind: .include)
-        }
-        guard depth < limits.maxDepth else {
-            throw source.error("include nesting deeper than \(limits.maxDepth)", at: offset, kind: .limit)
-        }
-        let saved = source
-        depth += 1
-        frames.append([:])
-        defer { frames.removeLast(); depth -= 1; source = saved }
-        try withSite(offset) {
-            source = template.source
-            try renderNodes(template.nodes, &out)
-        }
+        if ignoreMissing { return nil }
+        throw source.error("template '\(tried.joined(separator: "', '"))' not found", at: offset, kind: .include)
     }
 
     /// Adds this include site to errors raised by `body`.

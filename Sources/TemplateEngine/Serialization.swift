@@ -92,117 +92,10 @@ private func writeJSON(_ v: Value, _ out: inout String, indent: Int?, level: Int
     }
 }
 
-// MARK: YAML
-
-func yamlText(_ v: Value, indent: Int, sortKeys: Bool) throws -> String {
-    var w = YAMLWriter(best: max(2, min(indent, 9)), sortKeys: sortKeys)
-    try w.root(v)
-    return w.out
-}
-
-private struct YAMLWriter {
-    let best: Int
-    let sortKeys: Bool
-    var out = ""
-
-    mutating func root(_ v: Value) throws {
-        switch v {
-        case .list(let l) where !l.isEmpty: try sequence(l, indent: 0, firstInline: false)
-        case .dict(let d) where d.count > 0: try mapping(d, indent: 0, firstInline: false)
-        default:
-            let (text, plain) = try scalar(v, indent: best, isKey: false)
-            out += text + "\n"
-            if plain { out += "...\n" }
-        }
-    }
-
-    mutating func sequence(_ items: [Value], indent: Int, firstInline: Bool) throws {
-        for (i, item) in items.enumerated() {
-            if i > 0 || !firstInline { out += String(repeating: " ", count: indent) }
-            switch item {
-            case .list(let l) where !l.isEmpty:
-                out += "-" + String(repeating: " ", count: best - 1)
-            case .dict(let d) where d.count > 0:
-                out += "-" + String(repeating: " ", count: best - 1)
-            default:
-                out += "- "
-            }
-            try node(item, indent: indent + best, inline: true)
-        }
-    }
-
-    mutating func mapping(_ map: OrderedMapping, indent: Int, firstInline: Bool) throws {
-        var pairs = map.pairs
-        if sortKeys { pairs.sort { Operators.compareUTF8($0.key, $1.key) < 0 } }
-        for (i, pair) in pairs.enumerated() {
-            if i > 0 || !firstInline { out += String(repeating: " ", count: indent) }
-            let keyScalars = pair.key.unicodeScalars
-            if keyScalars.count > 128 || keyScalars.contains(where: { yamlBreaks.contains($0) }) {
-                // PyYAML writes long or multi-line keys as explicit `? key` / `: value` entries.
-                out += "? " + (try scalar(.string(pair.key), indent: indent + best, isKey: false).0) + "\n"
-                out += String(repeating: " ", count: indent) + ":"
-            } else {
-                out += try scalar(.string(pair.key), indent: indent, isKey: true).0 + ":"
-            }
-            switch pair.value {
-            case .list(let l) where !l.isEmpty:
-                out += "\n"
-                try sequence(l, indent: indent, firstInline: false)
-            case .dict(let d) where d.count > 0:
-                out += "\n"
-                try mapping(d, indent: indent + best, firstInline: false)
-            default:
-                out += " "
-                try node(pair.value, indent: indent + best, inline: true)
-            }
-        }
-    }
-
-    mutating func node(_ v: Value, indent: Int, inline: Bool) throws {
-        switch v {
-        case .list(let l) where !l.isEmpty: try sequence(l, indent: indent, firstInline: inline)
-        case .dict(let d) where d.count > 0: try mapping(d, indent: indent, firstInline: inline)
-        default: out += try scalar(v, indent: indent, isKey: false).0 + "\n"
-        }
-    }
-
-    /// Text of a scalar and whether it is plain.
-    func scalar(_ v: Value, indent: Int, isKey: Bool) throws -> (String, Bool) {
-        switch v {
-        case .none: return ("null", true)
-        case .bool(let b): return (b ? "true" : "false", true)
-        case .int(let i): return (String(i), true)
-        case .float(let d):
-            if d.isNaN { return (".nan", true) }
-            if d.isInfinite { return (d < 0 ? "-.inf" : ".inf", true) }
-            var r = formatPythonFloat(d)
-            if !r.contains("."), let e = r.firstIndex(of: "e") { r = r[..<e] + ".0" + r[e...] }
-            return (r, true)
-        case .list: return ("[]", false)
-        case .dict: return ("{}", false)
-        case .callable: throw EvalError("cannot represent a function as YAML")
-        case .string(let s): return yamlString(s, indent: max(indent, 0), isKey: isKey)
-        }
-    }
-}
-
-private let yamlBreaks: Set<Unicode.Scalar> = ["\n", "\u{85}", "\u{2028}", "\u{2029}"]
-
-/// Characters PyYAML (allow_unicode) leaves alone when analysing a scalar.
-private func yamlPrintable(_ c: Unicode.Scalar) -> Bool {
-    let v = c.value
-    return v == 0x0A || (v >= 0x20 && v <= 0x7E) || v == 0x85
-        || (v >= 0xA0 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD && v != 0xFEFF) || v >= 0x10000
-}
-
-/// Characters PyYAML writes unescaped inside double quotes.
-private func yamlDoubleQuotedPlain(_ c: Unicode.Scalar) -> Bool {
-    let v = c.value
-    return (v >= 0x20 && v <= 0x7E) || (v >= 0xA0 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD && v != 0xFEFF)
-}
+// MARK: YAML (the emitter is in YAMLEmitter.swift)
 
 /// True when plain text would load back as something other than a string (YAML 1.1 resolvers).
-private func resolvesToNonString(_ s: String) -> Bool {
+func yamlResolvesToNonString(_ s: String) -> Bool {
     let patterns = [
         #"^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$"#,
         #"^(?:~|null|Null|NULL|)$"#,
@@ -217,90 +110,64 @@ private func resolvesToNonString(_ s: String) -> Bool {
     return false
 }
 
-private func yamlString(_ s: String, indent: Int, isKey: Bool) -> (String, Bool) {
-    let cps = codePoints(s)
-    if cps.isEmpty { return ("''", false) }
-    var flowInd = false, blockInd = false, lineBreaks = false, special = false
-    var leadingSpace = false, leadingBreak = false, trailingSpace = false, trailingBreak = false
-    var breakSpace = false, spaceBreak = false
-    if s.hasPrefix("---") || s.hasPrefix("...") { flowInd = true; blockInd = true }
-    var precededByWS = true
-    var prevSpace = false, prevBreak = false
-    for (i, c) in cps.enumerated() {
-        let followedByWS = i + 1 >= cps.count || cps[i + 1] == " " || cps[i + 1] == "\t" || yamlBreaks.contains(cps[i + 1]) || cps[i + 1] == "\0"
-        if i == 0 {
-            if "#,[]{}&*!|>'\"%@`".unicodeScalars.contains(c) { flowInd = true; blockInd = true }
-            if c == "?" || c == ":" { flowInd = true; if followedByWS { blockInd = true } }
-            if c == "-" && followedByWS { flowInd = true; blockInd = true }
-        } else {
-            if ",?[]{}".unicodeScalars.contains(c) { flowInd = true }
-            if c == ":" { flowInd = true; if followedByWS { blockInd = true } }
-            if c == "#" && precededByWS { flowInd = true; blockInd = true }
-        }
-        if yamlBreaks.contains(c) { lineBreaks = true }
-        if !yamlPrintable(c) || c == "\u{FEFF}" { special = true }
-        if c == " " {
-            if i == 0 { leadingSpace = true }
-            if i == cps.count - 1 { trailingSpace = true }
-            if prevBreak { breakSpace = true }
-            prevSpace = true; prevBreak = false
-        } else if yamlBreaks.contains(c) {
-            if i == 0 { leadingBreak = true }
-            if i == cps.count - 1 { trailingBreak = true }
-            if prevSpace { spaceBreak = true }
-            prevSpace = false; prevBreak = true
-        } else {
-            prevSpace = false; prevBreak = false
-        }
-        precededByWS = c == " " || c == "\t" || yamlBreaks.contains(c) || c == "\0"
-    }
-    var plain = true, single = true
-    if leadingSpace || leadingBreak || trailingSpace || trailingBreak { plain = false }
-    if breakSpace { plain = false; single = false }
-    if spaceBreak || special { plain = false; single = false }
-    if lineBreaks { plain = false }
-    if blockInd { plain = false }
-    if plain && !(isKey && lineBreaks) && !resolvesToNonString(s) { return (s, true) }
-    if single && !(isKey && lineBreaks) { return (singleQuoted(cps, indent: indent), false) }
-    return (doubleQuoted(cps), false)
-}
+/// PyYAML's `analyze_scalar` (with allow_unicode): which styles can write `s`.
+struct YAMLScalarAnalysis {
+    var empty = false, multiline = false
+    var allowFlowPlain = true, allowBlockPlain = true, allowSingleQuoted = true
+    var length: Int
 
-private func singleQuoted(_ cps: [Unicode.Scalar], indent: Int) -> String {
-    var out = "'"
-    var i = 0
-    while i < cps.count {
-        let c = cps[i]
-        if yamlBreaks.contains(c) {
-            var j = i
-            while j < cps.count && yamlBreaks.contains(cps[j]) { j += 1 }
-            if c == "\n" { out += "\n" }
-            for k in i..<j { out.unicodeScalars.append(cps[k] == "\n" ? "\n" : cps[k]) }
-            out += String(repeating: " ", count: indent)
-            i = j
-            continue
+    init(_ s: String) {
+        let cps = Array(s.unicodeScalars)
+        length = cps.count
+        if cps.isEmpty {
+            empty = true
+            allowFlowPlain = false
+            return
         }
-        if c == "'" { out += "''" } else { out.unicodeScalars.append(c) }
-        i += 1
-    }
-    return out + "'"
-}
-
-private func doubleQuoted(_ cps: [Unicode.Scalar]) -> String {
-    var out = "\""
-    let named: [UInt32: String] = [0: "0", 7: "a", 8: "b", 9: "t", 10: "n", 11: "v", 12: "f", 13: "r", 27: "e",
-                                   0x22: "\"", 0x5C: "\\", 0x85: "N", 0xA0: "_", 0x2028: "L", 0x2029: "P"]
-    for c in cps {
-        if let n = named[c.value] {
-            out += "\\" + n
-        } else if yamlDoubleQuotedPlain(c) {
-            out.unicodeScalars.append(c)
-        } else if c.value <= 0xFF {
-            out += "\\x" + String(c.value, radix: 16, uppercase: true).leftPadded(2)
-        } else if c.value <= 0xFFFF {
-            out += "\\u" + String(c.value, radix: 16, uppercase: true).leftPadded(4)
-        } else {
-            out += "\\U" + String(c.value, radix: 16, uppercase: true).leftPadded(8)
+        var flowInd = false, blockInd = false, lineBreaks = false, special = false
+        var leadingSpace = false, leadingBreak = false, trailingSpace = false, trailingBreak = false
+        var breakSpace = false, spaceBreak = false
+        if s.hasPrefix("---") || s.hasPrefix("...") { flowInd = true; blockInd = true }
+        var precededByWS = true
+        var prevSpace = false, prevBreak = false
+        let ws: Set<Unicode.Scalar> = ["\0", " ", "\t", "\r", "\n", "\u{85}", "\u{2028}", "\u{2029}"]
+        for (i, c) in cps.enumerated() {
+            let followedByWS = i + 1 >= cps.count || ws.contains(cps[i + 1])
+            if i == 0 {
+                if "#,[]{}&*!|>'\"%@`".unicodeScalars.contains(c) { flowInd = true; blockInd = true }
+                if c == "?" || c == ":" { flowInd = true; if followedByWS { blockInd = true } }
+                if c == "-" && followedByWS { flowInd = true; blockInd = true }
+            } else {
+                if ",?[]{}".unicodeScalars.contains(c) { flowInd = true }
+                if c == ":" { flowInd = true; if followedByWS { blockInd = true } }
+                if c == "#" && precededByWS { flowInd = true; blockInd = true }
+            }
+            if yamlLineBreaks.contains(c) { lineBreaks = true }
+            let v = c.value
+            let printable = v == 0x0A || (v >= 0x20 && v <= 0x7E) || v == 0x85 || (v >= 0xA0 && v <= 0xD7FF)
+                || (v >= 0xE000 && v <= 0xFFFD && v != 0xFEFF) || v >= 0x10000
+            if !printable { special = true }
+            if c == " " {
+                if i == 0 { leadingSpace = true }
+                if i == cps.count - 1 { trailingSpace = true }
+                if prevBreak { breakSpace = true }
+                prevSpace = true; prevBreak = false
+            } else if yamlLineBreaks.contains(c) {
+                if i == 0 { leadingBreak = true }
+                if i == cps.count - 1 { trailingBreak = true }
+                if prevSpace { spaceBreak = true }
+                prevSpace = false; prevBreak = true
+            } else {
+                prevSpace = false; prevBreak = false
+            }
+            precededByWS = ws.contains(c)
         }
+        if leadingSpace || leadingBreak || trailingSpace || trailingBreak { allowFlowPlain = false; allowBlockPlain = false }
+        if breakSpace { allowFlowPlain = false; allowBlockPlain = false; allowSingleQuoted = false }
+        if spaceBreak || special { allowFlowPlain = false; allowBlockPlain = false; allowSingleQuoted = false }
+        if lineBreaks { allowFlowPlain = false; allowBlockPlain = false }
+        if flowInd { allowFlowPlain = false }
+        if blockInd { allowBlockPlain = false }
+        multiline = lineBreaks
     }
-    return out + "\""
 }

@@ -159,9 +159,18 @@ final class MacroDefinition: Sendable {
     let closure: [String: Value]
     let templateName: String
     let source: SourceText
+    /// The imported module whose top level the macro sees; nil for the rendering template's own macros.
+    let module: ModuleScope?
+    /// What a `{% call %}` block's `caller` sees: the call site's top level and context.
+    let captured: CapturedScope?
+    let special: MacroSpecials
 
     init(name: String, parameters: [(name: String, defaultValue: Expr?)], body: [Node],
-         closure: [String: Value], templateName: String, source: SourceText) {
+         closure: [String: Value], templateName: String, source: SourceText,
+         module: ModuleScope? = nil, captured: CapturedScope? = nil, special: MacroSpecials = []) {
+        self.module = module
+        self.special = special
+        self.captured = captured
         self.name = name
         self.parameters = parameters
         self.body = body
