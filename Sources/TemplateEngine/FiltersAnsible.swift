@@ -304,8 +304,8 @@ extension Renderer {
             let unit = str("prefix") != newline ? str("prefix") + newline : newline
             out += String(repeating: unit, count: prefixCount)
         }
-        let decorated = decoration + pythonReplace(text, newline, newline + decoration, count: -1)
-        out += pythonReplace(decorated, decoration + newline, pythonStrip(decoration, chars: nil, left: false) + newline, count: -1)
+        let decorated = try decoration + pythonReplace(text, newline, newline + decoration, count: -1)
+        out += try pythonReplace(decorated, decoration + newline, pythonStrip(decoration, chars: nil, left: false) + newline, count: -1)
         out += ([""] + Array(repeating: str("postfix"), count: postfixCount)).joined(separator: newline)
         if p["end"]?.isTruthy == true { out += newline + str("end") }
         return out
