@@ -2,7 +2,10 @@
 // (YAML parsing, typing and validation against the built-in template, then a full in-memory
 // render plan) and templates (the Jinja2-compatible engine: parse, then render with limits).
 //
-//     mlrepro-fuzz --seconds N [--seed S] [--target answers|engine|both] [--work DIR] [--corpus DIR]
+//     mlrepro-fuzz --seconds N [--seed S] [--target answers|engine|paths|all] [--work DIR] [--corpus DIR]
+//
+// The paths target plans templates whose file names and `_exclude` patterns are mutated (one-
+// character names, deep `**` patterns, version-control folders, control characters).
 //
 // Each input is written to WORK/current-<target> before it runs, so a crash (the process dies)
 // or a hang (no input finishes within 10 s: exit 3) leaves the input that caused it behind;
@@ -15,7 +18,7 @@ import TemplateEngine
 struct Options {
     var seconds = 60.0
     var seed: UInt64 = 1
-    var target = "both"
+    var target = "all"
     var work = "out/fuzz"
     var corpus = "Templates/ml-research"
 
@@ -32,7 +35,7 @@ struct Options {
             case "--seed": seed = try UInt64(next()) ?? { throw FuzzError("--seed must be an unsigned integer") }()
             case "--target":
                 target = try next()
-                guard ["answers", "engine", "both"].contains(target) else { throw FuzzError("--target is answers, engine or both") }
+                guard ["answers", "engine", "paths", "all", "both"].contains(target) else { throw FuzzError("--target is answers, engine, paths or all") }
             case "--work": work = try next()
             case "--corpus": corpus = try next()
             default: throw FuzzError("unknown argument \(arguments[index])")
@@ -148,6 +151,7 @@ let yamlTokens = tokens([
     "~", "<<: *a\n", "? ", "|\n", ">-\n", "99999999999999999999999", "-.inf", ".nan", "0x1F", "0o17", "true", "null",
     "project_slug: ", "package_name: ", "framework: ", "compute: [local, slurm]", "accelerator: ", "_template: ",
     "_commit: ", "epochs: ", "cuda_version: ", "python_version: 3.10", "license: ", "\t", "#", "\\u0000", "\r\n",
+    "\"\\e[31m\"", "\"\\x85\"", "\"\\u2028\"", "\"\\u202e\"", "\"a\\\\\"", "\"\\x00\"", "\"\\r\"", "\u{85}", "\u{2028}", "\u{1B}",
 ])
 let engineTokens = tokens([
     "{{", "}}", "{%", "%}", "{#", "#}", "{%-", "-%}", " for x in items ", " endfor ", " if ", " elif ", " else ",
@@ -155,7 +159,57 @@ let engineTokens = tokens([
     " endraw ", " set x = ", " set ns = namespace(n=0) ", "|", "upper", "join(', ')", "default('d')", "tojson", "indent(4)",
     "(", ")", "[", "]", "**", "*", "//", "%", "~", "loop.index", "range(100000000)", "'", "\"", ".", "1e308", "-",
     " not ", " is ", " defined", " in ", "\\", "\n", "x", "items", "d.k", "env.nvidia.gpus", "m(1)", "[::-1]", "9" + String(repeating: "9", count: 30),
+    "('x' * 60000000)", "('x' * 1000000)", ".replace('x', 'y' * 100)", "|replace('', 'ab')", "|join", "','.join(",
+    "|indent(100)", "|center(16000000)", "'%16000000s'|format(1)", "|map('upper')|list", "[x * 1000000] * 1000",
+    " import 'self.txt' as s ", " from 'self.txt' import m ", " extends 'self.txt' ", " block b ", " endblock ",
 ])
+
+/// Seeds and tokens of the paths target: one input is a newline-separated list whose lines
+/// starting with `!x ` are `_exclude` patterns and whose other lines are template file paths.
+let pathTokens = tokens([
+    "!x **/", "!x **/**/**/**/**/**/**/**/**/**/**/**/**/", "!x *", "!x ?", "!x [a-z]", "!x !", "!x /", "R", "f", "d/", "/",
+    ".git/", ".GIT/", ".g\u{200C}it/", ".hg/", "GIT~1/", ".mlrepro/", ".MLRepro/", "..", ".", "a.", "{{ name }}", ".jinja",
+    "\u{1B}", "\u{202E}", "\u{85}", "\n", String(repeating: "d/", count: 60), "zz", "\\",
+])
+
+func pathsTarget(_ options: Options, deadline: Date, rng: inout SeededGenerator, watchdog: Watchdog) throws -> Counts {
+    let deep = (0..<60).map { "d\($0)" }.joined(separator: "/")
+    let seeds = [
+        "!x **/zz\nR\nf.jinja\nd/x\n\(deep)/zz\n",
+        "!x \((0..<30).map { _ in "**" }.joined(separator: "/"))/zz/no\n\(deep)/zz\nok.txt\n",
+        "!x *.pyc\n.git/config\nsub/.hg/hgrc\n{{ name }}/a\n",
+    ].map { Array($0.utf8) }
+    let environment = TemplateEnvironment()
+    return fuzzLoop(name: "paths", current: options.work + "/current-paths.txt", seeds: seeds, tokens: pathTokens,
+                    deadline: deadline, rng: &rng, watchdog: watchdog) { _, input in
+        var patterns: [String] = []
+        var entries: [TemplateEntry] = [TemplateEntry(path: "mlrepro.yml", isDirectory: false, mode: 0o644,
+                                                       bytes: Array("name: {default: x}\n".utf8))]
+        var seen: Set<String> = ["mlrepro.yml"]
+        for line in text(input).split(separator: "\n").prefix(200) {
+            if line.hasPrefix("!x ") { patterns.append(String(line.dropFirst(3))); continue }
+            let path = String(line)
+            var prefix = ""
+            // At most 600 components: enough to pass the planner's path length limit, without the
+            // harness's own prefix building growing quadratically.
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false).prefix(600)
+            for (index, part) in parts.enumerated() {
+                prefix = prefix.isEmpty ? String(part) : prefix + "/" + part
+                let isDirectory = index < parts.count - 1
+                if seen.insert(prefix).inserted {
+                    entries.append(TemplateEntry(path: prefix, isDirectory: isDirectory, mode: isDirectory ? 0o755 : 0o644,
+                                                 bytes: isDirectory ? [] : Array("{{ name }}\n".utf8)))
+                }
+            }
+        }
+        let tree = TemplateTree(source: "fuzz", origin: "/fuzz", entries: entries)
+        var manifest = try tree.manifest()
+        manifest.exclude = patterns
+        _ = PathPatterns(patterns).matches(deep + "/zz", isDirectory: false)
+        _ = try GenerationPlanner(tree: tree, manifest: manifest, environment: environment)
+            .plan(context: OrderedMapping([("name", .string("x"))]))
+    }
+}
 
 func answersTarget(_ options: Options, deadline: Date, rng: inout SeededGenerator, watchdog: Watchdog) throws -> Counts {
     let tree = try TemplateLocator.locate(nil)
@@ -244,18 +298,22 @@ do {
     let watchdog = Watchdog()
     watchdog.start()
     var rng = SeededGenerator(state: options.seed)
-    let targets = options.target == "both" ? ["answers", "engine"] : [options.target]
+    let targets = options.target == "all" || options.target == "both" ? ["answers", "engine", "paths"] : [options.target]
     let share = options.seconds / Double(targets.count)
     for target in targets {
         let deadline = Date().addingTimeInterval(share)
         let started = Date()
-        let counts = target == "answers"
-            ? try answersTarget(options, deadline: deadline, rng: &rng, watchdog: watchdog)
-            : try engineTarget(options, deadline: deadline, rng: &rng, watchdog: watchdog)
+        let counts: Counts
+        switch target {
+        case "answers": counts = try answersTarget(options, deadline: deadline, rng: &rng, watchdog: watchdog)
+        case "engine": counts = try engineTarget(options, deadline: deadline, rng: &rng, watchdog: watchdog)
+        default: counts = try pathsTarget(options, deadline: deadline, rng: &rng, watchdog: watchdog)
+        }
         let rate = Double(counts.executions) / max(Date().timeIntervalSince(started), 0.001)
         print("fuzz \(target): \(counts.executions) executions (\(Int(rate))/s), \(counts.accepted) accepted, "
             + "\(counts.rejected) rejected with \(counts.messages.count) distinct messages, 0 crashes, 0 hangs")
-        try? FileManager.default.removeItem(atPath: options.work + (target == "answers" ? "/current-answers.yml" : "/current-engine.jinja"))
+        let current = ["answers": "/current-answers.yml", "engine": "/current-engine.jinja"][target] ?? "/current-paths.txt"
+        try? FileManager.default.removeItem(atPath: options.work + current)
     }
 } catch {
     FileHandle.standardError.write(Data("mlrepro-fuzz: \(error)\n".utf8))

@@ -70,6 +70,11 @@ public struct GenerationPlanner: Sendable {
         var owners: [String: String] = [:]
         var items: [PlannedItem] = []
         for entry in tree.entries {
+            if entry.path.utf8.count > Self.maxPathBytes {
+                throw GenerationError.unsafeOutputPath(template: tree.displayPath(String(entry.path.prefix(200)) + "..."),
+                                                       rendered: String(entry.path.prefix(200)) + "...",
+                                                       reason: "path longer than \(Self.maxPathBytes) bytes")
+            }
             let relative: String
             if base.isEmpty {
                 relative = entry.path
@@ -142,6 +147,9 @@ public struct GenerationPlanner: Sendable {
 
     /// Folder names of version-control systems whose contents run commands (git's `config`
     /// `core.fsmonitor`, hooks), as a case-insensitive file system would compare them.
+    /// The longest path a template may hold or a plan may produce (Linux allows 4096 in all).
+    static let maxPathBytes = 4000
+
     static let versionControlFolders: Set<String> = [".git", ".hg", ".svn", ".bzr", "git~1"]
 
     /// The first component of `path` that names a version-control folder, if any.
@@ -178,6 +186,6 @@ public struct GenerationPlanner: Sendable {
         if let first = output.split(separator: "/").first, Self.fold(first) == GenerationPlan.recordDirectory {
             throw refuse("\(GenerationPlan.recordDirectory)/ is written by mlrepro itself")
         }
-        if output.utf8.count > 4000 { throw refuse("path longer than 4000 bytes") }
+        if output.utf8.count > Self.maxPathBytes { throw refuse("path longer than \(Self.maxPathBytes) bytes") }
     }
 }
