@@ -16,23 +16,40 @@ public struct AnswerResolver: Sendable {
     public func resolve(_ inputs: AnswerInputs) throws -> ResolvedAnswers {
         let known = Set(manifest.questions.map(\.name))
         var data: [String: String] = [:]
-        for (key, value) in inputs.data {
-            if !known.contains(key) && !key.hasPrefix("_") { throw GenerationError.unknownAnswer(key: key, location: nil) }
-            data[key] = value
-        }
+        var extra = OrderedMapping()
         for entry in inputs.file?.entries ?? [] where !known.contains(entry.key) && !entry.key.hasPrefix("_") {
-            throw GenerationError.unknownAnswer(key: entry.key, location: entry.location)
+            guard manifest.keepsUnknownAnswers else { throw GenerationError.unknownAnswer(key: entry.key, location: entry.location) }
+            extra[entry.key] = entry.value
+        }
+        for (key, value) in inputs.data {
+            if !known.contains(key) && !key.hasPrefix("_") {
+                guard manifest.keepsUnknownAnswers else { throw GenerationError.unknownAnswer(key: key, location: nil) }
+                extra[key] = try AnswerCast.cast(text: value, to: .yaml, origin: "--data \(key)")
+            }
+            data[key] = value
         }
         let useDefaults = inputs.useDefaults || inputs.file != nil
         var answers = ResolvedAnswers()
         var scope = context.base
+        for (key, value) in extra.pairs {
+            answers.all[key] = value
+            scope[key] = value
+            answers.unasked.append(key)
+        }
         for question in manifest.questions {
             let asked = try isAsked(question, scope: scope)
             var value: Value
             var location: SourceLocation?
             if let text = data[question.name] {
                 value = try castProvided(question, location: nil) {
-                    try AnswerCast.cast(text: text, to: question.type, origin: "--data \(question.name)")
+                    guard question.multiselect else {
+                        return try AnswerCast.cast(text: text, to: question.type, origin: "--data \(question.name)")
+                    }
+                    // A multiselect value on the command line is YAML (`[local, slurm]`); one plain
+                    // value selects just that choice.
+                    let parsed = try AnswerCast.cast(text: text, to: .yaml, origin: "--data \(question.name)")
+                    if case .list = parsed { return try castValue(parsed, question) }
+                    return try castValue(.list([parsed]), question)
                 }
             } else if let entry = inputs.file?.entry(question.name) {
                 location = entry.location

@@ -70,6 +70,8 @@ public struct ResolvedAnswers: Sendable {
     public var all = OrderedMapping()
     /// What `.mlrepro/answers.yml` records: asked, non-secret answers.
     public var recorded = OrderedMapping()
+    /// Answers for names no question asks, kept for the templates (copier manifests only).
+    public var unasked: [String] = []
 }
 
 // MARK: - Casting values to question types

@@ -37,8 +37,14 @@ public struct PreparedGeneration: Sendable {
     public var plan: GenerationPlan
     public var messageBeforeCopy: String?
     public var messageAfterCopy: String?
-    public var tasks: [TaskCommand]
+    public var tasks: [PreparedTask]
     public var warnings: [String]
+}
+
+/// A `_tasks` entry rendered and about to run: its command and the folder it runs in.
+public struct PreparedTask: Sendable, Equatable {
+    public var command: TaskCommand
+    public var directory: String
 }
 
 /// One line of `--pretend` output.
@@ -69,16 +75,21 @@ public enum ProjectGenerator {
         }
         let envReader = YAMLValueReader(file: Provenance.environmentPath)
         let envValue = try envReader.parse(request.environmentJSON).map { try envReader.value($0) } ?? .dict(OrderedMapping())
-        let renderingContext = RenderingContext(
+        var renderingContext = RenderingContext(
             environmentRecord: envValue, destination: request.destination, templateSource: tree.source,
             templatePath: tree.origin, answersFile: manifest.answersFile ?? Provenance.answersPath,
-            vcsRef: request.vcsRef, git: request.git)
+            vcsRef: request.vcsRef, git: request.git, revision: tree.revision)
+        renderingContext.requestedSource = tree.requestedSource
         let base = try GenerationPlanner.base(of: manifest, in: tree)
         let environment = TemplateEnvironment(options: manifest.environmentOptions,
                                               loader: TreeLoader(tree: tree, base: base),
                                               globals: RenderingContext.globals)
         let resolver = AnswerResolver(manifest: manifest, environment: environment, context: renderingContext)
-        let answers = try resolving?(resolver, request.inputs) ?? resolver.resolve(request.inputs)
+        var answers = try resolving?(resolver, request.inputs) ?? resolver.resolve(request.inputs)
+        if let requested = tree.requestedSource, requested != tree.source {
+            // Recorded so that check and update render `_src_path` as init did.
+            answers.recorded["_src_path"] = .string(requested)
+        }
         let context = renderingContext.full(answers: answers)
         let plan = try GenerationPlanner(tree: tree, manifest: manifest, environment: environment).plan(context: context)
         func message(_ text: String?, _ name: String) throws -> String? {
@@ -89,12 +100,29 @@ public enum ProjectGenerator {
                 throw GenerationError.renderFailed(error.description)
             }
         }
-        var tasks: [TaskCommand] = []
-        for task in manifest.tasks {
-            switch task {
-            case .shell(let line): tasks.append(.shell(try message(line, "_tasks") ?? line))
-            case .arguments(let parts): tasks.append(.arguments(try parts.map { try message($0, "_tasks") ?? $0 }))
+        var tasks: [PreparedTask] = []
+        for (index, task) in manifest.tasks.enumerated() {
+            let condition = index < manifest.taskConditions.count ? manifest.taskConditions[index] : TaskCondition()
+            if let when = condition.when {
+                let asked: Value = if case .string(let text) = when { .string(try message(text, "_tasks.when") ?? "") } else { when }
+                if !AnswerCast.truthy(asked) { continue }
             }
+            var directory = request.destination
+            if let relative = try condition.workingDirectory.flatMap({ try message($0, "_tasks.working_directory") }),
+               !relative.isEmpty, relative != "." {
+                let parts = relative.split(separator: "/")
+                if relative.hasPrefix("/") || parts.contains("..") {
+                    throw GenerationError.unsafeOutputPath(template: tree.displayPath(manifest.fileName), rendered: relative,
+                                                           reason: "a task's working_directory must stay inside DEST")
+                }
+                directory += "/" + parts.joined(separator: "/")
+            }
+            let command: TaskCommand
+            switch task {
+            case .shell(let line): command = .shell(try message(line, "_tasks") ?? line)
+            case .arguments(let parts): command = .arguments(try parts.map { try message($0, "_tasks") ?? $0 })
+            }
+            tasks.append(PreparedTask(command: command, directory: directory))
         }
         if !request.force, DestinationState.inspect(request.destination) == .nonEmptyDirectory {
             throw GenerationError.destinationNotEmpty(request.destination)
@@ -102,7 +130,10 @@ public enum ProjectGenerator {
         if DestinationState.inspect(request.destination) == .file {
             throw GenerationError.destinationIsFile(request.destination)
         }
-        let warnings = manifest.unknownSettings.map { "\($0.location): warning: unknown setting '\($0.name)' is ignored" }
+        var warnings = manifest.unknownSettings.map { "\($0.location): warning: unknown setting '\($0.name)' is ignored" }
+        for name in answers.unasked {
+            warnings.append("no question asks '\(name)'; the answer is passed to the template as it is")
+        }
         return PreparedGeneration(
             request: request, manifest: manifest, answers: answers, context: context, environment: environment,
             plan: plan, messageBeforeCopy: try message(manifest.messageBeforeCopy, "_message_before_copy"),
@@ -121,9 +152,9 @@ public enum ProjectGenerator {
     public static func runTasks(_ prepared: PreparedGeneration, runner: any TaskRunning = ProcessTaskRunner(),
                                 willRun: (TaskCommand) -> Void = { _ in }) throws {
         for (index, task) in prepared.tasks.enumerated() {
-            willRun(task)
-            let status = try runner.run(task, in: prepared.request.destination)
-            if status != 0 { throw GenerationError.taskFailed(index: index + 1, command: task.display, status: status) }
+            willRun(task.command)
+            let status = try runner.run(task.command, in: task.directory)
+            if status != 0 { throw GenerationError.taskFailed(index: index + 1, command: task.command.display, status: status) }
         }
     }
 

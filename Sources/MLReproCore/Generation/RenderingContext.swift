@@ -48,9 +48,14 @@ public struct RenderingContext: Sendable {
     public var answersFile: String
     public var vcsRef: String?
     public var git: GitIdentity
+    /// The git commit a git template was read at (`_commit`, `_copier_conf.vcs_ref_hash`).
+    public var revision: TemplateRevision?
+    /// `--template` as the user gave it (`_src_path`); the template source when not given.
+    public var requestedSource: String?
 
     public init(environmentRecord: Value, destination: String, templateSource: String, templatePath: String,
-                answersFile: String, vcsRef: String? = nil, git: GitIdentity) {
+                answersFile: String, vcsRef: String? = nil, git: GitIdentity, revision: TemplateRevision? = nil) {
+        self.revision = revision
         self.environmentRecord = environmentRecord
         self.destination = destination
         self.templateSource = templateSource
@@ -78,7 +83,12 @@ public struct RenderingContext: Sendable {
             ("src_path", .string(templatePath)),
             ("answers_file", .string(answersFile)),
             ("vcs_ref", vcsRef.map { .string($0) } ?? .none),
+            ("vcs_ref_hash", revision.map { .string($0.commit) } ?? .none),
+            ("sep", .string("/")),
+            ("os", .string("linux")),
         ]))
+        context["_copier_python"] = .string("python3")
+        context["_folder_name"] = .string(TemplatePath.lastComponent(destination))
         return context
     }
 
@@ -91,12 +101,30 @@ public struct RenderingContext: Sendable {
         return path
     }
 
-    /// Context for rendering: base names, then every answer, then `_copier_answers`.
+    /// Context for rendering: base names, then every answer, then `_copier_answers` (what
+    /// copier records: `_commit` for a git template, `_src_path`, the asked non-secret answers)
+    /// and `_copier_conf.data` (every answer).
     public func full(answers: ResolvedAnswers) -> OrderedMapping {
         var context = base
         for (key, value) in answers.all.pairs { context[key] = value }
-        context["_copier_answers"] = .dict(answers.recorded)
+        var recorded = OrderedMapping()
+        if let revision { recorded["_commit"] = .string(Self.describe(revision)) }
+        recorded["_src_path"] = .string(requestedSource ?? templateSource)
+        for (key, value) in answers.recorded.pairs { recorded[key] = value }
+        context["_copier_answers"] = .dict(recorded)
+        if case .dict(var conf)? = context["_copier_conf"] {
+            conf["data"] = .dict(answers.all)
+            context["_copier_conf"] = .dict(conf)
+        }
         return context
+    }
+
+    /// `_commit` as copier records it: the tag a template was read at, else the short commit.
+    static func describe(_ revision: TemplateRevision) -> String {
+        if revision.ref != "HEAD", revision.ref != revision.commit, !revision.commit.hasPrefix(revision.ref) {
+            return revision.ref
+        }
+        return String(revision.commit.prefix(7))
     }
 
     /// Global functions templates may call: `random_token(nbytes=24)`.

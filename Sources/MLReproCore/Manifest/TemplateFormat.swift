@@ -16,7 +16,7 @@ public protocol TemplateFormat: Sendable {
 
 /// The formats mlrepro reads, in the order they are tried on a template's root.
 public enum TemplateFormats {
-    public static let all: [any TemplateFormat] = [CopierManifestFormat()]
+    public static let all: [any TemplateFormat] = [MLReproManifestFormat(), CopierManifestFormat()]
 
     /// Every manifest file name any format recognises, in preference order.
     public static var manifestFileNames: [String] { all.flatMap(\.manifestFileNames) }
@@ -32,22 +32,50 @@ public enum TemplateFormats {
     }
 }
 
-/// mlrepro's own manifest and copier's (`mlrepro.yml`, `copier.yml`, `copier.yaml`): top-level
-/// keys are questions in copier's schema, keys starting with `_` are settings.
+/// mlrepro's own manifest, `mlrepro.yml`: copier's question schema and settings, strict about
+/// answers (a key no question asks is an error) and recording answers in `.mlrepro/`.
+public struct MLReproManifestFormat: TemplateFormat {
+    public init() {}
+
+    public var name: String { "mlrepro" }
+    public var manifestFileNames: [String] { ["mlrepro.yml"] }
+
+    public func manifest(named fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
+        try YAMLManifest.read(fileName, in: tree)
+    }
+}
+
+/// copier's manifest, `copier.yml` or `copier.yaml`, with copier's conventions: the answers
+/// file defaults to `.copier-answers.yml` (rendered from the template when it ships
+/// `{{ _copier_conf.answers_file }}.jinja`), and answers no question asks are kept for the
+/// templates with a warning.
 public struct CopierManifestFormat: TemplateFormat {
     public init() {}
 
     public var name: String { "copier" }
-    public var manifestFileNames: [String] { ["mlrepro.yml", "copier.yml", "copier.yaml"] }
+    public var manifestFileNames: [String] { ["copier.yml", "copier.yaml"] }
 
     public func manifest(named fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
+        var manifest = try YAMLManifest.read(fileName, in: tree)
+        if manifest.answersFile == nil { manifest.answersFile = ".copier-answers.yml" }
+        manifest.keepsUnknownAnswers = true
+        // copier copies its own manifest unless `_exclude` drops it (the default list does).
+        manifest.formatFiles = []
+        return manifest
+    }
+}
+
+/// The YAML manifest both formats share.
+enum YAMLManifest {
+    static func read(_ fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
         let file = tree.displayPath(fileName)
         guard let entry = tree.entry(at: fileName), let text = String(validating: entry.bytes, as: UTF8.self) else {
             throw ManifestError(location: SourceLocation(file: file, line: 1, column: 1),
                                 message: "the manifest is not valid UTF-8")
         }
         var manifest = try TemplateManifest.parse(text, file: file, fileName: fileName)
-        manifest.formatFiles = manifestFileNames
+        // A template that ships both kinds of manifest copies neither.
+        manifest.formatFiles = TemplateFormats.manifestFileNames
         return manifest
     }
 }

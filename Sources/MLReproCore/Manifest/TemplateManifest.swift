@@ -33,12 +33,28 @@ public enum TaskCommand: Sendable, Equatable {
     case arguments([String])
 }
 
+/// When and where a `_tasks` entry runs (copier's mapping form).
+public struct TaskCondition: Sendable, Equatable {
+    /// A bool, or a template string rendered with the answers; nil runs always.
+    public var when: Value?
+    /// Relative to DEST; templated.
+    public var workingDirectory: String?
+
+    public init(when: Value? = nil, workingDirectory: String? = nil) {
+        self.when = when
+        self.workingDirectory = workingDirectory
+    }
+}
+
 /// A template's manifest in the format-neutral model every stage after `TemplateFormat` consumes.
 public struct TemplateManifest: Sendable {
     /// The manifest file at the template root, for messages.
     public var fileName: String
     /// Root files the format reads itself; never copied into the project.
     public var formatFiles: [String] = []
+    /// Answers for names no question asks are kept for the templates, with a warning (copier),
+    /// instead of refused (mlrepro's own manifests).
+    public var keepsUnknownAnswers = false
     public var questions: [Question] = []
     public var description: String?
     public var subdirectory: String?
@@ -53,6 +69,8 @@ public struct TemplateManifest: Sendable {
     public var environmentOptions = EnvironmentOptions()
     public var minimumVersion: String?
     public var tasks: [TaskCommand] = []
+    /// Per task (same order): copier's `when` and `working_directory`.
+    public var taskConditions: [TaskCondition] = []
     /// `_bake_validators`: commands `mlrepro bake --validate` runs in every rendered project.
     public var bakeValidators: [TaskCommand] = []
     /// Settings this version does not know; reported as warnings.
@@ -249,7 +267,7 @@ extension TemplateManifest {
             guard case .list(let items) = value else {
                 throw ManifestError(location: location, message: "setting \(key) must be a list of commands")
             }
-            let commands: [TaskCommand] = try items.map { item in
+            func command(_ item: Value) throws -> TaskCommand {
                 switch item {
                 case .string(let command): return .shell(command)
                 case .list(let parts):
@@ -260,10 +278,41 @@ extension TemplateManifest {
                         return text
                     })
                 default:
-                    throw ManifestError(location: location, message: "setting \(key): each command must be a string or a list of strings")
+                    throw ManifestError(location: location, message: "setting \(key): each command must be a string, a list of strings or a mapping with command")
                 }
             }
-            if key == "_tasks" { tasks = commands } else { bakeValidators = commands }
+            var commands: [TaskCommand] = []
+            var conditions: [TaskCondition] = []
+            for item in items {
+                // copier's mapping form: {command: str | [str], when: template, working_directory: path}.
+                if case .dict(let fields) = item {
+                    guard let raw = fields["command"] else {
+                        throw ManifestError(location: location, message: "setting \(key): a task mapping needs 'command'")
+                    }
+                    for name in fields.keys where !["command", "when", "working_directory"].contains(name) {
+                        throw ManifestError(location: location, message: "setting \(key): unknown task field '\(name)' (known: command, when, working_directory)")
+                    }
+                    var condition = TaskCondition()
+                    if let when = fields["when"] {
+                        switch when {
+                        case .bool, .string: condition.when = when
+                        default: throw ManifestError(location: location, message: "setting \(key): when must be a bool or a template string")
+                        }
+                    }
+                    if let directory = fields["working_directory"] {
+                        guard case .string(let path) = directory else {
+                            throw ManifestError(location: location, message: "setting \(key): working_directory must be a string")
+                        }
+                        condition.workingDirectory = path
+                    }
+                    commands.append(try command(raw))
+                    conditions.append(condition)
+                } else {
+                    commands.append(try command(item))
+                    conditions.append(TaskCondition())
+                }
+            }
+            if key == "_tasks" { tasks = commands; taskConditions = conditions } else { bakeValidators = commands }
         case "_min_copier_version", "_secret_questions": break
         default: unknownSettings.append((key, location))
         }

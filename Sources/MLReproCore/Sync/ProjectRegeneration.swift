@@ -56,6 +56,12 @@ public struct RecordedTemplate: Sendable {
     /// `latest`, its newest version tag, else HEAD). Built-in and directory templates have
     /// only their current content.
     public func load(_ record: ProjectRecord, ref: String? = nil, latest: Bool = false) throws -> TemplateTree {
+        var tree = try find(record, ref: ref, latest: latest)
+        if let entry = record.answers.entry("_src_path"), case .string(let given) = entry.value { tree.requestedSource = given }
+        return tree
+    }
+
+    private func find(_ record: ProjectRecord, ref: String?, latest: Bool) throws -> TemplateTree {
         let parent = (record.project as NSString).deletingLastPathComponent
         let workingDirectory = FileManager.default.currentDirectoryPath
         // A relative template path is tried from the current directory, then beside the project.

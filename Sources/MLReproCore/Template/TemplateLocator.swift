@@ -13,6 +13,13 @@ public enum TemplateLocator {
     public static func locate(_ source: String?, vcsRef: String? = nil,
                               workingDirectory: String = FileManager.default.currentDirectoryPath,
                               git: GitTemplateLoader = GitTemplateLoader()) throws -> TemplateTree {
+        var tree = try find(source, vcsRef: vcsRef, workingDirectory: workingDirectory, git: git)
+        tree.requestedSource = source
+        return tree
+    }
+
+    private static func find(_ source: String?, vcsRef: String?, workingDirectory: String,
+                             git: GitTemplateLoader) throws -> TemplateTree {
         let name = source ?? BuiltinTemplates.defaultName
         if let source {
             let kind = try TemplateSource.classify(source, relativeTo: workingDirectory)

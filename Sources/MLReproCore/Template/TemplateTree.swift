@@ -26,6 +26,8 @@ public struct TemplateTree: Sendable {
     public var entries: [TemplateEntry]
     /// The git commit a git template was read at (nil for built-in and directory templates).
     public var revision: TemplateRevision?
+    /// `--template` exactly as given (copier records it as `_src_path`); nil when not given.
+    public var requestedSource: String?
     private var index: [String: Int]
 
     public init(source: String, origin: String, entries: [TemplateEntry]) {

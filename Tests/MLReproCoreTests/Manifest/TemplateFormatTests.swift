@@ -13,12 +13,18 @@ import TemplateEngine
     @Test func manifestFileDecidesTheFormatInPreferenceOrder() throws {
         let both = tree(["copier.yml": "a: 1\n", "mlrepro.yml": "b: 2\n", "x.txt": ""])
         let detected = try #require(TemplateFormats.detect(both))
-        #expect(detected.format.name == "copier")
+        #expect(detected.format.name == "mlrepro")
         #expect(detected.fileName == "mlrepro.yml")
         let manifest = try both.manifest()
         #expect(manifest.questions.map(\.name) == ["b"])
         #expect(manifest.formatFiles.contains("copier.yml"))
-        #expect(try tree(["copier.yaml": "c: x\n"]).manifest().fileName == "copier.yaml")
+        #expect(try tree(["copier.yml": "a: 1\n"]).manifest().formatFiles.isEmpty)
+        let copier = try tree(["copier.yaml": "c: x\n"]).manifest()
+        #expect(copier.fileName == "copier.yaml")
+        #expect(copier.answersFile == ".copier-answers.yml" && copier.keepsUnknownAnswers)
+        #expect(manifest.answersFile == nil && !manifest.keepsUnknownAnswers)
+        let chosen = try tree(["copier.yml": "_answers_file: .answers/mine.yml\n"]).manifest()
+        #expect(chosen.answersFile == ".answers/mine.yml")
     }
 
     @Test func noFormatRecognisesTheTemplate() {
