@@ -12,7 +12,7 @@ export MLREPRO_TEST_VENV := $(VENV)
 # (which dominates small projects) dropped from 17-18 ms to 12-16 ms when this was measured.
 RELEASE := -c release --static-swift-stdlib
 
-.PHONY: all deps venv build run test test-swift install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake examples test-examples fuzz
+.PHONY: all deps venv build run test test-swift install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake examples test-examples fuzz template-locks
 
 all: build
 
@@ -135,6 +135,18 @@ test-stack: build
 	$(STACK_DIR)/.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '$(STACK_DIR)' \
 	    'moto[server]==5.2.5' psycopg2-binary==2.9.13
 	$(STACK_DIR)/.venv/bin/python scripts/test_stack.py --project $(STACK_DIR) --python $(STACK_DIR)/.venv/bin/python
+
+## template-locks: re-resolve the hashed lock files the built-in template ships (Templates/ml-research/locks/,
+## docker/mlflow/requirements.lock) with uv from PyPI (and the PyTorch index for torch frameworks). Data, refreshed
+## deliberately: review the diff, then commit. LOCK_FRAMEWORKS="sklearn pytorch" LOCK_PYTHONS="3.11" narrow it.
+LOCK_VENV ?= $(CURDIR)/.venv-locks
+LOCK_FRAMEWORKS ?= sklearn
+LOCK_PYTHONS ?= 3.10 3.11 3.12
+UV_VERSION ?= 0.13.9
+template-locks: build venv
+	test -x $(LOCK_VENV)/bin/uv || { python3 -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/pip install --quiet uv==$(UV_VERSION); }
+	$(PYTHON) scripts/template_locks.py --mlrepro $(BIN) --uv $(LOCK_VENV)/bin/uv \
+	    --frameworks $(LOCK_FRAMEWORKS) --pythons $(LOCK_PYTHONS) --mlflow-image
 
 ## conformance-expected: re-render the engine's conformance cases with Python's Jinja2 (expected outputs).
 conformance-expected: venv
