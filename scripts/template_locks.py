@@ -88,7 +88,8 @@ def project_lock(mlrepro: str, uv: str, work: Path, framework: str, variant: str
     raw = work / f"{dest.name}.lock"
     compile_lock(uv, dest / "pyproject.toml", raw, python, indexes)
     target.write_text(header(f"{framework}, {variant}, Python {python}, {tracking}"
-                             f"{', huggingface' if huggingface else ''}") + raw.read_text())
+                             f"{', huggingface' if huggingface else ''}")
+                      + raw.read_text().replace(f"{dest.name} (pyproject.toml)", "pyproject.toml"))
     return target
 
 
@@ -98,9 +99,9 @@ def mlflow_image_lock(uv: str) -> Path:
     with tempfile.TemporaryDirectory() as scratch:
         raw = Path(scratch) / "requirements.lock"
         # The image is python:3.11 on Linux: resolve for that platform only.
-        subprocess.run([uv, "pip", "compile", str(source), "--generate-hashes", "--quiet", "--no-header",
+        subprocess.run([uv, "pip", "compile", source.name, "--generate-hashes", "--quiet", "--no-header",
                         "--python-version", "3.11", "--python-platform", "x86_64-manylinux_2_28",
-                        "--index-url", PYPI, "--output-file", str(raw)], check=True)
+                        "--index-url", PYPI, "--output-file", str(raw)], check=True, cwd=folder)
         target = folder / "requirements.lock"
         target.write_text("# Hashed lock of the MLflow server image (docker/mlflow/requirements.in, Python 3.11,\n"
                           "# Linux x86_64), produced by `make template-locks` in the mlrepro repository.\n"
