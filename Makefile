@@ -53,9 +53,12 @@ test-swift:
 ## test-template: projects generated from Templates/ml-research by the built binary: every framework's
 ## files through ruff, schemas, hadolint, shellcheck; one sklearn project installed, tested and trained.
 ## MLREPRO_TEMPLATE_FRAMEWORKS="sklearn jax" trains more frameworks for real.
+## The shipped lock's wheels are downloaded once into MLREPRO_WHEEL_CACHE and installed offline with --require-hashes.
+MLREPRO_WHEEL_CACHE ?= $(CURDIR)/out/wheel-cache
 test-template: venv
 	$(SWIFT) build
-	MLREPRO_BIN=$(CURDIR)/.build/debug/mlrepro $(PYTHON) -m pytest -q -p no:cacheprovider Tests/TemplateTests
+	MLREPRO_BIN=$(CURDIR)/.build/debug/mlrepro MLREPRO_WHEEL_CACHE=$(MLREPRO_WHEEL_CACHE) \
+	    $(PYTHON) -m pytest -q -p no:cacheprovider Tests/TemplateTests
 
 ## examples: regenerate Examples/my-study (built-in template, fixed answers, reproducible record).
 ## test-examples: fail when Examples/ has drifted from the built-in template (`mlrepro check`).

@@ -242,6 +242,23 @@ class Stack:
         subprocess.run([str(self.pg_bin / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", user, database],
                        check=True, env=env)
 
+    def dump_and_restore(self, port: int, user: str, password: str, database: str, run_id: str) -> str:
+        """Dump `database`, restore it into a new database, and return the run's status there."""
+        env = dict(os.environ, PGPASSWORD=password)
+        common = ["-h", "127.0.0.1", "-p", str(port), "-U", user]
+        dump = self.work / "mlflow.dump"
+        with dump.open("wb") as out:
+            subprocess.run([str(self.pg_bin / "pg_dump"), *common, "-d", database, "--format=custom"],
+                           stdout=out, check=True, env=env)
+        subprocess.run([str(self.pg_bin / "createdb"), *common, "restored"], check=True, env=env)
+        with dump.open("rb") as source:
+            subprocess.run([str(self.pg_bin / "pg_restore"), "--clean", "--if-exists", "--no-owner", *common,
+                            "-d", "restored"], stdin=source, check=True, env=env)
+        query = f"select status from runs where run_uuid = '{run_id}'"
+        done = subprocess.run([str(self.pg_bin / "psql"), *common, "-d", "restored", "-At", "-c", query],
+                              capture_output=True, text=True, check=True, env=env)
+        return done.stdout.strip()
+
     def stop(self) -> None:
         if self.proxy is not None:
             self.proxy.shutdown()
@@ -380,6 +397,12 @@ def main() -> int:
         models = [key for key in keys if key.endswith("MLmodel")]
         print(f"stack: {len(keys)} objects in s3://{artifacts.hostname}, model files: {models}")
         assert models, f"no MLmodel among the artifacts: {keys[:20]}"
+        # The Chameleon backup: pg_dump --format=custom, restored into a fresh database with the
+        # pg_restore options infra/chameleon/bootstrap.sh uses; the run is there afterwards.
+        restored = stack.dump_and_restore(pg_port, backend.username or "", urllib.parse.unquote(backend.password or ""),
+                                          backend.path.lstrip("/"), run.info.run_id)
+        assert restored == "FINISHED", f"the restored database has the run as {restored!r}"
+        print(f"stack: pg_dump -> pg_restore --clean --if-exists --no-owner: run {run.info.run_id} {restored}")
         print("stack: 1 passed, 0 failed")
         return 0
     except BaseException:
