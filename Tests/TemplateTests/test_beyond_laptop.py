@@ -444,6 +444,8 @@ def test_chameleon_without_object_store_refuses_to_delete_results(tmp_path):
     init(project, {"framework": "sklearn", "accelerator": "cpu", "tracking": "mlflow-server", "compute": ALL_COMPUTE,
                    "chameleon_object_store": False}, "--no-git")
     assert not (project / "infra" / "chameleon" / "object_store.py").exists()
+    linted = subprocess.run([tool("ruff"), "check", "--no-cache", "infra"], cwd=project, capture_output=True, text=True)
+    assert linted.returncode == 0, linted.stdout
     done, calls = chameleon_teardown(tmp_path, project, 0)
     assert done.returncode == 1 and "only on the node" in done.stderr and "delete_server" not in calls
 
