@@ -12,7 +12,7 @@ export MLREPRO_TEST_VENV := $(VENV)
 # (which dominates small projects) dropped from 17-18 ms to 12-16 ms when this was measured.
 RELEASE := -c release --static-swift-stdlib
 
-.PHONY: all deps venv build run test test-swift install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake examples test-examples fuzz
+.PHONY: all deps venv build run test test-swift install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake examples test-examples fuzz template-locks
 
 all: build
 
@@ -53,9 +53,12 @@ test-swift:
 ## test-template: projects generated from Templates/ml-research by the built binary: every framework's
 ## files through ruff, schemas, hadolint, shellcheck; one sklearn project installed, tested and trained.
 ## MLREPRO_TEMPLATE_FRAMEWORKS="sklearn jax" trains more frameworks for real.
+## The shipped lock's wheels are downloaded once into MLREPRO_WHEEL_CACHE and installed offline with --require-hashes.
+MLREPRO_WHEEL_CACHE ?= $(CURDIR)/out/wheel-cache
 test-template: venv
 	$(SWIFT) build
-	MLREPRO_BIN=$(CURDIR)/.build/debug/mlrepro $(PYTHON) -m pytest -q -p no:cacheprovider Tests/TemplateTests
+	MLREPRO_BIN=$(CURDIR)/.build/debug/mlrepro MLREPRO_WHEEL_CACHE=$(MLREPRO_WHEEL_CACHE) \
+	    $(PYTHON) -m pytest -q -p no:cacheprovider Tests/TemplateTests
 
 ## examples: regenerate Examples/my-study (built-in template, fixed answers, reproducible record).
 ## test-examples: fail when Examples/ has drifted from the built-in template (`mlrepro check`).
@@ -135,6 +138,18 @@ test-stack: build
 	$(STACK_DIR)/.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '$(STACK_DIR)' \
 	    'moto[server]==5.2.5' psycopg2-binary==2.9.13
 	$(STACK_DIR)/.venv/bin/python scripts/test_stack.py --project $(STACK_DIR) --python $(STACK_DIR)/.venv/bin/python
+
+## template-locks: re-resolve the hashed lock files the built-in template ships (Templates/ml-research/locks/,
+## docker/mlflow/requirements.lock) with uv from PyPI (and the PyTorch index for torch frameworks). Data, refreshed
+## deliberately: review the diff, then commit. LOCK_FRAMEWORKS="sklearn pytorch" LOCK_PYTHONS="3.11" narrow it.
+LOCK_VENV ?= $(CURDIR)/.venv-locks
+LOCK_FRAMEWORKS ?= sklearn
+LOCK_PYTHONS ?= 3.10 3.11 3.12
+UV_VERSION ?= 0.13.9
+template-locks: build venv
+	test -x $(LOCK_VENV)/bin/uv || { python3 -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/pip install --quiet uv==$(UV_VERSION); }
+	$(PYTHON) scripts/template_locks.py --mlrepro $(BIN) --uv $(LOCK_VENV)/bin/uv \
+	    --frameworks $(LOCK_FRAMEWORKS) --pythons $(LOCK_PYTHONS) --mlflow-image
 
 ## conformance-expected: re-render the engine's conformance cases with Python's Jinja2 (expected outputs).
 conformance-expected: venv

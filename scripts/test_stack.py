@@ -12,14 +12,22 @@ starts the programs its compose.yaml runs, on 127.0.0.1 ports it picks:
   service's command in compose.yaml (variables filled in from the project's .env, the
   compose host names pointed at the local servers),
 
-then runs the project's training entrypoint against it and checks through MLflow's
-API and the S3 server that the run, its metrics and its model artifacts arrived.
-Everything it started is stopped, whatever happens.
+then runs the project's training entrypoint against it as the compose `trainer` does:
+with the trainer's environment from compose.yaml (MLFLOW_TRACKING_URI=http://mlflow:5000 and
+no artifact-store credentials), its requests sent through a small HTTP proxy that maps the
+compose host name `mlflow:5000` to the local server, so they carry `Host: mlflow:5000` as
+they do inside the compose network. MLflow refuses a Host it does not allow, so this fails
+when the server's `--allowed-hosts` lacks a name the project uses; the test also checks that
+the browser's names (localhost and 127.0.0.1 with MLFLOW_PORT) are allowed and that any other
+Host is refused. It then checks through MLflow's API and the S3 server that the run, its
+metrics and its model artifacts arrived. Everything it started is stopped, whatever happens.
 """
 from __future__ import annotations
 
 import argparse
 import glob
+import http.client
+import http.server
 import os
 import pwd
 import re
@@ -30,6 +38,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -112,6 +121,74 @@ def service_environment(service: dict, variables: dict[str, str]) -> dict[str, s
     return {k: expand(str(v), variables) for k, v in env.items() if v is not None}
 
 
+class ComposeNameProxy(http.server.ThreadingHTTPServer):
+    """An HTTP proxy on 127.0.0.1 that sends requests for compose host names (`mlflow:5000`) to
+    local ports, keeping the request's Host header as the client sent it."""
+
+    daemon_threads = True
+
+    def __init__(self, routes: dict[str, int]) -> None:
+        self.routes = routes
+        self.seen_hosts: list[str] = []
+        super().__init__(("127.0.0.1", 0), ProxyHandler)
+
+
+class ProxyHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+        pass
+
+    def forward(self) -> None:
+        target = urllib.parse.urlsplit(self.path)
+        netloc = target.netloc or self.headers.get("Host", "")
+        port = self.server.routes.get(netloc)
+        if port is None:
+            self.send_error(502, f"no route for {netloc}")
+            return
+        self.server.seen_hosts.append(self.headers.get("Host", ""))
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        path = urllib.parse.urlunsplit(("", "", target.path or "/", target.query, ""))
+        headers = {k: v for k, v in self.headers.items()
+                   if k.lower() not in ("proxy-connection", "connection", "keep-alive")}
+        upstream = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        try:
+            upstream.request(self.command, path, body=body, headers=headers)
+            response = upstream.getresponse()
+            payload = response.read()
+        finally:
+            upstream.close()
+        self.send_response(response.status, response.reason)
+        for key, value in response.getheaders():
+            if key.lower() not in ("transfer-encoding", "connection", "content-length", "keep-alive"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = forward
+
+
+def status_for_host(port: int, host: str, path: str = "/api/2.0/mlflow/experiments/search?max_results=1") -> int:
+    """The status the MLflow server answers a request carrying `Host: host` with."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers={"Host": host})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def compose_service(compose: dict, name: str) -> dict:
+    service = (compose.get("services") or {}).get(name)
+    if not isinstance(service, dict):
+        raise SystemExit(f"stack: compose.yaml has no service '{name}'")
+    return service
+
+
 class Stack:
     def __init__(self, work: Path) -> None:
         self.work = work
@@ -119,6 +196,7 @@ class Stack:
         self.pg_data: Path | None = None
         self.pg_bin: Path | None = None
         self.pg_user: str | None = None
+        self.proxy: ComposeNameProxy | None = None
 
     def start(self, name: str, argv: list[str], env: dict[str, str] | None = None, log: str = "") -> subprocess.Popen:
         out = open(self.work / (log or f"{name}.log"), "wb")
@@ -164,7 +242,26 @@ class Stack:
         subprocess.run([str(self.pg_bin / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", user, database],
                        check=True, env=env)
 
+    def dump_and_restore(self, port: int, user: str, password: str, database: str, run_id: str) -> str:
+        """Dump `database`, restore it into a new database, and return the run's status there."""
+        env = dict(os.environ, PGPASSWORD=password)
+        common = ["-h", "127.0.0.1", "-p", str(port), "-U", user]
+        dump = self.work / "mlflow.dump"
+        with dump.open("wb") as out:
+            subprocess.run([str(self.pg_bin / "pg_dump"), *common, "-d", database, "--format=custom"],
+                           stdout=out, check=True, env=env)
+        subprocess.run([str(self.pg_bin / "createdb"), *common, "restored"], check=True, env=env)
+        with dump.open("rb") as source:
+            subprocess.run([str(self.pg_bin / "pg_restore"), "--clean", "--if-exists", "--no-owner", *common,
+                            "-d", "restored"], stdin=source, check=True, env=env)
+        query = f"select status from runs where run_uuid = '{run_id}'"
+        done = subprocess.run([str(self.pg_bin / "psql"), *common, "-d", "restored", "-At", "-c", query],
+                              capture_output=True, text=True, check=True, env=env)
+        return done.stdout.strip()
+
     def stop(self) -> None:
+        if self.proxy is not None:
+            self.proxy.shutdown()
         for name, proc in reversed(self.processes):
             if proc.poll() is None:
                 try:
@@ -234,14 +331,54 @@ def main() -> int:
         server_argv += [flag, artifacts.geturl()]
         if "--serve-artifacts" in argv:
             server_argv.append("--serve-artifacts")
-        server = stack.start("mlflow", server_argv, env=dict(os.environ, **s3_env))
+        # The host checks exactly as compose.yaml configures them.
+        for security in ("--allowed-hosts", "--cors-allowed-origins"):
+            if (value := option(argv, security)) is not None:
+                server_argv += [security, expand(value, variables)]
+        server_env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_SERVER_")}
+        server = stack.start("mlflow", server_argv, env=dict(server_env, **s3_env))
         wait_for_port(mlflow_port, "mlflow server", server, seconds=180)
 
-        tracking = f"http://127.0.0.1:{mlflow_port}"
-        train_env = dict(os.environ, **s3_env, MLFLOW_TRACKING_URI=tracking)
+        # The server holds the bucket's key, and it is not the MinIO root user's.
+        assert environment.get("AWS_ACCESS_KEY_ID") and \
+            environment["AWS_ACCESS_KEY_ID"] != variables.get("MINIO_ROOT_USER"), \
+            "the MLflow server must use the bucket-scoped key, not MinIO's root credentials"
+
+        # Names a browser uses (published or tunnelled port) are allowed; anything else is refused.
+        published = variables.get("MLFLOW_PORT", "5000")
+        for host in (f"localhost:{published}", f"127.0.0.1:{published}", "mlflow:5000"):
+            status = status_for_host(mlflow_port, host)
+            print(f"stack: Host {host}: {status}")
+            assert status == 200, f"the MLflow server refuses Host {host} ({status}); see --allowed-hosts"
+        refused = status_for_host(mlflow_port, "rebinding.example:5000")
+        print(f"stack: Host rebinding.example:5000: {refused}")
+        assert refused == 403, f"a foreign Host header was answered with {refused}, not refused"
+
+        # Train as the compose trainer does: its environment only, its host name for the server.
+        trainer = compose_service(compose, "trainer")
+        trainer_env = service_environment(trainer, variables)
+        tracking = trainer_env.get("MLFLOW_TRACKING_URI", "")
+        target = urllib.parse.urlsplit(tracking)
+        if target.scheme != "http" or not target.hostname:
+            raise SystemExit(f"stack: the trainer's MLFLOW_TRACKING_URI is not an http URL: {tracking!r}")
+        routes = {f"{target.hostname}:{target.port or 80}": mlflow_port}
+        proxy = ComposeNameProxy(routes)
+        threading.Thread(target=proxy.serve_forever, daemon=True).start()
+        proxy_url = f"http://127.0.0.1:{proxy.server_address[1]}"
+        base_env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(("AWS_", "MLFLOW_")) and k.lower() not in ("no_proxy", "http_proxy")}
+        train_env = dict(base_env, **trainer_env, HTTP_PROXY=proxy_url, http_proxy=proxy_url,
+                         NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
+        print(f"stack: training with MLFLOW_TRACKING_URI={tracking} (as the compose trainer, no S3 credentials)")
+        stack.proxy = proxy
         train = subprocess.run([args.python, "-m", f"{package}.train"], cwd=project, env=train_env)
         if train.returncode != 0:
             raise SystemExit(f"stack: training exited with {train.returncode}")
+        assert proxy.seen_hosts and set(proxy.seen_hosts) == {target.netloc}, proxy.seen_hosts
+        print(f"stack: {len(proxy.seen_hosts)} requests carried Host {target.netloc}")
+        # Read the run back the same way (the server's local port is not among its allowed hosts).
+        os.environ.update(HTTP_PROXY=proxy_url, http_proxy=proxy_url,
+                          NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
 
         from mlflow.tracking import MlflowClient
         mlflow_client = MlflowClient(tracking_uri=tracking)
@@ -260,6 +397,12 @@ def main() -> int:
         models = [key for key in keys if key.endswith("MLmodel")]
         print(f"stack: {len(keys)} objects in s3://{artifacts.hostname}, model files: {models}")
         assert models, f"no MLmodel among the artifacts: {keys[:20]}"
+        # The Chameleon backup: pg_dump --format=custom, restored into a fresh database with the
+        # pg_restore options infra/chameleon/bootstrap.sh uses; the run is there afterwards.
+        restored = stack.dump_and_restore(pg_port, backend.username or "", urllib.parse.unquote(backend.password or ""),
+                                          backend.path.lstrip("/"), run.info.run_id)
+        assert restored == "FINISHED", f"the restored database has the run as {restored!r}"
+        print(f"stack: pg_dump -> pg_restore --clean --if-exists --no-owner: run {run.info.run_id} {restored}")
         print("stack: 1 passed, 0 failed")
         return 0
     except BaseException:
