@@ -23,7 +23,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import init
+import yaml
+from conftest import init, tool
 
 WHEELS = Path(os.environ.get("TORCH_WHEELS", "/opt/wheels"))
 PYTHON_TAG = f"cp{sys.version_info.major}{sys.version_info.minor}"
@@ -32,7 +33,9 @@ PROJECTS = {"pytorch": "ddp-study", "lightning": "lightning-ddp-study", "sklearn
 READ_RUNS = textwrap.dedent("""
     import json, sys
     import numpy as np
+    import mlflow
     from mlflow.tracking import MlflowClient
+    mlflow.set_tracking_uri(sys.argv[1])
     client = MlflowClient(tracking_uri=sys.argv[1])
     experiment = client.get_experiment_by_name(sys.argv[2])
     runs = client.search_runs([experiment.experiment_id]) if experiment else []
@@ -81,7 +84,7 @@ FAILING_RANK = textwrap.dedent("""
 
 
 def sh(argv: list, cwd: Path, env: dict | None = None, timeout: int = 1800, check: bool = True):
-    done = subprocess.run([str(a) for a in argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run([str(a) for a in argv], check=False, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     if check:
         assert done.returncode == 0, (f"{' '.join(map(str, argv))} exited {done.returncode}:\n"
                                       f"{done.stdout[-4000:]}\n{done.stderr[-6000:]}")
@@ -105,7 +108,7 @@ def env(tmp_path_factory):
         project = root / name
         init(project, {"framework": framework, "accelerator": "cpu", "tracking": "mlflow-local",
                        "data_versioning": "none", "compute": ["local", "slurm", "kubernetes"]})
-        if subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True).returncode != 0:
+        if subprocess.run(["git", "rev-parse", "HEAD"], check=False, cwd=project, capture_output=True).returncode != 0:
             sh(["git", "init", "-q"], project)
             sh(["git", "add", "-A"], project)
             sh(["git", "-c", "user.name=Ada", "-c", "user.email=ada@example.org", "commit", "-qm", "Generated"], project)
@@ -283,3 +286,275 @@ def test_sklearn_refuses_a_multi_process_launch(env, tmp_path, variables):
     assert re.search(r"trains in one process, but (torchrun|slurm) started [24]", done.stderr), done.stderr
     assert "framework=pytorch" in done.stderr and "framework=lightning" in done.stderr
     assert not store.exists(), "a refused launch must not create an MLflow run"
+
+
+# MARK: - Launchers: Slurm, Kubernetes
+
+FAKE_SRUN = """#!/usr/bin/env bash
+printf '%s\\n' "$@" > "$FAKE_SLURM_LOG"
+"""
+FAKE_SCONTROL = """#!/usr/bin/env bash
+[ "$1 $2" = "show hostnames" ] || exit 1
+printf 'gpu-node-07\\ngpu-node-08\\n'
+"""
+
+
+def sbatch_directives(text: str) -> list[str]:
+    return [line.split(None, 1)[1] for line in text.splitlines() if line.startswith("#SBATCH ")]
+
+
+def fake_slurm_run(project: Path, tmp_path: Path, **variables: str) -> list[str]:
+    fake = tmp_path / "fake-bin"
+    fake.mkdir(exist_ok=True)
+    for name, body in (("srun", FAKE_SRUN), ("scontrol", FAKE_SCONTROL)):
+        (fake / name).write_text(body)
+        (fake / name).chmod(0o755)
+    log = tmp_path / "srun-argv.txt"
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SLURM_")}
+    environment.update(PATH=f"{fake}{os.pathsep}{os.environ['PATH']}", FAKE_SLURM_LOG=str(log), **variables)
+    done = subprocess.run(["bash", "infra/slurm/train.sbatch"], check=False, cwd=project, env=environment, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return log.read_text().splitlines()
+
+
+def test_slurm_script_runs_one_torchrun_per_node_with_a_c10d_rendezvous(tmp_path):
+    project = tmp_path / "ddp-study"
+    init(project, {"framework": "pytorch", "accelerator": "nvidia", "compute": ["local", "slurm"], "nodes": 2,
+                   "gpus_per_node": 4, "slurm_account": "proj-42", "slurm_partition": "gpu",
+                   "slurm_cpus_per_gpu": 6, "slurm_mem_per_gpu_gb": 40}, "--no-git")
+    script = project / "infra" / "slurm" / "train.sbatch"
+    done = subprocess.run([tool("shellcheck"), str(script)], check=False, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    directives = sbatch_directives(script.read_text())
+    assert directives[:8] == ["--job-name=ddp-study", "--account=proj-42", "--partition=gpu", "--nodes=2",
+                              "--ntasks-per-node=1", "--gpus-per-node=4", "--cpus-per-task=24", "--mem=160G"]
+    argv = fake_slurm_run(project, tmp_path, SLURM_JOB_NUM_NODES="2", SLURM_JOB_NODELIST="gpu-node-[07-08]",
+                          SLURM_JOB_ID="8812", SLURM_GPUS_PER_NODE="h100:4")
+    assert argv == ["--ntasks-per-node=1", "--kill-on-bad-exit=1", "apptainer", "exec", "--nv", "--bind",
+                    f"{project}:/work", "--pwd", "/work", "ddp-study.sif", "torchrun", "--nnodes=2",
+                    "--nproc-per-node=4", "--max-restarts=0", "--rdzv-id=8812", "--rdzv-backend=c10d",
+                    "--rdzv-endpoint=gpu-node-07:29500", "-m", "ddp_study.train", "--config", "configs/train.yaml"]
+    definition = (project / "infra" / "slurm" / "train.def").read_text()
+    assert "Bootstrap: docker" in definition and "pip install --require-hashes -r requirements.lock" in definition
+    base = re.search(r"^FROM (\S+)", (project / "Dockerfile").read_text(), re.MULTILINE).group(1)
+    assert f"From: {base}" in definition, "the Apptainer image starts from the Dockerfile's base"
+
+
+def test_slurm_script_single_process_and_omitted_account(tmp_path):
+    project = tmp_path / "solo-study"
+    init(project, {"framework": "sklearn", "accelerator": "cpu", "compute": ["slurm"]}, "--no-git")
+    text = (project / "infra" / "slurm" / "train.sbatch").read_text()
+    directives = sbatch_directives(text)
+    assert not any(d.startswith(("--account", "--partition", "--gpus")) for d in directives), directives
+    assert "--nodes=1" in directives and "torchrun" not in text
+    argv = fake_slurm_run(project, tmp_path, SLURM_JOB_NUM_NODES="1", SLURM_JOB_ID="7")
+    assert argv[-5:] == ["python", "-m", "solo_study.train", "--config", "configs/train.yaml"]
+
+
+# Pod Security Standards, restricted profile (kubernetes.io/docs/concepts/security/pod-security-standards),
+# plus the project's own rule: a read-only root filesystem.
+ALLOWED_VOLUMES = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected",
+                   "secret"}
+SAFE_SYSCTLS = {"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
+                "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
+                "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
+                "net.ipv4.tcp_keepalive_probes"}
+
+
+def restricted_violations(pod: dict) -> list[str]:
+    found = []
+    pod_context = pod.get("securityContext") or {}
+    for key in ("hostNetwork", "hostPID", "hostIPC"):
+        if pod.get(key):
+            found.append(f"{key} is true")
+    for volume in pod.get("volumes") or []:
+        kinds = set(volume) - {"name"}
+        if not kinds <= ALLOWED_VOLUMES:
+            found.append(f"volume {volume['name']} is {sorted(kinds - ALLOWED_VOLUMES)}")
+    for sysctl in pod_context.get("sysctls") or []:
+        if sysctl["name"] not in SAFE_SYSCTLS:
+            found.append(f"sysctl {sysctl['name']}")
+    if pod_context.get("runAsUser") == 0:
+        found.append("pod runAsUser 0")
+    containers = [*(pod.get("initContainers") or []), *(pod.get("containers") or []),
+                  *(pod.get("ephemeralContainers") or [])]
+    if not containers:
+        found.append("no containers")
+    for container in containers:
+        name, context = container["name"], container.get("securityContext") or {}
+        if context.get("privileged"):
+            found.append(f"{name}: privileged")
+        if context.get("allowPrivilegeEscalation") is not False:
+            found.append(f"{name}: allowPrivilegeEscalation must be false")
+        capabilities = context.get("capabilities") or {}
+        if "ALL" not in (capabilities.get("drop") or []):
+            found.append(f"{name}: capabilities.drop must contain ALL")
+        if set(capabilities.get("add") or []) - {"NET_BIND_SERVICE"}:
+            found.append(f"{name}: adds capabilities {capabilities['add']}")
+        non_root = context.get("runAsNonRoot", pod_context.get("runAsNonRoot"))
+        if non_root is not True:
+            found.append(f"{name}: runAsNonRoot must be true")
+        if context.get("runAsUser") == 0:
+            found.append(f"{name}: runAsUser 0")
+        seccomp = (context.get("seccompProfile") or pod_context.get("seccompProfile") or {}).get("type")
+        if seccomp not in ("RuntimeDefault", "Localhost"):
+            found.append(f"{name}: seccompProfile must be RuntimeDefault or Localhost, is {seccomp}")
+        if context.get("procMount", "Default") != "Default":
+            found.append(f"{name}: procMount")
+        selinux = context.get("seLinuxOptions") or pod_context.get("seLinuxOptions") or {}
+        if selinux.get("type", "") not in ("", "container_t", "container_init_t", "container_kvm_t",
+                                           "container_engine_t") or selinux.get("user") or selinux.get("role"):
+            found.append(f"{name}: seLinuxOptions")
+        for port in container.get("ports") or []:
+            if port.get("hostPort"):
+                found.append(f"{name}: hostPort {port['hostPort']}")
+        if context.get("readOnlyRootFilesystem") is not True:
+            found.append(f"{name}: readOnlyRootFilesystem must be true")
+        mounts = {mount["mountPath"]: mount for mount in container.get("volumeMounts") or []}
+        for writable in ("/app/outputs", "/tmp"):
+            if writable not in mounts or mounts[writable].get("readOnly"):
+                found.append(f"{name}: {writable} must be a writable volume")
+    return found
+
+
+def pod_specs(document: dict) -> list[dict]:
+    if document["kind"] == "Job":
+        return [document["spec"]["template"]["spec"]]
+    if document["kind"] == "PyTorchJob":
+        return [replica["template"]["spec"] for replica in document["spec"]["pytorchReplicaSpecs"].values()]
+    return []
+
+
+PYTORCHJOB_CHECK = textwrap.dedent("""
+    # Strict check of a PyTorchJob against the kubeflow.org/v1 types of the Training Operator's
+    # Python SDK (kubeflow-training): every field known and of its type, required fields present.
+    # Embedded core types (V1ObjectMeta, V1PodTemplateSpec) are printed for kubernetes-validate.
+    import json, re, sys, yaml
+    import kubeflow.training.models as models
+
+    core = []
+
+    def check(value, kind, path):
+        if (inner := re.fullmatch(r"list\\[(.+)\\]", kind)):
+            assert isinstance(value, list), f"{path}: expected a list"
+            for index, item in enumerate(value):
+                check(item, inner.group(1), f"{path}[{index}]")
+        elif (inner := re.fullmatch(r"dict\\(str, (.+)\\)", kind)):
+            assert isinstance(value, dict), f"{path}: expected a mapping"
+            for key, item in value.items():
+                check(item, inner.group(1), f"{path}.{key}")
+        elif kind in ("str", "int", "bool"):
+            assert type(value).__name__ == kind, f"{path}: expected {kind}, got {value!r}"
+        elif kind.startswith("V1"):
+            core.append({"path": path, "kind": kind, "value": value})
+        else:
+            model = getattr(models, kind)
+            assert isinstance(value, dict), f"{path}: expected a {kind} mapping"
+            fields = {key: name for name, key in model.attribute_map.items()}
+            unknown = sorted(set(value) - set(fields))
+            assert not unknown, f"{path}: {kind} has no field {unknown}"
+            for key, item in value.items():
+                check(item, model.openapi_types[fields[key]], f"{path}.{key}")
+            try:
+                model(**{fields[key]: item for key, item in value.items()})
+            except ValueError as error:
+                raise AssertionError(f"{path}: {error}") from None
+
+    document = yaml.safe_load(open(sys.argv[1]))
+    assert document.get("apiVersion") == "kubeflow.org/v1" and document.get("kind") == "PyTorchJob"
+    check(document, "KubeflowOrgV1PyTorchJob", "$")
+    print(json.dumps(core))
+""")
+
+
+def validate_core(documents: list[dict], tmp_path: Path) -> None:
+    """kubernetes-validate (offline JSON schemas of the Kubernetes API), strict: unknown fields fail."""
+    for index, document in enumerate(documents):
+        path = tmp_path / f"core-{index}.yaml"
+        path.write_text(yaml.safe_dump(document))
+        done = subprocess.run([tool("kubernetes-validate"), "--strict", "--quiet", str(path)], check=False,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, f"{document.get('kind')}: {done.stdout}{done.stderr}"
+
+
+@pytest.mark.parametrize("answers", [
+    {"framework": "pytorch", "accelerator": "nvidia", "nodes": 2, "gpus_per_node": 4, "k8s_multinode": "indexed-job"},
+    {"framework": "lightning", "accelerator": "amd", "nodes": 3, "gpus_per_node": 2, "k8s_multinode": "pytorchjob",
+     "tracking": "mlflow-local", "k8s_outputs_pvc": "", "k8s_data_pvc": ""},
+    {"framework": "pytorch", "accelerator": "cpu", "nodes": 1, "k8s_multinode": "pytorchjob"},
+    {"framework": "sklearn", "accelerator": "cpu"},
+], ids=["pytorch-indexed", "lightning-pytorchjob", "pytorch-cpu-pytorchjob", "sklearn"])
+def test_kubernetes_manifests_pass_schema_and_restricted_policy(tmp_path, answers):
+    project = tmp_path / "k8s-study"
+    init(project, {"compute": ["local", "kubernetes"], **answers}, "--no-git")
+    folder = project / "infra" / "k8s"
+    manifests = sorted(p.name for p in folder.glob("*.yaml"))
+    torch_family = answers["framework"] in ("pytorch", "lightning")
+    assert manifests == (["job.yaml", "train-multinode.yaml"] if torch_family else ["job.yaml"])
+    documents = [d for name in manifests for d in yaml.safe_load_all((folder / name).read_text()) if d]
+    core = [d for d in documents if d["kind"] != "PyTorchJob"]
+    for document in documents:
+        if document["kind"] != "PyTorchJob":
+            continue
+        checked = subprocess.run([tool("python"), "-c", PYTORCHJOB_CHECK, str(folder / "train-multinode.yaml")],
+                                 check=False, capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        embedded = json.loads(checked.stdout)
+        assert {e["kind"] for e in embedded} == {"V1ObjectMeta", "V1PodTemplateSpec"}
+        for entry in embedded:
+            if entry["kind"] == "V1PodTemplateSpec":
+                core.append({"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"name": "replica"},
+                             "template": entry["value"]})
+            else:
+                core.append({"apiVersion": "v1", "kind": "ConfigMap", "metadata": entry["value"]})
+        replicas = document["spec"]["pytorchReplicaSpecs"]
+        assert replicas["Master"]["replicas"] == 1
+        assert replicas.get("Worker", {"replicas": 0})["replicas"] == answers["nodes"] - 1
+        per_node = answers.get("gpus_per_node", 1) if answers["accelerator"] != "cpu" else 1
+        assert document["spec"]["nprocPerNode"] == str(per_node)
+        for replica in replicas.values():
+            container = replica["template"]["spec"]["containers"][0]
+            assert container["name"] == "pytorch", "the operator configures the container named pytorch"
+            assert container["command"] == ["torchrun"]
+    validate_core(core, tmp_path)
+
+    pods = [pod for document in documents for pod in pod_specs(document)]
+    assert pods
+    for pod in pods:
+        assert restricted_violations(pod) == []
+        images = {container["image"] for container in pod["containers"]}
+        image_env = {e["value"] for c in pod["containers"] for e in c.get("env", []) if e["name"] == "CONTAINER_IMAGE"}
+        assert images == image_env == {"registry.example.org/k8s-study:0.1.0"}, "one image, from k8s_image"
+        claims = {v["name"]: v.get("persistentVolumeClaim", {}).get("claimName") for v in pod["volumes"]}
+        assert claims["outputs"] == (answers.get("k8s_outputs_pvc", "k8s-study-outputs") or None)
+        assert claims.get("data") == (answers.get("k8s_data_pvc", "k8s-study-data") or None)
+    indexed = [d for d in documents if d["kind"] == "Job" and d["spec"].get("completionMode") == "Indexed"]
+    if indexed:
+        job, service = indexed[0], next(d for d in documents if d["kind"] == "Service")
+        spec = job["spec"]
+        assert spec["completions"] == spec["parallelism"] == answers["nodes"] and spec["backoffLimit"] == 0
+        pod = spec["template"]["spec"]
+        assert pod["subdomain"] == service["metadata"]["name"] and service["spec"]["clusterIP"] == "None"
+        assert service["spec"]["selector"].items() <= spec["template"]["metadata"]["labels"].items()
+        args = pod["containers"][0]["args"]
+        assert "--node-rank=$(JOB_COMPLETION_INDEX)" in args
+        assert f"--master-addr={job['metadata']['name']}-0.{service['metadata']['name']}" in args
+        assert f"--nnodes={answers['nodes']}" in args and f"--nproc-per-node={answers['gpus_per_node']}" in args
+
+
+@pytest.mark.parametrize("mutation,expected", [
+    (lambda pod: pod["containers"][0]["securityContext"].pop("capabilities"), "capabilities.drop must contain ALL"),
+    (lambda pod: pod["containers"][0]["securityContext"].update(allowPrivilegeEscalation=True), "allowPrivilegeEscalation"),
+    (lambda pod: (pod["securityContext"].pop("seccompProfile"),
+                  pod["containers"][0]["securityContext"].pop("seccompProfile")), "seccompProfile"),
+    (lambda pod: pod["volumes"].append({"name": "host", "hostPath": {"path": "/"}}), "volume host"),
+    (lambda pod: pod["containers"][0]["securityContext"].update(readOnlyRootFilesystem=False), "readOnlyRootFilesystem"),
+    (lambda pod: pod.update(hostNetwork=True), "hostNetwork"),
+])
+def test_restricted_policy_check_catches_violations(tmp_path, mutation, expected):
+    project = tmp_path / "k8s-study"
+    init(project, {"framework": "sklearn", "accelerator": "cpu", "compute": ["kubernetes"]}, "--no-git")
+    pod = yaml.safe_load((project / "infra" / "k8s" / "job.yaml").read_text())["spec"]["template"]["spec"]
+    mutation(pod)
+    assert any(expected in violation for violation in restricted_violations(pod))
