@@ -51,13 +51,13 @@ READ_RUNS = textwrap.dedent("""
             record["ranks"] = json.load(open(client.download_artifacts(run.info.run_id, "provenance/ranks.json")))
         if run.info.status == "FINISHED" and len(sys.argv) > 3:
             # Score the logged model on the whole test split in this one process.
-            import mlflow.pytorch, torch, yaml, importlib
+            import torch, yaml, importlib
             data = importlib.import_module(sys.argv[3] + ".data")
             config = yaml.safe_load(open("configs/train.yaml"))
             splits = data.load_splits(config, __import__("pathlib").Path("."))
-            model = mlflow.pytorch.load_model(models[0].model_uri).eval()
+            predicted = mlflow.pyfunc.load_model(models[0].model_uri).predict(splits.x_test.astype(np.float32))
             with torch.no_grad():
-                logits = model(torch.from_numpy(splits.x_test))
+                logits = torch.as_tensor(np.asarray(predicted))
                 labels = torch.from_numpy(splits.y_test)
                 record["rescored"] = {
                     "test_accuracy": (logits.argmax(dim=1) == labels).double().mean().item(),
