@@ -19,7 +19,7 @@ import mlflow
 import numpy as np
 import yaml
 
-from . import data, model, provenance
+from . import data, distributed, model, provenance, system_metrics
 from .seed import seed_everything
 
 DEFAULT_TRACKING_URI = "http://127.0.0.1:5000"
@@ -62,7 +62,17 @@ def load_config(path: Path, overrides: list[str]) -> dict:
 
 
 def run(config: dict, root: Path = Path(".")) -> dict[str, float]:
-    """One complete run; returns the held-out metrics."""
+    """One complete run; returns the held-out metrics.
+
+    Under a multi-process launcher (torchrun, srun) every rank trains on its shard and the
+    metrics are reduced across ranks; rank 0 alone records the one MLflow run of the job.
+    """
+    launch = distributed.detect()
+    with distributed.process_group(launch, config) as backend:
+        return _run(config, root, launch, backend)
+
+
+def _run(config: dict, root: Path, launch: distributed.Launch, backend: str | None) -> dict[str, float]:
     seed = int(config["seed"])
     determinism = seed_everything(seed, bool(config.get("deterministic", True)))
     splits = data.load_splits(config, root)
@@ -70,13 +80,23 @@ def run(config: dict, root: Path = Path(".")) -> dict[str, float]:
     x_train, y_train = splits.x_train[n_val:], splits.y_train[n_val:]
     x_val, y_val = splits.x_train[:n_val], splits.y_train[:n_val]
 
+    record = provenance.environment_record(root)
+    ranks = distributed.all_gather(distributed.rank_record(launch, record))
+    if not launch.leader:
+        # Same training, same collectives, nothing recorded: rank 0 holds the job's one run.
+        fitted = model.fit(config, x_train, y_train, x_val, y_val, splits.n_classes, seed, lambda epoch, metrics: None)
+        scores = model.evaluate(fitted, splits.x_test, splits.y_test, splits.n_classes)
+        return {f"test_{k}": v for k, v in scores.items()}
     mlflow.set_tracking_uri(os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI)
     mlflow.set_experiment(str(config.get("experiment", "my-study")))
-    record = provenance.environment_record(root)
     git = record["git"]
     gpus = record["nvidia"]["gpus"] + record["amd"]["gpus"]
+    system_metrics.enable()
     with mlflow.start_run(run_name=config.get("run_name")) as active:
-        mlflow.log_params(flatten(config))
+        params = flatten(config)
+        if launch.distributed:
+            params.update(distributed.params(launch, backend))
+        mlflow.log_params(params)
         mlflow.log_params({"data.manifest_sha256": splits.manifest_sha256, "data.n_train": len(y_train),
                            "data.n_val": len(y_val), "data.n_test": len(splits.y_test)})
         tags = {
@@ -112,6 +132,8 @@ def run(config: dict, root: Path = Path(".")) -> dict[str, float]:
         with tempfile.TemporaryDirectory() as scratch:
             folder = Path(scratch)
             (folder / "environment.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+            if launch.distributed:
+                (folder / "ranks.json").write_text(json.dumps(ranks, indent=2, sort_keys=True) + "\n")
             (folder / "pip-freeze.txt").write_text(provenance.pip_freeze())
             framework = provenance.framework_info()
             (folder / "framework.json").write_text(json.dumps(framework, indent=2, sort_keys=True) + "\n")
@@ -138,6 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     except data.ManifestError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except distributed.LaunchError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except distributed.Terminated as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 143
     return 0
 
 

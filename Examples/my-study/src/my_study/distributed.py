@@ -1,0 +1,206 @@
+"""Several processes, one run: which process this is, and the process group.
+
+A launcher that starts several processes tells each one its place through the environment:
+torchrun (also inside `srun`, a Kubernetes Job or a PyTorchJob) sets WORLD_SIZE, RANK,
+LOCAL_RANK and LOCAL_WORLD_SIZE; `srun` without torchrun sets SLURM_PROCID, SLURM_LOCALID
+and SLURM_STEP_NUM_TASKS. A process started by hand (`python -m my_study.train`) has
+none of them and trains alone, as a single process.
+
+Only rank 0 talks to MLflow; every rank trains on its shard of the training split.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+class LaunchError(Exception):
+    """The launcher's environment is inconsistent, or asks for what this project cannot do."""
+
+
+@dataclass(frozen=True)
+class Launch:
+    """This process's place in the job."""
+
+    world_size: int = 1
+    rank: int = 0
+    local_rank: int = 0
+    local_world_size: int = 1
+    nodes: int = 1
+    launcher: str = "none"  # torchrun, slurm or none
+
+    @property
+    def distributed(self) -> bool:
+        return self.world_size > 1
+
+    @property
+    def leader(self) -> bool:
+        return self.rank == 0
+
+
+def _int(env: dict[str, str], name: str, default: int | None = None) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        if default is None:
+            raise LaunchError(f"{name} is not set, but the launcher set WORLD_SIZE; start with torchrun or srun")
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise LaunchError(f"{name}={raw!r} is not an integer") from None
+
+
+def _first_count(raw: str) -> int:
+    """Tasks on this step's first node from SLURM_STEP_TASKS_PER_NODE ("4(x2)", "4,3")."""
+    match = re.match(r"\s*(\d+)", raw)
+    return int(match.group(1)) if match else 1
+
+
+def detect(env: dict[str, str] | None = None) -> Launch:
+    """Read this process's rank and the job's size from the launcher's environment."""
+    env = dict(os.environ if env is None else env)
+    if env.get("WORLD_SIZE", "").strip():
+        world = _int(env, "WORLD_SIZE")
+        if world == 1:
+            return Launch(launcher="torchrun")
+        rank = _int(env, "RANK")
+        local_rank = _int(env, "LOCAL_RANK", 0)
+        local_world = _int(env, "LOCAL_WORLD_SIZE", world)
+        launcher = "torchrun"
+    elif _int(env, "SLURM_STEP_NUM_TASKS", 1) > 1:
+        world = _int(env, "SLURM_STEP_NUM_TASKS")
+        rank = _int(env, "SLURM_PROCID")
+        local_rank = _int(env, "SLURM_LOCALID", 0)
+        local_world = _first_count(env.get("SLURM_STEP_TASKS_PER_NODE", "")) or 1
+        launcher = "slurm"
+    else:
+        return Launch()
+    if world < 1 or not 0 <= rank < world:
+        raise LaunchError(f"rank {rank} is outside a job of {world} processes")
+    if not 0 <= local_rank < local_world <= world:
+        raise LaunchError(f"local rank {local_rank} is outside {local_world} processes per node (job of {world})")
+    nodes = -(-world // local_world)
+    return Launch(world, rank, local_rank, local_world, nodes, launcher)
+
+
+def resolve_backend(config: dict) -> str:
+    """distributed.backend from the config; `auto` is nccl on CUDA (and ROCm), gloo on the CPU."""
+    import torch
+
+    backend = str((config.get("distributed") or {}).get("backend", "auto"))
+    if backend == "auto":
+        return "nccl" if torch.cuda.is_available() else "gloo"
+    if backend not in ("nccl", "gloo", "mpi"):
+        raise LaunchError(f"distributed.backend must be auto, nccl, gloo or mpi, got '{backend}'")
+    return backend
+
+
+def timeout(config: dict) -> timedelta:
+    """How long a collective may wait for the other ranks before the job fails (distributed.timeout_s)."""
+    seconds = float((config.get("distributed") or {}).get("timeout_s", 600))
+    if seconds <= 0:
+        raise LaunchError(f"distributed.timeout_s must be positive, got {seconds}")
+    return timedelta(seconds=seconds)
+
+
+def _master_address(env: dict[str, str]) -> str:
+    """First host of the Slurm job (what torchrun's rendezvous does under sbatch)."""
+    if env.get("MASTER_ADDR"):
+        return env["MASTER_ADDR"]
+    nodelist = env.get("SLURM_STEP_NODELIST") or env.get("SLURM_JOB_NODELIST", "")
+    if shutil.which("scontrol") and nodelist:
+        done = subprocess.run(["scontrol", "show", "hostnames", nodelist], capture_output=True, text=True,
+                              timeout=30, check=False)
+        if done.returncode == 0 and done.stdout.split():
+            return done.stdout.split()[0]
+    raise LaunchError("srun started several tasks but MASTER_ADDR is unset and scontrol cannot name the first node")
+
+
+class Terminated(Exception):
+    """SIGTERM arrived (Slurm or Kubernetes preemption, torchrun stopping the other ranks)."""
+
+
+@contextmanager
+def process_group(launch: Launch, config: dict) -> Iterator[str | None]:
+    """Join the job's process group for the duration of the block; yields the backend (None alone).
+
+    The group is destroyed on every way out: normal return, exception, or SIGTERM, which is turned
+    into an exception so that MLflow marks the run failed and the block's cleanup runs.
+    """
+    if not launch.distributed:
+        yield None
+        return
+    import torch
+    import torch.distributed as dist
+
+    backend = resolve_backend(config)
+    if launch.launcher == "slurm":
+        # srun without torchrun: give torch.distributed the env:// variables torchrun would set.
+        os.environ.setdefault("MASTER_ADDR", _master_address(dict(os.environ)))
+        os.environ.setdefault("MASTER_PORT", "29500")
+        os.environ.update({"WORLD_SIZE": str(launch.world_size), "RANK": str(launch.rank),
+                           "LOCAL_RANK": str(launch.local_rank), "LOCAL_WORLD_SIZE": str(launch.local_world_size),
+                           "GROUP_RANK": os.environ.get("SLURM_NODEID", str(launch.rank // launch.local_world_size))})
+    if torch.cuda.is_available():
+        if launch.local_rank >= torch.cuda.device_count():
+            raise LaunchError(f"local rank {launch.local_rank} has no GPU: this node has {torch.cuda.device_count()}")
+        torch.cuda.set_device(launch.local_rank)
+
+    def terminate(signum: int, frame: object) -> None:  # noqa: ARG001
+        raise Terminated(f"rank {launch.rank}: received signal {signum}; leaving the process group")
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        options = {"device_id": torch.device("cuda", launch.local_rank)} if backend == "nccl" else {}
+        dist.init_process_group(backend, init_method="env://", world_size=launch.world_size, rank=launch.rank,
+                                timeout=timeout(config), **options)
+        yield backend
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def params(launch: Launch, backend: str | None) -> dict[str, object]:
+    """The MLflow parameters of a multi-process run (`distributed.backend` as resolved from `auto`)."""
+    import torch
+
+    return {"distributed.world_size": launch.world_size, "distributed.backend": backend,
+            "distributed.nodes": launch.nodes, "distributed.processes_per_node": launch.local_world_size,
+            "distributed.gpus_per_node": launch.local_world_size if torch.cuda.is_available() else 0,
+            "distributed.launcher": launch.launcher}
+
+
+def rank_record(launch: Launch, record: dict) -> dict:
+    """Where this rank ran: host name, machine, container and its GPU (for provenance/ranks.json)."""
+    import torch
+
+    gpu = None
+    if torch.cuda.is_available():
+        index = torch.cuda.current_device()
+        gpu = {"index": index, "name": torch.cuda.get_device_name(index),
+               "visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES") or os.environ.get("HIP_VISIBLE_DEVICES")}
+    return {"rank": launch.rank, "local_rank": launch.local_rank, "hostname": socket.gethostname(),
+            "host": record["host"], "container": record["container"], "device": gpu,
+            "nvidia": {"driver_version": record["nvidia"]["driver_version"], "gpus": record["nvidia"]["gpus"]},
+            "amd": {"rocm_version": record["amd"]["rocm_version"], "gpus": record["amd"]["gpus"]}}
+
+
+def all_gather(value: object) -> list[object]:
+    """Every rank's `value`, in rank order (only `[value]` in one process)."""
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()):
+        return [value]
+    gathered: list[object] = [None] * dist.get_world_size()
+    dist.all_gather_object(gathered, value)
+    return gathered
