@@ -292,6 +292,7 @@ def test_sklearn_refuses_a_multi_process_launch(env, tmp_path, variables):
 
 FAKE_SRUN = """#!/usr/bin/env bash
 printf '%s\\n' "$@" > "$FAKE_SLURM_LOG"
+env > "$FAKE_SLURM_LOG.env"
 """
 FAKE_SCONTROL = """#!/usr/bin/env bash
 [ "$1 $2" = "show hostnames" ] || exit 1
@@ -312,10 +313,34 @@ def fake_slurm_run(project: Path, tmp_path: Path, **variables: str) -> list[str]
     log = tmp_path / "srun-argv.txt"
     environment = {key: value for key, value in os.environ.items() if not key.startswith("SLURM_")}
     environment.update(PATH=f"{fake}{os.pathsep}{os.environ['PATH']}", FAKE_SLURM_LOG=str(log), **variables)
+    env_file = project / ".env"
+    if "SLURM_MLFLOW_TRACKING_URI=http" not in (env_file.read_text() if env_file.exists() else ""):
+        with env_file.open("a") as handle:
+            handle.write("POSTGRES_PASSWORD=root-secret\nSLURM_MLFLOW_TRACKING_URI=http://mlflow.cluster.example:5000\n")
     done = subprocess.run(["bash", "infra/slurm/train.sbatch"], check=False, cwd=project, env=environment, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
+    exported = Path(str(log) + ".env").read_text()
+    assert "MLFLOW_TRACKING_URI=http://mlflow.cluster.example:5000" in exported
+    assert "root-secret" not in exported  # .env's root credentials never reach the job
     return log.read_text().splitlines()
+
+
+def test_slurm_script_refuses_a_loopback_tracking_uri(generated, tmp_path: Path) -> None:
+    project = generated("pytorch", "cpu", compute=["slurm"])
+    (project / ".env").write_text("SLURM_MLFLOW_TRACKING_URI=\n")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "srun").write_text("#!/bin/sh\nexit 0\n")
+    (fake / "srun").chmod(0o755)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SLURM_") and k != "MLFLOW_TRACKING_URI"}
+    for uri in ("", "http://127.0.0.1:5000"):
+        env = dict(environment, PATH=f"{fake}{os.pathsep}{os.environ['PATH']}")
+        if uri:
+            env["MLFLOW_TRACKING_URI"] = uri
+        done = subprocess.run(["bash", "infra/slurm/train.sbatch"], cwd=project, env=env, capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 2 and "SLURM_MLFLOW_TRACKING_URI" in done.stderr, done.stderr
 
 
 def test_slurm_script_runs_one_torchrun_per_node_with_a_c10d_rendezvous(tmp_path):
