@@ -12,7 +12,7 @@ export MLREPRO_TEST_VENV := $(VENV)
 # (which dominates small projects) dropped from 17-18 ms to 12-16 ms when this was measured.
 RELEASE := -c release --static-swift-stdlib
 
-.PHONY: all deps venv build run test test-swift install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake examples test-examples fuzz template-locks
+.PHONY: all deps venv build run test test-swift test-copier install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake examples test-examples fuzz template-locks
 
 all: build
 
@@ -43,6 +43,7 @@ test: deps venv
 	$(MAKE) test-swift
 	$(MAKE) test-examples
 	$(MAKE) test-template
+	$(MAKE) test-copier
 	$(MAKE) test-hostile
 	$(MAKE) test-bake
 	$(MAKE) test-stack
@@ -86,6 +87,12 @@ fuzz: deps
 	        kept="out/fuzz/crash-$$(date +%Y%m%d%H%M%S)-$${f##*/current-}"; cp "$$f" "$$kept"; \
 	        echo "fuzz: exit $$status; the input is kept as $$kept"; done; \
 	    exit 1; fi
+
+## test-copier: small copier-format fixtures, one per construct, rendered by copier 9.19.1 (in .venv) and by
+## mlrepro, compared file by file with modes.
+test-copier: venv
+	$(SWIFT) build
+	MLREPRO_BIN=$(CURDIR)/.build/debug/mlrepro $(PYTHON) -m pytest -q -p no:cacheprovider Tests/copier
 
 ## test-hostile: hostile answers files and templates, interruptions, failed writes, secrets (drives the binary).
 test-hostile: venv
