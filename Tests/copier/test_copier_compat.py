@@ -139,3 +139,61 @@ def test_unknown_answers_warn_for_copier_and_fail_for_mlrepro(tmp_path: Path) ->
     assert copier_like.returncode == 0 and "no question asks 'extra'" in copier_like.stderr
     strict = run("m", "o2")
     assert strict.returncode == 2 and "unknown question 'extra'" in strict.stderr
+
+
+def git(*args: str, cwd: Path) -> None:
+    env = dict(os.environ, GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.org", GIT_COMMITTER_NAME="A",
+               GIT_COMMITTER_EMAIL="a@example.org")
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env=env)
+
+
+def test_projects_copier_made_are_checked_offline_and_updated(tmp_path: Path) -> None:
+    """A project with only .copier-answers.yml: `check` regenerates it from `_src_path` at `_commit`
+    without the network, and `update` merges the next template version in."""
+    template = tmp_path / "tpl"
+    write(template, {"copier.yml": "name: {default: demo}\n",
+                     "{{ _copier_conf.answers_file }}.jinja": "# Changes here will be overwritten by Copier\n{{ _copier_answers|to_nice_yaml -}}\n",
+                     "README.md.jinja": "# {{ name }}\n\nintro\n\nmore\n"})
+    git("init", "-q", "-b", "main", cwd=template)
+    git("add", "-A", cwd=template)
+    git("commit", "-q", "-m", "v1", cwd=template)
+    git("tag", "v1", cwd=template)
+    env = dict(os.environ, NO_COLOR="1", HOME=str(tmp_path))
+    made = subprocess.run([str(COPIER), "copy", "--defaults", "--quiet", "--vcs-ref", "v1", "./tpl", "proj"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    project = tmp_path / "proj"
+    assert not (project / ".mlrepro").exists()
+    check = lambda: subprocess.run([str(BIN), "check", str(project)], cwd=tmp_path, env=env, capture_output=True, text=True)
+    clean = check()
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "at v1" in clean.stdout
+    (project / "README.md").write_text("# demo\n\nintro\n\nmore\nmy notes\n")
+    drift = check()
+    assert drift.returncode == 1 and "+my notes" in drift.stdout
+    git("init", "-q", cwd=project)
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "generated", cwd=project)
+    (template / "README.md.jinja").write_text("# {{ name }}, revised\n\nintro\n\nmore\n")
+    (template / "LICENSE").write_text("MIT\n")
+    git("add", "-A", cwd=template)
+    git("commit", "-q", "-m", "v2", cwd=template)
+    git("tag", "v2", cwd=template)
+    update = subprocess.run([str(BIN), "update", str(project), "--vcs-ref", "v2"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True)
+    assert update.returncode == 0, update.stdout + update.stderr
+    assert (project / "README.md").read_text() == "# demo, revised\n\nintro\n\nmore\nmy notes\n"
+    assert (project / "LICENSE").read_text() == "MIT\n"
+    assert "_commit: v2" in (project / ".copier-answers.yml").read_text()
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "updated", cwd=project)
+    after = check()
+    assert after.returncode == 1 and "+my notes" in after.stdout and ".copier-answers.yml" not in after.stdout
+
+
+def test_a_copier_answers_file_without_src_path_is_refused(tmp_path: Path) -> None:
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / ".copier-answers.yml").write_text("name: demo\n")
+    result = subprocess.run([str(BIN), "check", str(project)], capture_output=True, text=True)
+    assert result.returncode == 2 and "_src_path" in result.stderr

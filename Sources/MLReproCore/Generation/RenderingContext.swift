@@ -119,12 +119,10 @@ public struct RenderingContext: Sendable {
         return context
     }
 
-    /// `_commit` as copier records it: the tag a template was read at, else the short commit.
+    /// `_commit` as copier records it (`git describe --tags --always`): the tag at the commit,
+    /// else the short commit id.
     static func describe(_ revision: TemplateRevision) -> String {
-        if revision.ref != "HEAD", revision.ref != revision.commit, !revision.commit.hasPrefix(revision.ref) {
-            return revision.ref
-        }
-        return String(revision.commit.prefix(7))
+        revision.tag ?? String(revision.commit.prefix(7))
     }
 
     /// Global functions templates may call: `random_token(nbytes=24)`.

@@ -73,7 +73,7 @@ public struct RecordedTemplate: Sendable {
         }
         switch source {
         case .localRepository, .remote:
-            let wanted = ref ?? (record.isGitCommit && !latest ? record.commit : nil)
+            let wanted = ref ?? (!latest ? record.generatedRef : nil)
             do {
                 return try git.load(source, spec: record.template, ref: wanted)
             } catch GitTemplateError.unknownRef(let spec, let missing) where ref == nil && missing == record.commit {

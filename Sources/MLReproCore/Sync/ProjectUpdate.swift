@@ -157,6 +157,10 @@ public struct ProjectUpdate {
         generated.append((Provenance.answersPath, answersBytes))
         generated.append((Provenance.environmentPath, Array(record.environmentJSON.utf8)))
         writes.append((Provenance.answersPath, answersBytes, 0o644))
+        if record.madeBy != "mlrepro" {
+            // A project copier made gains mlrepro's record, with the empty environment it was checked with.
+            writes.append((Provenance.environmentPath, Array(record.environmentJSON.utf8), 0o644))
+        }
         writes.append((Provenance.checksumsPath, Array(Provenance.checksumsText(generated).utf8), 0o644))
 
         for path in writes.map(\.path) + removals {
@@ -175,7 +179,7 @@ public struct ProjectUpdate {
     /// others (whose old content is gone) the project's own files whose checksum still matches
     /// the record, so that only files the user never touched count as unchanged.
     private func baseFiles(_ record: ProjectRecord) throws -> [String: RegeneratedProject.File] {
-        if record.isGitCommit {
+        if record.generatedRef != nil {
             let tree = try template.load(record)
             return try RegeneratedProject.render(
                 tree: tree, project: project, inputs: record.answerInputs(for: try tree.manifest()),

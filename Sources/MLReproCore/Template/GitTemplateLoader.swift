@@ -105,6 +105,8 @@ public struct GitTemplateLoader: Sendable {
         }
         var tree = TemplateTree(source: source, origin: "\(source)@\(commit.short)", entries: entries)
         tree.revision = TemplateRevision(commit: commit.hex, ref: ref, dirty: false)
+        let tagged = (try? repository.tags())?.filter { (try? repository.resolveCommit($0)) == commit } ?? []
+        tree.revision?.tag = GitRepository.newestVersionTag(in: tagged) ?? tagged.last
         return tree
     }
 

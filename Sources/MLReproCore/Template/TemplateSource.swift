@@ -10,6 +10,8 @@ public struct TemplateRevision: Sendable, Equatable {
     /// True when a local template repository had uncommitted changes and its working tree
     /// was rendered instead of `commit`.
     public var dirty: Bool
+    /// A tag that points at `commit` (the newest version tag when several do), if any.
+    public var tag: String?
 
     public init(commit: String, ref: String, dirty: Bool) {
         self.commit = commit
