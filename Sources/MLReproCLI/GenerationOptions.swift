@@ -34,7 +34,8 @@ extension TemplateOptions {
 
 /// `--answers` and `--data`, shared by the commands that take answers.
 struct AnswerOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("YAML answers file (e.g. another project's .mlrepro/answers.yml).", valueName: "FILE"))
+    @Option(name: [.long, .customLong("data-file")],
+            help: ArgumentHelp("YAML answers file (e.g. another project's .mlrepro/answers.yml); --data-file is copier's name for it.", valueName: "FILE"))
     var answers: String?
 
     @Option(name: .long, help: ArgumentHelp("One answer, typed by its question; overrides --answers. Repeatable.", valueName: "KEY=VALUE"))

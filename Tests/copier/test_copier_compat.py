@@ -197,3 +197,12 @@ def test_a_copier_answers_file_without_src_path_is_refused(tmp_path: Path) -> No
     (project / ".copier-answers.yml").write_text("name: demo\n")
     result = subprocess.run([str(BIN), "check", str(project)], capture_output=True, text=True)
     assert result.returncode == 2 and "_src_path" in result.stderr
+
+
+def test_data_file_is_an_alias_of_answers(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", {"copier.yml": "name: {default: n}\n", "out.txt.jinja": "{{ name }}\n"})
+    (tmp_path / "data.yml").write_text("name: from-file\n")
+    result = subprocess.run([str(BIN), "init", str(tmp_path / "out"), "--template", str(tmp_path / "tpl"), "--data-file",
+                             str(tmp_path / "data.yml"), "--no-git", "--no-probe", "--quiet"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "out.txt").read_text() == "from-file\n"
