@@ -1,3 +1,3 @@
-"""my-study: A reproducible machine-learning study"""
+"my-study: A reproducible machine-learning study"
 
 __version__ = "0.1.0"
