@@ -12,7 +12,7 @@ export MLREPRO_TEST_VENV := $(VENV)
 # (which dominates small projects) dropped from 17-18 ms to 12-16 ms when this was measured.
 RELEASE := -c release --static-swift-stdlib
 
-.PHONY: all deps venv build run test test-swift test-copier install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake examples test-examples fuzz template-locks
+.PHONY: all deps venv build run test test-swift test-copier test-cookiecutter install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake examples test-examples fuzz template-locks
 
 all: build
 
@@ -44,6 +44,7 @@ test: deps venv
 	$(MAKE) test-examples
 	$(MAKE) test-template
 	$(MAKE) test-copier
+	$(MAKE) test-cookiecutter
 	$(MAKE) test-hostile
 	$(MAKE) test-bake
 	$(MAKE) test-stack
@@ -93,6 +94,11 @@ fuzz: deps
 test-copier: venv
 	$(SWIFT) build
 	MLREPRO_BIN=$(CURDIR)/.build/debug/mlrepro $(PYTHON) -m pytest -q -p no:cacheprovider Tests/copier
+
+## test-cookiecutter: small cookiecutter fixtures rendered by cookiecutter 2.7.1 (in .venv) and by mlrepro, compared.
+test-cookiecutter: venv
+	$(SWIFT) build
+	MLREPRO_BIN=$(CURDIR)/.build/debug/mlrepro $(PYTHON) -m pytest -q -p no:cacheprovider Tests/cookiecutter
 
 ## test-hostile: hostile answers files and templates, interruptions, failed writes, secrets (drives the binary).
 test-hostile: venv

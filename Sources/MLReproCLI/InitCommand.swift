@@ -110,6 +110,8 @@ extension MLRepro {
                 }
             }
             if !quiet, let message = prepared.messageBeforeCopy { Output.line(TerminalText.visible(message)) }
+            var existing = stat()
+            let destinationWasAbsent = lstat(request.destination, &existing) != 0
             GeneratedRepository.annotate(&prepared)
             let gitRef = noGit ? "" : GeneratedRepository.refLabel(for: tree)
             var gitOutcome: GeneratedRepository.Outcome?
@@ -125,8 +127,16 @@ extension MLRepro {
                 for path in report.identical { Output.line(" identical  \(path)") }
                 for path in kept { Output.line("      keep  \(path)") }
             }
-            try ProjectGenerator.runTasks(prepared) { task in
-                if !quiet { Output.line("       run  \(task.display)") }
+            do {
+                try ProjectGenerator.runTasks(prepared) { task in
+                    if !quiet { Output.line("       run  \(TerminalText.visible(String(task.display.prefix(200)), keepingNewlines: false))") }
+                }
+            } catch let error as GenerationError {
+                if prepared.manifest.removesProjectWhenTasksFail && destinationWasAbsent {
+                    try? FileManager.default.removeItem(atPath: request.destination)
+                    throw GenerationError.taskFailedProjectRemoved(error.description)
+                }
+                throw error
             }
             if !noGit {
                 try InitGit.report(gitOutcome, destination: request.destination, tree: tree, written: report, quiet: quiet)

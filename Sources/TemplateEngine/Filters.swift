@@ -11,7 +11,7 @@ enum FilterNames {
         "regex_search", "regex_replace", "regex_findall", "to_json", "to_nice_json", "to_yaml",
         "to_nice_yaml", "bool", "basename", "dirname", "b64encode", "b64decode", "hash",
         "slugify", "snake_case", "kebab_case", "quote",
-    ] as Set<String>).union(FilterNames.ansible).union(FormatQuoting.filters)
+    ] as Set<String>).union(FilterNames.ansible).union(FormatQuoting.filters).union(["jsonify"])
 }
 
 extension FilterNames {
@@ -24,7 +24,7 @@ extension FilterNames {
         "trim": 1, "truncate": 4, "unique": 2, "upper": 0, "urlencode": 0, "wordcount": 0, "wordwrap": 4,
         "e": 0, "escape": 0, "safe": 0, "basename": 0, "dirname": 0, "b64encode": 0, "b64decode": 0,
         "hash": 1, "yaml_string": 0, "toml_string": 0, "python_string": 0, "slugify": 0, "snake_case": 0, "kebab_case": 0, "quote": 0, "bool": 0, "to_json": 0,
-        "to_nice_json": 2, "to_yaml": 0, "to_nice_yaml": 1, "regex_replace": 3,
+        "to_nice_json": 2, "jsonify": 1, "to_yaml": 0, "to_nice_yaml": 1, "regex_replace": 3,
         "regex_findall": 3, "ternary": 3, "mandatory": 1, "splitext": 0, "win_basename": 0, "win_dirname": 0,
         "win_splitdrive": 0, "comment": 1, "strftime": 1, "regex_escape": 1, "flatten": 1, "extract": 2,
         "type_debug": 0, "shuffle": 1, "ans_random": 3, "to_uuid": 0, "md5": 0, "sha1": 0, "checksum": 0, "random": 0, "dict2items": 2, "items2dict": 2,

@@ -153,7 +153,7 @@ extension Renderer {
             return .list(groups.map { .list([$0.0, .list($0.1)]) })
         case "tojson": return .string(try htmlSafeJSON(value, indent: a.get(0, "indent")))
         case "to_json": return .string(try jsonText(value, indent: nil, sortKeys: false, asciiOnly: true))
-        case "to_nice_json":
+        case "to_nice_json", "jsonify":
             return .string(try jsonText(value, indent: try a.int(0, "indent", 4), sortKeys: a.bool(1, "sort_keys", true),
                                         asciiOnly: true))
         case "to_yaml": return .string(try yamlText(value, indent: 2, flowLeaves: true, limit: limits.maxOutputBytes))

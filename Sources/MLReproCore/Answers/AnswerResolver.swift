@@ -31,9 +31,18 @@ public struct AnswerResolver: Sendable {
         let useDefaults = inputs.useDefaults || inputs.file != nil
         var answers = ResolvedAnswers()
         var scope = context.base
+        // cookiecutter's templates see answers as `cookiecutter.name` (earlier ones in defaults too).
+        var namespace = OrderedMapping()
+        func publish(_ key: String, _ value: Value) {
+            scope[key] = value
+            guard let name = manifest.answersNamespace else { return }
+            namespace[key] = value
+            scope[name] = .dict(namespace)
+        }
+        if let name = manifest.answersNamespace { scope[name] = .dict(namespace) }
         for (key, value) in extra.pairs {
             answers.all[key] = value
-            scope[key] = value
+            publish(key, value)
             answers.unasked.append(key)
         }
         for question in manifest.questions {
@@ -63,7 +72,7 @@ public struct AnswerResolver: Sendable {
                 try check(value, question, scope: scope, location: location)
             }
             answers.all[question.name] = value
-            scope[question.name] = value
+            publish(question.name, value)
             if asked && !question.secret { answers.recorded[question.name] = value }
         }
         return answers
@@ -105,7 +114,7 @@ public struct AnswerResolver: Sendable {
             if question.type == .bool { return .bool(false) }
             throw GenerationError.missingAnswer(key: question.name)
         }
-        if case .string(let text) = raw, isTemplated(text) {
+        if case .string(let text) = raw, !question.rawDefault, isTemplated(text) {
             raw = .string(try render(text, question, "default", scope))
         }
         if question.multiselect, case .string(let text) = raw {

@@ -6,10 +6,20 @@ import TemplateEngine
 public struct FileRenderer: Sendable {
     public var tree: TemplateTree
     public var environment: TemplateEnvironment
+    /// Rendered text takes the line ending of the source's first line (`\r\n` or `\n`), as
+    /// cookiecutter writes it; the engine itself, like Jinja2, renders `\n`.
+    public var keepsSourceLineEndings = false
 
-    public init(tree: TemplateTree, environment: TemplateEnvironment) {
+    public init(tree: TemplateTree, environment: TemplateEnvironment, keepsSourceLineEndings: Bool = false) {
         self.tree = tree
         self.environment = environment
+        self.keepsSourceLineEndings = keepsSourceLineEndings
+    }
+
+    /// True when the first line of `bytes` ends with `\r\n`.
+    static func firstLineEndsWithCRLF(_ bytes: [UInt8]) -> Bool {
+        guard let newline = bytes.firstIndex(of: 0x0A) else { return false }
+        return newline > 0 && bytes[newline - 1] == 0x0D
     }
 
     /// Contents of each item in `items` (same order); directories give empty contents.
@@ -17,6 +27,7 @@ public struct FileRenderer: Sendable {
         let results = ResultSlots(count: items.count)
         let tree = self.tree
         let environment = self.environment
+        let keepsLineEndings = keepsSourceLineEndings
         DispatchQueue.concurrentPerform(iterations: items.count) { index in
             let item = items[index]
             do {
@@ -32,7 +43,17 @@ public struct FileRenderer: Sendable {
                     }
                     let template = try environment.compile(source, name: tree.displayPath(item.source))
                     let text = try template.render(context)
-                    results.set(index, .success(Array(text.utf8)))
+                    if keepsLineEndings && Self.firstLineEndsWithCRLF(entry.bytes) {
+                        var bytes: [UInt8] = []
+                        bytes.reserveCapacity(text.utf8.count + text.utf8.count / 16)
+                        for byte in text.utf8 {
+                            if byte == 0x0A { bytes.append(0x0D) }
+                            bytes.append(byte)
+                        }
+                        results.set(index, .success(bytes))
+                    } else {
+                        results.set(index, .success(Array(text.utf8)))
+                    }
                 }
             } catch let error as TemplateError {
                 results.set(index, .failure(GenerationError.renderFailed(error.description)))

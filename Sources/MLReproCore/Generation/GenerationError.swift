@@ -24,6 +24,8 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
     case noTTY
     /// Git work was asked for and libgit2 cannot be loaded.
     case gitUnavailable(String)
+    /// A post-generation hook failed and the new project was removed again.
+    case taskFailedProjectRemoved(String)
     /// A folder on the way to a project file is a symbolic link leading out of the project.
     case linkLeavesProject(path: String, link: String, target: String)
 
@@ -62,6 +64,8 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
             return message
         case let .linkLeavesProject(path, link, target):
             return "'\(path)': the folder '\(link)' is a symbolic link to \(target), outside the project; refusing to read or write through it"
+        case let .taskFailedProjectRemoved(reason):
+            return "\(reason); the project was removed again"
         case let .gitUnavailable(reason):
             return "\(reason); or pass --no-git to generate without a repository (nothing was written)"
         case let .destinationNotEmpty(path):

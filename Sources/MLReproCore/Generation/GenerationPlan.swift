@@ -64,6 +64,8 @@ public struct GenerationPlanner: Sendable {
         let secrets = PathPatterns(manifest.secretFiles)
         let skips = PathPatterns(manifest.skipIfExists)
         let suffix = manifest.templatesSuffix
+        // `_copy_without_render` matches a file or any folder above it (fnmatch: `*` spans `/`).
+        let copyOnly = manifest.copyWithoutRender.map { Array($0.unicodeScalars) }
         let delimiters = manifest.environmentOptions.delimiters
         // Output path of each template directory; nil when it was dropped or excluded.
         var directories: [String: String?] = [base: ""]
@@ -93,6 +95,10 @@ public struct GenerationPlanner: Sendable {
             if !entry.isDirectory && (suffix.isEmpty || (name.hasSuffix(suffix) && name.count > suffix.count)) {
                 kind = .render
                 name = String(name.dropLast(suffix.count))
+                if suffix.isEmpty && manifest.copiesBinaryFiles && (entry.bytes.contains(0) || String(validating: entry.bytes, as: UTF8.self) == nil) {
+                    kind = .copy
+                }
+                if suffix.isEmpty && copyOnly.contains(where: { Self.fnmatch($0, relative) }) { kind = .copy }
             }
             if name.contains(delimiters.variableStart) || name.contains(delimiters.blockStart) {
                 do {
@@ -143,6 +149,16 @@ public struct GenerationPlanner: Sendable {
             throw GenerationError.duplicateOutput(path: item.path, first: item.source, second: "a folder of the same name")
         }
         return GenerationPlan(items: (items + extra).sorted { $0.path < $1.path })
+    }
+
+    /// fnmatch of `path` or one of its parent folders (Python's `fnmatch`, as cookiecutter uses it).
+    static func fnmatch(_ pattern: [Unicode.Scalar], _ path: String) -> Bool {
+        var prefix = ""
+        for part in path.split(separator: "/") {
+            prefix = prefix.isEmpty ? String(part) : prefix + "/" + part
+            if PathPatterns.wildcard(pattern[...], Array(prefix.unicodeScalars)[...]) { return true }
+        }
+        return false
     }
 
     /// Folder names of version-control systems whose contents run commands (git's `config`

@@ -90,7 +90,7 @@ public enum ProjectGenerator {
             // Recorded so that check and update render `_src_path` as init did.
             answers.recorded["_src_path"] = .string(requested)
         }
-        let context = renderingContext.full(answers: answers)
+        let context = renderingContext.full(answers: answers, namespace: manifest.answersNamespace)
         let plan = try GenerationPlanner(tree: tree, manifest: manifest, environment: environment).plan(context: context)
         func message(_ text: String?, _ name: String) throws -> String? {
             guard let text else { return nil }
@@ -192,7 +192,8 @@ public enum ProjectGenerator {
         InterruptionGuard.shared.install()
         let staged = try StagedTree.create(for: destination)
         do {
-            let renderer = FileRenderer(tree: prepared.request.tree, environment: prepared.environment)
+            let renderer = FileRenderer(tree: prepared.request.tree, environment: prepared.environment,
+                                        keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings)
             let contents = try renderer.contents(of: toRender, context: prepared.context)
             let outputs = record(prepared, items: toRender, contents: contents)
             try staged.write(outputs)

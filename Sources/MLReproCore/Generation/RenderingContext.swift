@@ -101,12 +101,22 @@ public struct RenderingContext: Sendable {
         return path
     }
 
-    /// Context for rendering: base names, then every answer, then `_copier_answers` (what
+    /// Context for rendering: base names, then every answer (also under `namespace`, with
+    /// cookiecutter's `_template`, `_output_dir`, `_repo_dir`, `_checkout`), then `_copier_answers` (what
     /// copier records: `_commit` for a git template, `_src_path`, the asked non-secret answers)
     /// and `_copier_conf.data` (every answer).
-    public func full(answers: ResolvedAnswers) -> OrderedMapping {
+    public func full(answers: ResolvedAnswers, namespace: String? = nil) -> OrderedMapping {
         var context = base
         for (key, value) in answers.all.pairs { context[key] = value }
+        if let namespace {
+            // cookiecutter adds where it was run from and what it rendered after the variables.
+            var mapping = answers.all
+            mapping["_template"] = .string(requestedSource ?? templateSource)
+            mapping["_output_dir"] = .string(TemplatePath.parent(destination))
+            mapping["_repo_dir"] = .string(requestedSource ?? templatePath)
+            mapping["_checkout"] = revision.map { Value.string($0.ref) } ?? Value.none
+            context[namespace] = .dict(mapping)
+        }
         var recorded = OrderedMapping()
         if let revision { recorded["_commit"] = .string(Self.describe(revision)) }
         recorded["_src_path"] = .string(requestedSource ?? templateSource)
@@ -125,9 +135,32 @@ public struct RenderingContext: Sendable {
         revision.tag ?? String(revision.commit.prefix(7))
     }
 
-    /// Global functions templates may call: `random_token(nbytes=24)`.
+    /// Global functions templates may call: `random_token(nbytes=24)`; cookiecutter's
+    /// `random_ascii_string(length, punctuation=False)` and `uuid4()`.
     public static var globals: OrderedMapping {
-        OrderedMapping([("random_token", .callable(NativeFunction(name: "random_token") { args, kwargs in
+        OrderedMapping([randomToken, randomASCIIString, uuid4])
+    }
+
+    static let uuid4: (String, Value) = ("uuid4", .callable(NativeFunction(name: "uuid4") { _, _ in
+        .string(UUID().uuidString.lowercased())
+    }))
+
+    static let randomASCIIString: (String, Value) = ("random_ascii_string", .callable(NativeFunction(name: "random_ascii_string") { args, kwargs in
+        var length = 0
+        var punctuation = false
+        if let first = args.first, case .int(let number) = first { length = number }
+        if args.count > 1 { punctuation = args[1].isTruthy }
+        for (name, value) in kwargs {
+            if name == "length", case .int(let number) = value { length = number }
+            if name == "punctuation" { punctuation = value.isTruthy }
+        }
+        guard (0...4096).contains(length) else { throw RandomTokenError(requested: length, name: "random_ascii_string: length", range: "0 and 4096") }
+        let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8) + (punctuation ? Array("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".utf8) : [])
+        var generator = SystemRandomNumberGenerator()
+        return .string(String(decoding: (0..<length).map { _ in letters[Int.random(in: 0..<letters.count, using: &generator)] }, as: UTF8.self))
+    }))
+
+    static let randomToken: (String, Value) = ("random_token", .callable(NativeFunction(name: "random_token") { args, kwargs in
             var count = 24
             if let first = args.first, case .int(let number) = first { count = number }
             for (name, value) in kwargs where name == "nbytes" {
@@ -146,11 +179,12 @@ public struct RenderingContext: Sendable {
                 out.append(digits[Int(byte & 0xf)])
             }
             return .string(String(decoding: out, as: UTF8.self))
-        }))])
-    }
+        }))
 }
 
 struct RandomTokenError: Error, CustomStringConvertible {
     var requested: Int
-    var description: String { "random_token: nbytes must be between 1 and 1024, got \(requested)" }
+    var name = "random_token: nbytes"
+    var range = "1 and 1024"
+    var description: String { "\(name) must be between \(range), got \(requested)" }
 }

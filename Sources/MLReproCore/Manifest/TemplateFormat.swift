@@ -16,7 +16,7 @@ public protocol TemplateFormat: Sendable {
 
 /// The formats mlrepro reads, in the order they are tried on a template's root.
 public enum TemplateFormats {
-    public static let all: [any TemplateFormat] = [MLReproManifestFormat(), CopierManifestFormat()]
+    public static let all: [any TemplateFormat] = [MLReproManifestFormat(), CopierManifestFormat(), CookiecutterFormat()]
 
     /// Every manifest file name any format recognises, in preference order.
     public static var manifestFileNames: [String] { all.flatMap(\.manifestFileNames) }

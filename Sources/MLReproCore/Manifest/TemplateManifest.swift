@@ -13,6 +13,8 @@ public struct Question: Sendable {
     public var type: QuestionType
     /// Raw `default`: a string may be templated; nil when the manifest gives none.
     public var defaultValue: Value?
+    /// The default is used as written, never rendered (cookiecutter's `_name` variables).
+    public var rawDefault = false
     /// Raw `choices`: a list, a label->value mapping, or a templated YAML string.
     public var choices: Value?
     public var multiselect = false
@@ -55,6 +57,17 @@ public struct TemplateManifest: Sendable {
     /// Answers for names no question asks are kept for the templates, with a warning (copier),
     /// instead of refused (mlrepro's own manifests).
     public var keepsUnknownAnswers = false
+    /// A mapping every answer is also visible under while rendering (`cookiecutter`).
+    public var answersNamespace: String?
+    /// Patterns (fnmatch, on paths inside the project folder) of files and folders copied
+    /// without rendering (cookiecutter's `_copy_without_render`).
+    public var copyWithoutRender: [String] = []
+    /// With an empty templates suffix, files that are not UTF-8 text are copied, not rendered.
+    public var copiesBinaryFiles = false
+    /// When a task fails, a DEST that did not exist before is removed (cookiecutter's hooks).
+    public var removesProjectWhenTasksFail = false
+    /// Rendered files keep the line ending of their source's first line (cookiecutter).
+    public var keepsSourceLineEndings = false
     public var questions: [Question] = []
     public var description: String?
     public var subdirectory: String?

@@ -27,7 +27,8 @@ public struct RegeneratedProject: Sendable {
         let prepared = try ProjectGenerator.prepare(request)
         let skipped = PathPatterns(skip)
         let items = prepared.plan.files.filter { !skipped.matches($0.path, isDirectory: false) }
-        let contents = try FileRenderer(tree: tree, environment: prepared.environment)
+        let contents = try FileRenderer(tree: tree, environment: prepared.environment,
+                                     keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings)
             .contents(of: items, context: prepared.context)
         var files: [String: File] = [:]
         var secrets: [String: File] = [:]

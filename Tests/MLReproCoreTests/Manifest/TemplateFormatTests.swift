@@ -32,7 +32,7 @@ import TemplateEngine
         #expect(TemplateFormats.detect(plain) == nil)
         #expect(throws: GenerationError.self) { try plain.manifest() }
         let message = GenerationError.noManifest("/tmp/t").description
-        #expect(message == "/tmp/t has no template manifest (mlrepro.yml, copier.yml or copier.yaml)")
+        #expect(message == "/tmp/t has no template manifest (mlrepro.yml, copier.yml, copier.yaml or cookiecutter.json)")
     }
 
     @Test func formatFilesAreNotCopiedIntoTheProject() throws {
@@ -49,5 +49,24 @@ import TemplateEngine
             TemplateEntry(path: "copier.yml", isDirectory: false, mode: 0o644, bytes: [0xFF, 0xFE]),
         ])
         #expect(throws: ManifestError.self) { try bad.manifest() }
+    }
+
+    @Test func cookiecutterJSONBecomesQuestionsInFileOrder() throws {
+        let template = tree([
+            "cookiecutter.json": #"{"name": "Study", "slug": "{{ cookiecutter.name|lower }}", "kind": ["a", "b"], "n": 3, "_raw": "{{ x }}", "__hidden": "{{ cookiecutter.slug }}!", "__prompts__": {"name": "Title"}}"#,
+            "{{ cookiecutter.slug }}/f.txt": "{{ cookiecutter.kind }}\n",
+        ])
+        let detected = try #require(TemplateFormats.detect(template))
+        #expect(detected.format.name == "cookiecutter")
+        let manifest = try template.manifest()
+        #expect(manifest.questions.map(\.name) == ["name", "slug", "kind", "n", "_raw", "__hidden"])
+        #expect(manifest.subdirectory == "{{ cookiecutter.slug }}" && manifest.templatesSuffix.isEmpty)
+        #expect(manifest.question(named: "name")?.help == "Title")
+        #expect(manifest.question(named: "kind")?.defaultValue == .string("a"))
+        #expect(manifest.question(named: "n")?.defaultValue == .string("3"))
+        #expect(manifest.question(named: "_raw")?.rawDefault == true)
+        #expect(manifest.question(named: "__hidden")?.rawDefault == false)
+        let noFolder = tree(["cookiecutter.json": #"{"a": 1}"#, "plain/f.txt": "x"])
+        #expect(throws: ManifestError.self) { try noFolder.manifest() }
     }
 }

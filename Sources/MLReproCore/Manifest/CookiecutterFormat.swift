@@ -1,0 +1,163 @@
+import Foundation
+import TemplateEngine
+import Yams
+
+/// cookiecutter's `cookiecutter.json` (2.7.1's semantics): variables in file order become
+/// questions whose defaults render with earlier answers as `{{ cookiecutter.name }}`; a list is a
+/// choice (its first item the default), a mapping a YAML value, `_name` and `__name` are private
+/// (rendered, never asked); `__prompts__` gives question texts; `_copy_without_render` lists
+/// files copied as they are. Every file of the single `{{ cookiecutter.* }}` folder is rendered
+/// (binary files are copied); that folder's contents become DEST.
+public struct CookiecutterFormat: TemplateFormat {
+    public init() {}
+
+    public var name: String { "cookiecutter" }
+    public var manifestFileNames: [String] { ["cookiecutter.json"] }
+
+    /// `_extensions` mlrepro provides natively.
+    static let nativeExtensions: Set<String> = [
+        "jinja2_time.TimeExtension", "cookiecutter.extensions.TimeExtension", "cookiecutter.extensions.JsonifyExtension",
+        "cookiecutter.extensions.SlugifyExtension", "cookiecutter.extensions.RandomStringExtension",
+        "cookiecutter.extensions.UUIDExtension",
+    ]
+
+    public func manifest(named fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
+        let file = tree.displayPath(fileName)
+        guard let entry = tree.entry(at: fileName), let text = String(validating: entry.bytes, as: UTF8.self) else {
+            throw ManifestError(location: SourceLocation(file: file, line: 1, column: 1), message: "cookiecutter.json is not valid UTF-8")
+        }
+        let reader = YAMLValueReader(file: file)
+        guard let root = try reader.parse(text) else {
+            throw ManifestError(location: SourceLocation(file: file, line: 1, column: 1), message: "cookiecutter.json is empty")
+        }
+        guard case .mapping(let mapping) = root else {
+            throw ManifestError(location: reader.location(root), message: "cookiecutter.json must be a JSON object of variables")
+        }
+        var manifest = TemplateManifest(fileName: fileName)
+        manifest.templatesSuffix = ""
+        manifest.exclude = []
+        manifest.answersNamespace = "cookiecutter"
+        manifest.keepsUnknownAnswers = true
+        manifest.copiesBinaryFiles = true
+        manifest.keepsSourceLineEndings = true
+        manifest.environmentOptions.keepTrailingNewline = true
+        var prompts = OrderedMapping()
+        for (keyNode, valueNode) in mapping {
+            let key = try reader.keyString(keyNode)
+            let location = reader.location(keyNode)
+            let value = try reader.value(valueNode)
+            switch key {
+            case "__prompts__":
+                guard case .dict(let texts) = value else {
+                    throw ManifestError(location: location, message: "__prompts__ must be an object of variable names to prompts")
+                }
+                prompts = texts
+            case "_copy_without_render":
+                guard case .list(let items) = value else {
+                    throw ManifestError(location: location, message: "_copy_without_render must be a list of glob patterns")
+                }
+                manifest.copyWithoutRender = try items.map { item in
+                    guard case .string(let pattern) = item else {
+                        throw ManifestError(location: location, message: "_copy_without_render must be a list of glob patterns")
+                    }
+                    return pattern
+                }
+                manifest.questions.append(Self.question(key, value, location: location))
+            case "_extensions":
+                guard case .list(let items) = value else {
+                    throw ManifestError(location: location, message: "_extensions must be a list of extension names")
+                }
+                for case .string(let extensionName) in items where !Self.nativeExtensions.contains(extensionName) {
+                    throw ManifestError(location: location, message: "_extensions: '\(extensionName)' is a Python extension mlrepro does not provide (provided: \(Self.nativeExtensions.sorted().joined(separator: ", ")))")
+                }
+                manifest.questions.append(Self.question(key, value, location: location))
+            default:
+                manifest.questions.append(Self.question(key, value, location: location))
+            }
+        }
+        for index in manifest.questions.indices {
+            let name = manifest.questions[index].name
+            switch prompts[name] {
+            case .string(let text)?: manifest.questions[index].help = text
+            case .dict(let texts)?:
+                if case .string(let text)? = texts["__prompt__"] { manifest.questions[index].help = text }
+            default: break
+            }
+        }
+        manifest.subdirectory = try Self.projectFolder(of: tree, file: file)
+        for hook in ["pre_prompt", "pre_gen_project"] {
+            for suffix in [".py", ".sh"] where tree.entry(at: "hooks/\(hook)\(suffix)") != nil {
+                throw ManifestError(location: SourceLocation(file: tree.displayPath("hooks/\(hook)\(suffix)"), line: 1, column: 1),
+                                    message: "cookiecutter's \(hook) hooks are not supported (post_gen_project hooks are, with --trust); nothing was written")
+            }
+        }
+        // post_gen_project runs in DEST once the files are in place, rendered like the files, only
+        // with --trust; if it fails, a project that did not exist before is removed again.
+        for (suffix, interpreter) in [(".py", "python3"), (".sh", "sh")] {
+            let path = "hooks/post_gen_project\(suffix)"
+            if let hook = tree.entry(at: path), let script = String(validating: hook.bytes, as: UTF8.self) {
+                manifest.tasks.append(.arguments([interpreter, "-c", script]))
+                manifest.taskConditions.append(TaskCondition())
+                manifest.removesProjectWhenTasksFail = true
+            }
+        }
+        return manifest
+    }
+
+    static func question(_ name: String, _ value: Value, location: SourceLocation) -> Question {
+        var question = Question(name: name, type: .str, location: location)
+        switch value {
+        case .bool:
+            question.type = .bool
+            question.defaultValue = value
+        case .list(let items):
+            question.choices = .list(items.map { .string(AnswerCast.text($0)) })
+            question.defaultValue = items.first.map { .string(AnswerCast.text($0)) } ?? .string("")
+        case .dict:
+            question.type = .yaml
+            question.defaultValue = stringified(value)
+        case .string:
+            question.defaultValue = value
+        case .none:
+            question.defaultValue = .string("None")
+        default:
+            question.defaultValue = .string(AnswerCast.text(value))
+        }
+        if name.hasPrefix("_") {
+            question.when = .bool(false)
+            // `_name` is kept as written; only `__name` is rendered.
+            if !name.hasPrefix("__") {
+                question.rawDefault = true
+                if case .list = value { question.choices = nil; question.type = .yaml; question.defaultValue = stringified(value) }
+            }
+        }
+        return question
+    }
+
+    /// Values inside a mapping or list as cookiecutter renders them: numbers become strings,
+    /// booleans and null stay.
+    static func stringified(_ value: Value) -> Value {
+        switch value {
+        case .dict(let mapping): return .dict(OrderedMapping(mapping.pairs.map { ($0.key, stringified($0.value)) }))
+        case .list(let items): return .list(items.map(stringified))
+        case .int, .float: return .string(AnswerCast.text(value))
+        default: return value
+        }
+    }
+
+    /// The template's one folder whose name holds `cookiecutter` inside `{{ }}`, as cookiecutter
+    /// looks for it.
+    static func projectFolder(of tree: TemplateTree, file: String) throws -> String {
+        var folders: [String] = []
+        for entry in tree.entries where entry.isDirectory || entry.path.contains("/") {
+            let top = entry.isDirectory && !entry.path.contains("/") ? entry.path : String(entry.path.prefix { $0 != "/" })
+            if !folders.contains(top) { folders.append(top) }
+        }
+        let candidates = folders.filter { $0.contains("cookiecutter") && $0.contains("{{") && $0.contains("}}") }.sorted()
+        guard let folder = candidates.first else {
+            throw ManifestError(location: SourceLocation(file: file, line: 1, column: 1),
+                                message: "no project folder: a cookiecutter template needs a top-level folder named like {{ cookiecutter.project_slug }}")
+        }
+        return folder
+    }
+}
