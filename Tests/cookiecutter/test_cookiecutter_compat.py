@@ -160,3 +160,45 @@ def test_post_gen_hook_runs_only_with_trust_and_a_failure_removes_the_project(tm
                              capture_output=True, text=True)
     assert failing.returncode != 0 and "removed again" in failing.stderr
     assert not (tmp_path / "o3").exists()
+
+
+def git(*args: str, cwd: Path) -> str:
+    env = dict(os.environ, GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.org", GIT_COMMITTER_NAME="A",
+               GIT_COMMITTER_EMAIL="a@example.org")
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env).stdout.strip()
+
+
+def test_cruft_projects_are_checked_offline_and_updated(tmp_path: Path) -> None:
+    """A project with `.cruft.json` (as cruft writes it) is compared with its template at the
+    recorded commit without the network, and updated by a three-way merge."""
+    template = tmp_path / "tpl"
+    write(template, {"cookiecutter.json": '{"project_slug": "study", "author": "Ada"}',
+                     f"{SLUG}/README.md": "# {{ cookiecutter.project_slug }}\n\nby {{ cookiecutter.author }}\n\nend\n"})
+    git("init", "-q", "-b", "main", cwd=template)
+    git("add", "-A", cwd=template)
+    git("commit", "-q", "-m", "v1", cwd=template)
+    commit = git("rev-parse", "HEAD", cwd=template)
+    work = tmp_path / "work"
+    work.mkdir()
+    made = subprocess.run([str(COOKIECUTTER), "--no-input", str(template), "author=Grace"], cwd=work,
+                          capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    project = work / "study"
+    (project / ".cruft.json").write_text(json.dumps({
+        "template": str(template), "commit": commit, "checkout": None,
+        "context": {"cookiecutter": {"project_slug": "study", "author": "Grace", "_template": str(template)}},
+        "directory": None}, indent=2))
+    check = lambda: subprocess.run([str(BIN), "check", str(project)], capture_output=True, text=True)
+    clean = check()
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    (project / "README.md").write_text("# study\n\nby Grace\n\nend\nmy notes\n")
+    drift = check()
+    assert drift.returncode == 1 and "+my notes" in drift.stdout
+    git("init", "-q", cwd=project)
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "generated", cwd=project)
+    (template / SLUG / "README.md").write_text("# {{ cookiecutter.project_slug }}, revised\n\nby {{ cookiecutter.author }}\n\nend\n")
+    git("commit", "-qam", "v2", cwd=template)
+    update = subprocess.run([str(BIN), "update", str(project), "--vcs-ref", "main"], capture_output=True, text=True)
+    assert update.returncode == 0, update.stdout + update.stderr
+    assert (project / "README.md").read_text() == "# study, revised\n\nby Grace\n\nend\nmy notes\n"

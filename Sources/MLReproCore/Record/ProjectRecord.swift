@@ -31,7 +31,7 @@ public struct ProjectRecord: Sendable {
     /// recorded commit, or what copier's `_commit` names (a tag, or `git describe` output).
     public var generatedRef: String? {
         if isGitCommit { return commit }
-        guard madeBy == "copier", !commit.isEmpty, !commit.hasPrefix("sha256:") else { return nil }
+        guard madeBy != "mlrepro", !commit.isEmpty, !commit.hasPrefix("sha256:") else { return nil }
         // `v1.2.0-3-gabc1234` (git describe): the commit is the part after `-g`.
         if let range = commit.range(of: "-g", options: .backwards) {
             let hash = commit[range.upperBound...]
@@ -39,6 +39,9 @@ public struct ProjectRecord: Sendable {
         }
         return commit
     }
+
+    /// cruft's record of a cookiecutter project: `template`, `commit`, `context.cookiecutter`.
+    public static let cruftPath = ".cruft.json"
 
     /// copier's answers file, as copier writes it without `_answers_file`.
     public static let copierAnswersPath = ".copier-answers.yml"
@@ -48,6 +51,7 @@ public struct ProjectRecord: Sendable {
         let answersPath = project + "/" + Provenance.answersPath
         guard FileManager.default.fileExists(atPath: answersPath) else {
             if FileManager.default.fileExists(atPath: project + "/" + copierAnswersPath) { return try loadCopier(project: project) }
+            if FileManager.default.fileExists(atPath: project + "/" + cruftPath) { return try loadCruft(project: project) }
             throw ProjectRecordError.notAProject(project)
         }
         let answers = try AnswersFile.load(path: answersPath)
@@ -90,8 +94,8 @@ public struct ProjectRecord: Sendable {
     /// A project copier generated: `.copier-answers.yml` with `_src_path` (the template) and,
     /// for a git template, `_commit`. There is no environment record or checksum list: the
     /// template renders with an empty `env`, and only files it generates are compared.
-    static func loadCopier(project: String) throws -> ProjectRecord {
-        let path = project + "/" + copierAnswersPath
+    static func loadCopier(project: String, path: String? = nil) throws -> ProjectRecord {
+        let path = path ?? project + "/" + copierAnswersPath
         let answers = try AnswersFile.load(path: path)
         guard let source = answers.entry("_src_path"), case .string(let template) = source.value, !template.isEmpty else {
             throw ProjectRecordError.missingKey(path, "_src_path")
@@ -106,6 +110,15 @@ public struct ProjectRecord: Sendable {
         var record = ProjectRecord(project: project, answers: answers, template: template, commit: commit,
                                    templateWasDirty: false, skip: [], environmentJSON: "{}", checksums: [:])
         record.madeBy = "copier"
+        return record
+    }
+
+    /// A cookiecutter project cruft made: `.cruft.json` names the template and commit, and its
+    /// `context.cookiecutter` holds the answers (read by `AnswersFile`, which keeps `template` and
+    /// `commit` as `_src_path` and `_commit`).
+    static func loadCruft(project: String) throws -> ProjectRecord {
+        var record = try loadCopier(project: project, path: project + "/" + cruftPath)
+        record.madeBy = "cruft"
         return record
     }
 
