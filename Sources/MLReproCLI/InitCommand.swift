@@ -110,6 +110,7 @@ extension MLRepro {
                 }
             }
             if !quiet, let message = prepared.messageBeforeCopy { Output.line(TerminalText.visible(message)) }
+            try ProjectGenerator.runTasksBeforeWriting(prepared)
             var existing = stat()
             let destinationWasAbsent = lstat(request.destination, &existing) != 0
             GeneratedRepository.annotate(&prepared)

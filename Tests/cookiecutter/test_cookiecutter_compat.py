@@ -134,7 +134,7 @@ def test_undefined_variables_and_unknown_extensions_are_errors(tmp_path: Path) -
     write(tmp_path / "b", {"cookiecutter.json": '{"project_slug": "b", "_extensions": ["local_extensions.Mine"]}',
                            f"{SLUG}/x.txt": "x\n"})
     write(tmp_path / "c", {"cookiecutter.json": '{"project_slug": "c"}', f"{SLUG}/x.txt": "x\n",
-                           "hooks/pre_gen_project.py": "print('hi')\n"})
+                           "hooks/pre_prompt.py": "print('hi')\n"})
     run = lambda tpl: subprocess.run([str(BIN), "init", str(tmp_path / f"out-{tpl}"), "--template", str(tmp_path / tpl),
                                       "--defaults", "--no-git", "--no-probe"], capture_output=True, text=True)
     undefined = run("a")
@@ -142,7 +142,7 @@ def test_undefined_variables_and_unknown_extensions_are_errors(tmp_path: Path) -
     extension = run("b")
     assert extension.returncode == 2 and "local_extensions.Mine" in extension.stderr
     hook = run("c")
-    assert hook.returncode == 2 and "pre_gen_project" in hook.stderr
+    assert hook.returncode == 2 and "pre_prompt" in hook.stderr
     assert not any((tmp_path / f"out-{t}").exists() for t in "abc")
 
 
@@ -202,3 +202,16 @@ def test_cruft_projects_are_checked_offline_and_updated(tmp_path: Path) -> None:
     update = subprocess.run([str(BIN), "update", str(project), "--vcs-ref", "main"], capture_output=True, text=True)
     assert update.returncode == 0, update.stdout + update.stderr
     assert (project / "README.md").read_text() == "# study, revised\n\nby Grace\n\nend\nmy notes\n"
+
+
+def test_pre_gen_hook_runs_before_writing_and_its_failure_writes_nothing(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", {"cookiecutter.json": '{"project_slug": "p", "module": "ok_name"}', f"{SLUG}/x.txt": "x\n",
+                             "hooks/pre_gen_project.py": "import re, sys\n"
+                                                         "sys.exit(0 if re.match('^[a-z_]+$', '{{ cookiecutter.module }}') else 1)\n"})
+    base = [str(BIN), "init", "--template", str(tmp_path / "tpl"), "--defaults", "--no-git", "--no-probe", "--quiet", "--trust"]
+    good = subprocess.run(base[:2] + [str(tmp_path / "good")] + base[2:], capture_output=True, text=True)
+    assert good.returncode == 0, good.stderr
+    bad = subprocess.run(base[:2] + [str(tmp_path / "bad")] + base[2:] + ["--data", "module=not-valid"],
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and "nothing was written" in bad.stderr
+    assert not (tmp_path / "bad").exists()

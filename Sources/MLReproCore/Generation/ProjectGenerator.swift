@@ -38,6 +38,8 @@ public struct PreparedGeneration: Sendable {
     public var messageBeforeCopy: String?
     public var messageAfterCopy: String?
     public var tasks: [PreparedTask]
+    /// Run in an empty folder before anything is written (see `runTasksBeforeWriting`).
+    public var tasksBeforeWriting: [TaskCommand] = []
     public var warnings: [String]
 }
 
@@ -70,8 +72,8 @@ public enum ProjectGenerator {
            let current = SemanticVersion(MLReproVersion.current), current < required {
             throw GenerationError.versionTooOld(required: minimum, current: MLReproVersion.current)
         }
-        if !manifest.tasks.isEmpty && !request.trust {
-            throw GenerationError.tasksNeedTrust(count: manifest.tasks.count)
+        if !(manifest.tasks.isEmpty && manifest.tasksBeforeWriting.isEmpty) && !request.trust {
+            throw GenerationError.tasksNeedTrust(count: manifest.tasks.count + manifest.tasksBeforeWriting.count)
         }
         let envReader = YAMLValueReader(file: Provenance.environmentPath)
         let envValue = try envReader.parse(request.environmentJSON).map { try envReader.value($0) } ?? .dict(OrderedMapping())
@@ -124,6 +126,13 @@ public enum ProjectGenerator {
             }
             tasks.append(PreparedTask(command: command, directory: directory))
         }
+        var tasksBeforeWriting: [TaskCommand] = []
+        for task in manifest.tasksBeforeWriting {
+            switch task {
+            case .shell(let line): tasksBeforeWriting.append(.shell(try message(line, "hook") ?? line))
+            case .arguments(let parts): tasksBeforeWriting.append(.arguments(try parts.map { try message($0, "hook") ?? $0 }))
+            }
+        }
         if !request.force, DestinationState.inspect(request.destination) == .nonEmptyDirectory {
             throw GenerationError.destinationNotEmpty(request.destination)
         }
@@ -138,13 +147,32 @@ public enum ProjectGenerator {
             request: request, manifest: manifest, answers: answers, context: context, environment: environment,
             plan: plan, messageBeforeCopy: try message(manifest.messageBeforeCopy, "_message_before_copy"),
             messageAfterCopy: try message(manifest.messageAfterCopy, "_message_after_copy"),
-            tasks: tasks, warnings: warnings)
+            tasks: tasks, tasksBeforeWriting: tasksBeforeWriting, warnings: warnings)
     }
 
     /// DEST when the command line names none: the `project_slug` answer, else the template's name.
     public static func defaultDestinationName(_ prepared: PreparedGeneration) -> String {
         if case .string(let slug)? = prepared.answers.all["project_slug"], !slug.isEmpty { return slug }
         return prepared.request.tree.source.split(separator: "/").last.map(String.init) ?? "mlrepro-project"
+    }
+
+    /// Runs the commands that come before writing (cookiecutter's `pre_gen_project`) in an empty
+    /// temporary folder; the first that fails stops the run before anything is written.
+    public static func runTasksBeforeWriting(_ prepared: PreparedGeneration, runner: any TaskRunning = ProcessTaskRunner()) throws {
+        guard !prepared.tasksBeforeWriting.isEmpty else { return }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mlrepro-hook-\(UUID().uuidString)").path
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw GenerationError.writeFailed(path: folder, reason: "cannot create a folder for the hook")
+        }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for (index, task) in prepared.tasksBeforeWriting.enumerated() {
+            let status = try runner.run(task, in: folder)
+            if status != 0 {
+                throw GenerationError.taskFailed(index: index + 1, command: "the hook before writing (nothing was written)", status: status)
+            }
+        }
     }
 
     /// Runs the template's `_tasks` in DEST in order (the request was checked for `--trust` when

@@ -85,10 +85,15 @@ public struct CookiecutterFormat: TemplateFormat {
             }
         }
         manifest.subdirectory = try Self.projectFolder(of: tree, file: file)
-        for hook in ["pre_prompt", "pre_gen_project"] {
+        for (suffix, interpreter) in [(".py", "python3"), (".sh", "sh")] {
+            if let hook = tree.entry(at: "hooks/pre_gen_project\(suffix)"), let script = String(validating: hook.bytes, as: UTF8.self) {
+                manifest.tasksBeforeWriting.append(.arguments([interpreter, "-c", script]))
+            }
+        }
+        for hook in ["pre_prompt"] {
             for suffix in [".py", ".sh"] where tree.entry(at: "hooks/\(hook)\(suffix)") != nil {
                 throw ManifestError(location: SourceLocation(file: tree.displayPath("hooks/\(hook)\(suffix)"), line: 1, column: 1),
-                                    message: "cookiecutter's \(hook) hooks are not supported (post_gen_project hooks are, with --trust); nothing was written")
+                                    message: "cookiecutter's \(hook) hooks are not supported (pre_gen_project and post_gen_project hooks are, with --trust); nothing was written")
             }
         }
         // post_gen_project runs in DEST once the files are in place, rendered like the files, only

@@ -82,6 +82,9 @@ public struct TemplateManifest: Sendable {
     public var environmentOptions = EnvironmentOptions()
     public var minimumVersion: String?
     public var tasks: [TaskCommand] = []
+    /// Commands run before anything is written, in an empty folder (cookiecutter's
+    /// `pre_gen_project` hook); one that fails stops the run with nothing written.
+    public var tasksBeforeWriting: [TaskCommand] = []
     /// Per task (same order): copier's `when` and `working_directory`.
     public var taskConditions: [TaskCondition] = []
     /// `_bake_validators`: commands `mlrepro bake --validate` runs in every rendered project.
