@@ -28,8 +28,9 @@ enum FormatQuoting {
             || value == 0x200E || value == 0x200F || value == 0x061C
     }
 
-    /// A YAML double-quoted scalar (YAML 1.1 and 1.2 escapes).
-    static func yaml(_ text: String) -> String {
+    /// A double-quoted literal: quotes and backslashes escaped, then `escape` for the rest
+    /// (nil: the character stands as it is).
+    private static func quoted(_ text: String, _ escape: (Unicode.Scalar) -> String?) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -38,53 +39,47 @@ enum FormatQuoting {
             case "\n": out += "\\n"
             case "\t": out += "\\t"
             case "\r": out += "\\r"
-            case "\0": out += "\\0"
-            case "\u{1B}": out += "\\e"
             default:
-                let value = scalar.value
-                if value == 0x85 { out += "\\N" } else if value == 0x2028 { out += "\\L" } else if value == 0x2029 { out += "\\P" }
-                else if isSpecial(value) { out += value <= 0xFF ? "\\x" + hex(value, digits: 2) : "\\u" + hex(value, digits: 4) }
-                else { out.unicodeScalars.append(scalar) }
+                if let escaped = escape(scalar) { out += escaped } else { out.unicodeScalars.append(scalar) }
             }
         }
         return out + "\""
     }
 
-    /// A TOML basic string.
-    static func toml(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if isSpecial(scalar.value) { out += "\\u" + hex(scalar.value, digits: 4) } else { out.unicodeScalars.append(scalar) }
+    /// `\xNN` up to U+00FF, `\uNNNN` above, for the special characters; nil for the others.
+    private static func hexEscape(_ scalar: Unicode.Scalar) -> String? {
+        let value = scalar.value
+        guard isSpecial(value) else { return nil }
+        return value <= 0xFF ? "\\x" + hex(value, digits: 2) : "\\u" + hex(value, digits: 4)
+    }
+
+    /// A YAML double-quoted scalar (YAML 1.1 and 1.2 escapes).
+    static func yaml(_ text: String) -> String {
+        quoted(text) { scalar in
+            switch scalar.value {
+            case 0: return "\\0"
+            case 0x1B: return "\\e"
+            case 0x85: return "\\N"
+            case 0x2028: return "\\L"
+            case 0x2029: return "\\P"
+            default: return hexEscape(scalar)
             }
         }
-        return out + "\""
+    }
+
+    /// A TOML basic string (TOML has no `\x`: `\uNNNN` throughout).
+    static func toml(_ text: String) -> String {
+        quoted(text) { scalar in
+            switch scalar.value {
+            case 0x08: return "\\b"
+            case 0x0C: return "\\f"
+            default: return isSpecial(scalar.value) ? "\\u" + hex(scalar.value, digits: 4) : nil
+            }
+        }
     }
 
     /// A Python string literal (double-quoted).
     static func python(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                let value = scalar.value
-                if isSpecial(value) { out += value <= 0xFF ? "\\x" + hex(value, digits: 2) : "\\u" + hex(value, digits: 4) }
-                else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
+        quoted(text, hexEscape)
     }
 }
