@@ -167,3 +167,15 @@ def test_force_into_a_folder_commits_only_generated_files(tmp_path: Path) -> Non
     assert "credentials.json" not in files and "sub/mine.txt" not in files
     assert {"ok.txt", "sub/b.txt", ".mlrepro/answers.yml", ".mlrepro/checksums"} <= set(files)
     assert (dest / "credentials.json").read_text() == '{"token": "secret"}\n'
+
+
+def test_pattern_and_depth_bounds_are_located_errors(tmp_path: Path) -> None:
+    long_pattern = "/".join(["a"] * 129)
+    tpl = write_template(tmp_path / "tpl", OPEN_MANIFEST + f"_exclude: ['{long_pattern}']\n", {"ok.txt": "ok\n"})
+    result = init(tpl, tmp_path / "out", cwd=tmp_path)
+    assert result.returncode == 2 and "at most 128 components" in result.stderr and "mlrepro.yml:" in result.stderr
+    deep = "/".join(f"d{i}" for i in range(210)) + "/f.txt"
+    tpl2 = write_template(tmp_path / "tpl2", OPEN_MANIFEST, {deep: "x\n"})
+    result2 = init(tpl2, tmp_path / "out2", cwd=tmp_path, timeout=60)
+    assert result2.returncode == 2 and "deeper than 200 folders" in result2.stderr
+    assert not (tmp_path / "out").exists() and not (tmp_path / "out2").exists()

@@ -72,10 +72,10 @@ public struct GenerationPlanner: Sendable {
         var owners: [String: String] = [:]
         var items: [PlannedItem] = []
         for entry in tree.entries {
-            if entry.path.utf8.count > Self.maxPathBytes {
+            if entry.path.utf8.count > Self.maxPathBytes || entry.path.utf8.filter({ $0 == 0x2F }).count >= Self.maxDepth {
                 throw GenerationError.unsafeOutputPath(template: tree.displayPath(String(entry.path.prefix(200)) + "..."),
                                                        rendered: String(entry.path.prefix(200)) + "...",
-                                                       reason: "path longer than \(Self.maxPathBytes) bytes")
+                                                       reason: "path longer than \(Self.maxPathBytes) bytes or deeper than \(Self.maxDepth) folders")
             }
             let relative: String
             if base.isEmpty {
@@ -165,6 +165,8 @@ public struct GenerationPlanner: Sendable {
     /// `core.fsmonitor`, hooks), as a case-insensitive file system would compare them.
     /// The longest path a template may hold or a plan may produce (Linux allows 4096 in all).
     static let maxPathBytes = 4000
+    /// The deepest folder nesting a template may hold.
+    static let maxDepth = 200
 
     static let versionControlFolders: Set<String> = [".git", ".hg", ".svn", ".bzr", "git~1"]
 

@@ -114,6 +114,9 @@ public struct ManifestError: Error, Sendable, CustomStringConvertible {
 }
 
 extension TemplateManifest {
+    /// The most `/`-separated components one `_exclude`-style pattern may have.
+    static let maxPatternComponents = 128
+
     static let knownSettings: Set<String> = [
         "_subdirectory", "_templates_suffix", "_exclude", "_skip_if_exists", "_answers_file",
         "_message_before_copy", "_message_after_copy", "_envops", "_min_mlrepro_version",
@@ -262,13 +265,21 @@ extension TemplateManifest {
                 return string
             }
         }
+        /// Path patterns, bounded so that matching stays fast whatever the template holds.
+        func patterns() throws -> [String] {
+            let list = try strings()
+            for pattern in list where pattern.utf8.count > 4000 || pattern.split(separator: "/").count > Self.maxPatternComponents {
+                throw ManifestError(location: location, message: "setting \(key): a pattern may have at most \(Self.maxPatternComponents) components and 4000 bytes")
+            }
+            return list
+        }
         switch key {
         case "_subdirectory": subdirectory = try text()
         case "_templates_suffix":
             if case .none = value { templatesSuffix = "" } else { templatesSuffix = try text() }
-        case "_exclude": exclude = try strings()
-        case "_skip_if_exists": skipIfExists = try strings()
-        case "_secret_files": secretFiles = try strings()
+        case "_exclude": exclude = try patterns()
+        case "_skip_if_exists": skipIfExists = try patterns()
+        case "_secret_files": secretFiles = try patterns()
         case "_answers_file": answersFile = try text()
         case "_message_before_copy": messageBeforeCopy = try text()
         case "_message_after_copy": messageAfterCopy = try text()
