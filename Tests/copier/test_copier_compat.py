@@ -73,6 +73,11 @@ FIXTURES: dict[str, dict[str, str]] = {
         "keep.txt": "k\n",
         "drop.bak": "b\n",
     },
+    "subdirectory-import": {
+        "copier.yml": "_subdirectory: project\nname: {default: demo}\n",
+        "macros.jinja": "{% macro shout(x) %}{{ x|upper }}!{% endmacro %}\n",
+        "project/out.txt.jinja": "{% import 'macros.jinja' as m %}{{ m.shout(name) }}\n",
+    },
     "choices-mapping": {
         "copier.yml": "python:\n  type: str\n  choices:\n    Python 3.11: '3.11'\n    Python 3.12: '3.12'\n  default: '3.12'\n",
         "py.txt.jinja": "{{ python }}\n",

@@ -69,7 +69,8 @@ public struct TemplateTree: Sendable {
     }
 }
 
-/// Include loader over a template tree (paths relative to the template root).
+/// Include loader over a template tree: a name is looked up in the folder files come from
+/// (`_subdirectory`), then at the template root, where copier's loader looks.
 struct TreeLoader: TemplateLoader {
     let tree: TemplateTree
     let base: String
@@ -77,9 +78,10 @@ struct TreeLoader: TemplateLoader {
     func source(named name: String) throws -> String? {
         let parts = name.split(separator: "/")
         if name.hasPrefix("/") || parts.contains("..") { return nil }
-        let path = base.isEmpty ? name : base + "/" + name
-        guard let entry = tree.entry(at: path), !entry.isDirectory else { return nil }
-        return String(decoding: entry.bytes, as: UTF8.self)
+        for path in base.isEmpty ? [name] : [base + "/" + name, name] {
+            if let entry = tree.entry(at: path), !entry.isDirectory { return String(decoding: entry.bytes, as: UTF8.self) }
+        }
+        return nil
     }
 }
 
