@@ -167,7 +167,7 @@ public enum ProjectRecordError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .notAProject(path):
-            return "'\(path)' is not a generated project (no \(Provenance.answersPath), nor copier's \(ProjectRecord.copierAnswersPath)); "
+            return "'\(path)' is not a generated project (no \(Provenance.answersPath), nor copier's \(ProjectRecord.copierAnswersPath) or cruft's \(ProjectRecord.cruftPath)); "
                 + "run this in a generated project or pass its path"
         case let .missingKey(file, key):
             return "\(file): the record has no '\(key)'; it cannot be regenerated"
