@@ -36,9 +36,8 @@ struct UpdateApplication {
     let project: String
 
     func apply(writes: [(path: String, bytes: [UInt8], mode: UInt16)], removals: [String]) throws {
+        // The command installs the guard and its messages when it starts (see UpdateCommand).
         let guardian = InterruptionGuard.shared
-        guardian.install()
-        guardian.describeOutcomes(before: "nothing was changed", after: "the update was complete")
         var template = Array("\(project)/.mlrepro-update-XXXXXX".utf8CString)
         let staging = try guardian.createStaging {
             guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
