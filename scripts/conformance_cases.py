@@ -1,7 +1,8 @@
 """Conformance cases for TemplateEngine: template, context, options, included files.
 
 Each case is a dict: id, template, and optionally context (JSON-like), options
-(trim_blocks, lstrip_blocks, keep_trailing_newline, *_string delimiters) and files
+(trim_blocks, lstrip_blocks, keep_trailing_newline, *_string delimiters, undefined:
+"lenient" for Jinja2's default Undefined) and files
 (name -> source, for include). conformance_expected.py renders them with Jinja2.
 """
 
@@ -656,6 +657,31 @@ for i, tpl in enumerate(["{{ cfg|to_yaml }}", "{{ cfg|to_nice_yaml }}", "{{ cfg|
                          "{{ {'z': 1, 'a': 2, 'M': 3}|to_yaml }}", "{{ [{'a': 1}, []]|to_yaml }}",
                          "{{ {'u': 'Zoë ' * 25}|to_nice_yaml }}", "{{ {'s': 'x' * 90 + ' y'}|to_yaml }}"]):
     case("ansible-yaml-%02d" % i, tpl, YCTX)
+
+# ---------------------------------------------------------------- Jinja2's lenient Undefined (copier templates)
+LENIENT = {"undefined": "lenient"}
+for i, tpl in enumerate([
+        "[{{ missing }}] [{{ d.nope }}] [{{ d['nope'] }}] [{{ items[10] }}] [{{ 'a' ~ missing ~ 'b' }}]",
+        "{% if missing %}yes{% else %}no{% endif %} {% if not d.nope %}empty{% endif %} {{ missing is defined }} {{ missing is undefined }}",
+        "{% for x in missing %}{{ x }}{% else %}none{% endfor %} {{ missing|length }} {{ missing|list }} {{ missing|join(',') }}",
+        "{{ missing|default('dflt') }} {{ missing|upper }}|{{ missing|trim }}|{{ missing|string }}|{{ missing|pprint }} {{ missing|replace('a', 'b') }}",
+        "{% set y = missing %}[{{ y }}] {{ y is defined }} {{ y|default('z') }} {{ [missing]|length }} {{ missing == missing }} {{ missing != 1 }}",
+        "{{ missing is none }} {{ missing is string }} {{ 'a' in missing }} {{ 'a' not in missing }} {{ missing in ['a'] }} {{ missing in 'abc' if false else 'skip' }}",
+        "{% macro m(a, b) %}<{{ a }}|{{ b }}>{% endmacro %}{{ m(1) }} {{ m() }}",
+        "{{ (missing or 'alt') }} {{ missing and 'x' }} {{ 'yes' if missing else 'no' }} {{ not missing }} {{ [1, missing, 2]|select|list }}",
+        "{{ {'a': missing}.a is defined }} {{ d.c.nope }}|{{ users[0].nope }}|{{ users|map(attribute='nope')|list }}",
+        "{{ users|selectattr('nope')|list }} {{ users|rejectattr('nope')|map(attribute='name')|join(',') }} [{{ 'x'|attr('nope') }}]",
+        "{{ missing|lower }}{{ missing|capitalize }}{{ missing|title }}{{ missing|center(3) }}!{{ missing|truncate(3) }}{{ missing|wordcount }}",
+        "[{{ missing|first }}{{ missing|last }}{{ missing|min }}{{ missing|max }}] {{ missing|sum }} {{ missing|slice(2)|list }} {{ missing|batch(2)|list }} {{ missing|sort }}",
+        ]):
+    case("lenient-%02d" % i, tpl, CTX, LENIENT)
+for i, tpl in enumerate([
+        "{{ missing.attr }}", "{{ missing['k'] }}", "{{ missing() }}", "{{ missing + 1 }}", "{{ 1 + missing }}",
+        "{{ missing < 1 }}", "{{ -missing }}", "{{ missing|int }}", "{{ missing|tojson }}", "{{ d.nope.deeper }}",
+        "{{ missing is even }}", "{{ missing * 2 }}", "{{ missing.upper() }}", "{{ missing|abs }}",
+        "{{ missing|indent(2) }}", "{{ missing|dictsort }}", "{{ missing|float }}",
+        ]):
+    case("error-lenient-%02d" % i, tpl, CTX, LENIENT)
 
 # ---------------------------------------------------------------- errors: in conformance_error_cases.py
 from conformance_error_cases import add_error_cases  # noqa: E402

@@ -3,8 +3,8 @@
 
     conformance_expected.py            # writes Tests/TemplateEngineTests/Conformance/cases.json
 
-Cases come from conformance_cases.py. Each is rendered with Jinja2 (StrictUndefined,
-the case's options, a DictLoader for includes) plus the extra filters below, which
+Cases come from conformance_cases.py. Each is rendered with Jinja2 (StrictUndefined, or
+the default Undefined for cases with the option undefined="lenient"; the case's options, a DictLoader for includes) plus the extra filters below, which
 TemplateEngine implements identically. A case that fails in Jinja2 is recorded as
 an expected error; `swift test` then checks that TemplateEngine fails too.
 """
@@ -129,7 +129,7 @@ DELIMITER_KEYS = ("block_start_string", "block_end_string", "variable_start_stri
 def render(case):
     options = dict(case.get("options", {}))
     env = jinja2.Environment(
-        undefined=jinja2.StrictUndefined,
+        undefined=jinja2.Undefined if options.get("undefined") == "lenient" else jinja2.StrictUndefined,
         keep_trailing_newline=options.get("keep_trailing_newline", True),
         trim_blocks=options.get("trim_blocks", False),
         lstrip_blocks=options.get("lstrip_blocks", False),

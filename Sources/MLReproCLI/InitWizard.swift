@@ -119,6 +119,7 @@ enum ValueText {
         case .dict(let mapping):
             return "{" + mapping.pairs.map { "\($0.key): \(display($0.value))" }.joined(separator: ", ") + "}"
         case .callable: return "(function)"
+        case .undefined: return "(undefined)"
         }
     }
 }

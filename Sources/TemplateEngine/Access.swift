@@ -15,6 +15,7 @@ func iterate(_ v: Value) throws -> [Value] {
     case .list(let l): return l
     case .dict(let d): return d.keys.map { .string($0) }
     case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
+    case .undefined: return []
     default: throw EvalError("'\(v.typeName)' object is not iterable")
     }
 }

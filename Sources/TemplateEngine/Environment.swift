@@ -26,21 +26,34 @@ public struct Delimiters: Sendable, Equatable {
     }
 }
 
+/// What a name, attribute or key that nothing defines evaluates to.
+public enum UndefinedBehavior: String, Sendable, Equatable, CaseIterable {
+    /// Jinja2's `StrictUndefined`: any use of it is an error (only `defined`-style tests and
+    /// `default` look at it).
+    case strict
+    /// Jinja2's default `Undefined`: it prints empty, is false, iterates as empty and equals only
+    /// another undefined value; its attributes, calls, arithmetic and ordering are errors.
+    case lenient
+}
+
 /// Jinja2 environment options that change output.
 public struct EnvironmentOptions: Sendable, Equatable {
     public var trimBlocks: Bool
     public var lstripBlocks: Bool
     public var keepTrailingNewline: Bool
     public var delimiters: Delimiters
+    public var undefined: UndefinedBehavior
     /// Guards against hostile templates.
     public var limits: RenderLimits
 
     public init(trimBlocks: Bool = false, lstripBlocks: Bool = false, keepTrailingNewline: Bool = true,
-                delimiters: Delimiters = Delimiters(), limits: RenderLimits = RenderLimits()) {
+                delimiters: Delimiters = Delimiters(), undefined: UndefinedBehavior = .strict,
+                limits: RenderLimits = RenderLimits()) {
         self.trimBlocks = trimBlocks
         self.lstripBlocks = lstripBlocks
         self.keepTrailingNewline = keepTrailingNewline
         self.delimiters = delimiters
+        self.undefined = undefined
         self.limits = limits
     }
 }

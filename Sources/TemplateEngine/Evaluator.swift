@@ -1,4 +1,4 @@
-// Expression evaluation with strict undefined.
+// Expression evaluation: strict undefined, or Jinja2's lenient `Undefined` when the environment asks.
 
 extension Renderer {
     func positioned<T>(_ offset: Int, _ body: () throws -> T) throws -> T {
@@ -13,23 +13,39 @@ extension Renderer {
 
     /// Evaluates, reporting an undefined result as nil instead of an error (for `defined`, `default`).
     func evalOptional(_ expr: Expr) throws -> Value? {
+        let value: Value?
         switch expr {
         case .name(let n, _):
-            return lookup(n)
+            value = lookup(n)
         case .attribute(let base, let attr, let offset):
-            let b = try eval(base)
-            return try positioned(offset) { try getAttribute(b, attr) }
+            let b = try defined(try eval(base), at: offset)
+            value = try positioned(offset) { try getAttribute(b, attr) }
         case .item(let base, let key, let offset):
-            let b = try eval(base)
+            let b = try defined(try eval(base), at: offset)
             let k = try eval(key)
-            return try positioned(offset) { try getItem(b, k) }
+            value = try positioned(offset) { try getItem(b, k) }
         case .conditional(let cond, let yes, let no):
             if try eval(cond).isTruthy { return try evalOptional(yes) }
-            guard let no else { return .string("") }
+            guard let no else { return lenient ? nil : .string("") }
             return try evalOptional(no)
         default:
-            return try eval(expr)
+            value = try eval(expr)
         }
+        if case .undefined? = value { return nil }
+        return value
+    }
+
+    /// A missing value: an error in strict mode, `Value.undefined` in lenient mode.
+    func missing(_ message: String, at offset: Int) throws -> Value {
+        if lenient { return .undefined(message: message) }
+        throw undefinedError(message, at: offset)
+    }
+
+    /// `value` itself, or the error a lenient undefined value gives when it is used (its attributes,
+    /// items, calls, arithmetic and ordering).
+    func defined(_ value: Value, at offset: Int) throws -> Value {
+        if case .undefined(let message) = value { throw undefinedError(message, at: offset) }
+        return value
     }
 
     func eval(_ expr: Expr) throws -> Value {
@@ -39,7 +55,7 @@ extension Renderer {
         case .name(let n, let offset):
             if let v = lookup(n) { return v }
             if let message = missingImports[n] { throw undefinedError(message, at: offset) }
-            throw undefinedError("'\(n)' is undefined", at: offset)
+            return try missing("'\(n)' is undefined", at: offset)
         case .list(let items), .tuple(let items):
             return .list(try items.map { try eval($0) })
         case .dict(let pairs):
@@ -53,17 +69,17 @@ extension Renderer {
             }
             return .dict(map)
         case .attribute(let base, let attr, let offset):
-            let b = try eval(base)
+            let b = try defined(try eval(base), at: offset)
             if let v = try positioned(offset, { try getAttribute(b, attr) }) { return v }
-            throw undefinedError("'\(describeObject(b))' has no attribute '\(attr)'", at: offset)
+            return try missing("'\(describeObject(b))' has no attribute '\(attr)'", at: offset)
         case .item(let base, let key, let offset):
-            let b = try eval(base)
+            let b = try defined(try eval(base), at: offset)
             let k = try eval(key)
             if let v = try positioned(offset, { try getItem(b, k) }) { return v }
             if case .string(let s) = k {
-                throw undefinedError("'\(describeObject(b))' has no attribute '\(s)'", at: offset)
+                return try missing("'\(describeObject(b))' has no attribute '\(s)'", at: offset)
             }
-            throw undefinedError("'\(describeObject(b))' has no element \(k.pythonRepr)", at: offset)
+            return try missing("'\(describeObject(b))' has no element \(k.pythonRepr)", at: offset)
         case .slice(let base, let lo, let hi, let stepExpr, let offset):
             let b = try eval(base)
             let l = try lo.map { try eval($0) }
@@ -81,7 +97,7 @@ extension Renderer {
                 try renderBlockLevel(BlockFrame(name: blockName, chain: chain, level: 0, scoped: false), &text)
                 return .string(text)
             }
-            let f = try eval(callee)
+            let f = try defined(try eval(callee), at: offset)
             let a = try args.map { try eval($0) }
             let k = try kwargs.map { ($0.0, try eval($0.1)) }
             if case .dict(let map) = f, case .int(let id)? = map[RecursiveLoopFrame.key] {
@@ -90,7 +106,7 @@ extension Renderer {
             }
             return try call(f, a, k, at: offset)
         case .filter(let base, let name, let args, let kwargs, let offset):
-            let b: Value?
+            var b: Value?
             if name == "default" || name == "d" { b = try evalOptional(base) } else if name == "mandatory" {
                 b = try evalOptional(base)
                 if b == nil {
@@ -101,13 +117,21 @@ extension Renderer {
             } else { b = try eval(base) }
             let a = try args.map { try eval($0) }
             let k = try kwargs.map { ($0.0, try eval($0.1)) }
+            if case .undefined(let message)? = b {
+                guard Builtins.filtersAcceptingUndefined.contains(name) else { throw undefinedError(message, at: offset) }
+                if Builtins.filtersKeepingUndefined.contains(name) { return .undefined(message: message) }
+                if Builtins.filtersIteratingUndefined.contains(name) { b = .list([]) }
+            }
             guard let b else {
                 return a.first ?? .string("")
             }
             return try applyFilter(name, b, a, k, at: offset)
         case .test(let base, let name, let args, let negated, let offset):
             let b: Value?
-            if Builtins.testsAcceptingUndefined.contains(name) { b = try evalOptional(base) } else { b = try eval(base) }
+            if Builtins.testsAcceptingUndefined.contains(name) { b = try evalOptional(base) } else {
+                let v = try eval(base)
+                if case .undefined = v { b = nil } else { b = v }
+            }
             let a = try args.map { try eval($0) }
             let r = try positioned(offset) { try applyTest(name, b, a) }
             return .bool(r != negated)
@@ -115,16 +139,29 @@ extension Renderer {
             let v = try eval(operand)
             switch op {
             case .not: return .bool(!v.isTruthy)
-            case .neg, .pos: return try positioned(offset) { try Operators.unary(op, v) }
+            case .neg, .pos: return try positioned(offset) { try Operators.unary(op, try defined(v, at: offset)) }
             }
         case .binary(let op, let l, let r, let offset):
-            let a = try eval(l)
-            let b = try eval(r)
+            let a = try defined(try eval(l), at: offset)
+            let b = try defined(try eval(r), at: offset)
             return try positioned(offset) { try accountLarge(try Operators.binary(op, a, b, limits: limits), always: op == .mul) }
         case .compare(let first, let rest, let offset):
             var left = try eval(first)
             for (op, e) in rest {
                 let right = try eval(e)
+                switch op {
+                case .eq, .ne: break
+                case .in, .notIn:
+                    // An undefined container iterates as empty.
+                    if case .undefined = right {
+                        guard op == .notIn else { return .bool(false) }
+                        left = right
+                        continue
+                    }
+                case .lt, .le, .gt, .ge:
+                    _ = try defined(left, at: offset)
+                    _ = try defined(right, at: offset)
+                }
                 guard try positioned(offset, { try Operators.compare(op, left, right) }) else { return .bool(false) }
                 left = right
             }
@@ -170,6 +207,7 @@ extension Renderer {
         case .none: return "None"
         case .bool: return "bool object"
         case .callable: return "function object"
+        case .undefined: return "Undefined"
         }
     }
 

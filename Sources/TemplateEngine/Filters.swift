@@ -168,7 +168,9 @@ extension Renderer {
             guard let attr = try a.string(0, "name", nil) else { throw EvalError("attr() needs an attribute name") }
             // Jinja2's attr looks up attributes only, never mapping keys.
             if let m = Methods.bound(value, attr) { return .callable(m) }
-            throw EvalError("'\(describeObject(value))' has no attribute '\(attr)'", .undefined)
+            let message = "'\(describeObject(value))' has no attribute '\(attr)'"
+            if lenient { return .undefined(message: message) }
+            throw EvalError(message, .undefined)
         default:
             return try collectionFilter(name, value, a)
         }

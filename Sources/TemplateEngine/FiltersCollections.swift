@@ -198,7 +198,9 @@ extension Renderer {
             return try items.map { item in
                 if let v = try attributePath(item, attr) { return v }
                 if let dflt { return dflt }
-                throw EvalError("'\(describeObject(item))' has no attribute '\(attr)'", .undefined)
+                let message = "'\(describeObject(item))' has no attribute '\(attr)'"
+                if lenient { return .undefined(message: message) }
+                throw EvalError(message, .undefined)
             }
         }
         guard case .string(let filterName)? = a.args.first else { throw EvalError("map needs a filter name or attribute=") }
@@ -225,7 +227,10 @@ extension Renderer {
             if let attr { v = try attributePath(item, attr) } else { v = item }
             let passed: Bool
             if let testName { passed = try applyTest(testName, v, args) } else {
-                guard let v else { throw EvalError("'\(describeObject(item))' has no attribute '\(attr ?? "")'", .undefined) }
+                guard let v else {
+                    if lenient { return !keep }
+                    throw EvalError("'\(describeObject(item))' has no attribute '\(attr ?? "")'", .undefined)
+                }
                 passed = v.isTruthy
             }
             return passed == keep

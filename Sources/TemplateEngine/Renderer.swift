@@ -4,6 +4,8 @@ final class Renderer {
     let environment: TemplateEnvironment
     var context: OrderedMapping
     let limits: RenderLimits
+    /// `UndefinedBehavior.lenient`: a missing name, attribute or key is `Value.undefined`.
+    let lenient: Bool
     var frames: [[String: Value]] = [[:]]
     var source: SourceText
     var steps = 0
@@ -30,6 +32,7 @@ final class Renderer {
         self.environment = environment
         self.context = context
         self.limits = environment.options.limits
+        self.lenient = environment.options.undefined == .lenient
         self.source = SourceText(name: "", bytes: [])
     }
 
@@ -116,6 +119,7 @@ final class Renderer {
                 switch v {
                 case .string(let s): out += s
                 case .int(let i): out += String(i)
+                case .undefined: break
                 default: v.appendRepr(to: &out)
                 }
                 if out.utf8.count > limits.maxOutputBytes {

@@ -89,6 +89,8 @@ private func writeJSON(_ v: Value, _ out: inout String, indent: Int?, level: Int
         out += "}"
     case .callable(let f):
         throw EvalError("Object of type \(f.macro != nil ? "Macro" : "function") is not JSON serializable")
+    case .undefined(let message):
+        throw EvalError(message, .undefined)
     }
 }
 

@@ -77,6 +77,24 @@ extension Renderer {
 }
 
 enum Builtins {
+    /// Filters that take a lenient undefined value as Jinja2's `Undefined` does: as an empty string
+    /// (these print it), or as an empty sequence (`filtersIteratingUndefined`). Any other filter
+    /// fails with the undefined error.
+    static let filtersAcceptingUndefined: Set<String> = filtersIteratingUndefined.union(filtersKeepingUndefined).union([
+        "default", "d", "mandatory", "upper", "lower", "capitalize", "title", "trim", "string", "e", "escape",
+        "safe", "replace", "center", "truncate", "wordcount", "format", "pprint", "urlencode",
+        "striptags", "forceescape", "comment", "quote", "regex_replace", "regex_search", "regex_findall",
+        "regex_escape", "b64encode", "basename", "dirname", "splitext", "yaml_string", "toml_string",
+        "python_string",
+    ])
+    static let filtersIteratingUndefined: Set<String> = [
+        "length", "count", "list", "join", "sort", "unique", "reverse", "select", "reject", "selectattr",
+        "rejectattr", "map", "batch", "slice", "sum",
+    ]
+    /// Filters whose result for an undefined value is that undefined value (Jinja2's empty-sequence
+    /// answer for these is an `Undefined`).
+    static let filtersKeepingUndefined: Set<String> = ["first", "last", "min", "max", "random"]
+
     /// Tests that look at an undefined value without raising (as with Jinja2's StrictUndefined).
     static let testsAcceptingUndefined: Set<String> = [
         "defined", "undefined", "none", "string", "number", "integer", "float", "mapping", "boolean",

@@ -10,10 +10,14 @@ public indirect enum Value: Sendable, Equatable {
     case list([Value])
     case dict(OrderedMapping)
     case callable(NativeFunction)
+    /// Jinja2's lenient `Undefined` (only where `EnvironmentOptions.undefined` is `.lenient`): prints
+    /// empty, is false, iterates as empty, and fails with `message` on anything else.
+    case undefined(message: String)
 
     public static func == (lhs: Value, rhs: Value) -> Bool {
         switch (lhs, rhs) {
         case (.none, .none): return true
+        case (.undefined, .undefined): return true
         case let (.string(a), .string(b)): return a.utf8.elementsEqual(b.utf8)
         case let (.list(a), .list(b)): return a == b
         case let (.dict(a), .dict(b)): return a == b
@@ -58,6 +62,7 @@ public indirect enum Value: Sendable, Equatable {
         case .list(let l): return !l.isEmpty
         case .dict(let d): return d.count > 0
         case .callable: return true
+        case .undefined: return false
         }
     }
 
@@ -72,6 +77,7 @@ public indirect enum Value: Sendable, Equatable {
         case .list: return "list"
         case .dict: return "dict"
         case .callable(let f): return f.macro != nil ? "Macro" : "function"
+        case .undefined: return "Undefined"
         }
     }
 }

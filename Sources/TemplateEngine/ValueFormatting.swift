@@ -5,6 +5,7 @@ extension Value {
     public var pythonString: String {
         switch self {
         case .string(let s): return s
+        case .undefined: return ""
         default:
             var out = ""
             appendRepr(to: &out)
@@ -44,6 +45,7 @@ extension Value {
             out += "}"
         case .callable(let f):
             out += f.macro != nil ? "<Macro '\(f.name)'>" : "<function \(f.name)>"
+        case .undefined: out += "Undefined"
         }
     }
 }

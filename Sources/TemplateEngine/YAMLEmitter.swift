@@ -202,6 +202,7 @@ struct YAMLEmitter {
             text = s
             implicit = !yamlResolvesToNonString(s)
         case .callable: throw EvalError("cannot represent a function as YAML")
+        case .undefined(let message): throw EvalError(message, .undefined)
         case .list, .dict: throw EvalError("internal: collection as scalar")
         }
         let a = YAMLScalarAnalysis(text)

@@ -28,6 +28,9 @@ struct ConformanceCase: CustomTestStringConvertible, Sendable {
                 if case .bool(let b)? = o["trim_blocks"] { options.trimBlocks = b }
                 if case .bool(let b)? = o["lstrip_blocks"] { options.lstripBlocks = b }
                 if case .bool(let b)? = o["keep_trailing_newline"] { options.keepTrailingNewline = b }
+                if case .string(let u)? = o["undefined"], let behavior = UndefinedBehavior(rawValue: u) {
+                    options.undefined = behavior
+                }
                 func delimiter(_ key: String, _ path: WritableKeyPath<Delimiters, String>) {
                     if case .string(let s)? = o[key] { options.delimiters[keyPath: path] = s }
                 }

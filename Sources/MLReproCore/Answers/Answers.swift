@@ -115,6 +115,7 @@ enum AnswerCast {
         case .string(let string): return string
         case .list, .dict: return JSONText.encode(value)
         case .callable: return "<function>"
+        case .undefined: return ""
         }
     }
 
@@ -136,6 +137,7 @@ enum AnswerCast {
         case .list(let items): return !items.isEmpty
         case .dict(let mapping): return mapping.count > 0
         case .callable: return true
+        case .undefined: return false
         }
     }
 
@@ -221,7 +223,7 @@ enum JSONText {
         case .list(let items): return "[" + items.map(encode).joined(separator: ", ") + "]"
         case .dict(let mapping):
             return "{" + mapping.pairs.map { quote($0.key) + ": " + encode($0.value) }.joined(separator: ", ") + "}"
-        case .callable: return "null"
+        case .callable, .undefined: return "null"
         }
     }
 

@@ -93,7 +93,7 @@ enum YAMLText {
             return AnswerCast.pythonFloat(number)
         case .string(let string): return plainSafe(string) ? string : JSONText.quote(string)
         case .list, .dict: return JSONText.encode(value)
-        case .callable: return "null"
+        case .callable, .undefined: return "null"
         }
     }
 
