@@ -78,6 +78,15 @@ FIXTURES: dict[str, dict[str, str]] = {
         "macros.jinja": "{% macro shout(x) %}{{ x|upper }}!{% endmacro %}\n",
         "project/out.txt.jinja": "{% import 'macros.jinja' as m %}{{ m.shout(name) }}\n",
     },
+    "lenient-undefined": {
+        "copier.yml": "name: {default: \"{{ nickname }}demo\"}\nextra_q: {type: str, default: x, when: \"{{ not_asked }}\"}\n"
+                      "_exclude: [copier.yml]\n",
+        "out.txt.jinja": "[{{ nothing }}] [{{ _copier_conf.nope }}] {{ name }} {% if flag %}flag{% else %}no flag{% endif %}\n"
+                         "{% for x in items %}{{ x }}{% else %}no items{% endfor %} {{ nothing|length }} {{ nothing|default('dflt') }}\n"
+                         "{{ extra_q is defined }} {{ 'a' ~ nothing ~ 'b' }} {{ nothing is defined }} {{ nothing|upper }}!\n",
+        "{{ prefix }}file.txt": "plain\n",
+        "{% if nothing %}gone{% endif %}/x.txt": "dropped\n",
+    },
     "choices-mapping": {
         "copier.yml": "python:\n  type: str\n  choices:\n    Python 3.11: '3.11'\n    Python 3.12: '3.12'\n  default: '3.12'\n",
         "py.txt.jinja": "{{ python }}\n",
@@ -132,6 +141,31 @@ def test_fixture_renders_like_copier(name: str, tmp_path: Path) -> None:
     for path in expected:
         assert actual[path] == expected[path], f"{path} differs:\ncopier: {expected[path]!r}\nmlrepro: {actual[path]!r}"
     assert (tmp_path / "b" / "out" / ".mlrepro" / "answers.yml").exists()
+
+
+def test_undefined_is_lenient_for_copier_and_strict_for_mlrepro_unless_the_template_says(tmp_path: Path) -> None:
+    body = {"out.txt.jinja": "[{{ nothing }}]\n"}
+    write(tmp_path / "c", {"copier.yml": "name: {default: n}\n", **body})
+    write(tmp_path / "cs", {"copier.yml": "_undefined: strict\nname: {default: n}\n", **body})
+    write(tmp_path / "m", {"mlrepro.yml": "name: {default: n}\n", **body})
+    write(tmp_path / "ml", {"mlrepro.yml": "_undefined: lenient\nname: {default: n}\n", **body})
+    write(tmp_path / "bad", {"mlrepro.yml": "_undefined: maybe\nname: {default: n}\n", **body})
+
+    def run(tpl: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(BIN), "init", str(tmp_path / f"out-{tpl}"), "--template", str(tmp_path / tpl),
+                               "--defaults", "--no-git", "--no-probe", "--quiet"],
+                              capture_output=True, text=True, env=dict(os.environ, NO_COLOR="1"))
+    for tpl in ("c", "ml"):
+        done = run(tpl)
+        assert done.returncode == 0, done.stderr
+        assert (tmp_path / f"out-{tpl}" / "out.txt").read_text() == "[]\n"
+    for tpl in ("cs", "m"):
+        failed = run(tpl)
+        assert failed.returncode == 2
+        assert "out.txt.jinja:1:5: error: 'nothing' is undefined" in failed.stderr
+        assert not (tmp_path / f"out-{tpl}").exists()
+    bad = run("bad")
+    assert bad.returncode == 2 and "mlrepro.yml:1:1: error: setting _undefined must be strict or lenient" in bad.stderr
 
 
 def test_unknown_answers_warn_for_copier_and_fail_for_mlrepro(tmp_path: Path) -> None:

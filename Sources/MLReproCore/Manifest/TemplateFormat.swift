@@ -47,8 +47,8 @@ public struct MLReproManifestFormat: TemplateFormat {
 
 /// copier's manifest, `copier.yml` or `copier.yaml`, with copier's conventions: the answers
 /// file defaults to `.copier-answers.yml` (rendered from the template when it ships
-/// `{{ _copier_conf.answers_file }}.jinja`), and answers no question asks are kept for the
-/// templates with a warning.
+/// `{{ _copier_conf.answers_file }}.jinja`), answers no question asks are kept for the
+/// templates with a warning, and undefined names are Jinja2's lenient `Undefined`.
 public struct CopierManifestFormat: TemplateFormat {
     public init() {}
 
@@ -59,6 +59,8 @@ public struct CopierManifestFormat: TemplateFormat {
         var manifest = try YAMLManifest.read(fileName, in: tree)
         if manifest.answersFile == nil { manifest.answersFile = ".copier-answers.yml" }
         manifest.keepsUnknownAnswers = true
+        // copier renders with Jinja2's default Undefined: a name nothing defines prints empty.
+        manifest.environmentOptions.undefined = manifest.undefinedSetting ?? .lenient
         // copier copies its own manifest unless `_exclude` drops it (the default list does).
         manifest.formatFiles = []
         return manifest

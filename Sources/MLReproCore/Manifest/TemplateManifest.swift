@@ -80,6 +80,9 @@ public struct TemplateManifest: Sendable {
     public var messageBeforeCopy: String?
     public var messageAfterCopy: String?
     public var environmentOptions = EnvironmentOptions()
+    /// `_undefined: strict | lenient`, when the manifest says; otherwise the format's default
+    /// applies (strict for mlrepro.yml and cookiecutter.json, lenient for copier.yml).
+    public var undefinedSetting: UndefinedBehavior?
     public var minimumVersion: String?
     public var tasks: [TaskCommand] = []
     /// Commands run before anything is written, in an empty folder (cookiecutter's
@@ -121,7 +124,7 @@ extension TemplateManifest {
         "_subdirectory", "_templates_suffix", "_exclude", "_skip_if_exists", "_answers_file",
         "_message_before_copy", "_message_after_copy", "_envops", "_min_mlrepro_version",
         "_min_copier_version", "_tasks", "_secret_files", "_description", "_secret_questions",
-        "_bake_validators",
+        "_bake_validators", "_undefined",
     ]
 
     /// Parses manifest text. `file` names the manifest in diagnostics.
@@ -150,6 +153,7 @@ extension TemplateManifest {
         for index in manifest.questions.indices where secretQuestions.contains(manifest.questions[index].name) {
             manifest.questions[index].secret = true
         }
+        manifest.environmentOptions.undefined = manifest.undefinedSetting ?? .strict
         return manifest
     }
 
@@ -290,6 +294,11 @@ extension TemplateManifest {
                 throw ManifestError(location: location, message: "setting _min_mlrepro_version: '\(minimumVersion ?? "")' is not a version like 1.2.3")
             }
         case "_envops": environmentOptions = try Self.envops(value, location: location)
+        case "_undefined":
+            guard case .string(let name) = value, let behavior = UndefinedBehavior(rawValue: name) else {
+                throw ManifestError(location: location, message: "setting _undefined must be strict or lenient")
+            }
+            undefinedSetting = behavior
         case "_tasks", "_bake_validators":
             guard case .list(let items) = value else {
                 throw ManifestError(location: location, message: "setting \(key) must be a list of commands")
