@@ -156,7 +156,7 @@ test-stack: build
 ## docker/mlflow/requirements.lock) with uv from PyPI (and the PyTorch index for torch frameworks). Data, refreshed
 ## deliberately: review the diff, then commit. LOCK_FRAMEWORKS="sklearn pytorch" LOCK_PYTHONS="3.11" narrow it.
 LOCK_VENV ?= $(CURDIR)/.venv-locks
-LOCK_FRAMEWORKS ?= sklearn
+LOCK_FRAMEWORKS ?= sklearn tensorflow jax
 LOCK_PYTHONS ?= 3.10 3.11 3.12
 UV_VERSION ?= 0.13.9
 template-locks: build venv

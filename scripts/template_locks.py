@@ -10,8 +10,10 @@ from Templates/ml-research with the given binary and its pyproject.toml is resol
     Templates/ml-research/locks/<framework>-<variant>-py<python>-<server|local>[-hf].txt
 
 which the template renders as the project's requirements.lock. The variant is what changes the
-dependency set: `cpu` for sklearn (its packages do not depend on the accelerator), the PyTorch
-wheel index name for pytorch and lightning (cpu, cu126, cu128, cu130, rocm6.4). Torch is resolved
+dependency set: `cpu` for sklearn (its packages do not depend on the accelerator), the CUDA
+version for tensorflow (cpu, cu125: `tensorflow[and-cuda]`) and jax (cpu, cu129, cu130: `jax[cuda12]`,
+`jax[cuda13]`), all from PyPI, and the PyTorch wheel index name for pytorch and lightning (cpu,
+cu126, cu128, cu130, rocm6.4). Torch is resolved
 from its own index only (uv's default first-index strategy: a package found on the PyTorch index
 is never taken from PyPI), everything else from PyPI.
 
@@ -41,9 +43,15 @@ PYPI = "https://pypi.org/simple"
 TORCH_INDEX = "https://download.pytorch.org/whl/{variant}"
 PYTHONS = ["3.10", "3.11", "3.12"]
 VARIANTS = {"sklearn": ["cpu"], "pytorch": ["cpu", "cu126", "cu128", "cu130", "rocm6.4"],
-            "lightning": ["cpu", "cu126", "cu128", "cu130", "rocm6.4"]}
-ACCELERATOR = {"cpu": ("cpu", None), "cu126": ("nvidia", "12.6"), "cu128": ("nvidia", "12.8"),
-               "cu130": ("nvidia", "13.0"), "rocm6.4": ("amd", None)}
+            "lightning": ["cpu", "cu126", "cu128", "cu130", "rocm6.4"],
+            "tensorflow": ["cpu", "cu125"], "jax": ["cpu", "cu129", "cu130"]}
+ACCELERATOR = {"cpu": ("cpu", None), "cu125": ("nvidia", "12.5"), "cu126": ("nvidia", "12.6"),
+               "cu128": ("nvidia", "12.8"), "cu129": ("nvidia", "12.9"), "cu130": ("nvidia", "13.0"),
+               "rocm6.4": ("amd", None)}
+# Combinations the template does not offer (jax 0.6.2, the last for Python 3.10, has no cuda13 extra).
+UNOFFERED = {("jax", "cu130", "3.10")}
+# Frameworks whose every package is on PyPI (their CUDA builds are PyPI extras, not another index).
+PYPI_ONLY = {"sklearn", "tensorflow", "jax"}
 
 
 def lock_name(framework: str, variant: str, python: str, tracking: str, huggingface: bool) -> str:
@@ -84,7 +92,7 @@ def project_lock(mlrepro: str, uv: str, work: Path, framework: str, variant: str
     answers_file.write_text(yaml.safe_dump(answers))
     subprocess.run([mlrepro, "init", str(dest), "--template", str(TEMPLATE), "--answers", str(answers_file),
                     "--defaults", "--no-probe", "--no-git", "--quiet"], check=True, stdout=subprocess.DEVNULL)
-    indexes = [PYPI] if framework == "sklearn" else [TORCH_INDEX.format(variant=variant), PYPI]
+    indexes = [PYPI] if framework in PYPI_ONLY else [TORCH_INDEX.format(variant=variant), PYPI]
     raw = work / f"{dest.name}.lock"
     compile_lock(uv, dest / "pyproject.toml", raw, python, indexes)
     target.write_text(header(f"{framework}, {variant}, Python {python}, {tracking}"
@@ -134,6 +142,8 @@ def main() -> int:
             variants = [v for v in VARIANTS[framework] if not args.variants or v in args.variants]
             combos = itertools.product(variants, args.pythons, ["mlflow-server", "mlflow-local"], [False, True])
             for variant, python, tracking, huggingface in combos:
+                if (framework, variant, python) in UNOFFERED:
+                    continue
                 try:
                     written.append(project_lock(args.mlrepro, args.uv, work, framework, variant, python,
                                                 tracking, huggingface))
