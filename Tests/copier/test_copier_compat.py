@@ -87,6 +87,14 @@ FIXTURES: dict[str, dict[str, str]] = {
         "{{ prefix }}file.txt": "plain\n",
         "{% if nothing %}gone{% endif %}/x.txt": "dropped\n",
     },
+    "unicode-twins": {
+        # NFC and NFD spellings of one name are two files on Linux: both are written.
+        "copier.yml": "name: {default: n}\n_exclude: [copier.yml]\n",
+        "ma\u00f1ana.txt": "NFC\n",
+        "man\u0303ana.txt": "NFD\n",
+        "{{ 'ma\u00f1ana' }}-{{ name }}.txt.jinja": "rendered NFC\n",
+        "{{ 'man\u0303ana' }}-{{ name }}.txt.jinja": "rendered NFD\n",
+    },
     "choices-mapping": {
         "copier.yml": "python:\n  type: str\n  choices:\n    Python 3.11: '3.11'\n    Python 3.12: '3.12'\n  default: '3.12'\n",
         "py.txt.jinja": "{{ python }}\n",
@@ -166,6 +174,21 @@ def test_undefined_is_lenient_for_copier_and_strict_for_mlrepro_unless_the_templ
         assert not (tmp_path / f"out-{tpl}").exists()
     bad = run("bad")
     assert bad.returncode == 2 and "mlrepro.yml:1:1: error: setting _undefined must be strict or lenient" in bad.stderr
+
+
+def test_unicode_twins_are_checked_apart(tmp_path: Path) -> None:
+    """`check` compares the NFC and the NFD file each with its own rendering."""
+    write(tmp_path / "tpl", FIXTURES["unicode-twins"])
+    project = tmp_path / "out"
+    made = subprocess.run([str(BIN), "init", str(project), "--template", str(tmp_path / "tpl"), "--defaults", "--no-git",
+                           "--no-probe", "--quiet"], capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    check = lambda: subprocess.run([str(BIN), "check", str(project)], capture_output=True, text=True)
+    clean = check()
+    assert clean.returncode == 0 and "4 files match" in clean.stdout, clean.stdout + clean.stderr
+    (project / "man\u0303ana.txt").write_text("edited\n")
+    drift = check()
+    assert drift.returncode == 1 and "-NFD\n+edited" in drift.stdout and "-NFC" not in drift.stdout
 
 
 def test_unknown_answers_warn_for_copier_and_fail_for_mlrepro(tmp_path: Path) -> None:

@@ -68,8 +68,8 @@ public struct GenerationPlanner: Sendable {
         let copyOnly = manifest.copyWithoutRender.map { Array($0.unicodeScalars) }
         let delimiters = manifest.environmentOptions.delimiters
         // Output path of each template directory; nil when it was dropped or excluded.
-        var directories: [String: String?] = [base: ""]
-        var owners: [String: String] = [:]
+        var directories: [ExactPath: String?] = [ExactPath(base): ""]
+        var owners: [ExactPath: String] = [:]
         var items: [PlannedItem] = []
         for entry in tree.entries {
             if entry.path.utf8.count > Self.maxPathBytes || entry.path.utf8.filter({ $0 == 0x2F }).count >= Self.maxDepth {
@@ -86,8 +86,8 @@ public struct GenerationPlanner: Sendable {
             }
             if base.isEmpty && !relative.contains("/") && manifest.formatFiles.contains(relative) { continue }
             let parentSource = TemplatePath.parent(entry.path)
-            guard let parentOutput = directories[parentSource] ?? nil else {
-                directories[entry.path] = .some(nil)
+            guard let parentOutput = directories[ExactPath(parentSource)] ?? nil else {
+                directories[ExactPath(entry.path)] = .some(nil)
                 continue
             }
             var name = String(relative.split(separator: "/").last ?? "")
@@ -108,13 +108,13 @@ public struct GenerationPlanner: Sendable {
                 }
             }
             if name.isEmpty {
-                directories[entry.path] = .some(nil)
+                directories[ExactPath(entry.path)] = .some(nil)
                 continue
             }
             let output = parentOutput.isEmpty ? name : parentOutput + "/" + name
             try checkSafe(output, source: entry.path)
             if exclude.matches(output, isDirectory: entry.isDirectory) {
-                directories[entry.path] = .some(nil)
+                directories[ExactPath(entry.path)] = .some(nil)
                 continue
             }
             if let control = Self.versionControlComponent(of: output) {
@@ -122,11 +122,11 @@ public struct GenerationPlanner: Sendable {
                     template: tree.displayPath(entry.path), rendered: output,
                     reason: "'\(control)' is a version-control folder: a template may not write into one (its config and hooks would run commands), whatever _exclude says")
             }
-            if let first = owners[output] {
+            if let first = owners[ExactPath(output)] {
                 throw GenerationError.duplicateOutput(path: output, first: first, second: entry.path)
             }
-            owners[output] = entry.path
-            if entry.isDirectory { directories[entry.path] = .some(output) }
+            owners[ExactPath(output)] = entry.path
+            if entry.isDirectory { directories[ExactPath(entry.path)] = .some(output) }
             items.append(PlannedItem(
                 path: output, kind: kind, source: entry.path, mode: entry.mode,
                 isSecret: !entry.isDirectory && secrets.matches(output, isDirectory: false),
@@ -134,21 +134,21 @@ public struct GenerationPlanner: Sendable {
             ))
         }
         // A rendered name may contain `/`: make sure every parent directory is planned once.
-        var planned = Set(items.filter { $0.kind == .directory }.map(\.path))
+        var planned = Set(items.filter { $0.kind == .directory }.map { ExactPath($0.path) })
         var extra: [PlannedItem] = []
         for item in items {
             var parent = TemplatePath.parent(item.path)
-            while !parent.isEmpty && !planned.contains(parent) {
-                planned.insert(parent)
+            while !parent.isEmpty && !planned.contains(ExactPath(parent)) {
+                planned.insert(ExactPath(parent))
                 extra.append(PlannedItem(path: parent, kind: .directory, source: item.source, mode: 0o755,
                                          isSecret: false, skipIfExists: false))
                 parent = TemplatePath.parent(parent)
             }
         }
-        for item in items + extra where item.kind != .directory && planned.contains(item.path) {
+        for item in items + extra where item.kind != .directory && planned.contains(ExactPath(item.path)) {
             throw GenerationError.duplicateOutput(path: item.path, first: item.source, second: "a folder of the same name")
         }
-        return GenerationPlan(items: (items + extra).sorted { $0.path < $1.path })
+        return GenerationPlan(items: (items + extra).sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) })
     }
 
     /// fnmatch of `path` or one of its parent folders (Python's `fnmatch`, as cookiecutter uses it).

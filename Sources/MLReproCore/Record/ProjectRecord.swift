@@ -17,10 +17,10 @@ public struct ProjectRecord: Sendable {
     /// `.mlrepro/environment.json`, as-is.
     public var environmentJSON: String
     /// `.mlrepro/checksums`: sha256 by path of every file the template generated.
-    public var checksums: [String: String]
+    public var checksums: PathMap<String>
 
     /// Paths listed in `.mlrepro/checksums`, sorted.
-    public var checksummedPaths: [String] { checksums.keys.sorted() }
+    public var checksummedPaths: [String] { checksums.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
 
     public var isGitCommit: Bool { commit.utf8.count == 40 && commit.utf8.allSatisfy { $0 < 128 && Character(UnicodeScalar($0)).isHexDigit } }
 
@@ -108,7 +108,7 @@ public struct ProjectRecord: Sendable {
             commit = text
         }
         var record = ProjectRecord(project: project, answers: answers, template: template, commit: commit,
-                                   templateWasDirty: false, skip: [], environmentJSON: "{}", checksums: [:])
+                                   templateWasDirty: false, skip: [], environmentJSON: "{}", checksums: PathMap())
         record.madeBy = "copier"
         return record
     }
@@ -123,8 +123,8 @@ public struct ProjectRecord: Sendable {
     }
 
     /// Digest by path of a `sha256sum` listing (GNU escaping of `\` and newlines undone).
-    static func parseChecksums(_ text: String) -> [String: String] {
-        var result: [String: String] = [:]
+    static func parseChecksums(_ text: String) -> PathMap<String> {
+        var result = PathMap<String>()
         for line in text.split(separator: "\n") {
             var body = Substring(line)
             let escaped = body.hasPrefix("\\")

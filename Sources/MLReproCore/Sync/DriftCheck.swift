@@ -81,12 +81,13 @@ public enum DriftCheck {
 
     static func compare(_ render: RegeneratedProject, record: ProjectRecord) throws -> DriftReport {
         let project = record.project
-        for path in Set(render.files.keys).union(record.checksummedPaths) {
+        for path in Set((render.files.keys + record.checksummedPaths).map(ExactPath.init)).map(\.path) {
             try ProjectPaths.refuseLinkOutside(path, under: project)
         }
         var entries: [DriftReport.Entry] = []
         var compared = 0
-        for path in render.files.keys.sorted() where !render.skipIfExists.contains(path) {
+        for path in render.files.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        where !render.skipIfExists.contains(path) {
             guard let expected = render.files[path] else { continue }
             compared += 1
             let actual = ProjectFiles.read(project + "/" + path)
@@ -105,7 +106,7 @@ public enum DriftCheck {
             if !diff.isEmpty { entries.append(.init(path: path, status: .changed, diff: diff)) }
         }
         let skipped = PathPatterns(record.skip)
-        for path in Set(record.checksummedPaths).sorted() where !path.hasPrefix(GenerationPlan.recordDirectory + "/") {
+        for path in record.checksummedPaths where !path.hasPrefix(GenerationPlan.recordDirectory + "/") {
             if render.files[path] != nil || render.secrets[path] != nil || render.skipIfExists.contains(path) { continue }
             if skipped.matches(path, isDirectory: false) { continue }
             guard let actual = ProjectFiles.read(project + "/" + path) else { continue }

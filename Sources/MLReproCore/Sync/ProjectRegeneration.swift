@@ -11,9 +11,9 @@ public struct RegeneratedProject: Sendable {
     public var tree: TemplateTree
     public var prepared: PreparedGeneration
     /// Every generated file that `check` and `update` compare, by path.
-    public var files: [String: File]
+    public var files: PathMap<File>
     /// Secret files (`_secret_files`): rendered only for `update` to create when absent.
-    public var secrets: [String: File]
+    public var secrets: PathMap<File>
     /// `_skip_if_exists` matches: the project owns them once they exist.
     public var skipIfExists: Set<String>
 
@@ -30,8 +30,8 @@ public struct RegeneratedProject: Sendable {
         let contents = try FileRenderer(tree: tree, environment: prepared.environment,
                                      keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings)
             .contents(of: items, context: prepared.context)
-        var files: [String: File] = [:]
-        var secrets: [String: File] = [:]
+        var files = PathMap<File>()
+        var secrets = PathMap<File>()
         var skipIfExists = Set<String>()
         for (item, bytes) in zip(items, contents) {
             if item.isSecret {

@@ -82,7 +82,8 @@ public struct ProjectUpdate {
         let theirLabel = "template \(theirsTree.revision.map { $0.ref == $0.commit ? String($0.commit.prefix(12)) : $0.ref } ?? "current")"
         let labels = MergeLabels(ancestor: "template \(record.commit.prefix(12)) (recorded)", ours: "project", theirs: theirLabel)
 
-        for path in Set(baseFiles.keys).union(theirs.files.keys).sorted() {
+        let paths = Set((baseFiles.keys + theirs.files.keys).map(ExactPath.init)).map(\.path)
+        for path in paths.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             let base = baseFiles[path]
             let new = theirs.files[path]
             let ours = ProjectFiles.read(project + "/" + path)
@@ -178,14 +179,14 @@ public struct ProjectUpdate {
     /// The files the recorded template generated: rendered again for git templates; for
     /// others (whose old content is gone) the project's own files whose checksum still matches
     /// the record, so that only files the user never touched count as unchanged.
-    private func baseFiles(_ record: ProjectRecord) throws -> [String: RegeneratedProject.File] {
+    private func baseFiles(_ record: ProjectRecord) throws -> PathMap<RegeneratedProject.File> {
         if record.generatedRef != nil {
             let tree = try template.load(record)
             return try RegeneratedProject.render(
                 tree: tree, project: project, inputs: record.answerInputs(for: try tree.manifest()),
                 environmentJSON: record.environmentJSON, skip: record.skip).files
         }
-        var files: [String: RegeneratedProject.File] = [:]
+        var files = PathMap<RegeneratedProject.File>()
         for (path, digest) in record.checksums where !path.hasPrefix(GenerationPlan.recordDirectory + "/") {
             guard let contents = ProjectFiles.read(project + "/" + path), SHA256.hex(contents.bytes) == digest else { continue }
             files[path] = RegeneratedProject.File(bytes: contents.bytes, mode: contents.mode)

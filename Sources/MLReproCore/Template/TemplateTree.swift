@@ -28,18 +28,18 @@ public struct TemplateTree: Sendable {
     public var revision: TemplateRevision?
     /// `--template` exactly as given (copier records it as `_src_path`); nil when not given.
     public var requestedSource: String?
-    private var index: [String: Int]
+    private var index: [ExactPath: Int]
 
     public init(source: String, origin: String, entries: [TemplateEntry]) {
         self.source = source
         self.origin = origin
-        self.entries = entries.sorted { $0.path < $1.path }
-        var index: [String: Int] = [:]
-        for (position, entry) in self.entries.enumerated() { index[entry.path] = position }
+        self.entries = entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        var index: [ExactPath: Int] = [:]
+        for (position, entry) in self.entries.enumerated() { index[ExactPath(entry.path)] = position }
         self.index = index
     }
 
-    public func entry(at path: String) -> TemplateEntry? { index[path].map { entries[$0] } }
+    public func entry(at path: String) -> TemplateEntry? { index[ExactPath(path)].map { entries[$0] } }
 
     /// The manifest file at the root that decides the template's format; nil when there is none.
     public var manifestName: String? { TemplateFormats.detect(self)?.fileName }
