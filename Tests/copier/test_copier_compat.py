@@ -95,6 +95,12 @@ FIXTURES: dict[str, dict[str, str]] = {
         "{{ 'ma\u00f1ana' }}-{{ name }}.txt.jinja": "rendered NFC\n",
         "{{ 'man\u0303ana' }}-{{ name }}.txt.jinja": "rendered NFD\n",
     },
+    "choices-validator": {
+        "copier.yml": "gpu: {type: bool, default: false}\npython:\n  type: str\n  choices:\n    Python 3.10:\n      value: '3.10'\n"
+                      "      validator: \"{% if gpu %}no GPU wheels for 3.10{% endif %}\"\n    Python {{ '3.12' }}: \"{{ '3.' ~ 12 }}\"\n"
+                      "  default: '3.12'\n_exclude: [copier.yml]\n",
+        "py.txt.jinja": "{{ python }} {{ gpu }}\n",
+    },
     "choices-mapping": {
         "copier.yml": "python:\n  type: str\n  choices:\n    Python 3.11: '3.11'\n    Python 3.12: '3.12'\n  default: '3.12'\n",
         "py.txt.jinja": "{{ python }}\n",
@@ -105,6 +111,7 @@ EXTRA_DATA = {
     "multiselect-data": ["compute=[local, kubernetes]"],
     "unknown-data": ["extra=hello"],
     "choices-mapping": ["python=3.11"],
+    "choices-validator": ["python=3.10"],
 }
 
 
@@ -189,6 +196,20 @@ def test_unicode_twins_are_checked_apart(tmp_path: Path) -> None:
     (project / "man\u0303ana.txt").write_text("edited\n")
     drift = check()
     assert drift.returncode == 1 and "-NFD\n+edited" in drift.stdout and "-NFC" not in drift.stdout
+
+
+def test_a_disabled_choice_is_refused_like_copier(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", FIXTURES["choices-validator"])
+    data = ["--data", "gpu=true", "--data", "python=3.10"]
+    env = dict(os.environ, NO_COLOR="1", HOME=str(tmp_path))
+    copier = subprocess.run([str(COPIER), "copy", "--defaults", "--quiet", "tpl", "a", *data], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert copier.returncode != 0 and "no GPU wheels for 3.10" in copier.stderr
+    ours = subprocess.run([str(BIN), "init", "b", "--template", "tpl", "--defaults", "--no-git", "--no-probe", *data],
+                          cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert ours.returncode == 2
+    assert "answer 'python': '3.10' is a disabled choice: no GPU wheels for 3.10" in ours.stderr
+    assert not (tmp_path / "b").exists()
 
 
 def test_unknown_answers_warn_for_copier_and_fail_for_mlrepro(tmp_path: Path) -> None:

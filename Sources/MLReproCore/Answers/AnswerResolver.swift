@@ -128,32 +128,51 @@ public struct AnswerResolver: Sendable {
         }
     }
 
-    /// The allowed values, cast to the question's type.
-    func choiceValues(_ question: Question, scope: OrderedMapping) throws -> [(label: String, value: Value)]? {
+    /// The allowed values, cast to the question's type. A choice given as a mapping with `value`
+    /// and `validator` (copier's extended form) is disabled when its validator renders text:
+    /// `disabled` is that text, empty for a choice that may be picked.
+    func choiceValues(_ question: Question, scope: OrderedMapping) throws -> [(label: String, value: Value, disabled: String)]? {
         guard var raw = question.choices else { return nil }
         if case .string(let text) = raw {
             let rendered = try render(text, question, "choices", scope)
             raw = (try? AnswerCast.cast(value: .string(rendered), to: .yaml)) ?? .none
         }
-        var pairs: [(String, Value)] = []
+        var pairs: [(String, Value, paired: Bool)] = []
         switch raw {
         case .list(let items):
             for item in items {
                 if case .list(let pair) = item, pair.count == 2 {
-                    pairs.append((AnswerCast.text(pair[0]), pair[1]))
+                    pairs.append((AnswerCast.text(pair[0]), pair[1], true))
                 } else {
-                    pairs.append((AnswerCast.text(item), item))
+                    pairs.append((AnswerCast.text(item), item, false))
                 }
             }
         case .dict(let mapping):
-            pairs = mapping.pairs.map { ($0.key, $0.value) }
+            pairs = mapping.pairs.map { ($0.key, $0.value, true) }
         default:
             throw GenerationError.questionTemplate(question: question.name, field: "choices", location: question.location,
                                                    message: "choices must give a list or a mapping")
         }
-        return try pairs.map { label, value in
+        return try pairs.map { label, value, paired in
+            var value = value
+            var disabled = ""
+            if paired, case .dict(let extended) = value {
+                guard let inner = extended["value"] else {
+                    throw GenerationError.questionTemplate(question: question.name, field: "choices", location: question.location,
+                                                           message: "choice '\(label)': a mapping needs the property 'value'")
+                }
+                if let validator = extended["validator"] {
+                    guard case .string(let text) = validator else {
+                        throw GenerationError.questionTemplate(question: question.name, field: "choices", location: question.location,
+                                                               message: "choice '\(label)': the property 'validator' must be a string")
+                    }
+                    disabled = try render(text, question, "choices", scope).trimmingSpaces
+                }
+                value = inner
+            }
+            if case .string(let text) = value { value = .string(try render(text, question, "choices", scope)) }
             do {
-                return (label, try AnswerCast.cast(value: value, to: question.type))
+                return (try render(label, question, "choices", scope), try AnswerCast.cast(value: value, to: question.type), disabled)
             } catch let failure as CastFailure {
                 throw GenerationError.questionTemplate(question: question.name, field: "choices", location: question.location,
                                                        message: "choice '\(label)': \(failure.message)")
@@ -171,11 +190,15 @@ public struct AnswerResolver: Sendable {
             }
         }
         if let choices = try choiceValues(question, scope: scope) {
-            let allowed = choices.map(\.value)
+            let allowed = choices.filter(\.disabled.isEmpty).map(\.value)
             let picked: [Value]
             if question.multiselect, case .list(let items) = value { picked = items } else { picked = [value] }
             for item in picked where !allowed.contains(item) {
-                let list = choices.map { AnswerCast.text($0.value) }.joined(separator: ", ")
+                if let reason = choices.first(where: { $0.value == item && !$0.disabled.isEmpty })?.disabled {
+                    throw GenerationError.invalidAnswer(key: question.name, location: location,
+                                                        message: "\(AnswerCast.describe(item)) is a disabled choice: \(reason)")
+                }
+                let list = allowed.map { AnswerCast.text($0) }.joined(separator: ", ")
                 throw GenerationError.invalidAnswer(key: question.name, location: location,
                                                     message: "\(AnswerCast.describe(item)) is not one of the choices: \(list)")
             }

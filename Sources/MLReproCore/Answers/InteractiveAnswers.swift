@@ -121,7 +121,8 @@ extension AnswerResolver {
                 fallback = nil
             }
         }
-        let choices = try choiceValues(question, scope: scope)?.map { PendingQuestion.Choice(label: $0.label, value: $0.value) }
+        let choices = try choiceValues(question, scope: scope)?.filter(\.disabled.isEmpty)
+            .map { PendingQuestion.Choice(label: $0.label, value: $0.value) }
         let help = try question.help.map { try render($0, question, "help", scope) }
         var usesEnvironment = false
         if given == nil, case .string(let text)? = question.defaultValue {

@@ -79,7 +79,7 @@ public struct Baker {
         for question in manifest.questions where !question.secret {
             var values: [Value] = []
             if let choices = try resolver.choiceValues(question, scope: scope) {
-                let options = choices.map(\.value)
+                let options = choices.filter(\.disabled.isEmpty).map(\.value)
                 values = question.multiselect ? options.map { .list([$0]) } + (options.count > 1 ? [.list(options)] : [])
                     : options
             } else if question.type == .bool {
