@@ -42,6 +42,9 @@ extension MLRepro {
         @Flag(name: .long, help: "Allow the template's _tasks to run in DEST after generating.")
         var trust = false
 
+        @Flag(name: .customLong("skip-tasks"), help: "Run none of the template's _tasks or hooks (they then need no --trust).")
+        var skipTasks = false
+
         @Flag(name: .long, help: "Print only errors.")
         var quiet = false
 
@@ -74,6 +77,7 @@ extension MLRepro {
             var request = GenerationRequest(destination: provisional, tree: tree, inputs: inputs,
                                             environmentJSON: environmentJSON, git: GitIdentity.fromGitConfig(),
                                             vcsRef: tree.revision?.commit, force: force, trust: trust)
+            request.skipTasks = skipTasks
             // On a terminal, questions the command line leaves open are asked (see InitWizard).
             let wizard = defaults || !Terminal.stdinIsTTY ? nil
                 : InitWizard(prompter: TerminalPrompter(), reask: ask, environmentJSON: environmentJSON)

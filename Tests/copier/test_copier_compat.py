@@ -212,6 +212,20 @@ def test_a_disabled_choice_is_refused_like_copier(tmp_path: Path) -> None:
     assert not (tmp_path / "b").exists()
 
 
+def test_skip_tasks_runs_none_like_copier(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", FIXTURES["tasks-mapping"])
+    env = dict(os.environ, NO_COLOR="1", HOME=str(tmp_path))
+    copier = subprocess.run([str(COPIER), "copy", "--defaults", "--quiet", "--skip-tasks", "tpl", "a"], cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert copier.returncode == 0, copier.stderr
+    # No --trust: skipped tasks need none.
+    ours = subprocess.run([str(BIN), "init", "b", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--quiet",
+                           "--skip-tasks"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert ours.returncode == 0, ours.stderr
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+    assert not (tmp_path / "b" / "always.txt").exists()
+
+
 def test_unknown_answers_warn_for_copier_and_fail_for_mlrepro(tmp_path: Path) -> None:
     write(tmp_path / "c", {"copier.yml": "name: {default: n}\n"})
     write(tmp_path / "m", {"mlrepro.yml": "name: {default: n}\n"})

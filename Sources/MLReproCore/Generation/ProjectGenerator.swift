@@ -13,6 +13,8 @@ public struct GenerationRequest: Sendable {
     public var vcsRef: String?
     public var force = false
     public var trust = false
+    /// copier's `--skip-tasks`: neither `_tasks` nor hooks run (so they need no `--trust`).
+    public var skipTasks = false
 
     public init(destination: String, tree: TemplateTree, inputs: AnswerInputs, environmentJSON: String,
                 git: GitIdentity = GitIdentity(), vcsRef: String? = nil, force: Bool = false, trust: Bool = false) {
@@ -67,7 +69,12 @@ public enum ProjectGenerator {
         resolving: ((AnswerResolver, AnswerInputs) throws -> ResolvedAnswers)? = nil
     ) throws -> PreparedGeneration {
         let tree = request.tree
-        let manifest = try tree.manifest()
+        var manifest = try tree.manifest()
+        if request.skipTasks {
+            manifest.tasks = []
+            manifest.taskConditions = []
+            manifest.tasksBeforeWriting = []
+        }
         if let minimum = manifest.minimumVersion, let required = SemanticVersion(minimum),
            let current = SemanticVersion(MLReproVersion.current), current < required {
             throw GenerationError.versionTooOld(required: minimum, current: MLReproVersion.current)
