@@ -101,6 +101,14 @@ FIXTURES: dict[str, dict[str, str]] = {
                       "  default: '3.12'\n_exclude: [copier.yml]\n",
         "py.txt.jinja": "{{ python }} {{ gpu }}\n",
     },
+    "yaml-include": {
+        # Several documents, `!include` of a glob; joined _exclude lists; a later document wins.
+        "copier.yml": "---\n!include shared/*.yml\n---\nname: {default: demo}\n_exclude: [shared, copier.yml]\n",
+        "shared/a.yml": "license: {default: MIT}\n_exclude: ['*.bak']\n",
+        "shared/b.yml": "name: {default: from-b}\n---\nextra: {default: e}\n",
+        "out.txt.jinja": "{{ name }} {{ license }} {{ extra }}\n",
+        "x.bak": "excluded\n",
+    },
     "choices-mapping": {
         "copier.yml": "python:\n  type: str\n  choices:\n    Python 3.11: '3.11'\n    Python 3.12: '3.12'\n  default: '3.12'\n",
         "py.txt.jinja": "{{ python }}\n",
@@ -224,6 +232,21 @@ def test_skip_tasks_runs_none_like_copier(tmp_path: Path) -> None:
     assert ours.returncode == 0, ours.stderr
     assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
     assert not (tmp_path / "b" / "always.txt").exists()
+
+
+@pytest.mark.parametrize("pattern,message", [
+    ("../outside.yml", "!include '../outside.yml': the path must be relative and inside the template"),
+    ("/etc/passwd", "!include '/etc/passwd': the path must be relative and inside the template"),
+    ("self.yml", "includes nest deeper than 16"),
+])
+def test_bad_includes_are_refused_with_the_manifest_location(tmp_path: Path, pattern: str, message: str) -> None:
+    write(tmp_path / "tpl", {"copier.yml": f"name: {{default: n}}\n---\n!include {pattern}\n",
+                             "self.yml": "!include self.yml\n"})
+    done = subprocess.run([str(BIN), "init", str(tmp_path / "out"), "--template", str(tmp_path / "tpl"), "--defaults",
+                           "--no-git", "--no-probe"], capture_output=True, text=True)
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert (":3:1: error:" in done.stderr) if pattern != "self.yml" else ("self.yml:1:1: error:" in done.stderr)
+    assert not (tmp_path / "out").exists()
 
 
 def test_unknown_answers_warn_for_copier_and_fail_for_mlrepro(tmp_path: Path) -> None:

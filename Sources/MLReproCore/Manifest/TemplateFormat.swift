@@ -1,5 +1,6 @@
 import Foundation
 import TemplateEngine
+import Yams
 
 /// The seam between a template on disk and the rest of the pipeline: a format recognises its
 /// manifest at a template's root and reads it into the format-neutral `TemplateManifest`
@@ -75,9 +76,68 @@ enum YAMLManifest {
             throw ManifestError(location: SourceLocation(file: file, line: 1, column: 1),
                                 message: "the manifest is not valid UTF-8")
         }
-        var manifest = try TemplateManifest.parse(text, file: file, fileName: fileName)
+        let reader = YAMLValueReader(file: file)
+        var documents: [ManifestDocument] = []
+        try expand(try reader.parseAll(text), reader: reader, in: tree, into: &documents, depth: 0)
+        var manifest = try TemplateManifest.parse(documents: documents, description: TemplateManifest.firstComment(text),
+                                                  fileName: fileName)
         // A template that ships both kinds of manifest copies neither.
         manifest.formatFiles = TemplateFormats.manifestFileNames
         return manifest
+    }
+
+    /// Replaces each `!include PATTERN` document by the documents of the template files the glob
+    /// matches (sorted; `*` within one folder, `**` across folders), as copier does. A pattern
+    /// must be relative and stay inside the template.
+    static func expand(_ nodes: [Node], reader: YAMLValueReader, in tree: TemplateTree,
+                       into documents: inout [ManifestDocument], depth: Int) throws {
+        for node in nodes {
+            guard node.tag.description == "!include" else {
+                if case .sequence(let items) = node, items.allSatisfy({ if case .mapping = $0 { true } else { false } }) {
+                    documents += items.map { ManifestDocument(reader: reader, node: $0) }
+                } else {
+                    documents.append(ManifestDocument(reader: reader, node: node))
+                }
+                continue
+            }
+            let location = reader.location(node)
+            guard case .scalar(let scalar) = node else {
+                throw ManifestError(location: location, message: "!include takes a file path or glob pattern")
+            }
+            let pattern = scalar.string
+            let parts = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+            if pattern.hasPrefix("/") || parts.contains("..") || parts.isEmpty {
+                throw ManifestError(location: location, message: "!include '\(pattern)': the path must be relative and inside the template")
+            }
+            guard depth < 16 else {
+                throw ManifestError(location: location, message: "!include '\(pattern)': includes nest deeper than 16 (a cycle?)")
+            }
+            let matches = tree.entries.filter { !$0.isDirectory && globMatches(parts, $0.path) }
+            for entry in matches {
+                let included = YAMLValueReader(file: tree.displayPath(entry.path))
+                guard let text = String(validating: entry.bytes, as: UTF8.self) else {
+                    throw ManifestError(location: included.location(line: 1, column: 1), message: "the included file is not valid UTF-8")
+                }
+                try expand(try included.parseAll(text), reader: included, in: tree, into: &documents, depth: depth + 1)
+            }
+        }
+    }
+
+    /// Python `Path.glob` of `parts` against a template path: `**` matches any number of folders.
+    static func globMatches(_ parts: [String], _ path: String) -> Bool {
+        let components = path.split(separator: "/").map { Array($0.unicodeScalars) }
+        let pattern = parts.filter { $0 != "." }.map { Array($0.unicodeScalars) }
+        func match(_ p: Int, _ c: Int) -> Bool {
+            if p == pattern.count { return c == components.count }
+            if pattern[p] == Array("**".unicodeScalars) {
+                for next in c...components.count where match(p + 1, next) { return true }
+                return false
+            }
+            guard c < components.count else { return false }
+            // A hidden name matches only a pattern that starts with a dot, as in Python's glob.
+            if components[c].first == "." && pattern[p].first != "." { return false }
+            return PathPatterns.wildcard(pattern[p][...], components[c][...]) && match(p + 1, c + 1)
+        }
+        return match(0, 0)
     }
 }

@@ -110,6 +110,12 @@ public struct TemplateManifest: Sendable {
 }
 
 /// A manifest problem, located in the manifest file.
+/// One YAML document of a manifest, with the reader that locates its nodes in their file.
+struct ManifestDocument {
+    var reader: YAMLValueReader
+    var node: Node
+}
+
 public struct ManifestError: Error, Sendable, CustomStringConvertible {
     public var location: SourceLocation
     public var message: String
@@ -130,24 +136,54 @@ extension TemplateManifest {
     /// Parses manifest text. `file` names the manifest in diagnostics.
     public static func parse(_ text: String, file: String, fileName: String) throws -> TemplateManifest {
         let reader = YAMLValueReader(file: file)
+        return try parse(documents: try reader.parseAll(text).map { ManifestDocument(reader: reader, node: $0) },
+                         description: firstComment(text), fileName: fileName)
+    }
+
+    /// Settings whose lists from several documents are joined, as copier joins them; for every
+    /// other key a later document's value replaces an earlier one (in the earlier one's place).
+    static let joinedSettings: Set<String> = ["_exclude", "_jinja_extensions", "_secret_questions", "_skip_if_exists"]
+
+    /// Parses the manifest's YAML documents (copier allows several, and `!include`s them).
+    static func parse(documents: [ManifestDocument], description: String?, fileName: String) throws -> TemplateManifest {
         var manifest = TemplateManifest(fileName: fileName)
-        manifest.description = firstComment(text)
-        guard let root = try reader.parse(text) else { return manifest }
-        guard case .mapping(let mapping) = root else {
-            throw ManifestError(location: reader.location(root), message: "the manifest must be a mapping of questions and settings")
+        manifest.description = description
+        struct Entry { var key: String; var location: SourceLocation; var reader: YAMLValueReader; var node: Node; var value: Value }
+        var entries: [Entry] = []
+        var positions: [String: Int] = [:]
+        for document in documents {
+            guard case .mapping(let mapping) = document.node else {
+                throw ManifestError(location: document.reader.location(document.node),
+                                    message: "the manifest must be a mapping of questions and settings")
+            }
+            for (keyNode, valueNode) in mapping {
+                let key = try document.reader.keyString(keyNode)
+                let entry = Entry(key: key, location: document.reader.location(keyNode), reader: document.reader,
+                                  node: valueNode, value: try document.reader.value(valueNode))
+                guard let position = positions[key] else {
+                    positions[key] = entries.count
+                    entries.append(entry)
+                    continue
+                }
+                if joinedSettings.contains(key), case .list(let earlier) = entries[position].value,
+                   case .list(let later) = entry.value {
+                    entries[position].value = .list(earlier + later)
+                } else {
+                    entries[position] = entry
+                }
+            }
         }
         var secretQuestions: Set<String> = []
-        for (keyNode, valueNode) in mapping {
-            let key = try reader.keyString(keyNode)
-            let location = reader.location(keyNode)
-            let value = try reader.value(valueNode)
-            if key.hasPrefix("_") {
-                try manifest.apply(setting: key, value: value, location: location, reader: reader, node: valueNode)
-                if key == "_secret_questions", case .list(let names) = value {
+        for entry in entries {
+            if entry.key.hasPrefix("_") {
+                try manifest.apply(setting: entry.key, value: entry.value, location: entry.location, reader: entry.reader,
+                                   node: entry.node)
+                if entry.key == "_secret_questions", case .list(let names) = entry.value {
                     for case .string(let name) in names { secretQuestions.insert(name) }
                 }
             } else {
-                manifest.questions.append(try question(key, value, location: location, reader: reader, node: valueNode))
+                manifest.questions.append(try question(entry.key, entry.value, location: entry.location,
+                                                       reader: entry.reader, node: entry.node))
             }
         }
         for index in manifest.questions.indices where secretQuestions.contains(manifest.questions[index].name) {

@@ -59,6 +59,26 @@ public struct YAMLValueReader: Sendable {
         }
     }
 
+    /// Parses every document of `text` (`---` separated); empty documents are left out.
+    public func parseAll(_ text: String) throws -> [Node] {
+        if text.utf8.count > maxBytes {
+            throw YAMLValueError(location: location(line: 1, column: 1),
+                                 message: "file is larger than \(maxBytes / (1024 * 1024)) MiB")
+        }
+        if text.utf8.contains(0) { _ = try parse(text) }
+        try checkNesting(text)
+        do {
+            var documents: [Node] = []
+            for document in try Yams.compose_all(yaml: text, .basic) {
+                if case .scalar(let scalar) = document, scalar.string.isEmpty, document.tag.description == "tag:yaml.org,2002:null" || document.tag.description.isEmpty { continue }
+                documents.append(document)
+            }
+            return documents
+        } catch let error as YamlError {
+            throw translate(error, text: text)
+        }
+    }
+
     /// Reads a file as UTF-8 and parses it.
     public func parseFile(at path: String) throws -> Node? {
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -33,6 +33,12 @@ public struct PathMap<Value>: Sequence {
     }
 }
 
+extension PathMap: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, Value)...) {
+        for (path, value) in elements { self[path] = value }
+    }
+}
+
 extension PathMap: Sendable where Value: Sendable {}
 extension PathMap: Equatable where Value: Equatable {}
 

@@ -92,4 +92,11 @@ struct TemplateSourceTests {
         let text = "abc  src/a.py\n\\def  odd\\nname\\\\x\n"
         #expect(ProjectRecord.parseChecksums(text) == ["src/a.py": "abc", "odd\nname\\x": "def"])
     }
+
+    @Test("the NFC and NFD spellings of one name are two entries of the record")
+    func unicodeTwins() {
+        let parsed = ProjectRecord.parseChecksums("111  ma\u{F1}ana.txt\n222  man\u{303}ana.txt\n")
+        #expect(parsed.count == 2)
+        #expect(parsed["ma\u{F1}ana.txt"] == "111" && parsed["man\u{303}ana.txt"] == "222")
+    }
 }
