@@ -249,6 +249,44 @@ def test_bad_includes_are_refused_with_the_manifest_location(tmp_path: Path, pat
     assert not (tmp_path / "out").exists()
 
 
+EXTERNAL = {
+    "copier.yml": "_external_data:\n  parent: \"{{ parent_file }}\"\n  absent: nothing-here.yml\n"
+                  "parent_file: {default: .parent-answers.yml}\n"
+                  "name: {default: \"{{ _external_data.parent.project }}-child\"}\n_exclude: [copier.yml]\n",
+    "out.txt.jinja": "{{ name }} {{ _external_data.parent.tags|join(',') }} [{{ _external_data.absent }}]\n",
+}
+
+
+def test_external_data_reads_yaml_from_the_destination_like_copier(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", EXTERNAL)
+    env = dict(os.environ, NO_COLOR="1", HOME=str(tmp_path))
+    for dest in ("a", "b"):
+        write(tmp_path / dest, {".parent-answers.yml": "project: alpha\ntags: [x, y]\n"})
+    copier = subprocess.run([str(COPIER), "copy", "--defaults", "--quiet", "--overwrite", "tpl", "a"], cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert copier.returncode == 0, copier.stderr
+    ours = subprocess.run([str(BIN), "init", "b", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--force"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert ours.returncode == 0, ours.stderr
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+    assert (tmp_path / "b" / "out.txt").read_text() == "alpha-child x,y [{}]\n"
+    assert "_external_data: nothing-here.yml does not exist" in ours.stderr
+
+
+def test_external_data_outside_the_destination_needs_trust(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", EXTERNAL)
+    write(tmp_path, {"shared.yml": "project: beta\ntags: [z]\n"})
+    run = lambda *extra: subprocess.run([str(BIN), "init", "c", "--template", "tpl", "--defaults", "--no-git", "--no-probe",
+                                         "--data", "parent_file=../shared.yml", *extra], cwd=tmp_path,
+                                        capture_output=True, text=True)
+    refused = run()
+    assert refused.returncode == 2 and "the file is outside DEST; pass --trust to read it" in refused.stderr
+    assert not (tmp_path / "c").exists()
+    trusted = run("--trust")
+    assert trusted.returncode == 0, trusted.stderr
+    assert (tmp_path / "c" / "out.txt").read_text() == "beta-child z [{}]\n"
+
+
 def test_unknown_answers_warn_for_copier_and_fail_for_mlrepro(tmp_path: Path) -> None:
     write(tmp_path / "c", {"copier.yml": "name: {default: n}\n"})
     write(tmp_path / "m", {"mlrepro.yml": "name: {default: n}\n"})

@@ -1,3 +1,4 @@
+import Foundation
 import TemplateEngine
 
 /// Resolves every question in manifest order: provided answer or rendered default, cast to the
@@ -6,6 +7,8 @@ public struct AnswerResolver: Sendable {
     public var manifest: TemplateManifest
     public var environment: TemplateEnvironment
     public var context: RenderingContext
+    /// `--trust`: `_external_data` may read files outside DEST.
+    public var trust = false
 
     public init(manifest: TemplateManifest, environment: TemplateEnvironment, context: RenderingContext) {
         self.manifest = manifest
@@ -14,6 +17,125 @@ public struct AnswerResolver: Sendable {
     }
 
     public func resolve(_ inputs: AnswerInputs) throws -> ResolvedAnswers {
+        let (data, extra) = try sortInputs(inputs)
+        let useDefaults = inputs.useDefaults || inputs.file != nil
+        var answers = ResolvedAnswers()
+        var answerScope = AnswerScope(base: context.base, namespace: manifest.answersNamespace)
+        for (key, value) in extra.pairs {
+            answers.all[key] = value
+            answerScope.publish(key, value)
+            answers.unasked.append(key)
+        }
+        for question in manifest.questions {
+            let scope = try answerScope.current(self)
+            let asked = try isAsked(question, scope: scope)
+            var value: Value
+            var location: SourceLocation?
+            if let text = data[question.name] {
+                value = try castData(text, question)
+            } else if let entry = inputs.file?.entry(question.name) {
+                location = entry.location
+                value = try castProvided(question, location: entry.location) { try castValue(entry.value, question) }
+            } else if !asked || useDefaults {
+                value = try defaultValue(question, scope: scope)
+            } else {
+                throw GenerationError.missingAnswer(key: question.name)
+            }
+            if asked {
+                try check(value, question, scope: scope, location: location)
+            }
+            answers.all[question.name] = value
+            answerScope.publish(question.name, value)
+            if asked && !question.secret { answers.recorded[question.name] = value }
+        }
+        answers.warnings = answerScope.warnings
+        return answers
+    }
+
+    /// What questions' templates see while answers come in: the rendering context, the answers so
+    /// far (also as `cookiecutter.name` for cookiecutter templates) and `_external_data`.
+    struct AnswerScope {
+        private var scope: OrderedMapping
+        private let namespace: String?
+        private var namespaced = OrderedMapping()
+        private var external = ExternalData()
+
+        init(base: OrderedMapping, namespace: String?) {
+            scope = base
+            self.namespace = namespace
+            if let namespace { scope[namespace] = .dict(namespaced) }
+        }
+
+        mutating func publish(_ key: String, _ value: Value) {
+            scope[key] = value
+            guard let namespace else { return }
+            namespaced[key] = value
+            scope[namespace] = .dict(namespaced)
+        }
+
+        /// The scope for the next question (`_external_data` read with the answers so far).
+        mutating func current(_ resolver: AnswerResolver) throws -> OrderedMapping {
+            if resolver.manifest.externalData.count > 0 {
+                scope["_external_data"] = try resolver.externalData(scope: scope, loaded: &external)
+            }
+            return scope
+        }
+
+        var warnings: [String] { external.missing.map { "_external_data: \($0) does not exist; it reads as an empty mapping" } }
+    }
+
+    /// The files `_external_data` names, read once each.
+    public struct ExternalData: Sendable {
+        var files: [String: Value] = [:]
+        var missing: [String] = []
+        public init() {}
+    }
+
+    /// `_external_data` as the templates see it: each name's path rendered with `scope`, read
+    /// as YAML from DEST (an absent file is an empty mapping, as in copier). A path that leaves
+    /// DEST is refused unless `trust`.
+    public func externalData(scope: OrderedMapping, loaded: inout ExternalData) throws -> Value {
+        var result = OrderedMapping()
+        let root = (context.destination as NSString).standardizingPath
+        for (name, template) in manifest.externalData.pairs {
+            guard case .string(let text) = template else { continue }
+            let location = SourceLocation(file: manifest.fileName, line: 1, column: 1)
+            let relative: String
+            do {
+                relative = try environment.render(text, name: "_external_data.\(name)", context: scope)
+            } catch let error as TemplateError {
+                throw GenerationError.questionTemplate(question: "_external_data", field: name, location: location, message: error.message)
+            }
+            let joined = relative.hasPrefix("/") ? relative : root + "/" + relative
+            let resolved = ((joined as NSString).resolvingSymlinksInPath as NSString).standardizingPath
+            let realRoot = ((root as NSString).resolvingSymlinksInPath as NSString).standardizingPath
+            if !trust && resolved != realRoot && !resolved.hasPrefix(realRoot + "/") {
+                throw GenerationError.unsafeOutputPath(template: "_external_data.\(name)", rendered: relative,
+                                                       reason: "the file is outside DEST; pass --trust to read it")
+            }
+            if let cached = loaded.files[resolved] {
+                result[name] = cached
+                continue
+            }
+            var value: Value = .dict(OrderedMapping())
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory), !isDirectory.boolValue {
+                let reader = YAMLValueReader(file: joined)
+                value = try reader.parseFile(at: resolved).map { try reader.value($0) } ?? .none
+            } else if !loaded.missing.contains(relative) {
+                loaded.missing.append(relative)
+            }
+            loaded.files[resolved] = value
+            result[name] = value
+        }
+        return .dict(result)
+    }
+
+    // MARK: - Pieces
+
+    /// `--data` by question, and the answers no question asks: kept for a format that keeps them
+    /// (copier, cookiecutter), an error otherwise.
+    func sortInputs(_ inputs: AnswerInputs) throws -> (data: [String: String], extra: OrderedMapping) {
         let known = Set(manifest.questions.map(\.name))
         var data: [String: String] = [:]
         var extra = OrderedMapping()
@@ -28,57 +150,21 @@ public struct AnswerResolver: Sendable {
             }
             data[key] = value
         }
-        let useDefaults = inputs.useDefaults || inputs.file != nil
-        var answers = ResolvedAnswers()
-        var scope = context.base
-        // cookiecutter's templates see answers as `cookiecutter.name` (earlier ones in defaults too).
-        var namespace = OrderedMapping()
-        func publish(_ key: String, _ value: Value) {
-            scope[key] = value
-            guard let name = manifest.answersNamespace else { return }
-            namespace[key] = value
-            scope[name] = .dict(namespace)
-        }
-        if let name = manifest.answersNamespace { scope[name] = .dict(namespace) }
-        for (key, value) in extra.pairs {
-            answers.all[key] = value
-            publish(key, value)
-            answers.unasked.append(key)
-        }
-        for question in manifest.questions {
-            let asked = try isAsked(question, scope: scope)
-            var value: Value
-            var location: SourceLocation?
-            if let text = data[question.name] {
-                value = try castProvided(question, location: nil) {
-                    guard question.multiselect else {
-                        return try AnswerCast.cast(text: text, to: question.type, origin: "--data \(question.name)")
-                    }
-                    // A multiselect value on the command line is YAML (`[local, slurm]`); one plain
-                    // value selects just that choice.
-                    let parsed = try AnswerCast.cast(text: text, to: .yaml, origin: "--data \(question.name)")
-                    if case .list = parsed { return try castValue(parsed, question) }
-                    return try castValue(.list([parsed]), question)
-                }
-            } else if let entry = inputs.file?.entry(question.name) {
-                location = entry.location
-                value = try castProvided(question, location: entry.location) { try castValue(entry.value, question) }
-            } else if !asked || useDefaults {
-                value = try defaultValue(question, scope: scope)
-            } else {
-                throw GenerationError.missingAnswer(key: question.name)
-            }
-            if asked {
-                try check(value, question, scope: scope, location: location)
-            }
-            answers.all[question.name] = value
-            publish(question.name, value)
-            if asked && !question.secret { answers.recorded[question.name] = value }
-        }
-        return answers
+        return (data, extra)
     }
 
-    // MARK: - Pieces
+    /// A `--data` value cast to the question's type. A multiselect value is YAML
+    /// (`[local, slurm]`); one plain value selects just that choice.
+    func castData(_ text: String, _ question: Question) throws -> Value {
+        try castProvided(question, location: nil) {
+            guard question.multiselect else {
+                return try AnswerCast.cast(text: text, to: question.type, origin: "--data \(question.name)")
+            }
+            let parsed = try AnswerCast.cast(text: text, to: .yaml, origin: "--data \(question.name)")
+            if case .list = parsed { return try castValue(parsed, question) }
+            return try castValue(.list([parsed]), question)
+        }
+    }
 
     func isAsked(_ question: Question, scope: OrderedMapping) throws -> Bool {
         guard let when = question.when else { return true }

@@ -97,6 +97,8 @@ public struct ResolvedAnswers: Sendable {
     public var recorded = OrderedMapping()
     /// Answers for names no question asks, kept for the templates (copier manifests only).
     public var unasked: [String] = []
+    /// Notes for the user (an `_external_data` file that does not exist).
+    public var warnings: [String] = []
 }
 
 // MARK: - Casting values to question types

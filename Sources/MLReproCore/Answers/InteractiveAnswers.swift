@@ -71,18 +71,16 @@ extension AnswerResolver {
     public func resolve(
         _ inputs: AnswerInputs, reask: Bool, ask: (PendingQuestion) throws -> Value
     ) throws -> ResolvedAnswers {
-        let known = Set(manifest.questions.map(\.name))
-        var data: [String: String] = [:]
-        for (key, value) in inputs.data {
-            if !known.contains(key) && !key.hasPrefix("_") { throw GenerationError.unknownAnswer(key: key, location: nil) }
-            data[key] = value
-        }
-        for entry in inputs.file?.entries ?? [] where !known.contains(entry.key) && !entry.key.hasPrefix("_") {
-            throw GenerationError.unknownAnswer(key: entry.key, location: entry.location)
-        }
+        let (data, extra) = try sortInputs(inputs)
         var answers = ResolvedAnswers()
-        var scope = context.base
+        var answerScope = AnswerScope(base: context.base, namespace: manifest.answersNamespace)
+        for (key, value) in extra.pairs {
+            answers.all[key] = value
+            answerScope.publish(key, value)
+            answers.unasked.append(key)
+        }
         for question in manifest.questions {
+            let scope = try answerScope.current(self)
             let asked = try isAsked(question, scope: scope)
             let entry = inputs.file?.entry(question.name)
             let fromFile = try entry.map { entry in
@@ -91,9 +89,7 @@ extension AnswerResolver {
             var value: Value
             var location: SourceLocation?
             if let text = data[question.name] {
-                value = try castProvided(question, location: nil) {
-                    try AnswerCast.cast(text: text, to: question.type, origin: "--data \(question.name)")
-                }
+                value = try castData(text, question)
             } else if asked && (fromFile == nil || reask) {
                 value = try ask(pending(question, scope: scope, default: fromFile))
             } else if let fromFile, let entry {
@@ -106,9 +102,10 @@ extension AnswerResolver {
                 try check(value, question, scope: scope, location: location)
             }
             answers.all[question.name] = value
-            scope[question.name] = value
+            answerScope.publish(question.name, value)
             if asked && !question.secret { answers.recorded[question.name] = value }
         }
+        answers.warnings = answerScope.warnings
         return answers
     }
 

@@ -93,13 +93,18 @@ public enum ProjectGenerator {
         let environment = TemplateEnvironment(options: manifest.environmentOptions,
                                               loader: TreeLoader(tree: tree, base: base),
                                               globals: RenderingContext.globals)
-        let resolver = AnswerResolver(manifest: manifest, environment: environment, context: renderingContext)
+        var resolver = AnswerResolver(manifest: manifest, environment: environment, context: renderingContext)
+        resolver.trust = request.trust
         var answers = try resolving?(resolver, request.inputs) ?? resolver.resolve(request.inputs)
         if let requested = tree.requestedSource, requested != tree.source {
             // Recorded so that check and update render `_src_path` as init did.
             answers.recorded["_src_path"] = .string(requested)
         }
-        let context = renderingContext.full(answers: answers, namespace: manifest.answersNamespace)
+        var context = renderingContext.full(answers: answers, namespace: manifest.answersNamespace)
+        if manifest.externalData.count > 0 {
+            var external = AnswerResolver.ExternalData()
+            context["_external_data"] = try resolver.externalData(scope: context, loaded: &external)
+        }
         let plan = try GenerationPlanner(tree: tree, manifest: manifest, environment: environment).plan(context: context)
         func message(_ text: String?, _ name: String) throws -> String? {
             guard let text else { return nil }
@@ -147,6 +152,7 @@ public enum ProjectGenerator {
             throw GenerationError.destinationIsFile(request.destination)
         }
         var warnings = manifest.unknownSettings.map { "\($0.location): warning: unknown setting '\($0.name)' is ignored" }
+        warnings += answers.warnings
         for name in answers.unasked {
             warnings.append("no question asks '\(name)'; the answer is passed to the template as it is")
         }
