@@ -94,6 +94,49 @@ extension GitRepository {
         return count
     }
 
+    /// `git describe --tags --always` of `commit`: the nearest tag, the commits since it and the
+    /// abbreviated id (`v1.2.0-3-gabc1234`); just the tag on a tagged commit; the abbreviated id
+    /// without tags. The id is abbreviated as git's automatic `core.abbrev` does: at least 7 hex
+    /// digits, more for repositories of 16,384 objects and up.
+    public func describe(_ commit: ObjectID) throws -> String {
+        var object: OpaquePointer?
+        var oid = commit.oid
+        try LibGit2.check(git.object_lookup(&object, pointer, &oid, GIT_OBJECT_COMMIT), "looking up \(commit.short)")
+        defer { git.object_free(object) }
+        var options = git_describe_options()
+        try LibGit2.check(git.describe_options_init(&options, UInt32(GIT_DESCRIBE_OPTIONS_VERSION)), "describing")
+        options.describe_strategy = GIT_DESCRIBE_TAGS.rawValue
+        options.show_commit_oid_as_fallback = 1
+        var result: OpaquePointer?
+        try LibGit2.check(git.describe_commit(&result, object, &options), "describing \(commit.short)")
+        defer { git.describe_result_free(result) }
+        var format = git_describe_format_options()
+        try LibGit2.check(git.describe_format_options_init(&format, UInt32(GIT_DESCRIBE_FORMAT_OPTIONS_VERSION)), "describing")
+        format.abbreviated_size = UInt32(try automaticAbbreviation())
+        var buffer = git_buf()
+        defer { git.buf_dispose(&buffer) }
+        try LibGit2.check(git.describe_format(&buffer, result, &format), "describing \(commit.short)")
+        guard let text = buffer.ptr else { return commit.short }
+        return String(cString: text)
+    }
+
+    /// git's `core.abbrev=auto`: half the bits of the object count, rounded up, in hex digits; 7 at least.
+    func automaticAbbreviation() throws -> Int {
+        var database: OpaquePointer?
+        try LibGit2.check(git.repository_odb(&database, pointer), "opening the object database")
+        defer { git.odb_free(database) }
+        var count = 0
+        _ = withUnsafeMutablePointer(to: &count) { counter in
+            git.odb_foreach(database, { _, payload in
+                payload?.assumingMemoryBound(to: Int.self).pointee += 1
+                return 0
+            }, counter)
+        }
+        guard count > 0 else { return 7 }
+        let bits = Int.bitWidth - count.leadingZeroBitCount  // msb(count) + 1
+        return max(7, (bits + 1) / 2)
+    }
+
     // MARK: - Internals
 
     func openIndex() throws -> OpaquePointer {

@@ -30,7 +30,7 @@ extension MLRepro {
             let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
             let report = try DriftCheck.run(project: path, template: RecordedTemplate(git: loader))
             if report.templateWasDirty && !json {
-                Diagnostics.standard.note("the project was generated from uncommitted changes of its template; compared with commit \(report.commit.prefix(12))")
+                Diagnostics.standard.note("the project was generated from uncommitted changes of its template; compared with commit \(TemplateRevision.label(report.commit))")
             }
             FileHandle.standardOutput.write(Data((json ? report.json : report.text).utf8))
             if !report.inSync { throw ExitRequest(.differences) }

@@ -46,8 +46,8 @@ extension MLRepro {
                 let note = action.note.isEmpty ? "" : "  (\(action.note))"
                 Output.line("\(action.kind.rawValue.leftPadded(to: 9))  \(action.path)\(note)")
             }
-            let from = report.fromCommit.hasPrefix("sha256:") ? report.fromCommit : String(report.fromCommit.prefix(12))
-            let to = report.toCommit.hasPrefix("sha256:") ? report.toCommit : String(report.toCommit.prefix(12))
+            let from = TemplateRevision.label(report.fromCommit)
+            let to = TemplateRevision.label(report.toCommit)
             Output.line("Updated \(path) from \(from) to \(report.toRef) (\(to)).")
             let conflicts = report.conflicts
             if !conflicts.isEmpty {

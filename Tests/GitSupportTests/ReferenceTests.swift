@@ -38,6 +38,22 @@ struct ReferenceTests {
         #expect(repository.containsCommit(for: "v9") == false)
     }
 
+    @Test("describe names commits as git describe --tags --always does, and the name resolves back")
+    func describes() throws {
+        let fixture = try GitFixture()
+        defer { fixture.remove() }
+        let ids = try history(fixture)
+        let repository = try GitRepository.open(at: fixture.path("tpl"))
+        for id in ids {
+            let ours = try repository.describe(try repository.resolveCommit(id))
+            #expect(ours == (try fixture.git(["describe", "--tags", "--always", id], in: "tpl")))
+            #expect(try repository.resolveCommit(ours).hex == id)
+        }
+        let untagged = try fixture.makeRepository("plain", commits: [(["a.txt": "a\n"], nil)])
+        let plain = try GitRepository.open(at: fixture.path("plain"))
+        #expect(try plain.describe(try plain.resolveCommit(untagged[0])) == String(untagged[0].prefix(7)))
+    }
+
     @Test("an unknown reference names itself and the repository; option-like references are refused")
     func unknownAndOptionLike() throws {
         let fixture = try GitFixture()

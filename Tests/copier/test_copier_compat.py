@@ -349,6 +349,33 @@ def test_projects_copier_made_are_checked_offline_and_updated(tmp_path: Path) ->
     assert after.returncode == 1 and "+my notes" in after.stdout and ".copier-answers.yml" not in after.stdout
 
 
+def test_a_commit_between_tags_is_recorded_as_git_describe_and_checked(tmp_path: Path) -> None:
+    template = tmp_path / "tpl"
+    write(template, {"copier.yml": "name: {default: demo}\n",
+                     "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n", "a.txt": "a\n"})
+    git("init", "-q", "-b", "main", cwd=template)
+    git("add", "-A", cwd=template)
+    git("commit", "-q", "-m", "v1", cwd=template)
+    git("tag", "v1.0.0", cwd=template)
+    (template / "b.txt").write_text("b\n")
+    git("add", "-A", cwd=template)
+    git("commit", "-q", "-m", "after v1", cwd=template)
+    env = dict(os.environ, NO_COLOR="1", HOME=str(tmp_path))
+    copier = subprocess.run([str(COPIER), "copy", "--defaults", "--quiet", "--vcs-ref", "HEAD", "./tpl", "a"], cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert copier.returncode == 0, copier.stderr
+    ours = subprocess.run([str(BIN), "init", "b", "--template", "./tpl", "--vcs-ref", "HEAD", "--defaults", "--no-git",
+                           "--no-probe", "--quiet"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert ours.returncode == 0, ours.stderr
+    answers = (tmp_path / "a" / ".copier-answers.yml").read_text()
+    assert "_commit: v1.0.0-1-g" in answers
+    assert (tmp_path / "b" / ".copier-answers.yml").read_text() == answers
+    # copier's project is checked at the describe name; mlrepro's own record keeps the full id.
+    for project, at in (("a", "at v1.0.0-1-g"), ("b", "at ")):
+        check = subprocess.run([str(BIN), "check", project], cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert check.returncode == 0 and at in check.stdout, check.stdout + check.stderr
+
+
 def test_a_copier_answers_file_without_src_path_is_refused(tmp_path: Path) -> None:
     project = tmp_path / "proj"
     project.mkdir()

@@ -22,6 +22,7 @@
     X(blob_lookup) \
     X(blob_rawcontent) \
     X(blob_rawsize) \
+    X(buf_dispose) \
     X(clone) \
     X(clone_options_init) \
     X(commit_author) \
@@ -31,6 +32,11 @@
     X(commit_message) \
     X(commit_tree) \
     X(config_free) \
+    X(describe_commit) \
+    X(describe_format) \
+    X(describe_format_options_init) \
+    X(describe_options_init) \
+    X(describe_result_free) \
     X(config_get_string) \
     X(config_open_default) \
     X(config_open_level) \
@@ -50,6 +56,9 @@
     X(merge_file_options_init) \
     X(merge_file_result_free) \
     X(object_free) \
+    X(object_lookup) \
+    X(odb_foreach) \
+    X(odb_free) \
     X(object_id) \
     X(object_peel) \
     X(oid_fmt) \
@@ -69,6 +78,7 @@
     X(repository_index) \
     X(repository_init) \
     X(repository_is_bare) \
+    X(repository_odb) \
     X(repository_open_ext) \
     X(repository_path) \
     X(repository_workdir) \

@@ -131,8 +131,10 @@ public struct RenderingContext: Sendable {
 
     /// `_commit` as copier records it (`git describe --tags --always`): the tag at the commit,
     /// else the short commit id.
+    /// `_commit`: the tag on the commit, else `git describe --tags --always` (`v1.2.0-3-gabc1234`,
+    /// as copier records it; `check` and `update` resolve it back), else the short id.
     static func describe(_ revision: TemplateRevision) -> String {
-        revision.tag ?? String(revision.commit.prefix(7))
+        revision.tag ?? revision.described ?? String(revision.commit.prefix(7))
     }
 
     /// Global functions templates may call: `random_token(nbytes=24)`; cookiecutter's

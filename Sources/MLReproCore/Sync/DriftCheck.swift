@@ -33,7 +33,7 @@ public struct DriftReport: Sendable {
     /// The human report: every diff, then a summary.
     public var text: String {
         var output = entries.map(\.diff).joined()
-        let at = commit.hasPrefix("sha256:") ? commit : String(commit.prefix(12))
+        let at = TemplateRevision.label(commit)
         if inSync {
             output += "in sync: \(compared) files match template \(template) at \(at)\n"
         } else {

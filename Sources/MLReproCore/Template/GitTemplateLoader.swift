@@ -107,6 +107,7 @@ public struct GitTemplateLoader: Sendable {
         tree.revision = TemplateRevision(commit: commit.hex, ref: ref, dirty: false)
         let tagged = (try? repository.tags())?.filter { (try? repository.resolveCommit($0)) == commit } ?? []
         tree.revision?.tag = GitRepository.newestVersionTag(in: tagged) ?? tagged.last
+        tree.revision?.described = try? repository.describe(commit)
         return tree
     }
 

@@ -12,6 +12,15 @@ public struct TemplateRevision: Sendable, Equatable {
     public var dirty: Bool
     /// A tag that points at `commit` (the newest version tag when several do), if any.
     public var tag: String?
+    /// `git describe --tags --always` of `commit` (what copier records as `_commit`).
+    public var described: String?
+
+    /// A recorded `_commit` as messages show it: a full commit id shortened to 12 digits; a tag,
+    /// a `git describe` name or a content hash (`sha256:...`) as it is.
+    public static func label(_ commit: String) -> String {
+        let isFullID = commit.utf8.count == 40 && commit.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+        return isFullID ? String(commit.prefix(12)) : commit
+    }
 
     public init(commit: String, ref: String, dirty: Bool) {
         self.commit = commit
