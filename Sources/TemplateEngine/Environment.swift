@@ -103,6 +103,11 @@ public struct TemplateEnvironment: Sendable {
     public var globals: OrderedMapping
     /// The time `{% now %}` and the time filters read (tests pass a `FixedClock`).
     public var clock: any TemplateClock
+    /// Filters the host adds (a template's Python extensions, say): called with the value first,
+    /// then the filter's arguments. They take precedence over built-in filters of the same name.
+    public var filters: [String: NativeFunction] = [:]
+    /// Tests the host adds, called with the tested value first; their result's truth is the test's.
+    public var tests: [String: NativeFunction] = [:]
 
     public init(options: EnvironmentOptions = .init(), loader: (any TemplateLoader)? = nil,
                 globals: OrderedMapping = .init(), clock: any TemplateClock = SystemClock()) {
@@ -118,6 +123,8 @@ public struct TemplateEnvironment: Sendable {
         var lexer = Lexer(source: text, options: options)
         let tokens = try lexer.tokenize()
         var parser = Parser(tokens: tokens, source: text)
+        parser.hostFilters = Set(filters.keys)
+        parser.hostTests = Set(tests.keys)
         let nodes = try parser.parseTemplate()
         return Template(nodes: nodes, source: text, environment: self)
     }

@@ -92,6 +92,7 @@ extension Renderer {
     }
 
     func filter(_ name: String, _ value: Value, _ a: FilterArgs) throws -> Value {
+        if let host = environment.filters[name] { return try host.call([value] + a.args, a.kwargs) }
         switch name {
         case "default", "d":
             let dflt = a.get(0, "default_value") ?? .string("")

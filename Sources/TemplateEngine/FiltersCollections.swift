@@ -204,7 +204,9 @@ extension Renderer {
             }
         }
         guard case .string(let filterName)? = a.args.first else { throw EvalError("map needs a filter name or attribute=") }
-        guard FilterNames.all.contains(filterName) else { throw EvalError("No filter named '\(filterName)'.", .assertion) }
+        guard FilterNames.all.contains(filterName) || environment.filters[filterName] != nil else {
+            throw EvalError("No filter named '\(filterName)'.", .assertion)
+        }
         let rest = FilterArgs(args: Array(a.args.dropFirst()), kwargs: a.kwargs)
         return try items.map { try account(try filter(filterName, $0, rest)) }
     }
@@ -220,7 +222,9 @@ extension Renderer {
         }
         var testName: String? = nil
         if !args.isEmpty { testName = args.removeFirst().pythonString }
-        if let testName, !TestNames.all.contains(testName) { throw EvalError("No test named '\(testName)'.", .assertion) }
+        if let testName, !TestNames.all.contains(testName) && environment.tests[testName] == nil {
+            throw EvalError("No test named '\(testName)'.", .assertion)
+        }
         let keep = name.hasPrefix("select")
         return try items.filter { item in
             let v: Value?

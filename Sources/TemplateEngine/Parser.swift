@@ -28,6 +28,10 @@ struct Parser {
         if operators > Parser.maxOperators { throw fail("expression has more than \(Parser.maxOperators) operators") }
     }
 
+    /// Filter and test names the environment's host adds (`TemplateEnvironment.filters`, `.tests`).
+    var hostFilters: Set<String> = []
+    var hostTests: Set<String> = []
+
     init(tokens: [Token], source: SourceText) {
         self.tokens = tokens
         self.source = source
@@ -301,7 +305,7 @@ struct Parser {
 
     mutating func parseFilterBlock(_ tag: Token) throws -> Node {
         let nameTok = try expectName()
-        guard FilterNames.all.contains(nameTok.text) else {
+        guard FilterNames.all.contains(nameTok.text) || hostFilters.contains(nameTok.text) else {
             throw fail("No filter named '\(nameTok.text)'.", at: nameTok.offset)
         }
         var args: [Expr] = []

@@ -291,7 +291,7 @@ extension Parser {
             if isOp("|") {
                 pos += 1
                 let nameTok = try expectName()
-                guard FilterNames.all.contains(nameTok.text) else {
+                guard FilterNames.all.contains(nameTok.text) || hostFilters.contains(nameTok.text) else {
                     throw fail("No filter named '\(nameTok.text)'.", at: nameTok.offset)
                 }
                 var args: [Expr] = []
@@ -302,7 +302,7 @@ extension Parser {
                 pos += 1
                 let negated = skipName("not")
                 let nameTok = try expectName()
-                guard TestNames.all.contains(nameTok.text) else {
+                guard TestNames.all.contains(nameTok.text) || hostTests.contains(nameTok.text) else {
                     throw fail("No test named '\(nameTok.text)'.", at: nameTok.offset)
                 }
                 var args: [Expr] = []

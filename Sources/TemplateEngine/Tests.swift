@@ -12,6 +12,10 @@ enum TestNames {
 extension Renderer {
     /// `value` is nil when undefined (only for the tests that accept undefined values).
     func applyTest(_ name: String, _ value: Value?, _ args: [Value]) throws -> Bool {
+        if let host = environment.tests[name] {
+            guard let value else { throw EvalError("the value tested with '\(name)' is undefined", .undefined) }
+            return try host.call([value] + args).isTruthy
+        }
         switch name {
         case "defined": return value != nil
         case "undefined": return value == nil

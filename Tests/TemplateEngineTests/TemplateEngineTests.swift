@@ -120,3 +120,19 @@ func errorKindsAndPositions(_ source: String, _ kind: TemplateError.Kind, _ line
         #expect(e.file == "s.jinja" && e.line == 2 && e.message == "random_token(): no entropy")
     }
 }
+
+@Test func hostFiltersAndTestsAreUsedAndOverrideBuiltins() throws {
+    var env = TemplateEnvironment()
+    env.filters["shout"] = NativeFunction(name: "shout") { args, kwargs in
+        let mark = kwargs.first { $0.0 == "mark" }?.1.pythonString ?? "!"
+        return .string(args[0].pythonString.uppercased() + (args.count > 1 ? args[1].pythonString : "") + mark)
+    }
+    env.filters["slugify"] = NativeFunction(name: "slugify") { args, _ in .string("custom-" + args[0].pythonString) }
+    env.tests["short"] = NativeFunction(name: "short") { args, _ in .bool(args[0].pythonString.count < (args.count > 1 ? args[1].intValue : 3)) }
+    let out = try env.render("{{ 'hi'|shout }} {{ 'a'|shout('b', mark='?') }} {{ 'X Y'|slugify }} {{ 'ab' is short }} "
+                             + "{{ 'abcd' is short(5) }} {{ ['x', 'yyyy']|select('short')|list }} {{ ['a']|map('shout')|list }}",
+                             name: "h", context: OrderedMapping())
+    #expect(out == "HI! Ab? custom-X Y True True ['x'] ['A!']")
+    // Without the host, the names are unknown at parse time, as in Jinja2.
+    #expect(throws: TemplateError.self) { try TemplateEnvironment().compile("{{ 'a'|shout }}", name: "h") }
+}
