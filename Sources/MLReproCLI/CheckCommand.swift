@@ -25,10 +25,13 @@ extension MLRepro {
         @Flag(name: .long, help: "Print a machine-readable JSON report instead of diffs.")
         var json = false
 
+        @Flag(name: .long, help: "Allow the template's Python _jinja_extensions to run while it is rendered again.")
+        var trust = false
+
         func run() async throws {
             let path = Paths.absolute(project ?? ".")
             let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
-            let report = try DriftCheck.run(project: path, template: RecordedTemplate(git: loader))
+            let report = try DriftCheck.run(project: path, template: RecordedTemplate(git: loader, trust: trust))
             if report.templateWasDirty && !json {
                 Diagnostics.standard.note("the project was generated from uncommitted changes of its template; compared with commit \(TemplateRevision.label(report.commit))")
             }

@@ -31,6 +31,9 @@ extension MLRepro {
 
         @OptionGroup var answerOptions: AnswerOptions
 
+        @Flag(name: .long, help: "Allow the template's Python _jinja_extensions to run while it is rendered.")
+        var trust = false
+
         func run() async throws {
             InterruptionGuard.shared.install()
             InterruptionGuard.shared.describeOutcomes(before: "nothing was changed", after: "the update was complete")
@@ -40,7 +43,7 @@ extension MLRepro {
             let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
             let update = ProjectUpdate(project: path, ref: vcsRef, answers: answers,
                                        data: try AnswerInputs.parseData(answerOptions.data),
-                                       template: RecordedTemplate(git: loader))
+                                       template: RecordedTemplate(git: loader, trust: trust))
             let report = try update.run()
             for action in report.actions {
                 let note = action.note.isEmpty ? "" : "  (\(action.note))"

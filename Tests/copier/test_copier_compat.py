@@ -14,6 +14,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(os.environ.get("MLREPRO_BIN", REPO / ".build" / "debug" / "mlrepro"))
 COPIER = Path(sys.executable).parent / "copier"
+# Python extensions run in the test virtualenv's python, which has jinja2 and copier's extension package.
+os.environ.setdefault("MLREPRO_PYTHON", sys.executable)
 
 FIXTURES: dict[str, dict[str, str]] = {
     "answers-file": {
@@ -108,6 +110,23 @@ FIXTURES: dict[str, dict[str, str]] = {
         "shared/b.yml": "name: {default: from-b}\n---\nextra: {default: e}\n",
         "out.txt.jinja": "{{ name }} {{ license }} {{ extra }}\n",
         "x.bak": "excluded\n",
+    },
+    "python-extensions": {
+        "copier.yml": "_jinja_extensions:\n  - copier_templates_extensions.TemplateExtensionLoader\n  - extensions.py:Filters\n"
+                      "  - extensions.py:Hook\n  - jinja2_time.TimeExtension\n_exclude: [copier.yml, extensions.py]\n"
+                      "name: {default: \"{{ 'world'|shout }}\"}\nsecond: {default: \"{{ greeting }}\"}\n",
+        "extensions.py": "from copier_templates_extensions import ContextHook\nfrom jinja2 import pass_environment\n"
+                         "from jinja2.ext import Extension\n\n\ndef wrap(value, left='[', right=']'):\n    return left + str(value) + right\n\n\n"
+                         "@pass_environment\ndef env_name(environment, value):\n    return type(environment).__name__ + ':' + value\n\n\n"
+                         "class Filters(Extension):\n    def __init__(self, environment):\n        super().__init__(environment)\n"
+                         "        environment.filters['shout'] = lambda v, mark='!': str(v).upper() + mark\n"
+                         "        environment.filters['wrap'] = wrap\n        environment.filters['env_name'] = env_name\n"
+                         "        environment.tests['even_length'] = lambda v: len(str(v)) % 2 == 0\n"
+                         "        environment.globals['answer'] = 42\n        environment.globals['double'] = lambda x: x * 2\n\n\n"
+                         "class Hook(ContextHook):\n    def hook(self, context):\n        context['greeting'] = 'hello ' + context.get('name', 'nobody')\n",
+        "out.txt.jinja": "{{ name }} {{ 'abc'|shout('?') }} {{ 'ab' is even_length }} {{ answer }} {{ double(21) }} {{ greeting }}\n"
+                         "{{ ['a', 'bb']|select('even_length')|list }} {{ ['x']|map('shout')|join }} {{ 'w'|wrap(right='>') }}\n"
+                         "{{ 'v'|env_name|length > 2 }} {{ second }}\n",
     },
     "choices-mapping": {
         "copier.yml": "python:\n  type: str\n  choices:\n    Python 3.11: '3.11'\n    Python 3.12: '3.12'\n  default: '3.12'\n",
@@ -285,6 +304,36 @@ def test_external_data_outside_the_destination_needs_trust(tmp_path: Path) -> No
     trusted = run("--trust")
     assert trusted.returncode == 0, trusted.stderr
     assert (tmp_path / "c" / "out.txt").read_text() == "beta-child z [{}]\n"
+
+
+def test_python_extensions_need_trust_and_name_what_is_missing(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", FIXTURES["python-extensions"])
+    run = lambda tpl, *extra: subprocess.run([str(BIN), "init", str(tmp_path / "out"), "--template", str(tmp_path / tpl),
+                                              "--defaults", "--no-git", "--no-probe", *extra], capture_output=True, text=True)
+    refused = run("tpl")
+    assert refused.returncode == 2 and not (tmp_path / "out").exists()
+    assert "this template runs Python code: _jinja_extensions extensions.py:Filters, extensions.py:Hook" in refused.stderr
+    write(tmp_path / "tags", {"copier.yml": "_jinja_extensions: [jinja2.ext.do]\nname: {default: n}\n"})
+    tags = run("tags", "--trust")
+    assert tags.returncode == 2 and "'jinja2.ext.do' cannot be used: it adds the {% do %} tag" in tags.stderr
+    write(tmp_path / "gone", {"copier.yml": "_jinja_extensions: [nowhere.py:Thing]\nname: {default: n}\n"})
+    gone = run("gone", "--trust")
+    assert gone.returncode == 2 and "cannot find the extension module 'nowhere.py' in the template" in gone.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_python_extensions_work_without_copiers_extension_package(tmp_path: Path) -> None:
+    """Without copier-template(s)-extensions installed, its ContextHook and loader are provided."""
+    write(tmp_path / "tpl", FIXTURES["python-extensions"])
+    # sitecustomize makes both package names unimportable, as on a machine without them.
+    write(tmp_path / "site", {"sitecustomize.py": "import sys\nsys.modules['copier_template_extensions'] = None\n"
+                                                  "sys.modules['copier_templates_extensions'] = None\n"})
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "site"))
+    done = subprocess.run([str(BIN), "init", str(tmp_path / "out"), "--template", str(tmp_path / "tpl"), "--defaults",
+                           "--no-git", "--no-probe", "--quiet", "--trust"], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "out.txt").read_text() == ("WORLD! ABC? True 42 42 hello WORLD!\n['bb'] X! [w>\n"
+                                                          "True hello WORLD!\n")
 
 
 def test_unknown_answers_warn_for_copier_and_fail_for_mlrepro(tmp_path: Path) -> None:

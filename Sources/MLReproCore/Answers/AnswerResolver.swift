@@ -9,6 +9,9 @@ public struct AnswerResolver: Sendable {
     public var context: RenderingContext
     /// `--trust`: `_external_data` may read files outside DEST.
     public var trust = false
+    /// Context hooks of the template's Python extensions: they see (and may add to) what each
+    /// question's templates are rendered with, as copier runs them for every render.
+    public var contextHook: (@Sendable (OrderedMapping) throws -> OrderedMapping)?
 
     public init(manifest: TemplateManifest, environment: TemplateEnvironment, context: RenderingContext) {
         self.manifest = manifest
@@ -78,7 +81,7 @@ public struct AnswerResolver: Sendable {
             if resolver.manifest.externalData.count > 0 {
                 scope["_external_data"] = try resolver.externalData(scope: scope, loaded: &external)
             }
-            return scope
+            return try resolver.contextHook?(scope) ?? scope
         }
 
         var warnings: [String] { external.missing.map { "_external_data: \($0) does not exist; it reads as an empty mapping" } }

@@ -19,6 +19,9 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
     case destinationIsFile(String)
     case writeFailed(path: String, reason: String)
     case tasksNeedTrust(count: Int)
+    case extensionsNeedTrust(names: [String])
+    case extensionUnavailable(name: String, reason: String, manifest: String?)
+    case extensionFailed(what: String, extensions: String, message: String)
     case taskFailed(index: Int, command: String, status: Int32)
     case versionTooOld(required: String, current: String)
     case noTTY
@@ -76,6 +79,12 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
             return "destination '\(path)' exists and is not a directory"
         case let .writeFailed(path, reason):
             return "cannot write '\(path)': \(reason); nothing was changed"
+        case let .extensionsNeedTrust(names):
+            return "this template runs Python code: _jinja_extensions \(names.joined(separator: ", ")); review it and pass --trust to allow it (as copier asks). Nothing was written"
+        case let .extensionUnavailable(name, reason, manifest):
+            return "\(manifest.map { "\($0): " } ?? "")_jinja_extensions: '\(name)' cannot be used: \(reason)"
+        case let .extensionFailed(what, extensions, message):
+            return "Python extension (\(extensions)), \(what): \(message)"
         case let .tasksNeedTrust(count):
             return "this template runs \(count) task(s) (_tasks) after generating; review them and pass --trust to allow them. Nothing was written"
         case let .taskFailed(index, command, status):

@@ -90,11 +90,14 @@ public enum ProjectGenerator {
             vcsRef: request.vcsRef, git: request.git, revision: tree.revision)
         renderingContext.requestedSource = tree.requestedSource
         let base = try GenerationPlanner.base(of: manifest, in: tree)
-        let environment = TemplateEnvironment(options: manifest.environmentOptions,
+        var environment = TemplateEnvironment(options: manifest.environmentOptions,
                                               loader: TreeLoader(tree: tree, base: base),
                                               globals: RenderingContext.globals)
+        let extensions = try pythonExtensions(manifest, tree: tree, trust: request.trust)
+        extensions?.install(into: &environment)
         var resolver = AnswerResolver(manifest: manifest, environment: environment, context: renderingContext)
         resolver.trust = request.trust
+        if let extensions, extensions.hookCount > 0 { resolver.contextHook = { try extensions.applyHooks(to: $0) } }
         var answers = try resolving?(resolver, request.inputs) ?? resolver.resolve(request.inputs)
         if let requested = tree.requestedSource, requested != tree.source {
             // Recorded so that check and update render `_src_path` as init did.
@@ -105,6 +108,7 @@ public enum ProjectGenerator {
             var external = AnswerResolver.ExternalData()
             context["_external_data"] = try resolver.externalData(scope: context, loaded: &external)
         }
+        if let extensions { context = try extensions.applyHooks(to: context) }
         let plan = try GenerationPlanner(tree: tree, manifest: manifest, environment: environment).plan(context: context)
         func message(_ text: String?, _ name: String) throws -> String? {
             guard let text else { return nil }
@@ -161,6 +165,15 @@ public enum ProjectGenerator {
             plan: plan, messageBeforeCopy: try message(manifest.messageBeforeCopy, "_message_before_copy"),
             messageAfterCopy: try message(manifest.messageAfterCopy, "_message_after_copy"),
             tasks: tasks, tasksBeforeWriting: tasksBeforeWriting, warnings: warnings)
+    }
+
+    /// The template's Python `_jinja_extensions`, started (nil when it names none). They run only
+    /// with `trust`; the helper imports them from a copy of the template's `.py` files.
+    static func pythonExtensions(_ manifest: TemplateManifest, tree: TemplateTree, trust: Bool) throws -> PythonExtensions? {
+        let specs = try PythonExtensions.pythonSpecs(manifest.jinjaExtensions, manifest: tree.displayPath(manifest.fileName))
+        guard !specs.isEmpty else { return nil }
+        guard trust else { throw GenerationError.extensionsNeedTrust(names: specs) }
+        return try PythonExtensions(specs: specs, modules: tree.entries.filter { !$0.isDirectory && $0.path.hasSuffix(".py") })
     }
 
     /// DEST when the command line names none: the `project_slug` answer, else the template's name.

@@ -86,6 +86,8 @@ public struct TemplateManifest: Sendable {
     /// copier's `_external_data`: name -> path (a template, relative to DEST) of a YAML file that
     /// templates read as `_external_data.name`.
     public var externalData = OrderedMapping()
+    /// copier's `_jinja_extensions`, as written (see `PythonExtensions`).
+    public var jinjaExtensions: [String] = []
     public var minimumVersion: String?
     public var tasks: [TaskCommand] = []
     /// Commands run before anything is written, in an empty folder (cookiecutter's
@@ -133,7 +135,7 @@ extension TemplateManifest {
         "_subdirectory", "_templates_suffix", "_exclude", "_skip_if_exists", "_answers_file",
         "_message_before_copy", "_message_after_copy", "_envops", "_min_mlrepro_version",
         "_min_copier_version", "_tasks", "_secret_files", "_description", "_secret_questions",
-        "_bake_validators", "_undefined", "_external_data",
+        "_bake_validators", "_undefined", "_external_data", "_jinja_extensions",
     ]
 
     /// Parses manifest text. `file` names the manifest in diagnostics.
@@ -333,6 +335,7 @@ extension TemplateManifest {
                 throw ManifestError(location: location, message: "setting _min_mlrepro_version: '\(minimumVersion ?? "")' is not a version like 1.2.3")
             }
         case "_envops": environmentOptions = try Self.envops(value, location: location)
+        case "_jinja_extensions": jinjaExtensions = try strings()
         case "_external_data":
             guard case .dict(let paths) = value, paths.values.allSatisfy({ if case .string = $0 { true } else { false } }) else {
                 throw ManifestError(location: location, message: "setting _external_data must map names to file paths")

@@ -75,7 +75,7 @@ public enum DriftCheck {
         let manifest = try tree.manifest()
         let render = try RegeneratedProject.render(
             tree: tree, project: project, inputs: record.answerInputs(for: manifest),
-            environmentJSON: record.environmentJSON, skip: record.skip)
+            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust)
         return try compare(render, record: record)
     }
 

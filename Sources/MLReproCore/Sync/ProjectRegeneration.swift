@@ -19,11 +19,13 @@ public struct RegeneratedProject: Sendable {
 
     /// Renders `tree` for the project at `project` with `inputs` and the recorded environment.
     /// `_skip` patterns leave files out entirely.
+    /// Tasks never run here; `trust` lets the template's Python extensions run (`--trust`).
     public static func render(tree: TemplateTree, project: String, inputs: AnswerInputs,
-                              environmentJSON: String, skip: [String]) throws -> RegeneratedProject {
-        let request = GenerationRequest(destination: project, tree: tree, inputs: inputs,
+                              environmentJSON: String, skip: [String], trust: Bool = false) throws -> RegeneratedProject {
+        var request = GenerationRequest(destination: project, tree: tree, inputs: inputs,
                                         environmentJSON: environmentJSON, git: GitIdentity.fromGitConfig(),
-                                        vcsRef: tree.revision?.commit, force: true, trust: true)
+                                        vcsRef: tree.revision?.commit, force: true, trust: trust)
+        request.skipTasks = true
         let prepared = try ProjectGenerator.prepare(request)
         let skipped = PathPatterns(skip)
         let items = prepared.plan.files.filter { !skipped.matches($0.path, isDirectory: false) }
@@ -48,9 +50,12 @@ public struct RegeneratedProject: Sendable {
 /// Finds the template a project records, at the recorded commit or another ref.
 public struct RecordedTemplate: Sendable {
     public var git: GitTemplateLoader
+    /// `--trust`: the template's Python extensions may run while it is rendered again.
+    public var trust: Bool
 
-    public init(git: GitTemplateLoader = GitTemplateLoader()) {
+    public init(git: GitTemplateLoader = GitTemplateLoader(), trust: Bool = false) {
         self.git = git
+        self.trust = trust
     }
 
     /// The template at `ref`; without one, the recorded commit of a git template (or, with

@@ -74,7 +74,7 @@ public struct ProjectUpdate {
         let theirs = try RegeneratedProject.render(
             tree: theirsTree, project: project,
             inputs: record.answerInputs(for: try theirsTree.manifest(), overrides: answers, data: data),
-            environmentJSON: record.environmentJSON, skip: record.skip)
+            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust)
         let baseFiles = try baseFiles(record)
         var writes: [(path: String, bytes: [UInt8], mode: UInt16)] = []
         var removals: [String] = []
@@ -184,7 +184,7 @@ public struct ProjectUpdate {
             let tree = try template.load(record)
             return try RegeneratedProject.render(
                 tree: tree, project: project, inputs: record.answerInputs(for: try tree.manifest()),
-                environmentJSON: record.environmentJSON, skip: record.skip).files
+                environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust).files
         }
         var files = PathMap<RegeneratedProject.File>()
         for (path, digest) in record.checksums where !path.hasPrefix(GenerationPlan.recordDirectory + "/") {
