@@ -55,7 +55,7 @@ struct FilterArgs {
 
 extension Renderer {
     func applyFilter(_ name: String, _ value: Value, _ args: [Value], _ kwargs: [(String, Value)], at offset: Int) throws -> Value {
-        if let most = FilterNames.maxPositional[name], args.count > most {
+        if environment.filters[name] == nil, let most = FilterNames.maxPositional[name], args.count > most {
             throw source.error("filter '\(name)' takes at most \(most) argument(s), got \(args.count)", at: offset, kind: .type)
         }
         return try positioned(offset) { try account(try filter(name, value, FilterArgs(args: args, kwargs: kwargs))) }

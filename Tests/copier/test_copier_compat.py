@@ -156,6 +156,9 @@ def snapshot(root: Path) -> dict[str, tuple[int, bytes]]:
         if relative == ".mlrepro" or relative.startswith(".mlrepro/"):
             continue
         mode = stat.S_IMODE(path.lstat().st_mode)
+        if path.is_symlink():
+            out[relative] = (mode, b"-> " + os.readlink(path).encode())
+            continue
         out[relative] = (mode, b"" if path.is_dir() else path.read_bytes())
     return out
 
@@ -334,6 +337,49 @@ def test_python_extensions_work_without_copiers_extension_package(tmp_path: Path
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "out.txt").read_text() == ("WORLD! ABC? True 42 42 hello WORLD!\n['bb'] X! [w>\n"
                                                           "True hello WORLD!\n")
+
+
+def symlinked_template(root: Path, preserve: bool) -> None:
+    write(root, {"copier.yml": f"_preserve_symlinks: {str(preserve).lower()}\n_exclude: [copier.yml]\nname: {{default: study}}\n",
+                 "make.py.jinja": "print('{{ name }}')\n", "data.txt": "data\n", "docs/index.md": "index\n"})
+    (root / "scripts").mkdir()
+    os.symlink("../make.py", root / "scripts" / "make")          # points at a rendered file
+    os.symlink("data.txt", root / "plain-link")                  # points at a file of the template
+    os.symlink("{{ name }}.txt", root / "named.jinja")           # target rendered (suffix)
+    os.symlink("docs", root / "docs-link")                       # a folder
+
+
+def test_preserved_symlinks_render_like_copier_and_are_checked(tmp_path: Path) -> None:
+    symlinked_template(tmp_path / "tpl", preserve=True)
+    env = dict(os.environ, NO_COLOR="1", HOME=str(tmp_path))
+    copier = subprocess.run([str(COPIER), "copy", "--defaults", "--quiet", "tpl", "a"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert copier.returncode == 0, copier.stderr
+    ours = subprocess.run([str(BIN), "init", "b", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--quiet"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert ours.returncode == 0, ours.stderr
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+    links = {p: os.readlink(tmp_path / "b" / p) for p in ("scripts/make", "plain-link", "named", "docs-link")}
+    assert links == {"scripts/make": "../make.py", "plain-link": "data.txt", "named": "study.txt", "docs-link": "docs"}
+    check = lambda: subprocess.run([str(BIN), "check", "b"], cwd=tmp_path, capture_output=True, text=True)
+    assert check().returncode == 0, check().stdout
+    os.remove(tmp_path / "b" / "named")
+    os.symlink("elsewhere.txt", tmp_path / "b" / "named")
+    drift = check()
+    assert drift.returncode == 1 and "-study.txt" in drift.stdout and "+elsewhere.txt" in drift.stdout
+
+
+def test_links_are_followed_without_preserve_symlinks_and_refused_when_they_cannot_be(tmp_path: Path) -> None:
+    symlinked_template(tmp_path / "tpl", preserve=False)
+    done = subprocess.run([str(BIN), "init", "b", "--template", "tpl", "--defaults", "--no-git", "--no-probe"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 2 and "symbolic link" in done.stderr and not (tmp_path / "b").exists()
+    write(tmp_path / "esc", {"copier.yml": "_preserve_symlinks: true\nname: {default: n}\n"})
+    os.symlink("../../etc/passwd", tmp_path / "esc" / "passwd")
+    escape = subprocess.run([str(BIN), "init", "c", "--template", "esc", "--defaults", "--no-git", "--no-probe"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert escape.returncode == 2 and "passwd -> ../../etc/passwd' is refused: a symbolic link must point inside DEST" in escape.stderr
+    assert not (tmp_path / "c").exists()
 
 
 def test_unknown_answers_warn_for_copier_and_fail_for_mlrepro(tmp_path: Path) -> None:

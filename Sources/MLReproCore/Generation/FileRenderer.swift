@@ -37,6 +37,7 @@ public struct FileRenderer: Sendable {
                 switch item.kind {
                 case .directory: results.set(index, .success([]))
                 case .copy: results.set(index, .success(entry.bytes))
+                case .link(let target): results.set(index, .success(Array(target.utf8)))
                 case .render:
                     guard let source = String(validating: entry.bytes, as: UTF8.self) else {
                         throw GenerationError.renderFailed("\(tree.displayPath(item.source)):1:1: error: template file is not valid UTF-8 (give it no '\(".jinja")' suffix to copy it as is)")

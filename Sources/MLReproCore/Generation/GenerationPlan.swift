@@ -7,7 +7,12 @@ public struct PlannedItem: Sendable {
         case directory
         case render
         case copy
+        /// A symbolic link to `target` (`_preserve_symlinks`); its mode is `PlannedItem.linkMode`.
+        case link(target: String)
     }
+
+    /// The mode of a planned link (S_IFLNK), as `ProjectFiles.read` reports links.
+    public static let linkMode: UInt16 = 0o120000
 
     /// Path relative to DEST, `/`-separated, checked to stay inside DEST.
     public var path: String
@@ -113,6 +118,25 @@ public struct GenerationPlanner: Sendable {
             }
             let output = parentOutput.isEmpty ? name : parentOutput + "/" + name
             try checkSafe(output, source: entry.path)
+            var mode = entry.mode
+            if let linkTarget = entry.linkTarget, !entry.isDirectory {
+                if manifest.preserveSymlinks {
+                    // copier renders the target of a link whose name has the templates suffix.
+                    var target = linkTarget
+                    if kind == .render && (target.contains(delimiters.variableStart) || target.contains(delimiters.blockStart)) {
+                        do {
+                            target = try environment.render(target, name: tree.displayPath(entry.path), context: context)
+                        } catch let error as TemplateError {
+                            throw GenerationError.pathTemplate(path: tree.displayPath(entry.path), message: error.message)
+                        }
+                    }
+                    try checkLink(target, at: output, source: entry.path)
+                    kind = .link(target: target)
+                    mode = PlannedItem.linkMode
+                } else if let error = entry.linkError {
+                    throw error
+                }
+            }
             if exclude.matches(output, isDirectory: entry.isDirectory) {
                 directories[ExactPath(entry.path)] = .some(nil)
                 continue
@@ -128,7 +152,7 @@ public struct GenerationPlanner: Sendable {
             owners[ExactPath(output)] = entry.path
             if entry.isDirectory { directories[ExactPath(entry.path)] = .some(output) }
             items.append(PlannedItem(
-                path: output, kind: kind, source: entry.path, mode: entry.mode,
+                path: output, kind: kind, source: entry.path, mode: mode,
                 isSecret: !entry.isDirectory && secrets.matches(output, isDirectory: false),
                 skipIfExists: skips.matches(output, isDirectory: entry.isDirectory)
             ))
@@ -149,6 +173,20 @@ public struct GenerationPlanner: Sendable {
             throw GenerationError.duplicateOutput(path: item.path, first: item.source, second: "a folder of the same name")
         }
         return GenerationPlan(items: (items + extra).sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) })
+    }
+
+    /// A preserved link must lead somewhere inside DEST: no absolute target, no `..` above DEST.
+    func checkLink(_ target: String, at output: String, source: String) throws {
+        var depth = output.split(separator: "/").count - 1
+        var escapes = target.hasPrefix("/") || target.isEmpty
+        for part in target.split(separator: "/") where !escapes {
+            if part == ".." { depth -= 1 } else if part != "." { depth += 1 }
+            if depth < 0 { escapes = true }
+        }
+        if escapes {
+            throw GenerationError.unsafeOutputPath(template: tree.displayPath(source), rendered: "\(output) -> \(target)",
+                                                   reason: "a symbolic link must point inside DEST")
+        }
     }
 
     /// fnmatch of `path` or one of its parent folders (Python's `fnmatch`, as cookiecutter uses it).

@@ -104,6 +104,9 @@ public struct StagedTree: Sendable {
     /// `fchmod` follows only when `open` cannot give the mode: bits the umask removes, or the
     /// setuid, setgid and sticky bits.
     static func writeFile(_ full: String, _ bytes: [UInt8], mode: UInt16, umask mask: mode_t) -> String? {
+        if mode == PlannedItem.linkMode {
+            return symlink(String(decoding: bytes, as: UTF8.self), full) == 0 ? nil : String(cString: strerror(errno))
+        }
         let wanted = mode_t(mode & 0o7777)
         let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, wanted & 0o777)
         if fd < 0 { return String(cString: strerror(errno)) }
@@ -162,7 +165,11 @@ public struct StagedTree: Sendable {
             if output.isDirectory && kind != S_IFDIR {
                 throw GenerationError.destinationConflict(path: full, reason: "the template needs a folder here, DEST has a file")
             }
-            if !output.isDirectory && kind != S_IFREG {
+            if output.mode == PlannedItem.linkMode {
+                if kind == S_IFDIR {
+                    throw GenerationError.destinationConflict(path: full, reason: "the template writes a link here, DEST has a folder")
+                }
+            } else if !output.isDirectory && kind != S_IFREG {
                 throw GenerationError.destinationConflict(path: full, reason: "the template writes a file here, DEST has a folder or link")
             }
         }
@@ -179,8 +186,10 @@ public struct StagedTree: Sendable {
                 var info = stat()
                 let existed = lstat(full, &info) == 0
                 if existed {
-                    if FileManager.default.contents(atPath: full).map({ [UInt8]($0) == output.bytes }) == true
-                        && UInt16(info.st_mode & 0o7777) == output.mode {
+                    if output.mode == PlannedItem.linkMode
+                        ? ProjectFiles.read(full).map({ $0.mode == output.mode && $0.bytes == output.bytes }) == true
+                        : FileManager.default.contents(atPath: full).map({ [UInt8]($0) == output.bytes }) == true
+                          && UInt16(info.st_mode & 0o7777) == output.mode {
                         report.identical.append(output.path)
                         continue
                     }

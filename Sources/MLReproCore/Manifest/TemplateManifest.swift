@@ -86,6 +86,9 @@ public struct TemplateManifest: Sendable {
     /// copier's `_external_data`: name -> path (a template, relative to DEST) of a YAML file that
     /// templates read as `_external_data.name`.
     public var externalData = OrderedMapping()
+    /// copier's `_preserve_symlinks`: a link of the template is generated as a link (its target
+    /// rendered when its name has the templates suffix) instead of the file it leads to.
+    public var preserveSymlinks = false
     /// copier's `_jinja_extensions`, as written (see `PythonExtensions`).
     public var jinjaExtensions: [String] = []
     public var minimumVersion: String?
@@ -135,7 +138,7 @@ extension TemplateManifest {
         "_subdirectory", "_templates_suffix", "_exclude", "_skip_if_exists", "_answers_file",
         "_message_before_copy", "_message_after_copy", "_envops", "_min_mlrepro_version",
         "_min_copier_version", "_tasks", "_secret_files", "_description", "_secret_questions",
-        "_bake_validators", "_undefined", "_external_data", "_jinja_extensions",
+        "_bake_validators", "_undefined", "_external_data", "_jinja_extensions", "_preserve_symlinks",
     ]
 
     /// Parses manifest text. `file` names the manifest in diagnostics.
@@ -336,6 +339,11 @@ extension TemplateManifest {
             }
         case "_envops": environmentOptions = try Self.envops(value, location: location)
         case "_jinja_extensions": jinjaExtensions = try strings()
+        case "_preserve_symlinks":
+            guard case .bool(let flag) = value else {
+                throw ManifestError(location: location, message: "setting _preserve_symlinks must be true or false")
+            }
+            preserveSymlinks = flag
         case "_external_data":
             guard case .dict(let paths) = value, paths.values.allSatisfy({ if case .string = $0 { true } else { false } }) else {
                 throw ManifestError(location: location, message: "setting _external_data must map names to file paths")

@@ -95,9 +95,16 @@ public struct GitTemplateLoader: Sendable {
             case .executable:
                 entries.append(TemplateEntry(path: file.path, isDirectory: false, mode: 0o755, bytes: file.bytes))
             case .symlink:
-                let target = try Self.linkTarget(file, in: byPath, source: source)
-                entries.append(TemplateEntry(path: file.path, isDirectory: false,
-                                             mode: target.kind == .executable ? 0o755 : 0o644, bytes: target.bytes))
+                let written = String(decoding: file.bytes, as: UTF8.self)
+                do {
+                    let target = try Self.linkTarget(file, in: byPath, source: source)
+                    var entry = TemplateEntry(path: file.path, isDirectory: false,
+                                              mode: target.kind == .executable ? 0o755 : 0o644, bytes: target.bytes)
+                    entry.linkTarget = written
+                    entries.append(entry)
+                } catch {
+                    entries.append(.unfollowableLink(path: file.path, target: written, error: error))
+                }
             }
         }
         for directory in directories {
@@ -154,19 +161,31 @@ public struct GitTemplateLoader: Sendable {
             let full = root + path
             var info = stat()
             var target = full
+            var linkTarget: String?
             if lstat(full, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
+                let written = (try? FileManager.default.destinationOfSymbolicLink(atPath: full)) ?? ""
+                linkTarget = written
                 let resolved = URL(fileURLWithPath: full).resolvingSymlinksInPath().path
                 let rootPath = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
                 guard resolved.hasPrefix(rootPath + "/") else {
-                    throw GitTemplateError.linkUnsupported(source: source, path: path, reason: "points outside the template")
+                    entries.append(.unfollowableLink(path: path, target: written, error: GitTemplateError.linkUnsupported(
+                        source: source, path: path, reason: "points outside the template")))
+                    continue
                 }
                 target = resolved
             }
             guard stat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
                   let data = FileManager.default.contents(atPath: target) else {
+                if let linkTarget {
+                    entries.append(.unfollowableLink(path: path, target: linkTarget, error: GitTemplateError.linkUnsupported(
+                        source: source, path: path, reason: "does not point at a file of the template")))
+                    continue
+                }
                 throw GenerationError.unreadable(full, "not a readable regular file")
             }
-            entries.append(TemplateEntry(path: path, isDirectory: false, mode: UInt16(info.st_mode & 0o777), bytes: [UInt8](data)))
+            var entry = TemplateEntry(path: path, isDirectory: false, mode: UInt16(info.st_mode & 0o777), bytes: [UInt8](data))
+            entry.linkTarget = linkTarget
+            entries.append(entry)
         }
         for directory in directories {
             entries.append(TemplateEntry(path: directory, isDirectory: true, mode: 0o755))

@@ -7,12 +7,26 @@ public struct TemplateEntry: Sendable {
     public var isDirectory: Bool
     public var mode: UInt16
     public var bytes: [UInt8]
+    /// For a symbolic link: its target as written. With `_preserve_symlinks` the link is
+    /// generated as a link; otherwise `bytes` and `mode` are the file it leads to.
+    public var linkTarget: String?
+    /// For a link that cannot be followed (outside the template, dangling, a folder): why. It is
+    /// an error only when the link has to be followed (without `_preserve_symlinks`).
+    public var linkError: (any Error)?
 
     public init(path: String, isDirectory: Bool, mode: UInt16, bytes: [UInt8] = []) {
         self.path = path
         self.isDirectory = isDirectory
         self.mode = mode
         self.bytes = bytes
+    }
+
+    /// A link that is generated as a link or refused with `error` if it has to be followed.
+    static func unfollowableLink(path: String, target: String, error: any Error) -> TemplateEntry {
+        var entry = TemplateEntry(path: path, isDirectory: false, mode: 0o644)
+        entry.linkTarget = target
+        entry.linkError = error
+        return entry
     }
 }
 
@@ -64,6 +78,7 @@ public struct TemplateTree: Sendable {
                 hasher.update(Array("\(entry.bytes.count)\n".utf8))
                 hasher.update(entry.bytes)
             }
+            if let target = entry.linkTarget { hasher.update(Array("-> \(target)\n".utf8)) }
         }
         return "sha256:" + hasher.finalizeHex()
     }
@@ -111,14 +126,25 @@ extension TemplateTree {
                 var info = stat()
                 guard lstat(childPath, &info) == 0 else { throw GenerationError.unreadable(childPath, String(cString: strerror(errno))) }
                 var target = childPath
+                var linkTarget: String?
                 if (info.st_mode & S_IFMT) == S_IFLNK {
+                    let written = (try? manager.destinationOfSymbolicLink(atPath: childPath)) ?? ""
+                    linkTarget = written
+                    func unfollowable(_ error: GenerationError) {
+                        entries.append(.unfollowableLink(path: childRelative, target: written, error: error))
+                    }
                     let resolved = URL(fileURLWithPath: childPath).resolvingSymlinksInPath().path
                     guard resolved == root || resolved.hasPrefix(root + "/") else {
-                        throw GenerationError.symlinkEscapes(displayPath: directory + "/" + childRelative)
+                        unfollowable(.symlinkEscapes(displayPath: directory + "/" + childRelative))
+                        continue
                     }
-                    guard stat(resolved, &info) == 0 else { throw GenerationError.unreadable(childPath, "broken symbolic link") }
+                    guard stat(resolved, &info) == 0 else {
+                        unfollowable(.unreadable(childPath, "broken symbolic link"))
+                        continue
+                    }
                     if (info.st_mode & S_IFMT) == S_IFDIR {
-                        throw GenerationError.unreadable(childPath, "symbolic links to directories are not supported")
+                        unfollowable(.unreadable(childPath, "symbolic links to directories are not supported"))
+                        continue
                     }
                     target = resolved
                 }
@@ -131,7 +157,9 @@ extension TemplateTree {
                     guard let data = manager.contents(atPath: target) else {
                         throw GenerationError.unreadable(childPath, "cannot read the file")
                     }
-                    entries.append(TemplateEntry(path: childRelative, isDirectory: false, mode: mode, bytes: [UInt8](data)))
+                    var entry = TemplateEntry(path: childRelative, isDirectory: false, mode: mode, bytes: [UInt8](data))
+                    entry.linkTarget = linkTarget
+                    entries.append(entry)
                 default:
                     throw GenerationError.unreadable(childPath, "not a regular file or directory")
                 }
