@@ -39,7 +39,7 @@ extension MLRepro {
         @Flag(name: .customLong("no-probe"), help: "Do not probe the machine; record every probe source as skipped.")
         var noProbe = false
 
-        @Flag(name: .long, help: "Allow the template's _tasks to run in DEST after generating.")
+        @Flag(name: .long, help: "Allow the template's _tasks and hooks to run, and its Python _jinja_extensions to load.")
         var trust = false
 
         @Flag(name: .customLong("skip-tasks"), help: "Run none of the template's _tasks or hooks (they then need no --trust).")
