@@ -31,7 +31,7 @@ extension MLRepro {
 
         @OptionGroup var answerOptions: AnswerOptions
 
-        @Flag(name: .long, help: "Allow the template's Python _jinja_extensions to run while it is rendered.")
+        @Flag(name: .long, help: "Allow the template's _migrations to run and its Python _jinja_extensions to load.")
         var trust = false
 
         func run() async throws {
@@ -45,6 +45,7 @@ extension MLRepro {
                                        data: try AnswerInputs.parseData(answerOptions.data),
                                        template: RecordedTemplate(git: loader, trust: trust))
             let report = try update.run()
+            for migration in report.migrations { Output.line("  migrate  \(migration)") }
             for action in report.actions {
                 let note = action.note.isEmpty ? "" : "  (\(action.note))"
                 Output.line("\(action.kind.rawValue.leftPadded(to: 9))  \(action.path)\(note)")

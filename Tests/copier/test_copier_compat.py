@@ -471,6 +471,70 @@ def test_a_commit_between_tags_is_recorded_as_git_describe_and_checked(tmp_path:
         assert check.returncode == 0 and at in check.stdout, check.stdout + check.stderr
 
 
+MIGRATIONS = ("_migrations:\n"
+              "  - version: v2\n    command: \"echo {{ _stage }} {{ _version_from }} {{ _version_to }} $STAGE $VERSION_CURRENT >> migrations.log\"\n"
+              "    when: \"{{ true }}\"\n"
+              "  - \"echo each-update >> migrations.log\"\n"
+              "  - version: v9\n    command: \"echo never >> migrations.log\"\n"
+              "  - version: v1\n    command: [sh, -c, \"echo already-past >> migrations.log\"]\n")
+
+
+def test_migrations_run_on_update_like_copier_and_only_with_trust(tmp_path: Path) -> None:
+    template = tmp_path / "tpl"
+    write(template, {"copier.yml": "name: {default: demo}\n",
+                     "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+                     "README.md.jinja": "# {{ name }}\n"})
+    git("init", "-q", "-b", "main", cwd=template)
+    git("add", "-A", cwd=template)
+    git("commit", "-q", "-m", "v1", cwd=template)
+    git("tag", "v1", cwd=template)
+    write(template, {"copier.yml": "name: {default: demo}\n" + MIGRATIONS, "README.md.jinja": "# {{ name }} v2\n"})
+    git("add", "-A", cwd=template)
+    git("commit", "-q", "-m", "v2", cwd=template)
+    git("tag", "v2", cwd=template)
+    env = dict(os.environ, NO_COLOR="1", HOME=str(tmp_path), GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.org",
+               GIT_COMMITTER_NAME="A", GIT_COMMITTER_EMAIL="a@example.org")
+    for project in ("a", "b"):
+        made = subprocess.run([str(COPIER), "copy", "--defaults", "--quiet", "--vcs-ref", "v1", str(template), project],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        assert made.returncode == 0, made.stderr
+        git("init", "-q", cwd=tmp_path / project)
+        git("add", "-A", cwd=tmp_path / project)
+        git("commit", "-q", "-m", "generated", cwd=tmp_path / project)
+    copier = subprocess.run([str(COPIER), "update", "--defaults", "--quiet", "--trust", "--vcs-ref", "v2"],
+                            cwd=tmp_path / "a", env=env, capture_output=True, text=True, timeout=120)
+    assert copier.returncode == 0, copier.stderr
+    refused = subprocess.run([str(BIN), "update", "b", "--vcs-ref", "v2"], cwd=tmp_path, env=env,
+                             capture_output=True, text=True)
+    assert refused.returncode == 2
+    assert "updating from v1 to v2 runs 2 of the template's _migrations; review them and pass --trust" in refused.stderr
+    assert (tmp_path / "b" / "README.md").read_text() == "# demo\n" and not (tmp_path / "b" / "migrations.log").exists()
+    ours = subprocess.run([str(BIN), "update", "b", "--vcs-ref", "v2", "--trust"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True)
+    assert ours.returncode == 0, ours.stdout + ours.stderr
+    log = (tmp_path / "a" / "migrations.log").read_text()
+    assert log == "before v1 v2 before v2\nafter v1 v2 after v2\neach-update\n"
+    assert (tmp_path / "b" / "migrations.log").read_text() == log
+    assert (tmp_path / "b" / "README.md").read_text() == (tmp_path / "a" / "README.md").read_text() == "# demo v2\n"
+    assert "migrate  after: echo each-update >> migrations.log" in ours.stdout
+
+
+@pytest.mark.parametrize("setting,message", [
+    ("_migrations: 5", "setting _migrations must be a list"),
+    ("_migrations: [{version: v2}]", "setting _migrations: a migration mapping needs 'command'"),
+    ("_migrations: [{command: x, stage: after}]", "setting _migrations: unknown field 'stage' (known: command, version, when, working_directory)"),
+    ("_migrations: [{before: [x]}]", "setting _migrations: the before/after form needs a version"),
+    ("_preserve_symlinks: maybe", "setting _preserve_symlinks must be true or false"),
+    ("_external_data: [a]", "setting _external_data must map names to file paths"),
+])
+def test_bad_copier_settings_are_located_errors(tmp_path: Path, setting: str, message: str) -> None:
+    write(tmp_path / "tpl", {"copier.yml": f"name: {{default: n}}\n{setting}\n"})
+    done = subprocess.run([str(BIN), "init", str(tmp_path / "out"), "--template", str(tmp_path / "tpl"), "--defaults",
+                           "--no-git", "--no-probe"], capture_output=True, text=True)
+    assert done.returncode == 2 and f"copier.yml:2:1: error: {message}" in done.stderr, done.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_copier_answers_file_without_src_path_is_refused(tmp_path: Path) -> None:
     project = tmp_path / "proj"
     project.mkdir()

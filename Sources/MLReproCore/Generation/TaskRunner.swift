@@ -3,12 +3,24 @@ import Foundation
 /// Runs a template's `_tasks` in DEST (only with `--trust`), with a small clean environment.
 public protocol TaskRunning: Sendable {
     func run(_ task: TaskCommand, in directory: String) throws -> Int32
+    /// With extra environment variables (copier's migrations get `STAGE`, `VERSION_FROM`, ...).
+    func run(_ task: TaskCommand, in directory: String, environment: [String: String]) throws -> Int32
+}
+
+extension TaskRunning {
+    public func run(_ task: TaskCommand, in directory: String, environment: [String: String]) throws -> Int32 {
+        try run(task, in: directory)
+    }
 }
 
 public struct ProcessTaskRunner: TaskRunning {
     public init() {}
 
     public func run(_ task: TaskCommand, in directory: String) throws -> Int32 {
+        try run(task, in: directory, environment: [:])
+    }
+
+    public func run(_ task: TaskCommand, in directory: String, environment extra: [String: String]) throws -> Int32 {
         let process = Process()
         switch task {
         case .shell(let line):
@@ -23,6 +35,7 @@ public struct ProcessTaskRunner: TaskRunning {
         let inherited = ProcessInfo.processInfo.environment
         var environment: [String: String] = ["PATH": inherited["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"]
         for key in ["HOME", "LANG", "LC_ALL", "TERM", "USER"] { environment[key] = inherited[key] }
+        for (key, value) in extra { environment[key] = value }
         process.environment = environment
         try process.run()
         process.waitUntilExit()

@@ -36,6 +36,17 @@ public enum TaskCommand: Sendable, Equatable {
 }
 
 /// When and where a `_tasks` entry runs (copier's mapping form).
+/// One of copier's `_migrations`: a command `update` runs (with `--trust`) before or after it
+/// merges a newer template version in.
+public struct Migration: Sendable, Equatable {
+    public var command: TaskCommand
+    /// Run only when the update crosses this version (`from < version <= to`); nil: every update.
+    public var version: String?
+    /// A bool or a template (default: `{{ _stage == "after" }}`); the legacy form sets it per stage.
+    public var when: Value?
+    public var workingDirectory: String?
+}
+
 public struct TaskCondition: Sendable, Equatable {
     /// A bool, or a template string rendered with the answers; nil runs always.
     public var when: Value?
@@ -89,6 +100,8 @@ public struct TemplateManifest: Sendable {
     /// copier's `_preserve_symlinks`: a link of the template is generated as a link (its target
     /// rendered when its name has the templates suffix) instead of the file it leads to.
     public var preserveSymlinks = false
+    /// copier's `_migrations`, in order.
+    public var migrations: [Migration] = []
     /// copier's `_jinja_extensions`, as written (see `PythonExtensions`).
     public var jinjaExtensions: [String] = []
     public var minimumVersion: String?
@@ -138,7 +151,7 @@ extension TemplateManifest {
         "_subdirectory", "_templates_suffix", "_exclude", "_skip_if_exists", "_answers_file",
         "_message_before_copy", "_message_after_copy", "_envops", "_min_mlrepro_version",
         "_min_copier_version", "_tasks", "_secret_files", "_description", "_secret_questions",
-        "_bake_validators", "_undefined", "_external_data", "_jinja_extensions", "_preserve_symlinks",
+        "_bake_validators", "_undefined", "_external_data", "_jinja_extensions", "_preserve_symlinks", "_migrations",
     ]
 
     /// Parses manifest text. `file` names the manifest in diagnostics.
@@ -404,9 +417,82 @@ extension TemplateManifest {
                 }
             }
             if key == "_tasks" { tasks = commands; taskConditions = conditions } else { bakeValidators = commands }
+        case "_migrations":
+            migrations = try Self.migrations(value, location: location)
         case "_min_copier_version", "_secret_questions": break
         default: unknownSettings.append((key, location))
         }
+    }
+
+    /// `_migrations`: commands (a string or an argument list), mappings `{command, version, when,
+    /// working_directory}`, or copier's legacy `{version, before: [...], after: [...]}`.
+    private static func migrations(_ value: Value, location: SourceLocation) throws -> [Migration] {
+        guard case .list(let items) = value else {
+            throw ManifestError(location: location, message: "setting _migrations must be a list")
+        }
+        func command(_ item: Value) throws -> TaskCommand {
+            switch item {
+            case .string(let line): return .shell(line)
+            case .list(let parts):
+                return .arguments(try parts.map { part in
+                    guard case .string(let text) = part else {
+                        throw ManifestError(location: location, message: "setting _migrations: each argument must be a string")
+                    }
+                    return text
+                })
+            default:
+                throw ManifestError(location: location, message: "setting _migrations: a command must be a string or a list of strings")
+            }
+        }
+        func text(_ value: Value?, _ field: String) throws -> String? {
+            guard let value else { return nil }
+            guard case .string(let string) = value else {
+                if case .int = value { return value.pythonString }
+                if case .float = value { return value.pythonString }
+                throw ManifestError(location: location, message: "setting _migrations: \(field) must be a string")
+            }
+            return string
+        }
+        var result: [Migration] = []
+        for item in items {
+            guard case .dict(let fields) = item else {
+                result.append(Migration(command: try command(item), version: nil, when: nil, workingDirectory: nil))
+                continue
+            }
+            let version = try text(fields["version"], "version")
+            if fields["before"] != nil || fields["after"] != nil {
+                guard version != nil else {
+                    throw ManifestError(location: location, message: "setting _migrations: the before/after form needs a version")
+                }
+                for stage in ["before", "after"] {
+                    guard let commands = fields[stage] else { continue }
+                    guard case .list(let list) = commands else {
+                        throw ManifestError(location: location, message: "setting _migrations: \(stage) must be a list of commands")
+                    }
+                    for entry in list {
+                        result.append(Migration(command: try command(entry), version: version,
+                                                when: .string("{{ _stage == '\(stage)' }}"), workingDirectory: nil))
+                    }
+                }
+                continue
+            }
+            guard let raw = fields["command"] else {
+                throw ManifestError(location: location, message: "setting _migrations: a migration mapping needs 'command'")
+            }
+            for name in fields.keys where !["command", "version", "when", "working_directory"].contains(name) {
+                throw ManifestError(location: location, message: "setting _migrations: unknown field '\(name)' (known: command, version, when, working_directory)")
+            }
+            var when: Value?
+            if let condition = fields["when"] {
+                switch condition {
+                case .bool, .string: when = condition
+                default: throw ManifestError(location: location, message: "setting _migrations: when must be a bool or a template string")
+                }
+            }
+            result.append(Migration(command: try command(raw), version: version, when: when,
+                                    workingDirectory: try text(fields["working_directory"], "working_directory")))
+        }
+        return result
     }
 
     private static func envops(_ value: Value, location: SourceLocation) throws -> EnvironmentOptions {

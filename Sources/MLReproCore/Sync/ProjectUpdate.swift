@@ -21,6 +21,8 @@ public struct UpdateReport: Sendable {
     public var toCommit: String
     public var toRef: String
     public var actions: [UpdateAction]
+    /// The `_migrations` commands that ran, in order ("before: cmd", "after: cmd").
+    public var migrations: [String] = []
 
     public var conflicts: [String] { actions.filter { $0.kind == .conflict }.map(\.path) }
 }
@@ -31,6 +33,8 @@ public enum UpdateError: Error, Sendable, CustomStringConvertible {
     case dirty(String, [String])
     /// A path update would write or remove passes through a symbolic link.
     case symbolicLink(path: String, link: String)
+    case migrationsNeedTrust(count: Int, from: String, to: String)
+    case migrationFailed(command: String, reason: String)
 
     public var description: String {
         switch self {
@@ -41,6 +45,10 @@ public enum UpdateError: Error, Sendable, CustomStringConvertible {
             let shown = paths.prefix(10).map { "  \($0)" }.joined(separator: "\n")
             let more = paths.count > 10 ? "\n  ... and \(paths.count - 10) more" : ""
             return "'\(project)' has uncommitted changes; commit or stash them before updating:\n\(shown)\(more)"
+        case let .migrationsNeedTrust(count, from, to):
+            return "updating from \(from) to \(to) runs \(count) of the template's _migrations; review them and pass --trust to allow them. Nothing was changed"
+        case let .migrationFailed(command, reason):
+            return "migration '\(command)' failed: \(reason); the update stopped there"
         case let .symbolicLink(path, link):
             return "refusing to update '\(path)': '\(link)' is a symbolic link, and update writes nothing through links "
                 + "(it could reach files outside the project); nothing was changed"
@@ -57,14 +65,17 @@ public struct ProjectUpdate {
     public var answers: AnswersFile?
     public var data: [(key: String, value: String)]
     public var template: RecordedTemplate
+    /// Runs `_migrations` (only with `template.trust`).
+    public var runner: any TaskRunning
 
     public init(project: String, ref: String?, answers: AnswersFile?, data: [(key: String, value: String)],
-                template: RecordedTemplate = RecordedTemplate()) {
+                template: RecordedTemplate = RecordedTemplate(), runner: any TaskRunning = ProcessTaskRunner()) {
         self.project = project
         self.ref = ref
         self.answers = answers
         self.data = data
         self.template = template
+        self.runner = runner
     }
 
     public func run() throws -> UpdateReport {
@@ -75,6 +86,19 @@ public struct ProjectUpdate {
             tree: theirsTree, project: project,
             inputs: record.answerInputs(for: try theirsTree.manifest(), overrides: answers, data: data),
             environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust)
+        // copier's _migrations of the new version, for versions the update crosses.
+        let baseTree = record.generatedRef != nil ? try? template.load(record) : nil
+        func versionName(_ tree: TemplateTree?) -> String? { tree?.revision.map { $0.tag ?? $0.described ?? $0.commit } }
+        let migrations = MigrationPlan(theirs.prepared.manifest, from: versionName(baseTree) ?? record.commit,
+                                       to: versionName(theirsTree))
+        if let migrations, !template.trust {
+            throw UpdateError.migrationsNeedTrust(count: migrations.steps.count, from: migrations.from.name, to: migrations.to.name)
+        }
+        var ran: [String] = []
+        if let migrations {
+            ran += try migrations.run(stage: "before", project: project, context: theirs.prepared.context,
+                                      environment: theirs.prepared.environment, runner: runner).map { "before: " + $0 }
+        }
         let baseFiles = try baseFiles(record)
         var writes: [(path: String, bytes: [UInt8], mode: UInt16)] = []
         var removals: [String] = []
@@ -170,8 +194,12 @@ public struct ProjectUpdate {
             }
         }
         try UpdateApplication(project: project).apply(writes: writes, removals: removals)
+        if let migrations {
+            ran += try migrations.run(stage: "after", project: project, context: theirs.prepared.context,
+                                      environment: theirs.prepared.environment, runner: runner).map { "after: " + $0 }
+        }
         return UpdateReport(project: project, fromCommit: record.commit, toCommit: toCommit,
-                            toRef: theirsTree.revision?.ref ?? theirsTree.source, actions: actions)
+                            toRef: theirsTree.revision?.ref ?? theirsTree.source, actions: actions, migrations: ran)
     }
 
     // MARK: - Steps
