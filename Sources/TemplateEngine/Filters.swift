@@ -61,6 +61,21 @@ extension Renderer {
         return try positioned(offset) { try account(try filter(name, value, FilterArgs(args: args, kwargs: kwargs))) }
     }
 
+    /// A host filter or test: what it throws is reported where the template uses it.
+    func callHost(_ function: NativeFunction, _ args: [Value], _ kwargs: [(String, Value)]) throws -> Value {
+        do {
+            return try function.call(args, kwargs)
+        } catch let e as EvalError {
+            throw e
+        } catch let e as TemplateError where !e.file.isEmpty {
+            throw e
+        } catch let e as TemplateError {
+            throw EvalError("\(function.name): \(e.message)", e.kind)
+        } catch {
+            throw EvalError("\(function.name): \(error)", .value)
+        }
+    }
+
     /// `account` for operators: repetition always (it makes large strings from small ones);
     /// `+` and `~` only for strings of 1 MiB or more, so building text in a loop stays free.
     func accountLarge(_ value: Value, always: Bool) throws -> Value {
@@ -92,7 +107,7 @@ extension Renderer {
     }
 
     func filter(_ name: String, _ value: Value, _ a: FilterArgs) throws -> Value {
-        if let host = environment.filters[name] { return try host.call([value] + a.args, a.kwargs) }
+        if let host = environment.filters[name] { return try callHost(host, [value] + a.args, a.kwargs) }
         switch name {
         case "default", "d":
             let dflt = a.get(0, "default_value") ?? .string("")

@@ -14,7 +14,7 @@ extension Renderer {
     func applyTest(_ name: String, _ value: Value?, _ args: [Value]) throws -> Bool {
         if let host = environment.tests[name] {
             guard let value else { throw EvalError("the value tested with '\(name)' is undefined", .undefined) }
-            return try host.call([value] + args).isTruthy
+            return try callHost(host, [value] + args, []).isTruthy
         }
         switch name {
         case "defined": return value != nil

@@ -128,6 +128,11 @@ FIXTURES: dict[str, dict[str, str]] = {
                          "{{ ['a', 'bb']|select('even_length')|list }} {{ ['x']|map('shout')|join }} {{ 'w'|wrap(right='>') }}\n"
                          "{{ 'v'|env_name|length > 2 }} {{ second }}\n",
     },
+    "yaml-filters": {
+        "copier.yml": "cfg: {type: str, multiline: true, default: \"lr: 0.01\\nlayers: [64, 32]\"}\n_exclude: [copier.yml]\n",
+        "out.txt.jinja": "{% set c = cfg|from_yaml %}{{ c.lr * 10 }} {{ c.layers|join('-') }} {{ ('{\"k\": 2}'|from_json).k + 1 }}\n"
+                         "{% for doc in ('a: 1\\n---\\nb: 2'|from_yaml_all) %}{{ doc|list|join }}={{ doc.values()|list|join }};{% endfor %}\n",
+    },
     "choices-mapping": {
         "copier.yml": "python:\n  type: str\n  choices:\n    Python 3.11: '3.11'\n    Python 3.12: '3.12'\n  default: '3.12'\n",
         "py.txt.jinja": "{{ python }}\n",

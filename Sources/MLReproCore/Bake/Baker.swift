@@ -59,9 +59,8 @@ public struct Baker {
         self.tree = tree
         manifest = try tree.manifest()
         let base = try GenerationPlanner.base(of: manifest, in: tree)
-        let environment = TemplateEnvironment(options: manifest.environmentOptions,
-                                              loader: TreeLoader(tree: tree, base: base),
-                                              globals: RenderingContext.globals)
+        let environment = RenderingContext.environment(options: manifest.environmentOptions,
+                                                      loader: TreeLoader(tree: tree, base: base))
         let context = RenderingContext(environmentRecord: .dict(OrderedMapping()), destination: "/bake/project",
                                        templateSource: tree.source, templatePath: tree.origin,
                                        answersFile: manifest.answersFile ?? Provenance.answersPath,

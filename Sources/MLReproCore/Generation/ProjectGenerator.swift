@@ -90,9 +90,8 @@ public enum ProjectGenerator {
             vcsRef: request.vcsRef, git: request.git, revision: tree.revision)
         renderingContext.requestedSource = tree.requestedSource
         let base = try GenerationPlanner.base(of: manifest, in: tree)
-        var environment = TemplateEnvironment(options: manifest.environmentOptions,
-                                              loader: TreeLoader(tree: tree, base: base),
-                                              globals: RenderingContext.globals)
+        var environment = RenderingContext.environment(options: manifest.environmentOptions,
+                                                      loader: TreeLoader(tree: tree, base: base))
         let extensions = try pythonExtensions(manifest, tree: tree, trust: request.trust)
         extensions?.install(into: &environment)
         var resolver = AnswerResolver(manifest: manifest, environment: environment, context: renderingContext)

@@ -137,6 +137,42 @@ public struct RenderingContext: Sendable {
         revision.tag ?? revision.described ?? String(revision.commit.prefix(7))
     }
 
+    /// The environment templates render in: the engine plus mlrepro's globals and its filters
+    /// that need YAML (`from_yaml`, `from_yaml_all`, `from_json`, as jinja2-ansible-filters has them).
+    public static func environment(options: EnvironmentOptions = EnvironmentOptions(),
+                                   loader: (any TemplateLoader)?) -> TemplateEnvironment {
+        var environment = TemplateEnvironment(options: options, loader: loader, globals: globals)
+        environment.filters = filters
+        return environment
+    }
+
+    private static func text(_ args: [Value], _ name: String) throws -> String {
+        guard let first = args.first else { throw ParseFailure(message: "\(name) needs a value") }
+        return first.pythonString
+    }
+
+    static var filters: [String: NativeFunction] {
+        [
+            "from_yaml": NativeFunction(name: "from_yaml") { args, _ in
+                let reader = YAMLValueReader(file: "from_yaml")
+                return try reader.parse(try text(args, "from_yaml")).map { try reader.value($0) } ?? .none
+            },
+            "from_json": NativeFunction(name: "from_json") { args, _ in
+                let reader = YAMLValueReader(file: "from_json")
+                return try reader.parse(try text(args, "from_json")).map { try reader.value($0) } ?? .none
+            },
+            "from_yaml_all": NativeFunction(name: "from_yaml_all") { args, _ in
+                let reader = YAMLValueReader(file: "from_yaml_all")
+                return .list(try reader.parseAll(try text(args, "from_yaml_all")).map { try reader.value($0) })
+            },
+        ]
+    }
+
+    struct ParseFailure: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
     /// Global functions templates may call: `random_token(nbytes=24)`; cookiecutter's
     /// `random_ascii_string(length, punctuation=False)` and `uuid4()`.
     public static var globals: OrderedMapping {

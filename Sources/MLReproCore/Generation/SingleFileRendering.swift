@@ -14,8 +14,7 @@ public enum SingleFileRendering {
             context[key] = try reader.parse(text).map { try reader.value($0) } ?? Value.none
         }
         let absolute = URL(fileURLWithPath: file).standardizedFileURL.path
-        let environment = TemplateEnvironment(loader: DirectoryLoader(root: (absolute as NSString).deletingLastPathComponent),
-                                              globals: RenderingContext.globals)
+        let environment = RenderingContext.environment(loader: DirectoryLoader(root: (absolute as NSString).deletingLastPathComponent))
         return try environment.render(source, name: file, context: context)
     }
 }
