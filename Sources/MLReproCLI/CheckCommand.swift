@@ -25,7 +25,7 @@ extension MLRepro {
         @Flag(name: .long, help: "Print a machine-readable JSON report instead of diffs.")
         var json = false
 
-        @Flag(name: .long, help: "Allow the template's Python _jinja_extensions to run while it is rendered again.")
+        @Flag(name: .long, help: "Allow the template's Python _jinja_extensions and cookiecutter post_gen_project hook to run on the comparison copy.")
         var trust = false
 
         func run() async throws {
@@ -35,6 +35,7 @@ extension MLRepro {
             if report.templateWasDirty && !json {
                 Diagnostics.standard.note("the project was generated from uncommitted changes of its template; compared with commit \(TemplateRevision.label(report.commit))")
             }
+            for note in report.notes { Diagnostics.standard.note(note) }
             FileHandle.standardOutput.write(Data((json ? report.json : report.text).utf8))
             if !report.inSync { throw ExitRequest(.differences) }
         }

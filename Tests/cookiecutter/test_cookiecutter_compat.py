@@ -58,6 +58,21 @@ FIXTURES: dict[str, dict[str, str | bytes]] = {
         f"{SLUG}/out.txt": "{% now 'utc', '%Y' %}\n{{ cookiecutter.title|slugify }}\n{{ {'b': 1, 'a': [1]}|jsonify }}\n",
     },
 }
+FIXTURES["nested"] = {
+    # A mapping variable's strings are rendered, keys included, with the answers before it.
+    "cookiecutter.json": json.dumps({"project_slug": "nested", "owner": "Ada",
+                                     "cfg": {"owner": "{{ cookiecutter.owner }}", "{{ cookiecutter.project_slug }}_key":
+                                             ["{{ cookiecutter.owner|lower }}", 2, True, None], "n": 3}}),
+    f"{SLUG}/cfg.txt": "{{ cookiecutter.cfg }}\n{{ cookiecutter.cfg.nested_key[0] }}\n",
+}
+FIXTURES["pre-prompt"] = {
+    # pre_prompt runs in a copy of the template before the questions and may rewrite them.
+    "cookiecutter.json": json.dumps({"project_slug": "pp", "name": "x"}),
+    "hooks/pre_prompt.py": "import json, pathlib\np = pathlib.Path('cookiecutter.json')\nc = json.loads(p.read_text())\n"
+                           "c['added'] = 'by-hook'\nc['name'] = 'renamed'\np.write_text(json.dumps(c))\n"
+                           "pathlib.Path('{{ cookiecutter.project_slug }}', 'hook.txt').write_text('made in the copy\\n')\n",
+    f"{SLUG}/out.txt": "{{ cookiecutter.name }} {{ cookiecutter.added }}\n",
+}
 EXTRA = {"variables": ["project_name=Other Study", "license=none", "use_docker=no"]}
 
 
@@ -78,7 +93,7 @@ def snapshot(root: Path) -> dict[str, tuple[int, bytes]]:
     return out
 
 
-def both(tmp_path: Path, name: str, extra: list[str]) -> tuple[Path, Path]:
+def both(tmp_path: Path, name: str, extra: list[str], trust: bool = False) -> tuple[Path, Path]:
     if not COOKIECUTTER.exists():
         pytest.fail(f"{COOKIECUTTER} missing: run `make venv`")
     template = tmp_path / "tpl"
@@ -98,15 +113,17 @@ def both(tmp_path: Path, name: str, extra: list[str]) -> tuple[Path, Path]:
     project.rename(expected)
     data = [arg for item in extra for arg in ("--data", item)]
     ours = subprocess.run([str(BIN), "init", project.name, "--template", "../tpl", "--defaults", "--no-git", "--no-probe",
-                           "--quiet", *data], cwd=work, env=env, capture_output=True, text=True, timeout=120)
+                           "--quiet", *data, *(["--trust"] if trust else [])], cwd=work, env=env, capture_output=True,
+                          text=True, timeout=120)
     assert ours.returncode == 0, ours.stderr
     return expected, project
 
 
 @pytest.mark.parametrize("name,extra", [("variables", []), ("variables", EXTRA["variables"]), ("whitespace", []),
-                                        ("extensions", [])])
+                                        ("extensions", []), ("nested", []), ("nested", ["owner=Grace"]),
+                                        ("pre-prompt", [])])
 def test_fixture_renders_like_cookiecutter(name: str, extra: list[str], tmp_path: Path) -> None:
-    expected, actual = both(tmp_path, name, extra)
+    expected, actual = both(tmp_path, name, extra, trust=name == "pre-prompt")
     want, got = snapshot(expected), snapshot(actual)
     assert sorted(got) == sorted(want)
     for path in want:
@@ -142,7 +159,7 @@ def test_undefined_variables_and_unknown_extensions_are_errors(tmp_path: Path) -
     extension = run("b")
     assert extension.returncode == 2 and "local_extensions.Mine" in extension.stderr
     hook = run("c")
-    assert hook.returncode == 2 and "pre_prompt" in hook.stderr
+    assert hook.returncode == 2 and "--trust" in hook.stderr
     assert not any((tmp_path / f"out-{t}").exists() for t in "abc")
 
 
@@ -160,6 +177,80 @@ def test_post_gen_hook_runs_only_with_trust_and_a_failure_removes_the_project(tm
                              capture_output=True, text=True)
     assert failing.returncode != 0 and "removed again" in failing.stderr
     assert not (tmp_path / "o3").exists()
+
+
+CCDS = Path(sys.executable).parent / "ccds"
+CCDS_FIXTURE = {
+    # cookiecutter-data-science's layout: ccds.json is read (cookiecutter.json is a notice), choices
+    # may carry sub-items, `_` variables stay as written, undefined names print empty.
+    "cookiecutter.json": json.dumps({"DEPRECATED": "use ccds"}),
+    "ccds.json": json.dumps({
+        "project_name": "project_name",
+        "repo_name": "{{ cookiecutter.project_name.lower().replace(' ', '_') }}",
+        "storage": [{"none": "none"}, {"s3": {"bucket": "{{ cookiecutter.repo_name }}-data", "profile": "default"}},
+                    {"local": ["fast", "slow"]}],
+        "manager": ["virtualenv", "conda"],
+        "_raw": "{{ cookiecutter.repo_name }}",
+    }),
+    "{{ cookiecutter.repo_name }}/out.txt": "{{ cookiecutter.storage }} [{{ cookiecutter.storage.s3 }}] "
+                                            "{{ cookiecutter.manager }} {{ cookiecutter._raw }} [{{ cookiecutter.nothing }}]\n"
+                                            "{% if cookiecutter.storage.s3 %}bucket {{ cookiecutter.storage.s3.bucket }}{% endif %}\n",
+}
+
+
+@pytest.mark.parametrize("extra", [[], ["project_name=Churn Study", "manager=conda"]])
+def test_ccds_templates_render_like_the_ccds_command(tmp_path: Path, extra: list[str]) -> None:
+    if not CCDS.exists():
+        pytest.fail(f"{CCDS} missing: run `make venv`")
+    write(tmp_path / "tpl", CCDS_FIXTURE)
+    (tmp_path / "a").mkdir()
+    made = subprocess.run([str(CCDS), "--no-input", str(tmp_path / "tpl"), *extra], cwd=tmp_path / "a",
+                          capture_output=True, text=True, timeout=120, env=dict(os.environ, HOME=str(tmp_path)))
+    assert made.returncode == 0, made.stderr
+    [expected] = list((tmp_path / "a").iterdir())
+    data = [arg for item in extra for arg in ("--data", item)]
+    ours = subprocess.run([str(BIN), "init", str(tmp_path / "b"), "--template", str(tmp_path / "tpl"), "--defaults",
+                           "--no-git", "--no-probe", "--quiet", *data], capture_output=True, text=True)
+    assert ours.returncode == 0, ours.stderr
+    assert snapshot(expected) == snapshot(tmp_path / "b")
+
+
+def test_ccds_sub_item_choices_take_a_key_or_overrides(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", CCDS_FIXTURE)
+    run = lambda dest, *data: subprocess.run([str(BIN), "init", str(tmp_path / dest), "--template", str(tmp_path / "tpl"),
+                                              "--defaults", "--no-git", "--no-probe", "--quiet", *data],
+                                             capture_output=True, text=True)
+    assert run("s3", "--data", "storage=s3").returncode == 0
+    assert (tmp_path / "s3" / "out.txt").read_text().splitlines()[1] == "bucket project_name-data"
+    assert run("own", "--data", "storage={s3: {bucket: mine}}").returncode == 0
+    assert (tmp_path / "own" / "out.txt").read_text().splitlines()[1] == "bucket mine"
+    assert "storage:\n  s3:\n    bucket: mine\n    profile: default\n" in (tmp_path / "own" / ".mlrepro" / "answers.yml").read_text()
+    bad = run("bad", "--data", "storage=gcs")
+    assert bad.returncode == 2 and "answer 'storage': 'gcs' is not one of the choices: none, s3, local" in bad.stderr
+    check = subprocess.run([str(BIN), "check", str(tmp_path / "own")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_check_runs_the_post_gen_hook_on_its_copy_with_trust(tmp_path: Path) -> None:
+    """A hook that removes and rewrites files is part of what the template generates."""
+    write(tmp_path / "tpl", {"cookiecutter.json": '{"project_slug": "h", "docs": ["no", "yes"]}',
+                             f"{SLUG}/keep.txt": "keep\n", f"{SLUG}/docs/index.md": "docs\n",
+                             "hooks/post_gen_project.py": "import pathlib, shutil\n{% if cookiecutter.docs == 'no' %}"
+                                                          "shutil.rmtree('docs')\n{% endif %}"
+                                                          "pathlib.Path('keep.txt').write_text('rewritten\\n')\n"
+                                                          "pathlib.Path('new.txt').write_text('new\\n')\n"})
+    project = tmp_path / "p"
+    made = subprocess.run([str(BIN), "init", str(project), "--template", str(tmp_path / "tpl"), "--defaults", "--no-git",
+                           "--no-probe", "--quiet", "--trust"], capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    assert not (project / "docs").exists() and (project / "keep.txt").read_text() == "rewritten\n"
+    untrusted = subprocess.run([str(BIN), "check", str(project)], capture_output=True, text=True)
+    assert untrusted.returncode == 1 and "post_gen_project hook was not run" in untrusted.stderr
+    trusted = subprocess.run([str(BIN), "check", str(project), "--trust"], capture_output=True, text=True)
+    assert trusted.returncode == 0 and "in sync: 2 files" in trusted.stdout, trusted.stdout + trusted.stderr
+    (project / "new.txt").write_text("edited\n")
+    drift = subprocess.run([str(BIN), "check", str(project), "--trust"], capture_output=True, text=True)
+    assert drift.returncode == 1 and "-new\n+edited" in drift.stdout
 
 
 def git(*args: str, cwd: Path) -> str:

@@ -44,6 +44,7 @@ public struct AnswerResolver: Sendable {
             } else {
                 throw GenerationError.missingAnswer(key: question.name)
             }
+            value = try keyedAnswer(value, question, scope: scope)
             if asked {
                 try check(value, question, scope: scope, location: location)
             }
@@ -203,8 +204,14 @@ public struct AnswerResolver: Sendable {
             if question.type == .bool { return .bool(false) }
             throw GenerationError.missingAnswer(key: question.name)
         }
+        if let keyed = question.keyedChoices, let first = keyed.pairs.first {
+            return try keyedAnswer(.string(first.key), question, scope: scope)
+        }
         if case .string(let text) = raw, !question.rawDefault, isTemplated(text) {
             raw = .string(try render(text, question, "default", scope))
+        }
+        if question.rendersNestedDefault {
+            raw = try renderNested(raw, question, scope: scope)
         }
         if question.multiselect, case .string(let text) = raw {
             raw = (try? AnswerCast.cast(value: .string(text), to: .yaml)) ?? .list([])
@@ -215,6 +222,59 @@ public struct AnswerResolver: Sendable {
             throw GenerationError.questionTemplate(question: question.name, field: "default",
                                                    location: question.location, message: failure.message)
         }
+    }
+
+    /// Every string in `value` rendered, mapping keys included (cookiecutter's `render_variable`).
+    func renderNested(_ value: Value, _ question: Question, scope: OrderedMapping) throws -> Value {
+        switch value {
+        case .string(let text): return .string(try render(text, question, "default", scope))
+        case .list(let items): return .list(try items.map { try renderNested($0, question, scope: scope) })
+        case .dict(let mapping):
+            var rendered = OrderedMapping()
+            for (key, item) in mapping.pairs {
+                rendered[try render(key, question, "default", scope)] = try renderNested(item, question, scope: scope)
+            }
+            return .dict(rendered)
+        default: return value
+        }
+    }
+
+    /// A keyed choice's answer (see `Question.keyedChoices`): `key` or `{key: overrides}` becomes
+    /// `{key: sub-items}`, the sub-items rendered (a list of them: its first item) with the
+    /// overrides on top. Other questions' values pass through.
+    func keyedAnswer(_ value: Value, _ question: Question, scope: OrderedMapping) throws -> Value {
+        guard let keyed = question.keyedChoices else { return value }
+        var key: String
+        var overrides = OrderedMapping()
+        switch value {
+        case .string(let text): key = text
+        case .dict(let mapping) where mapping.count == 1:
+            key = mapping.keys[0]
+            if case .dict(let given)? = mapping.values.first { overrides = given }
+        default:
+            throw GenerationError.invalidAnswer(key: question.name, location: nil,
+                                                message: "expected one of \(keyed.keys.joined(separator: ", ")) (or {choice: {sub-item: value}}), got \(AnswerCast.describe(value))")
+        }
+        guard let raw = keyed[key] ?? keyed.pairs.first(where: { (try? render($0.key, question, "choices", scope)) == key })?.value else {
+            throw GenerationError.invalidAnswer(key: question.name, location: nil,
+                                                message: "'\(key)' is not one of the choices: \(keyed.keys.joined(separator: ", "))")
+        }
+        key = try render(key, question, "choices", scope)
+        var items: Value
+        switch raw {
+        case .dict(let mapping):
+            var rendered = OrderedMapping()
+            for (name, item) in mapping.pairs {
+                if let given = overrides[name] { rendered[name] = given } else { rendered[name] = try renderNested(item, question, scope: scope) }
+            }
+            items = .dict(rendered)
+        case .list(let options):
+            items = try options.first.map { try renderNested($0, question, scope: scope) } ?? .string("")
+            if case .string(let picked)? = value.dictValues?.first { items = .string(picked) }
+        default:
+            items = raw
+        }
+        return .dict(OrderedMapping([(key, items)]))
     }
 
     /// The allowed values, cast to the question's type. A choice given as a mapping with `value`
@@ -278,7 +338,7 @@ public struct AnswerResolver: Sendable {
                 }
             }
         }
-        if let choices = try choiceValues(question, scope: scope) {
+        if question.keyedChoices == nil, let choices = try choiceValues(question, scope: scope) {
             let allowed = choices.filter(\.disabled.isEmpty).map(\.value)
             let picked: [Value]
             if question.multiselect, case .list(let items) = value { picked = items } else { picked = [value] }
@@ -337,5 +397,10 @@ private extension String {
 }
 
 private extension Value {
+    var dictValues: [Value]? {
+        guard case .dict(let mapping) = self else { return nil }
+        return mapping.values
+    }
+
     var listItems: [Value]? { if case .list(let items) = self { return items } else { return nil } }
 }

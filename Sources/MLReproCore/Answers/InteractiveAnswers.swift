@@ -98,6 +98,7 @@ extension AnswerResolver {
             } else {
                 value = try defaultValue(question, scope: scope)
             }
+            value = try keyedAnswer(value, question, scope: scope)
             if asked {
                 try check(value, question, scope: scope, location: location)
             }

@@ -20,6 +20,7 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
     case writeFailed(path: String, reason: String)
     case tasksNeedTrust(count: Int)
     case extensionsNeedTrust(names: [String])
+    case promptHookFailed(command: String, status: Int32)
     case extensionUnavailable(name: String, reason: String, manifest: String?)
     case extensionFailed(what: String, extensions: String, message: String)
     case taskFailed(index: Int, command: String, status: Int32)
@@ -79,6 +80,8 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
             return "destination '\(path)' exists and is not a directory"
         case let .writeFailed(path, reason):
             return "cannot write '\(path)': \(reason); nothing was changed"
+        case let .promptHookFailed(command, status):
+            return "the pre_prompt hook '\(command)' failed with exit status \(status); nothing was written"
         case let .extensionsNeedTrust(names):
             return "this template runs Python code: _jinja_extensions \(names.joined(separator: ", ")); review it and pass --trust to allow it (as copier asks). Nothing was written"
         case let .extensionUnavailable(name, reason, manifest):

@@ -37,6 +37,9 @@ public struct PreparedGeneration: Sendable {
     public var context: OrderedMapping
     public var environment: TemplateEnvironment
     public var plan: GenerationPlan
+    /// The template the files are rendered from: the request's, or the copy a `pre_prompt`
+    /// hook changed.
+    public var tree: TemplateTree
     public var messageBeforeCopy: String?
     public var messageAfterCopy: String?
     public var tasks: [PreparedTask]
@@ -68,19 +71,30 @@ public enum ProjectGenerator {
         _ request: GenerationRequest,
         resolving: ((AnswerResolver, AnswerInputs) throws -> ResolvedAnswers)? = nil
     ) throws -> PreparedGeneration {
-        let tree = request.tree
+        var tree = request.tree
         var manifest = try tree.manifest()
-        if request.skipTasks {
+        func skipTasksIfAsked() {
+            guard request.skipTasks else { return }
             manifest.tasks = []
             manifest.taskConditions = []
             manifest.tasksBeforeWriting = []
+            manifest.promptHook = nil
         }
+        skipTasksIfAsked()
         if let minimum = manifest.minimumVersion, let required = SemanticVersion(minimum),
            let current = SemanticVersion(MLReproVersion.current), current < required {
             throw GenerationError.versionTooOld(required: minimum, current: MLReproVersion.current)
         }
-        if !(manifest.tasks.isEmpty && manifest.tasksBeforeWriting.isEmpty) && !request.trust {
-            throw GenerationError.tasksNeedTrust(count: manifest.tasks.count + manifest.tasksBeforeWriting.count)
+        let commands = manifest.tasks.count + manifest.tasksBeforeWriting.count + (manifest.promptHook == nil ? 0 : 1)
+        if commands > 0 && !request.trust {
+            throw GenerationError.tasksNeedTrust(count: commands)
+        }
+        if let hook = manifest.promptHook {
+            // The template as the hook left it is what the questions and files come from; the
+            // record keeps the template as it was given.
+            tree = try runPromptHook(hook, on: tree)
+            manifest = try tree.manifest()
+            skipTasksIfAsked()
         }
         let envReader = YAMLValueReader(file: Provenance.environmentPath)
         let envValue = try envReader.parse(request.environmentJSON).map { try envReader.value($0) } ?? .dict(OrderedMapping())
@@ -161,9 +175,47 @@ public enum ProjectGenerator {
         }
         return PreparedGeneration(
             request: request, manifest: manifest, answers: answers, context: context, environment: environment,
-            plan: plan, messageBeforeCopy: try message(manifest.messageBeforeCopy, "_message_before_copy"),
+            plan: plan, tree: tree, messageBeforeCopy: try message(manifest.messageBeforeCopy, "_message_before_copy"),
             messageAfterCopy: try message(manifest.messageAfterCopy, "_message_after_copy"),
             tasks: tasks, tasksBeforeWriting: tasksBeforeWriting, warnings: warnings)
+    }
+
+    /// cookiecutter's `pre_prompt` hook, run in a private copy of the template (as cookiecutter
+    /// runs it); returns the copy as the hook left it, named like the original.
+    static func runPromptHook(_ hook: TaskCommand, on tree: TemplateTree,
+                              runner: any TaskRunning = ProcessTaskRunner()) throws -> TemplateTree {
+        let manager = FileManager.default
+        let folder = manager.temporaryDirectory.appendingPathComponent("mlrepro-pre-prompt-\(UUID().uuidString)").path
+        defer { try? manager.removeItem(atPath: folder) }
+        do {
+            try manager.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            for entry in tree.entries {
+                let path = folder + "/" + entry.path
+                if entry.isDirectory {
+                    try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
+                } else if entry.linkError != nil, let target = entry.linkTarget {
+                    try manager.createSymbolicLink(atPath: path, withDestinationPath: target)
+                } else {
+                    try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    guard manager.createFile(atPath: path, contents: Data(entry.bytes), attributes: [.posixPermissions: Int(entry.mode)]) else {
+                        throw GenerationError.writeFailed(path: path, reason: "cannot create the file")
+                    }
+                }
+            }
+        } catch let error as GenerationError {
+            throw error
+        } catch {
+            throw GenerationError.writeFailed(path: folder, reason: error.localizedDescription)
+        }
+        let status = try runner.run(hook, in: folder)
+        guard status == 0 else {
+            throw GenerationError.promptHookFailed(command: hook.display, status: status)
+        }
+        var hooked = try TemplateTree.read(directory: folder, source: tree.source)
+        hooked.origin = tree.origin
+        hooked.revision = tree.revision
+        hooked.requestedSource = tree.requestedSource
+        return hooked
     }
 
     /// The template's Python `_jinja_extensions`, started (nil when it names none). They run only
@@ -245,7 +297,7 @@ public enum ProjectGenerator {
         InterruptionGuard.shared.install()
         let staged = try StagedTree.create(for: destination)
         do {
-            let renderer = FileRenderer(tree: prepared.request.tree, environment: prepared.environment,
+            let renderer = FileRenderer(tree: prepared.tree, environment: prepared.environment,
                                         keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings)
             let contents = try renderer.contents(of: toRender, context: prepared.context)
             let outputs = record(prepared, items: toRender, contents: contents)

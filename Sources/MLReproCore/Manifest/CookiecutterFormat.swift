@@ -12,7 +12,13 @@ public struct CookiecutterFormat: TemplateFormat {
     public init() {}
 
     public var name: String { "cookiecutter" }
-    public var manifestFileNames: [String] { ["cookiecutter.json"] }
+    /// cookiecutter-data-science's `ccds.json` first: its template keeps `cookiecutter.json` only
+    /// as a deprecation notice, and its `ccds` command reads `ccds.json` instead.
+    public var manifestFileNames: [String] { ["ccds.json", "cookiecutter.json"] }
+
+    /// The Python that runs `.py` hooks: `MLREPRO_PYTHON`, else `python3` (cookiecutter runs them
+    /// with its own interpreter, so point this at the one with the hooks' imports).
+    static var python: String { ProcessInfo.processInfo.environment["MLREPRO_PYTHON"] ?? "python3" }
 
     /// `_extensions` mlrepro provides natively.
     static let nativeExtensions: Set<String> = [
@@ -33,7 +39,11 @@ public struct CookiecutterFormat: TemplateFormat {
         guard case .mapping(let mapping) = root else {
             throw ManifestError(location: reader.location(root), message: "cookiecutter.json must be a JSON object of variables")
         }
+        // ccds's command patches cookiecutter: Jinja2's lenient Undefined, `_` variables kept as
+        // written, and choices with sub-items (a list of one-key mappings).
+        let ccds = fileName == "ccds.json"
         var manifest = TemplateManifest(fileName: fileName)
+        if ccds { manifest.environmentOptions.undefined = .lenient }
         manifest.templatesSuffix = ""
         manifest.exclude = []
         manifest.answersNamespace = "cookiecutter"
@@ -72,7 +82,24 @@ public struct CookiecutterFormat: TemplateFormat {
                 }
                 manifest.questions.append(Self.question(key, value, location: location))
             default:
-                manifest.questions.append(Self.question(key, value, location: location))
+                var question = Self.question(key, value, location: location)
+                if ccds {
+                    if key.hasPrefix("_") { question.rawDefault = true }
+                    if case .list(let items) = value, case .dict? = items.first {
+                        var keyed = OrderedMapping()
+                        for item in items {
+                            guard case .dict(let one) = item, one.count == 1, let name = one.keys.first else {
+                                throw ManifestError(location: location, message: "\(key): a choice with sub-items is a list of one-key objects")
+                            }
+                            keyed[name] = Self.stringified(one.values[0])
+                        }
+                        question.keyedChoices = keyed
+                        question.choices = .list(keyed.keys.map { .string($0) })
+                        question.type = .yaml
+                        question.defaultValue = .string(keyed.keys.first ?? "")
+                    }
+                }
+                manifest.questions.append(question)
             }
         }
         for index in manifest.questions.indices {
@@ -85,25 +112,26 @@ public struct CookiecutterFormat: TemplateFormat {
             }
         }
         manifest.subdirectory = try Self.projectFolder(of: tree, file: file)
-        for (suffix, interpreter) in [(".py", "python3"), (".sh", "sh")] {
+        let interpreters = [(".py", Self.python), (".sh", "sh")]
+        for (suffix, interpreter) in interpreters {
             if let hook = tree.entry(at: "hooks/pre_gen_project\(suffix)"), let script = String(validating: hook.bytes, as: UTF8.self) {
                 manifest.tasksBeforeWriting.append(.arguments([interpreter, "-c", script]))
             }
         }
-        for hook in ["pre_prompt"] {
-            for suffix in [".py", ".sh"] where tree.entry(at: "hooks/\(hook)\(suffix)") != nil {
-                throw ManifestError(location: SourceLocation(file: tree.displayPath("hooks/\(hook)\(suffix)"), line: 1, column: 1),
-                                    message: "cookiecutter's \(hook) hooks are not supported (pre_gen_project and post_gen_project hooks are, with --trust); nothing was written")
-            }
+        // pre_prompt runs, not rendered, in a copy of the template before any question (see
+        // `ProjectGenerator.runPromptHook`); it may change the template, which is then read again.
+        for (suffix, interpreter) in interpreters where tree.entry(at: "hooks/pre_prompt\(suffix)") != nil {
+            manifest.promptHook = .arguments([interpreter, "hooks/pre_prompt\(suffix)"])
         }
         // post_gen_project runs in DEST once the files are in place, rendered like the files, only
         // with --trust; if it fails, a project that did not exist before is removed again.
-        for (suffix, interpreter) in [(".py", "python3"), (".sh", "sh")] {
+        for (suffix, interpreter) in interpreters {
             let path = "hooks/post_gen_project\(suffix)"
             if let hook = tree.entry(at: path), let script = String(validating: hook.bytes, as: UTF8.self) {
                 manifest.tasks.append(.arguments([interpreter, "-c", script]))
                 manifest.taskConditions.append(TaskCondition())
                 manifest.removesProjectWhenTasksFail = true
+                manifest.tasksShapeOutput = true
             }
         }
         return manifest
@@ -121,6 +149,7 @@ public struct CookiecutterFormat: TemplateFormat {
         case .dict:
             question.type = .yaml
             question.defaultValue = stringified(value)
+            question.rendersNestedDefault = true
         case .string:
             question.defaultValue = value
         case .none:

@@ -27,6 +27,13 @@ public struct Question: Sendable {
     public var secret = false
     public var placeholder: String?
     public var location: SourceLocation
+    /// A mapping or list default whose strings (keys and values, at any depth) are rendered, as
+    /// cookiecutter renders a dict variable.
+    public var rendersNestedDefault = false
+    /// cookiecutter-data-science's choice with sub-items (`[{"none": "none"}, {"s3": {"bucket": ...}}]`):
+    /// each key is a choice, and the answer is `{key: its sub-items rendered}`; an answer may
+    /// give just the key, or `{key: {...}}` overriding sub-items.
+    public var keyedChoices: OrderedMapping?
 }
 
 /// What a manifest's `_tasks` entry runs: a shell command line or an argument vector.
@@ -77,6 +84,10 @@ public struct TemplateManifest: Sendable {
     public var copiesBinaryFiles = false
     /// When a task fails, a DEST that did not exist before is removed (cookiecutter's hooks).
     public var removesProjectWhenTasksFail = false
+    /// The tasks are part of what the template generates (cookiecutter's `post_gen_project` hook
+    /// deletes and rewrites files): `check` and `update` run them, with `--trust`, on their
+    /// render before comparing.
+    public var tasksShapeOutput = false
     /// Rendered files keep the line ending of their source's first line (cookiecutter).
     public var keepsSourceLineEndings = false
     public var questions: [Question] = []
@@ -100,6 +111,9 @@ public struct TemplateManifest: Sendable {
     /// copier's `_preserve_symlinks`: a link of the template is generated as a link (its target
     /// rendered when its name has the templates suffix) instead of the file it leads to.
     public var preserveSymlinks = false
+    /// cookiecutter's `pre_prompt` hook: run (with `--trust`) in a copy of the template before
+    /// the questions, which are then read from that copy.
+    public var promptHook: TaskCommand?
     /// copier's `_migrations`, in order.
     public var migrations: [Migration] = []
     /// copier's `_jinja_extensions`, as written (see `PythonExtensions`).

@@ -25,6 +25,8 @@ public struct DriftReport: Sendable {
     public var templateWasDirty: Bool
     public var compared: Int
     public var entries: [Entry]
+    /// Notes for the user about how the comparison was made (hooks not run without `--trust`).
+    public var notes: [String] = []
 
     public var inSync: Bool { entries.isEmpty }
 
@@ -115,7 +117,7 @@ public enum DriftCheck {
         }
         return DriftReport(project: project, template: record.template, commit: record.commit,
                            templateWasDirty: record.templateWasDirty, compared: compared,
-                           entries: entries.sorted { $0.path < $1.path })
+                           entries: entries.sorted { $0.path < $1.path }, notes: render.notes)
     }
 }
 

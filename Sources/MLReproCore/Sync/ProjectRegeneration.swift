@@ -16,20 +16,26 @@ public struct RegeneratedProject: Sendable {
     public var secrets: PathMap<File>
     /// `_skip_if_exists` matches: the project owns them once they exist.
     public var skipIfExists: Set<String>
+    /// For the user: the template's post-generation hooks were not run (no `--trust`).
+    public var notes: [String] = []
 
     /// Renders `tree` for the project at `project` with `inputs` and the recorded environment.
     /// `_skip` patterns leave files out entirely.
-    /// Tasks never run here; `trust` lets the template's Python extensions run (`--trust`).
+    /// `_tasks` never run here, except hooks that shape the output (cookiecutter's
+    /// `post_gen_project`), which run with `trust` on the render in a scratch folder; `trust`
+    /// also lets the template's Python extensions run (`--trust`).
     public static func render(tree: TemplateTree, project: String, inputs: AnswerInputs,
-                              environmentJSON: String, skip: [String], trust: Bool = false) throws -> RegeneratedProject {
+                              environmentJSON: String, skip: [String], trust: Bool = false,
+                              runner: any TaskRunning = ProcessTaskRunner()) throws -> RegeneratedProject {
+        let shaping = try tree.manifest().tasksShapeOutput
         var request = GenerationRequest(destination: project, tree: tree, inputs: inputs,
                                         environmentJSON: environmentJSON, git: GitIdentity.fromGitConfig(),
                                         vcsRef: tree.revision?.commit, force: true, trust: trust)
-        request.skipTasks = true
+        request.skipTasks = !(shaping && trust)
         let prepared = try ProjectGenerator.prepare(request)
         let skipped = PathPatterns(skip)
         let items = prepared.plan.files.filter { !skipped.matches($0.path, isDirectory: false) }
-        let contents = try FileRenderer(tree: tree, environment: prepared.environment,
+        let contents = try FileRenderer(tree: prepared.tree, environment: prepared.environment,
                                      keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings)
             .contents(of: items, context: prepared.context)
         var files = PathMap<File>()
@@ -43,7 +49,52 @@ public struct RegeneratedProject: Sendable {
             files[item.path] = File(bytes: bytes, mode: item.mode)
             if item.skipIfExists { skipIfExists.insert(item.path) }
         }
-        return RegeneratedProject(tree: tree, prepared: prepared, files: files, secrets: secrets, skipIfExists: skipIfExists)
+        var regenerated = RegeneratedProject(tree: tree, prepared: prepared, files: files, secrets: secrets, skipIfExists: skipIfExists)
+        if shaping && !trust {
+            regenerated.notes.append("the template's post_gen_project hook was not run, so files it changes or removes show as drift; pass --trust to run it on the comparison copy")
+        } else if !prepared.tasks.isEmpty {
+            try regenerated.runShapingTasks(items: items, contents: contents, runner: runner)
+        }
+        return regenerated
+    }
+
+    /// Writes the render to a scratch folder, runs the prepared tasks there (in the folder's
+    /// place of DEST) and reads back what they leave as the files to compare.
+    private mutating func runShapingTasks(items: [PlannedItem], contents: [[UInt8]], runner: any TaskRunning) throws {
+        let manager = FileManager.default
+        let scratch = manager.temporaryDirectory.appendingPathComponent("mlrepro-regenerate-\(UUID().uuidString)").path
+        defer { try? manager.removeItem(atPath: scratch) }
+        try manager.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let mask = umask(0)
+        umask(mask)
+        for (item, bytes) in zip(items, contents) where !item.isSecret {
+            let path = scratch + "/" + item.path
+            try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            if let reason = StagedTree.writeFile(path, bytes, mode: item.mode, umask: mask) {
+                throw GenerationError.writeFailed(path: path, reason: reason)
+            }
+        }
+        let destination = prepared.request.destination
+        for (index, task) in prepared.tasks.enumerated() {
+            let directory = scratch + task.directory.dropFirst(destination.count)
+            let status = try runner.run(task.command, in: directory)
+            guard status == 0 else {
+                throw GenerationError.taskFailed(index: index + 1, command: task.command.display, status: status)
+            }
+        }
+        var shaped = PathMap<File>()
+        for (path, old) in files {
+            guard let contents = ProjectFiles.read(scratch + "/" + path) else { continue }
+            shaped[path] = File(bytes: contents.bytes, mode: old.mode == PlannedItem.linkMode ? old.mode : contents.mode)
+        }
+        // Files the hooks created are generated files too.
+        if let walker = manager.enumerator(atPath: scratch) {
+            while let relative = walker.nextObject() as? String {
+                guard shaped[relative] == nil, let contents = ProjectFiles.read(scratch + "/" + relative) else { continue }
+                shaped[relative] = File(bytes: contents.bytes, mode: contents.mode)
+            }
+        }
+        files = shaped
     }
 }
 

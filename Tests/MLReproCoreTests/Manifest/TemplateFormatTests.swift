@@ -32,7 +32,7 @@ import TemplateEngine
         #expect(TemplateFormats.detect(plain) == nil)
         #expect(throws: GenerationError.self) { try plain.manifest() }
         let message = GenerationError.noManifest("/tmp/t").description
-        #expect(message == "/tmp/t has no template manifest (mlrepro.yml, copier.yml, copier.yaml or cookiecutter.json)")
+        #expect(message == "/tmp/t has no template manifest (mlrepro.yml, copier.yml, copier.yaml, ccds.json or cookiecutter.json)")
     }
 
     @Test func formatFilesAreNotCopiedIntoTheProject() throws {
