@@ -32,7 +32,7 @@ let package = Package(
             plugins: ["EmbedTemplates"]
         ),
         // Build tool + plugin that embed Templates/ into MLReproCore (no Bundle.module).
-        .executableTarget(name: "TemplateEmbedder"),
+        .executableTarget(name: "TemplateEmbedder", dependencies: ["TemplateEngine"]),
         .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["TemplateEmbedder"]),
         .target(name: "TemplateEngine", dependencies: ["CSHA256"]),
         // SHA-256 with the CPU's SHA instructions where it has them (x86-64).

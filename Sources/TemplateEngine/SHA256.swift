@@ -121,3 +121,17 @@ public struct SHA256: Sendable {
 }
 
 @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 &- n)) }
+
+extension SHA256 {
+    /// One entry of a template tree in its content hash (`TemplateTree.contentHash`, and the
+    /// hash the template embedder computes for built-in templates at build time): the same
+    /// bytes in both, so the two always agree.
+    public mutating func updateTreeEntry(isDirectory: Bool, mode: UInt16, path: String, bytes: [UInt8], linkTarget: String?) {
+        update(Array("\(isDirectory ? "d" : "f") \(String(mode, radix: 8)) \(path)\n".utf8))
+        if !isDirectory {
+            update(Array("\(bytes.count)\n".utf8))
+            update(bytes)
+        }
+        if let linkTarget { update(Array("-> \(linkTarget)\n".utf8)) }
+    }
+}

@@ -11,7 +11,9 @@ public enum BuiltinTemplates {
     /// One built-in template, or nil when there is none of that name.
     public static func tree(named name: String) -> TemplateTree? {
         guard let entries = all[name] else { return nil }
-        return TemplateTree(source: name, origin: "built-in:\(name)", entries: entries)
+        var tree = TemplateTree(source: name, origin: "built-in:\(name)", entries: entries)
+        tree.precomputedHash = hashes[name]
+        return tree
     }
 
     /// Name and one-line description of each template: `_description`, else the manifest's
@@ -24,20 +26,34 @@ public enum BuiltinTemplates {
     }
 
     private static let all: [String: [TemplateEntry]] = {
+        let contents = UnsafeBufferPointer(start: EmbeddedTemplateData.contents.utf8Start,
+                                           count: EmbeddedTemplateData.contents.utf8CodeUnitCount)
         var records = EmbeddedTemplateData.records
-        return records.withUTF8 { parse(records: $0) }
+        return records.withUTF8 { parse(records: $0, contents: contents) }
+    }()
+
+    /// `contentHash` of each template, as the embedder computed it from the files.
+    private static let hashes: [String: String] = {
+        var result: [String: String] = [:]
+        for line in EmbeddedTemplateData.hashes.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count == 2, let name = Data(base64Encoded: String(fields[0])) else { continue }
+            result[String(decoding: name, as: UTF8.self)] = String(fields[1])
+        }
+        return result
     }()
 
     /// Reads the embedder's records, one per line: `kind mode base64(template) base64(path)
-    /// base64(contents)`. Works on the bytes: splitting the literal as Swift characters costs
+    /// start length`, where a file's base64 contents are `contents[start..<start+length]`
+    /// (`-` for a folder). Works on the bytes: splitting the literal as Swift characters costs
     /// tens of milliseconds at every start. Malformed records are skipped.
-    static func parse(records: UnsafeBufferPointer<UInt8>) -> [String: [TemplateEntry]] {
+    static func parse(records: UnsafeBufferPointer<UInt8>, contents: UnsafeBufferPointer<UInt8>) -> [String: [TemplateEntry]] {
         var result: [String: [TemplateEntry]] = [:]
         var start = 0
         while start < records.count {
             var end = start
             while end < records.count && records[end] != UInt8(ascii: "\n") { end += 1 }
-            if let (template, entry) = record(UnsafeBufferPointer(rebasing: records[start..<end])) {
+            if let (template, entry) = record(UnsafeBufferPointer(rebasing: records[start..<end]), contents: contents) {
                 result[template, default: []].append(entry)
             }
             start = end + 1
@@ -45,24 +61,40 @@ public enum BuiltinTemplates {
         return result
     }
 
-    private static func record(_ line: UnsafeBufferPointer<UInt8>) -> (String, TemplateEntry)? {
+    private static func record(_ line: UnsafeBufferPointer<UInt8>, contents: UnsafeBufferPointer<UInt8>) -> (String, TemplateEntry)? {
         var fields: [UnsafeBufferPointer<UInt8>] = []
         var start = 0
         for index in 0...line.count where index == line.count || line[index] == UInt8(ascii: " ") {
             fields.append(UnsafeBufferPointer(rebasing: line[start..<index]))
             start = index + 1
         }
-        guard fields.count == 5, fields[0].count == 1,
-              let mode = UInt16(String(decoding: fields[1], as: UTF8.self), radix: 8),
+        func text(_ field: UnsafeBufferPointer<UInt8>) -> String { String(decoding: field, as: UTF8.self) }
+        guard fields.count == 6, fields[0].count == 1,
+              let mode = UInt16(text(fields[1]), radix: 8),
               let template = decode(fields[2]), let path = decode(fields[3]) else { return nil }
-        let isDirectory = fields[0][0] == UInt8(ascii: "d")
-        guard let bytes = isDirectory ? [] : decode(fields[4]) else { return nil }
-        let entry = TemplateEntry(path: String(decoding: path, as: UTF8.self), isDirectory: isDirectory,
-                                  mode: mode, bytes: bytes)
-        return (String(decoding: template, as: UTF8.self), entry)
+        let name = String(decoding: path, as: UTF8.self)
+        if fields[0][0] == UInt8(ascii: "d") {
+            return (String(decoding: template, as: UTF8.self), TemplateEntry(path: name, isDirectory: true, mode: mode))
+        }
+        guard let offset = Int(text(fields[4])), let length = Int(text(fields[5])), offset >= 0, length >= 0,
+              offset + length <= contents.count else { return nil }
+        let base64 = EmbeddedBase64(UnsafeBufferPointer(rebasing: contents[offset..<offset + length]))
+        return (String(decoding: template, as: UTF8.self), TemplateEntry(path: name, mode: mode, embedded: base64))
     }
 
     private static func decode(_ field: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         Data(base64Encoded: Data(field)).map { [UInt8]($0) }
+    }
+}
+
+/// Base64 text inside the binary's embedded-template literal (a `StaticString`, valid for the
+/// whole run), decoded when a file's contents are read.
+struct EmbeddedBase64: @unchecked Sendable {
+    private let text: UnsafeBufferPointer<UInt8>
+
+    init(_ text: UnsafeBufferPointer<UInt8>) { self.text = text }
+
+    var decoded: [UInt8] {
+        Data(base64Encoded: Data(buffer: text)).map { [UInt8]($0) } ?? []
     }
 }

@@ -6,7 +6,17 @@ public struct TemplateEntry: Sendable {
     public var path: String
     public var isDirectory: Bool
     public var mode: UInt16
-    public var bytes: [UInt8]
+    /// The file's contents (decoded on each access for a built-in template's file).
+    public var bytes: [UInt8] {
+        get {
+            switch storage {
+            case .inline(let bytes): return bytes
+            case .embedded(let base64): return base64.decoded
+            }
+        }
+        set { storage = .inline(newValue) }
+    }
+    private var storage: Storage
     /// For a symbolic link: its target as written. With `_preserve_symlinks` the link is
     /// generated as a link; otherwise `bytes` and `mode` are the file it leads to.
     public var linkTarget: String?
@@ -18,7 +28,20 @@ public struct TemplateEntry: Sendable {
         self.path = path
         self.isDirectory = isDirectory
         self.mode = mode
-        self.bytes = bytes
+        self.storage = .inline(bytes)
+    }
+
+    /// A built-in template's file, left base64-encoded in the binary until it is read.
+    init(path: String, mode: UInt16, embedded: EmbeddedBase64) {
+        self.path = path
+        self.isDirectory = false
+        self.mode = mode
+        self.storage = .embedded(embedded)
+    }
+
+    private enum Storage: Sendable {
+        case inline([UInt8])
+        case embedded(EmbeddedBase64)
     }
 
     /// A link that is generated as a link or refused with `error` if it has to be followed.
@@ -43,6 +66,9 @@ public struct TemplateTree: Sendable {
     /// `--template` exactly as given (copier records it as `_src_path`); nil when not given.
     public var requestedSource: String?
     private var index: [ExactPath: Int]
+    /// `contentHash` computed when the tree was built (built-in templates: by the embedder, so
+    /// that their files need not be decoded to name them).
+    var precomputedHash: String?
 
     public init(source: String, origin: String, entries: [TemplateEntry]) {
         self.source = source
@@ -71,14 +97,11 @@ public struct TemplateTree: Sendable {
 
     /// A content hash of the whole template (paths, modes, bytes): the recorded `_commit`.
     public var contentHash: String {
+        if let precomputedHash { return precomputedHash }
         var hasher = SHA256()
         for entry in entries {
-            hasher.update(Array("\(entry.isDirectory ? "d" : "f") \(String(entry.mode, radix: 8)) \(entry.path)\n".utf8))
-            if !entry.isDirectory {
-                hasher.update(Array("\(entry.bytes.count)\n".utf8))
-                hasher.update(entry.bytes)
-            }
-            if let target = entry.linkTarget { hasher.update(Array("-> \(target)\n".utf8)) }
+            hasher.updateTreeEntry(isDirectory: entry.isDirectory, mode: entry.mode, path: entry.path, bytes: entry.bytes,
+                                   linkTarget: entry.linkTarget)
         }
         return "sha256:" + hasher.finalizeHex()
     }
