@@ -131,21 +131,27 @@ def bench_size(n: int, args: argparse.Namespace, venv_bin: Path, rows: list[list
                            str(copier_src), str(dest("copier"))],
         "cookiecutter": lambda: [str(venv_bin / "cookiecutter"), "--no-input", "-o",
                                  str(dest("cookiecutter").parent), str(cookie_src)],
+        # The same template's cookiecutter.json, rendered by mlrepro.
+        "mlrepro (cookiecutter.json)": lambda: [args.mlrepro, "init", str(dest("mlrepro-cookiecutter")), "--template",
+                                                str(cookie_src), "--defaults", "--no-git", "--no-probe", "--quiet"],
         "cp -r": lambda: ["cp", "-r", str(work / "reference"), str(dest("cp"))],
     }
+    folders = {"cp -r": "cp", "mlrepro (cookiecutter.json)": "mlrepro-cookiecutter"}
 
     def reset(tool_key: str) -> None:
-        d = dest("cp" if tool_key == "cp -r" else tool_key)
+        d = dest(folders.get(tool_key, tool_key))
         if d.exists():
             shutil.rmtree(d)
         d.parent.mkdir(parents=True, exist_ok=True)
 
     # Correctness first: the three generators must agree byte for byte.
-    for key in ("mlrepro", "copier", "cookiecutter"):
+    for key in ("mlrepro", "copier", "cookiecutter", "mlrepro (cookiecutter.json)"):
         reset(key)
         run_timed(commands[key](), cwd=work)
     assert_same_tree(dest("mlrepro"), dest("copier"), f"{n} files: mlrepro vs copier")
     assert_same_tree(dest("mlrepro"), dest("cookiecutter"), f"{n} files: mlrepro vs cookiecutter")
+    assert_same_tree(dest("mlrepro-cookiecutter"), dest("cookiecutter"),
+                     f"{n} files: mlrepro from cookiecutter.json vs cookiecutter")
     shutil.copytree(dest("copier"), work / "reference")
 
     results = {key: Measurement() for key in commands}
@@ -162,6 +168,8 @@ def bench_size(n: int, args: argparse.Namespace, venv_bin: Path, rows: list[list
         ratio = ""
         if key in ("copier", "cookiecutter"):
             ratio = f"{r.median_ms / m.median_ms:.1f}× slower than mlrepro"
+        elif key == "mlrepro (cookiecutter.json)":
+            ratio = f"{results['cookiecutter'].median_ms / r.median_ms:.1f}× faster than cookiecutter"
         elif key == "mlrepro":
             ratio = f"{m.median_ms / floor.median_ms:.2f}× the cp -r floor"
         rows.append([f"{n} files", key, f"{r.median_ms:.1f}", f"{r.peak_mib:.1f}", ratio])
