@@ -114,7 +114,6 @@ extension MLRepro {
                 }
             }
             if !quiet, let message = prepared.messageBeforeCopy { Output.line(TerminalText.visible(message)) }
-            try ProjectGenerator.runTasksBeforeWriting(prepared)
             var existing = stat()
             let destinationWasAbsent = lstat(request.destination, &existing) != 0
             GeneratedRepository.annotate(&prepared)

@@ -65,6 +65,15 @@ FIXTURES["nested"] = {
                                              ["{{ cookiecutter.owner|lower }}", 2, True, None], "n": 3}}),
     f"{SLUG}/cfg.txt": "{{ cookiecutter.cfg }}\n{{ cookiecutter.cfg.nested_key[0] }}\n",
 }
+FIXTURES["pre-gen"] = {
+    # pre_gen_project runs in the new, still empty project folder: what it writes there stays
+    # (and a file the template also renders is overwritten by the template's).
+    "cookiecutter.json": json.dumps({"project_slug": "pg", "name": "x"}),
+    "hooks/pre_gen_project.py": "import os, pathlib\nassert not os.listdir('.'), os.listdir('.')\n"
+                                "pathlib.Path('from-hook.txt').write_text('{{ cookiecutter.name }}\\n')\n"
+                                "pathlib.Path('out.txt').write_text('hook\\n')\n",
+    f"{SLUG}/out.txt": "template {{ cookiecutter.name }}\n",
+}
 FIXTURES["pre-prompt"] = {
     # pre_prompt runs in a copy of the template before the questions and may rewrite them.
     "cookiecutter.json": json.dumps({"project_slug": "pp", "name": "x"}),
@@ -121,9 +130,9 @@ def both(tmp_path: Path, name: str, extra: list[str], trust: bool = False) -> tu
 
 @pytest.mark.parametrize("name,extra", [("variables", []), ("variables", EXTRA["variables"]), ("whitespace", []),
                                         ("extensions", []), ("nested", []), ("nested", ["owner=Grace"]),
-                                        ("pre-prompt", [])])
+                                        ("pre-prompt", []), ("pre-gen", [])])
 def test_fixture_renders_like_cookiecutter(name: str, extra: list[str], tmp_path: Path) -> None:
-    expected, actual = both(tmp_path, name, extra, trust=name == "pre-prompt")
+    expected, actual = both(tmp_path, name, extra, trust=name in ("pre-prompt", "pre-gen"))
     want, got = snapshot(expected), snapshot(actual)
     assert sorted(got) == sorted(want)
     for path in want:

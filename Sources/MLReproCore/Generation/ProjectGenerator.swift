@@ -43,7 +43,8 @@ public struct PreparedGeneration: Sendable {
     public var messageBeforeCopy: String?
     public var messageAfterCopy: String?
     public var tasks: [PreparedTask]
-    /// Run in an empty folder before anything is written (see `runTasksBeforeWriting`).
+    /// Run in the empty staging folder of the project before its files are written (see
+    /// `runTasksBeforeWriting`); one that fails leaves nothing written.
     public var tasksBeforeWriting: [TaskCommand] = []
     public var warnings: [String]
 }
@@ -235,15 +236,10 @@ public enum ProjectGenerator {
 
     /// Runs the commands that come before writing (cookiecutter's `pre_gen_project`) in an empty
     /// temporary folder; the first that fails stops the run before anything is written.
-    public static func runTasksBeforeWriting(_ prepared: PreparedGeneration, runner: any TaskRunning = ProcessTaskRunner()) throws {
-        guard !prepared.tasksBeforeWriting.isEmpty else { return }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mlrepro-hook-\(UUID().uuidString)").path
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw GenerationError.writeFailed(path: folder, reason: "cannot create a folder for the hook")
-        }
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+    /// `folder` is the project's staging folder when `write` calls this (cookiecutter runs
+    /// `pre_gen_project` in the new, still empty project folder; what it creates there stays).
+    public static func runTasksBeforeWriting(_ prepared: PreparedGeneration, in folder: String,
+                                             runner: any TaskRunning = ProcessTaskRunner()) throws {
         for (index, task) in prepared.tasksBeforeWriting.enumerated() {
             let status = try runner.run(task, in: folder)
             if status != 0 {
@@ -282,7 +278,7 @@ public enum ProjectGenerator {
     /// Renders everything into a staging directory beside DEST, records `.mlrepro/`, and moves
     /// the result into place. On any error DEST is as it was and the staging directory is gone.
     /// `beforeMove` gets the staging directory once it is complete (the git step uses it).
-    public static func write(_ prepared: PreparedGeneration,
+    public static func write(_ prepared: PreparedGeneration, runner: any TaskRunning = ProcessTaskRunner(),
                              beforeMove: (String) throws -> Void = { _ in }) throws -> (report: CommitReport, kept: [String]) {
         let destination = prepared.request.destination
         var toRender: [PlannedItem] = []
@@ -297,6 +293,7 @@ public enum ProjectGenerator {
         InterruptionGuard.shared.install()
         let staged = try StagedTree.create(for: destination)
         do {
+            try runTasksBeforeWriting(prepared, in: staged.path, runner: runner)
             let renderer = FileRenderer(tree: prepared.tree, environment: prepared.environment,
                                         keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings)
             let contents = try renderer.contents(of: toRender, context: prepared.context)
