@@ -41,6 +41,27 @@ import TemplateEngine
         #expect(prepared.answers.all["token"] == .string("not-a-real-token"))
     }
 
+    @Test func cookiecutterPromptsLabelChoicesAndTheValueIsTheOption() throws {
+        let folder = NSTemporaryDirectory() + "mlrepro-cc-wizard-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/{{ cookiecutter.project_slug }}", withIntermediateDirectories: true)
+        try #"""
+        {"project_slug": "p", "license": ["MIT", "BSD-3-Clause"],
+         "__prompts__": {"license": {"__prompt__": "Which license?", "MIT": "MIT License", "BSD-3-Clause": "BSD 3-Clause"}}}
+        """#.write(toFile: folder + "/cookiecutter.json", atomically: true, encoding: .utf8)
+        try "{{ cookiecutter.license }}\n".write(toFile: folder + "/{{ cookiecutter.project_slug }}/l.txt", atomically: true, encoding: .utf8)
+        let prompter = ScriptedPrompter(["", "2"])
+        let wizard = InitWizard(prompter: prompter, reask: false, environmentJSON: Self.cpuRecord)
+        let request = GenerationRequest(destination: folder + "-out", tree: try TemplateLocator.locate(folder),
+                                        inputs: AnswerInputs(file: nil, data: []), environmentJSON: Self.cpuRecord)
+        let prepared = try wizard.prepare(request)
+        let license = try #require(prompter.asked.first { $0.name == "license" })
+        guard case .select(let choices) = license.kind else { Issue.record("not a choice: \(license.kind)"); return }
+        #expect(choices.map(\.label) == ["MIT License", "BSD 3-Clause"])
+        #expect(license.help?.contains("Which license?") == true)
+        #expect(prepared.answers.all["license"] == .string("BSD-3-Clause"))
+    }
+
     @Test func answersChangeLaterDefaultsAndQuestions() throws {
         let prompter = ScriptedPrompter(["Deep Net", "", "3", "", "", "", "", "", ""])
         let wizard = InitWizard(prompter: prompter, reask: false, environmentJSON: Self.h100Record)

@@ -30,7 +30,8 @@ FIXTURES: dict[str, dict[str, str | bytes]] = {
             "_private": "{{ cookiecutter.project_slug }}-x",
             "__hidden": "{{ cookiecutter.project_slug|upper }}",
             "_copy_without_render": ["*.html", "static"],
-            "__prompts__": {"project_name": "Name of the study"},
+            "__prompts__": {"project_name": "Name of the study",
+                            "license": {"__prompt__": "Which license?", "MIT": "MIT License", "none": "No license"}},
         }, indent=2),
         f"{SLUG}/README.md": "# {{ cookiecutter.project_name }}\n{{ cookiecutter.license }} {{ cookiecutter.use_docker }} "
                              "{{ cookiecutter.version }}\n{{ cookiecutter._private }} {{ cookiecutter.__hidden }}\n"

@@ -108,6 +108,17 @@ public struct CookiecutterFormat: TemplateFormat {
             case .string(let text)?: manifest.questions[index].help = text
             case .dict(let texts)?:
                 if case .string(let text)? = texts["__prompt__"] { manifest.questions[index].help = text }
+                // The other keys label a choice variable's options (the value stays the option).
+                if case .list(let options)? = manifest.questions[index].choices,
+                   options.contains(where: { texts[$0.pythonString] != nil }) {
+                    var labelled = OrderedMapping()
+                    for option in options {
+                        let label: String
+                        if case .string(let text)? = texts[option.pythonString] { label = text } else { label = option.pythonString }
+                        labelled[labelled[label] == nil ? label : "\(label) (\(option.pythonString))"] = option
+                    }
+                    manifest.questions[index].choices = .dict(labelled)
+                }
             default: break
             }
         }
