@@ -405,17 +405,24 @@ def git(*args: str, cwd: Path) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env=env)
 
 
+def commit_and_tag(template: Path, tag: str, files: dict[str, str], first: bool = False) -> None:
+    """Writes `files` into the template repository (created when `first`), commits and tags them."""
+    write(template, files)
+    if first:
+        git("init", "-q", "-b", "main", cwd=template)
+    git("add", "-A", cwd=template)
+    git("commit", "-q", "-m", tag, cwd=template)
+    git("tag", tag, cwd=template)
+
+
 def test_projects_copier_made_are_checked_offline_and_updated(tmp_path: Path) -> None:
     """A project with only .copier-answers.yml: `check` regenerates it from `_src_path` at `_commit`
     without the network, and `update` merges the next template version in."""
     template = tmp_path / "tpl"
-    write(template, {"copier.yml": "name: {default: demo}\n",
-                     "{{ _copier_conf.answers_file }}.jinja": "# Changes here will be overwritten by Copier\n{{ _copier_answers|to_nice_yaml -}}\n",
-                     "README.md.jinja": "# {{ name }}\n\nintro\n\nmore\n"})
-    git("init", "-q", "-b", "main", cwd=template)
-    git("add", "-A", cwd=template)
-    git("commit", "-q", "-m", "v1", cwd=template)
-    git("tag", "v1", cwd=template)
+    commit_and_tag(template, "v1", {"copier.yml": "name: {default: demo}\n",
+                                    "{{ _copier_conf.answers_file }}.jinja": "# Changes here will be overwritten by Copier\n"
+                                                                             "{{ _copier_answers|to_nice_yaml -}}\n",
+                                    "README.md.jinja": "# {{ name }}\n\nintro\n\nmore\n"}, first=True)
     env = dict(os.environ, NO_COLOR="1", HOME=str(tmp_path))
     made = subprocess.run([str(COPIER), "copy", "--defaults", "--quiet", "--vcs-ref", "v1", "./tpl", "proj"], cwd=tmp_path,
                           env=env, capture_output=True, text=True, timeout=120)
@@ -486,17 +493,11 @@ MIGRATIONS = ("_migrations:\n"
 
 def test_migrations_run_on_update_like_copier_and_only_with_trust(tmp_path: Path) -> None:
     template = tmp_path / "tpl"
-    write(template, {"copier.yml": "name: {default: demo}\n",
-                     "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
-                     "README.md.jinja": "# {{ name }}\n"})
-    git("init", "-q", "-b", "main", cwd=template)
-    git("add", "-A", cwd=template)
-    git("commit", "-q", "-m", "v1", cwd=template)
-    git("tag", "v1", cwd=template)
-    write(template, {"copier.yml": "name: {default: demo}\n" + MIGRATIONS, "README.md.jinja": "# {{ name }} v2\n"})
-    git("add", "-A", cwd=template)
-    git("commit", "-q", "-m", "v2", cwd=template)
-    git("tag", "v2", cwd=template)
+    commit_and_tag(template, "v1", {"copier.yml": "name: {default: demo}\n",
+                                    "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+                                    "README.md.jinja": "# {{ name }}\n"}, first=True)
+    commit_and_tag(template, "v2", {"copier.yml": "name: {default: demo}\n" + MIGRATIONS,
+                                    "README.md.jinja": "# {{ name }} v2\n"})
     env = dict(os.environ, NO_COLOR="1", HOME=str(tmp_path), GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.org",
                GIT_COMMITTER_NAME="A", GIT_COMMITTER_EMAIL="a@example.org")
     for project in ("a", "b"):

@@ -386,18 +386,8 @@ extension TemplateManifest {
                 throw ManifestError(location: location, message: "setting \(key) must be a list of commands")
             }
             func command(_ item: Value) throws -> TaskCommand {
-                switch item {
-                case .string(let command): return .shell(command)
-                case .list(let parts):
-                    return .arguments(try parts.map { part in
-                        guard case .string(let text) = part else {
-                            throw ManifestError(location: location, message: "setting \(key): each argument must be a string")
-                        }
-                        return text
-                    })
-                default:
-                    throw ManifestError(location: location, message: "setting \(key): each command must be a string, a list of strings or a mapping with command")
-                }
+                try Self.taskCommand(item, setting: key, location: location,
+                                     expected: "each command must be a string, a list of strings or a mapping with command")
             }
             var commands: [TaskCommand] = []
             var conditions: [TaskCondition] = []
@@ -438,6 +428,22 @@ extension TemplateManifest {
         }
     }
 
+    /// A command of `_tasks`, `_bake_validators` or `_migrations`: a shell line or an argument list.
+    private static func taskCommand(_ item: Value, setting: String, location: SourceLocation, expected: String) throws -> TaskCommand {
+        switch item {
+        case .string(let line): return .shell(line)
+        case .list(let parts):
+            return .arguments(try parts.map { part in
+                guard case .string(let text) = part else {
+                    throw ManifestError(location: location, message: "setting \(setting): each argument must be a string")
+                }
+                return text
+            })
+        default:
+            throw ManifestError(location: location, message: "setting \(setting): \(expected)")
+        }
+    }
+
     /// `_migrations`: commands (a string or an argument list), mappings `{command, version, when,
     /// working_directory}`, or copier's legacy `{version, before: [...], after: [...]}`.
     private static func migrations(_ value: Value, location: SourceLocation) throws -> [Migration] {
@@ -445,18 +451,7 @@ extension TemplateManifest {
             throw ManifestError(location: location, message: "setting _migrations must be a list")
         }
         func command(_ item: Value) throws -> TaskCommand {
-            switch item {
-            case .string(let line): return .shell(line)
-            case .list(let parts):
-                return .arguments(try parts.map { part in
-                    guard case .string(let text) = part else {
-                        throw ManifestError(location: location, message: "setting _migrations: each argument must be a string")
-                    }
-                    return text
-                })
-            default:
-                throw ManifestError(location: location, message: "setting _migrations: a command must be a string or a list of strings")
-            }
+            try taskCommand(item, setting: "_migrations", location: location, expected: "a command must be a string or a list of strings")
         }
         func text(_ value: Value?, _ field: String) throws -> String? {
             guard let value else { return nil }
