@@ -129,8 +129,6 @@ public struct RenderingContext: Sendable {
         return context
     }
 
-    /// `_commit` as copier records it (`git describe --tags --always`): the tag at the commit,
-    /// else the short commit id.
     /// `_commit`: the tag on the commit, else `git describe --tags --always` (`v1.2.0-3-gabc1234`,
     /// as copier records it; `check` and `update` resolve it back), else the short id.
     static func describe(_ revision: TemplateRevision) -> String {
