@@ -55,10 +55,19 @@ struct FilterArgs {
 
 extension Renderer {
     func applyFilter(_ name: String, _ value: Value, _ args: [Value], _ kwargs: [(String, Value)], at offset: Int) throws -> Value {
-        if environment.filters[name] == nil, let most = FilterNames.maxPositional[name], args.count > most {
+        if let host = hostFilter(name) {
+            return try positioned(offset) { try account(try callHost(host, [value] + args, kwargs)) }
+        }
+        if let most = FilterNames.maxPositional[name], args.count > most {
             throw source.error("filter '\(name)' takes at most \(most) argument(s), got \(args.count)", at: offset, kind: .type)
         }
-        return try positioned(offset) { try account(try filter(name, value, FilterArgs(args: args, kwargs: kwargs))) }
+        return try positioned(offset) { try account(try builtinFilter(name, value, FilterArgs(args: args, kwargs: kwargs))) }
+    }
+
+    /// The host's filter of that name; looked up only when the host added any (the common case
+    /// has none, and this runs for every filter applied).
+    func hostFilter(_ name: String) -> NativeFunction? {
+        environment.filters.isEmpty ? nil : environment.filters[name]
     }
 
     /// A host filter or test: what it throws is reported where the template uses it.
@@ -106,8 +115,13 @@ extension Renderer {
         return s
     }
 
+    /// A filter by name, the host's first (what `map('name')` applies).
     func filter(_ name: String, _ value: Value, _ a: FilterArgs) throws -> Value {
-        if let host = environment.filters[name] { return try callHost(host, [value] + a.args, a.kwargs) }
+        if let host = hostFilter(name) { return try callHost(host, [value] + a.args, a.kwargs) }
+        return try builtinFilter(name, value, a)
+    }
+
+    func builtinFilter(_ name: String, _ value: Value, _ a: FilterArgs) throws -> Value {
         switch name {
         case "default", "d":
             let dflt = a.get(0, "default_value") ?? .string("")

@@ -204,7 +204,7 @@ extension Renderer {
             }
         }
         guard case .string(let filterName)? = a.args.first else { throw EvalError("map needs a filter name or attribute=") }
-        guard FilterNames.all.contains(filterName) || environment.filters[filterName] != nil else {
+        guard FilterNames.all.contains(filterName) || hostFilter(filterName) != nil else {
             throw EvalError("No filter named '\(filterName)'.", .assertion)
         }
         let rest = FilterArgs(args: Array(a.args.dropFirst()), kwargs: a.kwargs)

@@ -12,7 +12,7 @@ enum TestNames {
 extension Renderer {
     /// `value` is nil when undefined (only for the tests that accept undefined values).
     func applyTest(_ name: String, _ value: Value?, _ args: [Value]) throws -> Bool {
-        if let host = environment.tests[name] {
+        if !environment.tests.isEmpty, let host = environment.tests[name] {
             guard let value else { throw EvalError("the value tested with '\(name)' is undefined", .undefined) }
             return try callHost(host, [value] + args, []).isTruthy
         }
