@@ -172,7 +172,7 @@ public struct GenerationPlanner: Sendable {
         for item in items + extra where item.kind != .directory && planned.contains(ExactPath(item.path)) {
             throw GenerationError.duplicateOutput(path: item.path, first: item.source, second: "a folder of the same name")
         }
-        return GenerationPlan(items: (items + extra).sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) })
+        return GenerationPlan(items: (items + extra).sorted { ExactPath.precedes($0.path, $1.path) })
     }
 
     /// A preserved link must lead somewhere inside DEST: no absolute target, no `..` above DEST.

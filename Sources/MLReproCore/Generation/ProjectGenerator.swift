@@ -234,10 +234,10 @@ public enum ProjectGenerator {
         return prepared.request.tree.source.split(separator: "/").last.map(String.init) ?? "mlrepro-project"
     }
 
-    /// Runs the commands that come before writing (cookiecutter's `pre_gen_project`) in an empty
-    /// temporary folder; the first that fails stops the run before anything is written.
-    /// `folder` is the project's staging folder when `write` calls this (cookiecutter runs
-    /// `pre_gen_project` in the new, still empty project folder; what it creates there stays).
+    /// Runs the commands that come before writing (cookiecutter's `pre_gen_project`) in `folder`,
+    /// the project's still empty staging folder (cookiecutter runs the hook in the new project
+    /// folder; what it creates there stays); the first that fails stops the run before any file
+    /// of the template is written.
     public static func runTasksBeforeWriting(_ prepared: PreparedGeneration, in folder: String,
                                              runner: any TaskRunning = ProcessTaskRunner()) throws {
         for (index, task) in prepared.tasksBeforeWriting.enumerated() {

@@ -20,7 +20,7 @@ public struct ProjectRecord: Sendable {
     public var checksums: PathMap<String>
 
     /// Paths listed in `.mlrepro/checksums`, sorted.
-    public var checksummedPaths: [String] { checksums.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
+    public var checksummedPaths: [String] { checksums.sortedKeys }
 
     public var isGitCommit: Bool { commit.utf8.count == 40 && commit.utf8.allSatisfy { $0 < 128 && Character(UnicodeScalar($0)).isHexDigit } }
 

@@ -83,13 +83,12 @@ public enum DriftCheck {
 
     static func compare(_ render: RegeneratedProject, record: ProjectRecord) throws -> DriftReport {
         let project = record.project
-        for path in Set((render.files.keys + record.checksummedPaths).map(ExactPath.init)).map(\.path) {
+        for path in ExactPath.sortedUnique(render.files.keys + record.checksummedPaths) {
             try ProjectPaths.refuseLinkOutside(path, under: project)
         }
         var entries: [DriftReport.Entry] = []
         var compared = 0
-        for path in render.files.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) })
-        where !render.skipIfExists.contains(path) {
+        for path in render.files.sortedKeys where !render.skipIfExists.contains(path) {
             guard let expected = render.files[path] else { continue }
             compared += 1
             let actual = ProjectFiles.read(project + "/" + path)

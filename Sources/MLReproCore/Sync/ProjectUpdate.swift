@@ -106,8 +106,7 @@ public struct ProjectUpdate {
         let theirLabel = "template \(theirsTree.revision.map { $0.ref == $0.commit ? String($0.commit.prefix(12)) : $0.ref } ?? "current")"
         let labels = MergeLabels(ancestor: "template \(TemplateRevision.label(record.commit)) (recorded)", ours: "project", theirs: theirLabel)
 
-        let paths = Set((baseFiles.keys + theirs.files.keys).map(ExactPath.init)).map(\.path)
-        for path in paths.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+        for path in ExactPath.sortedUnique(baseFiles.keys + theirs.files.keys) {
             let base = baseFiles[path]
             let new = theirs.files[path]
             let ours = ProjectFiles.read(project + "/" + path)

@@ -3,13 +3,22 @@
 /// A path compared byte for byte. Swift's `String` equality is canonical equivalence, so the NFC
 /// and NFD spellings of `mañana.txt` would be one key; on Linux they are two files (copier and
 /// cookiecutter write both), so the planner keys paths by their bytes.
-public struct ExactPath: Hashable, Sendable {
+public struct ExactPath: Hashable, Comparable, Sendable {
     public let path: String
     public init(_ path: String) { self.path = path }
     public static func == (lhs: ExactPath, rhs: ExactPath) -> Bool { lhs.path.utf8.elementsEqual(rhs.path.utf8) }
+    /// Byte order, which is code point order for UTF-8 (and `String`'s order for ASCII paths).
+    public static func < (lhs: ExactPath, rhs: ExactPath) -> Bool { precedes(lhs.path, rhs.path) }
     public func hash(into hasher: inout Hasher) {
-        for byte in path.utf8 { hasher.combine(byte) }
+        var path = path
+        path.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
+
+    /// `a` sorts before `b` by their bytes.
+    public static func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+
+    /// `paths` without byte-identical repeats, in byte order.
+    public static func sortedUnique(_ paths: [String]) -> [String] { Set(paths.map(ExactPath.init)).sorted().map(\.path) }
 }
 
 /// A dictionary from paths, compared byte for byte (`ExactPath`), to values.
@@ -24,6 +33,8 @@ public struct PathMap<Value>: Sequence {
     }
 
     public var keys: [String] { storage.keys.map(\.path) }
+    /// The keys in byte order.
+    public var sortedKeys: [String] { storage.keys.sorted().map(\.path) }
     public var count: Int { storage.count }
     public var isEmpty: Bool { storage.isEmpty }
 

@@ -73,7 +73,7 @@ public struct TemplateTree: Sendable {
     public init(source: String, origin: String, entries: [TemplateEntry]) {
         self.source = source
         self.origin = origin
-        self.entries = entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        self.entries = entries.sorted { ExactPath.precedes($0.path, $1.path) }
         var index: [ExactPath: Int] = [:]
         for (position, entry) in self.entries.enumerated() { index[ExactPath(entry.path)] = position }
         self.index = index
