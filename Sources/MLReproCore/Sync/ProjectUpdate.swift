@@ -87,7 +87,9 @@ public struct ProjectUpdate {
             inputs: record.answerInputs(for: try theirsTree.manifest(), overrides: answers, data: data),
             environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust)
         // copier's _migrations of the new version, for versions the update crosses.
-        let baseTree = record.generatedRef != nil ? try? template.load(record) : nil
+        // The recorded version of a git template (loaded once: its name picks the migrations, its
+        // render is the merge base).
+        let baseTree = record.generatedRef != nil ? try template.load(record) : nil
         func versionName(_ tree: TemplateTree?) -> String? { tree?.revision.map { $0.tag ?? $0.described ?? $0.commit } }
         let migrations = MigrationPlan(theirs.prepared.manifest, from: versionName(baseTree) ?? record.commit,
                                        to: versionName(theirsTree))
@@ -99,7 +101,7 @@ public struct ProjectUpdate {
             ran += try migrations.run(stage: "before", project: project, context: theirs.prepared.context,
                                       environment: theirs.prepared.environment, runner: runner).map { "before: " + $0 }
         }
-        let baseFiles = try baseFiles(record)
+        let baseFiles = try baseFiles(record, tree: baseTree)
         var writes: [(path: String, bytes: [UInt8], mode: UInt16)] = []
         var removals: [String] = []
         var actions: [UpdateAction] = []
@@ -203,12 +205,11 @@ public struct ProjectUpdate {
 
     // MARK: - Steps
 
-    /// The files the recorded template generated: rendered again for git templates; for
+    /// The files the recorded template generated: rendered again from `tree` for git templates; for
     /// others (whose old content is gone) the project's own files whose checksum still matches
     /// the record, so that only files the user never touched count as unchanged.
-    private func baseFiles(_ record: ProjectRecord) throws -> PathMap<RegeneratedProject.File> {
-        if record.generatedRef != nil {
-            let tree = try template.load(record)
+    private func baseFiles(_ record: ProjectRecord, tree: TemplateTree?) throws -> PathMap<RegeneratedProject.File> {
+        if let tree {
             return try RegeneratedProject.render(
                 tree: tree, project: project, inputs: record.answerInputs(for: try tree.manifest()),
                 environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust).files
