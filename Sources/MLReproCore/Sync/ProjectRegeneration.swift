@@ -27,11 +27,11 @@ public struct RegeneratedProject: Sendable {
     public static func render(tree: TemplateTree, project: String, inputs: AnswerInputs,
                               environmentJSON: String, skip: [String], trust: Bool = false,
                               runner: any TaskRunning = ProcessTaskRunner()) throws -> RegeneratedProject {
-        let shaping = try tree.manifest().tasksShapeOutput
         var request = GenerationRequest(destination: project, tree: tree, inputs: inputs,
                                         environmentJSON: environmentJSON, git: GitIdentity.fromGitConfig(),
                                         vcsRef: tree.revision?.commit, force: true, trust: trust)
-        request.skipTasks = !(shaping && trust)
+        // Without trust no task is even prepared; with it only output-shaping ones are run below.
+        request.skipTasks = !trust
         let prepared = try ProjectGenerator.prepare(request)
         let skipped = PathPatterns(skip)
         let items = prepared.plan.files.filter { !skipped.matches($0.path, isDirectory: false) }
@@ -50,10 +50,12 @@ public struct RegeneratedProject: Sendable {
             if item.skipIfExists { skipIfExists.insert(item.path) }
         }
         var regenerated = RegeneratedProject(tree: tree, prepared: prepared, files: files, secrets: secrets, skipIfExists: skipIfExists)
-        if shaping && !trust {
-            regenerated.notes.append("the template's post_gen_project hook was not run, so files it changes or removes show as drift; pass --trust to run it on the comparison copy")
-        } else if !prepared.tasks.isEmpty {
-            try regenerated.runShapingTasks(items: items, contents: contents, runner: runner)
+        if prepared.manifest.tasksShapeOutput {
+            if !trust {
+                regenerated.notes.append("the template's post_gen_project hook was not run, so files it changes or removes show as drift; pass --trust to run it on the comparison copy")
+            } else if !prepared.tasks.isEmpty {
+                try regenerated.runShapingTasks(items: items, contents: contents, runner: runner)
+            }
         }
         return regenerated
     }
