@@ -48,15 +48,7 @@ public final class PythonExtensions: @unchecked Sendable {
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mlrepro-extensions-\(UUID().uuidString)").path
         do {
-            for module in modules {
-                let path = folder + "/" + module.path
-                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                        withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-                guard FileManager.default.createFile(atPath: path, contents: Data(module.bytes)) else {
-                    throw CocoaError(.fileWriteUnknown)
-                }
-            }
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try TemplateEntry.write(modules, into: folder)
         } catch {
             try? FileManager.default.removeItem(atPath: folder)
             throw GenerationError.extensionUnavailable(name: specs.joined(separator: ", "),

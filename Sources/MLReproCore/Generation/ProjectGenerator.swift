@@ -185,29 +185,9 @@ public enum ProjectGenerator {
     /// runs it); returns the copy as the hook left it, named like the original.
     static func runPromptHook(_ hook: TaskCommand, on tree: TemplateTree,
                               runner: any TaskRunning = ProcessTaskRunner()) throws -> TemplateTree {
-        let manager = FileManager.default
-        let folder = manager.temporaryDirectory.appendingPathComponent("mlrepro-pre-prompt-\(UUID().uuidString)").path
-        defer { try? manager.removeItem(atPath: folder) }
-        do {
-            try manager.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            for entry in tree.entries {
-                let path = folder + "/" + entry.path
-                if entry.isDirectory {
-                    try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
-                } else if entry.linkError != nil, let target = entry.linkTarget {
-                    try manager.createSymbolicLink(atPath: path, withDestinationPath: target)
-                } else {
-                    try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                    guard manager.createFile(atPath: path, contents: Data(entry.bytes), attributes: [.posixPermissions: Int(entry.mode)]) else {
-                        throw GenerationError.writeFailed(path: path, reason: "cannot create the file")
-                    }
-                }
-            }
-        } catch let error as GenerationError {
-            throw error
-        } catch {
-            throw GenerationError.writeFailed(path: folder, reason: error.localizedDescription)
-        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mlrepro-pre-prompt-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try TemplateEntry.write(tree.entries, into: folder)
         let status = try runner.run(hook, in: folder)
         guard status == 0 else {
             throw GenerationError.promptHookFailed(command: hook.display, status: status)

@@ -125,6 +125,35 @@ struct TreeLoader: TemplateLoader {
 
 // MARK: - Reading a template directory
 
+extension TemplateEntry {
+    /// Writes `entries` under `folder` (created private): folders, files with their modes, and
+    /// links that could not be followed as the links they are. For the copies hooks and Python
+    /// extensions run on.
+    static func write(_ entries: [TemplateEntry], into folder: String) throws {
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            for entry in entries {
+                let path = folder + "/" + entry.path
+                if entry.isDirectory {
+                    try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
+                    continue
+                }
+                try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                if entry.linkError != nil, let target = entry.linkTarget {
+                    try manager.createSymbolicLink(atPath: path, withDestinationPath: target)
+                } else if !manager.createFile(atPath: path, contents: Data(entry.bytes), attributes: [.posixPermissions: Int(entry.mode)]) {
+                    throw GenerationError.writeFailed(path: path, reason: "cannot create the file")
+                }
+            }
+        } catch let error as GenerationError {
+            throw error
+        } catch {
+            throw GenerationError.writeFailed(path: folder, reason: error.localizedDescription)
+        }
+    }
+}
+
 extension TemplateTree {
     /// Reads every file under `directory`. Symlinks are followed only when their target stays
     /// inside the template; anything else is refused.
