@@ -26,7 +26,7 @@ let package = Package(
         .target(
             name: "MLReproCore",
             dependencies: [
-                "TemplateEngine", "EnvironmentProbe", "GitSupport",
+                "TemplateEngine", "EnvironmentProbe", "GitSupport", "Prompting",
                 .product(name: "Yams", package: "Yams"),
             ],
             plugins: ["EmbedTemplates"]

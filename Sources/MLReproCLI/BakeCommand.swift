@@ -21,7 +21,9 @@ extension MLRepro {
             references in compose files and Makefiles (built in) and, when found in --venv or \
             on PATH, check-jsonschema (compose-spec, github-workflows, gitlab-ci, \
             citation-file-format), hadolint (error threshold), shellcheck, py_compile and ruff. \
-            A missing validator is reported as skipped, never as passed. Exit status 1 when any \
+            A missing validator is reported as skipped, never as passed. A template's own \
+            _bake_validators commands run in every project only with --trust; without it bake \
+            --validate refuses before rendering, naming them. Exit status 1 when any \
             combination fails to render or validate.
             """
         )
@@ -43,10 +45,16 @@ extension MLRepro {
         @Option(name: .long, help: "Refuse to render more combinations than this.")
         var limit = 500
 
+        @Flag(name: .long, help: "Allow the template's _bake_validators commands to run with --validate (refused otherwise, before anything is rendered).")
+        var trust = false
+
         func run() async throws {
             InterruptionGuard.shared.install()
             let tree = try templateOptions.locate()
             let baker = try Baker(tree: tree)
+            if validate && !trust && !baker.bakeValidatorCommands.isEmpty {
+                throw BakeError.validatorsNeedTrust(baker.bakeValidatorCommands)
+            }
             let combinations = try baker.combinations(all ? .exhaustive : .pairwise, limit: limit)
             let enumerated = baker.dimensions.map { "\($0.question) (\($0.values.count))" }.joined(separator: ", ")
             Output.line("bake: \(tree.source): \(combinations.count) \(all ? "combinations (all)" : "combinations (pairwise)") over \(enumerated)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MLReproCore
+import Prompting
 
 extension MLRepro {
     /// `mlrepro check`: has the project drifted from its template?
@@ -36,6 +37,10 @@ extension MLRepro {
                 Diagnostics.standard.note("the project was generated from uncommitted changes of its template; compared with commit \(TemplateRevision.label(report.commit))")
             }
             for note in report.notes { Diagnostics.standard.note(note) }
+            if !report.unverified.isEmpty && !json {
+                let shown = report.unverified.prefix(20).map { TerminalText.visible($0, keepingNewlines: false) }.joined(separator: ", ")
+                Diagnostics.standard.note("could not verify \(report.unverified.count) file(s) without the hook: \(shown)\(report.unverified.count > 20 ? ", ..." : "")")
+            }
             FileHandle.standardOutput.write(Data((json ? report.json : report.text).utf8))
             if !report.inSync { throw ExitRequest(.differences) }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Prompting
 import MLReproCore
 import TemplateEngine
 
@@ -57,7 +58,9 @@ enum Paths {
 
 /// Writes to stdout unbuffered-enough for interleaving with stderr diagnostics.
 enum Output {
+    /// One line on stdout. Paths and names in it may come from a template or a project, so
+    /// control characters are shown escaped (`TerminalText`), as in every message.
     static func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        FileHandle.standardOutput.write(Data((TerminalText.visible(text) + "\n").utf8))
     }
 }

@@ -135,10 +135,11 @@ extension MLRepro {
                 try ProjectGenerator.runTasks(prepared) { task in
                     if !quiet { Output.line("       run  \(TerminalText.visible(String(task.display.prefix(200)), keepingNewlines: false))") }
                 }
-            } catch let error as GenerationError {
-                if prepared.manifest.removesProjectWhenTasksFail && destinationWasAbsent {
-                    try? FileManager.default.removeItem(atPath: request.destination)
-                    throw GenerationError.taskFailedProjectRemoved(error.description)
+            } catch {
+                guard prepared.manifest.removesProjectWhenTasksFail && destinationWasAbsent else { throw error }
+                try? FileManager.default.removeItem(atPath: request.destination)
+                if case GenerationError.taskFailed(let index, let command, let status) = error {
+                    throw GenerationError.taskFailedProjectRemoved(index: index, command: command, status: status)
                 }
                 throw error
             }

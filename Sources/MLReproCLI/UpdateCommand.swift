@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MLReproCore
+import Prompting
 
 extension MLRepro {
     /// `mlrepro update`: bring the template's newer changes into a generated project.
@@ -48,15 +49,15 @@ extension MLRepro {
             for migration in report.migrations { Output.line("  migrate  \(migration)") }
             for action in report.actions {
                 let note = action.note.isEmpty ? "" : "  (\(action.note))"
-                Output.line("\(action.kind.rawValue.leftPadded(to: 9))  \(action.path)\(note)")
+                Output.line("\(action.kind.rawValue.leftPadded(to: 9))  \(TerminalText.visible(action.path, keepingNewlines: false))\(TerminalText.visible(note, keepingNewlines: false))")
             }
             let from = TemplateRevision.label(report.fromCommit)
             let to = TemplateRevision.label(report.toCommit)
-            Output.line("Updated \(path) from \(from) to \(report.toRef) (\(to)).")
+            Output.line(TerminalText.visible("Updated \(path) from \(from) to \(report.toRef) (\(to)).", keepingNewlines: false))
             let conflicts = report.conflicts
             if !conflicts.isEmpty {
                 Output.line("\(conflicts.count) file\(conflicts.count == 1 ? "" : "s") with conflicts; resolve the markers, then commit:")
-                for path in conflicts { Output.line("  \(path)") }
+                for path in conflicts { Output.line("  \(TerminalText.visible(path, keepingNewlines: false))") }
                 throw ExitRequest(.differences)
             }
         }

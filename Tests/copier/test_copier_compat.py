@@ -307,7 +307,7 @@ def test_external_data_outside_the_destination_needs_trust(tmp_path: Path) -> No
                                          "--data", "parent_file=../shared.yml", *extra], cwd=tmp_path,
                                         capture_output=True, text=True)
     refused = run()
-    assert refused.returncode == 2 and "the file is outside DEST; pass --trust to read it" in refused.stderr
+    assert refused.returncode == 2 and "is outside DEST; reading it needs --trust" in refused.stderr
     assert not (tmp_path / "c").exists()
     trusted = run("--trust")
     assert trusted.returncode == 0, trusted.stderr
@@ -333,10 +333,13 @@ def test_python_extensions_need_trust_and_name_what_is_missing(tmp_path: Path) -
 def test_python_extensions_work_without_copiers_extension_package(tmp_path: Path) -> None:
     """Without copier-template(s)-extensions installed, its ContextHook and loader are provided."""
     write(tmp_path / "tpl", FIXTURES["python-extensions"])
-    # sitecustomize makes both package names unimportable, as on a machine without them.
+    # sitecustomize makes both package names unimportable, as on a machine without them; the
+    # helper runs isolated (-I ignores PYTHONPATH), so a wrapper interpreter drops -I to load it.
     write(tmp_path / "site", {"sitecustomize.py": "import sys\nsys.modules['copier_template_extensions'] = None\n"
-                                                  "sys.modules['copier_templates_extensions'] = None\n"})
-    env = dict(os.environ, PYTHONPATH=str(tmp_path / "site"))
+                                                  "sys.modules['copier_templates_extensions'] = None\n",
+                              "python": f'#!/bin/sh\n[ "$1" = -I ] && shift\nPYTHONPATH={tmp_path / "site"} exec {sys.executable} "$@"\n'})
+    (tmp_path / "site" / "python").chmod(0o755)
+    env = dict(os.environ, MLREPRO_PYTHON=str(tmp_path / "site" / "python"))
     done = subprocess.run([str(BIN), "init", str(tmp_path / "out"), "--template", str(tmp_path / "tpl"), "--defaults",
                            "--no-git", "--no-probe", "--quiet", "--trust"], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr

@@ -114,8 +114,7 @@ public struct AnswerResolver: Sendable {
             let resolved = ((joined as NSString).resolvingSymlinksInPath as NSString).standardizingPath
             let realRoot = ((root as NSString).resolvingSymlinksInPath as NSString).standardizingPath
             if !trust && resolved != realRoot && !resolved.hasPrefix(realRoot + "/") {
-                throw GenerationError.unsafeOutputPath(template: "_external_data.\(name)", rendered: relative,
-                                                       reason: "the file is outside DEST; pass --trust to read it")
+                throw GenerationError.externalDataOutside(name: name, path: relative, location: location)
             }
             if let cached = loaded.files[resolved] {
                 result[name] = cached

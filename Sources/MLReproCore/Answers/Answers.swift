@@ -25,7 +25,20 @@ public struct AnswersFile: Sendable {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw YAMLValueError(location: reader.location(line: 1, column: 1), message: "answers file not found")
         }
-        guard let root = try reader.parseFile(at: path) else { return AnswersFile(path: path, entries: []) }
+        return try parse(reader.parseFile(at: path), reader: reader, path: path)
+    }
+
+    /// Parses answers already read (a project's record, read by `RecordInput`).
+    static func load(contents: Data, path: String) throws -> AnswersFile {
+        let reader = YAMLValueReader(file: path)
+        guard let text = String(data: contents, encoding: .utf8) else {
+            throw YAMLValueError(location: reader.location(line: 1, column: 1), message: "file is not valid UTF-8 text")
+        }
+        return try parse(reader.parse(text), reader: reader, path: path)
+    }
+
+    private static func parse(_ root: Node?, reader: YAMLValueReader, path: String) throws -> AnswersFile {
+        guard let root else { return AnswersFile(path: path, entries: []) }
         guard case .mapping(let mapping) = root else {
             throw YAMLValueError(location: reader.location(root), message: "an answers file must be a mapping of question names to answers")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Prompting
 import TemplateEngine
 
 /// One enumerable question and the values `bake` tries for it.
@@ -34,6 +35,8 @@ public struct BakeResult: Sendable {
 public enum BakeError: Error, Sendable, CustomStringConvertible {
     case outputNotEmpty(String)
     case defaultsInvalid(String)
+    /// `--validate` would run the template's `_bake_validators`, and `--trust` was not given.
+    case validatorsNeedTrust([String])
 
     public var description: String {
         switch self {
@@ -41,6 +44,10 @@ public enum BakeError: Error, Sendable, CustomStringConvertible {
             return "output folder \(path) exists and is not empty; remove it or choose another with --output"
         case .defaultsInvalid(let message):
             return "the template's default answers do not resolve: \(message)"
+        case .validatorsNeedTrust(let commands):
+            let shown = commands.prefix(10).map { "  " + TerminalText.visible(String($0.prefix(200)), keepingNewlines: false) }.joined(separator: "\n")
+            return "this template's _bake_validators run \(commands.count) command(s) in every rendered project:\n\(shown)\n"
+                + "review them and pass --trust to allow them (or bake without --validate). Nothing was rendered"
         }
     }
 }
@@ -54,6 +61,9 @@ public struct Baker {
     private let cache = ResolutionCache()
 
     static let bakeLocation = SourceLocation(file: "<bake>", line: 1, column: 1)
+
+    /// The template's `_bake_validators`, as shown to the user (they run only with `--trust`).
+    public var bakeValidatorCommands: [String] { manifest.bakeValidators.map(\.display) }
 
     public init(tree: TemplateTree) throws {
         self.tree = tree

@@ -1,4 +1,4 @@
-// The Python side of the extension bridge: `python3 -c <script> TEMPLATE_ROOT [SEARCH_PATH...]`.
+// The Python side of the extension bridge: `python3 -I -c <script> TEMPLATE_ROOT [SEARCH_PATH...]`.
 
 enum PythonExtensionHelper {
     /// Reads one JSON request per line on stdin and answers one JSON line on stdout:
@@ -58,6 +58,9 @@ def shim():
 
 
 shim()
+# The helper's own imports are done: the template's folder may now serve its extensions'
+# package imports (`pkg.module.Ext`), after the standard library and installed packages.
+sys.path.append(root)
 env = jinja2.Environment()
 base_filters, base_tests, base_globals = dict(env.filters), dict(env.tests), dict(env.globals)
 hooks = []

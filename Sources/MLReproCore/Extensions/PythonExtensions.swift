@@ -119,7 +119,10 @@ private final class Channel: @unchecked Sendable {
         let python = environment["MLREPRO_PYTHON"] ?? "python3"
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, "-c", PythonExtensionHelper.script, folder]
+        // Isolated (`-I`): neither the template's folder (the working directory) nor PYTHONPATH is
+        // on sys.path while the helper imports its own modules, so a template's `json.py` or
+        // `jinja2.py` cannot stand in for them; the template's modules are loaded by path.
+        process.arguments = [python, "-I", "-c", PythonExtensionHelper.script, folder]
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
         var childEnvironment = environment
         childEnvironment["PYTHONDONTWRITEBYTECODE"] = "1"

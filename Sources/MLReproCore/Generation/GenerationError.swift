@@ -18,7 +18,8 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
     case destinationConflict(path: String, reason: String)
     case destinationIsFile(String)
     case writeFailed(path: String, reason: String)
-    case tasksNeedTrust(count: Int)
+    /// The template's code that would run (`ProjectGenerator.codeThatRuns`), and no `--trust`.
+    case tasksNeedTrust([String])
     case extensionsNeedTrust(names: [String])
     case promptHookFailed(command: String, status: Int32)
     case extensionUnavailable(name: String, reason: String, manifest: String?)
@@ -29,7 +30,9 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
     /// Git work was asked for and libgit2 cannot be loaded.
     case gitUnavailable(String)
     /// A post-generation hook failed and the new project was removed again.
-    case taskFailedProjectRemoved(String)
+    case taskFailedProjectRemoved(index: Int, command: String, status: Int32)
+    /// An `_external_data` file outside DEST, read only with `--trust`.
+    case externalDataOutside(name: String, path: String, location: SourceLocation)
     /// A folder on the way to a project file is a symbolic link leading out of the project.
     case linkLeavesProject(path: String, link: String, target: String)
 
@@ -68,8 +71,10 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
             return message
         case let .linkLeavesProject(path, link, target):
             return "'\(path)': the folder '\(link)' is a symbolic link to \(target), outside the project; refusing to read or write through it"
-        case let .taskFailedProjectRemoved(reason):
-            return "\(reason); the project was removed again"
+        case let .externalDataOutside(name, path, location):
+            return located(location, "_external_data.\(name): the data file '\(path)' is outside DEST; reading it needs --trust")
+        case let .taskFailedProjectRemoved(index, command, status):
+            return "task \(index) '\(command)' failed with exit status \(status); the new project was removed again (nothing was kept)"
         case let .gitUnavailable(reason):
             return "\(reason); or pass --no-git to generate without a repository (nothing was written)"
         case let .destinationNotEmpty(path):
@@ -88,8 +93,8 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
             return "\(manifest.map { "\($0): " } ?? "")_jinja_extensions: '\(name)' cannot be used: \(reason)"
         case let .extensionFailed(what, extensions, message):
             return "Python extension (\(extensions)), \(what): \(message)"
-        case let .tasksNeedTrust(count):
-            return "this template runs \(count) task(s) (_tasks) after generating; review them and pass --trust to allow them. Nothing was written"
+        case let .tasksNeedTrust(code):
+            return "this template runs \(code.joined(separator: ", ")); review it and pass --trust to allow it (or --skip-tasks to run none of it). Nothing was written"
         case let .taskFailed(index, command, status):
             return "task \(index) '\(command)' failed with exit status \(status); the generated files were kept"
         case let .versionTooOld(required, current):

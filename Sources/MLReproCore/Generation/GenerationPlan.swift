@@ -175,18 +175,35 @@ public struct GenerationPlanner: Sendable {
         return GenerationPlan(items: (items + extra).sorted { ExactPath.precedes($0.path, $1.path) })
     }
 
-    /// A preserved link must lead somewhere inside DEST: no absolute target, no `..` above DEST.
+    /// A preserved link must lead somewhere inside DEST.
     func checkLink(_ target: String, at output: String, source: String) throws {
-        var depth = output.split(separator: "/").count - 1
-        var escapes = target.hasPrefix("/") || target.isEmpty
-        for part in target.split(separator: "/") where !escapes {
-            if part == ".." { depth -= 1 } else if part != "." { depth += 1 }
-            if depth < 0 { escapes = true }
-        }
-        if escapes {
+        if let reason = Self.linkProblem(target, at: output) {
             throw GenerationError.unsafeOutputPath(template: tree.displayPath(source), rendered: "\(output) -> \(target)",
-                                                   reason: "a symbolic link must point inside DEST")
+                                                   reason: reason)
         }
+    }
+
+    /// Why a symbolic link at `path` (inside DEST) to `target` is refused, or nil: an absolute or
+    /// empty target, `..` above DEST, or a target in a version-control folder or in `.mlrepro/`,
+    /// wherever `..` leads first. Used for every link mlrepro writes (init, update).
+    static func linkProblem(_ target: String, at path: String) -> String? {
+        if target.isEmpty || target.hasPrefix("/") { return "a symbolic link must point inside DEST" }
+        var resolved = path.split(separator: "/").dropLast().map(String.init)
+        for part in target.split(separator: "/") where part != "." {
+            if part == ".." {
+                if resolved.isEmpty { return "a symbolic link must point inside DEST" }
+                resolved.removeLast()
+            } else {
+                resolved.append(String(part))
+            }
+        }
+        if let folder = versionControlComponent(of: resolved.joined(separator: "/")) {
+            return "a symbolic link may not point into the version-control folder '\(folder)'"
+        }
+        if let first = resolved.first, fold(Substring(first)) == GenerationPlan.recordDirectory {
+            return "a symbolic link may not point into \(GenerationPlan.recordDirectory)/"
+        }
+        return nil
     }
 
     /// fnmatch of `path` or one of its parent folders (Python's `fnmatch`, as cookiecutter uses it).
@@ -214,13 +231,15 @@ public struct GenerationPlanner: Sendable {
     }
 
     /// A name as case-insensitive file systems compare it: case folded, the code points macOS
-    /// ignores removed, trailing dots and spaces dropped (Windows).
+    /// ignores removed, an NTFS stream suffix (`.git::$INDEX_ALLOCATION`, `.git:x`) cut off,
+    /// trailing dots and spaces dropped (Windows).
     static func fold(_ name: Substring) -> String {
         let ignorable: (Unicode.Scalar) -> Bool = {
             (0x200C...0x200F).contains($0.value) || (0x202A...0x202E).contains($0.value)
                 || (0x206A...0x206F).contains($0.value) || $0.value == 0xFEFF
         }
-        var scalars = String.UnicodeScalarView(name.unicodeScalars.filter { !ignorable($0) })
+        let stem = name.firstIndex(of: ":").map { name[..<$0] } ?? name
+        var scalars = String.UnicodeScalarView(stem.unicodeScalars.filter { !ignorable($0) })
         while let last = scalars.last, last == "." || last == " " { scalars.removeLast() }
         return String(scalars).lowercased()
     }

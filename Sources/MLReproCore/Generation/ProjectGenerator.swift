@@ -68,6 +68,22 @@ public enum ProjectGenerator {
     /// Reads the manifest, resolves answers and plans the output. Writes nothing.
     /// - Parameter resolving: resolves the answers instead of `AnswerResolver.resolve(_:)` (the
     ///   interactive wizard asks through it).
+    /// What of the template's own code a generation would run, and when, in words for the user:
+    /// cookiecutter's hooks by name, copier's `_tasks` by count.
+    static func codeThatRuns(_ manifest: TemplateManifest) -> [String] {
+        var code: [String] = []
+        if manifest.promptHook != nil { code.append("the pre_prompt hook (before the questions are asked)") }
+        if !manifest.tasksBeforeWriting.isEmpty {
+            code.append(manifest.tasksAreHooks ? "the pre_gen_project hook (before the files are written)"
+                                               : "\(manifest.tasksBeforeWriting.count) task(s) before the files are written")
+        }
+        if !manifest.tasks.isEmpty {
+            code.append(manifest.tasksAreHooks ? "the post_gen_project hook (after the files are written)"
+                                               : "\(manifest.tasks.count) task(s) (_tasks) after generating")
+        }
+        return code
+    }
+
     public static func prepare(
         _ request: GenerationRequest,
         resolving: ((AnswerResolver, AnswerInputs) throws -> ResolvedAnswers)? = nil
@@ -86,9 +102,9 @@ public enum ProjectGenerator {
            let current = SemanticVersion(MLReproVersion.current), current < required {
             throw GenerationError.versionTooOld(required: minimum, current: MLReproVersion.current)
         }
-        let commands = manifest.tasks.count + manifest.tasksBeforeWriting.count + (manifest.promptHook == nil ? 0 : 1)
-        if commands > 0 && !request.trust {
-            throw GenerationError.tasksNeedTrust(count: commands)
+        if !request.trust {
+            let code = codeThatRuns(manifest)
+            if !code.isEmpty { throw GenerationError.tasksNeedTrust(code) }
         }
         if let hook = manifest.promptHook {
             // The template as the hook left it is what the questions and files come from; the

@@ -124,6 +124,7 @@ public struct CookiecutterFormat: TemplateFormat {
         }
         manifest.subdirectory = try Self.projectFolder(of: tree, file: file)
         let interpreters = [(".py", Self.python), (".sh", "sh")]
+        manifest.tasksAreHooks = true
         for (suffix, interpreter) in interpreters {
             if let hook = tree.entry(at: "hooks/pre_gen_project\(suffix)"), let script = String(validating: hook.bytes, as: UTF8.self) {
                 manifest.tasksBeforeWriting.append(.arguments([interpreter, "-c", script]))

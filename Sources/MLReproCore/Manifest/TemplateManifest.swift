@@ -88,6 +88,9 @@ public struct TemplateManifest: Sendable {
     /// deletes and rewrites files): `check` and `update` run them, with `--trust`, on their
     /// render before comparing.
     public var tasksShapeOutput = false
+    /// The tasks are cookiecutter's hooks (`hooks/pre_gen_project`, `hooks/post_gen_project`), so
+    /// messages name them as hooks rather than `_tasks`.
+    public var tasksAreHooks = false
     /// Rendered files keep the line ending of their source's first line (cookiecutter).
     public var keepsSourceLineEndings = false
     public var questions: [Question] = []

@@ -31,7 +31,8 @@ public struct YAMLValueError: Error, Sendable, CustomStringConvertible {
 /// values produced (which also bounds alias expansion).
 public struct YAMLValueReader: Sendable {
     public var file: String
-    public var maxBytes = 8 * 1024 * 1024
+    public static let defaultMaxBytes = 8 * 1024 * 1024
+    public var maxBytes = defaultMaxBytes
     public var maxDepth = 64
     public var maxValues = 200_000
     /// Bytes of one scalar (an answer, a default): longer values are refused, not processed.

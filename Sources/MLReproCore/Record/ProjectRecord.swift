@@ -1,4 +1,5 @@
 import Foundation
+import Prompting
 import TemplateEngine
 
 /// What `.mlrepro/` says about a generated project: template, commit, answers, environment.
@@ -47,14 +48,17 @@ public struct ProjectRecord: Sendable {
     public static let copierAnswersPath = ".copier-answers.yml"
 
     /// Reads the record; a directory without `.mlrepro/answers.yml` is no generated project.
+    /// The record is untrusted input (`RecordInput`): its files are read only as regular files
+    /// inside the project, and every path it names is checked before anything uses it.
     public static func load(project: String) throws -> ProjectRecord {
         let answersPath = project + "/" + Provenance.answersPath
-        guard FileManager.default.fileExists(atPath: answersPath) else {
-            if FileManager.default.fileExists(atPath: project + "/" + copierAnswersPath) { return try loadCopier(project: project) }
-            if FileManager.default.fileExists(atPath: project + "/" + cruftPath) { return try loadCruft(project: project) }
+        guard let answersData = try RecordInput.contents(of: Provenance.answersPath, in: project,
+                                                          maxBytes: YAMLValueReader.defaultMaxBytes) else {
+            if RecordInput.exists(copierAnswersPath, in: project) { return try loadCopier(project: project) }
+            if RecordInput.exists(cruftPath, in: project) { return try loadCruft(project: project) }
             throw ProjectRecordError.notAProject(project)
         }
-        let answers = try AnswersFile.load(path: answersPath)
+        let answers = try AnswersFile.load(contents: answersData, path: answersPath)
         func string(_ key: String) throws -> String {
             guard let entry = answers.entry(key) else { throw ProjectRecordError.missingKey(answersPath, key) }
             guard case .string(let text) = entry.value, !text.isEmpty else {
@@ -62,53 +66,72 @@ public struct ProjectRecord: Sendable {
             }
             return text
         }
-        var skip: [String] = []
-        if let entry = answers.entry("_skip") {
-            switch entry.value {
-            case .list(let items):
-                for item in items {
-                    guard case .string(let pattern) = item else {
-                        throw ProjectRecordError.badValue(entry.location, "_skip", "a list of path patterns")
-                    }
-                    skip.append(pattern)
-                }
-            case .string(let pattern): skip = [pattern]
-            case .none: break
-            default: throw ProjectRecordError.badValue(entry.location, "_skip", "a list of path patterns")
-            }
-        }
+        let skip = try skipPatterns(answers)
         var dirty = false
         if let entry = answers.entry("_template_dirty"), case .bool(let flag) = entry.value { dirty = flag }
         let environmentPath = project + "/" + Provenance.environmentPath
-        guard let environment = FileManager.default.contents(atPath: environmentPath) else {
+        guard let environment = try RecordInput.contents(of: Provenance.environmentPath, in: project) else {
             throw ProjectRecordError.missingFile(environmentPath)
         }
-        let checksums = FileManager.default.contents(atPath: project + "/" + Provenance.checksumsPath)
-            .map { String(decoding: $0, as: UTF8.self) } ?? ""
+        guard let environmentText = String(data: environment, encoding: .utf8) else {
+            throw ProjectRecordError.unreadable(environmentPath, "it is not UTF-8 text")
+        }
+        let checksums = try RecordInput.contents(of: Provenance.checksumsPath, in: project)
         return ProjectRecord(project: project, answers: answers, template: try string("_template"),
                              commit: try string("_commit"), templateWasDirty: dirty, skip: skip,
-                             environmentJSON: String(decoding: environment, as: UTF8.self),
-                             checksums: parseChecksums(checksums))
+                             environmentJSON: environmentText,
+                             checksums: try parseChecksums(checksums.map { String(decoding: $0, as: UTF8.self) } ?? "",
+                                                           file: project + "/" + Provenance.checksumsPath))
+    }
+
+    /// `_skip`: a pattern or a list of them, each one that can only match inside the project.
+    static func skipPatterns(_ answers: AnswersFile) throws -> [String] {
+        guard let entry = answers.entry("_skip") else { return [] }
+        var patterns: [String] = []
+        switch entry.value {
+        case .list(let items):
+            for item in items {
+                guard case .string(let pattern) = item else {
+                    throw ProjectRecordError.badValue(entry.location, "_skip", "a list of path patterns")
+                }
+                patterns.append(pattern)
+            }
+        case .string(let pattern): patterns = [pattern]
+        case .none: break
+        default: throw ProjectRecordError.badValue(entry.location, "_skip", "a list of path patterns")
+        }
+        for pattern in patterns {
+            if let reason = RecordInput.patternProblem(pattern) {
+                throw ProjectRecordError.unsafePath(entry.location, pattern, reason)
+            }
+        }
+        return patterns
     }
 
     /// A project copier generated: `.copier-answers.yml` with `_src_path` (the template) and,
     /// for a git template, `_commit`. There is no environment record or checksum list: the
     /// template renders with an empty `env`, and only files it generates are compared.
-    static func loadCopier(project: String, path: String? = nil) throws -> ProjectRecord {
-        let path = path ?? project + "/" + copierAnswersPath
-        let answers = try AnswersFile.load(path: path)
+    static func loadCopier(project: String, relative: String = copierAnswersPath) throws -> ProjectRecord {
+        let path = project + "/" + relative
+        guard let data = try RecordInput.contents(of: relative, in: project, maxBytes: YAMLValueReader.defaultMaxBytes) else {
+            throw ProjectRecordError.notAProject(project)
+        }
+        let answers = try AnswersFile.load(contents: data, path: path)
         guard let source = answers.entry("_src_path"), case .string(let template) = source.value, !template.isEmpty else {
             throw ProjectRecordError.missingKey(path, "_src_path")
         }
         var commit = ""
         if let entry = answers.entry("_commit") {
-            guard case .string(let text) = entry.value else {
-                throw ProjectRecordError.badValue(entry.location, "_commit", "a string")
+            switch entry.value {
+            case .string(let text): commit = text
+            // cruft writes `"commit": null` for a template that is not a git repository.
+            case .none: commit = ""
+            default: throw ProjectRecordError.badValue(entry.location, relative == cruftPath ? "commit" : "_commit", "a string or null")
             }
-            commit = text
         }
         var record = ProjectRecord(project: project, answers: answers, template: template, commit: commit,
-                                   templateWasDirty: false, skip: [], environmentJSON: "{}", checksums: PathMap())
+                                   templateWasDirty: false, skip: try skipPatterns(answers), environmentJSON: "{}",
+                                   checksums: PathMap())
         record.madeBy = "copier"
         return record
     }
@@ -117,29 +140,39 @@ public struct ProjectRecord: Sendable {
     /// `context.cookiecutter` holds the answers (read by `AnswersFile`, which keeps `template` and
     /// `commit` as `_src_path` and `_commit`).
     static func loadCruft(project: String) throws -> ProjectRecord {
-        var record = try loadCopier(project: project, path: project + "/" + cruftPath)
+        var record = try loadCopier(project: project, relative: cruftPath)
         record.madeBy = "cruft"
         return record
     }
 
-    /// Digest by path of a `sha256sum` listing (GNU escaping of `\` and newlines undone).
-    static func parseChecksums(_ text: String) -> PathMap<String> {
+    /// Digest by path of a `sha256sum` listing (GNU escaping of `\` and newlines undone). Each
+    /// line must be a SHA-256 digest and a path inside the project; anything else is an error
+    /// located in `file`.
+    static func parseChecksums(_ text: String, file: String) throws -> PathMap<String> {
         var result = PathMap<String>()
-        for line in text.split(separator: "\n") {
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.isEmpty { continue }
+            func location(_ column: Int) -> SourceLocation { SourceLocation(file: file, line: number + 1, column: column) }
             var body = Substring(line)
             let escaped = body.hasPrefix("\\")
             if escaped { body = body.dropFirst() }
-            guard let space = body.firstIndex(of: " ") else { continue }
-            let digest = String(body[..<space])
-            var name = body[body.index(after: space)...]
-            if name.hasPrefix(" ") || name.hasPrefix("*") { name = name.dropFirst() }
-            guard escaped else { result[String(name)] = digest; continue }
-            var path = ""
-            var iterator = name.makeIterator()
-            while let character = iterator.next() {
-                if character == "\\", let next = iterator.next() { path.append(next == "n" ? "\n" : next) } else { path.append(character) }
+            let digest = body.prefix { $0 != " " }
+            guard digest.utf8.count == 64, digest.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0) }),
+                  body.dropFirst(64).hasPrefix("  ") || body.dropFirst(64).hasPrefix(" *") else {
+                throw ProjectRecordError.badValue(location(1), "checksums", "lines of a SHA-256 digest (64 hex digits), two spaces and a path, as sha256sum writes them")
             }
-            result[path] = digest
+            let name = body.dropFirst(66)
+            var path = ""
+            if escaped {
+                var iterator = name.makeIterator()
+                while let character = iterator.next() {
+                    if character == "\\", let next = iterator.next() { path.append(next == "n" ? "\n" : next) } else { path.append(character) }
+                }
+            } else {
+                path = String(name)
+            }
+            try RecordInput.check(path, at: location(67 + (escaped ? 1 : 0)))
+            result[path] = String(digest).lowercased()
         }
         return result
     }
@@ -163,6 +196,10 @@ public enum ProjectRecordError: Error, Sendable, CustomStringConvertible {
     case missingKey(String, String)
     case badValue(SourceLocation, String, String)
     case missingFile(String)
+    /// A record file that may not be read: a link, not a regular file, too large.
+    case unreadable(String, String)
+    /// A path (or pattern) in the record that could reach outside the project.
+    case unsafePath(SourceLocation, String, String)
 
     public var description: String {
         switch self {
@@ -175,6 +212,11 @@ public enum ProjectRecordError: Error, Sendable, CustomStringConvertible {
             return "\(location): error: '\(key)' must be \(expected)"
         case let .missingFile(path):
             return "\(path) is missing; the project cannot be regenerated without its environment record"
+        case let .unreadable(path, reason):
+            return "\(path): error: the project's record cannot be read: \(reason); nothing was changed"
+        case let .unsafePath(location, path, reason):
+            return "\(location): error: the record names '\(TerminalText.visible(path, keepingNewlines: false))', which is refused: \(reason). "
+                + "A project's record is untrusted input; nothing was read or changed"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Prompting
 
 /// How a project differs from a fresh render of its template.
 public struct DriftReport: Sendable {
@@ -15,9 +16,13 @@ public struct DriftReport: Sendable {
     public struct Entry: Sendable {
         public var path: String
         public var status: Status
-        /// Unified diff from the template's render (`a/`) to the project (`b/`).
+        /// Unified diff from the template's render (`a/`) to the project (`b/`); its path labels
+        /// have control characters escaped (`TerminalText`), as every path printed is.
         public var diff: String
     }
+
+    /// A path as printed: control and bidirectional characters escaped, on one line.
+    static func shown(_ path: String) -> String { TerminalText.visible(path, keepingNewlines: false) }
 
     public var project: String
     public var template: String
@@ -27,6 +32,9 @@ public struct DriftReport: Sendable {
     public var entries: [Entry]
     /// Notes for the user about how the comparison was made (hooks not run without `--trust`).
     public var notes: [String] = []
+    /// Files that differ but could not be verified: the template's post_gen_project hook, which
+    /// may change them, did not run (no `--trust`).
+    public var unverified: [String] = []
 
     public var inSync: Bool { entries.isEmpty }
 
@@ -41,9 +49,13 @@ public struct DriftReport: Sendable {
         } else {
             output += "drift: \(entries.count) file\(entries.count == 1 ? " differs" : "s differ") from template \(template) at \(at)\n"
             for entry in entries {
-                output += "  \(entry.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(entry.path)\n"
+                output += "  \(entry.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(Self.shown(entry.path))\n"
             }
             output += "summary: \(count(.changed)) changed, \(count(.missing)) missing, \(count(.extra)) extra\n"
+            if !unverified.isEmpty {
+                output += "unverified: \(unverified.count) of these may be the template's post_gen_project hook's doing, which did not run "
+                    + "(pass --trust to run it on the comparison copy, only for a template you trust)\n"
+            }
         }
         return output
     }
@@ -59,6 +71,7 @@ public struct DriftReport: Sendable {
         output += "  \"in_sync\": \(inSync),\n"
         output += "  \"compared\": \(compared),\n"
         output += "  \"summary\": {\"changed\": \(count(.changed)), \"missing\": \(count(.missing)), \"extra\": \(count(.extra))},\n"
+        output += "  \"unverified\": [" + unverified.map(quote).joined(separator: ", ") + "],\n"
         output += "  \"files\": ["
         output += entries.map { entry in
             "\n    {\"path\": \(quote(entry.path)), \"status\": \(quote(entry.status.rawValue)), \"diff\": \(quote(entry.diff))}"
@@ -94,15 +107,15 @@ public enum DriftCheck {
             let actual = ProjectFiles.read(project + "/" + path)
             guard let actual else {
                 entries.append(.init(path: path, status: .missing,
-                                     diff: UnifiedDiff.text(old: expected.bytes, new: nil, oldLabel: "a/" + path, newLabel: "b/" + path)))
+                                     diff: UnifiedDiff.text(old: expected.bytes, new: nil, oldLabel: "a/" + DriftReport.shown(path), newLabel: "b/" + DriftReport.shown(path))))
                 continue
             }
             var diff = ""
             if (actual.mode & 0o111 != 0) != (expected.mode & 0o111 != 0) {
-                diff += "--- a/\(path)\n+++ b/\(path)\nold mode \(String(expected.mode, radix: 8))\nnew mode \(String(actual.mode, radix: 8))\n"
+                diff += "--- a/\(DriftReport.shown(path))\n+++ b/\(DriftReport.shown(path))\nold mode \(String(expected.mode, radix: 8))\nnew mode \(String(actual.mode, radix: 8))\n"
             }
             if actual.bytes != expected.bytes {
-                diff += UnifiedDiff.text(old: expected.bytes, new: actual.bytes, oldLabel: "a/" + path, newLabel: "b/" + path)
+                diff += UnifiedDiff.text(old: expected.bytes, new: actual.bytes, oldLabel: "a/" + DriftReport.shown(path), newLabel: "b/" + DriftReport.shown(path))
             }
             if !diff.isEmpty { entries.append(.init(path: path, status: .changed, diff: diff)) }
         }
@@ -112,11 +125,13 @@ public enum DriftCheck {
             if skipped.matches(path, isDirectory: false) { continue }
             guard let actual = ProjectFiles.read(project + "/" + path) else { continue }
             entries.append(.init(path: path, status: .extra,
-                                 diff: UnifiedDiff.text(old: nil, new: actual.bytes, oldLabel: "a/" + path, newLabel: "b/" + path)))
+                                 diff: UnifiedDiff.text(old: nil, new: actual.bytes, oldLabel: "a/" + DriftReport.shown(path), newLabel: "b/" + DriftReport.shown(path))))
         }
-        return DriftReport(project: project, template: record.template, commit: record.commit,
-                           templateWasDirty: record.templateWasDirty, compared: compared,
-                           entries: entries.sorted { $0.path < $1.path }, notes: render.notes)
+        var report = DriftReport(project: project, template: record.template, commit: record.commit,
+                                 templateWasDirty: record.templateWasDirty, compared: compared,
+                                 entries: entries.sorted { ExactPath.precedes($0.path, $1.path) }, notes: render.notes)
+        if render.hooksSkipped { report.unverified = report.entries.map(\.path) }
+        return report
     }
 }
 

@@ -18,6 +18,8 @@ public struct RegeneratedProject: Sendable {
     public var skipIfExists: Set<String>
     /// For the user: the template's post-generation hooks were not run (no `--trust`).
     public var notes: [String] = []
+    /// The template has a hook that shapes its output, and it did not run (no `--trust`).
+    public var hooksSkipped = false
 
     /// Renders `tree` for the project at `project` with `inputs` and the recorded environment.
     /// `_skip` patterns leave files out entirely.
@@ -52,6 +54,7 @@ public struct RegeneratedProject: Sendable {
         var regenerated = RegeneratedProject(tree: tree, prepared: prepared, files: files, secrets: secrets, skipIfExists: skipIfExists)
         if prepared.manifest.tasksShapeOutput {
             if !trust {
+                regenerated.hooksSkipped = true
                 regenerated.notes.append("the template's post_gen_project hook was not run, so files it changes or removes show as drift; pass --trust to run it on the comparison copy")
             } else if !prepared.tasks.isEmpty {
                 try regenerated.runShapingTasks(items: items, contents: contents, runner: runner)
@@ -86,18 +89,54 @@ public struct RegeneratedProject: Sendable {
         }
         var shaped = PathMap<File>()
         for (path, old) in files {
-            guard let contents = ProjectFiles.read(scratch + "/" + path) else { continue }
+            guard ProjectPaths.symbolicLink(in: TemplatePath.parent(path), under: scratch) == nil,
+                  let contents = ProjectFiles.read(scratch + "/" + path) else { continue }
             shaped[path] = File(bytes: contents.bytes, mode: old.mode == PlannedItem.linkMode ? old.mode : contents.mode)
         }
-        // Files the hooks created are generated files too.
-        if let walker = manager.enumerator(atPath: scratch) {
-            while let relative = walker.nextObject() as? String {
-                guard shaped[relative] == nil, let contents = ProjectFiles.read(scratch + "/" + relative) else { continue }
-                shaped[relative] = File(bytes: contents.bytes, mode: contents.mode)
-            }
+        // Files the hooks created are generated files too, except what no generated file may be:
+        // anything in a version-control folder or in `.mlrepro/`, names the planner would refuse,
+        // and links that lead out of the project (the walk never follows a link).
+        for relative in try Self.hookOutput(in: scratch) where shaped[relative] == nil {
+            if RecordInput.problem(with: relative) != nil { continue }
+            if let first = relative.split(separator: "/").first, GenerationPlanner.fold(first) == GenerationPlan.recordDirectory { continue }
+            guard let contents = ProjectFiles.read(scratch + "/" + relative) else { continue }
+            if contents.mode == PlannedItem.linkMode,
+               GenerationPlanner.linkProblem(String(decoding: contents.bytes, as: UTF8.self), at: relative) != nil { continue }
+            shaped[relative] = File(bytes: contents.bytes, mode: contents.mode)
         }
         files = shaped
     }
+
+    /// Every file and link below `root`, as relative paths, without following links; bounded like
+    /// a template (`TemplateTree`'s limits): a hook that leaves more is an error.
+    static func hookOutput(in root: String) throws -> [String] {
+        var found: [String] = []
+        var folders: [(relative: String, depth: Int)] = [("", 0)]
+        while let (folder, depth) = folders.popLast() {
+            let absolute = folder.isEmpty ? root : root + "/" + folder
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: absolute) else { continue }
+            for name in names {
+                let relative = folder.isEmpty ? name : folder + "/" + name
+                var info = stat()
+                guard lstat(root + "/" + relative, &info) == 0 else { continue }
+                if info.st_mode & S_IFMT == S_IFDIR {
+                    if depth + 1 > GenerationPlanner.maxDepth {
+                        throw GenerationError.writeFailed(path: relative, reason: "the post_gen_project hook left folders more than \(GenerationPlanner.maxDepth) deep")
+                    }
+                    folders.append((relative, depth + 1))
+                } else {
+                    found.append(relative)
+                }
+                if found.count + folders.count > Self.maxHookEntries {
+                    throw GenerationError.writeFailed(path: relative, reason: "the post_gen_project hook left more than \(Self.maxHookEntries) files")
+                }
+            }
+        }
+        return found
+    }
+
+    /// The most files a shaping hook may leave in the comparison copy.
+    static let maxHookEntries = 100_000
 }
 
 /// Finds the template a project records, at the recorded commit or another ref.

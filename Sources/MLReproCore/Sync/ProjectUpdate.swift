@@ -1,5 +1,6 @@
 import Foundation
 import GitSupport
+import Prompting
 import TemplateEngine
 
 /// What `update` did to one file.
@@ -33,6 +34,8 @@ public enum UpdateError: Error, Sendable, CustomStringConvertible {
     case dirty(String, [String])
     /// A path update would write or remove passes through a symbolic link.
     case symbolicLink(path: String, link: String)
+    /// A path update would write or remove could leave the project or reach a VCS folder.
+    case unsafePath(path: String, reason: String)
     case migrationsNeedTrust(count: Int, from: String, to: String)
     case migrationFailed(command: String, reason: String)
 
@@ -49,6 +52,8 @@ public enum UpdateError: Error, Sendable, CustomStringConvertible {
             return "updating from \(from) to \(to) runs \(count) of the template's _migrations; review them and pass --trust to allow them. Nothing was changed"
         case let .migrationFailed(command, reason):
             return "migration '\(command)' failed: \(reason); the update stopped there"
+        case let .unsafePath(path, reason):
+            return "refusing to update '\(TerminalText.visible(path, keepingNewlines: false))': \(reason); nothing was changed"
         case let .symbolicLink(path, link):
             return "refusing to update '\(path)': '\(link)' is a symbolic link, and update writes nothing through links "
                 + "(it could reach files outside the project); nothing was changed"
@@ -189,11 +194,6 @@ public struct ProjectUpdate {
         }
         writes.append((Provenance.checksumsPath, Array(Provenance.checksumsText(generated).utf8), 0o644))
 
-        for path in writes.map(\.path) + removals {
-            if let link = ProjectPaths.symbolicLink(in: path, under: project) {
-                throw UpdateError.symbolicLink(path: path, link: link)
-            }
-        }
         try UpdateApplication(project: project).apply(writes: writes, removals: removals)
         if let migrations {
             ran += try migrations.run(stage: "after", project: project, context: theirs.prepared.context,

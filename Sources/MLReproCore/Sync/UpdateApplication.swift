@@ -36,6 +36,19 @@ struct UpdateApplication {
     let project: String
 
     func apply(writes: [(path: String, bytes: [UInt8], mode: UInt16)], removals: [String]) throws {
+        // The one gate every change of `update` passes, whichever render or record it came from:
+        // a path that could leave the project or reach into `.git` is refused before anything moves.
+        for path in writes.map(\.path) + removals {
+            if let reason = RecordInput.problem(with: path) { throw UpdateError.unsafePath(path: path, reason: reason) }
+            if let link = ProjectPaths.symbolicLink(in: path, under: project) {
+                throw UpdateError.symbolicLink(path: path, link: link)
+            }
+        }
+        for write in writes where write.mode == PlannedItem.linkMode {
+            if let reason = GenerationPlanner.linkProblem(String(decoding: write.bytes, as: UTF8.self), at: write.path) {
+                throw UpdateError.unsafePath(path: write.path, reason: reason)
+            }
+        }
         // The command installs the guard and its messages when it starts (see UpdateCommand).
         let guardian = InterruptionGuard.shared
         var template = Array("\(project)/.mlrepro-update-XXXXXX".utf8CString)
@@ -102,6 +115,12 @@ struct UpdateApplication {
     }
 
     private static func create(_ path: String, bytes: [UInt8], mode: UInt16, shownAs: String) throws {
+        if mode == PlannedItem.linkMode {
+            guard symlink(String(decoding: bytes, as: UTF8.self), path) == 0 else {
+                throw GenerationError.writeFailed(path: shownAs, reason: String(cString: strerror(errno)))
+            }
+            return
+        }
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode))
         guard fd >= 0 else { throw GenerationError.writeFailed(path: shownAs, reason: String(cString: strerror(errno))) }
         defer { close(fd) }

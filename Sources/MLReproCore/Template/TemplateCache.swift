@@ -3,8 +3,8 @@ import GitSupport
 import TemplateEngine
 
 /// Bare clones of remote templates, one per source, under `$XDG_CACHE_HOME/mlrepro/git`
-/// (or `~/.cache/mlrepro/git`). A clone is reused; it is fetched only when a wanted ref or
-/// commit is missing, or when the newest tag is asked for.
+/// (or `~/.cache/mlrepro/git`). A clone is reused while its `origin` is the requested URL; it is
+/// fetched only when a wanted ref or commit is missing, or when the newest tag is asked for.
 public struct TemplateCache: Sendable {
     public let directory: String
 
@@ -30,11 +30,35 @@ public struct TemplateCache: Sendable {
         return directory + "/" + (safe.isEmpty ? "template" : safe) + "-" + digest + ".git"
     }
 
+    /// Removes a cache entry that cannot be used (moved aside first, so a failure half way leaves
+    /// no entry under the name).
+    private static func discard(_ entry: String, source: String) throws {
+        let aside = entry + ".stale-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        guard rename(entry, aside) == 0 else {
+            throw GitTemplateError.git(source: source, .writeFailed(path: entry, reason: String(cString: strerror(errno))))
+        }
+        var info = stat()
+        if lstat(aside, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+            unlink(aside)
+        } else {
+            try? FileManager.default.removeItem(atPath: aside)
+        }
+    }
+
     /// The cached clone of `url`, cloning it first when absent. `fresh` is true when this call
     /// cloned it (so a fetch would bring nothing new).
     public func repository(for url: String) throws -> (repository: GitRepository, fresh: Bool) {
         let target = path(for: url)
-        if let existing = try? GitRepository.open(at: target) { return (existing, false) }
+        // An entry is used only when it is a real folder holding a clone of this very URL: one
+        // swapped for a link, or for another repository's clone, is cloned again.
+        var info = stat()
+        if lstat(target, &info) == 0 {
+            if info.st_mode & S_IFMT == S_IFDIR, let existing = try? GitRepository.open(at: target),
+               let origin = try? existing.remoteURL(), origin == url {
+                return (existing, false)
+            }
+            try Self.discard(target, source: url)
+        }
         // The outermost folder this call creates, removed again when the clone fails.
         var created: String?
         var probe = directory

@@ -88,15 +88,55 @@ struct TemplateSourceTests {
     }
 
     @Test("checksum listings parse back to paths and digests, escapes included")
-    func checksums() {
-        let text = "abc  src/a.py\n\\def  odd\\nname\\\\x\n"
-        #expect(ProjectRecord.parseChecksums(text) == ["src/a.py": "abc", "odd\nname\\x": "def"])
+    func checksums() throws {
+        let a = String(repeating: "a", count: 64), d = String(repeating: "d", count: 64)
+        // A backslash is escaped as sha256sum escapes it; a newline (refused in any generated name) is not a path.
+        let text = "\(a)  src/a.py\n\\\(d)  odd\\\\name\n"
+        #expect(try ProjectRecord.parseChecksums(text, file: "c") == ["src/a.py": a, "odd\\name": d])
+        #expect(throws: ProjectRecordError.self) { try ProjectRecord.parseChecksums("\\\(d)  odd\\nname\n", file: "c") }
     }
 
     @Test("the NFC and NFD spellings of one name are two entries of the record")
-    func unicodeTwins() {
-        let parsed = ProjectRecord.parseChecksums("111  ma\u{F1}ana.txt\n222  man\u{303}ana.txt\n")
+    func unicodeTwins() throws {
+        let one = String(repeating: "1", count: 64), two = String(repeating: "2", count: 64)
+        let parsed = try ProjectRecord.parseChecksums("\(one)  ma\u{F1}ana.txt\n\(two)  man\u{303}ana.txt\n", file: "c")
         #expect(parsed.count == 2)
-        #expect(parsed["ma\u{F1}ana.txt"] == "111" && parsed["man\u{303}ana.txt"] == "222")
+        #expect(parsed["ma\u{F1}ana.txt"] == one && parsed["man\u{303}ana.txt"] == two)
+    }
+
+    @Test("a checksums line naming a path outside the project, in .git or malformed is a located error",
+          arguments: ["../victim.txt", "/etc/passwd", ".git/description", "a/../../b", "a//b", "./a", "x/.GIT/config",
+                      ".git::$INDEX_ALLOCATION/config", "ok\u{1B}]0;x", ""])
+    func unsafeChecksumPaths(_ path: String) {
+        let digest = String(repeating: "0", count: 64)
+        let text = "\(digest)  fine.txt\n\(digest)  \(path)\n"
+        do {
+            _ = try ProjectRecord.parseChecksums(text, file: "p/.mlrepro/checksums")
+            Issue.record("'\(path)' was accepted")
+        } catch let error as ProjectRecordError {
+            #expect(error.description.hasPrefix("p/.mlrepro/checksums:2:"), "\(error)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test("a malformed checksums line is refused, not skipped", arguments: ["abc  x", "zz", "\(String(repeating: "g", count: 64))  x"])
+    func malformedChecksums(_ line: String) {
+        #expect(throws: ProjectRecordError.self) { try ProjectRecord.parseChecksums(line + "\n", file: "c") }
+    }
+
+    @Test("link targets that leave DEST or reach a VCS folder or the record are refused")
+    func linkTargets() {
+        #expect(GenerationPlanner.linkProblem("../README.md", at: "docs/link") == nil)
+        #expect(GenerationPlanner.linkProblem("sub/../data", at: "link") == nil)
+        for (target, at) in [("../x", "link"), ("/etc", "l"), ("", "l"), (".git/config", "cfg"), ("../.git/hooks", "a/b"),
+                             ("sub/../.GIT./config", "l"), (".git:x/config", "l"), (".mlrepro/answers.yml", "l")] {
+            #expect(GenerationPlanner.linkProblem(target, at: at) != nil, "\(target) at \(at)")
+        }
+    }
+
+    @Test("NTFS stream spellings of .git are version-control folders", arguments: [".git::$INDEX_ALLOCATION", ".git:x", ".GIT:", "git~1::$DATA"])
+    func streamSpellings(_ name: String) {
+        #expect(GenerationPlanner.versionControlComponent(of: "a/\(name)/config") != nil)
     }
 }
