@@ -74,14 +74,17 @@ examples: build
 test-examples: build
 	$(BIN) check $(EXAMPLE)
 
-## fuzz: mutation fuzzing of answers files (parse, validate, plan) and templates (parse, render)
-## for FUZZ_SECONDS (default 600) from FUZZ_SEED; a crash or hang keeps its input as out/fuzz/crash-*.
+## fuzz: mutation fuzzing of answers files (parse, validate, plan), templates (parse, render), template
+## paths, and project records fed to check and update (FUZZ_TARGET=answers|engine|paths|records|all), for
+## FUZZ_SECONDS (default 600, shared by the targets) from FUZZ_SEED; a crash, a hang, or a file outside the
+## fuzzed project that changed keeps its input as out/fuzz/crash-*.
 FUZZ_SECONDS ?= 600
 FUZZ_SEED ?= 1
+FUZZ_TARGET ?= all
 fuzz: deps
 	$(SWIFT) build $(RELEASE) --product mlrepro-fuzz
 	@mkdir -p out/fuzz
-	@status=0; .build/release/mlrepro-fuzz --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED) --work out/fuzz \
+	@status=0; .build/release/mlrepro-fuzz --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED) --target $(FUZZ_TARGET) --work out/fuzz \
 	    --corpus Templates/ml-research || status=$$?; \
 	if [ $$status -ne 0 ]; then \
 	    for f in out/fuzz/current-*; do [ -e "$$f" ] || continue; \

@@ -40,7 +40,7 @@ let package = Package(
         // Throughput benchmark for the template engine (`make bench-engine`).
         .executableTarget(name: "mlrepro-bench-engine", dependencies: ["TemplateEngine"]),
         // Mutation fuzzer for answers files and templates (`make fuzz`).
-        .executableTarget(name: "mlrepro-fuzz", dependencies: ["MLReproCore", "TemplateEngine"]),
+        .executableTarget(name: "mlrepro-fuzz", dependencies: ["MLReproCore", "TemplateEngine", "GitSupport"]),
         .target(
             name: "EnvironmentProbe",
             dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]

@@ -2,16 +2,21 @@
 // (YAML parsing, typing and validation against the built-in template, then a full in-memory
 // render plan) and templates (the Jinja2-compatible engine: parse, then render with limits).
 //
-//     mlrepro-fuzz --seconds N [--seed S] [--target answers|engine|paths|all] [--work DIR] [--corpus DIR]
+//     mlrepro-fuzz --seconds N [--seed S] [--target answers|engine|paths|records|all] [--work DIR] [--corpus DIR]
 //
 // The paths target plans templates whose file names and `_exclude` patterns are mutated (one-
-// character names, deep `**` patterns, version-control folders, control characters).
+// character names, deep `**` patterns, version-control folders, control characters). The
+// records target mutates a project's own record (`.mlrepro/answers.yml`, `checksums`,
+// `environment.json`, `.copier-answers.yml`, `.cruft.json`), commits it, and runs `check` and
+// `update` on the project; a file outside the project or in its `.git` that changes is a finding
+// (exit 4), as a crash or a hang is.
 //
 // Each input is written to WORK/current-<target> before it runs, so a crash (the process dies)
 // or a hang (no input finishes within 10 s: exit 3) leaves the input that caused it behind;
 // `make fuzz` keeps it as WORK/crash-*. Errors thrown for bad input are the expected outcome
 // and are counted, never reported as findings. Exit 0 when the time ran out with no finding.
 import Foundation
+import GitSupport
 import MLReproCore
 import TemplateEngine
 
@@ -35,7 +40,9 @@ struct Options {
             case "--seed": seed = try UInt64(next()) ?? { throw FuzzError("--seed must be an unsigned integer") }()
             case "--target":
                 target = try next()
-                guard ["answers", "engine", "paths", "all", "both"].contains(target) else { throw FuzzError("--target is answers, engine, paths or all") }
+                guard ["answers", "engine", "paths", "records", "all", "both"].contains(target) else {
+                    throw FuzzError("--target is answers, engine, paths, records or all")
+                }
             case "--work": work = try next()
             case "--corpus": corpus = try next()
             default: throw FuzzError("unknown argument \(arguments[index])")
@@ -266,6 +273,80 @@ func engineTarget(_ options: Options, deadline: Date, rng: inout SeededGenerator
     }
 }
 
+/// Tokens of the records target: hostile paths, YAML and JSON shapes, record keys.
+let recordTokens = tokens([
+    "../victim/victim.txt", "../../", ".git/description", ".git/hooks/pre-commit", ".GIT./config", ".git::$DATA/x", "/etc/hostname",
+    "sub/../../", "//", "./", "\\", "\n", "\u{1B}", "\u{202E}", "\u{85}", "*", "**/", "!", "_skip: ", "_skip: ['../*']\n",
+    "_template: ", "_commit: ", "_src_path: ", "_template_dirty: true\n", "\"commit\": null", "\"template\": ", "\"context\": ",
+    "{\"cookiecutter\": {}}", "\(String(repeating: "0", count: 64))  ", "\(String(repeating: "f", count: 63))", "  ", " *", "=== ",
+    "=== answers\n", "=== checksums\n", "=== environment\n", "=== copier\n", "=== cruft\n", "&a ", "*a", "null", "{", "}", "[", "]",
+    ": ", "- ", "\0", "'", "\"", "README.md", "keep.txt", "sub/x.txt", "sub", ".mlrepro/answers.yml",
+])
+
+/// The records target. An input is a project's record in sections (`=== answers`, `=== checksums`,
+/// `=== environment`, `=== copier`, `=== cruft`); each run writes them into a committed project
+/// made from a small local template, runs `check` and `update`, and then verifies that no file
+/// outside the project and nothing in its `.git` changed.
+func recordsTarget(_ options: Options, deadline: Date, rng: inout SeededGenerator, watchdog: Watchdog) throws -> Counts {
+    let work = URL(fileURLWithPath: options.work).standardizedFileURL.path
+    let manager = FileManager.default
+    let root = work + "/records"
+    try? manager.removeItem(atPath: root)
+    let template = root + "/template", project = root + "/project", victim = root + "/victim/victim.txt"
+    let files = ["README.md": "# demo\n", "keep.txt": "keep\n", "sub/x.txt": "x\n"]
+    for (path, content) in ["mlrepro.yml": "name: {type: str, default: demo}\n", "README.md.jinja": "# {{ name }}\n",
+                            "keep.txt": "keep\n", "sub/x.txt": "x\n", "../victim/victim.txt": "precious\n"] {
+        try manager.createDirectory(atPath: ((template + "/" + path) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(content.utf8).write(to: URL(fileURLWithPath: template + "/" + path))
+    }
+    let repository = try GitRepository.initialize(at: project)
+    let author = GitSignature(name: "Fuzz", email: "fuzz@example.org")
+    let canaries = [victim, project + "/.git/description", template + "/keep.txt"]
+    let expected = canaries.map { manager.contents(atPath: $0) }
+    let digest = { (text: String) in SHA256.hex(Array(text.utf8)) }
+    let seedChecksums = files.keys.sorted().map { "\(digest(files[$0]!))  \($0)" }.joined(separator: "\n")
+    let seeds = [
+        "=== answers\n_template: \(template)\n_commit: sha256:0\nname: demo\n=== checksums\n\(seedChecksums)\n=== environment\n{}\n",
+        "=== copier\n_src_path: \(template)\n_commit: null\nname: demo\n",
+        "=== cruft\n{\"template\": \"\(template)\", \"commit\": null, \"context\": {\"cookiecutter\": {\"name\": \"demo\"}}}\n",
+    ].map { Array($0.utf8) }
+    let records = ["answers": ".mlrepro/answers.yml", "checksums": ".mlrepro/checksums", "environment": ".mlrepro/environment.json",
+                   "copier": ".copier-answers.yml", "cruft": ".cruft.json"]
+    return fuzzLoop(name: "records", current: options.work + "/current-records.txt", seeds: seeds, tokens: recordTokens,
+                    deadline: deadline, rng: &rng, watchdog: watchdog) { _, input in
+        // The project as generated, then the record this input describes, committed.
+        for name in (try? manager.contentsOfDirectory(atPath: project)) ?? [] where name != ".git" {
+            try manager.removeItem(atPath: project + "/" + name)
+        }
+        for (path, content) in files {
+            try manager.createDirectory(atPath: ((project + "/" + path) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(content.utf8).write(to: URL(fileURLWithPath: project + "/" + path))
+        }
+        try manager.createDirectory(atPath: project + "/.mlrepro", withIntermediateDirectories: true)
+        var section: String?
+        var contents: [String: String] = [:]
+        for line in text(input).split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("=== ") { section = records[String(line.dropFirst(4))] != nil ? String(line.dropFirst(4)) : nil; continue }
+            if let section { contents[section, default: ""] += line + "\n" }
+        }
+        for (section, text) in contents {
+            if let path = records[section] { try Data(text.utf8).write(to: URL(fileURLWithPath: project + "/" + path)) }
+        }
+        try repository.addAll()
+        _ = try repository.commit(message: "fuzz", author: author)
+        defer {
+            for (index, canary) in canaries.enumerated() where manager.contents(atPath: canary) != expected[index] {
+                FileHandle.standardError.write(Data("mlrepro-fuzz: records: \(canary) changed; the input is kept\n".utf8))
+                exit(4)
+            }
+        }
+        var failure: Error?
+        do { _ = try DriftCheck.run(project: project) } catch { failure = error }
+        do { _ = try ProjectUpdate(project: project, ref: nil, answers: nil, data: []).run() } catch { failure = error }
+        if let failure { throw failure }
+    }
+}
+
 /// Mutates seeds until `deadline`, writing each input to `current` before `execute` runs it;
 /// inputs that pass become seeds (up to 500). Thrown errors are counted, not findings.
 func fuzzLoop(name: String, current: String, seeds: [[UInt8]], tokens: [[UInt8]], deadline: Date,
@@ -299,7 +380,7 @@ do {
     let watchdog = Watchdog()
     watchdog.start()
     var rng = SeededGenerator(state: options.seed)
-    let targets = options.target == "all" || options.target == "both" ? ["answers", "engine", "paths"] : [options.target]
+    let targets = options.target == "all" || options.target == "both" ? ["answers", "engine", "paths", "records"] : [options.target]
     let share = options.seconds / Double(targets.count)
     for target in targets {
         let deadline = Date().addingTimeInterval(share)
@@ -308,12 +389,14 @@ do {
         switch target {
         case "answers": counts = try answersTarget(options, deadline: deadline, rng: &rng, watchdog: watchdog)
         case "engine": counts = try engineTarget(options, deadline: deadline, rng: &rng, watchdog: watchdog)
+        case "records": counts = try recordsTarget(options, deadline: deadline, rng: &rng, watchdog: watchdog)
         default: counts = try pathsTarget(options, deadline: deadline, rng: &rng, watchdog: watchdog)
         }
         let rate = Double(counts.executions) / max(Date().timeIntervalSince(started), 0.001)
         print("fuzz \(target): \(counts.executions) executions (\(Int(rate))/s), \(counts.accepted) accepted, "
             + "\(counts.rejected) rejected with \(counts.messages.count) distinct messages, 0 crashes, 0 hangs")
-        let current = ["answers": "/current-answers.yml", "engine": "/current-engine.jinja"][target] ?? "/current-paths.txt"
+        let current = ["answers": "/current-answers.yml", "engine": "/current-engine.jinja",
+                       "records": "/current-records.txt"][target] ?? "/current-paths.txt"
         try? FileManager.default.removeItem(atPath: options.work + current)
     }
 } catch {
