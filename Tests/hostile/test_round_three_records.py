@@ -344,3 +344,15 @@ def test_cruft_null_commit_and_unverified_files_without_trust(tmp_path: Path) ->
     assert json.loads(run("check", str(project), "--json", cwd=tmp_path, timeout=60).stdout)["unverified"] == ["gone.txt"]
     trusted = run("check", str(project), "--trust", cwd=tmp_path, env={"MLREPRO_PYTHON": sys.executable}, timeout=60)
     assert trusted.returncode == 0, trusted.stdout + trusted.stderr
+
+
+def test_check_never_reads_a_record_only_path_through_a_link(tmp_path: Path) -> None:
+    """A checksums line the template no longer renders, under a folder that is now a link, even one
+    that stays inside the project: record paths are never read through links."""
+    project = generated(tmp_path)
+    (project / "real").mkdir()
+    (project / "real" / "gone.txt").write_text("TOP-SECRET\n")
+    os.symlink("real", project / "alias")
+    add_checksum_line(project, f"{DIGEST}  alias/gone.txt")
+    result = run("check", str(project), cwd=tmp_path, timeout=60)
+    assert result.returncode == 2 and "symbolic link" in result.stderr and "TOP-SECRET" not in result.stdout

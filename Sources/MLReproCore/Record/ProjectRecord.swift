@@ -200,6 +200,8 @@ public enum ProjectRecordError: Error, Sendable, CustomStringConvertible {
     case unreadable(String, String)
     /// A path (or pattern) in the record that could reach outside the project.
     case unsafePath(SourceLocation, String, String)
+    /// A path only the record names leads through a symbolic link in the project.
+    case throughLink(path: String, link: String)
 
     public var description: String {
         switch self {
@@ -214,6 +216,9 @@ public enum ProjectRecordError: Error, Sendable, CustomStringConvertible {
             return "\(path) is missing; the project cannot be regenerated without its environment record"
         case let .unreadable(path, reason):
             return "\(path): error: the project's record cannot be read: \(reason); nothing was changed"
+        case let .throughLink(path, link):
+            return "the record names '\(TerminalText.visible(path, keepingNewlines: false))', but '\(TerminalText.visible(link, keepingNewlines: false))' "
+                + "is a symbolic link; paths from a project's record are never read through links"
         case let .unsafePath(location, path, reason):
             return "\(location): error: the record names '\(TerminalText.visible(path, keepingNewlines: false))', which is refused: \(reason). "
                 + "A project's record is untrusted input; nothing was read or changed"

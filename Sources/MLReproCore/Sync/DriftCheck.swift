@@ -123,6 +123,11 @@ public enum DriftCheck {
         for path in record.checksummedPaths where !path.hasPrefix(GenerationPlan.recordDirectory + "/") {
             if render.files[path] != nil || render.secrets[path] != nil || render.skipIfExists.contains(path) { continue }
             if skipped.matches(path, isDirectory: false) { continue }
+            // A path only the record names is never read through a link (one the template renders
+            // may lead through a folder link inside the project, checked above).
+            if let link = ProjectPaths.symbolicLink(in: TemplatePath.parent(path), under: project) {
+                throw ProjectRecordError.throughLink(path: path, link: link)
+            }
             guard let actual = ProjectFiles.read(project + "/" + path) else { continue }
             entries.append(.init(path: path, status: .extra,
                                  diff: UnifiedDiff.text(old: nil, new: actual.bytes, oldLabel: "a/" + DriftReport.shown(path), newLabel: "b/" + DriftReport.shown(path))))
