@@ -279,7 +279,7 @@ extension GitRepository {
             case GIT_FILEMODE_TREE:
                 guard frame.depth < limits.depth else {
                     throw GitError.treeTooLarge(commit: commit.short,
-                                                reason: "'\(String(path.prefix(200)))...' is more than \(limits.depth) folders deep")
+                                                reason: "'\(String(path.prefix(200)))...' is deeper than \(limits.depth) folders")
                 }
                 var subtree: OpaquePointer?
                 try LibGit2.check(git.tree_lookup(&subtree, pointer, id), "reading directory '\(path)' at \(commit.short)")

@@ -116,7 +116,7 @@ struct TemplateBudget {
 
     mutating func enterFolder(_ path: String, depth: Int) throws {
         if depth > TemplateLimits.depth {
-            throw refuse("'\(String(path.prefix(200)))...' is more than \(TemplateLimits.depth) folders deep; the template is not read")
+            throw refuse("'\(String(path.prefix(200)))...' is deeper than \(TemplateLimits.depth) folders; the template is not read")
         }
     }
 
