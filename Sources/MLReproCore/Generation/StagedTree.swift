@@ -85,8 +85,11 @@ public struct StagedTree: Sendable {
             let parent: FolderDescriptor
             do {
                 parent = try root.folder(TemplatePath.parent(files[first].path))
+            } catch GenerationError.writeFailed(_, let reason) {
+                failures.record(first, GenerationError.writeFailed(path: files[first].path, reason: reason))
+                return
             } catch {
-                failures.record(first, GenerationError.writeFailed(path: files[first].path, reason: FolderDescriptor.notOurs))
+                failures.record(first, GenerationError.writeFailed(path: files[first].path, reason: "\(error)"))
                 return
             }
             defer { parent.close() }
