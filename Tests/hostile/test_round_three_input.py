@@ -239,6 +239,15 @@ def test_a_large_file_is_copied_in_chunks_and_checksummed(tmp_path: Path) -> Non
     assert f"{digest.hexdigest()}  large.bin\n" in checksums
     # Runs of zeros are written as holes, as cp --sparse=auto does.
     assert copied.stat().st_blocks * 512 < size // 2
+    # check compares it in chunks too.
+    check = limited(["check", str(tmp_path / "out")], tmp_path, memory=768 << 20, timeout=600)
+    assert check.returncode == 0 and "in sync" in check.stdout, check.stderr
+    with open(copied, "r+b") as handle:
+        handle.seek(5)
+        handle.write(b"X")
+    drift = limited(["check", str(tmp_path / "out")], tmp_path, memory=768 << 20, timeout=600)
+    assert drift.returncode == 1, drift.stderr
+    assert "Binary files a/large.bin and b/large.bin differ" in drift.stdout
 
 
 def test_a_large_file_to_render_is_a_located_error(tmp_path: Path) -> None:
