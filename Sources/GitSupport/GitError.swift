@@ -18,6 +18,10 @@ public enum GitError: Error, Sendable, Equatable, CustomStringConvertible {
     case noCommits(repository: String)
     /// A file could not be written while exporting a tree.
     case writeFailed(path: String, reason: String)
+    /// A tree past a bound of `GitTreeLimits` (`commit` nil: found before any commit was read).
+    case treeTooLarge(commit: String?, reason: String)
+    /// A blob too large to be read whole.
+    case blobTooLarge(id: String, size: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -40,6 +44,10 @@ public enum GitError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(repository) has no commits yet; commit the template files first"
         case let .writeFailed(path, reason):
             return "cannot write '\(path)': \(reason)"
+        case let .treeTooLarge(commit, reason):
+            return "the tree\(commit.map { " at " + $0 } ?? "") is refused: \(reason)"
+        case let .blobTooLarge(id, size, limit):
+            return "blob \(id) is \(size) bytes, over the \(limit) bytes a file read whole may have"
         }
     }
 }

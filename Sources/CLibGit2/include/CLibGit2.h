@@ -59,6 +59,7 @@
     X(object_lookup) \
     X(odb_foreach) \
     X(odb_free) \
+    X(odb_read_header) \
     X(object_id) \
     X(object_peel) \
     X(oid_fmt) \

@@ -36,15 +36,16 @@ public struct FileRenderer: Sendable {
                 }
                 switch item.kind {
                 case .directory: results.set(index, .success([]))
-                case .copy: results.set(index, .success(entry.bytes))
+                case .copy: results.set(index, .success(try entry.read(limit: TemplateLimits.gitBlob, shownAs: tree.displayPath(item.source))))
                 case .link(let target): results.set(index, .success(Array(target.utf8)))
                 case .render:
-                    guard let source = String(validating: entry.bytes, as: UTF8.self) else {
+                    let bytes = try entry.read(shownAs: tree.displayPath(item.source))
+                    guard let source = String(validating: bytes, as: UTF8.self) else {
                         throw GenerationError.renderFailed("\(tree.displayPath(item.source)):1:1: error: template file is not valid UTF-8 (give it no '\(".jinja")' suffix to copy it as is)")
                     }
                     let template = try environment.compile(source, name: tree.displayPath(item.source))
                     let text = try template.render(context)
-                    if keepsLineEndings && Self.firstLineEndsWithCRLF(entry.bytes) {
+                    if keepsLineEndings && Self.firstLineEndsWithCRLF(bytes) {
                         var bytes: [UInt8] = []
                         bytes.reserveCapacity(text.utf8.count + text.utf8.count / 16)
                         for byte in text.utf8 {
@@ -60,6 +61,8 @@ public struct FileRenderer: Sendable {
                 results.set(index, .failure(GenerationError.renderFailed(error.description)))
             } catch let error as GenerationError {
                 results.set(index, .failure(error))
+            } catch let error as TemplateLimitError {
+                results.set(index, .failure(GenerationError.renderFailed(error.description)))
             } catch {
                 results.set(index, .failure(GenerationError.renderFailed("\(tree.displayPath(item.source)): error: \(error)")))
             }

@@ -51,6 +51,14 @@ public enum GeneratedRepository {
            let root = enclosing.workingDirectory {
             return .insideRepository(root)
         }
+        // A `.git` that is no repository here was left by template code (a hook in the staging
+        // folder, a task in DEST): a link or a `gitdir:` file would send the repository's files
+        // elsewhere, so nothing is initialised through it.
+        var info = stat()
+        if lstat(destination + "/.git", &info) == 0 {
+            throw GenerationError.writeFailed(path: destination + "/.git", reason: "it was not made by mlrepro and is no repository "
+                + "(a link, file or folder left by the template's hooks or tasks); refusing to create a repository through it")
+        }
         do {
             let repository = try GitRepository.initialize(at: destination)
             if let paths { try repository.add(paths: paths) } else { try repository.addAll() }

@@ -100,8 +100,14 @@ public struct GenerationPlanner: Sendable {
             if !entry.isDirectory && (suffix.isEmpty || (name.hasSuffix(suffix) && name.count > suffix.count)) {
                 kind = .render
                 name = String(name.dropLast(suffix.count))
-                if suffix.isEmpty && manifest.copiesBinaryFiles && (entry.bytes.contains(0) || String(validating: entry.bytes, as: UTF8.self) == nil) {
-                    kind = .copy
+                if suffix.isEmpty && manifest.copiesBinaryFiles {
+                    // A file too large to render is copied without being read.
+                    if entry.size > TemplateLimits.readWhole {
+                        kind = .copy
+                    } else {
+                        let bytes = try entry.read(shownAs: tree.displayPath(entry.path))
+                        if bytes.contains(0) || String(validating: bytes, as: UTF8.self) == nil { kind = .copy }
+                    }
                 }
                 if suffix.isEmpty && copyOnly.contains(where: { Self.fnmatch($0, relative) }) { kind = .copy }
             }

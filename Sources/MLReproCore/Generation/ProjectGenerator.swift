@@ -209,6 +209,21 @@ public enum ProjectGenerator {
             throw GenerationError.promptHookFailed(command: hook.display, status: status)
         }
         var hooked = try TemplateTree.read(directory: folder, source: tree.source)
+        // The copy is removed on return: a large file read from it is taken from the template as
+        // given when the hook left it as it was, else read now (within `TemplateLimits.readWhole`).
+        hooked.entries = try hooked.entries.map { entry in
+            guard entry.isStreamed else { return entry }
+            if let original = tree.entry(at: entry.path), !original.isDirectory, original.size == entry.size,
+               try original.digest() == entry.digest() {
+                var kept = original
+                kept.mode = entry.mode
+                kept.linkTarget = entry.linkTarget
+                return kept
+            }
+            var read = entry
+            read.bytes = try entry.read(shownAs: tree.displayPath(entry.path) + " (as the pre_prompt hook left it)")
+            return read
+        }
         hooked.origin = tree.origin
         hooked.revision = tree.revision
         hooked.requestedSource = tree.requestedSource
@@ -292,8 +307,16 @@ public enum ProjectGenerator {
             try runTasksBeforeWriting(prepared, in: staged.path, runner: runner)
             let renderer = FileRenderer(tree: prepared.tree, environment: prepared.environment,
                                         keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings)
-            let contents = try renderer.contents(of: toRender, context: prepared.context)
-            let outputs = record(prepared, items: toRender, contents: contents)
+            // Files copied as they are and kept on disk (or in git) until used are streamed when
+            // written, never read whole.
+            let streamed = toRender.map { item in
+                item.kind == .copy ? prepared.tree.entry(at: item.source).flatMap { $0.isStreamed ? $0 : nil } : nil
+            }
+            let rendered = try renderer.contents(of: zip(toRender, streamed).filter { $0.1 == nil }.map(\.0), context: prepared.context)
+            var contents: [[UInt8]] = []
+            var next = rendered.makeIterator()
+            for source in streamed { contents.append(source == nil ? next.next() ?? [] : []) }
+            let outputs = try record(prepared, items: toRender, contents: contents, streamed: streamed)
             try staged.write(outputs)
             try beforeMove(staged.path)
             let report = try staged.commit(outputs: outputs, force: prepared.request.force)
@@ -306,11 +329,18 @@ public enum ProjectGenerator {
 
     /// The files to write: the rendered items plus `.mlrepro/answers.yml`, `checksums` and
     /// `environment.json`, sorted by path.
-    static func record(_ prepared: PreparedGeneration, items toRender: [PlannedItem], contents: [[UInt8]]) -> [OutputFile] {
+    static func record(_ prepared: PreparedGeneration, items toRender: [PlannedItem], contents: [[UInt8]],
+                       streamed: [TemplateEntry?] = []) throws -> [OutputFile] {
         var outputs: [OutputFile] = []
         var recorded: [(path: String, bytes: [UInt8])] = []
-        for (item, bytes) in zip(toRender, contents) {
+        var digests: [(path: String, digest: String)] = []
+        for (index, (item, bytes)) in zip(toRender, contents).enumerated() {
             let mode: UInt16 = item.isSecret ? 0o600 : item.mode
+            if index < streamed.count, let source = streamed[index] {
+                outputs.append(OutputFile(path: item.path, copying: source, mode: mode))
+                if !item.isSecret { digests.append((item.path, try source.digest())) }
+                continue
+            }
             outputs.append(OutputFile(path: item.path, bytes: bytes, mode: mode, isDirectory: item.kind == .directory))
             if item.kind != .directory && !item.isSecret { recorded.append((item.path, bytes)) }
         }
@@ -321,7 +351,7 @@ public enum ProjectGenerator {
         let environmentBytes = Array(prepared.request.environmentJSON.utf8)
         recorded.append((Provenance.answersPath, answersBytes))
         recorded.append((Provenance.environmentPath, environmentBytes))
-        let checksums = Array(Provenance.checksumsText(recorded).utf8)
+        let checksums = Array(Provenance.checksumsText(recorded, digests: digests).utf8)
         outputs.append(OutputFile(path: GenerationPlan.recordDirectory, bytes: [], mode: 0o755, isDirectory: true))
         outputs.append(OutputFile(path: Provenance.answersPath, bytes: answersBytes, mode: 0o644))
         outputs.append(OutputFile(path: Provenance.checksumsPath, bytes: checksums, mode: 0o644))

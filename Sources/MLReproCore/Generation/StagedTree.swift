@@ -7,12 +7,21 @@ public struct OutputFile: Sendable {
     public var bytes: [UInt8]
     public var mode: UInt16
     public var isDirectory: Bool
+    /// A template file copied as it is, streamed from the template when written (`bytes` is
+    /// then empty): a large file is never held in memory.
+    public var source: TemplateEntry?
 
     public init(path: String, bytes: [UInt8], mode: UInt16, isDirectory: Bool = false) {
         self.path = path
         self.bytes = bytes
         self.mode = mode
         self.isDirectory = isDirectory
+    }
+
+    /// A copy of `source`, streamed when written.
+    public init(path: String, copying source: TemplateEntry, mode: UInt16) {
+        self.init(path: path, bytes: [], mode: mode)
+        self.source = source
     }
 }
 
@@ -50,28 +59,52 @@ public struct StagedTree: Sendable {
         return StagedTree(destination: destination, path: path)
     }
 
-    /// Writes every file (directories first, then files on all cores).
+    /// Writes every file (directories first, then files on all cores). Every folder is reached
+    /// from the staging folder without following a link, and every file is created anew: a
+    /// link, or a file where a folder goes, that a hook left where the template writes (the hook
+    /// before writing runs in this folder) refuses the generation instead of being written through.
     public func write(_ outputs: [OutputFile]) throws {
+        let root = try FolderDescriptor.open(path)
+        defer { root.close() }
         for output in outputs where output.isDirectory {
-            let full = path + "/" + output.path
-            if mkdir(full, 0o700) != 0 && errno != EEXIST {
-                throw GenerationError.writeFailed(path: output.path, reason: String(cString: strerror(errno)))
+            try Self.located(output.path) {
+                let (parent, name) = try root.parent(of: output.path)
+                defer { parent.close() }
+                try parent.makeFolder(name, mode: 0o700)
             }
         }
         let files = outputs.filter { !$0.isDirectory }
         let failures = FailureSlot()
-        let root = path
         // One folder's files are written by one thread: creating files in the same folder from
         // two threads makes them queue (and spin) on the folder's lock in the kernel.
         let folders = StagedTree.groupedByFolder(files.map(\.path))
         let mask = umask(0)
         umask(mask)
         DispatchQueue.concurrentPerform(iterations: folders.count) { folder in
+            guard let first = folders[folder].first else { return }
+            let parent: FolderDescriptor
+            do {
+                parent = try root.folder(TemplatePath.parent(files[first].path))
+            } catch GenerationError.writeFailed(_, let reason) {
+                failures.record(first, GenerationError.writeFailed(path: files[first].path, reason: reason))
+                return
+            } catch {
+                failures.record(first, GenerationError.writeFailed(path: files[first].path, reason: "\(error)"))
+                return
+            }
+            defer { parent.close() }
             for index in folders[folder] {
                 if InterruptionGuard.shared.isInterrupting { return }
                 let file = files[index]
-                if let reason = StagedTree.writeFile(root + "/" + file.path, file.bytes, mode: file.mode, umask: mask) {
-                    failures.record(index, GenerationError.writeFailed(path: file.path, reason: reason))
+                let name = String(file.path.split(separator: "/").last ?? "")
+                do {
+                    if let reason = try StagedTree.writeFile(in: parent.fd, name, file, umask: mask) {
+                        failures.record(index, GenerationError.writeFailed(path: file.path, reason: reason))
+                    }
+                } catch let error as GenerationError {
+                    failures.record(index, error)
+                } catch {
+                    failures.record(index, GenerationError.renderFailed("\(error)"))
                 }
             }
         }
@@ -80,9 +113,81 @@ public struct StagedTree: Sendable {
         if let error = failures.first { throw error }
         // Directory modes last, deepest first, keeping them writable by us until the move.
         for output in outputs.reversed() where output.isDirectory {
-            chmod(path + "/" + output.path, mode_t(output.mode | 0o700))
+            if let folder = try? root.folder(output.path) {
+                fchmod(folder.fd, mode_t(output.mode | 0o700))
+                folder.close()
+            }
         }
-        chmod(path, 0o777 & ~mask)
+        fchmod(root.fd, 0o777 & ~mask)
+    }
+
+    /// Runs `body`, naming `path` (relative to DEST) in the error a write failure gives.
+    static func located(_ path: String, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch GenerationError.writeFailed(_, let reason) {
+            throw GenerationError.writeFailed(path: path, reason: reason)
+        }
+    }
+
+    /// Creates `name` in the folder `folder` with the contents and mode of `file`; nil on
+    /// success, else the reason. Never through a link: a regular file already there (a hook's,
+    /// as cookiecutter lets the template's file replace it) is unlinked first, so that not even a
+    /// hard link is written through; a link or folder there is refused.
+    static func writeFile(in folder: Int32, _ name: String, _ file: OutputFile, umask mask: mode_t) throws -> String? {
+        func replaceable() -> Bool {
+            var info = stat()
+            return errno == EEXIST && fstatat(folder, name, &info, AT_SYMLINK_NOFOLLOW) == 0
+                && info.st_mode & S_IFMT == S_IFREG && unlinkat(folder, name, 0) == 0
+        }
+        if file.mode == PlannedItem.linkMode {
+            let target = String(decoding: file.bytes, as: UTF8.self)
+            guard symlinkat(target, folder, name) == 0 || (replaceable() && symlinkat(target, folder, name) == 0) else {
+                return FolderDescriptor.reason(errno)
+            }
+            return nil
+        }
+        let wanted = mode_t(file.mode & 0o7777)
+        let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
+        var fd = openat(folder, name, flags, wanted & 0o777)
+        if fd < 0 && replaceable() { fd = openat(folder, name, flags, wanted & 0o777) }
+        if fd < 0 { return FolderDescriptor.reason(errno) }
+        let failure: String?
+        if let source = file.source {
+            do {
+                failure = try source.copy(into: fd)
+            } catch {
+                close(fd)
+                throw error
+            }
+        } else {
+            failure = writeAll(fd, file.bytes)
+        }
+        if let failure { close(fd); return failure }
+        if wanted & ~mask != wanted || wanted & 0o7000 != 0,
+           fchmod(fd, wanted) != 0 {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            return reason
+        }
+        if close(fd) != 0 { return String(cString: strerror(errno)) }
+        return nil
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> String? {
+        var offset = 0
+        return bytes.withUnsafeBytes { buffer -> String? in
+            while offset < buffer.count {
+                guard let base = buffer.baseAddress else { return nil }
+                let written = Foundation.write(fd, base + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return String(cString: strerror(errno))
+                }
+                offset += written
+            }
+            return nil
+        }
     }
 
     /// Indices of `paths` grouped by parent folder, largest group first (so the longest
@@ -156,14 +261,27 @@ public struct StagedTree: Sendable {
         case .nonEmptyDirectory:
             guard force else { throw GenerationError.destinationNotEmpty(destination) }
         }
-        // Check every conflict before changing anything.
+        // Check every conflict before changing anything; then move file by file, reaching
+        // every folder of DEST and of the staging folder without following a link (DEST's own
+        // content may hold links; a link is replaced, never written through).
+        let target = try FolderDescriptor.open(destination)
+        defer { target.close() }
+        let staging = try FolderDescriptor.open(path)
+        defer { staging.close() }
         for output in outputs {
-            var info = stat()
             let full = destination + "/" + output.path
-            guard lstat(full, &info) == 0 else { continue }
-            let kind = info.st_mode & S_IFMT
+            let kind: mode_t?
+            do {
+                let name = String(output.path.split(separator: "/").last ?? "")
+                guard let parent = try target.existingFolder(TemplatePath.parent(output.path)) else { continue }
+                defer { parent.close() }
+                kind = parent.kind(of: name)
+            } catch {
+                throw GenerationError.destinationConflict(path: full, reason: "a folder on the way is a link or a file in DEST")
+            }
+            guard let kind else { continue }
             if output.isDirectory && kind != S_IFDIR {
-                throw GenerationError.destinationConflict(path: full, reason: "the template needs a folder here, DEST has a file")
+                throw GenerationError.destinationConflict(path: full, reason: "the template needs a folder here, DEST has a file or link")
             }
             if output.mode == PlannedItem.linkMode {
                 if kind == S_IFDIR {
@@ -177,19 +295,16 @@ public struct StagedTree: Sendable {
         try InterruptionGuard.shared.committing {
             for output in outputs {
                 let full = destination + "/" + output.path
+                let (parent, name) = try target.parent(of: output.path)
+                defer { parent.close() }
                 if output.isDirectory {
-                    if mkdir(full, mode_t(output.mode | 0o700)) != 0 && errno != EEXIST {
-                        throw GenerationError.writeFailed(path: full, reason: String(cString: strerror(errno)))
-                    }
+                    try parent.makeFolder(name, mode: mode_t(output.mode | 0o700))
                     continue
                 }
-                var info = stat()
-                let existed = lstat(full, &info) == 0
-                if existed {
-                    if output.mode == PlannedItem.linkMode
-                        ? ProjectFiles.read(full).map({ $0.mode == output.mode && $0.bytes == output.bytes }) == true
-                        : FileManager.default.contents(atPath: full).map({ [UInt8]($0) == output.bytes }) == true
-                          && UInt16(info.st_mode & 0o7777) == output.mode {
+                let (from, _) = try staging.parent(of: output.path)
+                defer { from.close() }
+                if parent.kind(of: name) != nil {
+                    if Self.identical(output, from: from.fd, to: parent.fd, name) {
                         report.identical.append(output.path)
                         continue
                     }
@@ -197,13 +312,49 @@ public struct StagedTree: Sendable {
                 } else {
                     report.created.append(output.path)
                 }
-                if rename(path + "/" + output.path, full) != 0 {
-                    throw GenerationError.writeFailed(path: full, reason: String(cString: strerror(errno)))
+                if renameat(from.fd, name, parent.fd, name) != 0 {
+                    throw GenerationError.writeFailed(path: full, reason: FolderDescriptor.reason(errno))
                 }
             }
         }
         discard()
         return report
+    }
+
+    /// True when DEST's `name` in `folder` is what the staged `name` in `staged` is: the same
+    /// link, or a regular file with the same mode and bytes (compared in chunks).
+    static func identical(_ output: OutputFile, from staged: Int32, to folder: Int32, _ name: String) -> Bool {
+        if output.mode == PlannedItem.linkMode {
+            var buffer = [CChar](repeating: 0, count: 4097)
+            let count = readlinkat(folder, name, &buffer, 4096)
+            guard count >= 0 else { return false }
+            return Array(buffer[0..<count].map { UInt8(bitPattern: $0) }) == output.bytes
+        }
+        let ours = openat(staged, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard ours >= 0 else { return false }
+        defer { close(ours) }
+        let theirs = openat(folder, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard theirs >= 0 else { return false }
+        defer { close(theirs) }
+        var a = stat(), b = stat()
+        guard fstat(ours, &a) == 0, fstat(theirs, &b) == 0, b.st_mode & S_IFMT == S_IFREG,
+              a.st_size == b.st_size, b.st_mode & 0o7777 == mode_t(output.mode) else { return false }
+        let size = 1 << 20
+        let left = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        let right = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        defer { left.deallocate(); right.deallocate() }
+        while true {
+            let count = read(ours, left, size)
+            guard count >= 0 else { return false }
+            if count == 0 { return read(theirs, right, 1) == 0 }
+            var filled = 0
+            while filled < count {
+                let got = read(theirs, right + filled, count - filled)
+                guard got > 0 else { return false }
+                filled += got
+            }
+            if memcmp(left, right, count) != 0 { return false }
+        }
     }
 }
 

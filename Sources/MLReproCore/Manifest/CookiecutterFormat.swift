@@ -29,7 +29,7 @@ public struct CookiecutterFormat: TemplateFormat {
 
     public func manifest(named fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
         let file = tree.displayPath(fileName)
-        guard let entry = tree.entry(at: fileName), let text = String(validating: entry.bytes, as: UTF8.self) else {
+        guard let entry = tree.entry(at: fileName), let text = String(validating: try entry.read(shownAs: file), as: UTF8.self) else {
             throw ManifestError(location: SourceLocation(file: file, line: 1, column: 1), message: "cookiecutter.json is not valid UTF-8")
         }
         let reader = YAMLValueReader(file: file)
@@ -126,7 +126,8 @@ public struct CookiecutterFormat: TemplateFormat {
         let interpreters = [(".py", Self.python), (".sh", "sh")]
         manifest.tasksAreHooks = true
         for (suffix, interpreter) in interpreters {
-            if let hook = tree.entry(at: "hooks/pre_gen_project\(suffix)"), let script = String(validating: hook.bytes, as: UTF8.self) {
+            let path = "hooks/pre_gen_project\(suffix)"
+            if let hook = tree.entry(at: path), let script = String(validating: try hook.read(shownAs: tree.displayPath(path)), as: UTF8.self) {
                 manifest.tasksBeforeWriting.append(.arguments([interpreter, "-c", script]))
             }
         }
@@ -139,7 +140,7 @@ public struct CookiecutterFormat: TemplateFormat {
         // with --trust; if it fails, a project that did not exist before is removed again.
         for (suffix, interpreter) in interpreters {
             let path = "hooks/post_gen_project\(suffix)"
-            if let hook = tree.entry(at: path), let script = String(validating: hook.bytes, as: UTF8.self) {
+            if let hook = tree.entry(at: path), let script = String(validating: try hook.read(shownAs: tree.displayPath(path)), as: UTF8.self) {
                 manifest.tasks.append(.arguments([interpreter, "-c", script]))
                 manifest.taskConditions.append(TaskCondition())
                 manifest.removesProjectWhenTasksFail = true

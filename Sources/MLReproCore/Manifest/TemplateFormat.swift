@@ -72,7 +72,7 @@ public struct CopierManifestFormat: TemplateFormat {
 enum YAMLManifest {
     static func read(_ fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
         let file = tree.displayPath(fileName)
-        guard let entry = tree.entry(at: fileName), let text = String(validating: entry.bytes, as: UTF8.self) else {
+        guard let entry = tree.entry(at: fileName), let text = String(validating: try entry.read(shownAs: file), as: UTF8.self) else {
             throw ManifestError(location: SourceLocation(file: file, line: 1, column: 1),
                                 message: "the manifest is not valid UTF-8")
         }
@@ -115,7 +115,7 @@ enum YAMLManifest {
             let matches = tree.entries.filter { !$0.isDirectory && globMatches(parts, $0.path) }
             for entry in matches {
                 let included = YAMLValueReader(file: tree.displayPath(entry.path))
-                guard let text = String(validating: entry.bytes, as: UTF8.self) else {
+                guard let text = String(validating: try entry.read(shownAs: tree.displayPath(entry.path)), as: UTF8.self) else {
                     throw ManifestError(location: included.location(line: 1, column: 1), message: "the included file is not valid UTF-8")
                 }
                 try expand(try included.parseAll(text), reader: included, in: tree, into: &documents, depth: depth + 1)

@@ -22,16 +22,19 @@ public enum Provenance {
     }
 
     /// `checksums` in `sha256sum` format, sorted by path (names with `\` or a newline are
-    /// escaped the way GNU sha256sum escapes them).
-    public static func checksumsText(_ files: [(path: String, bytes: [UInt8])]) -> String {
-        let digests = ResultDigests(files.map(\.bytes))
+    /// escaped the way GNU sha256sum escapes them). `digests` gives files hashed elsewhere
+    /// (large copies, hashed in chunks).
+    public static func checksumsText(_ files: [(path: String, bytes: [UInt8])],
+                                     digests streamed: [(path: String, digest: String)] = []) -> String {
+        let computed = ResultDigests(files.map(\.bytes))
+        let hex = computed.hex + streamed.map(\.digest)
         var lines: [(String, String)] = []
-        for (index, file) in files.enumerated() {
-            let needsEscape = file.path.contains("\\") || file.path.contains("\n")
+        for (index, path) in (files.map(\.path) + streamed.map(\.path)).enumerated() {
+            let needsEscape = path.contains("\\") || path.contains("\n")
             let name = needsEscape
-                ? file.path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
-                : file.path
-            lines.append((file.path, (needsEscape ? "\\" : "") + digests.hex[index] + "  " + name + "\n"))
+                ? path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+                : path
+            lines.append((path, (needsEscape ? "\\" : "") + hex[index] + "  " + name + "\n"))
         }
         return lines.sorted { $0.0 < $1.0 }.map(\.1).joined()
     }

@@ -90,7 +90,7 @@ public enum DriftCheck {
         let manifest = try tree.manifest()
         let render = try RegeneratedProject.render(
             tree: tree, project: project, inputs: record.answerInputs(for: manifest),
-            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust)
+            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, streamingCopies: true)
         return try compare(render, record: record)
     }
 
@@ -104,6 +104,10 @@ public enum DriftCheck {
         for path in render.files.sortedKeys where !render.skipIfExists.contains(path) {
             guard let expected = render.files[path] else { continue }
             compared += 1
+            if let source = render.streamed[path] {
+                if let entry = try compareStreamed(source, mode: expected.mode, project: project, path: path) { entries.append(entry) }
+                continue
+            }
             let actual = ProjectFiles.read(project + "/" + path)
             guard let actual else {
                 entries.append(.init(path: path, status: .missing,
@@ -137,6 +141,47 @@ public enum DriftCheck {
                                  entries: entries.sorted { ExactPath.precedes($0.path, $1.path) }, notes: render.notes)
         if render.hooksSkipped { report.unverified = report.entries.map(\.path) }
         return report
+    }
+}
+
+extension DriftCheck {
+    /// Compares a large template file with the project's, in chunks; nil when they agree.
+    static func compareStreamed(_ source: TemplateEntry, mode: UInt16, project: String, path: String) throws -> DriftReport.Entry? {
+        let full = project + "/" + path
+        var info = stat()
+        guard lstat(full, &info) == 0 else {
+            return .init(path: path, status: .missing, diff: "Binary files a/\(path) and /dev/null differ\n")
+        }
+        var diff = ""
+        let kind = info.st_mode & S_IFMT
+        if kind == S_IFREG, (info.st_mode & 0o111 != 0) != (mode & 0o111 != 0) {
+            diff += "--- a/\(path)\n+++ b/\(path)\nold mode \(String(mode, radix: 8))\nnew mode \(String(info.st_mode & 0o7777, radix: 8))\n"
+        }
+        if try kind != S_IFREG || Int(info.st_size) != source.size || !sameContents(source, full) {
+            diff += "Binary files a/\(path) and b/\(path) differ\n"
+        }
+        return diff.isEmpty ? nil : .init(path: path, status: .changed, diff: diff)
+    }
+
+    /// True when the regular file at `path` holds exactly what `source` does (read in chunks).
+    private static func sameContents(_ source: TemplateEntry, _ path: String) throws -> Bool {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: TemplateEntry.chunk, alignment: 16)
+        defer { buffer.deallocate() }
+        var same = true
+        try source.stream { chunk in
+            guard same, let base = chunk.baseAddress else { return }
+            var filled = 0
+            while filled < chunk.count {
+                let count = read(fd, buffer + filled, chunk.count - filled)
+                guard count > 0 else { same = false; return }
+                filled += count
+            }
+            same = memcmp(base, buffer, chunk.count) == 0
+        }
+        return same && read(fd, buffer, 1) == 0
     }
 }
 

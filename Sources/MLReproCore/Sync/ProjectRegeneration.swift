@@ -20,14 +20,20 @@ public struct RegeneratedProject: Sendable {
     public var notes: [String] = []
     /// The template has a hook that shapes its output, and it did not run (no `--trust`).
     public var hooksSkipped = false
+    /// Large files copied as they are, compared in chunks by `check` (rendered with
+    /// `streamingCopies`); their `files` entries hold no bytes.
+    public var streamed = PathMap<TemplateEntry>()
 
     /// Renders `tree` for the project at `project` with `inputs` and the recorded environment.
     /// `_skip` patterns leave files out entirely.
     /// `_tasks` never run here, except hooks that shape the output (cookiecutter's
     /// `post_gen_project`), which run with `trust` on the render in a scratch folder; `trust`
     /// also lets the template's Python extensions run (`--trust`).
+    /// With `streamingCopies`, a large file copied as it is stays in the template (`streamed`)
+    /// instead of being read whole, unless hooks that shape the output run on the render.
     public static func render(tree: TemplateTree, project: String, inputs: AnswerInputs,
                               environmentJSON: String, skip: [String], trust: Bool = false,
+                              streamingCopies: Bool = false,
                               runner: any TaskRunning = ProcessTaskRunner()) throws -> RegeneratedProject {
         var request = GenerationRequest(destination: project, tree: tree, inputs: inputs,
                                         environmentJSON: environmentJSON, git: GitIdentity.fromGitConfig(),
@@ -37,9 +43,18 @@ public struct RegeneratedProject: Sendable {
         let prepared = try ProjectGenerator.prepare(request)
         let skipped = PathPatterns(skip)
         let items = prepared.plan.files.filter { !skipped.matches($0.path, isDirectory: false) }
-        let contents = try FileRenderer(tree: prepared.tree, environment: prepared.environment,
-                                     keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings)
-            .contents(of: items, context: prepared.context)
+        let streams = streamingCopies && !(prepared.manifest.tasksShapeOutput && trust)
+        let sources = items.map { item in
+            streams && item.kind == .copy && !item.isSecret
+                ? prepared.tree.entry(at: item.source).flatMap { $0.isStreamed ? $0 : nil } : nil
+        }
+        let rendered = try FileRenderer(tree: prepared.tree, environment: prepared.environment,
+                                        keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings)
+            .contents(of: zip(items, sources).filter { $0.1 == nil }.map(\.0), context: prepared.context)
+        var next = rendered.makeIterator()
+        let contents = sources.map { $0 == nil ? next.next() ?? [] : [] }
+        var streamed = PathMap<TemplateEntry>()
+        for (item, source) in zip(items, sources) { if let source { streamed[item.path] = source } }
         var files = PathMap<File>()
         var secrets = PathMap<File>()
         var skipIfExists = Set<String>()
@@ -52,6 +67,7 @@ public struct RegeneratedProject: Sendable {
             if item.skipIfExists { skipIfExists.insert(item.path) }
         }
         var regenerated = RegeneratedProject(tree: tree, prepared: prepared, files: files, secrets: secrets, skipIfExists: skipIfExists)
+        regenerated.streamed = streamed
         if prepared.manifest.tasksShapeOutput {
             if !trust {
                 regenerated.hooksSkipped = true

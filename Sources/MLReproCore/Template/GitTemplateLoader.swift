@@ -52,12 +52,14 @@ public struct GitTemplateLoader: Sendable {
         let (repository, fresh) = try cache.repository(for: url)
         if let ref {
             if !repository.containsCommit(for: ref) && !fresh {
+                try TemplateCache.checkLocalSource(url)
                 try repository.fetch()
             }
             let commit = try resolve(ref, in: repository, source: spec)
             return try tree(of: repository, at: commit, source: spec, ref: ref)
         }
         if !fresh {
+            try TemplateCache.checkLocalSource(url)
             do {
                 try repository.fetch()
             } catch let error as GitError {
@@ -80,30 +82,45 @@ public struct GitTemplateLoader: Sendable {
     }
 
     private func tree(of repository: GitRepository, at commit: ObjectID, source: String, ref: String) throws -> TemplateTree {
-        let files = try repository.fileContents(at: commit)
+        let limits = GitTreeLimits(depth: TemplateLimits.depth, entries: TemplateLimits.entries, bytes: TemplateLimits.totalBytes)
+        let files: [GitTreeBlob]
+        do {
+            files = try repository.blobs(at: commit, limits: limits)
+        } catch GitError.treeTooLarge(_, let reason) {
+            throw TemplateLimitError(location: "\(source)@\(commit.short)", reason: "the template is not read: \(reason)")
+        }
         let byPath = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        var budget = TemplateBudget(location: "\(source)@\(commit.short)")
         var entries: [TemplateEntry] = []
         var directories = Set<String>()
+        func entry(_ path: String, for blob: GitTreeBlob, executable: Bool) throws -> TemplateEntry {
+            let mode: UInt16 = executable ? 0o755 : 0o644
+            if try budget.add(size: blob.size) {
+                let bytes = try repository.withBlob(blob.id, limit: TemplateLimits.eagerFile) { [UInt8]($0) }
+                return TemplateEntry(path: path, isDirectory: false, mode: mode, bytes: bytes)
+            }
+            return TemplateEntry(path: path, mode: mode, storage: .blob(repository: repository.path, id: blob.id, size: blob.size))
+        }
         for file in files {
             var parent = TemplatePath.parent(file.path)
             while !parent.isEmpty, directories.insert(parent).inserted {
                 parent = TemplatePath.parent(parent)
             }
             switch file.kind {
-            case .regular:
-                entries.append(TemplateEntry(path: file.path, isDirectory: false, mode: 0o644, bytes: file.bytes))
-            case .executable:
-                entries.append(TemplateEntry(path: file.path, isDirectory: false, mode: 0o755, bytes: file.bytes))
+            case .regular, .executable:
+                entries.append(try entry(file.path, for: file, executable: file.kind == .executable))
             case .symlink:
-                let written = String(decoding: file.bytes, as: UTF8.self)
+                let written = String(decoding: try repository.withBlob(file.id, limit: 4096) { [UInt8]($0) }, as: UTF8.self)
                 do {
-                    let target = try Self.linkTarget(file, in: byPath, source: source)
-                    var entry = TemplateEntry(path: file.path, isDirectory: false,
-                                              mode: target.kind == .executable ? 0o755 : 0o644, bytes: target.bytes)
-                    entry.linkTarget = written
-                    entries.append(entry)
-                } catch {
+                    let target = try Self.linkTarget(file, in: byPath, repository: repository, source: source)
+                    var linked = try entry(file.path, for: target, executable: target.kind == .executable)
+                    linked.linkTarget = written
+                    entries.append(linked)
+                } catch let error as GitTemplateError {
                     entries.append(.unfollowableLink(path: file.path, target: written, error: error))
+                } catch GitError.blobTooLarge {
+                    entries.append(.unfollowableLink(path: file.path, target: String(written.prefix(200)), error: GitTemplateError.linkUnsupported(
+                        source: source, path: file.path, reason: "has a target over 4096 bytes")))
                 }
             }
         }
@@ -119,10 +136,11 @@ public struct GitTemplateLoader: Sendable {
     }
 
     /// Follows a link inside the commit's tree to the file it names (links to links included).
-    private static func linkTarget(_ link: GitFileContent, in files: [String: GitFileContent], source: String) throws -> GitFileContent {
+    private static func linkTarget(_ link: GitTreeBlob, in files: [String: GitTreeBlob], repository: GitRepository,
+                                   source: String) throws -> GitTreeBlob {
         var current = link
         for _ in 0..<16 {
-            let target = String(decoding: current.bytes, as: UTF8.self)
+            let target = String(decoding: try repository.withBlob(current.id, limit: 4096) { [UInt8]($0) }, as: UTF8.self)
             guard !target.hasPrefix("/") else {
                 throw GitTemplateError.linkUnsupported(source: source, path: link.path, reason: "points outside the template")
             }
@@ -153,7 +171,10 @@ public struct GitTemplateLoader: Sendable {
         let root = repository.workingDirectory ?? source + "/"
         var entries: [TemplateEntry] = []
         var directories = Set<String>()
+        var budget = TemplateBudget(location: source)
         for path in try repository.workingTreePaths() {
+            try budget.count()
+            try budget.enterFolder(path, depth: path.split(separator: "/").count - 1)
             var parent = TemplatePath.parent(path)
             while !parent.isEmpty, directories.insert(parent).inserted {
                 parent = TemplatePath.parent(parent)
@@ -174,8 +195,7 @@ public struct GitTemplateLoader: Sendable {
                 }
                 target = resolved
             }
-            guard stat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
-                  let data = FileManager.default.contents(atPath: target) else {
+            guard stat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
                 if let linkTarget {
                     entries.append(.unfollowableLink(path: path, target: linkTarget, error: GitTemplateError.linkUnsupported(
                         source: source, path: path, reason: "does not point at a file of the template")))
@@ -183,7 +203,7 @@ public struct GitTemplateLoader: Sendable {
                 }
                 throw GenerationError.unreadable(full, "not a readable regular file")
             }
-            var entry = TemplateEntry(path: path, isDirectory: false, mode: UInt16(info.st_mode & 0o777), bytes: [UInt8](data))
+            var entry = try budget.file(path, at: target, size: Int(info.st_size), mode: UInt16(info.st_mode & 0o777))
             entry.linkTarget = linkTarget
             entries.append(entry)
         }

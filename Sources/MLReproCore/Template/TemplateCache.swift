@@ -33,7 +33,7 @@ public struct TemplateCache: Sendable {
     /// Removes a cache entry that cannot be used (moved aside first, so a failure half way leaves
     /// no entry under the name).
     private static func discard(_ entry: String, source: String) throws {
-        let aside = entry + ".stale-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let aside = entry + ".partial-\(getpid())-stale-\(UInt32.random(in: 0...UInt32.max))"
         guard rename(entry, aside) == 0 else {
             throw GitTemplateError.git(source: source, .writeFailed(path: entry, reason: String(cString: strerror(errno))))
         }
@@ -49,6 +49,7 @@ public struct TemplateCache: Sendable {
     /// cloned it (so a fetch would bring nothing new).
     public func repository(for url: String) throws -> (repository: GitRepository, fresh: Bool) {
         let target = path(for: url)
+        removeAbandonedClones()
         // An entry is used only when it is a real folder holding a clone of this very URL: one
         // swapped for a link, or for another repository's clone, is cloned again.
         var info = stat()
@@ -59,6 +60,7 @@ public struct TemplateCache: Sendable {
             }
             try Self.discard(target, source: url)
         }
+        try Self.checkLocalSource(url)
         // The outermost folder this call creates, removed again when the clone fails.
         var created: String?
         var probe = directory
@@ -71,21 +73,61 @@ public struct TemplateCache: Sendable {
         } catch {
             throw GitTemplateError.git(source: url, .writeFailed(path: directory, reason: error.localizedDescription))
         }
-        // Clone beside the final place and rename, so an interrupted clone leaves no half cache.
-        let temporary = target + ".partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        // Clone beside the final place and rename, so an interrupted clone leaves no half cache
+        // (and a process killed while cloning leaves one that the next run removes).
+        let temporary = target + ".partial-" + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         do {
             _ = try GitRepository.clone(from: url, to: temporary, bare: true)
-        } catch let error as GitError {
+        } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             if let created { try? FileManager.default.removeItem(atPath: created) }
-            throw GitTemplateError.git(source: url, error)
+            if let error = error as? GitError { throw GitTemplateError.git(source: url, error) }
+            throw error
         }
         if rename(temporary, target) != 0, !GitRepository.exists(at: target) {
             throw GitTemplateError.git(source: url, .writeFailed(path: target, reason: String(cString: strerror(errno))))
         }
         do {
             return (try GitRepository.open(at: target), true)
+        } catch let error as GitError {
+            throw GitTemplateError.git(source: url, error)
+        }
+    }
+
+    static let partialMarker = ".git.partial-"
+
+    /// Removes clones left half done by a process that no longer runs (killed while cloning).
+    func removeAbandonedClones() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names {
+            guard let marker = name.range(of: Self.partialMarker) else { continue }
+            let pid = name[marker.upperBound...].prefix { $0.isNumber }
+            guard let process = pid_t(pid), process > 0, process != getpid() else { continue }
+            if kill(process, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: directory + "/" + name)
+            }
+        }
+    }
+
+    /// A repository on this machine (`file://` or a path) is cloned by libgit2's local transport,
+    /// which walks trees recursively: a tree nested deeper than its thread's stack crashes it.
+    /// Such a source is checked first, iteratively, against `TemplateLimits.depth`.
+    static func checkLocalSource(_ url: String) throws {
+        let path: String
+        if url.lowercased().hasPrefix("file://") {
+            guard let parsed = URL(string: url), parsed.isFileURL else { return }
+            path = parsed.path
+        } else if url.hasPrefix("/") {
+            path = url
+        } else {
+            return
+        }
+        guard let repository = try? GitRepository.open(at: path) else { return }
+        do {
+            try repository.refuseTreesDeeperThan(TemplateLimits.depth)
+        } catch GitError.treeTooLarge(_, let reason) {
+            throw TemplateLimitError(location: url, reason: "the repository is not cloned: \(reason)")
         } catch let error as GitError {
             throw GitTemplateError.git(source: url, error)
         }

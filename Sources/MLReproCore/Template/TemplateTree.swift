@@ -1,4 +1,5 @@
 import Foundation
+import GitSupport
 import TemplateEngine
 
 /// One file or directory of a template, path relative to the template root (`/`-separated).
@@ -6,17 +7,14 @@ public struct TemplateEntry: Sendable {
     public var path: String
     public var isDirectory: Bool
     public var mode: UInt16
-    /// The file's contents (decoded on each access for a built-in template's file).
+    /// The file's contents. A large file kept on disk (or in a git repository) is read here
+    /// whole, and an empty array comes back when it cannot be: code that may meet large files
+    /// uses `read(limit:)`, `copy(into:)` or `digest()` instead (see TemplateContents.swift).
     public var bytes: [UInt8] {
-        get {
-            switch storage {
-            case .inline(let bytes): return bytes
-            case .embedded(let base64): return base64.decoded
-            }
-        }
+        get { (try? read(limit: Int.max)) ?? [] }
         set { storage = .inline(newValue) }
     }
-    private var storage: Storage
+    var storage: Storage
     /// For a symbolic link: its target as written. With `_preserve_symlinks` the link is
     /// generated as a link; otherwise `bytes` and `mode` are the file it leads to.
     public var linkTarget: String?
@@ -39,9 +37,21 @@ public struct TemplateEntry: Sendable {
         self.storage = .embedded(embedded)
     }
 
-    private enum Storage: Sendable {
+    enum Storage: Sendable {
         case inline([UInt8])
         case embedded(EmbeddedBase64)
+        /// A file of a template directory, read when it is used.
+        case file(path: String, size: Int)
+        /// A blob of a git template, read when it is used.
+        case blob(repository: String, id: ObjectID, size: Int)
+    }
+
+    /// A file whose contents stay where they are until used.
+    init(path: String, mode: UInt16, storage: Storage) {
+        self.path = path
+        self.isDirectory = false
+        self.mode = mode
+        self.storage = storage
     }
 
     /// A link that is generated as a link or refused with `error` if it has to be followed.
@@ -100,8 +110,13 @@ public struct TemplateTree: Sendable {
         if let precomputedHash { return precomputedHash }
         var hasher = SHA256()
         for entry in entries {
-            hasher.updateTreeEntry(isDirectory: entry.isDirectory, mode: entry.mode, path: entry.path, bytes: entry.bytes,
-                                   linkTarget: entry.linkTarget)
+            hasher.update(Array("\(entry.isDirectory ? "d" : "f") \(String(entry.mode, radix: 8)) \(entry.path)\n".utf8))
+            if !entry.isDirectory {
+                hasher.update(Array("\(entry.size)\n".utf8))
+                // A file that cannot be read hashes as its size alone; reading it later fails.
+                try? entry.stream { hasher.update(buffer: $0) }
+            }
+            if let linkTarget = entry.linkTarget { hasher.update(Array("-> \(linkTarget)\n".utf8)) }
         }
         return "sha256:" + hasher.finalizeHex()
     }
@@ -117,7 +132,9 @@ struct TreeLoader: TemplateLoader {
         let parts = name.split(separator: "/")
         if name.hasPrefix("/") || parts.contains("..") { return nil }
         for path in base.isEmpty ? [name] : [base + "/" + name, name] {
-            if let entry = tree.entry(at: path), !entry.isDirectory { return String(decoding: entry.bytes, as: UTF8.self) }
+            if let entry = tree.entry(at: path), !entry.isDirectory {
+                return String(decoding: try entry.read(shownAs: tree.displayPath(path)), as: UTF8.self)
+            }
         }
         return nil
     }
@@ -142,8 +159,11 @@ extension TemplateEntry {
                 try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 if entry.linkError != nil, let target = entry.linkTarget {
                     try manager.createSymbolicLink(atPath: path, withDestinationPath: target)
-                } else if !manager.createFile(atPath: path, contents: Data(entry.bytes), attributes: [.posixPermissions: Int(entry.mode)]) {
-                    throw GenerationError.writeFailed(path: path, reason: "cannot create the file")
+                } else {
+                    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(entry.mode & 0o777))
+                    guard fd >= 0 else { throw GenerationError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
+                    defer { close(fd) }
+                    if let reason = try entry.copy(into: fd) { throw GenerationError.writeFailed(path: path, reason: reason) }
                 }
             }
         } catch let error as GenerationError {
@@ -151,72 +171,5 @@ extension TemplateEntry {
         } catch {
             throw GenerationError.writeFailed(path: folder, reason: error.localizedDescription)
         }
-    }
-}
-
-extension TemplateTree {
-    /// Reads every file under `directory`. Symlinks are followed only when their target stays
-    /// inside the template; anything else is refused.
-    public static func read(directory: String, source: String) throws -> TemplateTree {
-        let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw GenerationError.templateNotFound(source, tried: [directory])
-        }
-        let root = URL(fileURLWithPath: directory).standardizedFileURL.resolvingSymlinksInPath().path
-        var entries: [TemplateEntry] = []
-        var pending = [""]
-        while let relative = pending.popLast() {
-            let absolute = relative.isEmpty ? root : root + "/" + relative
-            let names: [String]
-            do { names = try manager.contentsOfDirectory(atPath: absolute) } catch {
-                throw GenerationError.unreadable(absolute, "\(error.localizedDescription)")
-            }
-            for name in names.sorted() {
-                let childRelative = relative.isEmpty ? name : relative + "/" + name
-                let childPath = root + "/" + childRelative
-                var info = stat()
-                guard lstat(childPath, &info) == 0 else { throw GenerationError.unreadable(childPath, String(cString: strerror(errno))) }
-                var target = childPath
-                var linkTarget: String?
-                if (info.st_mode & S_IFMT) == S_IFLNK {
-                    let written = (try? manager.destinationOfSymbolicLink(atPath: childPath)) ?? ""
-                    linkTarget = written
-                    func unfollowable(_ error: GenerationError) {
-                        entries.append(.unfollowableLink(path: childRelative, target: written, error: error))
-                    }
-                    let resolved = URL(fileURLWithPath: childPath).resolvingSymlinksInPath().path
-                    guard resolved == root || resolved.hasPrefix(root + "/") else {
-                        unfollowable(.symlinkEscapes(displayPath: directory + "/" + childRelative))
-                        continue
-                    }
-                    guard stat(resolved, &info) == 0 else {
-                        unfollowable(.unreadable(childPath, "broken symbolic link"))
-                        continue
-                    }
-                    if (info.st_mode & S_IFMT) == S_IFDIR {
-                        unfollowable(.unreadable(childPath, "symbolic links to directories are not supported"))
-                        continue
-                    }
-                    target = resolved
-                }
-                let mode = UInt16(info.st_mode & 0o7777)
-                switch info.st_mode & S_IFMT {
-                case S_IFDIR:
-                    entries.append(TemplateEntry(path: childRelative, isDirectory: true, mode: mode))
-                    pending.append(childRelative)
-                case S_IFREG:
-                    guard let data = manager.contents(atPath: target) else {
-                        throw GenerationError.unreadable(childPath, "cannot read the file")
-                    }
-                    var entry = TemplateEntry(path: childRelative, isDirectory: false, mode: mode, bytes: [UInt8](data))
-                    entry.linkTarget = linkTarget
-                    entries.append(entry)
-                default:
-                    throw GenerationError.unreadable(childPath, "not a regular file or directory")
-                }
-            }
-        }
-        return TemplateTree(source: source, origin: directory, entries: entries)
     }
 }

@@ -1,0 +1,145 @@
+import Foundation
+
+// MARK: - Reading a template directory
+
+extension TemplateTree {
+    /// Reads the template under `directory`. A directory without a manifest at its root is
+    /// refused before anything else is read; then the walk counts files, folders, depth and
+    /// bytes against `TemplateLimits` as it goes, and stops at the first bound. Small files are
+    /// read now, larger ones when they are used. Symlinks are followed only when their target
+    /// stays inside the template; anything else is refused.
+    public static func read(directory: String, source: String) throws -> TemplateTree {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw GenerationError.templateNotFound(source, tried: [directory])
+        }
+        let root = URL(fileURLWithPath: directory).standardizedFileURL.resolvingSymlinksInPath().path
+        let names = TemplateFormats.manifestFileNames
+        guard names.contains(where: { name in
+            var info = stat()
+            return lstat((root == "/" ? "" : root) + "/" + name, &info) == 0
+        }) else {
+            throw GenerationError.noManifest(directory)
+        }
+        var budget = TemplateBudget(location: directory)
+        var entries: [TemplateEntry] = []
+        var pending: [(relative: String, depth: Int)] = [("", 0)]
+        while let (relative, depth) = pending.popLast() {
+            let absolute = relative.isEmpty ? root : root + "/" + relative
+            for name in try listing(absolute, budget: &budget) {
+                let childRelative = relative.isEmpty ? name : relative + "/" + name
+                let childPath = (root == "/" ? "" : root) + "/" + childRelative
+                var info = stat()
+                guard lstat(childPath, &info) == 0 else { throw GenerationError.unreadable(childPath, String(cString: strerror(errno))) }
+                var target = childPath
+                var linkTarget: String?
+                if (info.st_mode & S_IFMT) == S_IFLNK {
+                    let written = (try? manager.destinationOfSymbolicLink(atPath: childPath)) ?? ""
+                    linkTarget = written
+                    func unfollowable(_ error: GenerationError) {
+                        entries.append(.unfollowableLink(path: childRelative, target: written, error: error))
+                    }
+                    let resolved = URL(fileURLWithPath: childPath).resolvingSymlinksInPath().path
+                    guard resolved == root || resolved.hasPrefix(root + "/") else {
+                        unfollowable(.symlinkEscapes(displayPath: directory + "/" + childRelative))
+                        continue
+                    }
+                    guard stat(resolved, &info) == 0 else {
+                        unfollowable(.unreadable(childPath, "broken symbolic link"))
+                        continue
+                    }
+                    if (info.st_mode & S_IFMT) == S_IFDIR {
+                        unfollowable(.unreadable(childPath, "symbolic links to directories are not supported"))
+                        continue
+                    }
+                    target = resolved
+                }
+                let mode = UInt16(info.st_mode & 0o7777)
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR:
+                    try budget.enterFolder(childRelative, depth: depth + 1)
+                    entries.append(TemplateEntry(path: childRelative, isDirectory: true, mode: mode))
+                    pending.append((childRelative, depth + 1))
+                case S_IFREG:
+                    var entry = try budget.file(childRelative, at: target, size: Int(info.st_size), mode: mode)
+                    entry.linkTarget = linkTarget
+                    entries.append(entry)
+                default:
+                    throw GenerationError.unreadable(childPath, "not a regular file or directory")
+                }
+            }
+        }
+        return TemplateTree(source: source, origin: directory, entries: entries)
+    }
+
+    /// The names in `directory`, sorted, counted against the budget while they are read (a
+    /// folder of millions of names stops at the bound, not after listing them all).
+    private static func listing(_ directory: String, budget: inout TemplateBudget) throws -> [String] {
+        guard let stream = opendir(directory) else {
+            throw GenerationError.unreadable(directory, String(cString: strerror(errno)))
+        }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let item = readdir(stream) {
+            let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            try budget.count()
+            names.append(name)
+        }
+        return names.sorted()
+    }
+}
+
+/// What a template read has used of `TemplateLimits`, and the bodies read so far.
+struct TemplateBudget {
+    let location: String
+    private(set) var entries = 0
+    private(set) var bytes: Int64 = 0
+    private var eager = 0
+
+    init(location: String) { self.location = location }
+
+    private func refuse(_ reason: String) -> TemplateLimitError {
+        TemplateLimitError(location: location, reason: reason)
+    }
+
+    /// One more file or folder.
+    mutating func count() throws {
+        entries += 1
+        if entries > TemplateLimits.entries {
+            throw refuse("the template has more than \(TemplateLimits.entries) files and folders; it is not read")
+        }
+    }
+
+    mutating func enterFolder(_ path: String, depth: Int) throws {
+        if depth > TemplateLimits.depth {
+            throw refuse("'\(String(path.prefix(200)))...' is deeper than \(TemplateLimits.depth) folders; the template is not read")
+        }
+    }
+
+    /// Adds a file of `size` bytes; true when its body may be read now (small, and the bodies
+    /// read so far leave room).
+    mutating func add(size: Int) throws -> Bool {
+        bytes += Int64(size)
+        if bytes > TemplateLimits.totalBytes {
+            throw refuse("the template's files add up to more than \(TemplateLimits.describe(TemplateLimits.totalBytes)); it is not read")
+        }
+        guard size <= TemplateLimits.eagerFile, eager + size <= TemplateLimits.eagerTotal else { return false }
+        eager += size
+        return true
+    }
+
+    /// The entry for a local file: its contents now when it is small, else read when used.
+    mutating func file(_ relative: String, at path: String, size: Int, mode: UInt16) throws -> TemplateEntry {
+        if try add(size: size) {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw GenerationError.unreadable(path, "cannot read the file")
+            }
+            return TemplateEntry(path: relative, isDirectory: false, mode: mode, bytes: [UInt8](data))
+        }
+        return TemplateEntry(path: relative, mode: mode, storage: .file(path: path, size: size))
+    }
+}
