@@ -164,6 +164,7 @@ extension TemplateEntry {
                     guard fd >= 0 else { throw GenerationError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
                     defer { close(fd) }
                     if let reason = try entry.copy(into: fd) { throw GenerationError.writeFailed(path: path, reason: reason) }
+                    fchmod(fd, mode_t(entry.mode & 0o777))
                 }
             }
         } catch let error as GenerationError {
