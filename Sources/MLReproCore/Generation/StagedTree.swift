@@ -213,21 +213,9 @@ public struct StagedTree: Sendable {
             return symlink(String(decoding: bytes, as: UTF8.self), full) == 0 ? nil : String(cString: strerror(errno))
         }
         let wanted = mode_t(mode & 0o7777)
-        let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, wanted & 0o777)
+        let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, wanted & 0o777)
         if fd < 0 { return String(cString: strerror(errno)) }
-        var offset = 0
-        let failure: String? = bytes.withUnsafeBytes { buffer -> String? in
-            while offset < buffer.count {
-                let written = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return String(cString: strerror(errno))
-                }
-                offset += written
-            }
-            return nil
-        }
-        if let failure { close(fd); return failure }
+        if let failure = writeAll(fd, bytes) { close(fd); return failure }
         if wanted & ~mask != wanted || wanted & 0o7000 != 0,
            fchmod(fd, wanted) != 0 {
             let reason = String(cString: strerror(errno))

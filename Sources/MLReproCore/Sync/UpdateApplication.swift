@@ -121,18 +121,10 @@ struct UpdateApplication {
             }
             return
         }
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode))
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
         guard fd >= 0 else { throw GenerationError.writeFailed(path: shownAs, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw GenerationError.writeFailed(path: shownAs, reason: String(cString: strerror(errno)))
-            }
-            offset += written
-        }
+        if let reason = StagedTree.writeAll(fd, bytes) { throw GenerationError.writeFailed(path: shownAs, reason: reason) }
         guard fchmod(fd, mode_t(mode)) == 0 else {
             throw GenerationError.writeFailed(path: shownAs, reason: String(cString: strerror(errno)))
         }
