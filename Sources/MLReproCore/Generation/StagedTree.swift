@@ -164,6 +164,12 @@ public struct StagedTree: Sendable {
             failure = writeAll(fd, file.bytes)
         }
         if let failure { close(fd); return failure }
+        return finish(fd, mode: wanted, umask: mask)
+    }
+
+    /// Gives the open file `fd` its mode where `open` could not (bits the umask removes, setuid,
+    /// setgid, sticky) and closes it; nil on success, else the reason.
+    static func finish(_ fd: Int32, mode wanted: mode_t, umask mask: mode_t) -> String? {
         if wanted & ~mask != wanted || wanted & 0o7000 != 0,
            fchmod(fd, wanted) != 0 {
             let reason = String(cString: strerror(errno))
@@ -216,14 +222,7 @@ public struct StagedTree: Sendable {
         let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, wanted & 0o777)
         if fd < 0 { return String(cString: strerror(errno)) }
         if let failure = writeAll(fd, bytes) { close(fd); return failure }
-        if wanted & ~mask != wanted || wanted & 0o7000 != 0,
-           fchmod(fd, wanted) != 0 {
-            let reason = String(cString: strerror(errno))
-            close(fd)
-            return reason
-        }
-        if close(fd) != 0 { return String(cString: strerror(errno)) }
-        return nil
+        return finish(fd, mode: wanted, umask: mask)
     }
 
     /// Removes the staging directory (after an error, or after a file-by-file move).
