@@ -92,3 +92,75 @@ def test_include_patterns_have_the_exclude_bounds(tmp_path: Path) -> None:
     result = init(tpl, tmp_path / "out", cwd=tmp_path)
     assert result.returncode == 2
     assert "at most 128 components" in result.stderr and "mlrepro.yml:4:" in result.stderr
+
+
+# --- Values with shared structure: every walk is charged as it goes --------------------------------
+
+def bomb_source(expression: str) -> str:
+    text = "{% set d0 = {'k': 'v'} %}{% set e0 = {'k': 'v'} %}"
+    for i in range(1, 41):
+        text += f"{{% set d{i} = {{'a': d{i - 1}, 'b': d{i - 1}}} %}}{{% set e{i} = {{'a': e{i - 1}, 'b': e{i - 1}}} %}}"
+    return text + "\n" + expression + "\n"
+
+
+BOMB_EXPRESSIONS = [
+    "{{ d40 }}", "{{ d40 == e40 }}", "{{ d40 | tojson }}", "{{ d40 | string }}", "{{ d40 ~ '' }}",
+    "{{ d40 | pprint }}", "{{ d40 | to_yaml }}", "{{ d40 | to_nice_json }}", "{{ d40 | hash('sha1') }}",
+    "{{ [d40, e40] | unique | length }}", "{{ d40 | dictsort }}", "{{ d40 in [e40] }}",
+]
+
+
+@pytest.mark.parametrize("expression", BOMB_EXPRESSIONS)
+def test_shared_structure_walks_stop_with_a_located_error(expression: str, tmp_path: Path) -> None:
+    template = tmp_path / "bomb.txt.jinja"
+    template.write_text(bomb_source(expression))
+    result = run("render", str(template), cwd=tmp_path, timeout=60)  # a hang guard: 2^40 items never finish
+    assert result.returncode == 2, result.stderr
+    assert f"{template}:2:" in result.stderr
+    assert "exceed" in result.stderr or "more than" in result.stderr
+
+
+def test_a_shared_structure_bomb_in_a_project_file_leaves_nothing(tmp_path: Path) -> None:
+    tpl = write_template(tmp_path / "tpl", OPEN_MANIFEST, {"bomb.txt.jinja": bomb_source("{{ d40 | tojson }}")})
+    dest = tmp_path / "out"
+    result = init(tpl, dest, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "bomb.txt.jinja:2:" in result.stderr
+    assert not dest.exists() and leftovers(tmp_path) == []
+
+
+# --- One budget for all the renders of a generation -------------------------------------------------
+
+def limited_memory(megabytes: int):
+    def apply() -> None:
+        limit = megabytes << 20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return apply
+
+
+@pytest.mark.parametrize("questions", [20, 40])
+def test_large_defaults_share_one_budget_and_leave_no_staging(questions: int, tmp_path: Path) -> None:
+    manifest = "".join(f"q{i}:\n  type: str\n  default: \"{{{{ 'x' * 60000000 }}}}\"\n" for i in range(questions))
+    tpl = write_template(tmp_path / "tpl", manifest, {"a.txt.jinja": "{{ q0 | length }}\n"})
+    dest = tmp_path / "o"
+    proc = subprocess.run([str(binary()), "init", str(dest), "--template", str(tpl), "--defaults", "--no-probe", "--no-git"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={"NO_COLOR": "1", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+                          preexec_fn=limited_memory(1536))
+    assert proc.returncode == 2, proc.stderr[-2000:]  # not 134 (an abort)
+    assert "bytes in one generation" in proc.stderr
+    assert "mlrepro.yml" in proc.stderr  # names the question whose default went over
+    assert not dest.exists() and leftovers(tmp_path) == []
+
+
+def test_large_file_contents_share_one_budget(tmp_path: Path) -> None:
+    files = {f"f{i}.txt.jinja": "{{ 'x' * 60000000 }}\n" for i in range(12)}
+    tpl = write_template(tmp_path / "tpl", OPEN_MANIFEST, files)
+    dest = tmp_path / "o"
+    proc = subprocess.run([str(binary()), "init", str(dest), "--template", str(tpl), "--defaults", "--no-probe", "--no-git"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={"NO_COLOR": "1", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+                          preexec_fn=limited_memory(1536))
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "bytes in one generation" in proc.stderr and ".txt.jinja:" in proc.stderr
+    assert not dest.exists() and leftovers(tmp_path) == []

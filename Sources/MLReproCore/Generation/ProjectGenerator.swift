@@ -15,6 +15,10 @@ public struct GenerationRequest: Sendable {
     public var trust = false
     /// copier's `--skip-tasks`: neither `_tasks` nor hooks run (so they need no `--trust`).
     public var skipTasks = false
+    /// What every render of the generation spends together (question defaults, file names,
+    /// file contents, messages); nil: a budget of its own, from the manifest's limits. `update`
+    /// gives the renders of the old and the new template one budget, as it holds both at once.
+    public var renderBudget: RenderBudget? = nil
 
     public init(destination: String, tree: TemplateTree, inputs: AnswerInputs, environmentJSON: String,
                 git: GitIdentity = GitIdentity(), vcsRef: String? = nil, force: Bool = false, trust: Bool = false) {
@@ -107,6 +111,7 @@ public enum ProjectGenerator {
         let base = try GenerationPlanner.base(of: manifest, in: tree)
         var environment = RenderingContext.environment(options: manifest.environmentOptions,
                                                       loader: TreeLoader(tree: tree, base: base))
+        if let budget = request.renderBudget { environment.budget = budget }
         let extensions = try pythonExtensions(manifest, tree: tree, trust: request.trust)
         extensions?.install(into: &environment)
         var resolver = AnswerResolver(manifest: manifest, environment: environment, context: renderingContext)
@@ -270,14 +275,16 @@ public enum ProjectGenerator {
             }
             toRender.append(item)
         }
+        // Everything is rendered before the staging folder exists: a template that fails to
+        // render (or runs out of its budget) leaves nothing behind, not even an empty folder.
+        let renderer = FileRenderer(tree: prepared.tree, environment: prepared.environment,
+                                    keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings)
+        let contents = try renderer.contents(of: toRender, context: prepared.context)
+        let outputs = record(prepared, items: toRender, contents: contents)
         InterruptionGuard.shared.install()
         let staged = try StagedTree.create(for: destination)
         do {
             try runTasksBeforeWriting(prepared, in: staged.path, runner: runner)
-            let renderer = FileRenderer(tree: prepared.tree, environment: prepared.environment,
-                                        keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings)
-            let contents = try renderer.contents(of: toRender, context: prepared.context)
-            let outputs = record(prepared, items: toRender, contents: contents)
             try staged.write(outputs)
             try beforeMove(staged.path)
             let report = try staged.commit(outputs: outputs, force: prepared.request.force)
