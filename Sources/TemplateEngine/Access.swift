@@ -9,12 +9,15 @@ func stringFrom(_ scalars: some Sequence<Unicode.Scalar>) -> String {
     return String(s)
 }
 
-/// Python iteration: lists yield items, dicts their keys, strings their code points.
+/// Python iteration: lists yield items, dicts their keys, strings their code points (a value
+/// each, so the render is charged for them before they are made: see ValueWalks.swift).
 func iterate(_ v: Value) throws -> [Value] {
     switch v {
     case .list(let l): return l
     case .dict(let d): return d.keys.map { .string($0) }
-    case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
+    case .string(let s):
+        try RenderMeter.current?.visit(s.utf8.count)
+        return s.unicodeScalars.map { .string(String($0)) }
     case .undefined: return []
     default: throw EvalError("'\(v.typeName)' object is not iterable")
     }

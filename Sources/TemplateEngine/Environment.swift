@@ -68,17 +68,24 @@ public struct RenderLimits: Sendable, Equatable {
     public var maxOutputBytes: Int
     /// Loop iterations and macro calls in one render.
     public var maxSteps: Int
-    /// Bytes of all strings that filters and function calls build in one render together (a
-    /// `map` over a long list of large strings would otherwise exhaust memory one item at a time).
+    /// Bytes of all strings that filters, function calls and serialisation build, and of all
+    /// output, in the renders of one environment together (a `map` over a long list of large
+    /// strings, or many question defaults that each stay under `maxOutputBytes`, would otherwise
+    /// exhaust memory one item at a time). See `RenderBudget`.
     public var maxBuiltBytes: Int
+    /// List and dict items visited by walks over values (printing, comparing, sorting,
+    /// serialising) in the renders of one environment together: a value that holds another
+    /// twice, forty times over, has 2^40 items when walked.
+    public var maxVisits: Int
 
     public init(maxDepth: Int = 100, maxRange: Int = 1_000_000, maxOutputBytes: Int = 64 << 20,
-                maxSteps: Int = 2_000_000, maxBuiltBytes: Int = 1 << 30) {
+                maxSteps: Int = 2_000_000, maxBuiltBytes: Int = 512 << 20, maxVisits: Int = 10_000_000) {
         self.maxDepth = maxDepth
         self.maxRange = maxRange
         self.maxOutputBytes = maxOutputBytes
         self.maxSteps = maxSteps
         self.maxBuiltBytes = maxBuiltBytes
+        self.maxVisits = maxVisits
     }
 }
 
@@ -108,13 +115,18 @@ public struct TemplateEnvironment: Sendable {
     public var filters: [String: NativeFunction] = [:]
     /// Tests the host adds, called with the tested value first; their result's truth is the test's.
     public var tests: [String: NativeFunction] = [:]
+    /// What every render with this environment (and its copies) spends together; made from
+    /// `options.limits` here. Give several environments one budget to bound them together.
+    public var budget: RenderBudget
 
     public init(options: EnvironmentOptions = .init(), loader: (any TemplateLoader)? = nil,
-                globals: OrderedMapping = .init(), clock: any TemplateClock = SystemClock()) {
+                globals: OrderedMapping = .init(), clock: any TemplateClock = SystemClock(),
+                budget: RenderBudget? = nil) {
         self.options = options
         self.loader = loader
         self.globals = globals
         self.clock = clock
+        self.budget = budget ?? RenderBudget(maxBytes: options.limits.maxBuiltBytes, maxVisits: options.limits.maxVisits)
     }
 
     /// Parses `source`; `name` appears in error messages. Throws `TemplateError`.
@@ -146,9 +158,19 @@ public struct Template: Sendable {
     /// Renders with `context` as the top-level variables. Throws `TemplateError`.
     public func render(_ context: OrderedMapping) throws -> String {
         let renderer = Renderer(environment: environment, context: context)
+        defer { renderer.meter.close() }
         var out = ""
         out.reserveCapacity(source.bytes.count + source.bytes.count / 4)
-        try renderer.render(self, into: &out)
+        try renderer.meter.install {
+            do { try renderer.render(self, into: &out) } catch let e as EvalError {
+                // Every walk's error is located where the template uses it; this is a safety net.
+                throw source.error(e.message, at: 0, kind: e.kind)
+            }
+            // The output is kept (an answer, a file's contents) as long as the generation runs.
+            do { try renderer.meter.spend(bytes: out.utf8.count) } catch let e as EvalError {
+                throw source.error(e.message, at: max(0, source.bytes.count - 1), kind: e.kind)
+            }
+        }
         return out
     }
 }

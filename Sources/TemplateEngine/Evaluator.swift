@@ -79,7 +79,7 @@ extension Renderer {
             if case .string(let s) = k {
                 return try missing("'\(describeObject(b))' has no attribute '\(s)'", at: offset)
             }
-            return try missing("'\(describeObject(b))' has no element \(k.pythonRepr)", at: offset)
+            return try missing("'\(describeObject(b))' has no element \(try positioned(offset) { try k.reprText() })", at: offset)
         case .slice(let base, let lo, let hi, let stepExpr, let offset):
             let b = try eval(base)
             let l = try lo.map { try eval($0) }
@@ -110,7 +110,7 @@ extension Renderer {
             if name == "default" || name == "d" { b = try evalOptional(base) } else if name == "mandatory" {
                 b = try evalOptional(base)
                 if b == nil {
-                    let message = try args.first.map { try eval($0).pythonString }
+                    let message = try args.first.map { v in try positioned(offset) { try eval(v).text() } }
                         ?? "Mandatory variable \(undefinedName(base).map { "\"\($0)\"  " } ?? "")not defined."
                     throw source.error(message, at: offset, kind: .undefined)
                 }
@@ -144,7 +144,12 @@ extension Renderer {
         case .binary(let op, let l, let r, let offset):
             let a = try defined(try eval(l), at: offset)
             let b = try defined(try eval(r), at: offset)
-            return try positioned(offset) { try accountLarge(try Operators.binary(op, a, b, limits: limits), always: op == .mul) }
+            return try positioned(offset) {
+                let result = try Operators.binary(op, a, b, limits: limits)
+                // `*` of a string is charged before it is built (Operators.repeatString).
+                if op == .mul, case .string = result { return result }
+                return try accountLarge(result, always: op == .mul)
+            }
         case .compare(let first, let rest, let offset):
             var left = try eval(first)
             for (op, e) in rest {
@@ -179,7 +184,8 @@ extension Renderer {
         case .concat(let items, let offset):
             var s = ""
             for item in items {
-                s += try eval(item).pythonString
+                let v = try eval(item)
+                try positioned(offset) { try v.appendText(to: &s, limit: limits.maxOutputBytes) }
                 if s.utf8.count > limits.maxOutputBytes {
                     throw source.error("string exceeds \(limits.maxOutputBytes) bytes", at: offset, kind: .limit)
                 }
@@ -217,6 +223,7 @@ extension Renderer {
         }
         if let macro = fn.macro { return try callMacro(macro, args, kwargs, at: offset) }
         do {
+            if fn.fromHost { try checkHandable(args, kwargs) }
             return try account(try fn.body(args, kwargs))
         } catch let e as EvalError {
             throw source.error(e.message, at: offset, kind: e.kind)

@@ -72,6 +72,7 @@ extension Renderer {
 
     /// A host filter or test: what it throws is reported where the template uses it.
     func callHost(_ function: NativeFunction, _ args: [Value], _ kwargs: [(String, Value)]) throws -> Value {
+        try checkHandable(args, kwargs)
         do {
             return try function.call(args, kwargs)
         } catch let e as EvalError {
@@ -85,6 +86,14 @@ extension Renderer {
         }
     }
 
+    /// Walks what a host function is about to be handed (it may print or serialise it: the
+    /// Python extensions' bridge writes it as JSON), charging the render and refusing values
+    /// whose text would exceed one string's limit.
+    func checkHandable(_ args: [Value], _ kwargs: [(String, Value)]) throws {
+        for value in args { try value.checkHandable(limit: limits.maxOutputBytes) }
+        for (_, value) in kwargs { try value.checkHandable(limit: limits.maxOutputBytes) }
+    }
+
     /// `account` for operators: repetition always (it makes large strings from small ones);
     /// `+` and `~` only for strings of 1 MiB or more, so building text in a loop stays free.
     func accountLarge(_ value: Value, always: Bool) throws -> Value {
@@ -93,7 +102,7 @@ extension Renderer {
         return value
     }
 
-    /// Counts the strings in a built value (one level deep) against `maxBuiltBytes`.
+    /// Counts the strings in a built value (one level deep) against the budget's bytes.
     @discardableResult
     func account(_ value: Value) throws -> Value {
         var bytes = 0
@@ -103,15 +112,12 @@ extension Renderer {
             for case .string(let text) in items { bytes += text.utf8.count }
         default: return value
         }
-        builtBytes += bytes
-        if builtBytes > limits.maxBuiltBytes {
-            throw EvalError("the strings built by filters and calls exceed \(limits.maxBuiltBytes) bytes in one render", .limit)
-        }
+        try meter.spend(bytes: bytes)
         return value
     }
 
     func stringArg(_ v: Value) throws -> String {
-        guard case .string(let s) = v else { return v.pythonString }
+        guard case .string(let s) = v else { return try v.text() }
         return s
     }
 
@@ -127,15 +133,15 @@ extension Renderer {
             let dflt = a.get(0, "default_value") ?? .string("")
             if a.bool(1, "boolean", false) && !value.isTruthy { return dflt }
             return value
-        case "upper": return .string(value.pythonString.uppercased())
-        case "lower": return .string(pythonLower(value.pythonString))
-        case "capitalize": return .string(pythonCapitalize(value.pythonString))
-        case "title": return .string(pythonTitle(value.pythonString))
-        case "trim": return .string(pythonStrip(value.pythonString, chars: try a.string(0, "chars", nil)))
-        case "string": return .string(value.pythonString)
+        case "upper": return .string(try value.text().uppercased())
+        case "lower": return .string(pythonLower(try value.text()))
+        case "capitalize": return .string(pythonCapitalize(try value.text()))
+        case "title": return .string(pythonTitle(try value.text()))
+        case "trim": return .string(pythonStrip(try value.text(), chars: try a.string(0, "chars", nil)))
+        case "string": return .string(try value.text())
         case "e", "escape":
             var out = ""
-            for c in value.pythonString.unicodeScalars {
+            for c in try value.text().unicodeScalars {
                 switch c {
                 case "&": out += "&amp;"
                 case "<": out += "&lt;"
@@ -147,23 +153,23 @@ extension Renderer {
             }
             return .string(out)
         case "safe": return value
-        case "quote": return .string(shellQuote(value.pythonString))
-        case "yaml_string", "toml_string", "python_string": return .string(try FormatQuoting.quote(name, value.pythonString))
+        case "quote": return .string(shellQuote(try value.text()))
+        case "yaml_string", "toml_string", "python_string": return .string(try FormatQuoting.quote(name, value.text()))
         case "replace":
-            let old = a.get(0, "old")?.pythonString ?? "", new = a.get(1, "new")?.pythonString ?? ""
-            return .string(try pythonReplace(value.pythonString, old, new, count: try a.int(2, "count", -1)))
+            let old = try a.get(0, "old")?.text() ?? "", new = try a.get(1, "new")?.text() ?? ""
+            return .string(try pythonReplace(value.text(), old, new, count: try a.int(2, "count", -1)))
         case "center":
-            return .string(try pad(value.pythonString, width: try a.int(0, "width", 80), fill: " ", align: "^"))
-        case "indent": return .string(try indentFilter(value.pythonString, a))
-        case "truncate": return .string(try truncateFilter(value.pythonString, a))
+            return .string(try pad(value.text(), width: try a.int(0, "width", 80), fill: " ", align: "^"))
+        case "indent": return .string(try indentFilter(value.text(), a))
+        case "truncate": return .string(try truncateFilter(value.text(), a))
         case "wordcount":
-            return .int(wordRuns(value.pythonString))
-        case "wordwrap": return .string(try wordwrapFilter(value.pythonString, a))
+            return .int(wordRuns(try value.text()))
+        case "wordwrap": return .string(try wordwrapFilter(value.text(), a))
         case "format":
-            if !a.kwargs.isEmpty { return .string(try percentFormat(value.pythonString, [.dict(OrderedMapping(a.kwargs))])) }
-            return .string(try percentFormat(value.pythonString, a.args))
+            if !a.kwargs.isEmpty { return .string(try percentFormat(value.text(), [.dict(OrderedMapping(a.kwargs))])) }
+            return .string(try percentFormat(value.text(), a.args))
         case "urlencode": return .string(try urlencode(value))
-        case "pprint": return .string(value.pythonRepr)
+        case "pprint": return .string(try value.reprText())
         case "abs":
             switch value {
             case .int(let i):
@@ -311,13 +317,13 @@ extension Renderer {
         }
         switch value {
         case .string(let s): return quote(s, safe: "/")
-        case .dict(let d): return d.pairs.map { formQuote($0.key) + "=" + formQuote($0.value.pythonString) }.joined(separator: "&")
+        case .dict(let d): return try d.pairs.map { formQuote($0.key) + "=" + formQuote(try $0.value.text()) }.joined(separator: "&")
         case .list(let l):
             return try l.map { item -> String in
                 guard case .list(let kv) = item, kv.count == 2 else { throw EvalError("urlencode expects pairs") }
-                return formQuote(kv[0].pythonString) + "=" + formQuote(kv[1].pythonString)
+                return formQuote(try kv[0].text()) + "=" + formQuote(try kv[1].text())
             }.joined(separator: "&")
-        default: return quote(value.pythonString, safe: "/")
+        default: return quote(try value.text(), safe: "/")
         }
     }
 }

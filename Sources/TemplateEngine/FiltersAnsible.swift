@@ -24,16 +24,16 @@ extension Renderer {
         case "combine": return try combineFilter(value, a)
         case "mandatory": return value  // an undefined value never gets here: see Evaluator
         case "splitext":
-            let (root, ext) = splitExtension(value.pythonString)
+            let (root, ext) = splitExtension(try value.text())
             return .list([.string(root), .string(ext)])
-        case "win_basename": return .string(windowsSplit(value.pythonString).tail)
-        case "win_dirname": return .string(windowsSplit(value.pythonString).head)
+        case "win_basename": return .string(windowsSplit(try value.text()).tail)
+        case "win_dirname": return .string(windowsSplit(try value.text()).head)
         case "win_splitdrive":
-            let (drive, rest) = windowsSplitDrive(value.pythonString)
+            let (drive, rest) = windowsSplitDrive(try value.text())
             return .list([.string(drive), .string(rest)])
-        case "comment": return .string(try commentFilter(value.pythonString, a))
+        case "comment": return .string(try commentFilter(value.text(), a))
         case "strftime":
-            let format = value.pythonString
+            let format = try value.text()
             var seconds = environment.clock.now()
             if let second = a.get(0, "second"), second != .none {
                 switch second {
@@ -43,7 +43,7 @@ extension Renderer {
                 case .string(let s):
                     guard let i = Int(pythonStrip(s, chars: nil)) else { throw EvalError("Invalid value for epoch value (\(s))", .value) }
                     seconds = Double(i)
-                default: throw EvalError("Invalid value for epoch value (\(second.pythonString))", .value)
+                default: throw EvalError("Invalid value for epoch value (\(try second.text()))", .value)
                 }
             }
             // time.localtime() keeps whole seconds.
@@ -57,7 +57,7 @@ extension Renderer {
             case "posix_basic": special = Set("].[^$*\\".unicodeScalars)
             default: throw EvalError("Regex type (\(kind)) not yet implemented", .value)
             }
-            let text = value.pythonString
+            let text = try value.text()
             guard text.utf8.count * 2 <= limits.maxOutputBytes else {
                 throw EvalError("regex_escape: the result would exceed \(limits.maxOutputBytes) bytes", .limit)
             }
@@ -82,7 +82,7 @@ extension Renderer {
                     result = try getItem(current, k)
                 }
             }
-            guard let result else { throw EvalError("extract: \(value.pythonRepr) is not in the container", .undefined) }
+            guard let result else { throw EvalError("extract: \(try value.reprText()) is not in the container", .undefined) }
             return result
         case "type_debug":
             switch value {
@@ -136,15 +136,15 @@ extension Renderer {
             // uuid.uuid5(ansible's namespace, str(value))
             let namespace: [UInt8] = [0x20, 0x85, 0x1c, 0x88, 0xac, 0x15, 0x44, 0x9f,
                                       0x9e, 0xe7, 0x74, 0x82, 0x91, 0x05, 0xda, 0x86]
-            var b = Array(Digest.sha1(namespace + Array(value.pythonString.utf8)).prefix(16))
+            var b = Array(Digest.sha1(namespace + Array(try value.text().utf8)).prefix(16))
             b[6] = (b[6] & 0x0f) | 0x50
             b[8] = (b[8] & 0x3f) | 0x80
             let h = Digest.hex(b)
             let cut = [8, 12, 16, 20].map { h.index(h.startIndex, offsetBy: $0) }
             return .string([h[..<cut[0]], h[cut[0]..<cut[1]], h[cut[1]..<cut[2]], h[cut[2]..<cut[3]], h[cut[3]...]]
                 .joined(separator: "-"))
-        case "md5": return .string(Digest.hex(Digest.md5(Array(value.pythonString.utf8))))
-        case "sha1", "checksum": return .string(Digest.hex(Digest.sha1(Array(value.pythonString.utf8))))
+        case "md5": return .string(Digest.hex(Digest.md5(Array(try value.text().utf8))))
+        case "sha1", "checksum": return .string(Digest.hex(Digest.sha1(Array(try value.text().utf8))))
         default:
             throw EvalError("No filter named '\(name)'.", .assertion)
         }
@@ -219,7 +219,8 @@ extension Renderer {
         guard case .dict(var xm) = x, case .dict(let ym) = y else {
             throw EvalError("failed to combine variables, expected dicts but got a '\(x.typeName)' and a '\(y.typeName)'", .value)
         }
-        if xm.count == 0 || x == y { return y }
+        if try xm.count == 0 || x.equals(y) { return y }
+        try meter.visit(ym.count)
         for (key, yv) in ym.pairs {
             guard let xv = xm[key] else { xm[key] = yv; continue }
             switch (xv, yv) {
@@ -230,8 +231,8 @@ extension Renderer {
                 case "replace": xm[key] = yv
                 case "append": xm[key] = .list(xl + yl)
                 case "prepend": xm[key] = .list(yl + xl)
-                case "append_rp": xm[key] = .list(xl.filter { !yl.contains($0) } + yl)
-                case "prepend_rp": xm[key] = .list(yl + xl.filter { !yl.contains($0) })
+                case "append_rp": xm[key] = .list(try xl.filter { try !yl.containsValue($0) } + yl)
+                case "prepend_rp": xm[key] = .list(yl + (try xl.filter { try !yl.containsValue($0) }))
                 default: break  // keep
                 }
             default: xm[key] = yv
@@ -243,6 +244,7 @@ extension Renderer {
     /// ansible's flatten: lists are spliced `levels` deep; a None (or 'None'/'null') ends the list.
     func flatten(_ items: [Value], levels: Int?) throws -> [Value] {
         var out: [Value] = []
+        try meter.visit(items.count + 1)
         for element in items {
             if element == .none || element == .string("None") || element == .string("null") { break }
             if case .list(let inner) = element {
@@ -271,7 +273,7 @@ extension Renderer {
         guard let styleParams = styles[style] else { throw EvalError("comment: unknown style '\(style)'", .value) }
         var kw: [String: Value] = [:]
         for (k, v) in a.kwargs where k != "style" { kw[k] = v }
-        let prepostfix = kw["decoration"]?.pythonString ?? styleParams["decoration"] ?? ""
+        let prepostfix = try kw["decoration"]?.text() ?? styleParams["decoration"] ?? ""
         let trimmed = pythonStrip(prepostfix, chars: nil, left: false)
         var p: [String: Value] = [
             "newline": "\n", "beginning": "", "prefix": .string(trimmed), "prefix_count": 1, "decoration": "",
@@ -279,35 +281,36 @@ extension Renderer {
         ]
         for (k, v) in styleParams { p[k] = .string(v) }
         for (k, v) in kw { p[k] = v }
-        func str(_ k: String) -> String { p[k]?.pythonString ?? "" }
+        func str(_ k: String) throws -> String { try p[k]?.text() ?? "" }
         func count(_ k: String) throws -> Int {
             guard let v = p[k] else { return 0 }
             if v.isInteger { return max(0, v.intValue) }
             if case .string(let s) = v, let i = Int(pythonStrip(s, chars: nil)) { return max(0, i) }
             throw EvalError("comment: \(k) must be an integer", .value)
         }
-        let newline = str("newline"), decoration = str("decoration")
+        let newline = try str("newline"), decoration = try str("decoration")
+        let prefix = try str("prefix"), postfix = try str("postfix")
         let prefixCount = try count("prefix_count"), postfixCount = try count("postfix_count")
         guard prefixCount <= limits.maxOutputBytes, postfixCount <= limits.maxOutputBytes,
               text.utf8.count <= limits.maxOutputBytes, decoration.utf8.count + newline.utf8.count <= limits.maxOutputBytes,
-              str("prefix").utf8.count + str("postfix").utf8.count <= limits.maxOutputBytes else {
+              prefix.utf8.count + postfix.utf8.count <= limits.maxOutputBytes else {
             throw EvalError("comment: the result would exceed \(limits.maxOutputBytes) bytes", .limit)
         }
         let estimate = (text.utf8.count + 1) * (decoration.utf8.count + newline.utf8.count + 1)
-            + (prefixCount + postfixCount) * (str("prefix").utf8.count + str("postfix").utf8.count + newline.utf8.count)
+            + (prefixCount + postfixCount) * (prefix.utf8.count + postfix.utf8.count + newline.utf8.count)
         guard estimate <= limits.maxOutputBytes else {
             throw EvalError("comment: the result would exceed \(limits.maxOutputBytes) bytes", .limit)
         }
         var out = ""
-        if p["beginning"]?.isTruthy == true { out += str("beginning") + newline }
+        if p["beginning"]?.isTruthy == true { out += try str("beginning") + newline }
         if p["prefix"]?.isTruthy == true {
-            let unit = str("prefix") != newline ? str("prefix") + newline : newline
+            let unit = prefix != newline ? prefix + newline : newline
             out += String(repeating: unit, count: prefixCount)
         }
         let decorated = try decoration + pythonReplace(text, newline, newline + decoration, count: -1)
         out += try pythonReplace(decorated, decoration + newline, pythonStrip(decoration, chars: nil, left: false) + newline, count: -1)
-        out += ([""] + Array(repeating: str("postfix"), count: postfixCount)).joined(separator: newline)
-        if p["end"]?.isTruthy == true { out += newline + str("end") }
+        out += ([""] + Array(repeating: postfix, count: postfixCount)).joined(separator: newline)
+        if p["end"]?.isTruthy == true { out += try newline + str("end") }
         return out
     }
 

@@ -67,8 +67,8 @@ extension Renderer {
         case "join":
             var items = try iterate(value)
             if let attr = try a.string(1, "attribute", nil) { items = try items.map { try requiredAttribute($0, attr) } }
-            let sep = a.get(0, "d")?.pythonString ?? ""
-            let parts = items.map(\.pythonString)
+            let sep = try a.get(0, "d")?.text() ?? ""
+            let parts = try items.map({ try $0.text() })
             try checkBuiltSize(joinedSize(parts, separator: sep), "join")
             return .string(parts.joined(separator: sep))
         case "sort":
@@ -93,10 +93,17 @@ extension Renderer {
         case "unique":
             let cs = a.bool(0, "case_sensitive", false)
             let attr = try a.string(1, "attribute", nil)
-            var seen: [Value] = [], out: [Value] = []
+            // Strings (the usual keys) are looked up in a set; other keys are compared, and
+            // every comparison is charged to the render.
+            var seenStrings: Set<String> = [], seen: [Value] = [], out: [Value] = []
             for item in try iterate(value) {
                 let k = sortKey(try attr.map { try requiredAttribute(item, $0) } ?? item, cs)
-                if !seen.contains(k) { seen.append(k); out.append(item) }
+                if case .string(let text) = k {
+                    if seenStrings.insert(text).inserted { out.append(item) }
+                } else if try !seen.containsValue(k) {
+                    seen.append(k)
+                    out.append(item)
+                }
             }
             return .list(out)
         case "min", "max":
@@ -109,7 +116,7 @@ extension Renderer {
             // max returns the first of equal maxima, as Python's max does.
             let keyOf = { (v: Value) throws -> Value in self.sortKey(try attr.map { try self.requiredAttribute(v, $0) } ?? v, cs) }
             let top = try keyOf(s[s.count - 1])
-            return try items.first { try keyOf($0) == top } ?? s[s.count - 1]
+            return try items.first { try keyOf($0).equals(top) } ?? s[s.count - 1]
         case "sum":
             let attr = try a.string(0, "attribute", nil)
             var total = a.get(1, "start") ?? .int(0)
@@ -131,7 +138,7 @@ extension Renderer {
             return .list(try selectFilter(name, value, a))
         case "groupby":
             guard let attrValue = a.get(0, "attribute") else { throw EvalError("groupby needs an attribute") }
-            let attr = attrValue.pythonString
+            let attr = try attrValue.text()
             let dflt = a.get(1, "default")
             let cs = a.bool(2, "case_sensitive", false)
             let items = try iterate(value)
@@ -144,7 +151,7 @@ extension Renderer {
             var groups: [(Value, [Value])] = []
             for item in ordered {
                 let k = try keyOf(item)
-                if let last = groups.last, sortKey(last.0, cs) == sortKey(k, cs) {
+                if let last = groups.last, try sortKey(last.0, cs).equals(sortKey(k, cs)) {
                     groups[groups.count - 1].1.append(item)
                 } else {
                     groups.append((k, [item]))
@@ -193,7 +200,7 @@ extension Renderer {
 
     func mapFilter(_ value: Value, _ a: FilterArgs) throws -> [Value] {
         let items = try iterate(value)
-        if let attr = a.kwargs.first(where: { $0.0 == "attribute" })?.1.pythonString {
+        if let attr = try a.kwargs.first(where: { $0.0 == "attribute" })?.1.text() {
             let dflt = a.kwargs.first(where: { $0.0 == "default" })?.1
             return try items.map { item in
                 if let v = try attributePath(item, attr) { return v }
@@ -218,10 +225,10 @@ extension Renderer {
         var attr: String? = nil
         if byAttr {
             guard !args.isEmpty else { throw EvalError("\(name) needs an attribute name") }
-            attr = args.removeFirst().pythonString
+            attr = try args.removeFirst().text()
         }
         var testName: String? = nil
-        if !args.isEmpty { testName = args.removeFirst().pythonString }
+        if !args.isEmpty { testName = try args.removeFirst().text() }
         if let testName, !TestNames.all.contains(testName) && environment.tests[testName] == nil {
             throw EvalError("No test named '\(testName)'.", .assertion)
         }

@@ -5,27 +5,27 @@ extension Renderer {
     func extraFilter(_ name: String, _ value: Value, _ a: FilterArgs) throws -> Value {
         switch name {
         case "regex_search", "regex_replace", "regex_findall":
-            return try regexFilter(name, value.pythonString, a)
+            return try regexFilter(name, value.text(), a)
         case "basename":
-            let s = value.pythonString
+            let s = try value.text()
             guard let slash = s.lastIndex(of: "/") else { return .string(s) }
             return .string(String(s[s.index(after: slash)...]))
         case "dirname":
-            let s = value.pythonString
+            let s = try value.text()
             guard let slash = s.lastIndex(of: "/") else { return .string("") }
             var head = String(s[...slash])
             if !head.allSatisfy({ $0 == "/" }) { while head.hasSuffix("/") { head.removeLast() } }
             return .string(head)
         case "b64encode":
-            return .string(Data(value.pythonString.utf8).base64EncodedString())
+            return .string(Data(try value.text().utf8).base64EncodedString())
         case "b64decode":
-            guard let data = Data(base64Encoded: value.pythonString), let text = String(data: data, encoding: .utf8) else {
+            guard let data = Data(base64Encoded: try value.text()), let text = String(data: data, encoding: .utf8) else {
                 throw EvalError("b64decode: the value is not valid base64 of UTF-8 text", .value)
             }
             return .string(text)
         case "hash":
             let algorithm = try a.string(0, "hashtype", "sha1") ?? "sha1"
-            let bytes = Array(value.pythonString.utf8)
+            let bytes = Array(try value.text().utf8)
             switch algorithm {
             case "sha256": return .string(SHA256.hex(bytes))
             case "sha1": return .string(Digest.hex(Digest.sha1(bytes)))
@@ -33,9 +33,9 @@ extension Renderer {
             case "sha512": return .string(Digest.hex(Digest.sha512(bytes)))
             default: throw EvalError("hash: '\(algorithm)' is not supported (md5, sha1, sha256, sha512 are)", .value)
             }
-        case "slugify": return .string(slugify(value.pythonString))
-        case "snake_case": return .string(caseWords(value.pythonString, separator: "_"))
-        case "kebab_case": return .string(caseWords(value.pythonString, separator: "-"))
+        case "slugify": return .string(slugify(try value.text()))
+        case "snake_case": return .string(caseWords(try value.text(), separator: "_"))
+        case "kebab_case": return .string(caseWords(try value.text(), separator: "-"))
         default:
             return try ansibleFilter(name, value, a)
         }

@@ -103,8 +103,8 @@ func percentFormat(_ format: String, _ args: [Value]) throws -> String {
         }
         var text: String
         switch conv {
-        case "s": text = value.pythonString; if let p = precision { text = stringFrom(codePoints(text).prefix(p)) }
-        case "r", "a": text = value.pythonRepr
+        case "s": text = try value.text(); if let p = precision { text = stringFrom(codePoints(text).prefix(p)) }
+        case "r", "a": text = try value.reprText()
         case "d", "i", "u":
             guard let n = value.numeric else { throw EvalError("%d format: a real number is required, not \(value.typeName)") }
             if case .float(let d) = n {
@@ -185,7 +185,7 @@ func pythonFormat(_ format: String, _ args: [Value], _ kwargs: [(String, Value)]
                 guard case .dict(let d) = value, let v = d[attr] else { throw EvalError("'\(value.typeName)' object has no attribute '\(attr)'") }
                 value = v
             }
-            if conversion == "r" { value = .string(value.pythonRepr) } else if conversion == "s" { value = .string(value.pythonString) }
+            if conversion == "r" { value = .string(try value.reprText()) } else if conversion == "s" { value = .string(try value.text()) }
             out += try formatSpec(value, spec)
         } else if c == "}" {
             guard i + 1 < cps.count && cps[i + 1] == "}" else { throw EvalError("Single '}' encountered in format string", .value) }
@@ -199,7 +199,7 @@ func pythonFormat(_ format: String, _ args: [Value], _ kwargs: [(String, Value)]
 
 /// Python's format-spec mini language: [[fill]align][sign][0][width][,][.precision][type].
 func formatSpec(_ value: Value, _ spec: String) throws -> String {
-    if spec.isEmpty { return value.pythonString }
+    if spec.isEmpty { return try value.text() }
     var cps = codePoints(spec)[...]
     var fill = " ", align: Character? = nil
     if cps.count >= 2, "<>^=".unicodeScalars.contains(cps[cps.startIndex + 1]) {

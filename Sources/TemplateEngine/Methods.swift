@@ -107,20 +107,20 @@ enum Methods {
             }
         default: body = nil
         }
-        return body.map { NativeFunction(name: name, $0) }
+        return body.map { NativeFunction(builtin: name, $0) }
     }
 
     static func dictMethod(_ d: OrderedMapping, _ name: String) -> NativeFunction? {
         switch name {
-        case "items": return NativeFunction(name: name) { _, _ in .list(d.pairs.map { .list([.string($0.key), $0.value]) }) }
-        case "keys": return NativeFunction(name: name) { _, _ in .list(d.keys.map { .string($0) }) }
-        case "values": return NativeFunction(name: name) { _, _ in .list(d.values) }
+        case "items": return NativeFunction(builtin: name) { _, _ in .list(d.pairs.map { .list([.string($0.key), $0.value]) }) }
+        case "keys": return NativeFunction(builtin: name) { _, _ in .list(d.keys.map { .string($0) }) }
+        case "values": return NativeFunction(builtin: name) { _, _ in .list(d.values) }
         case "get":
-            return NativeFunction(name: name) { a, _ in
+            return NativeFunction(builtin: name) { a, _ in
                 guard case .string(let k)? = a.first else { return a.count > 1 ? a[1] : .none }
                 return d[k] ?? (a.count > 1 ? a[1] : .none)
             }
-        case "copy": return NativeFunction(name: name) { _, _ in .dict(d) }
+        case "copy": return NativeFunction(builtin: name) { _, _ in .dict(d) }
         default: return nil
         }
     }
@@ -128,12 +128,12 @@ enum Methods {
     static func listMethod(_ l: [Value], _ name: String) -> NativeFunction? {
         switch name {
         case "index":
-            return NativeFunction(name: name) { a, _ in
-                guard let x = a.first, let i = l.firstIndex(of: x) else { throw EvalError("value is not in list", .value) }
+            return NativeFunction(builtin: name) { a, _ in
+                guard let x = a.first, let i = try l.firstIndex(ofValue: x) else { throw EvalError("value is not in list", .value) }
                 return .int(i)
             }
-        case "count": return NativeFunction(name: name) { a, _ in .int(l.filter { $0 == a.first }.count) }
-        case "copy": return NativeFunction(name: name) { _, _ in .list(l) }
+        case "count": return NativeFunction(builtin: name) { a, _ in .int(try l.filter { v in try a.first.map { try v.equals($0) } ?? false }.count) }
+        case "copy": return NativeFunction(builtin: name) { _, _ in .list(l) }
         default: return nil
         }
     }

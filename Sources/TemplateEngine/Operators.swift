@@ -33,6 +33,9 @@ enum Operators {
             if s.utf8.count + t.utf8.count > limits.maxOutputBytes { throw EvalError("string too long", .limit) }
             return .string(s + t)
         case (.add, .list(let s), .list(let t)):
+            if s.count + t.count > limits.maxRange {
+                throw EvalError("list concatenation would exceed \(limits.maxRange) items", .limit)
+            }
             return .list(s + t)
         case (.mul, .string(let s), _) where b.isInteger:
             return .string(try repeatString(s, b.intValue, limits))
@@ -56,6 +59,8 @@ enum Operators {
         if n > limits.maxOutputBytes / max(1, s.utf8.count) {
             throw EvalError("string repetition would exceed \(limits.maxOutputBytes) bytes", .limit)
         }
+        // Charged to the render before it is allocated.
+        try RenderMeter.current?.spend(bytes: n * s.utf8.count)
         return String(repeating: s, count: n)
     }
 
@@ -153,8 +158,8 @@ enum Operators {
 
     static func compare(_ op: CompareOp, _ a: Value, _ b: Value) throws -> Bool {
         switch op {
-        case .eq: return a == b
-        case .ne: return a != b
+        case .eq: return try a.equals(b)
+        case .ne: return try !a.equals(b)
         case .in: return try contains(b, a)
         case .notIn: return try !contains(b, a)
         case .lt, .le, .gt, .ge:
@@ -175,7 +180,7 @@ enum Operators {
                 throw EvalError("'in <string>' requires string as left operand, not \(item.typeName)")
             }
             return t.isEmpty || s.utf8.firstRange(of: t.utf8) != nil
-        case .list(let l): return l.contains(item)
+        case .list(let l): return try l.containsValue(item)
         case .dict(let d):
             guard case .string(let k) = item else { return false }
             return d[k] != nil
@@ -195,7 +200,8 @@ enum Operators {
         case let (.string(s), .string(t)):
             return compareUTF8(s, t)
         case let (.list(l), .list(m)):
-            for (x, y) in zip(l, m) where x != y { return try order(x, y, op) }
+            try RenderMeter.current?.visit(min(l.count, m.count) + 1)
+            for (x, y) in zip(l, m) where try !x.equals(y) { return try order(x, y, op) }
             return l.count < m.count ? -1 : (l.count == m.count ? 0 : 1)
         default:
             let sym = [CompareOp.lt: "<", .le: "<=", .gt: ">", .ge: ">="][op] ?? "<"

@@ -9,8 +9,8 @@ final class Renderer {
     var frames: [[String: Value]] = [[:]]
     var source: SourceText
     var steps = 0
-    /// Bytes of the strings filters and calls have built so far (see `RenderLimits.maxBuiltBytes`).
-    var builtBytes = 0
+    /// This render's share of the environment's budget (see `RenderBudget`).
+    let meter: RenderMeter
     var depth = 0
     var includeSites: [String] = []
     var includeCache: [String: Template] = [:]
@@ -33,6 +33,7 @@ final class Renderer {
         self.context = context
         self.limits = environment.options.limits
         self.lenient = environment.options.undefined == .lenient
+        self.meter = RenderMeter(budget: environment.budget, maxString: limits.maxOutputBytes)
         self.source = SourceText(name: "", bytes: [])
     }
 
@@ -120,7 +121,7 @@ final class Renderer {
                 case .string(let s): out += s
                 case .int(let i): out += String(i)
                 case .undefined: break
-                default: v.appendRepr(to: &out)
+                default: try positioned(offset) { try v.appendRepr(to: &out, limit: limits.maxOutputBytes) }
                 }
                 if out.utf8.count > limits.maxOutputBytes {
                     throw source.error("output exceeds \(limits.maxOutputBytes) bytes", at: offset, kind: .limit)
@@ -161,7 +162,7 @@ final class Renderer {
                 let a = try args.map { try eval($0) }
                 let k = try kwargs.map { ($0.0, try eval($0.1)) }
                 let v = try applyFilter(name, .string(text), a, k, at: offset)
-                out += v.pythonString
+                out += try positioned(offset) { try v.text() }
             case .importModule(let e, let alias, let withContext, let offset):
                 let module = try importModule(e, withContext: withContext, at: offset)
                 frames[frames.count - 1][alias] = .dict(module.exports)
@@ -243,11 +244,11 @@ final class Renderer {
 
     func loopValue(index i: Int, items: [Value], count: Int, depth: Int, changed: ChangedState,
                    recursiveID: Int?) -> Value {
-        let cycle = NativeFunction(name: "cycle") { args, _ in
+        let cycle = NativeFunction(builtin: "cycle") { args, _ in
             guard !args.isEmpty else { throw EvalError("no items for cycling given") }
             return args[i % args.count]
         }
-        let changedFunction = NativeFunction(name: "changed") { args, _ in .bool(changed.update(args)) }
+        let changedFunction = NativeFunction(builtin: "changed") { args, _ in .bool(try changed.update(args)) }
         var map = OrderedMapping([
             ("index", .int(i + 1)), ("index0", .int(i)),
             ("revindex", .int(count - i)), ("revindex0", .int(count - i - 1)),

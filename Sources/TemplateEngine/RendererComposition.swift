@@ -40,8 +40,8 @@ struct RecursiveLoopFrame {
 final class ChangedState: @unchecked Sendable {
     // Only touched by the render that created it, which runs on one thread.
     private var last: [Value]? = nil
-    func update(_ values: [Value]) -> Bool {
-        if let last, last == values { return false }
+    func update(_ values: [Value]) throws -> Bool {
+        if let last, try Value.list(last).equals(.list(values)) { return false }
         last = values
         return true
     }
@@ -195,7 +195,7 @@ extension Renderer {
         let a = try cb.args.map { try eval($0) }
         var k = try cb.kwargs.map { ($0.0, try eval($0.1)) }
         k.append(("caller", .callable(NativeFunction(macro: caller))))
-        out += try call(f, a, k, at: cb.offset).pythonString
+        out += try call(f, a, k, at: cb.offset).text()
         if out.utf8.count > limits.maxOutputBytes {
             throw source.error("output exceeds \(limits.maxOutputBytes) bytes", at: cb.offset, kind: .limit)
         }

@@ -1,8 +1,13 @@
 // JSON (Python's json.dumps) and YAML (PyYAML's safe_dump, block style) text of values.
 
+/// Charged to the current render as it goes (see ValueWalks.swift), and stops past
+/// `RenderLimits.maxOutputBytes`.
 func jsonText(_ v: Value, indent: Int?, sortKeys: Bool, asciiOnly: Bool) throws -> String {
     var out = ""
-    try writeJSON(v, &out, indent: indent, level: 0, sortKeys: sortKeys, asciiOnly: asciiOnly)
+    let meter = RenderMeter.current
+    var writer = JSONWriter(indent: indent, sortKeys: sortKeys, asciiOnly: asciiOnly, meter: meter,
+                            limit: meter?.maxString ?? .max)
+    try writer.write(v, &out, level: 0)
     return out
 }
 
@@ -10,8 +15,14 @@ func jsonText(_ v: Value, indent: Int?, sortKeys: Bool, asciiOnly: Bool) throws 
 func htmlSafeJSON(_ v: Value, indent: Value?) throws -> String {
     var width: Int? = nil
     if let indent, indent != .none { width = indent.intValue }
+    let json = try jsonText(v, indent: width, sortKeys: true, asciiOnly: true)
+    // Each escaped character grows by five bytes.
+    let escaped = json.utf8.reduce(0) { $0 + ($1 == 0x3C || $1 == 0x3E || $1 == 0x26 || $1 == 0x27 ? 5 : 0) }
+    if let limit = RenderMeter.current?.maxString, json.utf8.count + escaped > limit {
+        throw EvalError("JSON output exceeds \(limit) bytes", .limit)
+    }
     var out = ""
-    for c in try jsonText(v, indent: width, sortKeys: true, asciiOnly: true).unicodeScalars {
+    for c in json.unicodeScalars {
         switch c {
         case "<": out += "\\u003c"
         case ">": out += "\\u003e"
@@ -51,46 +62,62 @@ private func jsonString(_ s: String, asciiOnly: Bool, into out: inout String) {
     out += "\""
 }
 
-private func writeJSON(_ v: Value, _ out: inout String, indent: Int?, level: Int, sortKeys: Bool, asciiOnly: Bool) throws {
-    func newline(_ l: Int) {
-        if let indent { out += "\n" + String(repeating: " ", count: indent * l) }
-    }
-    let itemSep = indent == nil ? ", " : ","
-    switch v {
-    case .none: out += "null"
-    case .bool(let b): out += b ? "true" : "false"
-    case .int(let i): out += String(i)
-    case .float(let d):
-        if d.isNaN { out += "NaN" } else if d.isInfinite { out += d < 0 ? "-Infinity" : "Infinity" } else { out += formatPythonFloat(d) }
-    case .string(let s): jsonString(s, asciiOnly: asciiOnly, into: &out)
-    case .list(let items):
-        if items.isEmpty { out += "[]"; return }
-        out += "["
-        for (i, item) in items.enumerated() {
-            if i > 0 { out += itemSep }
-            newline(level + 1)
-            try writeJSON(item, &out, indent: indent, level: level + 1, sortKeys: sortKeys, asciiOnly: asciiOnly)
+private struct JSONWriter {
+    let indent: Int?
+    let sortKeys: Bool
+    let asciiOnly: Bool
+    let meter: RenderMeter?
+    let limit: Int
+
+    func write(_ v: Value, _ out: inout String, level: Int) throws {
+        func newline(_ l: Int) throws {
+            guard let indent else { return }
+            let width = indent.multipliedReportingOverflow(by: l)
+            guard !width.overflow, width.partialValue <= limit - out.utf8.count else {
+                throw EvalError("JSON output exceeds \(limit) bytes", .limit)
+            }
+            out += "\n" + String(repeating: " ", count: max(0, width.partialValue))
         }
-        newline(level)
-        out += "]"
-    case .dict(let map):
-        if map.count == 0 { out += "{}"; return }
-        var pairs = map.pairs
-        if sortKeys { pairs.sort { Operators.compareUTF8($0.key, $1.key) < 0 } }
-        out += "{"
-        for (i, pair) in pairs.enumerated() {
-            if i > 0 { out += itemSep }
-            newline(level + 1)
-            jsonString(pair.key, asciiOnly: asciiOnly, into: &out)
-            out += ": "
-            try writeJSON(pair.value, &out, indent: indent, level: level + 1, sortKeys: sortKeys, asciiOnly: asciiOnly)
+        let itemSep = indent == nil ? ", " : ","
+        switch v {
+        case .none: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .float(let d):
+            if d.isNaN { out += "NaN" } else if d.isInfinite { out += d < 0 ? "-Infinity" : "Infinity" } else { out += formatPythonFloat(d) }
+        case .string(let s): jsonString(s, asciiOnly: asciiOnly, into: &out)
+        case .list(let items):
+            if items.isEmpty { out += "[]"; return }
+            try meter?.visit(items.count + 1)
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += itemSep }
+                try newline(level + 1)
+                try write(item, &out, level: level + 1)
+            }
+            try newline(level)
+            out += "]"
+        case .dict(let map):
+            if map.count == 0 { out += "{}"; return }
+            try meter?.visit(map.count + 1)
+            var pairs = map.pairs
+            if sortKeys { pairs.sort { Operators.compareUTF8($0.key, $1.key) < 0 } }
+            out += "{"
+            for (i, pair) in pairs.enumerated() {
+                if i > 0 { out += itemSep }
+                try newline(level + 1)
+                jsonString(pair.key, asciiOnly: asciiOnly, into: &out)
+                out += ": "
+                try write(pair.value, &out, level: level + 1)
+            }
+            try newline(level)
+            out += "}"
+        case .callable(let f):
+            throw EvalError("Object of type \(f.macro != nil ? "Macro" : "function") is not JSON serializable")
+        case .undefined(let message):
+            throw EvalError(message, .undefined)
         }
-        newline(level)
-        out += "}"
-    case .callable(let f):
-        throw EvalError("Object of type \(f.macro != nil ? "Macro" : "function") is not JSON serializable")
-    case .undefined(let message):
-        throw EvalError(message, .undefined)
+        if out.utf8.count > limit { throw EvalError("JSON output exceeds \(limit) bytes", .limit) }
     }
 }
 
@@ -98,6 +125,12 @@ private func writeJSON(_ v: Value, _ out: inout String, indent: Int?, level: Int
 
 /// True when plain text would load back as something other than a string (YAML 1.1 resolvers).
 func yamlResolvesToNonString(_ s: String) -> Bool {
+    for r in yamlResolverPatterns where (try? r.wholeMatch(in: s)) != nil { return true }
+    return false
+}
+
+/// Compiled once: the emitter asks for every scalar it writes.
+nonisolated(unsafe) private let yamlResolverPatterns: [Regex<AnyRegexOutput>] = {
     let patterns = [
         #"^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$"#,
         #"^(?:~|null|Null|NULL|)$"#,
@@ -106,11 +139,8 @@ func yamlResolvesToNonString(_ s: String) -> Bool {
         #"^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$"#,
         #"^(?:<<|=)$"#,
     ]
-    for p in patterns {
-        if let r = try? Regex(p), (try? r.wholeMatch(in: s)) != nil { return true }
-    }
-    return false
-}
+    return patterns.compactMap { try? Regex($0) }
+}()
 
 /// PyYAML's `analyze_scalar` (with allow_unicode): which styles can write `s`.
 struct YAMLScalarAnalysis {

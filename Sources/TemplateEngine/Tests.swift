@@ -62,8 +62,8 @@ extension Renderer {
             default: return false
             }
         case "in": return try Operators.contains(try arg(), v)
-        case "eq", "equalto", "==": return v == (try arg())
-        case "ne", "!=": return v != (try arg())
+        case "eq", "equalto", "==": return try v.equals(try arg())
+        case "ne", "!=": return try !v.equals(try arg())
         case "lt", "lessthan", "<": return try Operators.order(v, try arg(), .lt) < 0
         case "le", "<=": return try Operators.order(v, try arg(), .le) <= 0
         case "gt", "greaterthan", ">": return try Operators.order(v, try arg(), .gt) > 0
@@ -109,7 +109,7 @@ enum Builtins {
         switch name {
         case "range": return .callable(range(limit: limits.maxRange))
         case "dict": return .callable(dict)
-        case "namespace": return .callable(NativeFunction(name: "namespace") { args, kwargs in
+        case "namespace": return .callable(NativeFunction(builtin: "namespace") { args, kwargs in
             var m = OrderedMapping()
             for a in args { if case .dict(let d) = a { for (k, v) in d.pairs { m[k] = v } } }
             for (k, v) in kwargs { m[k] = v }
@@ -119,7 +119,7 @@ enum Builtins {
         }
     }
 
-    static let dict = NativeFunction(name: "dict") { args, kwargs in
+    static let dict = NativeFunction(builtin: "dict") { args, kwargs in
         var m = OrderedMapping()
         for a in args {
             switch a {
@@ -138,7 +138,7 @@ enum Builtins {
         return .dict(m)
     }
 
-    static func range(limit: Int) -> NativeFunction { NativeFunction(name: "range") { args, kwargs in
+    static func range(limit: Int) -> NativeFunction { NativeFunction(builtin: "range") { args, kwargs in
         guard !args.isEmpty && args.count <= 3, kwargs.isEmpty else {
             throw EvalError("range expected 1 to 3 integer arguments, got \(args.count)")
         }

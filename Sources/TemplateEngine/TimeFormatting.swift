@@ -24,7 +24,7 @@ extension Renderer {
         if let shift {
             // jinja2-time 0.2.0 passes the offset to arrow's replace(), which arrow 1.x refuses for
             // every name: plural names are unknown attributes, singular ones get a float.
-            let text = try eval(shift.1).pythonString
+            let text = try eval(shift.1).text()
             let first = text.split(separator: ",", omittingEmptySubsequences: false).first.map(String.init) ?? ""
             let parts = first.split(separator: "=", omittingEmptySubsequences: false)
             guard parts.count == 2 else {

@@ -135,17 +135,31 @@ public struct NativeFunction: Sendable, Equatable {
     public let name: String
     let body: @Sendable (_ args: [Value], _ kwargs: [(String, Value)]) throws -> Value
     let macro: MacroDefinition?
+    /// Made by the host (a global, a filter, a Python extension's bridge): it is handed only
+    /// values whose walk stays within the render's budget, since it may print or serialise them.
+    let fromHost: Bool
 
     public init(name: String, _ body: @escaping @Sendable (_ args: [Value], _ kwargs: [(String, Value)]) throws -> Value) {
         self.name = name
         self.body = body
         self.macro = nil
+        self.fromHost = true
+    }
+
+    /// One of the engine's own functions (methods, `range`, `loop.cycle`), which walk values
+    /// only through the budgeted walks of ValueWalks.swift.
+    init(builtin name: String, _ body: @escaping @Sendable (_ args: [Value], _ kwargs: [(String, Value)]) throws -> Value) {
+        self.name = name
+        self.body = body
+        self.macro = nil
+        self.fromHost = false
     }
 
     init(macro: MacroDefinition) {
         self.name = macro.name
         self.macro = macro
         self.body = { _, _ in .none }
+        self.fromHost = false
     }
 
     public func call(_ args: [Value], _ kwargs: [(String, Value)] = []) throws -> Value {

@@ -1,52 +1,22 @@
 // Printing values exactly as Python's str() and repr() do.
 
 extension Value {
-    /// Python `str(value)`: what `{{ value }}` prints.
+    /// Python `str(value)`: what `{{ value }}` prints (the engine's own walks use `text()`,
+    /// which a render's budget bounds).
     public var pythonString: String {
         switch self {
         case .string(let s): return s
         case .undefined: return ""
-        default:
-            var out = ""
-            appendRepr(to: &out)
-            return out
+        default: return pythonRepr
         }
     }
 
     /// Python `repr(value)`.
     public var pythonRepr: String {
         var out = ""
-        appendRepr(to: &out)
+        // Without a meter and a limit nothing throws.
+        try? appendRepr(to: &out, meter: nil, limit: .max)
         return out
-    }
-
-    func appendRepr(to out: inout String) {
-        switch self {
-        case .none: out += "None"
-        case .bool(let b): out += b ? "True" : "False"
-        case .int(let i): out += String(i)
-        case .float(let d): out += formatPythonFloat(d)
-        case .string(let s): out += pythonQuoted(s)
-        case .list(let items):
-            out += "["
-            for (i, item) in items.enumerated() {
-                if i > 0 { out += ", " }
-                item.appendRepr(to: &out)
-            }
-            out += "]"
-        case .dict(let map):
-            out += "{"
-            for (i, pair) in map.pairs.enumerated() {
-                if i > 0 { out += ", " }
-                out += pythonQuoted(pair.key)
-                out += ": "
-                pair.value.appendRepr(to: &out)
-            }
-            out += "}"
-        case .callable(let f):
-            out += f.macro != nil ? "<Macro '\(f.name)'>" : "<function \(f.name)>"
-        case .undefined: out += "Undefined"
-        }
     }
 }
 

@@ -6,6 +6,7 @@
 /// `flowLeaves`: write collections of scalars in flow style (`[1, 2]`), as `default_flow_style=None` does.
 func yamlText(_ v: Value, indent: Int, flowLeaves: Bool, limit: Int) throws -> String {
     var e = YAMLEmitter(best: (2...9).contains(indent) ? indent : 2, flowLeaves: flowLeaves, limit: limit)
+    e.meter = RenderMeter.current
     try e.document(v)
     return e.out
 }
@@ -24,6 +25,8 @@ struct YAMLEmitter {
     var flowLevel = 0
     var openEnded = false
     var bytes = 0
+    /// Charged for every list and dict item written (see ValueWalks.swift).
+    var meter: RenderMeter? = nil
 
     init(best: Int, flowLeaves: Bool, limit: Int) {
         self.best = best
@@ -101,9 +104,11 @@ struct YAMLEmitter {
     mutating func node(_ v: Value, root: Bool, mapping: Bool, simpleKey: Bool) throws {
         switch v {
         case .list(let items):
+            try meter?.visit(items.count + 1)
             let flow = flowLevel > 0 || items.isEmpty || (flowLeaves && items.allSatisfy(isScalar))
             if flow { try flowSequence(items) } else { try blockSequence(items, mappingContext: mapping) }
         case .dict(let d):
+            try meter?.visit(d.count + 1)
             let flow = flowLevel > 0 || d.count == 0 || (flowLeaves && d.values.allSatisfy(isScalar))
             if flow { try flowMapping(d) } else { try blockMapping(d) }
         default:

@@ -15,6 +15,10 @@ public struct GenerationRequest: Sendable {
     public var trust = false
     /// copier's `--skip-tasks`: neither `_tasks` nor hooks run (so they need no `--trust`).
     public var skipTasks = false
+    /// What every render of the generation spends together (question defaults, file names,
+    /// file contents, messages); nil: a budget of its own, from the manifest's limits. `update`
+    /// gives the renders of the old and the new template one budget, as it holds both at once.
+    public var renderBudget: RenderBudget? = nil
 
     public init(destination: String, tree: TemplateTree, inputs: AnswerInputs, environmentJSON: String,
                 git: GitIdentity = GitIdentity(), vcsRef: String? = nil, force: Bool = false, trust: Bool = false) {
@@ -123,6 +127,7 @@ public enum ProjectGenerator {
         let base = try GenerationPlanner.base(of: manifest, in: tree)
         var environment = RenderingContext.environment(options: manifest.environmentOptions,
                                                       loader: TreeLoader(tree: tree, base: base))
+        if let budget = request.renderBudget { environment.budget = budget }
         let extensions = try pythonExtensions(manifest, tree: tree, trust: request.trust)
         extensions?.install(into: &environment)
         var resolver = AnswerResolver(manifest: manifest, environment: environment, context: renderingContext)
@@ -301,22 +306,24 @@ public enum ProjectGenerator {
             }
             toRender.append(item)
         }
+        // Everything is rendered before the staging folder exists: a template that fails to
+        // render (or runs out of its budget) leaves nothing behind, not even an empty folder.
+        let renderer = FileRenderer(tree: prepared.tree, environment: prepared.environment,
+                                    keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings)
+        // Files copied as they are and kept on disk (or in git) until used are streamed when
+        // written, never read whole.
+        let streamed = toRender.map { item in
+            item.kind == .copy ? prepared.tree.entry(at: item.source).flatMap { $0.isStreamed ? $0 : nil } : nil
+        }
+        let rendered = try renderer.contents(of: zip(toRender, streamed).filter { $0.1 == nil }.map(\.0), context: prepared.context)
+        var contents: [[UInt8]] = []
+        var next = rendered.makeIterator()
+        for source in streamed { contents.append(source == nil ? next.next() ?? [] : []) }
+        let outputs = try record(prepared, items: toRender, contents: contents, streamed: streamed)
         InterruptionGuard.shared.install()
         let staged = try StagedTree.create(for: destination)
         do {
             try runTasksBeforeWriting(prepared, in: staged.path, runner: runner)
-            let renderer = FileRenderer(tree: prepared.tree, environment: prepared.environment,
-                                        keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings)
-            // Files copied as they are and kept on disk (or in git) until used are streamed when
-            // written, never read whole.
-            let streamed = toRender.map { item in
-                item.kind == .copy ? prepared.tree.entry(at: item.source).flatMap { $0.isStreamed ? $0 : nil } : nil
-            }
-            let rendered = try renderer.contents(of: zip(toRender, streamed).filter { $0.1 == nil }.map(\.0), context: prepared.context)
-            var contents: [[UInt8]] = []
-            var next = rendered.makeIterator()
-            for source in streamed { contents.append(source == nil ? next.next() ?? [] : []) }
-            let outputs = try record(prepared, items: toRender, contents: contents, streamed: streamed)
             try staged.write(outputs)
             try beforeMove(staged.path)
             let report = try staged.commit(outputs: outputs, force: prepared.request.force)

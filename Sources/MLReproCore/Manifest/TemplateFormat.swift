@@ -78,7 +78,8 @@ enum YAMLManifest {
         }
         let reader = YAMLValueReader(file: file)
         var documents: [ManifestDocument] = []
-        try expand(try reader.parseAll(text), reader: reader, in: tree, into: &documents, depth: 0)
+        var budget = IncludeBudget()
+        try expand(try reader.parseAll(text), reader: reader, in: tree, into: &documents, depth: 0, budget: &budget)
         var manifest = try TemplateManifest.parse(documents: documents, description: TemplateManifest.firstComment(text),
                                                   fileName: fileName)
         // A template that ships both kinds of manifest copies neither.
@@ -86,12 +87,30 @@ enum YAMLManifest {
         return manifest
     }
 
+    /// What the `!include`s of one manifest may read together: a manifest whose included files
+    /// include several files each would otherwise parse exponentially many documents.
+    struct IncludeBudget {
+        /// Documents in the manifest and all its included files (an `!include` counts as one).
+        static let maxDocuments = 1_000
+        /// Bytes of all included files together (each read counts, however often it is included).
+        static let maxBytes = 16 << 20
+        /// Includes inside included files.
+        static let maxDepth = 16
+        var documents = 0
+        var bytes = 0
+    }
+
     /// Replaces each `!include PATTERN` document by the documents of the template files the glob
     /// matches (sorted; `*` within one folder, `**` across folders), as copier does. A pattern
-    /// must be relative and stay inside the template.
+    /// must be relative and stay inside the template; `budget` bounds the work of all includes.
     static func expand(_ nodes: [Node], reader: YAMLValueReader, in tree: TemplateTree,
-                       into documents: inout [ManifestDocument], depth: Int) throws {
+                       into documents: inout [ManifestDocument], depth: Int, budget: inout IncludeBudget) throws {
         for node in nodes {
+            budget.documents += 1
+            if budget.documents > IncludeBudget.maxDocuments {
+                throw ManifestError(location: reader.location(node),
+                                    message: "the manifest and its !include files hold more than \(IncludeBudget.maxDocuments) documents")
+            }
             guard node.tag.description == "!include" else {
                 if case .sequence(let items) = node, items.allSatisfy({ if case .mapping = $0 { true } else { false } }) {
                     documents += items.map { ManifestDocument(reader: reader, node: $0) }
@@ -109,35 +128,78 @@ enum YAMLManifest {
             if pattern.hasPrefix("/") || parts.contains("..") || parts.isEmpty {
                 throw ManifestError(location: location, message: "!include '\(pattern)': the path must be relative and inside the template")
             }
-            guard depth < 16 else {
-                throw ManifestError(location: location, message: "!include '\(pattern)': includes nest deeper than 16 (a cycle?)")
+            guard parts.count <= TemplateManifest.maxPatternComponents, pattern.utf8.count <= 4000 else {
+                throw ManifestError(location: location, message: "!include: a pattern may have at most \(TemplateManifest.maxPatternComponents) components and 4000 bytes")
             }
-            let matches = tree.entries.filter { !$0.isDirectory && globMatches(parts, $0.path) }
+            guard depth < IncludeBudget.maxDepth else {
+                throw ManifestError(location: location, message: "!include '\(pattern)': includes nest deeper than \(IncludeBudget.maxDepth) (a cycle?)")
+            }
+            let glob = IncludeGlob(parts)
+            let matches = tree.entries.filter { !$0.isDirectory && glob.matches($0.path) }
             for entry in matches {
+                budget.bytes += entry.bytes.count
+                if budget.bytes > IncludeBudget.maxBytes {
+                    throw ManifestError(location: location, message: "!include '\(pattern)': the included files hold more than \(IncludeBudget.maxBytes >> 20) MiB together")
+                }
                 let included = YAMLValueReader(file: tree.displayPath(entry.path))
                 guard let text = String(validating: try entry.read(shownAs: tree.displayPath(entry.path)), as: UTF8.self) else {
                     throw ManifestError(location: included.location(line: 1, column: 1), message: "the included file is not valid UTF-8")
                 }
-                try expand(try included.parseAll(text), reader: included, in: tree, into: &documents, depth: depth + 1)
+                try expand(try included.parseAll(text), reader: included, in: tree, into: &documents, depth: depth + 1,
+                           budget: &budget)
             }
         }
     }
+}
 
-    /// Python `Path.glob` of `parts` against a template path: `**` matches any number of folders.
-    static func globMatches(_ parts: [String], _ path: String) -> Bool {
-        let components = path.split(separator: "/").map { Array($0.unicodeScalars) }
-        let pattern = parts.filter { $0 != "." }.map { Array($0.unicodeScalars) }
-        func match(_ p: Int, _ c: Int) -> Bool {
-            if p == pattern.count { return c == components.count }
-            if pattern[p] == Array("**".unicodeScalars) {
-                for next in c...components.count where match(p + 1, next) { return true }
-                return false
+/// An `!include` glob (Python's `Path.glob`: `**` matches any number of folders), matched the way `PathPatterns` matches `_exclude` patterns: one pass over
+/// the path's components carrying the set of pattern positions reached, so the time is linear in
+/// the path's depth times the pattern's length, however many `**` the pattern holds.
+struct IncludeGlob {
+    /// Components as scalars; nil stands for `**` (repeats collapsed to one).
+    let components: [[Unicode.Scalar]?]
+
+    init(_ parts: [String]) {
+        var components: [[Unicode.Scalar]?] = []
+        for part in parts where part != "." {
+            if part == "**" {
+                if let last = components.last, last == nil { continue }
+                components.append(nil)
+            } else {
+                components.append(Array(part.unicodeScalars))
             }
-            guard c < components.count else { return false }
-            // A hidden name matches only a pattern that starts with a dot, as in Python's glob.
-            if components[c].first == "." && pattern[p].first != "." { return false }
-            return PathPatterns.wildcard(pattern[p][...], components[c][...]) && match(p + 1, c + 1)
         }
-        return match(0, 0)
+        self.components = components
+    }
+
+    func matches(_ path: String) -> Bool {
+        let count = components.count
+        var states = [Bool](repeating: false, count: count + 1)
+        func close(_ states: inout [Bool]) {
+            for position in 0..<count where states[position] && components[position] == nil {
+                states[position + 1] = true
+            }
+        }
+        states[0] = true
+        close(&states)
+        for name in path.split(separator: "/") {
+            let part = Array(name.unicodeScalars)
+            var next = [Bool](repeating: false, count: count + 1)
+            var any = false
+            for position in 0..<count where states[position] {
+                if let component = components[position] {
+                    // A hidden name matches only a pattern that starts with a dot, as in Python's glob.
+                    if part.first == "." && component.first != "." { continue }
+                    if PathPatterns.wildcard(component[...], part[...]) { next[position + 1] = true; any = true }
+                } else {
+                    next[position] = true
+                    any = true
+                }
+            }
+            guard any else { return false }
+            close(&next)
+            states = next
+        }
+        return states[count]
     }
 }

@@ -28,18 +28,20 @@ public struct RegeneratedProject: Sendable {
     /// `_skip` patterns leave files out entirely.
     /// `_tasks` never run here, except hooks that shape the output (cookiecutter's
     /// `post_gen_project`), which run with `trust` on the render in a scratch folder; `trust`
-    /// also lets the template's Python extensions run (`--trust`).
+    /// also lets the template's Python extensions run (`--trust`). `budget`: what the renders
+    /// may spend (shared with other renders the caller keeps at the same time).
     /// With `streamingCopies`, a large file copied as it is stays in the template (`streamed`)
     /// instead of being read whole, unless hooks that shape the output run on the render.
     public static func render(tree: TemplateTree, project: String, inputs: AnswerInputs,
                               environmentJSON: String, skip: [String], trust: Bool = false,
-                              streamingCopies: Bool = false,
+                              streamingCopies: Bool = false, budget: RenderBudget? = nil,
                               runner: any TaskRunning = ProcessTaskRunner()) throws -> RegeneratedProject {
         var request = GenerationRequest(destination: project, tree: tree, inputs: inputs,
                                         environmentJSON: environmentJSON, git: GitIdentity.fromGitConfig(),
                                         vcsRef: tree.revision?.commit, force: true, trust: trust)
         // Without trust no task is even prepared; with it only output-shaping ones are run below.
         request.skipTasks = !trust
+        request.renderBudget = budget
         let prepared = try ProjectGenerator.prepare(request)
         let skipped = PathPatterns(skip)
         let items = prepared.plan.files.filter { !skipped.matches($0.path, isDirectory: false) }

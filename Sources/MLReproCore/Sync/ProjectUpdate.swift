@@ -87,10 +87,12 @@ public struct ProjectUpdate {
         let record = try ProjectRecord.load(project: project)
         try requireCleanTree()
         let theirsTree = try template.load(record, ref: ref, latest: ref == nil)
+        // The new and the old template's renders are held together: they share one budget.
+        let budget = RenderBudget()
         let theirs = try RegeneratedProject.render(
             tree: theirsTree, project: project,
             inputs: record.answerInputs(for: try theirsTree.manifest(), overrides: answers, data: data),
-            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust)
+            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, budget: budget)
         // copier's _migrations of the new version, for versions the update crosses.
         // The recorded version of a git template (loaded once: its name picks the migrations, its
         // render is the merge base).
@@ -106,7 +108,7 @@ public struct ProjectUpdate {
             ran += try migrations.run(stage: "before", project: project, context: theirs.prepared.context,
                                       environment: theirs.prepared.environment, runner: runner).map { "before: " + $0 }
         }
-        let baseFiles = try baseFiles(record, tree: baseTree)
+        let baseFiles = try baseFiles(record, tree: baseTree, budget: budget)
         var writes: [(path: String, bytes: [UInt8], mode: UInt16)] = []
         var removals: [String] = []
         var actions: [UpdateAction] = []
@@ -208,11 +210,11 @@ public struct ProjectUpdate {
     /// The files the recorded template generated: rendered again from `tree` for git templates; for
     /// others (whose old content is gone) the project's own files whose checksum still matches
     /// the record, so that only files the user never touched count as unchanged.
-    private func baseFiles(_ record: ProjectRecord, tree: TemplateTree?) throws -> PathMap<RegeneratedProject.File> {
+    private func baseFiles(_ record: ProjectRecord, tree: TemplateTree?, budget: RenderBudget) throws -> PathMap<RegeneratedProject.File> {
         if let tree {
             return try RegeneratedProject.render(
                 tree: tree, project: project, inputs: record.answerInputs(for: try tree.manifest()),
-                environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust).files
+                environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, budget: budget).files
         }
         var files = PathMap<RegeneratedProject.File>()
         for (path, digest) in record.checksums where !path.hasPrefix(GenerationPlan.recordDirectory + "/") {
