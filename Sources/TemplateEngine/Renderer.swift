@@ -239,6 +239,10 @@ final class Renderer {
                                                              changed: changed, recursiveID: recursiveID)
             }
             try renderNodes(loop.body, &out)
+            // A body of plain text has no output node to check the size after.
+            if out.utf8.count > limits.maxOutputBytes {
+                throw source.error("output exceeds \(limits.maxOutputBytes) bytes", at: loop.offset, kind: .limit)
+            }
         }
     }
 

@@ -164,3 +164,13 @@ def test_large_file_contents_share_one_budget(tmp_path: Path) -> None:
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert "bytes in one generation" in proc.stderr and ".txt.jinja:" in proc.stderr
     assert not dest.exists() and leftovers(tmp_path) == []
+
+
+def test_a_loop_of_plain_text_stops_at_one_files_limit(tmp_path: Path) -> None:
+    body = "{% for i in range(1000000) %}" + "x" * 1000 + "{% endfor %}\n"
+    tpl = write_template(tmp_path / "tpl", OPEN_MANIFEST, {"big.txt.jinja": body})
+    dest = tmp_path / "o"
+    result = init(tpl, dest, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "big.txt.jinja:1:" in result.stderr and "output exceeds 67108864 bytes" in result.stderr
+    assert not dest.exists() and leftovers(tmp_path) == []
