@@ -18,7 +18,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -201,22 +201,31 @@ def leave_together(launch: Launch, limit: timedelta) -> None:
     wait goes through the job's key-value store, not a collective: no message is in flight on the
     group's connections when they are closed, and the collective timeout (distributed.timeout_s)
     does not apply. It polls, so SIGTERM (torchrun stopping this rank because another one died) is
-    handled at once; without torchrun the store lives in rank 0, whose death breaks the connection.
+    handled at once; without torchrun the store lives in rank 0, whose death breaks the connection,
+    and rank 0 therefore lets go of it last.
     """
     from torch.distributed.distributed_c10d import _get_default_store
 
     store = _get_default_store()
     deadline = time.monotonic() + limit.total_seconds()
-    pause = 0.01
-    try:
-        if store.add("exit/arrived", 1) == launch.world_size:
-            store.set("exit/everyone", "1")
-        while not store.check(["exit/everyone"]):
+
+    def wait_until(condition: Callable[[], bool]) -> None:
+        pause = 0.01
+        while not condition():
             if time.monotonic() > deadline:
                 raise TimeoutError(f"rank {launch.rank}: the other ranks did not finish within "
                                    f"{limit.total_seconds():.0f} s (distributed.exit_timeout_s)")
             time.sleep(pause)
             pause = min(pause * 2, 0.1)
+
+    try:
+        if store.add("exit/arrived", 1) == launch.world_size:
+            store.set("exit/everyone", "1")
+        wait_until(lambda: store.check(["exit/everyone"]))
+        if launch.leader:
+            wait_until(lambda: store.add("exit/left", 0) == launch.world_size - 1)
+        else:
+            store.add("exit/left", 1)
     except RuntimeError as error:  # the store is gone: a rank died
         raise RuntimeError(f"rank {launch.rank}: lost the job's store while waiting for the other ranks: "
                            f"{error}") from error
