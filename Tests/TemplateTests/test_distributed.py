@@ -348,6 +348,19 @@ def test_ranks_leave_together_while_rank_0_records_the_run(env, tmp_path):
     assert "received signal 15" in done.stdout + done.stderr, done.stdout[-2000:] + done.stderr[-4000:]
     print(f"\nrank 0 killed in its upload: job ended {ended - events[(0, 'upload-starts')]:.1f} s later")
 
+    # Bare ranks, as srun starts them: the store lives in rank 0, which lets go of it last.
+    port, notes, workers = str(free_port()), tmp_path / "bare.notes", []
+    for rank in (0, 1):
+        environment = dict(os.environ, MLFLOW_TRACKING_URI=f"sqlite:///{tmp_path / 'bare.db'}", OMP_NUM_THREADS="1",
+                           MASTER_ADDR="127.0.0.1", MASTER_PORT=port, WORLD_SIZE="2", RANK=str(rank),
+                           LOCAL_RANK=str(rank), LOCAL_WORLD_SIZE="2", PYTHONPATH=pythonpath, NOTES=str(notes),
+                           UPLOAD_S="1")
+        with (tmp_path / f"bare-{rank}.log").open("w") as log:
+            workers.append(subprocess.Popen([str(python), "-m", "slow_leader", "--set", "train.epochs=2"],
+                                            cwd=project, env=environment, stdout=log, stderr=subprocess.STDOUT))
+    codes = [worker.wait(timeout=300) for worker in workers]
+    assert codes == [0, 0], "\n".join((tmp_path / f"bare-{rank}.log").read_text()[-3000:] for rank in (0, 1))
+
 
 @pytest.mark.parametrize("variables", [
     {"WORLD_SIZE": "2", "RANK": "0", "LOCAL_RANK": "0"},
