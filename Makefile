@@ -12,7 +12,7 @@ export MLREPRO_TEST_VENV := $(VENV)
 # (which dominates small projects) dropped from 17-18 ms to 12-16 ms when this was measured.
 RELEASE := -c release --static-swift-stdlib
 
-.PHONY: all deps venv build run test test-swift test-copier test-cookiecutter install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake examples test-examples fuzz template-locks
+.PHONY: all deps venv build run test test-swift test-copier test-cookiecutter install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake examples test-examples fuzz template-locks stress-ddp
 
 all: build
 
@@ -61,6 +61,16 @@ test-template: venv
 	$(SWIFT) build
 	MLREPRO_BIN=$(CURDIR)/.build/debug/mlrepro MLREPRO_WHEEL_CACHE=$(MLREPRO_WHEEL_CACHE) \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider Tests/TemplateTests
+
+## stress-ddp: STRESS_COUNT (default 50) consecutive 2-process torchrun jobs (gloo, CPU) of a generated project for
+## each of STRESS_FRAMEWORKS, in one virtualenv (STRESS_VENV) with the CPU torch wheel from TORCH_WHEELS; counts
+## successes and failures, keeps failed jobs' logs in out/stress-ddp, fails on any failed job. Not part of `make test`.
+STRESS_COUNT ?= 50
+STRESS_FRAMEWORKS ?= pytorch lightning
+STRESS_VENV ?= $(CURDIR)/out/ddp-venv
+stress-ddp: build
+	python3 scripts/stress_ddp.py --mlrepro $(BIN) --count $(STRESS_COUNT) --frameworks $(STRESS_FRAMEWORKS) \
+	    --venv $(STRESS_VENV) --work out/stress-ddp
 
 ## examples: regenerate Examples/my-study (built-in template, fixed answers, reproducible record).
 ## test-examples: fail when Examples/ has drifted from the built-in template (`mlrepro check`).

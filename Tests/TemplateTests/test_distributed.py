@@ -82,6 +82,41 @@ FAILING_RANK = textwrap.dedent("""
     raise SystemExit(train.main(sys.argv[1:]))
 """)
 
+SLOW_LEADER = textwrap.dedent("""
+    # Rank 0 spends a while in its MLflow model upload (or dies in it: LEADER_DIES=1) while the other
+    # rank has finished; every rank notes when it destroys its process group.
+    import os, signal, sys, time
+    import torch.distributed as dist
+    from {package} import model, train
+
+    notes = os.environ["NOTES"]
+    rank = os.environ["RANK"]
+
+    def note(event):
+        with open(notes, "a") as handle:
+            handle.write(f"{{rank}} {{event}} {{time.time()}}\\n")
+
+    uploaded = model.log_model
+
+    def log_model(*args, **kwargs):
+        note("upload-starts")
+        if os.environ.get("LEADER_DIES"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(float(os.environ["UPLOAD_S"]))
+        uploaded(*args, **kwargs)
+        note("upload-done")
+
+    destroy = dist.destroy_process_group
+
+    def destroy_process_group(*args, **kwargs):
+        note("destroys")
+        destroy(*args, **kwargs)
+
+    model.log_model = log_model
+    dist.destroy_process_group = destroy_process_group
+    raise SystemExit(train.main(sys.argv[1:]))
+""")
+
 
 def sh(argv: list, cwd: Path, env: dict | None = None, timeout: int = 1800, check: bool = True):
     done = subprocess.run([str(a) for a in argv], check=False, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
@@ -270,6 +305,61 @@ def test_a_failing_rank_fails_the_job_without_hanging(env, tmp_path):
     # Start-up (imports, data, the MLflow store) plus at most one collective timeout.
     assert bare_wall < timeout_s + 150, bare_wall
     print(f"\nfailing rank: torchrun job ended after {wall:.1f} s; bare ranks after {bare_wall:.1f} s")
+
+
+def test_ranks_leave_together_while_rank_0_records_the_run(env, tmp_path):
+    """The ranks destroy their process group only after rank 0 has finished its MLflow upload; past
+    distributed.exit_timeout_s, or when rank 0 dies meanwhile, the job fails, and fast."""
+    python, projects = env
+    project = projects["pytorch"]
+    (tmp_path / "slow_leader.py").write_text(SLOW_LEADER.format(package=project.name.replace("-", "_")))
+    pythonpath = os.pathsep.join(p for p in [str(tmp_path), os.environ.get("PYTHONPATH", "")] if p)
+
+    def job(name: str, *extra: str, **variables: str):
+        notes = tmp_path / f"{name}.notes"
+        store = f"sqlite:///{tmp_path / f'{name}.db'}"
+        done, _ = train(python, project, store, 2, *extra,
+                           module="slow_leader", check=False, timeout=300,
+                           variables={"PYTHONPATH": pythonpath, "NOTES": str(notes), **variables})
+        events = {}
+        for line in notes.read_text().splitlines():
+            rank, event, when = line.split()
+            events[(int(rank), event)] = float(when)
+        return done, events, time.time()
+
+    # 5 s of upload: rank 1 waits for it, then both leave.
+    done, events, _ = job("slow", UPLOAD_S="5")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
+    assert done.stdout.count("test_accuracy=") == 1
+    assert events[(1, "destroys")] >= events[(0, "upload-done")], "rank 1 left while rank 0 was still uploading"
+    assert events[(0, "upload-done")] - events[(0, "upload-starts")] >= 5
+    assert (0, "destroys") in events
+
+    # Past distributed.exit_timeout_s the waiting rank gives up and the job fails.
+    done, events, _ = job("late", "--set", "distributed.exit_timeout_s=1", UPLOAD_S="8")
+    assert done.returncode != 0
+    assert "distributed.exit_timeout_s" in done.stdout + done.stderr
+
+    # Rank 0 killed during the upload: rank 1 stops waiting at once (torchrun's SIGTERM) and the job fails.
+    done, events, ended = job("dies", UPLOAD_S="0", LEADER_DIES="1")
+    assert done.returncode != 0
+    assert (0, "destroys") not in events
+    assert ended - events[(0, "upload-starts")] < 20, "the job outlived its killed rank 0 by too long"
+    assert "received signal 15" in done.stdout + done.stderr, done.stdout[-2000:] + done.stderr[-4000:]
+    print(f"\nrank 0 killed in its upload: job ended {ended - events[(0, 'upload-starts')]:.1f} s later")
+
+    # Bare ranks, as srun starts them: the store lives in rank 0, which lets go of it last.
+    port, notes, workers = str(free_port()), tmp_path / "bare.notes", []
+    for rank in (0, 1):
+        environment = dict(os.environ, MLFLOW_TRACKING_URI=f"sqlite:///{tmp_path / 'bare.db'}", OMP_NUM_THREADS="1",
+                           MASTER_ADDR="127.0.0.1", MASTER_PORT=port, WORLD_SIZE="2", RANK=str(rank),
+                           LOCAL_RANK=str(rank), LOCAL_WORLD_SIZE="2", PYTHONPATH=pythonpath, NOTES=str(notes),
+                           UPLOAD_S="1")
+        with (tmp_path / f"bare-{rank}.log").open("w") as log:
+            workers.append(subprocess.Popen([str(python), "-m", "slow_leader", "--set", "train.epochs=2"],
+                                            cwd=project, env=environment, stdout=log, stderr=subprocess.STDOUT))
+    codes = [worker.wait(timeout=300) for worker in workers]
+    assert codes == [0, 0], "\n".join((tmp_path / f"bare-{rank}.log").read_text()[-3000:] for rank in (0, 1))
 
 
 @pytest.mark.parametrize("variables", [

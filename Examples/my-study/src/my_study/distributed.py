@@ -17,7 +17,8 @@ import shutil
 import signal
 import socket
 import subprocess
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -112,6 +113,18 @@ def timeout(config: dict) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+def exit_timeout(config: dict) -> timedelta:
+    """How long a rank that has finished waits at the end for the others (distributed.exit_timeout_s).
+
+    Rank 0 records the run in MLflow (metrics, artifacts, the model upload) after training while the
+    other ranks wait for it, so this is longer than the collective timeout.
+    """
+    seconds = float((config.get("distributed") or {}).get("exit_timeout_s", 3600))
+    if seconds <= 0:
+        raise LaunchError(f"distributed.exit_timeout_s must be positive, got {seconds}")
+    return timedelta(seconds=seconds)
+
+
 def _master_address(env: dict[str, str]) -> str:
     """First host of the Slurm job (what torchrun's rendezvous does under sbatch)."""
     if env.get("MASTER_ADDR"):
@@ -134,7 +147,10 @@ def process_group(launch: Launch, config: dict) -> Iterator[str | None]:
     """Join the job's process group for the duration of the block; yields the backend (None alone).
 
     The group is destroyed on every way out: normal return, exception, or SIGTERM, which is turned
-    into an exception so that MLflow marks the run failed and the block's cleanup runs.
+    into an exception so that MLflow marks the run failed and the block's cleanup runs. After a
+    normal return every rank first waits for the others (`leave_together`), so that no rank tears
+    down its connections while a peer still uses them (rank 0 is still recording the run); after an
+    exception it leaves at once, since the others would wait for it in vain.
     """
     if not launch.distributed:
         yield None
@@ -158,16 +174,61 @@ def process_group(launch: Launch, config: dict) -> Iterator[str | None]:
     def terminate(signum: int, frame: object) -> None:  # noqa: ARG001
         raise Terminated(f"rank {launch.rank}: received signal {signum}; leaving the process group")
 
+    exit_limit = exit_timeout(config)
     previous = signal.signal(signal.SIGTERM, terminate)
+    finished = False
     try:
         options = {"device_id": torch.device("cuda", launch.local_rank)} if backend == "nccl" else {}
         dist.init_process_group(backend, init_method="env://", world_size=launch.world_size, rank=launch.rank,
                                 timeout=timeout(config), **options)
         yield backend
+        finished = True
     finally:
-        if dist.is_initialized():
-            dist.destroy_process_group()
-        signal.signal(signal.SIGTERM, previous)
+        try:
+            if finished and dist.is_initialized():
+                leave_together(launch, exit_limit)
+        finally:
+            if dist.is_initialized():
+                dist.destroy_process_group()
+            signal.signal(signal.SIGTERM, previous)
+
+
+def leave_together(launch: Launch, limit: timedelta) -> None:
+    """Wait until every rank has finished its work, for at most `limit`, before the group is destroyed.
+
+    A rank that destroys its group while a peer still holds the connections can bring the peer
+    down (gloo) or hang it (nccl: ncclCommAbort is collective), so all ranks leave together. The
+    wait goes through the job's key-value store, not a collective: no message is in flight on the
+    group's connections when they are closed, and the collective timeout (distributed.timeout_s)
+    does not apply. It polls, so SIGTERM (torchrun stopping this rank because another one died) is
+    handled at once; without torchrun the store lives in rank 0, whose death breaks the connection,
+    and rank 0 therefore lets go of it last.
+    """
+    from torch.distributed.distributed_c10d import _get_default_store
+
+    store = _get_default_store()
+    deadline = time.monotonic() + limit.total_seconds()
+
+    def wait_until(condition: Callable[[], bool]) -> None:
+        pause = 0.01
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"rank {launch.rank}: the other ranks did not finish within "
+                                   f"{limit.total_seconds():.0f} s (distributed.exit_timeout_s)")
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+    try:
+        if store.add("exit/arrived", 1) == launch.world_size:
+            store.set("exit/everyone", "1")
+        wait_until(lambda: store.check(["exit/everyone"]))
+        if launch.leader:
+            wait_until(lambda: store.add("exit/left", 0) == launch.world_size - 1)
+        else:
+            store.add("exit/left", 1)
+    except RuntimeError as error:  # the store is gone: a rank died
+        raise RuntimeError(f"rank {launch.rank}: lost the job's store while waiting for the other ranks: "
+                           f"{error}") from error
 
 
 def params(launch: Launch, backend: str | None) -> dict[str, object]:
