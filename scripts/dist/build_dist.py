@@ -29,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -276,7 +277,7 @@ def write_archive(tree: Path, path: Path, epoch: int) -> None:
         for entry in entries:
             archive.add(entry, arcname=str(Path(tree.name) / entry.relative_to(tree)), recursive=False,
                         filter=normalised)
-    with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=epoch) as zipped:
+    with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=epoch, compresslevel=6) as zipped:
         zipped.write(buffer.getvalue())
 
 
@@ -367,14 +368,13 @@ def write_wheel(tree: Path, path: Path, version_text: str, tag: str, epoch: int)
     record = [record_line(name, data) for name, data, _ in entries] + [f"{info_dir}/RECORD,,"]
     entries.append((f"{info_dir}/RECORD", ("\n".join(record) + "\n").encode(), 0o644))
     stamp_time = max(epoch, 315532800)  # zip cannot store times before 1980
-    import time
     date_time = time.gmtime(stamp_time)[:6]
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         for name, data, mode in entries:
             info = zipfile.ZipInfo(name, date_time=date_time)
             info.external_attr = (0o100000 | mode) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, data, compresslevel=9)
+            archive.writestr(info, data, compresslevel=6)
 
 
 def main() -> None:
