@@ -40,7 +40,7 @@ def argument_lines(argument: dict) -> str:
     if argument.get("defaultValue") not in (None, ""):
         text += f" (default: {argument['defaultValue']})"
     if argument.get("isRepeating"):
-        text += " May be repeated."
+        text += "" if "repeat" in text.lower() else " May be repeated."
     return f".TP\n{label}\n{paragraphs(text) if text else ''}\n"
 
 

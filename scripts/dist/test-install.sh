@@ -11,6 +11,8 @@ root=${2:?usage: test-install.sh WHEEL ROOT}
 here=$(cd "$(dirname "$0")" && pwd)
 version=$(sed -nE 's/.*static let current = "([^"]+)".*/\1/p' "$here/../../Sources/MLReproCore/Record/Version.swift")
 
+[ "$(id -u)" -eq 0 ] || { echo "test-install: needs root (debootstrap, chroot, mount)" >&2; exit 1; }
+[ -f "$wheel" ] || { echo "test-install: no wheel $wheel; run make dist" >&2; exit 1; }
 "$here/debian-root.sh" "$root"
 root=$(realpath "$root")
 work="$root/work"
@@ -44,8 +46,12 @@ git -C "$template" add -A && git -C "$template" commit --quiet -m "v1" && git -C
 printf 'Hello {{ name }}, again!\n' > "$template/greeting.txt.jinja"
 git -C "$template" add -A && git -C "$template" commit --quiet -m "v1.1" && git -C "$template" tag v1.1.0
 
-# /proc: the loader finds the bundled libgit2 from /proc/self/exe.
-mount -t proc proc "$root/proc"
+# /proc: the loader finds the bundled libgit2 from /proc/self/exe, and the Swift runtime reads the
+# command line from /proc/self/cmdline (without /proc, mlrepro sees no arguments at all).
+if ! mount -t proc proc "$root/proc"; then
+    echo "test-install: cannot mount /proc in $root: run as root with CAP_SYS_ADMIN (a container needs --privileged)" >&2
+    exit 1
+fi
 mounted=yes
 
 cat > "$work/inside.sh" <<'SCRIPT'
