@@ -8,7 +8,7 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 # `deps.sh stack`: also the PostgreSQL server the tracking-stack test starts.
 if [ "${1:-}" = "stack" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi
 # `deps.sh dist`: what `make dist` and `make test-install` use (objcopy, readelf, patchelf, debootstrap).
-if [ "${1:-}" = "dist" ]; then
+if [ "${1:-}" = "dist" ] && [ "$(uname -s)" = Linux ]; then
     command -v objcopy >/dev/null 2>&1 && command -v readelf >/dev/null 2>&1 || missing+=(binutils)
     command -v patchelf >/dev/null 2>&1 || missing+=(patchelf)
     command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
