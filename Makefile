@@ -12,7 +12,7 @@ export MLREPRO_TEST_VENV := $(VENV)
 # (which dominates small projects) dropped from 17-18 ms to 12-16 ms when this was measured.
 RELEASE := -c release --static-swift-stdlib
 
-.PHONY: all deps venv build run test test-swift test-copier test-cookiecutter install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake examples test-examples fuzz template-locks stress-ddp
+.PHONY: dist test-install test-dist all deps venv build run test test-swift test-copier test-cookiecutter install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake examples test-examples fuzz template-locks stress-ddp
 
 all: build
 
@@ -48,6 +48,7 @@ test: deps venv
 	$(MAKE) test-hostile
 	$(MAKE) test-bake
 	$(MAKE) test-stack
+	$(MAKE) test-dist test-install
 
 test-swift:
 	$(SWIFT) test
@@ -132,10 +133,41 @@ bench-probe: release
 release: deps
 	$(SWIFT) build $(RELEASE)
 
-## install: copy the release binary to $(PREFIX)/bin.
-install: release
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 .build/release/mlrepro $(DESTDIR)$(PREFIX)/bin/mlrepro
+## install: the distributed tree (stripped binary, bundled libgit2, man page, completions) into $(PREFIX).
+install: dist
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/mlrepro $(DESTDIR)$(PREFIX)/share
+	install -m 0755 $(DIST_TREE)/bin/mlrepro $(DESTDIR)$(PREFIX)/bin/mlrepro
+	install -m 0755 $(DIST_TREE)/lib/mlrepro/* $(DESTDIR)$(PREFIX)/lib/mlrepro/
+	cp -R $(DIST_TREE)/share/. $(DESTDIR)$(PREFIX)/share/
+
+## dist: dist/mlrepro-<version>-py3-none-<platform>.whl, dist/mlrepro-<version>-<target>.tar.gz and dist/SHA256SUMS
+## from the release build: stamped with the commit, debug information split off into out/dist/, stripped, libgit2
+## and what it needs beyond the manylinux baseline bundled in lib/mlrepro/ (scripts/dist/build_dist.py).
+MLREPRO_VERSION := $(shell sed -nE 's/.*static let current = "([^"]+)".*/\1/p' Sources/MLReproCore/Record/Version.swift)
+DIST_TARGET = $(shell .build/release/mlrepro --version | sed -n 's/^target: //p')
+DIST_TREE = out/dist/mlrepro-$(MLREPRO_VERSION)-$(DIST_TARGET)
+dist: release
+	@scripts/deps.sh dist
+	rm -rf dist
+	python3 scripts/dist/build_dist.py --binary .build/release/mlrepro --out dist --work out/dist
+
+## test-dist: the wheel's metadata and contents (twine, check-wheel-contents), its platform tag against what the
+## binary and bundled libraries need (auditwheel), the release workflow and action.yml against their schemas
+## (check-jsonschema; actionlint too when it is on PATH).
+DIST_VENV ?= $(CURDIR)/.venv-dist
+$(DIST_VENV)/.installed: scripts/dist/requirements.txt
+	python3 -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r scripts/dist/requirements.txt
+	touch $@
+test-dist: dist $(DIST_VENV)/.installed
+	scripts/dist/check-dist.sh $(DIST_VENV) dist
+
+## test-install: the wheel installed with pip on a bare Debian root (python3 and python3-venv only: no Swift, no
+## libgit2, no git), then --version, init (with its git commit), init from a file:// git template, check, update.
+## The root is built once with debootstrap into DEBIAN_ROOT (as root) and reused.
+DEBIAN_ROOT ?= $(CURDIR)/out/debian-root
+test-install: dist
+	scripts/dist/test-install.sh dist/mlrepro-$(MLREPRO_VERSION)-py3-none-*.whl $(DEBIAN_ROOT)
 
 clean:
 	rm -rf .build out

@@ -18,7 +18,7 @@ let package = Package(
         .target(
             name: "MLReproCLI",
             dependencies: [
-                "MLReproCore", "TemplateEngine", "EnvironmentProbe", "Prompting", "GitSupport",
+                "MLReproCore", "TemplateEngine", "EnvironmentProbe", "Prompting", "GitSupport", "CBuildStamp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -49,6 +49,8 @@ let package = Package(
         // libgit2's headers (libgit2-dev) and a loader that opens the library on first use.
         .target(name: "CLibGit2", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "GitSupport", dependencies: ["CLibGit2"]),
+        // The commit a distributed binary was built from, stamped into it by `make dist`.
+        .target(name: "CBuildStamp"),
 
         .testTarget(name: "TemplateEngineTests", dependencies: ["TemplateEngine"], exclude: ["Conformance"]),
         .testTarget(name: "MLReproCoreTests", dependencies: ["MLReproCore", "TemplateEngine"]),

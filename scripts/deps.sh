@@ -7,6 +7,13 @@ if ! pkg-config --exists libgit2 2>/dev/null; then missing+=(libgit2-dev); fi
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 # `deps.sh stack`: also the PostgreSQL server the tracking-stack test starts.
 if [ "${1:-}" = "stack" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi
+# `deps.sh dist`: what `make dist` and `make test-install` use (objcopy, readelf, patchelf, debootstrap).
+if [ "${1:-}" = "dist" ] && [ "$(uname -s)" = Linux ]; then
+    command -v objcopy >/dev/null 2>&1 && command -v readelf >/dev/null 2>&1 || missing+=(binutils)
+    command -v patchelf >/dev/null 2>&1 || missing+=(patchelf)
+    command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+    command -v git >/dev/null 2>&1 || missing+=(git)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "deps: installing ${missing[*]}"

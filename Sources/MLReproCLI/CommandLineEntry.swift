@@ -21,7 +21,7 @@ public enum CommandLineEntry {
         // Answered before the argument parser is built: building it reflects over every command
         // (about 2 ms), and scripts call `--version` to see whether mlrepro is there at all.
         if arguments == ["--version"] {
-            print(MLReproVersion.current)
+            print(BuildInfo.versionText)
             return .success
         }
         let command: any ParsableCommand

@@ -10,7 +10,7 @@ public struct MLRepro: AsyncParsableCommand {
         Exit status: 0 success, 1 drift or conflicts (check, update), 2 error, \
         130 interrupted.
         """,
-        version: MLReproVersion.current,
+        version: BuildInfo.versionText,
         subcommands: MLRepro.registeredSubcommands
     )
 

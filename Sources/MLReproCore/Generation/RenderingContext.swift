@@ -71,6 +71,7 @@ public struct RenderingContext: Sendable {
         context["env"] = environmentRecord
         context["_mlrepro"] = .dict(OrderedMapping([
             ("version", .string(MLReproVersion.current)),
+            ("homepage", .string(MLReproHome.url)),
             ("dst_path", .string(destination)),
             ("dst_name", .string((destination as NSString).lastPathComponent)),
             ("dst_relative", .string(RenderingContext.relative(destination, to: FileManager.default.currentDirectoryPath))),
