@@ -15,6 +15,12 @@ public struct GitFileContent: Sendable, Equatable {
     public let kind: GitTreeFile.Kind
     /// The file's bytes; for a symbolic link, the link's target path.
     public let bytes: [UInt8]
+
+    public init(path: String, kind: GitTreeFile.Kind, bytes: [UInt8]) {
+        self.path = path
+        self.kind = kind
+        self.bytes = bytes
+    }
 }
 
 extension GitRepository {
@@ -95,7 +101,7 @@ extension GitRepository {
         return tree
     }
 
-    private func blobBytes(_ id: UnsafePointer<git_oid>) throws -> [UInt8] {
+    func blobBytes(_ id: UnsafePointer<git_oid>) throws -> [UInt8] {
         var blob: OpaquePointer?
         try LibGit2.check(git.blob_lookup(&blob, pointer, id), "reading a file of '\(path)'")
         defer { git.blob_free(blob) }
@@ -104,7 +110,7 @@ extension GitRepository {
         return Array(UnsafeRawBufferPointer(start: raw, count: size))
     }
 
-    private func walkTree(of commit: ObjectID,
+    func walkTree(of commit: ObjectID,
                           _ visit: (String, GitTreeFile.Kind, UnsafePointer<git_oid>) throws -> Void) throws {
         let tree = try treeOf(commit)
         defer { git.tree_free(tree) }
