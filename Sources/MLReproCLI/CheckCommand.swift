@@ -14,7 +14,8 @@ extension MLRepro {
             (the machine is not probed again) with the recorded template at the recorded commit, \
             and prints a unified diff for every file that differs, then a summary. Paths listed \
             under _skip in answers.yml, the template's _skip_if_exists files and secret files are \
-            not compared.
+            not compared. Files the template declares the project's own (_project_owned) are \
+            listed when they differ, as information; --strict compares them like every other file.
 
             Exit status: 0 in sync, 1 drift, 2 error (not a generated project, template unavailable).
             """
@@ -26,13 +27,16 @@ extension MLRepro {
         @Flag(name: .long, help: "Print a machine-readable JSON report instead of diffs.")
         var json = false
 
+        @Flag(name: .long, help: "Compare every file, the project-owned ones (_project_owned) too.")
+        var strict = false
+
         @Flag(name: .long, help: "Allow the template's Python _jinja_extensions and cookiecutter post_gen_project hook to run on the comparison copy.")
         var trust = false
 
         func run() async throws {
             let path = Paths.absolute(project ?? ".")
             let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
-            let report = try DriftCheck.run(project: path, template: RecordedTemplate(git: loader, trust: trust))
+            let report = try DriftCheck.run(project: path, template: RecordedTemplate(git: loader, trust: trust), strict: strict)
             if report.templateWasDirty && !json {
                 Diagnostics.standard.note("the project was generated from uncommitted changes of its template; compared with commit \(TemplateRevision.label(report.commit))")
             }

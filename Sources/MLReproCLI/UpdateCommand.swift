@@ -18,7 +18,8 @@ extension MLRepro {
             left between diff3 conflict markers (<<<<<<< ||||||| ======= >>>>>>>) and listed. \
             Files you deleted stay deleted; files the template removed are removed only if you \
             never changed them. .mlrepro/answers.yml and checksums are rewritten. Nothing is \
-            committed: review with 'git diff'.
+            committed: review with 'git diff'. Project-owned files (_project_owned) are merged \
+            the same way, so template fixes reach them; --keep-owned leaves them as they are.
 
             Exit status: 0 merged cleanly, 1 conflicts left, 2 error.
             """
@@ -32,6 +33,9 @@ extension MLRepro {
 
         @OptionGroup var answerOptions: AnswerOptions
 
+        @Flag(name: .customLong("keep-owned"), help: "Leave project-owned files (_project_owned) as they are instead of merging the template's changes into them.")
+        var keepOwned = false
+
         @Flag(name: .long, help: "Allow the template's _migrations to run and its Python _jinja_extensions to load.")
         var trust = false
 
@@ -42,9 +46,10 @@ extension MLRepro {
             let path = Paths.absolute(project ?? ".")
             let answers = try answerOptions.answers.map { try AnswersFile.load(path: $0) }
             let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
-            let update = ProjectUpdate(project: path, ref: vcsRef, answers: answers,
+            var update = ProjectUpdate(project: path, ref: vcsRef, answers: answers,
                                        data: try AnswerInputs.parseData(answerOptions.data),
                                        template: RecordedTemplate(git: loader, trust: trust))
+            update.keepOwned = keepOwned
             let report = try update.run()
             for migration in report.migrations { Output.line("  migrate  \(migration)") }
             for action in report.actions {

@@ -30,6 +30,11 @@ public struct DriftReport: Sendable {
     public var templateWasDirty: Bool
     public var compared: Int
     public var entries: [Entry]
+    /// Project-owned files (`_project_owned`) that differ from the template's render: information,
+    /// not drift (empty with `strict`, where they are entries like any other file).
+    public var owned: [Entry] = []
+    /// Every file was compared, project-owned ones included (`check --strict`).
+    public var strict = false
     /// Notes for the user about how the comparison was made (hooks not run without `--trust`).
     public var notes: [String] = []
     /// Files that differ but could not be verified: the template's post_gen_project hook, which
@@ -45,7 +50,8 @@ public struct DriftReport: Sendable {
         var output = entries.map(\.diff).joined()
         let at = TemplateRevision.label(commit)
         if inSync {
-            output += "in sync: \(compared) files match template \(template) at \(at)\n"
+            let mode = strict ? " (--strict: project-owned files included)" : ""
+            output += "in sync: \(compared - owned.count) files match template \(template) at \(at)\(mode)\n"
         } else {
             output += "drift: \(entries.count) file\(entries.count == 1 ? " differs" : "s differ") from template \(template) at \(at)\n"
             for entry in entries {
@@ -55,6 +61,12 @@ public struct DriftReport: Sendable {
             if !unverified.isEmpty {
                 output += "unverified: \(unverified.count) of these may be the template's post_gen_project hook's doing, which did not run "
                     + "(pass --trust to run it on the comparison copy, only for a template you trust)\n"
+            }
+        }
+        if !owned.isEmpty {
+            output += "project-owned: \(owned.count) file\(owned.count == 1 ? " is" : "s are") yours to edit and differ from the template (not drift; 'mlrepro check --strict' compares them too):\n"
+            for entry in owned {
+                output += "  \(entry.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(Self.shown(entry.path))\n"
             }
         }
         return output
@@ -72,6 +84,9 @@ public struct DriftReport: Sendable {
         output += "  \"compared\": \(compared),\n"
         output += "  \"summary\": {\"changed\": \(count(.changed)), \"missing\": \(count(.missing)), \"extra\": \(count(.extra))},\n"
         output += "  \"unverified\": [" + unverified.map(quote).joined(separator: ", ") + "],\n"
+        output += "  \"strict\": \(strict),\n"
+        output += "  \"project_owned\": [" + owned.map { "{\"path\": \(quote($0.path)), \"status\": \(quote($0.status.rawValue))}" }
+            .joined(separator: ", ") + "],\n"
         output += "  \"files\": ["
         output += entries.map { entry in
             "\n    {\"path\": \(quote(entry.path)), \"status\": \(quote(entry.status.rawValue)), \"diff\": \(quote(entry.diff))}"
@@ -84,17 +99,18 @@ public struct DriftReport: Sendable {
 
 /// `mlrepro check`: regenerate from the record and compare with the working tree.
 public enum DriftCheck {
-    public static func run(project: String, template: RecordedTemplate = RecordedTemplate()) throws -> DriftReport {
+    /// `strict`: project-owned files (`_project_owned`) count as drift like every other file.
+    public static func run(project: String, template: RecordedTemplate = RecordedTemplate(), strict: Bool = false) throws -> DriftReport {
         let record = try ProjectRecord.load(project: project)
         let tree = try template.load(record)
         let manifest = try tree.manifest()
         let render = try RegeneratedProject.render(
             tree: tree, project: project, inputs: record.answerInputs(for: manifest),
             environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust)
-        return try compare(render, record: record)
+        return try compare(render, record: record, strict: strict)
     }
 
-    static func compare(_ render: RegeneratedProject, record: ProjectRecord) throws -> DriftReport {
+    static func compare(_ render: RegeneratedProject, record: ProjectRecord, strict: Bool = false) throws -> DriftReport {
         let project = record.project
         for path in ExactPath.sortedUnique(render.files.keys + record.checksummedPaths) {
             try ProjectPaths.refuseLinkOutside(path, under: project)
@@ -127,9 +143,15 @@ public enum DriftCheck {
             entries.append(.init(path: path, status: .extra,
                                  diff: UnifiedDiff.text(old: nil, new: actual.bytes, oldLabel: "a/" + DriftReport.shown(path), newLabel: "b/" + DriftReport.shown(path))))
         }
+        entries.sort { ExactPath.precedes($0.path, $1.path) }
+        var owned: [DriftReport.Entry] = []
+        if !strict {
+            owned = entries.filter { render.ownsPath($0.path) }
+            entries.removeAll { render.ownsPath($0.path) }
+        }
         var report = DriftReport(project: project, template: record.template, commit: record.commit,
                                  templateWasDirty: record.templateWasDirty, compared: compared,
-                                 entries: entries.sorted { ExactPath.precedes($0.path, $1.path) }, notes: render.notes)
+                                 entries: entries, owned: owned, strict: strict, notes: render.notes)
         if render.hooksSkipped { report.unverified = report.entries.map(\.path) }
         return report
     }

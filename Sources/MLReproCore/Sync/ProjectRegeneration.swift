@@ -16,6 +16,8 @@ public struct RegeneratedProject: Sendable {
     public var secrets: PathMap<File>
     /// `_skip_if_exists` matches: the project owns them once they exist.
     public var skipIfExists: Set<String>
+    /// `_project_owned`: the generated files that are the project's own (see `ownsPath`).
+    public var projectOwned = PathPatterns([])
     /// For the user: the template's post-generation hooks were not run (no `--trust`).
     public var notes: [String] = []
     /// The template has a hook that shapes its output, and it did not run (no `--trust`).
@@ -60,8 +62,12 @@ public struct RegeneratedProject: Sendable {
                 try regenerated.runShapingTasks(items: items, contents: contents, runner: runner)
             }
         }
+        regenerated.projectOwned = PathPatterns(prepared.manifest.projectOwned)
         return regenerated
     }
+
+    /// True when the template declares `path` the project's own (`_project_owned`).
+    public func ownsPath(_ path: String) -> Bool { projectOwned.matches(path, isDirectory: false) }
 
     /// Writes the render to a scratch folder, runs the prepared tasks there (in the folder's
     /// place of DEST) and reads back what they leave as the files to compare.

@@ -72,6 +72,9 @@ public struct ProjectUpdate {
     public var template: RecordedTemplate
     /// Runs `_migrations` (only with `template.trust`).
     public var runner: any TaskRunning
+    /// `--keep-owned`: project-owned files (`_project_owned`) are left as they are instead of
+    /// receiving the template's changes by three-way merge.
+    public var keepOwned = false
 
     public init(project: String, ref: String?, answers: AnswersFile?, data: [(key: String, value: String)],
                 template: RecordedTemplate = RecordedTemplate(), runner: any TaskRunning = ProcessTaskRunner()) {
@@ -118,6 +121,12 @@ public struct ProjectUpdate {
             let new = theirs.files[path]
             let ours = ProjectFiles.read(project + "/" + path)
             if theirs.skipIfExists.contains(path) && ours != nil { continue }
+            if keepOwned && theirs.ownsPath(path) && (ours != nil || base != nil) {
+                if let ours, let new, ours.bytes != new.bytes {
+                    actions.append(.init(path: path, kind: .keptChanged, note: "project-owned; left as it is (--keep-owned)"))
+                }
+                continue
+            }
             switch (base, new, ours) {
             case (_, nil, nil), (nil, nil, _):
                 continue
