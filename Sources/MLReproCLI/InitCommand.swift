@@ -131,6 +131,8 @@ extension MLRepro {
                 for path in report.identical { Output.line(" identical  \(path)") }
                 for path in kept { Output.line("      keep  \(path)") }
             }
+            // The pristine render, read back before any task can change it: update's merge base.
+            let pristine = noGit || prepared.manifest.tasksShapeOutput ? [] : PristineBase.written(prepared, kept: kept)
             do {
                 try ProjectGenerator.runTasks(prepared) { task in
                     if !quiet { Output.line("       run  \(TerminalText.visible(String(task.display.prefix(200)), keepingNewlines: false))") }
@@ -145,6 +147,14 @@ extension MLRepro {
             }
             if !noGit {
                 try InitGit.report(gitOutcome, destination: request.destination, tree: tree, written: report, quiet: quiet)
+                if !pristine.isEmpty {
+                    do {
+                        try PristineBase.record(project: request.destination, template: tree.source,
+                                                commit: tree.revision?.commit ?? tree.contentHash, files: pristine)
+                    } catch {
+                        Diagnostics.standard.warning("the merge base for 'mlrepro update' could not be kept in \(PristineBase.reference): \(error)")
+                    }
+                }
             }
             if !quiet {
                 Output.line("Generated \(shownDestination) from template \(tree.source).")

@@ -51,6 +51,10 @@ extension MLRepro {
                                        template: RecordedTemplate(git: loader, trust: trust))
             update.keepOwned = keepOwned
             let report = try update.run()
+            for note in report.notes { Diagnostics.standard.note(note) }
+            if report.base == .initialCommit {
+                Diagnostics.standard.note("no merge base was kept for this project (made before mlrepro kept one); files changed since were merged against the commit 'mlrepro init' made")
+            }
             for migration in report.migrations { Output.line("  migrate  \(migration)") }
             for action in report.actions {
                 let note = action.note.isEmpty ? "" : "  (\(action.note))"

@@ -24,8 +24,24 @@ public struct UpdateReport: Sendable {
     public var actions: [UpdateAction]
     /// The `_migrations` commands that ran, in order ("before: cmd", "after: cmd").
     public var migrations: [String] = []
+    /// Where the merge base came from (see `MergeBaseSource`).
+    public var base: MergeBaseSource = .unchangedFiles
+    /// For the user: what could not be done beside the update itself.
+    public var notes: [String] = []
 
     public var conflicts: [String] { actions.filter { $0.kind == .conflict }.map(\.path) }
+}
+
+/// Where `update` found the files the recorded template version generated.
+public enum MergeBaseSource: String, Sendable {
+    /// The pristine render `init` or the last `update` kept under `refs/mlrepro/base`.
+    case recorded
+    /// The git template rendered again at the recorded commit.
+    case template
+    /// The commit `init` made, for files changed since (a project made before bases were kept).
+    case initialCommit = "initial commit"
+    /// Only the files whose checksum still matches the record.
+    case unchangedFiles = "unchanged files"
 }
 
 /// Why `update` refused to start.
@@ -109,7 +125,7 @@ public struct ProjectUpdate {
             ran += try migrations.run(stage: "before", project: project, context: theirs.prepared.context,
                                       environment: theirs.prepared.environment, runner: runner).map { "before: " + $0 }
         }
-        let baseFiles = try baseFiles(record, tree: baseTree)
+        let (baseFiles, baseSource) = try baseFiles(record, tree: baseTree, hookShaped: theirs.prepared.manifest.tasksShapeOutput)
         var writes: [(path: String, bytes: [UInt8], mode: UInt16)] = []
         var removals: [String] = []
         var actions: [UpdateAction] = []
@@ -204,31 +220,55 @@ public struct ProjectUpdate {
         writes.append((Provenance.checksumsPath, Array(Provenance.checksumsText(generated).utf8), 0o644))
 
         try UpdateApplication(project: project).apply(writes: writes, removals: removals)
+        var notes: [String] = []
+        if !theirs.prepared.manifest.tasksShapeOutput {
+            // The new version's pristine render becomes the next update's merge base.
+            let pristine = theirs.files.sorted { $0.key < $1.key }.map { (path: $0.key, bytes: $0.value.bytes, mode: $0.value.mode) }
+            do {
+                try PristineBase.record(project: project, template: record.template, commit: toCommit, files: pristine)
+            } catch {
+                notes.append("the merge base for the next update could not be kept in \(PristineBase.reference): \(error)")
+            }
+        }
         if let migrations {
             ran += try migrations.run(stage: "after", project: project, context: theirs.prepared.context,
                                       environment: theirs.prepared.environment, runner: runner).map { "after: " + $0 }
         }
         return UpdateReport(project: project, fromCommit: record.commit, toCommit: toCommit,
-                            toRef: theirsTree.revision?.ref ?? theirsTree.source, actions: actions, migrations: ran)
+                            toRef: theirsTree.revision?.ref ?? theirsTree.source, actions: actions, migrations: ran,
+                            base: baseSource, notes: notes)
     }
 
     // MARK: - Steps
 
-    /// The files the recorded template generated: rendered again from `tree` for git templates; for
-    /// others (whose old content is gone) the project's own files whose checksum still matches
-    /// the record, so that only files the user never touched count as unchanged.
-    private func baseFiles(_ record: ProjectRecord, tree: TemplateTree?) throws -> PathMap<RegeneratedProject.File> {
+    /// The files the recorded template version generated, from the best source there is: the
+    /// pristine render kept under `refs/mlrepro/base` (exact, whatever happened to the template or to
+    /// mlrepro since); a git template rendered again at the recorded commit; else the project's own
+    /// files whose checksum still matches the record (exactly what was generated), and for the others
+    /// the commit `init` made. A template whose hooks reshape its output (cookiecutter's
+    /// `post_gen_project`) has no kept base: what it generated depends on the hook.
+    private func baseFiles(_ record: ProjectRecord, tree: TemplateTree?,
+                           hookShaped: Bool) throws -> (PathMap<RegeneratedProject.File>, MergeBaseSource) {
+        if !hookShaped, let stored = PristineBase.stored(for: record) { return (stored, .recorded) }
         if let tree {
-            return try RegeneratedProject.render(
+            let files = try RegeneratedProject.render(
                 tree: tree, project: project, inputs: record.answerInputs(for: try tree.manifest()),
                 environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust).files
+            return (files, .template)
         }
         var files = PathMap<RegeneratedProject.File>()
         for (path, digest) in record.checksums where !path.hasPrefix(GenerationPlan.recordDirectory + "/") {
             guard let contents = ProjectFiles.read(project + "/" + path), SHA256.hex(contents.bytes) == digest else { continue }
             files[path] = RegeneratedProject.File(bytes: contents.bytes, mode: contents.mode)
         }
-        return files
+        var source = MergeBaseSource.unchangedFiles
+        if !hookShaped, let initial = PristineBase.fromHistory(for: record) {
+            for (path, file) in initial where files[path] == nil && record.checksums[path] != nil {
+                files[path] = file
+                source = .initialCommit
+            }
+        }
+        return (files, source)
     }
 
     private func requireCleanTree() throws {
