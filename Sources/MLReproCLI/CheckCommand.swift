@@ -27,6 +27,9 @@ extension MLRepro {
         @Flag(name: .long, help: "Print a machine-readable JSON report instead of diffs.")
         var json = false
 
+        @Option(name: [.customLong("answers-file"), .customShort("a")], help: ArgumentHelp("The project's record, relative to PROJECT, when it is not where it is looked for (e.g. .copier/.copier-answers.yml).", valueName: "PATH"))
+        var answersFile: String?
+
         @Flag(name: .long, help: "Compare every file, the project-owned ones (_project_owned) too.")
         var strict = false
 
@@ -36,7 +39,8 @@ extension MLRepro {
         func run() async throws {
             let path = Paths.absolute(project ?? ".")
             let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
-            let report = try DriftCheck.run(project: path, template: RecordedTemplate(git: loader, trust: trust), strict: strict)
+            let report = try DriftCheck.run(project: path, template: RecordedTemplate(git: loader, trust: trust), strict: strict,
+                                          answersFile: answersFile)
             if report.templateWasDirty && !json {
                 Diagnostics.standard.note("the project was generated from uncommitted changes of its template; compared with commit \(TemplateRevision.label(report.commit))")
             }

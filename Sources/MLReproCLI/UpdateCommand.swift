@@ -28,10 +28,13 @@ extension MLRepro {
         @Argument(help: ArgumentHelp("The generated project (default: the current directory).", valueName: "PROJECT"))
         var project: String?
 
-        @Option(name: .customLong("vcs-ref"), help: ArgumentHelp("Template tag, branch or commit to update to.", valueName: "REF"))
+        @Option(name: [.customLong("vcs-ref"), .customShort("r")], help: ArgumentHelp("Template tag, branch or commit to update to.", valueName: "REF"))
         var vcsRef: String?
 
         @OptionGroup var answerOptions: AnswerOptions
+
+        @Option(name: [.customLong("answers-file"), .customShort("a")], help: ArgumentHelp("The project's record, relative to PROJECT, when it is not where it is looked for (e.g. .copier/.copier-answers.yml).", valueName: "PATH"))
+        var answersFile: String?
 
         @Flag(name: .customLong("keep-owned"), help: "Leave project-owned files (_project_owned) as they are instead of merging the template's changes into them.")
         var keepOwned = false
@@ -50,6 +53,7 @@ extension MLRepro {
                                        data: try AnswerInputs.parseData(answerOptions.data),
                                        template: RecordedTemplate(git: loader, trust: trust))
             update.keepOwned = keepOwned
+            update.answersFile = answersFile
             let report = try update.run()
             for note in report.notes { Diagnostics.standard.note(note) }
             if report.base == .initialCommit {

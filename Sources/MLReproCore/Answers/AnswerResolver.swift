@@ -143,12 +143,16 @@ public struct AnswerResolver: Sendable {
         var data: [String: String] = [:]
         var extra = OrderedMapping()
         for entry in inputs.file?.entries ?? [] where !known.contains(entry.key) && !entry.key.hasPrefix("_") {
-            guard manifest.keepsUnknownAnswers else { throw GenerationError.unknownAnswer(key: entry.key, location: entry.location) }
+            guard manifest.keepsUnknownAnswers else {
+                throw GenerationError.unknownAnswer(key: entry.key, location: entry.location, suggestion: NearestName.suggestion(for: entry.key, among: manifest.questions.map(\.name)))
+            }
             extra[entry.key] = entry.value
         }
         for (key, value) in inputs.data {
             if !known.contains(key) && !key.hasPrefix("_") {
-                guard manifest.keepsUnknownAnswers else { throw GenerationError.unknownAnswer(key: key, location: nil) }
+                guard manifest.keepsUnknownAnswers else {
+                    throw GenerationError.unknownAnswer(key: key, location: nil, suggestion: NearestName.suggestion(for: key, among: manifest.questions.map(\.name)))
+                }
                 extra[key] = try AnswerCast.cast(text: value, to: .yaml, origin: "--data \(key)")
             }
             data[key] = value

@@ -100,8 +100,10 @@ public struct DriftReport: Sendable {
 /// `mlrepro check`: regenerate from the record and compare with the working tree.
 public enum DriftCheck {
     /// `strict`: project-owned files (`_project_owned`) count as drift like every other file.
-    public static func run(project: String, template: RecordedTemplate = RecordedTemplate(), strict: Bool = false) throws -> DriftReport {
-        let record = try ProjectRecord.load(project: project)
+    /// `answersFile`: the record to read, relative to the project (copier's `--answers-file`).
+    public static func run(project: String, template: RecordedTemplate = RecordedTemplate(), strict: Bool = false,
+                           answersFile: String? = nil) throws -> DriftReport {
+        let record = try ProjectRecord.load(project: project, answersFile: answersFile)
         let tree = try template.load(record)
         let manifest = try tree.manifest()
         let render = try RegeneratedProject.render(

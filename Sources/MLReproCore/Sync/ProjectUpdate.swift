@@ -91,6 +91,8 @@ public struct ProjectUpdate {
     /// `--keep-owned`: project-owned files (`_project_owned`) are left as they are instead of
     /// receiving the template's changes by three-way merge.
     public var keepOwned = false
+    /// The record to read, relative to the project (copier's `--answers-file`); nil finds it.
+    public var answersFile: String?
 
     public init(project: String, ref: String?, answers: AnswersFile?, data: [(key: String, value: String)],
                 template: RecordedTemplate = RecordedTemplate(), runner: any TaskRunning = ProcessTaskRunner()) {
@@ -103,7 +105,7 @@ public struct ProjectUpdate {
     }
 
     public func run() throws -> UpdateReport {
-        let record = try ProjectRecord.load(project: project)
+        let record = try ProjectRecord.load(project: project, answersFile: answersFile)
         try requireCleanTree()
         let theirsTree = try template.load(record, ref: ref, latest: ref == nil)
         let theirs = try RegeneratedProject.render(
