@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MLReproCore
 import Prompting
+import TemplateEngine
 
 extension MLRepro {
     /// `mlrepro update`: bring the template's newer changes into a generated project.
@@ -39,6 +40,9 @@ extension MLRepro {
         @Flag(name: .customLong("keep-owned"), help: "Leave project-owned files (_project_owned) as they are instead of merging the template's changes into them.")
         var keepOwned = false
 
+        @Flag(name: [.long, .customShort("n")], help: "Show what update would do (each file, new answers, migrations) and write nothing.")
+        var pretend = false
+
         @Flag(name: .long, help: "Allow the template's _migrations to run and its Python _jinja_extensions to load.")
         var trust = false
 
@@ -53,8 +57,33 @@ extension MLRepro {
                                        data: try AnswerInputs.parseData(answerOptions.data),
                                        template: RecordedTemplate(git: loader, trust: trust))
             update.keepOwned = keepOwned
+            update.pretend = pretend
+            // Questions the record leaves open (new in this version, or whose `when` became true) are
+            // asked on a terminal with init's prompts; without one they take their defaults, listed below.
+            if Terminal.stdinIsTTY {
+                InterruptionGuard.shared.intercept { signal in
+                    guard PromptSignals.isReadingKeys else { return false }
+                    if signal == SIGINT {
+                        PromptSignals.interruptPrompt()
+                        return true
+                    }
+                    PromptSignals.restoreTerminal()
+                    return false
+                }
+                let wizard = InitWizard(prompter: TerminalPrompter(), reask: false, environmentJSON: "{}")
+                update.ask = { try wizard.ask($0) }
+            }
             update.answersFile = answersFile
-            let report = try update.run()
+            let report: UpdateReport
+            do {
+                report = try update.run()
+            } catch let error as PromptError {
+                throw InitWizard.exitRequest(for: error)
+            }
+            for answer in report.newAnswers {
+                let how = answer.asked ? "answered" : "its default (no terminal to ask on)"
+                Output.line("   answer  \(answer.name) = \(ValueText.display(answer.value))  (a question the recorded answers did not answer; \(how))")
+            }
             for note in report.notes { Diagnostics.standard.note(note) }
             if report.base == .initialCommit {
                 Diagnostics.standard.note("no merge base was kept for this project (made before mlrepro kept one); files changed since were merged against the commit 'mlrepro init' made")
@@ -66,6 +95,10 @@ extension MLRepro {
             }
             let from = TemplateRevision.label(report.fromCommit)
             let to = TemplateRevision.label(report.toCommit)
+            if report.pretended {
+                Output.line(TerminalText.visible("pretend: nothing was written; update would take \(path) from \(from) to \(report.toRef) (\(to)).", keepingNewlines: false))
+                return
+            }
             Output.line(TerminalText.visible("Updated \(path) from \(from) to \(report.toRef) (\(to)).", keepingNewlines: false))
             let conflicts = report.conflicts
             if !conflicts.isEmpty {

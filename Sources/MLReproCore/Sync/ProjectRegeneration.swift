@@ -30,13 +30,14 @@ public struct RegeneratedProject: Sendable {
     /// also lets the template's Python extensions run (`--trust`).
     public static func render(tree: TemplateTree, project: String, inputs: AnswerInputs,
                               environmentJSON: String, skip: [String], trust: Bool = false,
-                              runner: any TaskRunning = ProcessTaskRunner()) throws -> RegeneratedProject {
+                              runner: any TaskRunning = ProcessTaskRunner(),
+                              resolving: ((AnswerResolver, AnswerInputs) throws -> ResolvedAnswers)? = nil) throws -> RegeneratedProject {
         var request = GenerationRequest(destination: project, tree: tree, inputs: inputs,
                                         environmentJSON: environmentJSON, git: GitIdentity.fromGitConfig(),
                                         vcsRef: tree.revision?.commit, force: true, trust: trust)
         // Without trust no task is even prepared; with it only output-shaping ones are run below.
         request.skipTasks = !trust
-        let prepared = try ProjectGenerator.prepare(request)
+        let prepared = try ProjectGenerator.prepare(request, resolving: resolving)
         let skipped = PathPatterns(skip)
         let items = prepared.plan.files.filter { !skipped.matches($0.path, isDirectory: false) }
         let contents = try FileRenderer(tree: prepared.tree, environment: prepared.environment,

@@ -22,8 +22,14 @@ public struct UpdateReport: Sendable {
     public var toCommit: String
     public var toRef: String
     public var actions: [UpdateAction]
-    /// The `_migrations` commands that ran, in order ("before: cmd", "after: cmd").
+    /// The `_migrations` commands that ran, in order ("before: cmd", "after: cmd"); with `pretend`,
+    /// those that would run.
     public var migrations: [String] = []
+    /// Questions the recorded answers did not answer (new in this version, or whose `when` became
+    /// true), with the answer taken: asked on a terminal, else the default.
+    public var newAnswers: [(name: String, value: Value, asked: Bool)] = []
+    /// `--pretend`: nothing was written.
+    public var pretended = false
     /// Where the merge base came from (see `MergeBaseSource`).
     public var base: MergeBaseSource = .unchangedFiles
     /// For the user: what could not be done beside the update itself.
@@ -93,6 +99,11 @@ public struct ProjectUpdate {
     public var keepOwned = false
     /// The record to read, relative to the project (copier's `--answers-file`); nil finds it.
     public var answersFile: String?
+    /// Asks a question the recorded answers leave open (on a terminal, as `init` asks); nil takes
+    /// its default. Either way the answer is listed in the report's `newAnswers`.
+    public var ask: ((PendingQuestion) throws -> Value)?
+    /// `--pretend`: work out every action and write nothing (no migration runs, no base is kept).
+    public var pretend = false
 
     public init(project: String, ref: String?, answers: AnswersFile?, data: [(key: String, value: String)],
                 template: RecordedTemplate = RecordedTemplate(), runner: any TaskRunning = ProcessTaskRunner()) {
@@ -106,12 +117,16 @@ public struct ProjectUpdate {
 
     public func run() throws -> UpdateReport {
         let record = try ProjectRecord.load(project: project, answersFile: answersFile)
-        try requireCleanTree()
+        if !pretend { try requireCleanTree() }
         let theirsTree = try template.load(record, ref: ref, latest: ref == nil)
+        let newAnswers = NewAnswers()
         let theirs = try RegeneratedProject.render(
             tree: theirsTree, project: project,
             inputs: record.answerInputs(for: try theirsTree.manifest(), overrides: answers, data: data),
-            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust)
+            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust,
+            resolving: { resolver, inputs in
+                try resolver.resolve(inputs, reask: false) { pending in try newAnswers.answer(pending, ask: ask) }
+            })
         // copier's _migrations of the new version, for versions the update crosses.
         // The recorded version of a git template (loaded once: its name picks the migrations, its
         // render is the merge base).
@@ -119,11 +134,18 @@ public struct ProjectUpdate {
         func versionName(_ tree: TemplateTree?) -> String? { tree?.revision.map { $0.tag ?? $0.described ?? $0.commit } }
         let migrations = MigrationPlan(theirs.prepared.manifest, from: versionName(baseTree) ?? record.commit,
                                        to: versionName(theirsTree))
-        if let migrations, !template.trust {
+        if let migrations, !template.trust, !pretend {
             throw UpdateError.migrationsNeedTrust(count: migrations.steps.count, from: migrations.from.name, to: migrations.to.name)
         }
         var ran: [String] = []
-        if let migrations {
+        if let migrations, pretend {
+            ran = migrations.steps.map { step -> String in
+                switch step.migration.command {
+                case .shell(let line): return "would run: " + line
+                case .arguments(let parts): return "would run: " + parts.joined(separator: " ")
+                }
+            }
+        } else if let migrations {
             ran += try migrations.run(stage: "before", project: project, context: theirs.prepared.context,
                                       environment: theirs.prepared.environment, runner: runner).map { "before: " + $0 }
         }
@@ -221,6 +243,14 @@ public struct ProjectUpdate {
         }
         writes.append((Provenance.checksumsPath, Array(Provenance.checksumsText(generated).utf8), 0o644))
 
+        var report = UpdateReport(project: project, fromCommit: record.commit, toCommit: toCommit,
+                                  toRef: theirsTree.revision?.ref ?? theirsTree.source, actions: actions, migrations: ran,
+                                  base: baseSource)
+        report.newAnswers = newAnswers.taken
+        if pretend {
+            report.pretended = true
+            return report
+        }
         try UpdateApplication(project: project).apply(writes: writes, removals: removals)
         var notes: [String] = []
         if !theirs.prepared.manifest.tasksShapeOutput {
@@ -236,9 +266,9 @@ public struct ProjectUpdate {
             ran += try migrations.run(stage: "after", project: project, context: theirs.prepared.context,
                                       environment: theirs.prepared.environment, runner: runner).map { "after: " + $0 }
         }
-        return UpdateReport(project: project, fromCommit: record.commit, toCommit: toCommit,
-                            toRef: theirsTree.revision?.ref ?? theirsTree.source, actions: actions, migrations: ran,
-                            base: baseSource, notes: notes)
+        report.migrations = ran
+        report.notes = notes
+        return report
     }
 
     // MARK: - Steps
@@ -296,5 +326,29 @@ public struct ProjectUpdate {
             number += 1
         }
         return candidate
+    }
+}
+
+/// The answers `update` took for questions the record left open, in the order they came.
+private final class NewAnswers: @unchecked Sendable {
+    private(set) var taken: [(name: String, value: Value, asked: Bool)] = []
+
+    func answer(_ pending: PendingQuestion, ask: ((PendingQuestion) throws -> Value)?) throws -> Value {
+        let name = pending.question.name
+        if let earlier = taken.first(where: { $0.name == name }) { return earlier.value }
+        // Secret answers are never recorded, so every update would find them open: their default
+        // is used as before, without asking or listing them.
+        if pending.question.secret {
+            guard let value = pending.defaultValue else { throw GenerationError.missingAnswer(key: name) }
+            return value
+        }
+        if let ask {
+            let value = try ask(pending)
+            taken.append((name, value, true))
+            return value
+        }
+        guard let value = pending.defaultValue else { throw GenerationError.missingAnswer(key: name) }
+        taken.append((name, value, false))
+        return value
     }
 }
