@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import yaml
-
 from conftest import binary, run, tree, write_template
 from living import GIT_ENV, git
 
