@@ -17,7 +17,12 @@ extension MLRepro {
             not compared. Files the template declares the project's own (_project_owned) are \
             listed when they differ, as information; --strict compares them like every other file.
 
-            Exit status: 0 in sync, 1 drift, 2 error (not a generated project, template unavailable).
+            With --updates nothing is compared: the template's version tags (a git template) or \
+            current content (a built-in or folder template) are checked for versions newer than the \
+            recorded one, as cruft check and copier check-update do.
+
+            Exit status: 0 in sync (no newer version), 1 drift (newer versions), 2 error (not a \
+            generated project, template unavailable).
             """
         )
 
@@ -30,6 +35,9 @@ extension MLRepro {
         @Option(name: [.customLong("answers-file"), .customShort("a")], help: ArgumentHelp("The project's record, relative to PROJECT, when it is not where it is looked for (e.g. .copier/.copier-answers.yml).", valueName: "PATH"))
         var answersFile: String?
 
+        @Flag(name: .long, help: "Instead of comparing files, tell whether the template has versions newer than the recorded one (exit 1 when it has).")
+        var updates = false
+
         @Flag(name: .long, help: "Compare every file, the project-owned ones (_project_owned) too.")
         var strict = false
 
@@ -39,6 +47,13 @@ extension MLRepro {
         func run() async throws {
             let path = Paths.absolute(project ?? ".")
             let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
+            if updates {
+                let found = try TemplateUpdates.check(project: path, template: RecordedTemplate(git: loader, trust: trust),
+                                                      answersFile: answersFile)
+                FileHandle.standardOutput.write(Data((json ? found.json : found.text).utf8))
+                if found.available { throw ExitRequest(.differences) }
+                return
+            }
             let report = try DriftCheck.run(project: path, template: RecordedTemplate(git: loader, trust: trust), strict: strict,
                                           answersFile: answersFile)
             if report.templateWasDirty && !json {

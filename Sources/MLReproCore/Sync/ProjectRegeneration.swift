@@ -166,16 +166,20 @@ public struct RecordedTemplate: Sendable {
         return tree
     }
 
-    private func find(_ record: ProjectRecord, ref: String?, latest: Bool) throws -> TemplateTree {
+    /// Where the recorded template is, and the folder a relative template path is read from: the
+    /// current directory, else the project's parent folder.
+    func source(of record: ProjectRecord) throws -> (source: TemplateSource, base: String) {
         let parent = (record.project as NSString).deletingLastPathComponent
         let workingDirectory = FileManager.default.currentDirectoryPath
-        // A relative template path is tried from the current directory, then beside the project.
-        var base = workingDirectory
-        var source = try TemplateSource.classify(record.template, relativeTo: workingDirectory)
+        let source = try TemplateSource.classify(record.template, relativeTo: workingDirectory)
         if case .directory(let path) = source, !FileManager.default.fileExists(atPath: path), !record.template.hasPrefix("/") {
-            base = parent
-            source = try TemplateSource.classify(record.template, relativeTo: parent)
+            return (try TemplateSource.classify(record.template, relativeTo: parent), parent)
         }
+        return (source, workingDirectory)
+    }
+
+    private func find(_ record: ProjectRecord, ref: String?, latest: Bool) throws -> TemplateTree {
+        let (source, base) = try source(of: record)
         switch source {
         case .localRepository, .remote:
             let wanted = ref ?? (!latest ? record.generatedRef : nil)
