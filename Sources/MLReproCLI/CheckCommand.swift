@@ -32,6 +32,9 @@ extension MLRepro {
         @Flag(name: .long, help: "Print a machine-readable JSON report instead of diffs.")
         var json = false
 
+        @Option(name: .long, help: ArgumentHelp("The template to use instead of the recorded _template (it moved: a folder elsewhere, a mirror).", valueName: "NAME|DIR|GIT-URL"))
+        var template: String?
+
         @Option(name: [.customLong("answers-file"), .customShort("a")], help: ArgumentHelp("The project's record, relative to PROJECT, when it is not where it is looked for (e.g. .copier/.copier-answers.yml).", valueName: "PATH"))
         var answersFile: String?
 
@@ -48,13 +51,13 @@ extension MLRepro {
             let path = Paths.absolute(project ?? ".")
             let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
             if updates {
-                let found = try TemplateUpdates.check(project: path, template: RecordedTemplate(git: loader, trust: trust),
+                let found = try TemplateUpdates.check(project: path, template: RecordedTemplate(git: loader, trust: trust, override: template),
                                                       answersFile: answersFile)
                 FileHandle.standardOutput.write(Data((json ? found.json : found.text).utf8))
                 if found.available { throw ExitRequest(.differences) }
                 return
             }
-            let report = try DriftCheck.run(project: path, template: RecordedTemplate(git: loader, trust: trust), strict: strict,
+            let report = try DriftCheck.run(project: path, template: RecordedTemplate(git: loader, trust: trust, override: template), strict: strict,
                                           answersFile: answersFile)
             if report.templateWasDirty && !json {
                 Diagnostics.standard.note("the project was generated from uncommitted changes of its template; compared with commit \(TemplateRevision.label(report.commit))")

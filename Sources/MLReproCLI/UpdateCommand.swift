@@ -34,6 +34,9 @@ extension MLRepro {
 
         @OptionGroup var answerOptions: AnswerOptions
 
+        @Option(name: .long, help: ArgumentHelp("The template to use instead of the recorded _template (it moved: a folder elsewhere, a mirror); recorded as the project's template.", valueName: "NAME|DIR|GIT-URL"))
+        var template: String?
+
         @Option(name: [.customLong("answers-file"), .customShort("a")], help: ArgumentHelp("The project's record, relative to PROJECT, when it is not where it is looked for (e.g. .copier/.copier-answers.yml).", valueName: "PATH"))
         var answersFile: String?
 
@@ -55,7 +58,7 @@ extension MLRepro {
             let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
             var update = ProjectUpdate(project: path, ref: vcsRef, answers: answers,
                                        data: try AnswerInputs.parseData(answerOptions.data),
-                                       template: RecordedTemplate(git: loader, trust: trust))
+                                       template: RecordedTemplate(git: loader, trust: trust, override: template))
             update.keepOwned = keepOwned
             update.pretend = pretend
             // Questions the record leaves open (new in this version, or whose `when` became true) are

@@ -27,6 +27,9 @@ public struct DriftReport: Sendable {
     public var project: String
     public var template: String
     public var commit: String
+    /// The content hash of the built-in or folder template compared with, when it is not the
+    /// recorded `_commit` (the template changed since, or the record was edited); nil when they agree.
+    public var templateHash: String?
     public var templateWasDirty: Bool
     public var compared: Int
     public var entries: [Entry]
@@ -48,7 +51,10 @@ public struct DriftReport: Sendable {
     /// The human report: every diff, then a summary.
     public var text: String {
         var output = entries.map(\.diff).joined()
-        let at = TemplateRevision.label(commit)
+        var at = TemplateRevision.label(commit)
+        if let templateHash {
+            at = "\(templateHash) (the record says \(TemplateRevision.label(commit)), which is not this template's content: the template changed since, or the record was edited)"
+        }
         if inSync {
             let mode = strict ? " (--strict: project-owned files included)" : ""
             output += "in sync: \(compared - owned.count) files match template \(template) at \(at)\(mode)\n"
@@ -79,6 +85,7 @@ public struct DriftReport: Sendable {
         output += "  \"project\": \(quote(project)),\n"
         output += "  \"template\": \(quote(template)),\n"
         output += "  \"commit\": \(quote(commit)),\n"
+        output += "  \"template_hash\": \(templateHash.map(quote) ?? "null"),\n"
         output += "  \"template_dirty\": \(templateWasDirty),\n"
         output += "  \"in_sync\": \(inSync),\n"
         output += "  \"compared\": \(compared),\n"
@@ -103,13 +110,17 @@ public enum DriftCheck {
     /// `answersFile`: the record to read, relative to the project (copier's `--answers-file`).
     public static func run(project: String, template: RecordedTemplate = RecordedTemplate(), strict: Bool = false,
                            answersFile: String? = nil) throws -> DriftReport {
-        let record = try ProjectRecord.load(project: project, answersFile: answersFile)
+        let record = try template.record(of: project, answersFile: answersFile)
         let tree = try template.load(record)
         let manifest = try tree.manifest()
         let render = try RegeneratedProject.render(
             tree: tree, project: project, inputs: record.answerInputs(for: manifest),
             environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust)
-        return try compare(render, record: record, strict: strict)
+        var report = try compare(render, record: record, strict: strict)
+        // A built-in or folder template is known by its content hash: say which content was compared
+        // when it is not the one the record names.
+        if tree.revision == nil, !record.commit.isEmpty, tree.contentHash != record.commit { report.templateHash = tree.contentHash }
+        return report
     }
 
     static func compare(_ render: RegeneratedProject, record: ProjectRecord, strict: Bool = false) throws -> DriftReport {

@@ -151,10 +151,14 @@ public struct RecordedTemplate: Sendable {
     public var git: GitTemplateLoader
     /// `--trust`: the template's Python extensions may run while it is rendered again.
     public var trust: Bool
+    /// `--template SRC`: where the template is now, instead of the recorded `_template` (a folder
+    /// template that moved, a mirror of a git template); `update` records it.
+    public var override: String?
 
-    public init(git: GitTemplateLoader = GitTemplateLoader(), trust: Bool = false) {
+    public init(git: GitTemplateLoader = GitTemplateLoader(), trust: Bool = false, override: String? = nil) {
         self.git = git
         self.trust = trust
+        self.override = override
     }
 
     /// The template at `ref`; without one, the recorded commit of a git template (or, with
@@ -164,6 +168,20 @@ public struct RecordedTemplate: Sendable {
         var tree = try find(record, ref: ref, latest: latest)
         if let entry = record.answers.entry("_src_path"), case .string(let given) = entry.value { tree.requestedSource = given }
         return tree
+    }
+
+    /// The project's record, with `_template` replaced by `override` when there is one.
+    public func record(of project: String, answersFile: String? = nil) throws -> ProjectRecord {
+        var record = try ProjectRecord.load(project: project, answersFile: answersFile)
+        if let override {
+            if override.hasPrefix("-") { throw TemplateUnavailable(template: override, reason: "it looks like an option") }
+            // A folder or local repository is recorded by its absolute path, as init records it.
+            switch try TemplateSource.classify(override, relativeTo: FileManager.default.currentDirectoryPath) {
+            case .directory(let path), .localRepository(let path): record.template = path
+            case .builtin, .remote: record.template = override
+            }
+        }
+        return record
     }
 
     /// Where the recorded template is, and the folder a relative template path is read from: the

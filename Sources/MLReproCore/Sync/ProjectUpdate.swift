@@ -116,7 +116,7 @@ public struct ProjectUpdate {
     }
 
     public func run() throws -> UpdateReport {
-        let record = try ProjectRecord.load(project: project, answersFile: answersFile)
+        let record = try template.record(of: project, answersFile: answersFile)
         if !pretend { try requireCleanTree() }
         let theirsTree = try template.load(record, ref: ref, latest: ref == nil)
         let newAnswers = NewAnswers()
@@ -252,6 +252,18 @@ public struct ProjectUpdate {
             return report
         }
         try UpdateApplication(project: project).apply(writes: writes, removals: removals)
+        // Folders the removals left empty go too, unless the new version generates them.
+        let plannedFolders = Set(theirs.prepared.plan.items.filter { $0.kind == .directory }.map { ExactPath($0.path) })
+        var emptied: [String] = []
+        for path in removals {
+            var folder = TemplatePath.parent(path)
+            while !folder.isEmpty, !plannedFolders.contains(ExactPath(folder)), !emptied.contains(folder),
+                  rmdir(project + "/" + folder) == 0 {
+                emptied.append(folder)
+                folder = TemplatePath.parent(folder)
+            }
+        }
+        report.actions += emptied.map { UpdateAction(path: $0 + "/", kind: .removed, note: "an empty folder the template no longer generates") }
         var notes: [String] = []
         if !theirs.prepared.manifest.tasksShapeOutput {
             // The new version's pristine render becomes the next update's merge base.

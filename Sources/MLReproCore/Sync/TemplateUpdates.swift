@@ -40,7 +40,7 @@ public struct TemplateUpdates: Sendable {
     /// Looks for newer versions of the template `project` records.
     public static func check(project: String, template: RecordedTemplate = RecordedTemplate(),
                              answersFile: String? = nil) throws -> TemplateUpdates {
-        let record = try ProjectRecord.load(project: project, answersFile: answersFile)
+        let record = try template.record(of: project, answersFile: answersFile)
         let (source, base) = try template.source(of: record)
         var report = TemplateUpdates(project: project, template: record.template, current: TemplateRevision.label(record.commit), newer: [])
         switch source {

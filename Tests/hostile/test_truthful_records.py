@@ -1,0 +1,53 @@
+"""Records that tell the truth: the content hash compared is reported, a moved template can be named,
+and update leaves no empty folder behind."""
+from __future__ import annotations
+
+import shutil
+
+from conftest import run
+from living import GIT_ENV, git, owned_template
+
+
+def test_a_recorded_hash_that_is_not_the_templates_is_reported(tmp_path):
+    project = tmp_path / "my-study"
+    assert run("init", str(project), "--defaults", "--no-probe", "--no-git", "--quiet", cwd=tmp_path).returncode == 0
+    answers = project / ".mlrepro" / "answers.yml"
+    text = answers.read_text()
+    real = text.split('_commit: "')[1].split('"')[0]
+    answers.write_text(text.replace(real, "sha256:" + "0" * 64))
+    checked = run("check", str(project))
+    assert checked.returncode == 0, checked.stdout + checked.stderr  # the files do match
+    assert f"at {real} (the record says sha256:{'0' * 64}, which is not this template's content" in checked.stdout
+    assert f'"template_hash": "{real}"' in run("check", str(project), "--json").stdout
+    answers.write_text(text)
+    assert '"template_hash": null' in run("check", str(project), "--json").stdout
+
+
+def test_a_moved_folder_template_is_named_with_template(tmp_path):
+    template = owned_template(tmp_path / "tpl")
+    project = tmp_path / "study"
+    assert run("init", str(project), "--template", str(template), "--defaults", "--no-probe", "--quiet", env=GIT_ENV).returncode == 0
+    moved = tmp_path / "elsewhere" / "tpl"
+    moved.parent.mkdir()
+    shutil.move(str(template), str(moved))
+    assert run("check", str(project)).returncode == 2
+    found = run("check", str(project), "--template", str(moved))
+    assert found.returncode == 0, found.stdout + found.stderr
+    updated = run("update", str(project), "--template", str(moved), env=GIT_ENV)
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    assert f"_template: {moved}" in (project / ".mlrepro" / "answers.yml").read_text()
+    git(project, "commit", "-qam", "moved template")
+    assert run("check", str(project)).returncode == 0
+
+
+def test_update_removes_folders_the_template_no_longer_fills(tmp_path):
+    template = owned_template(tmp_path / "tpl")
+    (template / "docs" / "guide").mkdir(parents=True)
+    (template / "docs" / "guide" / "intro.md").write_text("intro\n")
+    project = tmp_path / "study"
+    assert run("init", str(project), "--template", str(template), "--defaults", "--no-probe", "--quiet", env=GIT_ENV).returncode == 0
+    shutil.rmtree(template / "docs")
+    updated = run("update", str(project), env=GIT_ENV)
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    assert not (project / "docs").exists()
+    assert "docs/guide/" in updated.stdout and "docs/" in updated.stdout
