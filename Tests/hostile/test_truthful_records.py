@@ -2,6 +2,7 @@
 and update leaves no empty folder behind."""
 from __future__ import annotations
 
+import json
 import shutil
 
 from conftest import run
@@ -51,3 +52,37 @@ def test_update_removes_folders_the_template_no_longer_fills(tmp_path):
     assert updated.returncode == 0, updated.stdout + updated.stderr
     assert not (project / "docs").exists()
     assert "docs/guide/" in updated.stdout and "docs/" in updated.stdout
+
+
+def test_update_of_a_cruft_project_rewrites_cruft_json(tmp_path):
+    template = tmp_path / "tpl"
+    (template / "{{cookiecutter.project_slug}}").mkdir(parents=True)
+    (template / "cookiecutter.json").write_text('{"project_slug": "study", "author": "Ada"}')
+    (template / "{{cookiecutter.project_slug}}" / "README.md").write_text("# {{ cookiecutter.project_slug }} by {{ cookiecutter.author }}\n")
+    git(template, "init", "-q", "-b", "main")
+    git(template, "add", "-A")
+    git(template, "commit", "-qm", "v1")
+    first = git(template, "rev-parse", "HEAD").strip()
+    work = tmp_path / "work"
+    work.mkdir()
+    made = run("init", str(work / "study"), "--template", str(template), "--vcs-ref", "main", "--defaults", "--no-probe",
+               "--no-git", "--quiet", "--data", "author=Grace")
+    assert made.returncode == 0, made.stderr
+    project = work / "study"
+    shutil.rmtree(project / ".mlrepro")
+    (project / ".cruft.json").write_text(json.dumps({
+        "template": str(template), "commit": first, "checkout": None,
+        "context": {"cookiecutter": {"project_slug": "study", "author": "Grace", "_template": str(template)}},
+        "directory": None}, indent=2))
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+    (template / "cookiecutter.json").write_text('{"project_slug": "study", "author": "Ada", "license": "MIT"}')
+    git(template, "commit", "-qam", "v2")
+    second = git(template, "rev-parse", "HEAD").strip()
+    updated = run("update", str(project), "--vcs-ref", "main", env=GIT_ENV)
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    record = json.loads((project / ".cruft.json").read_text())
+    assert record["commit"] == second and record["template"] == str(template)
+    assert record["context"]["cookiecutter"] == {"project_slug": "study", "author": "Grace", "_template": str(template), "license": "MIT"}
+    assert list(record) == ["template", "commit", "checkout", "context", "directory"]

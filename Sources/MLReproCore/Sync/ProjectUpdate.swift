@@ -242,6 +242,10 @@ public struct ProjectUpdate {
             writes.append((Provenance.environmentPath, Array(record.environmentJSON.utf8), 0o644))
         }
         writes.append((Provenance.checksumsPath, Array(Provenance.checksumsText(generated).utf8), 0o644))
+        if record.madeBy == "cruft", let original = try RecordInput.contents(of: ProjectRecord.cruftPath, in: project),
+           let rewritten = try CruftRecord.updated(original, commit: theirsTree.revision?.commit, answers: theirs.prepared.answers.recorded) {
+            writes.append((ProjectRecord.cruftPath, rewritten, 0o644))
+        }
 
         var report = UpdateReport(project: project, fromCommit: record.commit, toCommit: toCommit,
                                   toRef: theirsTree.revision?.ref ?? theirsTree.source, actions: actions, migrations: ran,
@@ -362,5 +366,39 @@ private final class NewAnswers: @unchecked Sendable {
         guard let value = pending.defaultValue else { throw GenerationError.missingAnswer(key: name) }
         taken.append((name, value, false))
         return value
+    }
+}
+
+/// cruft's record after an update: `.cruft.json` as it was, with the new commit and answers, so
+/// that cruft (and the next `mlrepro update`) see the version the project now has.
+enum CruftRecord {
+    /// The rewritten file, keys in their order; nil when the file is not a JSON object.
+    static func updated(_ original: Data, commit: String?, answers: OrderedMapping) throws -> [UInt8]? {
+        let reader = YAMLValueReader(file: ProjectRecord.cruftPath)
+        guard let node = try reader.parseAll(String(decoding: original, as: UTF8.self)).first,
+              case .dict(var top) = try reader.value(node) else { return nil }
+        top["commit"] = commit.map { .string($0) } ?? Value.none
+        var context: OrderedMapping
+        if case .dict(let existing)? = top["context"] { context = existing } else { context = OrderedMapping() }
+        var cookiecutter: OrderedMapping
+        if case .dict(let existing)? = context["cookiecutter"] { cookiecutter = existing } else { cookiecutter = OrderedMapping() }
+        for (key, value) in answers.pairs where !key.hasPrefix("_") { cookiecutter[key] = value }
+        context["cookiecutter"] = .dict(cookiecutter)
+        top["context"] = .dict(context)
+        return Array((pretty(.dict(top), indent: "") + "\n").utf8)
+    }
+
+    /// JSON with two-space indentation, as cruft writes it.
+    private static func pretty(_ value: Value, indent: String) -> String {
+        let inner = indent + "  "
+        switch value {
+        case .dict(let mapping) where !mapping.pairs.isEmpty:
+            return "{\n" + mapping.pairs.map { inner + JSONText.quote($0.key) + ": " + pretty($0.value, indent: inner) }
+                .joined(separator: ",\n") + "\n" + indent + "}"
+        case .list(let items) where !items.isEmpty:
+            return "[\n" + items.map { inner + pretty($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+        default:
+            return JSONText.encode(value)
+        }
     }
 }
