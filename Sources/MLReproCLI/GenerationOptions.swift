@@ -15,8 +15,13 @@ struct TemplateOptions: ParsableArguments {
     /// The template: `--template`, else the `_template` an answers file recorded, else the default.
     func locate(answers: AnswersFile? = nil) throws -> TemplateTree {
         var source = template
-        if source == nil, let recorded = answers?.entry("_template"), case .string(let name) = recorded.value {
+        if source == nil, let answers, let recorded = answers.entry("_template"), case .string(let name) = recorded.value {
             source = name
+            // A project's own record names a template beside it relative to the project.
+            if name.hasPrefix("../"), answers.path.hasSuffix(Provenance.answersPath) {
+                let project = ((Paths.absolute(answers.path) as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+                source = TemplateLocator.resolveRecorded(name, project: project)
+            }
         }
         try Self.refuseOptionLike(vcsRef)
         let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })

@@ -86,3 +86,25 @@ def test_update_of_a_cruft_project_rewrites_cruft_json(tmp_path):
     assert record["commit"] == second and record["template"] == str(template)
     assert record["context"]["cookiecutter"] == {"project_slug": "study", "author": "Grace", "_template": str(template), "license": "MIT"}
     assert list(record) == ["template", "commit", "checkout", "context", "directory"]
+
+
+def test_a_template_folder_beside_the_project_is_recorded_relative_to_it(tmp_path):
+    lab = tmp_path / "lab"
+    template = owned_template(lab / "templates" / "tpl")
+    project = lab / "study"
+    assert run("init", str(project), "--template", str(template), "--defaults", "--no-probe", "--quiet", env=GIT_ENV).returncode == 0
+    assert "_template: ../templates/tpl\n" in (project / ".mlrepro" / "answers.yml").read_text()
+    # The lab folder moves as a whole: the record still finds its template.
+    moved = tmp_path / "moved-lab"
+    shutil.move(str(lab), str(moved))
+    checked = run("check", str(moved / "study"), cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    again = run("init", str(tmp_path / "copy"), "--answers", str(moved / "study" / ".mlrepro" / "answers.yml"), "--no-probe",
+                "--no-git", "--quiet", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "copy" / "src" / "demo" / "train.py").exists()
+    # A template elsewhere keeps its absolute path.
+    other = tmp_path / "elsewhere"
+    assert run("init", str(other / "p"), "--template", str(moved / "templates" / "tpl"), "--defaults", "--no-probe",
+               "--no-git", "--quiet").returncode == 0
+    assert f"_template: {moved / 'templates' / 'tpl'}\n" in (other / "p" / ".mlrepro" / "answers.yml").read_text()

@@ -189,6 +189,13 @@ public struct RecordedTemplate: Sendable {
     func source(of record: ProjectRecord) throws -> (source: TemplateSource, base: String) {
         let parent = (record.project as NSString).deletingLastPathComponent
         let workingDirectory = FileManager.default.currentDirectoryPath
+        // `../tpl`: recorded relative to the project (a template folder beside it).
+        if record.template.hasPrefix("../") {
+            let path = TemplateLocator.resolveRecorded(record.template, project: record.project)
+            if FileManager.default.fileExists(atPath: path) {
+                return (try TemplateSource.classify(path, relativeTo: workingDirectory), record.project)
+            }
+        }
         let source = try TemplateSource.classify(record.template, relativeTo: workingDirectory)
         if case .directory(let path) = source, !FileManager.default.fileExists(atPath: path), !record.template.hasPrefix("/") {
             return (try TemplateSource.classify(record.template, relativeTo: parent), parent)
