@@ -15,6 +15,12 @@ public struct GitFileContent: Sendable, Equatable {
     public let kind: GitTreeFile.Kind
     /// The file's bytes; for a symbolic link, the link's target path.
     public let bytes: [UInt8]
+
+    public init(path: String, kind: GitTreeFile.Kind, bytes: [UInt8]) {
+        self.path = path
+        self.kind = kind
+        self.bytes = bytes
+    }
 }
 
 /// Bounds on a tree walk, checked before anything is read into memory: a tree deeper than
@@ -232,7 +238,7 @@ extension GitRepository {
         return tree
     }
 
-    private func blobBytes(_ id: UnsafePointer<git_oid>) throws -> [UInt8] {
+    func blobBytes(_ id: UnsafePointer<git_oid>) throws -> [UInt8] {
         var blob: OpaquePointer?
         try LibGit2.check(git.blob_lookup(&blob, pointer, id), "reading a file of '\(path)'")
         defer { git.blob_free(blob) }
@@ -245,6 +251,11 @@ extension GitRepository {
         var database: OpaquePointer?
         try LibGit2.check(git.repository_odb(&database, pointer), "opening the objects of '\(path)'")
         return database
+    }
+
+    /// Every file of a tree mlrepro wrote itself (a snapshot), without bounds.
+    func walkTree(of commit: ObjectID, _ visit: (String, GitTreeFile.Kind, UnsafePointer<git_oid>) throws -> Void) throws {
+        try walkTree(of: commit, limits: .unbounded, visit)
     }
 
     /// Visits every file of `commit`'s tree, folders before their contents, with an explicit

@@ -14,9 +14,15 @@ extension MLRepro {
             (the machine is not probed again) with the recorded template at the recorded commit, \
             and prints a unified diff for every file that differs, then a summary. Paths listed \
             under _skip in answers.yml, the template's _skip_if_exists files and secret files are \
-            not compared.
+            not compared. Files the template declares the project's own (_project_owned) are \
+            listed when they differ, as information; --strict compares them like every other file.
 
-            Exit status: 0 in sync, 1 drift, 2 error (not a generated project, template unavailable).
+            With --updates nothing is compared: the template's version tags (a git template) or \
+            current content (a built-in or folder template) are checked for versions newer than the \
+            recorded one, as cruft check and copier check-update do.
+
+            Exit status: 0 in sync (no newer version), 1 drift (newer versions), 2 error (not a \
+            generated project, template unavailable).
             """
         )
 
@@ -26,13 +32,33 @@ extension MLRepro {
         @Flag(name: .long, help: "Print a machine-readable JSON report instead of diffs.")
         var json = false
 
+        @Option(name: .long, help: ArgumentHelp("The template to use instead of the recorded _template (it moved: a folder elsewhere, a mirror).", valueName: "NAME|DIR|GIT-URL"))
+        var template: String?
+
+        @Option(name: [.customLong("answers-file"), .customShort("a")], help: ArgumentHelp("The project's record, relative to PROJECT, when it is not where it is looked for (e.g. .copier/.copier-answers.yml).", valueName: "PATH"))
+        var answersFile: String?
+
+        @Flag(name: .long, help: "Instead of comparing files, tell whether the template has versions newer than the recorded one (exit 1 when it has).")
+        var updates = false
+
+        @Flag(name: .long, help: "Compare every file, the project-owned ones (_project_owned) too.")
+        var strict = false
+
         @Flag(name: .long, help: "Allow the template's Python _jinja_extensions and cookiecutter post_gen_project hook to run on the comparison copy.")
         var trust = false
 
         func run() async throws {
             let path = Paths.absolute(project ?? ".")
             let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
-            let report = try DriftCheck.run(project: path, template: RecordedTemplate(git: loader, trust: trust))
+            if updates {
+                let found = try TemplateUpdates.check(project: path, template: RecordedTemplate(git: loader, trust: trust, override: template),
+                                                      answersFile: answersFile)
+                FileHandle.standardOutput.write(Data((json ? found.json : found.text).utf8))
+                if found.available { throw ExitRequest(.differences) }
+                return
+            }
+            let report = try DriftCheck.run(project: path, template: RecordedTemplate(git: loader, trust: trust, override: template), strict: strict,
+                                          answersFile: answersFile)
             if report.templateWasDirty && !json {
                 Diagnostics.standard.note("the project was generated from uncommitted changes of its template; compared with commit \(TemplateRevision.label(report.commit))")
             }

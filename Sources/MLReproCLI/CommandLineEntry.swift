@@ -1,5 +1,6 @@
 import ArgumentParser
 import MLReproCore
+import Prompting
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -28,6 +29,11 @@ public enum CommandLineEntry {
         do {
             command = try MLRepro.parseAsRoot(arguments)
         } catch {
+            if let hint = unknownCommandHint(arguments) {
+                Diagnostics.standard.error(hint)
+                Diagnostics.standard.note("see 'mlrepro --help'")
+                return .error
+            }
             return report(parseError: error)
         }
         do {
@@ -50,6 +56,27 @@ public enum CommandLineEntry {
             }
             Diagnostics.standard.error(Diagnostics.text(for: error))
             return .error
+        }
+    }
+
+    /// For a first argument that names no subcommand: the nearest one, or the mlrepro command a
+    /// copier or cruft habit means (`copier copy SRC DST` is `mlrepro init DST --template SRC`).
+    static func unknownCommandHint(_ arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        let names = MLRepro.registeredSubcommands.compactMap { $0.configuration.commandName } + ["help"]
+        if names.contains(first) { return nil }
+        let shown = TerminalText.visible(first, keepingNewlines: false)
+        let rest = arguments.dropFirst().filter { !$0.hasPrefix("-") }
+        switch first {
+        case "copy", "create":
+            let example = rest.count >= 2 ? "mlrepro init \(rest[rest.startIndex + 1]) --template \(rest[rest.startIndex])"
+                : "mlrepro init DEST --template SRC"
+            return "unknown command '\(shown)'; did you mean '\(TerminalText.visible(example, keepingNewlines: false))'? (copier's 'copy SRC DST' and cruft's 'create SRC' are 'init')"
+        case "recopy":
+            return "unknown command '\(shown)'; did you mean 'mlrepro update' (merges the template into the project) or 'mlrepro init DEST --force'?"
+        default:
+            guard let nearest = NearestName.suggestion(for: first, among: names) else { return nil }
+            return "unknown command '\(shown)'; did you mean '\(nearest)'?"
         }
     }
 

@@ -9,14 +9,19 @@ struct TemplateOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Built-in template name, template directory, git repository path, git URL (https://, file://) or gh:OWNER/REPO (default: ml-research).", valueName: "NAME|DIR|GIT-URL"))
     var template: String?
 
-    @Option(name: .customLong("vcs-ref"), help: ArgumentHelp("Tag, branch or commit of a git template (default: the newest version tag, else HEAD).", valueName: "REF"))
+    @Option(name: [.customLong("vcs-ref"), .customShort("r")], help: ArgumentHelp("Tag, branch or commit of a git template (default: the newest version tag, else HEAD).", valueName: "REF"))
     var vcsRef: String?
 
     /// The template: `--template`, else the `_template` an answers file recorded, else the default.
     func locate(answers: AnswersFile? = nil) throws -> TemplateTree {
         var source = template
-        if source == nil, let recorded = answers?.entry("_template"), case .string(let name) = recorded.value {
+        if source == nil, let answers, let recorded = answers.entry("_template"), case .string(let name) = recorded.value {
             source = name
+            // A project's own record names a template beside it relative to the project.
+            if name.hasPrefix("../"), answers.path.hasSuffix(Provenance.answersPath) {
+                let project = ((Paths.absolute(answers.path) as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+                source = TemplateLocator.resolveRecorded(name, project: project)
+            }
         }
         try Self.refuseOptionLike(vcsRef)
         let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
@@ -39,7 +44,7 @@ struct AnswerOptions: ParsableArguments {
             help: ArgumentHelp("YAML answers file (e.g. another project's .mlrepro/answers.yml); --data-file is copier's name for it.", valueName: "FILE"))
     var answers: String?
 
-    @Option(name: .long, help: ArgumentHelp("One answer, typed by its question; overrides --answers. Repeatable.", valueName: "KEY=VALUE"))
+    @Option(name: [.long, .customShort("d")], help: ArgumentHelp("One answer, typed by its question; overrides --answers. Repeatable.", valueName: "KEY=VALUE"))
     var data: [String] = []
 
     func inputs(useDefaults: Bool) throws -> AnswerInputs {

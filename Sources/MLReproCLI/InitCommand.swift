@@ -27,7 +27,7 @@ extension MLRepro {
         @Flag(name: .long, help: "Answer every question not given with its default.")
         var defaults = false
 
-        @Flag(name: .long, help: "Print what would be created or overwritten; write nothing.")
+        @Flag(name: [.long, .customShort("n")], help: "Print what would be created or overwritten; write nothing.")
         var pretend = false
 
         @Flag(name: .long, help: "Write into an existing, non-empty DEST (files the template does not produce are kept).")
@@ -52,6 +52,9 @@ extension MLRepro {
         var ask = false
 
         func run() async throws {
+            if let destination, let reason = Self.templateSourceLike(destination, force: force) {
+                throw CommandError("DEST '\(destination)' \(reason), not a folder to create; did you mean 'mlrepro init --template \(destination)'? (DEST comes after it, e.g. 'mlrepro init my-study --template \(destination)')")
+            }
             InterruptionGuard.shared.install()
             // A signal during a prompt ends the prompt, which puts the terminal back first.
             InterruptionGuard.shared.intercept { signal in
@@ -131,6 +134,8 @@ extension MLRepro {
                 for path in report.identical { Output.line(" identical  \(path)") }
                 for path in kept { Output.line("      keep  \(path)") }
             }
+            // The pristine render, read back before any task can change it: update's merge base.
+            let pristine = noGit || prepared.manifest.tasksShapeOutput ? [] : PristineBase.written(prepared, kept: kept)
             do {
                 try ProjectGenerator.runTasks(prepared) { task in
                     if !quiet { Output.line("       run  \(TerminalText.visible(String(task.display.prefix(200)), keepingNewlines: false))") }
@@ -145,11 +150,38 @@ extension MLRepro {
             }
             if !noGit {
                 try InitGit.report(gitOutcome, destination: request.destination, tree: tree, written: report, quiet: quiet)
+                if !pristine.isEmpty {
+                    do {
+                        try PristineBase.record(project: request.destination, template: tree.source,
+                                                commit: tree.revision?.commit ?? tree.contentHash, files: pristine)
+                    } catch {
+                        Diagnostics.standard.warning("the merge base for 'mlrepro update' could not be kept in \(PristineBase.reference): \(error)")
+                    }
+                }
             }
             if !quiet {
                 Output.line("Generated \(shownDestination) from template \(tree.source).")
                 if let message = prepared.messageAfterCopy { Output.line(TerminalText.visible(message)) }
             }
+        }
+
+        /// Why `destination` looks like a template source rather than a folder to create (copier's
+        /// `copier copy SRC DST` habit); nil when it does not. An existing folder holding a template
+        /// manifest counts unless `--force` says it is meant.
+        static func templateSourceLike(_ destination: String, force: Bool) -> String? {
+            let lowered = destination.lowercased()
+            for prefix in ["gh:", "gl:", "git@", "git+"] where lowered.hasPrefix(prefix) {
+                return "looks like a git template source ('\(prefix)')"
+            }
+            if lowered.contains("://") { return "looks like a URL" }
+            if lowered.hasSuffix(".git") || lowered.hasSuffix(".git/") { return "looks like a git repository" }
+            if !force {
+                let folder = Paths.absolute(destination)
+                for name in TemplateFormats.manifestFileNames where FileManager.default.fileExists(atPath: folder + "/" + name) {
+                    return "is a template (it has \(name))"
+                }
+            }
+            return nil
         }
     }
 }

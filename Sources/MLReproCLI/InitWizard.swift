@@ -30,7 +30,7 @@ final class InitWizard {
         }
     }
 
-    private func ask(_ pending: PendingQuestion) throws -> Value {
+    func ask(_ pending: PendingQuestion) throws -> Value {
         let name = pending.question.name
         if let known = given[name] { return known }
         if askedNames.isEmpty {

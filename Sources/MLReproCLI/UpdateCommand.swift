@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MLReproCore
 import Prompting
+import TemplateEngine
 
 extension MLRepro {
     /// `mlrepro update`: bring the template's newer changes into a generated project.
@@ -18,7 +19,8 @@ extension MLRepro {
             left between diff3 conflict markers (<<<<<<< ||||||| ======= >>>>>>>) and listed. \
             Files you deleted stay deleted; files the template removed are removed only if you \
             never changed them. .mlrepro/answers.yml and checksums are rewritten. Nothing is \
-            committed: review with 'git diff'.
+            committed: review with 'git diff'. Project-owned files (_project_owned) are merged \
+            the same way, so template fixes reach them; --keep-owned leaves them as they are.
 
             Exit status: 0 merged cleanly, 1 conflicts left, 2 error.
             """
@@ -27,10 +29,22 @@ extension MLRepro {
         @Argument(help: ArgumentHelp("The generated project (default: the current directory).", valueName: "PROJECT"))
         var project: String?
 
-        @Option(name: .customLong("vcs-ref"), help: ArgumentHelp("Template tag, branch or commit to update to.", valueName: "REF"))
+        @Option(name: [.customLong("vcs-ref"), .customShort("r")], help: ArgumentHelp("Template tag, branch or commit to update to.", valueName: "REF"))
         var vcsRef: String?
 
         @OptionGroup var answerOptions: AnswerOptions
+
+        @Option(name: .long, help: ArgumentHelp("The template to use instead of the recorded _template (it moved: a folder elsewhere, a mirror); recorded as the project's template.", valueName: "NAME|DIR|GIT-URL"))
+        var template: String?
+
+        @Option(name: [.customLong("answers-file"), .customShort("a")], help: ArgumentHelp("The project's record, relative to PROJECT, when it is not where it is looked for (e.g. .copier/.copier-answers.yml).", valueName: "PATH"))
+        var answersFile: String?
+
+        @Flag(name: .customLong("keep-owned"), help: "Leave project-owned files (_project_owned) as they are instead of merging the template's changes into them.")
+        var keepOwned = false
+
+        @Flag(name: [.long, .customShort("n")], help: "Show what update would do (each file, new answers, migrations) and write nothing.")
+        var pretend = false
 
         @Flag(name: .long, help: "Allow the template's _migrations to run and its Python _jinja_extensions to load.")
         var trust = false
@@ -42,10 +56,41 @@ extension MLRepro {
             let path = Paths.absolute(project ?? ".")
             let answers = try answerOptions.answers.map { try AnswersFile.load(path: $0) }
             let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
-            let update = ProjectUpdate(project: path, ref: vcsRef, answers: answers,
+            var update = ProjectUpdate(project: path, ref: vcsRef, answers: answers,
                                        data: try AnswerInputs.parseData(answerOptions.data),
-                                       template: RecordedTemplate(git: loader, trust: trust))
-            let report = try update.run()
+                                       template: RecordedTemplate(git: loader, trust: trust, override: template))
+            update.keepOwned = keepOwned
+            update.pretend = pretend
+            // Questions the record leaves open (new in this version, or whose `when` became true) are
+            // asked on a terminal with init's prompts; without one they take their defaults, listed below.
+            if Terminal.stdinIsTTY {
+                InterruptionGuard.shared.intercept { signal in
+                    guard PromptSignals.isReadingKeys else { return false }
+                    if signal == SIGINT {
+                        PromptSignals.interruptPrompt()
+                        return true
+                    }
+                    PromptSignals.restoreTerminal()
+                    return false
+                }
+                let wizard = InitWizard(prompter: TerminalPrompter(), reask: false, environmentJSON: "{}")
+                update.ask = { try wizard.ask($0) }
+            }
+            update.answersFile = answersFile
+            let report: UpdateReport
+            do {
+                report = try update.run()
+            } catch let error as PromptError {
+                throw InitWizard.exitRequest(for: error)
+            }
+            for answer in report.newAnswers {
+                let how = answer.asked ? "answered" : "its default (no terminal to ask on)"
+                Output.line("   answer  \(answer.name) = \(ValueText.display(answer.value))  (a question the recorded answers did not answer; \(how))")
+            }
+            for note in report.notes { Diagnostics.standard.note(note) }
+            if report.base == .initialCommit {
+                Diagnostics.standard.note("no merge base was kept for this project (made before mlrepro kept one); files changed since were merged against the commit 'mlrepro init' made")
+            }
             for migration in report.migrations { Output.line("  migrate  \(migration)") }
             for action in report.actions {
                 let note = action.note.isEmpty ? "" : "  (\(action.note))"
@@ -53,6 +98,10 @@ extension MLRepro {
             }
             let from = TemplateRevision.label(report.fromCommit)
             let to = TemplateRevision.label(report.toCommit)
+            if report.pretended {
+                Output.line(TerminalText.visible("pretend: nothing was written; update would take \(path) from \(from) to \(report.toRef) (\(to)).", keepingNewlines: false))
+                return
+            }
             Output.line(TerminalText.visible("Updated \(path) from \(from) to \(report.toRef) (\(to)).", keepingNewlines: false))
             let conflicts = report.conflicts
             if !conflicts.isEmpty {

@@ -25,6 +25,15 @@ struct WizardQuestion: Sendable {
         if pending.defaultUsesEnvironment, let hardware {
             help += (help.isEmpty ? "" : "\n") + "The default comes from this machine's probe record: \(hardware)."
         }
+        // `?` tells more than the one-line hint already shown: what is expected, and what Enter gives.
+        var details = ["Expected: \(WizardQuestion.expectation(pending, kind: kind))."]
+        if let value = pending.defaultValue, !question.secret {
+            var text = pending.text(of: value)
+            if case .bool(let flag) = value { text = flag ? "yes" : "no" }
+            details.append(text.isEmpty ? "Enter keeps the default: empty." : "Enter keeps the default: \(text).")
+        }
+        details.append("Recorded in .mlrepro/answers.yml as '\(question.name)'\(question.secret ? " (not recorded: secret)" : "").")
+        help += (help.isEmpty ? "" : "\n") + details.joined(separator: "\n")
         let decode = WizardQuestion.decoder(pending, kind: kind, defaultAnswer: defaultAnswer)
         prompt = Prompting.Question(
             name: question.name, label: question.name, kind: kind,
@@ -46,6 +55,21 @@ struct WizardQuestion: Sendable {
     }
 
     // MARK: - Mapping
+
+    /// What an answer must look like, in words.
+    static func expectation(_ pending: PendingQuestion, kind: Prompting.Question.Kind) -> String {
+        switch kind {
+        case .select(let choices): return "one of \(choices.count) choices (arrow keys, Enter)"
+        case .multiselect: return "any of the choices (space toggles, Enter accepts)"
+        case .confirm: return "yes or no"
+        case .integer: return "a whole number"
+        case .float: return "a number"
+        case .structured(.yaml): return "YAML (a value, list or mapping)"
+        case .structured(.json): return "JSON"
+        case .secret: return "text, not shown while typed"
+        case .text: return pending.question.multiline ? "text, several lines allowed" : "one line of text"
+        }
+    }
 
     private static func kind(_ pending: PendingQuestion) -> Prompting.Question.Kind {
         let question = pending.question

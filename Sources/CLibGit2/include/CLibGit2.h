@@ -18,6 +18,7 @@
 #include <git2.h>
 
 #define MLREPRO_LIBGIT2_FUNCTIONS(X) \
+    X(blob_create_from_buffer) \
     X(blob_free) \
     X(blob_lookup) \
     X(blob_rawcontent) \
@@ -30,40 +31,47 @@
     X(commit_free) \
     X(commit_lookup) \
     X(commit_message) \
+    X(commit_parent_id) \
+    X(commit_parentcount) \
     X(commit_tree) \
+    X(commit_tree_id) \
     X(config_free) \
-    X(describe_commit) \
-    X(describe_format) \
-    X(describe_format_options_init) \
-    X(describe_options_init) \
-    X(describe_result_free) \
     X(config_get_string) \
     X(config_open_default) \
     X(config_open_level) \
     X(config_set_string) \
     X(config_snapshot) \
+    X(describe_commit) \
+    X(describe_format) \
+    X(describe_format_options_init) \
+    X(describe_options_init) \
+    X(describe_result_free) \
     X(error_last) \
     X(fetch_options_init) \
+    X(index_add) \
     X(index_add_all) \
     X(index_entrycount) \
     X(index_free) \
     X(index_get_byindex) \
+    X(index_new) \
     X(index_update_all) \
     X(index_write) \
     X(index_write_tree) \
+    X(index_write_tree_to) \
     X(libgit2_init) \
     X(merge_file) \
     X(merge_file_options_init) \
     X(merge_file_result_free) \
     X(object_free) \
+    X(object_id) \
     X(object_lookup) \
+    X(object_peel) \
     X(odb_foreach) \
     X(odb_free) \
     X(odb_read_header) \
-    X(object_id) \
-    X(object_peel) \
     X(oid_fmt) \
     X(oid_fromstr) \
+    X(reference_create) \
     X(reference_free) \
     X(reference_lookup) \
     X(reference_name_to_id) \

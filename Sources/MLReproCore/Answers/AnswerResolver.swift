@@ -34,6 +34,7 @@ public struct AnswerResolver: Sendable {
             let asked = try isAsked(question, scope: scope)
             var value: Value
             var location: SourceLocation?
+            var defaulted = false
             if let text = data[question.name] {
                 value = try castData(text, question)
             } else if let entry = inputs.file?.entry(question.name) {
@@ -41,12 +42,22 @@ public struct AnswerResolver: Sendable {
                 value = try castProvided(question, location: entry.location) { try castValue(entry.value, question) }
             } else if !asked || useDefaults {
                 value = try defaultValue(question, scope: scope)
+                defaulted = true
             } else {
                 throw GenerationError.missingAnswer(key: question.name)
             }
             value = try keyedAnswer(value, question, scope: scope)
             if asked {
-                try check(value, question, scope: scope, location: location)
+                do {
+                    try check(value, question, scope: scope, location: location)
+                } catch GenerationError.invalidAnswer(let key, let where_, let message) where defaulted {
+                    // Nobody typed this value: say where it came from and how to give another.
+                    let shown = question.secret ? "(hidden)" : AnswerCast.text(value)
+                    throw GenerationError.invalidAnswer(
+                        key: key, location: where_,
+                        message: "\(message) (nobody gave '\(key)': its default '\(shown)' comes from the earlier answers or the "
+                            + "destination folder's name; give it with --data \(key)=VALUE, or choose another DEST)")
+                }
             }
             answers.all[question.name] = value
             answerScope.publish(question.name, value)
@@ -143,12 +154,16 @@ public struct AnswerResolver: Sendable {
         var data: [String: String] = [:]
         var extra = OrderedMapping()
         for entry in inputs.file?.entries ?? [] where !known.contains(entry.key) && !entry.key.hasPrefix("_") {
-            guard manifest.keepsUnknownAnswers else { throw GenerationError.unknownAnswer(key: entry.key, location: entry.location) }
+            guard manifest.keepsUnknownAnswers else {
+                throw GenerationError.unknownAnswer(key: entry.key, location: entry.location, suggestion: NearestName.suggestion(for: entry.key, among: manifest.questions.map(\.name)))
+            }
             extra[entry.key] = entry.value
         }
         for (key, value) in inputs.data {
             if !known.contains(key) && !key.hasPrefix("_") {
-                guard manifest.keepsUnknownAnswers else { throw GenerationError.unknownAnswer(key: key, location: nil) }
+                guard manifest.keepsUnknownAnswers else {
+                    throw GenerationError.unknownAnswer(key: key, location: nil, suggestion: NearestName.suggestion(for: key, among: manifest.questions.map(\.name)))
+                }
                 extra[key] = try AnswerCast.cast(text: value, to: .yaml, origin: "--data \(key)")
             }
             data[key] = value

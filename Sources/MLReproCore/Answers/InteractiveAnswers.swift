@@ -1,3 +1,4 @@
+import Foundation
 import TemplateEngine
 
 /// A question about to be asked interactively, its templated fields rendered against the answers
@@ -124,7 +125,10 @@ extension AnswerResolver {
         let help = try question.help.map { try render($0, question, "help", scope) }
         var usesEnvironment = false
         if given == nil, case .string(let text)? = question.defaultValue {
-            usesEnvironment = ["env.", "env[", "env |", "env }", "env)"].contains { text.contains($0) }
+            // The machine's hardware, not just the record's metadata (a date from `env.meta` is no
+            // reason to show what the probe found).
+            let withoutMeta = text.replacingOccurrences(of: "env.meta", with: "")
+            usesEnvironment = ["env.", "env[", "env |", "env }", "env)"].contains { withoutMeta.contains($0) }
         }
         return PendingQuestion(question: question, defaultValue: fallback, choices: choices, help: help,
                                defaultUsesEnvironment: usesEnvironment, resolver: self, scope: scope)

@@ -5,7 +5,8 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
     case noManifest(String)
     case unreadable(String, String)
     case symlinkEscapes(displayPath: String)
-    case unknownAnswer(key: String, location: SourceLocation?)
+    /// `suggestion`: the question the key most likely meant.
+    case unknownAnswer(key: String, location: SourceLocation?, suggestion: String? = nil)
     case invalidAnswer(key: String, location: SourceLocation?, message: String)
     case missingAnswer(key: String)
     case badDataArgument(String)
@@ -51,8 +52,9 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
             return "cannot read \(path): \(reason)"
         case let .symlinkEscapes(path):
             return "\(path): symbolic link points outside the template; refusing to follow it"
-        case let .unknownAnswer(key, location):
-            return located(location, "unknown question '\(key)' (answers for names the template does not ask are refused; keys starting with '_' are ignored)")
+        case let .unknownAnswer(key, location, suggestion):
+            let hint = suggestion.map { "; did you mean '\($0)'?" } ?? ""
+            return located(location, "unknown question '\(key)'\(hint) (answers for names the template does not ask are refused; keys starting with '_' are ignored)")
         case let .invalidAnswer(key, location, message):
             return located(location, "answer '\(key)': \(message)")
         case let .missingAnswer(key):

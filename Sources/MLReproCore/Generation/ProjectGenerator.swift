@@ -351,7 +351,8 @@ public enum ProjectGenerator {
             outputs.append(OutputFile(path: item.path, bytes: bytes, mode: mode, isDirectory: item.kind == .directory))
             if item.kind != .directory && !item.isSecret { recorded.append((item.path, bytes)) }
         }
-        let answersText = Provenance.answersText(template: prepared.request.tree.source,
+        let answersText = Provenance.answersText(template: TemplateLocator.recordedName(of: prepared.request.tree,
+                                                                                        destination: prepared.request.destination),
                                                  commit: prepared.request.tree.revision?.commit ?? prepared.request.tree.contentHash,
                                                  answers: prepared.answers.recorded)
         let answersBytes = Array(answersText.utf8)

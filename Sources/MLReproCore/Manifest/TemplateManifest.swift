@@ -100,6 +100,10 @@ public struct TemplateManifest: Sendable {
     /// nil when the manifest has no `_exclude` (the default list applies).
     public var exclude: [String]?
     public var skipIfExists: [String] = []
+    /// `_project_owned`: patterns of generated files that become the project's own. `check` lists
+    /// their edits as information (`--strict` compares them too); `update` still merges template
+    /// changes into them three-way (or leaves them alone with `--keep-owned`).
+    public var projectOwned: [String] = []
     public var secretFiles: [String] = []
     public var answersFile: String?
     public var messageBeforeCopy: String?
@@ -165,7 +169,7 @@ extension TemplateManifest {
     static let maxPatternComponents = 128
 
     static let knownSettings: Set<String> = [
-        "_subdirectory", "_templates_suffix", "_exclude", "_skip_if_exists", "_answers_file",
+        "_subdirectory", "_templates_suffix", "_exclude", "_skip_if_exists", "_project_owned", "_answers_file",
         "_message_before_copy", "_message_after_copy", "_envops", "_min_mlrepro_version",
         "_min_copier_version", "_tasks", "_secret_files", "_description", "_secret_questions",
         "_bake_validators", "_undefined", "_external_data", "_jinja_extensions", "_preserve_symlinks", "_migrations",
@@ -180,7 +184,7 @@ extension TemplateManifest {
 
     /// Settings whose lists from several documents are joined, as copier joins them; for every
     /// other key a later document's value replaces an earlier one (in the earlier one's place).
-    static let joinedSettings: Set<String> = ["_exclude", "_jinja_extensions", "_secret_questions", "_skip_if_exists"]
+    static let joinedSettings: Set<String> = ["_exclude", "_jinja_extensions", "_secret_questions", "_skip_if_exists", "_project_owned"]
 
     /// Parses the manifest's YAML documents (copier allows several, and `!include`s them).
     static func parse(documents: [ManifestDocument], description: String?, fileName: String) throws -> TemplateManifest {
@@ -357,6 +361,7 @@ extension TemplateManifest {
             if case .none = value { templatesSuffix = "" } else { templatesSuffix = try text() }
         case "_exclude": exclude = try patterns()
         case "_skip_if_exists": skipIfExists = try patterns()
+        case "_project_owned": projectOwned = try patterns()
         case "_secret_files": secretFiles = try patterns()
         case "_answers_file": answersFile = try text()
         case "_message_before_copy": messageBeforeCopy = try text()

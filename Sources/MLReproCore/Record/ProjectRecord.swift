@@ -50,7 +50,24 @@ public struct ProjectRecord: Sendable {
     /// Reads the record; a directory without `.mlrepro/answers.yml` is no generated project.
     /// The record is untrusted input (`RecordInput`): its files are read only as regular files
     /// inside the project, and every path it names is checked before anything uses it.
-    public static func load(project: String) throws -> ProjectRecord {
+    ///
+    /// `answersFile` (copier's `--answers-file`, relative to the project) names the record to read
+    /// instead of looking for one: `.mlrepro/answers.yml`, `.cruft.json`, or a copier answers file
+    /// anywhere inside the project (e.g. `.copier/.copier-answers.yml`).
+    public static func load(project: String, answersFile: String? = nil) throws -> ProjectRecord {
+        if let answersFile {
+            if let reason = RecordInput.problem(with: answersFile) {
+                throw ProjectRecordError.unreadable(answersFile, "--answers-file must be a path inside the project: \(reason)")
+            }
+            let normalised = answersFile.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+            if normalised == cruftPath { return try loadCruft(project: project) }
+            if normalised != Provenance.answersPath {
+                guard RecordInput.exists(normalised, in: project) else {
+                    throw ProjectRecordError.missingFile(project + "/" + normalised)
+                }
+                return try loadCopier(project: project, relative: normalised)
+            }
+        }
         let answersPath = project + "/" + Provenance.answersPath
         guard let answersData = try RecordInput.contents(of: Provenance.answersPath, in: project,
                                                           maxBytes: YAMLValueReader.defaultMaxBytes) else {

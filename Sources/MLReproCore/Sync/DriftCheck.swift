@@ -27,9 +27,17 @@ public struct DriftReport: Sendable {
     public var project: String
     public var template: String
     public var commit: String
+    /// The content hash of the built-in or folder template compared with, when it is not the
+    /// recorded `_commit` (the template changed since, or the record was edited); nil when they agree.
+    public var templateHash: String?
     public var templateWasDirty: Bool
     public var compared: Int
     public var entries: [Entry]
+    /// Project-owned files (`_project_owned`) that differ from the template's render: information,
+    /// not drift (empty with `strict`, where they are entries like any other file).
+    public var owned: [Entry] = []
+    /// Every file was compared, project-owned ones included (`check --strict`).
+    public var strict = false
     /// Notes for the user about how the comparison was made (hooks not run without `--trust`).
     public var notes: [String] = []
     /// Files that differ but could not be verified: the template's post_gen_project hook, which
@@ -43,9 +51,13 @@ public struct DriftReport: Sendable {
     /// The human report: every diff, then a summary.
     public var text: String {
         var output = entries.map(\.diff).joined()
-        let at = TemplateRevision.label(commit)
+        var at = TemplateRevision.label(commit)
+        if let templateHash {
+            at = "\(templateHash) (the record says \(TemplateRevision.label(commit)), which is not this template's content: the template changed since, or the record was edited)"
+        }
         if inSync {
-            output += "in sync: \(compared) files match template \(template) at \(at)\n"
+            let mode = strict ? " (--strict: project-owned files included)" : ""
+            output += "in sync: \(compared - owned.count) files match template \(template) at \(at)\(mode)\n"
         } else {
             output += "drift: \(entries.count) file\(entries.count == 1 ? " differs" : "s differ") from template \(template) at \(at)\n"
             for entry in entries {
@@ -55,6 +67,12 @@ public struct DriftReport: Sendable {
             if !unverified.isEmpty {
                 output += "unverified: \(unverified.count) of these may be the template's post_gen_project hook's doing, which did not run "
                     + "(pass --trust to run it on the comparison copy, only for a template you trust)\n"
+            }
+        }
+        if !owned.isEmpty {
+            output += "project-owned: \(owned.count) file\(owned.count == 1 ? " is" : "s are") yours to edit and differ from the template (not drift; 'mlrepro check --strict' compares them too):\n"
+            for entry in owned {
+                output += "  \(entry.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(Self.shown(entry.path))\n"
             }
         }
         return output
@@ -67,11 +85,15 @@ public struct DriftReport: Sendable {
         output += "  \"project\": \(quote(project)),\n"
         output += "  \"template\": \(quote(template)),\n"
         output += "  \"commit\": \(quote(commit)),\n"
+        output += "  \"template_hash\": \(templateHash.map(quote) ?? "null"),\n"
         output += "  \"template_dirty\": \(templateWasDirty),\n"
         output += "  \"in_sync\": \(inSync),\n"
         output += "  \"compared\": \(compared),\n"
         output += "  \"summary\": {\"changed\": \(count(.changed)), \"missing\": \(count(.missing)), \"extra\": \(count(.extra))},\n"
         output += "  \"unverified\": [" + unverified.map(quote).joined(separator: ", ") + "],\n"
+        output += "  \"strict\": \(strict),\n"
+        output += "  \"project_owned\": [" + owned.map { "{\"path\": \(quote($0.path)), \"status\": \(quote($0.status.rawValue))}" }
+            .joined(separator: ", ") + "],\n"
         output += "  \"files\": ["
         output += entries.map { entry in
             "\n    {\"path\": \(quote(entry.path)), \"status\": \(quote(entry.status.rawValue)), \"diff\": \(quote(entry.diff))}"
@@ -84,17 +106,24 @@ public struct DriftReport: Sendable {
 
 /// `mlrepro check`: regenerate from the record and compare with the working tree.
 public enum DriftCheck {
-    public static func run(project: String, template: RecordedTemplate = RecordedTemplate()) throws -> DriftReport {
-        let record = try ProjectRecord.load(project: project)
+    /// `strict`: project-owned files (`_project_owned`) count as drift like every other file.
+    /// `answersFile`: the record to read, relative to the project (copier's `--answers-file`).
+    public static func run(project: String, template: RecordedTemplate = RecordedTemplate(), strict: Bool = false,
+                           answersFile: String? = nil) throws -> DriftReport {
+        let record = try template.record(of: project, answersFile: answersFile)
         let tree = try template.load(record)
         let manifest = try tree.manifest()
         let render = try RegeneratedProject.render(
             tree: tree, project: project, inputs: record.answerInputs(for: manifest),
             environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, streamingCopies: true)
-        return try compare(render, record: record)
+        var report = try compare(render, record: record, strict: strict)
+        // A built-in or folder template is known by its content hash: say which content was compared
+        // when it is not the one the record names.
+        if tree.revision == nil, !record.commit.isEmpty, tree.contentHash != record.commit { report.templateHash = tree.contentHash }
+        return report
     }
 
-    static func compare(_ render: RegeneratedProject, record: ProjectRecord) throws -> DriftReport {
+    static func compare(_ render: RegeneratedProject, record: ProjectRecord, strict: Bool = false) throws -> DriftReport {
         let project = record.project
         for path in ExactPath.sortedUnique(render.files.keys + record.checksummedPaths) {
             try ProjectPaths.refuseLinkOutside(path, under: project)
@@ -136,9 +165,15 @@ public enum DriftCheck {
             entries.append(.init(path: path, status: .extra,
                                  diff: UnifiedDiff.text(old: nil, new: actual.bytes, oldLabel: "a/" + DriftReport.shown(path), newLabel: "b/" + DriftReport.shown(path))))
         }
+        entries.sort { ExactPath.precedes($0.path, $1.path) }
+        var owned: [DriftReport.Entry] = []
+        if !strict {
+            owned = entries.filter { render.ownsPath($0.path) }
+            entries.removeAll { render.ownsPath($0.path) }
+        }
         var report = DriftReport(project: project, template: record.template, commit: record.commit,
                                  templateWasDirty: record.templateWasDirty, compared: compared,
-                                 entries: entries.sorted { ExactPath.precedes($0.path, $1.path) }, notes: render.notes)
+                                 entries: entries, owned: owned, strict: strict, notes: render.notes)
         if render.hooksSkipped { report.unverified = report.entries.map(\.path) }
         return report
     }
@@ -150,15 +185,15 @@ extension DriftCheck {
         let full = project + "/" + path
         var info = stat()
         guard lstat(full, &info) == 0 else {
-            return .init(path: path, status: .missing, diff: "Binary files a/\(path) and /dev/null differ\n")
+            return .init(path: path, status: .missing, diff: "Binary files a/\(DriftReport.shown(path)) and /dev/null differ\n")
         }
         var diff = ""
         let kind = info.st_mode & S_IFMT
         if kind == S_IFREG, (info.st_mode & 0o111 != 0) != (mode & 0o111 != 0) {
-            diff += "--- a/\(path)\n+++ b/\(path)\nold mode \(String(mode, radix: 8))\nnew mode \(String(info.st_mode & 0o7777, radix: 8))\n"
+            diff += "--- a/\(DriftReport.shown(path))\n+++ b/\(DriftReport.shown(path))\nold mode \(String(mode, radix: 8))\nnew mode \(String(info.st_mode & 0o7777, radix: 8))\n"
         }
         if try kind != S_IFREG || Int(info.st_size) != source.size || !sameContents(source, full) {
-            diff += "Binary files a/\(path) and b/\(path) differ\n"
+            diff += "Binary files a/\(DriftReport.shown(path)) and b/\(DriftReport.shown(path)) differ\n"
         }
         return diff.isEmpty ? nil : .init(path: path, status: .changed, diff: diff)
     }

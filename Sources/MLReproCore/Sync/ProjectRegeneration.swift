@@ -16,6 +16,8 @@ public struct RegeneratedProject: Sendable {
     public var secrets: PathMap<File>
     /// `_skip_if_exists` matches: the project owns them once they exist.
     public var skipIfExists: Set<String>
+    /// `_project_owned`: the generated files that are the project's own (see `ownsPath`).
+    public var projectOwned = PathPatterns([])
     /// For the user: the template's post-generation hooks were not run (no `--trust`).
     public var notes: [String] = []
     /// The template has a hook that shapes its output, and it did not run (no `--trust`).
@@ -35,14 +37,15 @@ public struct RegeneratedProject: Sendable {
     public static func render(tree: TemplateTree, project: String, inputs: AnswerInputs,
                               environmentJSON: String, skip: [String], trust: Bool = false,
                               streamingCopies: Bool = false, budget: RenderBudget? = nil,
-                              runner: any TaskRunning = ProcessTaskRunner()) throws -> RegeneratedProject {
+                              runner: any TaskRunning = ProcessTaskRunner(),
+                              resolving: ((AnswerResolver, AnswerInputs) throws -> ResolvedAnswers)? = nil) throws -> RegeneratedProject {
         var request = GenerationRequest(destination: project, tree: tree, inputs: inputs,
                                         environmentJSON: environmentJSON, git: GitIdentity.fromGitConfig(),
                                         vcsRef: tree.revision?.commit, force: true, trust: trust)
         // Without trust no task is even prepared; with it only output-shaping ones are run below.
         request.skipTasks = !trust
         request.renderBudget = budget
-        let prepared = try ProjectGenerator.prepare(request)
+        let prepared = try ProjectGenerator.prepare(request, resolving: resolving)
         let skipped = PathPatterns(skip)
         let items = prepared.plan.files.filter { !skipped.matches($0.path, isDirectory: false) }
         let streams = streamingCopies && !(prepared.manifest.tasksShapeOutput && trust)
@@ -78,8 +81,12 @@ public struct RegeneratedProject: Sendable {
                 try regenerated.runShapingTasks(items: items, contents: contents, runner: runner)
             }
         }
+        regenerated.projectOwned = PathPatterns(prepared.manifest.projectOwned)
         return regenerated
     }
+
+    /// True when the template declares `path` the project's own (`_project_owned`).
+    public func ownsPath(_ path: String) -> Bool { projectOwned.matches(path, isDirectory: false) }
 
     /// Writes the render to a scratch folder, runs the prepared tasks there (in the folder's
     /// place of DEST) and reads back what they leave as the files to compare.
@@ -162,10 +169,14 @@ public struct RecordedTemplate: Sendable {
     public var git: GitTemplateLoader
     /// `--trust`: the template's Python extensions may run while it is rendered again.
     public var trust: Bool
+    /// `--template SRC`: where the template is now, instead of the recorded `_template` (a folder
+    /// template that moved, a mirror of a git template); `update` records it.
+    public var override: String?
 
-    public init(git: GitTemplateLoader = GitTemplateLoader(), trust: Bool = false) {
+    public init(git: GitTemplateLoader = GitTemplateLoader(), trust: Bool = false, override: String? = nil) {
         self.git = git
         self.trust = trust
+        self.override = override
     }
 
     /// The template at `ref`; without one, the recorded commit of a git template (or, with
@@ -177,16 +188,41 @@ public struct RecordedTemplate: Sendable {
         return tree
     }
 
-    private func find(_ record: ProjectRecord, ref: String?, latest: Bool) throws -> TemplateTree {
+    /// The project's record, with `_template` replaced by `override` when there is one.
+    public func record(of project: String, answersFile: String? = nil) throws -> ProjectRecord {
+        var record = try ProjectRecord.load(project: project, answersFile: answersFile)
+        if let override {
+            if override.hasPrefix("-") { throw TemplateUnavailable(template: override, reason: "it looks like an option") }
+            // A folder or local repository is recorded by its absolute path, as init records it.
+            switch try TemplateSource.classify(override, relativeTo: FileManager.default.currentDirectoryPath) {
+            case .directory(let path), .localRepository(let path): record.template = path
+            case .builtin, .remote: record.template = override
+            }
+        }
+        return record
+    }
+
+    /// Where the recorded template is, and the folder a relative template path is read from: the
+    /// current directory, else the project's parent folder.
+    func source(of record: ProjectRecord) throws -> (source: TemplateSource, base: String) {
         let parent = (record.project as NSString).deletingLastPathComponent
         let workingDirectory = FileManager.default.currentDirectoryPath
-        // A relative template path is tried from the current directory, then beside the project.
-        var base = workingDirectory
-        var source = try TemplateSource.classify(record.template, relativeTo: workingDirectory)
-        if case .directory(let path) = source, !FileManager.default.fileExists(atPath: path), !record.template.hasPrefix("/") {
-            base = parent
-            source = try TemplateSource.classify(record.template, relativeTo: parent)
+        // `../tpl`: recorded relative to the project (a template folder beside it).
+        if record.template.hasPrefix("../") {
+            let path = TemplateLocator.resolveRecorded(record.template, project: record.project)
+            if FileManager.default.fileExists(atPath: path) {
+                return (try TemplateSource.classify(path, relativeTo: workingDirectory), record.project)
+            }
         }
+        let source = try TemplateSource.classify(record.template, relativeTo: workingDirectory)
+        if case .directory(let path) = source, !FileManager.default.fileExists(atPath: path), !record.template.hasPrefix("/") {
+            return (try TemplateSource.classify(record.template, relativeTo: parent), parent)
+        }
+        return (source, workingDirectory)
+    }
+
+    private func find(_ record: ProjectRecord, ref: String?, latest: Bool) throws -> TemplateTree {
+        let (source, base) = try source(of: record)
         switch source {
         case .localRepository, .remote:
             let wanted = ref ?? (!latest ? record.generatedRef : nil)

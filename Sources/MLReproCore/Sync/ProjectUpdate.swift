@@ -22,10 +22,32 @@ public struct UpdateReport: Sendable {
     public var toCommit: String
     public var toRef: String
     public var actions: [UpdateAction]
-    /// The `_migrations` commands that ran, in order ("before: cmd", "after: cmd").
+    /// The `_migrations` commands that ran, in order ("before: cmd", "after: cmd"); with `pretend`,
+    /// those that would run.
     public var migrations: [String] = []
+    /// Questions the recorded answers did not answer (new in this version, or whose `when` became
+    /// true), with the answer taken: asked on a terminal, else the default.
+    public var newAnswers: [(name: String, value: Value, asked: Bool)] = []
+    /// `--pretend`: nothing was written.
+    public var pretended = false
+    /// Where the merge base came from (see `MergeBaseSource`).
+    public var base: MergeBaseSource = .unchangedFiles
+    /// For the user: what could not be done beside the update itself.
+    public var notes: [String] = []
 
     public var conflicts: [String] { actions.filter { $0.kind == .conflict }.map(\.path) }
+}
+
+/// Where `update` found the files the recorded template version generated.
+public enum MergeBaseSource: String, Sendable {
+    /// The pristine render `init` or the last `update` kept under `refs/mlrepro/base`.
+    case recorded
+    /// The git template rendered again at the recorded commit.
+    case template
+    /// The commit `init` made, for files changed since (a project made before bases were kept).
+    case initialCommit = "initial commit"
+    /// Only the files whose checksum still matches the record.
+    case unchangedFiles = "unchanged files"
 }
 
 /// Why `update` refused to start.
@@ -72,6 +94,16 @@ public struct ProjectUpdate {
     public var template: RecordedTemplate
     /// Runs `_migrations` (only with `template.trust`).
     public var runner: any TaskRunning
+    /// `--keep-owned`: project-owned files (`_project_owned`) are left as they are instead of
+    /// receiving the template's changes by three-way merge.
+    public var keepOwned = false
+    /// The record to read, relative to the project (copier's `--answers-file`); nil finds it.
+    public var answersFile: String?
+    /// Asks a question the recorded answers leave open (on a terminal, as `init` asks); nil takes
+    /// its default. Either way the answer is listed in the report's `newAnswers`.
+    public var ask: ((PendingQuestion) throws -> Value)?
+    /// `--pretend`: work out every action and write nothing (no migration runs, no base is kept).
+    public var pretend = false
 
     public init(project: String, ref: String?, answers: AnswersFile?, data: [(key: String, value: String)],
                 template: RecordedTemplate = RecordedTemplate(), runner: any TaskRunning = ProcessTaskRunner()) {
@@ -84,15 +116,19 @@ public struct ProjectUpdate {
     }
 
     public func run() throws -> UpdateReport {
-        let record = try ProjectRecord.load(project: project)
-        try requireCleanTree()
+        let record = try template.record(of: project, answersFile: answersFile)
+        if !pretend { try requireCleanTree() }
         let theirsTree = try template.load(record, ref: ref, latest: ref == nil)
         // The new and the old template's renders are held together: they share one budget.
         let budget = RenderBudget()
+        let newAnswers = NewAnswers()
         let theirs = try RegeneratedProject.render(
             tree: theirsTree, project: project,
             inputs: record.answerInputs(for: try theirsTree.manifest(), overrides: answers, data: data),
-            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, budget: budget)
+            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, budget: budget,
+            resolving: { resolver, inputs in
+                try resolver.resolve(inputs, reask: false) { pending in try newAnswers.answer(pending, ask: ask) }
+            })
         // copier's _migrations of the new version, for versions the update crosses.
         // The recorded version of a git template (loaded once: its name picks the migrations, its
         // render is the merge base).
@@ -100,15 +136,23 @@ public struct ProjectUpdate {
         func versionName(_ tree: TemplateTree?) -> String? { tree?.revision.map { $0.tag ?? $0.described ?? $0.commit } }
         let migrations = MigrationPlan(theirs.prepared.manifest, from: versionName(baseTree) ?? record.commit,
                                        to: versionName(theirsTree))
-        if let migrations, !template.trust {
+        if let migrations, !template.trust, !pretend {
             throw UpdateError.migrationsNeedTrust(count: migrations.steps.count, from: migrations.from.name, to: migrations.to.name)
         }
         var ran: [String] = []
-        if let migrations {
+        if let migrations, pretend {
+            ran = migrations.steps.map { step -> String in
+                switch step.migration.command {
+                case .shell(let line): return "would run: " + line
+                case .arguments(let parts): return "would run: " + parts.joined(separator: " ")
+                }
+            }
+        } else if let migrations {
             ran += try migrations.run(stage: "before", project: project, context: theirs.prepared.context,
                                       environment: theirs.prepared.environment, runner: runner).map { "before: " + $0 }
         }
-        let baseFiles = try baseFiles(record, tree: baseTree, budget: budget)
+        let (baseFiles, baseSource) = try baseFiles(record, tree: baseTree, budget: budget,
+                                                    hookShaped: theirs.prepared.manifest.tasksShapeOutput)
         var writes: [(path: String, bytes: [UInt8], mode: UInt16)] = []
         var removals: [String] = []
         var actions: [UpdateAction] = []
@@ -120,6 +164,12 @@ public struct ProjectUpdate {
             let new = theirs.files[path]
             let ours = ProjectFiles.read(project + "/" + path)
             if theirs.skipIfExists.contains(path) && ours != nil { continue }
+            if keepOwned && theirs.ownsPath(path) && (ours != nil || base != nil) {
+                if let ours, let new, ours.bytes != new.bytes {
+                    actions.append(.init(path: path, kind: .keptChanged, note: "project-owned; left as it is (--keep-owned)"))
+                }
+                continue
+            }
             switch (base, new, ours) {
             case (_, nil, nil), (nil, nil, _):
                 continue
@@ -195,33 +245,82 @@ public struct ProjectUpdate {
             writes.append((Provenance.environmentPath, Array(record.environmentJSON.utf8), 0o644))
         }
         writes.append((Provenance.checksumsPath, Array(Provenance.checksumsText(generated).utf8), 0o644))
+        if record.madeBy == "cruft", let original = try RecordInput.contents(of: ProjectRecord.cruftPath, in: project),
+           let rewritten = try CruftRecord.updated(original, commit: theirsTree.revision?.commit, answers: theirs.prepared.answers.recorded) {
+            writes.append((ProjectRecord.cruftPath, rewritten, 0o644))
+        }
 
+        var report = UpdateReport(project: project, fromCommit: record.commit, toCommit: toCommit,
+                                  toRef: theirsTree.revision?.ref ?? theirsTree.source, actions: actions, migrations: ran,
+                                  base: baseSource)
+        report.newAnswers = newAnswers.taken
+        if pretend {
+            report.pretended = true
+            return report
+        }
         try UpdateApplication(project: project).apply(writes: writes, removals: removals)
+        // Folders the removals left empty go too, unless the new version generates them.
+        let plannedFolders = Set(theirs.prepared.plan.items.filter { $0.kind == .directory }.map { ExactPath($0.path) })
+        var emptied: [String] = []
+        for path in removals {
+            var folder = TemplatePath.parent(path)
+            while !folder.isEmpty, !plannedFolders.contains(ExactPath(folder)), !emptied.contains(folder),
+                  rmdir(project + "/" + folder) == 0 {
+                emptied.append(folder)
+                folder = TemplatePath.parent(folder)
+            }
+        }
+        report.actions += emptied.map { UpdateAction(path: $0 + "/", kind: .removed, note: "an empty folder the template no longer generates") }
+        var notes: [String] = []
+        if !theirs.prepared.manifest.tasksShapeOutput {
+            // The new version's pristine render becomes the next update's merge base.
+            let pristine = theirs.files.sorted { $0.key < $1.key }.map { (path: $0.key, bytes: $0.value.bytes, mode: $0.value.mode) }
+            do {
+                try PristineBase.record(project: project, template: record.template, commit: toCommit, files: pristine)
+            } catch {
+                notes.append("the merge base for the next update could not be kept in \(PristineBase.reference): \(error)")
+            }
+        }
         if let migrations {
             ran += try migrations.run(stage: "after", project: project, context: theirs.prepared.context,
                                       environment: theirs.prepared.environment, runner: runner).map { "after: " + $0 }
         }
-        return UpdateReport(project: project, fromCommit: record.commit, toCommit: toCommit,
-                            toRef: theirsTree.revision?.ref ?? theirsTree.source, actions: actions, migrations: ran)
+        report.migrations = ran
+        report.notes = notes
+        return report
     }
 
     // MARK: - Steps
 
-    /// The files the recorded template generated: rendered again from `tree` for git templates; for
-    /// others (whose old content is gone) the project's own files whose checksum still matches
-    /// the record, so that only files the user never touched count as unchanged.
-    private func baseFiles(_ record: ProjectRecord, tree: TemplateTree?, budget: RenderBudget) throws -> PathMap<RegeneratedProject.File> {
+    /// The files the recorded template version generated, from the best source there is: the
+    /// pristine render kept under `refs/mlrepro/base` (exact, whatever happened to the template or to
+    /// mlrepro since); a git template rendered again at the recorded commit; else the project's own
+    /// files whose checksum still matches the record (exactly what was generated), and for the others
+    /// the commit `init` made. A template whose hooks reshape its output (cookiecutter's
+    /// `post_gen_project`) has no kept base: what it generated depends on the hook. A render shares
+    /// `budget` with the new version's.
+    private func baseFiles(_ record: ProjectRecord, tree: TemplateTree?, budget: RenderBudget,
+                           hookShaped: Bool) throws -> (PathMap<RegeneratedProject.File>, MergeBaseSource) {
+        if !hookShaped, let stored = PristineBase.stored(for: record) { return (stored, .recorded) }
         if let tree {
-            return try RegeneratedProject.render(
+            let files = try RegeneratedProject.render(
                 tree: tree, project: project, inputs: record.answerInputs(for: try tree.manifest()),
                 environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, budget: budget).files
+            return (files, .template)
         }
         var files = PathMap<RegeneratedProject.File>()
         for (path, digest) in record.checksums where !path.hasPrefix(GenerationPlan.recordDirectory + "/") {
             guard let contents = ProjectFiles.read(project + "/" + path), SHA256.hex(contents.bytes) == digest else { continue }
             files[path] = RegeneratedProject.File(bytes: contents.bytes, mode: contents.mode)
         }
-        return files
+        var source = MergeBaseSource.unchangedFiles
+        if !hookShaped, let initial = PristineBase.fromHistory(for: record) {
+            for (path, file) in initial where files[path] == nil && record.checksums[path] != nil {
+                files[path] = file
+                source = .initialCommit
+            }
+        }
+        return (files, source)
     }
 
     private func requireCleanTree() throws {
@@ -247,5 +346,63 @@ public struct ProjectUpdate {
             number += 1
         }
         return candidate
+    }
+}
+
+/// The answers `update` took for questions the record left open, in the order they came.
+private final class NewAnswers: @unchecked Sendable {
+    private(set) var taken: [(name: String, value: Value, asked: Bool)] = []
+
+    func answer(_ pending: PendingQuestion, ask: ((PendingQuestion) throws -> Value)?) throws -> Value {
+        let name = pending.question.name
+        if let earlier = taken.first(where: { $0.name == name }) { return earlier.value }
+        // Secret answers are never recorded, so every update would find them open: their default
+        // is used as before, without asking or listing them.
+        if pending.question.secret {
+            guard let value = pending.defaultValue else { throw GenerationError.missingAnswer(key: name) }
+            return value
+        }
+        if let ask {
+            let value = try ask(pending)
+            taken.append((name, value, true))
+            return value
+        }
+        guard let value = pending.defaultValue else { throw GenerationError.missingAnswer(key: name) }
+        taken.append((name, value, false))
+        return value
+    }
+}
+
+/// cruft's record after an update: `.cruft.json` as it was, with the new commit and answers, so
+/// that cruft (and the next `mlrepro update`) see the version the project now has.
+enum CruftRecord {
+    /// The rewritten file, keys in their order; nil when the file is not a JSON object.
+    static func updated(_ original: Data, commit: String?, answers: OrderedMapping) throws -> [UInt8]? {
+        let reader = YAMLValueReader(file: ProjectRecord.cruftPath)
+        guard let node = try reader.parseAll(String(decoding: original, as: UTF8.self)).first,
+              case .dict(var top) = try reader.value(node) else { return nil }
+        top["commit"] = commit.map { .string($0) } ?? Value.none
+        var context: OrderedMapping
+        if case .dict(let existing)? = top["context"] { context = existing } else { context = OrderedMapping() }
+        var cookiecutter: OrderedMapping
+        if case .dict(let existing)? = context["cookiecutter"] { cookiecutter = existing } else { cookiecutter = OrderedMapping() }
+        for (key, value) in answers.pairs where !key.hasPrefix("_") { cookiecutter[key] = value }
+        context["cookiecutter"] = .dict(cookiecutter)
+        top["context"] = .dict(context)
+        return Array((pretty(.dict(top), indent: "") + "\n").utf8)
+    }
+
+    /// JSON with two-space indentation, as cruft writes it.
+    private static func pretty(_ value: Value, indent: String) -> String {
+        let inner = indent + "  "
+        switch value {
+        case .dict(let mapping) where !mapping.pairs.isEmpty:
+            return "{\n" + mapping.pairs.map { inner + JSONText.quote($0.key) + ": " + pretty($0.value, indent: inner) }
+                .joined(separator: ",\n") + "\n" + indent + "}"
+        case .list(let items) where !items.isEmpty:
+            return "[\n" + items.map { inner + pretty($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+        default:
+            return JSONText.encode(value)
+        }
     }
 }

@@ -27,6 +27,27 @@ public struct GitTemplateLoader: Sendable {
         }
     }
 
+    /// The template's repository with its newest tags: a local repository as it is, a remote one's
+    /// cached clone after a fetch (a fetch that fails warns and uses the cache).
+    public func repositoryWithTags(_ source: TemplateSource, spec: String) throws -> GitRepository {
+        switch source {
+        case .builtin, .directory:
+            throw GitTemplateError.refNeedsGit(spec)
+        case .localRepository(let path):
+            return try GitRepository.open(at: path)
+        case .remote(let url):
+            let (repository, fresh) = try cache.repository(for: url)
+            if !fresh {
+                do {
+                    try repository.fetch()
+                } catch let error as GitError {
+                    warn("cannot fetch \(spec) (\(error)); using the cached copy")
+                }
+            }
+            return repository
+        }
+    }
+
     // MARK: - Local repositories
 
     private func loadLocal(_ path: String, ref: String?) throws -> TemplateTree {

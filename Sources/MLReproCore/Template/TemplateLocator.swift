@@ -42,4 +42,25 @@ public enum TemplateLocator {
         tried.append("directory \(standardized)")
         throw GenerationError.templateNotFound(name, tried: tried)
     }
+
+    /// How a project at `destination` records `tree` as `_template`: a template folder beside the
+    /// project (somewhere below the project's parent folder, not inside the project) relative to the
+    /// project, `../tpl`, so that the two can move together; everything else as its source.
+    public static func recordedName(of tree: TemplateTree, destination: String) -> String {
+        guard tree.revision == nil, !tree.origin.hasPrefix("built-in:"), tree.source.hasPrefix("/") else { return tree.source }
+        let project = URL(fileURLWithPath: destination).standardizedFileURL.path
+        let parent = (project as NSString).deletingLastPathComponent
+        let template = tree.source
+        guard parent != "/", template.hasPrefix(parent + "/"), template != project, !template.hasPrefix(project + "/") else {
+            return tree.source
+        }
+        return "../" + template.dropFirst(parent.count + 1)
+    }
+
+    /// A relative `_template` of a project's record (`../tpl`), as an absolute path from the project
+    /// it was recorded for; other names as they are.
+    public static func resolveRecorded(_ name: String, project: String) -> String {
+        guard name.hasPrefix("../") else { return name }
+        return URL(fileURLWithPath: project + "/" + name).standardizedFileURL.path
+    }
 }
