@@ -85,12 +85,25 @@ public struct Baker {
         var scope = context.base
         for (key, value) in defaults.all.pairs { scope[key] = value }
         var dimensions: [BakeDimension] = []
+        let resolver = self.resolver
         for question in manifest.questions where !question.secret {
             var values: [Value] = []
             if let choices = try resolver.choiceValues(question, scope: scope) {
                 let options = choices.filter(\.disabled.isEmpty).map(\.value)
-                values = question.multiselect ? options.map { .list([$0]) } + (options.count > 1 ? [.list(options)] : [])
-                    : options
+                values = question.multiselect ? Baker.selections(of: options) : options
+                if question.multiselect {
+                    // A selection the question itself refuses with every other answer at its
+                    // default (an empty one its validator rejects) is tried here, not baked.
+                    values = values.filter { value in
+                        let entry = AnswersFile.Entry(key: question.name, value: value, location: Baker.bakeLocation)
+                        do {
+                            _ = try resolver.resolve(AnswerInputs(file: AnswersFile(path: "<bake>", entries: [entry]), useDefaults: true))
+                        } catch GenerationError.invalidAnswer(let key, _, _) where key == question.name {
+                            return false
+                        } catch {}
+                        return true
+                    }
+                }
             } else if question.type == .bool {
                 values = [.bool(true), .bool(false)]
             }
@@ -102,9 +115,26 @@ public struct Baker {
 
     static let identity = GitIdentity(name: "mlrepro bake", email: "bake@example.org")
 
+    /// The selections tried for a multiselect question: none, each option alone, all of them,
+    /// and each pair of options when there are at most `maxOptionsForPairs` (more values make
+    /// the pairwise search with the other questions too slow).
+    static let maxOptionsForPairs = 3
+
+    static func selections(of options: [Value]) -> [Value] {
+        var selections: [Value] = [.list([])]
+        selections += options.map { .list([$0]) }
+        for first in options.indices where options.count <= maxOptionsForPairs {
+            for second in options.indices where second > first {
+                selections.append(.list([options[first], options[second]]))
+            }
+        }
+        if options.count > 2 { selections.append(.list(options)) }
+        return selections
+    }
+
     static func label(_ value: Value) -> String {
         switch value {
-        case .list(let items): return items.map(label).joined(separator: "+")
+        case .list(let items): return items.isEmpty ? "(none)" : items.map(label).joined(separator: "+")
         default: return AnswerCast.text(value)
         }
     }
@@ -115,8 +145,17 @@ public struct Baker {
     public func combinations(_ strategy: CombinationStrategy, limit: Int = 10_000) throws -> [Combination] {
         let planner = CombinationPlanner(
             dimensions: dimensions.map { CombinationDimension(name: $0.question, valueCount: $0.values.count) },
-            isApplicable: { assigned, name in resolve(assigned)?.recorded[name] != nil },
-            accepts: { assigned in resolve(assigned) != nil })
+            isApplicable: { assigned, name in
+                if case .resolved(let answers) = resolve(assigned) { return answers.recorded[name] != nil }
+                return false
+            },
+            // A combination the template rejects as an answer (outside choices an earlier answer
+            // allows, a failing validator) is not tried; one that breaks the template (a `when`,
+            // `default` or `choices` that does not render) is kept, so that it fails when baked.
+            accepts: { assigned in
+                if case .rejected = resolve(assigned) { return false }
+                return true
+            })
         return try planner.plan(strategy, limit: limit)
     }
 
@@ -129,9 +168,25 @@ public struct Baker {
         return AnswerInputs(file: AnswersFile(path: "<bake>", entries: entries), useDefaults: true)
     }
 
-    private func resolve(_ combination: Combination) -> ResolvedAnswers? {
+    enum Resolution {
+        case resolved(ResolvedAnswers)
+        /// An answer the template refuses (choices, validator, type).
+        case rejected
+        /// The template itself fails for these answers.
+        case broken(String)
+    }
+
+    private func resolve(_ combination: Combination) -> Resolution {
         let key = combination.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-        return cache.value(for: key) { try? resolver.resolve(inputs(for: combination)) }
+        return cache.value(for: key) {
+            do {
+                return .resolved(try resolver.resolve(inputs(for: combination)))
+            } catch GenerationError.invalidAnswer {
+                return .rejected
+            } catch {
+                return .broken(String(describing: error))
+            }
+        }
     }
 
     /// The project folder inside each combination's folder: the template's name as a slug.
@@ -200,10 +255,10 @@ public struct Baker {
 
 /// Memoises answer resolution during planning (the search asks about the same prefixes often).
 private final class ResolutionCache: @unchecked Sendable {
-    private var entries: [String: ResolvedAnswers?] = [:]
+    private var entries: [String: Baker.Resolution] = [:]
     private let lock = NSLock()
 
-    func value(for key: String, _ compute: () -> ResolvedAnswers?) -> ResolvedAnswers? {
+    func value(for key: String, _ compute: () -> Baker.Resolution) -> Baker.Resolution {
         lock.lock()
         if let cached = entries[key] {
             lock.unlock()
