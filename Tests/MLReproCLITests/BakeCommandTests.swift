@@ -40,4 +40,16 @@ import Testing
         #expect(outputs.contains("False a,b\n"), "\(outputs)")
         #expect(outputs.contains("False a,b,c\n"), "\(outputs)")
     }
+
+    @Test func bakeRendersDefaultsThatReadTheEnvironmentRecord() throws {
+        let work = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(work) }
+        let root = try LintCommandTests.template([
+            "mlrepro.yml": "use_gpu:\n  type: bool\n  default: \"{{ env.nvidia.gpus | length > 0 }}\"\n",
+            "gpu.txt.jinja": "{{ use_gpu }}\n",
+        ], in: work)
+        let result = try Harness.run(["bake", "--template", root, "--output", "out"], in: work)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("2 passed, 0 failed"), "\(result.stdout)")
+    }
 }

@@ -1,3 +1,4 @@
+import EnvironmentProbe
 import Foundation
 import Prompting
 import TemplateEngine
@@ -71,7 +72,7 @@ public struct Baker {
         let base = try GenerationPlanner.base(of: manifest, in: tree)
         let environment = RenderingContext.environment(options: manifest.environmentOptions,
                                                       loader: TreeLoader(tree: tree, base: base))
-        let context = RenderingContext(environmentRecord: .dict(OrderedMapping()), destination: "/bake/project",
+        let context = RenderingContext(environmentRecord: Baker.unprobedEnvironment, destination: "/bake/project",
                                        templateSource: tree.source, templatePath: tree.origin,
                                        answersFile: manifest.answersFile ?? Provenance.answersPath,
                                        git: Baker.identity)
@@ -114,6 +115,17 @@ public struct Baker {
     }
 
     static let identity = GitIdentity(name: "mlrepro bake", email: "bake@example.org")
+
+    /// The record bake renders with (as `--no-probe` writes it): every group present, nothing
+    /// probed, so that `env.nvidia.gpus | length` works in a default as in `init`.
+    public static var unprobedEnvironmentJSON: String {
+        ProbeRecord.skipped(mlreproVersion: MLReproVersion.current, capturedAt: Date(timeIntervalSince1970: 0)).jsonString()
+    }
+
+    static var unprobedEnvironment: Value {
+        let reader = YAMLValueReader(file: Provenance.environmentPath)
+        return (try? reader.parse(unprobedEnvironmentJSON).map { try reader.value($0) }) ?? .dict(OrderedMapping())
+    }
 
     /// The selections tried for a multiselect question: none, each option alone, all of them,
     /// and each pair of options when there are at most `maxOptionsForPairs` (more values make
