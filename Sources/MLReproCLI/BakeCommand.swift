@@ -23,7 +23,9 @@ extension MLRepro {
             citation-file-format), hadolint (error threshold), shellcheck, py_compile and ruff. \
             A missing validator is reported as skipped, never as passed. A template's own \
             _bake_validators commands run in every project only with --trust; without it bake \
-            --validate refuses before rendering, naming them. Exit status 1 when any \
+            --validate refuses before rendering, naming them. A template with _tasks (or \
+            hooks) needs --trust, which runs them in every baked project, or --skip-tasks, which \
+            renders without them. Exit status 1 when any \
             combination fails to render or validate.
             """
         )
@@ -45,8 +47,11 @@ extension MLRepro {
         @Option(name: .long, help: "Refuse to render more combinations than this.")
         var limit = 500
 
-        @Flag(name: .long, help: "Allow the template's _bake_validators commands to run with --validate (refused otherwise, before anything is rendered).")
+        @Flag(name: .long, help: "Allow the template's code: its _tasks run in every baked project, and its _bake_validators with --validate (refused otherwise, before anything is rendered).")
         var trust = false
+
+        @Flag(name: .customLong("skip-tasks"), help: "Render without the template's _tasks and hooks (they then need no --trust).")
+        var skipTasks = false
 
         func run() async throws {
             InterruptionGuard.shared.install()
@@ -54,6 +59,9 @@ extension MLRepro {
             let baker = try Baker(tree: tree)
             if validate && !trust && !baker.bakeValidatorCommands.isEmpty {
                 throw BakeError.validatorsNeedTrust(baker.bakeValidatorCommands)
+            }
+            if !trust && !skipTasks && !baker.codeThatRuns.isEmpty {
+                throw BakeError.tasksNeedTrust(baker.codeThatRuns)
             }
             let combinations = try baker.combinations(all ? .exhaustive : .pairwise, limit: limit)
             let enumerated = baker.dimensions.map { "\($0.question) (\($0.values.count))" }.joined(separator: ", ")
@@ -63,7 +71,7 @@ extension MLRepro {
             let environmentJSON = await ProbedEnvironmentRecord(skipped: true, capturedAt: Date(timeIntervalSince1970: 0))
                 .recordJSON(workingDirectory: FileManager.default.currentDirectoryPath)
             let results = try baker.bake(combinations, into: Paths.absolute(output), validator: validator,
-                                         environmentJSON: environmentJSON) { result in
+                                         environmentJSON: environmentJSON, trust: trust, skipTasks: skipTasks) { result in
                 Output.line("  \(result.name): \(Bake.summary(result))")
             }
             report(results)

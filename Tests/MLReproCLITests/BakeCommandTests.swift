@@ -53,3 +53,33 @@ import Testing
         #expect(result.stdout.contains("2 passed, 0 failed"), "\(result.stdout)")
     }
 }
+
+extension BakeCommandTests {
+    @Test func tasksNeedTrustOrSkipTasksInValidateAndBake() throws {
+        let work = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(work) }
+        let root = try LintCommandTests.template([
+            "mlrepro.yml": "_tasks:\n  - touch task-ran\nname:\n  type: str\n  default: x\n",
+            "README.md": "plain\n",
+        ], in: work)
+        let refused = try Harness.run(["validate", "--template", root, "--data", "name=y", "--no-probe"], in: work)
+        #expect(refused.status == 2)
+        for flag in ["--trust", "--skip-tasks"] {
+            let allowed = try Harness.run(["validate", "--template", root, "--data", "name=y", "--no-probe", flag], in: work)
+            #expect(allowed.status == 0, "\(flag): \(allowed.stderr)")
+        }
+        let bakeRefused = try Harness.run(["bake", "--template", root, "--output", "refused"], in: work)
+        #expect(bakeRefused.status == 2)
+        #expect(bakeRefused.stderr.contains("--skip-tasks"), "\(bakeRefused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: work + "/refused"))
+        let skipped = try Harness.run(["bake", "--template", root, "--output", "skipped", "--skip-tasks"], in: work)
+        #expect(skipped.status == 0, "\(skipped.stdout)\(skipped.stderr)")
+        let trusted = try Harness.run(["bake", "--template", root, "--output", "trusted", "--trust"], in: work)
+        #expect(trusted.status == 0, "\(trusted.stdout)\(trusted.stderr)")
+        let ran = { (folder: String) in
+            (try? FileManager.default.subpathsOfDirectory(atPath: work + "/" + folder))?.contains { $0.hasSuffix("/task-ran") } ?? false
+        }
+        #expect(ran("trusted"))
+        #expect(!ran("skipped"))
+    }
+}

@@ -38,6 +38,8 @@ public enum BakeError: Error, Sendable, CustomStringConvertible {
     case defaultsInvalid(String)
     /// `--validate` would run the template's `_bake_validators`, and `--trust` was not given.
     case validatorsNeedTrust([String])
+    /// The template has `_tasks` or hooks, and neither `--trust` nor `--skip-tasks` was given.
+    case tasksNeedTrust([String])
 
     public var description: String {
         switch self {
@@ -49,6 +51,9 @@ public enum BakeError: Error, Sendable, CustomStringConvertible {
             let shown = commands.prefix(10).map { "  " + TerminalText.visible(String($0.prefix(200)), keepingNewlines: false) }.joined(separator: "\n")
             return "this template's _bake_validators run \(commands.count) command(s) in every rendered project:\n\(shown)\n"
                 + "review them and pass --trust to allow them (or bake without --validate). Nothing was rendered"
+        case .tasksNeedTrust(let code):
+            return "this template runs its own code when a project is generated: \(code.joined(separator: "; ")). "
+                + "Pass --trust to run it in every baked project, or --skip-tasks to render without it. Nothing was rendered"
         }
     }
 }
@@ -62,6 +67,9 @@ public struct Baker {
     private let cache = ResolutionCache()
 
     static let bakeLocation = SourceLocation(file: "<bake>", line: 1, column: 1)
+
+    /// What of the template's own code generating a project runs (`_tasks`, hooks), in words.
+    public var codeThatRuns: [String] { ProjectGenerator.codeThatRuns(manifest) }
 
     /// The template's `_bake_validators`, as shown to the user (they run only with `--trust`).
     public var bakeValidatorCommands: [String] { manifest.bakeValidators.map(\.display) }
@@ -224,7 +232,8 @@ public struct Baker {
 
     /// Renders each combination into `output/<name>` and validates it when a validator is given.
     public func bake(_ combinations: [Combination], into output: String, validator: ProjectValidator?,
-                     environmentJSON: String, progress: (BakeResult) -> Void = { _ in }) throws -> [BakeResult] {
+                     environmentJSON: String, trust: Bool = false, skipTasks: Bool = false,
+                     progress: (BakeResult) -> Void = { _ in }) throws -> [BakeResult] {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) {
             let contents = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? ["?"]
@@ -244,11 +253,13 @@ public struct Baker {
             var outcome = BakeResult.Outcome.passed
             var findings: [ValidationFinding] = []
             do {
-                let request = GenerationRequest(destination: destination, tree: tree, inputs: inputs(for: combination),
-                                                environmentJSON: environmentJSON, git: Baker.identity)
+                var request = GenerationRequest(destination: destination, tree: tree, inputs: inputs(for: combination),
+                                                environmentJSON: environmentJSON, git: Baker.identity, trust: trust)
+                request.skipTasks = skipTasks
                 let prepared = try ProjectGenerator.prepare(request)
                 files = prepared.plan.files.count
                 _ = try ProjectGenerator.write(prepared)
+                try ProjectGenerator.runTasks(prepared)
                 if let validator {
                     findings = validator.validate(projectAt: URL(fileURLWithPath: destination), declared: manifest.bakeValidators)
                     if findings.contains(where: \.failed) { outcome = .validationFailed }
