@@ -83,3 +83,30 @@ extension BakeCommandTests {
         #expect(!ran("skipped"))
     }
 }
+
+extension BakeCommandTests {
+    @Test func dataFixesAnswersRunChecksEveryProjectAndJSONReports() throws {
+        let work = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(work) }
+        let root = try LintCommandTests.template([
+            "mlrepro.yml": "framework:\n  type: str\n  choices: [torch, jax, sklearn]\n  default: torch\nuse_gpu:\n  type: bool\n  default: false\n",
+            "f.txt.jinja": "{{ framework }} {{ use_gpu }}\n",
+        ], in: work)
+        let fixed = try Harness.run(["bake", "--template", root, "--output", "fixed", "--data", "use_gpu=true",
+                                     "--run", "grep -q True f.txt"], in: work)
+        #expect(fixed.status == 0, "\(fixed.stdout)\(fixed.stderr)")
+        #expect(fixed.stdout.contains("over framework (3)") && !fixed.stdout.contains("use_gpu ("), "\(fixed.stdout)")
+        #expect(fixed.stdout.contains("3 passed, 0 failed"), "\(fixed.stdout)")
+        // One problem, printed once, with the combinations it hit.
+        let failing = try Harness.run(["bake", "--template", root, "--output", "failing", "--run", "grep -q sklearn f.txt"], in: work)
+        #expect(failing.status == 1)
+        #expect(failing.stdout.components(separatedBy: "run: `grep -q sklearn f.txt` exited 1").count == 2, "\(failing.stdout)")
+        #expect(failing.stdout.contains("in 4 combinations:"), "\(failing.stdout)")
+        let json = try Harness.run(["bake", "--template", root, "--output", "json", "--json", "--run", "grep -q sklearn f.txt"], in: work)
+        #expect(json.status == 1)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["failed"] as? Int == 4 && object?["passed"] as? Int == 2, "\(json.stdout)")
+        let combinations = object?["combinations"] as? [[String: Any]] ?? []
+        #expect(combinations.filter { $0["result"] as? String == "failed" }.allSatisfy { ($0["problem"] as? String)?.contains("exited 1") == true })
+    }
+}

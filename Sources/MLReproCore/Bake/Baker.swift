@@ -17,6 +17,8 @@ public struct BakeResult: Sendable {
         case passed
         case renderFailed(String)
         case validationFailed
+        /// `bake --run CMD` exited non-zero in the project (its status).
+        case runFailed(Int32)
     }
 
     public let index: Int
@@ -74,8 +76,12 @@ public struct Baker {
     /// The template's `_bake_validators`, as shown to the user (they run only with `--trust`).
     public var bakeValidatorCommands: [String] { manifest.bakeValidators.map(\.display) }
 
-    public init(tree: TemplateTree) throws {
+    /// Answers every combination shares (`bake --data KEY=VALUE`); their questions are not enumerated.
+    public let fixed: [(key: String, value: String)]
+
+    public init(tree: TemplateTree, fixed: [(key: String, value: String)] = []) throws {
         self.tree = tree
+        self.fixed = fixed
         manifest = try tree.manifest()
         let base = try GenerationPlanner.base(of: manifest, in: tree)
         let environment = RenderingContext.environment(options: manifest.environmentOptions,
@@ -87,7 +93,7 @@ public struct Baker {
         resolver = AnswerResolver(manifest: manifest, environment: environment, context: context)
         let defaults: ResolvedAnswers
         do {
-            defaults = try resolver.resolve(AnswerInputs(useDefaults: true))
+            defaults = try resolver.resolve(AnswerInputs(data: fixed, useDefaults: true))
         } catch {
             throw BakeError.defaultsInvalid(String(describing: error))
         }
@@ -95,7 +101,8 @@ public struct Baker {
         for (key, value) in defaults.all.pairs { scope[key] = value }
         var dimensions: [BakeDimension] = []
         let resolver = self.resolver
-        for question in manifest.questions where !question.secret {
+        let fixedNames = Set(fixed.map(\.key))
+        for question in manifest.questions where !question.secret && !fixedNames.contains(question.name) {
             var values: [Value] = []
             if let choices = try resolver.choiceValues(question, scope: scope) {
                 let options = choices.filter(\.disabled.isEmpty).map(\.value)
@@ -106,7 +113,7 @@ public struct Baker {
                     values = values.filter { value in
                         let entry = AnswersFile.Entry(key: question.name, value: value, location: Baker.bakeLocation)
                         do {
-                            _ = try resolver.resolve(AnswerInputs(file: AnswersFile(path: "<bake>", entries: [entry]), useDefaults: true))
+                            _ = try resolver.resolve(AnswerInputs(file: AnswersFile(path: "<bake>", entries: [entry]), data: fixed, useDefaults: true))
                         } catch GenerationError.invalidAnswer(let key, _, _) where key == question.name {
                             return false
                         } catch {}
@@ -185,7 +192,7 @@ public struct Baker {
                 AnswersFile.Entry(key: dimension.question, value: dimension.values[$0], location: Baker.bakeLocation)
             }
         }
-        return AnswerInputs(file: AnswersFile(path: "<bake>", entries: entries), useDefaults: true)
+        return AnswerInputs(file: AnswersFile(path: "<bake>", entries: entries), data: fixed, useDefaults: true)
     }
 
     enum Resolution {
@@ -232,7 +239,7 @@ public struct Baker {
 
     /// Renders each combination into `output/<name>` and validates it when a validator is given.
     public func bake(_ combinations: [Combination], into output: String, validator: ProjectValidator?,
-                     environmentJSON: String, trust: Bool = false, skipTasks: Bool = false,
+                     environmentJSON: String, trust: Bool = false, skipTasks: Bool = false, run: String? = nil,
                      progress: (BakeResult) -> Void = { _ in }) throws -> [BakeResult] {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) {
@@ -260,7 +267,11 @@ public struct Baker {
                 files = prepared.plan.files.count
                 _ = try ProjectGenerator.write(prepared)
                 try ProjectGenerator.runTasks(prepared)
-                if let validator {
+                if let run {
+                    let status = try ProcessTaskRunner().run(.shell(run), in: destination)
+                    if status != 0 { outcome = .runFailed(status) }
+                }
+                if let validator, case .passed = outcome {
                     findings = validator.validate(projectAt: URL(fileURLWithPath: destination), declared: manifest.bakeValidators)
                     if findings.contains(where: \.failed) { outcome = .validationFailed }
                 }
