@@ -100,6 +100,9 @@ extension MLRepro {
                 for action in ProjectGenerator.actions(prepared) {
                     Output.line("\(action.action.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(action.path)\(action.isSecret ? "  (secret)" : "")")
                 }
+                for task in prepared.tasks {
+                    Output.line("run       \(TerminalText.visible(task.command.display, keepingNewlines: false))")
+                }
                 Output.line("pretend: nothing was written to \(shownDestination)")
                 return
             }

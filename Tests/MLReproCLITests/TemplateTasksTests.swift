@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+/// `_tasks` whose `when` is false need no `--trust`; `--pretend` lists the tasks it would run.
+@Suite(.serialized) struct TemplateTasksTests {
+    static let manifest = """
+    _tasks:
+      - command: touch never
+        when: false
+      - command: touch maybe
+        when: "{{ name == 'y' }}"
+    name:
+      type: str
+      default: x
+
+    """
+
+    @Test func aTaskThatWouldNotRunIsNotRefused() throws {
+        let work = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(work) }
+        let root = try LintCommandTests.template(["mlrepro.yml": Self.manifest, "README.md": "hi\n"], in: work)
+        let none = try Harness.run(["init", "p1", "--template", root, "--defaults", "--no-probe", "--no-git"], in: work)
+        #expect(none.status == 0, "\(none.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: work + "/p1/never"))
+        let some = try Harness.run(["init", "p2", "--template", root, "--defaults", "--data", "name=y", "--no-probe", "--no-git"], in: work)
+        #expect(some.status == 2)
+        #expect(some.stderr.contains("1 task(s)") && some.stderr.contains("--trust"), "\(some.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: work + "/p2"))
+    }
+
+    @Test func pretendListsTheTasksItWouldRun() throws {
+        let work = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(work) }
+        let root = try LintCommandTests.template(["mlrepro.yml": Self.manifest, "README.md": "hi\n"], in: work)
+        let result = try Harness.run(["init", "p", "--template", root, "--defaults", "--data", "name=y", "--no-probe",
+                                      "--no-git", "--trust", "--pretend"], in: work)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("run       touch maybe"), "\(result.stdout)")
+        #expect(!result.stdout.contains("touch never"))
+        #expect(!FileManager.default.fileExists(atPath: work + "/p"))
+    }
+}
