@@ -148,6 +148,10 @@ extension MLRepro {
             }
             if !noGit {
                 try InitGit.report(gitOutcome, destination: request.destination, tree: tree, written: report, quiet: quiet)
+                if case .committed(_, let author, _)? = gitOutcome, !prepared.tasks.isEmpty,
+                   let commit = try GeneratedRepository.commitTaskChanges(at: request.destination, author: author), !quiet {
+                    Output.line("    commit  \(commit.prefix(7)) (what the template's tasks changed)")
+                }
             }
             if !quiet {
                 Output.line("Generated \(shownDestination) from template \(tree.source).")

@@ -39,4 +39,21 @@ import Testing
         #expect(!result.stdout.contains("touch never"))
         #expect(!FileManager.default.fileExists(atPath: work + "/p"))
     }
+
+    @Test func whatTheTasksChangeIsCommittedSoTheNewProjectIsClean() throws {
+        let work = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(work) }
+        let root = try LintCommandTests.template([
+            "mlrepro.yml": "_tasks:\n  - chmod +x scripts/run.sh\n  - touch made-by-task\nname:\n  type: str\n  default: x\n",
+            "scripts/run.sh": "#!/bin/sh\necho run\n",
+        ], in: work)
+        let result = try Harness.run(["init", "p", "--template", root, "--defaults", "--no-probe", "--trust"], in: work,
+                                     environment: gitTestEnvironment(work))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("(what the template's tasks changed)"), "\(result.stdout)")
+        #expect(try TemplateRepository.git(["status", "--porcelain"], in: work + "/p") == "")
+        let log = try TemplateRepository.git(["log", "--format=%s"], in: work + "/p").split(separator: "\n")
+        #expect(log.count == 2 && log.first == "Run the template's tasks", "\(log)")
+        #expect(try TemplateRepository.git(["ls-files", "-s", "scripts/run.sh"], in: work + "/p").hasPrefix("100755"))
+    }
 }
