@@ -119,10 +119,12 @@ test-hostile: venv
 	$(SWIFT) build
 	MLREPRO_BIN=$(CURDIR)/.build/debug/mlrepro $(PYTHON) -m pytest -q -p no:cacheprovider Tests/hostile
 
-## test-bake: every pairwise answer combination of the built-in template rendered and validated.
+## test-bake: the built-in template linted (`mlrepro lint`), then every pairwise answer combination
+## of it rendered and validated.
 BAKE_DIR ?= out/bake
 test-bake: venv
 	$(SWIFT) build
+	$(BIN) lint
 	rm -rf $(BAKE_DIR)
 	PATH="$(VENV)/bin:$$PATH" $(BIN) bake --output $(BAKE_DIR) --validate --venv $(VENV)
 

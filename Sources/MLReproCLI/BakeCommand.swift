@@ -23,8 +23,12 @@ extension MLRepro {
             citation-file-format), hadolint (error threshold), shellcheck, py_compile and ruff. \
             A missing validator is reported as skipped, never as passed. A template's own \
             _bake_validators commands run in every project only with --trust; without it bake \
-            --validate refuses before rendering, naming them. Exit status 1 when any \
-            combination fails to render or validate.
+            --validate refuses before rendering, naming them. A template with _tasks (or \
+            hooks) needs --trust, which runs them in every baked project, or --skip-tasks, which \
+            renders without them. --data KEY=VALUE fixes an answer in every combination; --run \
+            CMD runs a shell command of yours in every baked project after its tasks (it is your \
+            own command, so it needs no --trust). Exit status 1 when any combination fails to \
+            render, validate or pass --run.
             """
         )
 
@@ -45,34 +49,50 @@ extension MLRepro {
         @Option(name: .long, help: "Refuse to render more combinations than this.")
         var limit = 500
 
-        @Flag(name: .long, help: "Allow the template's _bake_validators commands to run with --validate (refused otherwise, before anything is rendered).")
+        @Flag(name: .long, help: "Allow the template's code: its _tasks run in every baked project, and its _bake_validators with --validate (refused otherwise, before anything is rendered).")
         var trust = false
+
+        @Option(name: .long, help: ArgumentHelp("Fix an answer in every combination (the question is not enumerated); repeatable.", valueName: "KEY=VALUE"))
+        var data: [String] = []
+
+        @Option(name: .long, help: ArgumentHelp("Run this shell command in every baked project (after its tasks); a non-zero exit fails the combination.", valueName: "CMD"))
+        var run: String?
+
+        @Flag(name: .long, help: "Print the report as JSON on stdout (one object) instead of the table.")
+        var json = false
+
+        @Flag(name: .customLong("skip-tasks"), help: "Render without the template's _tasks and hooks (they then need no --trust).")
+        var skipTasks = false
 
         func run() async throws {
             InterruptionGuard.shared.install()
             let tree = try templateOptions.locate()
-            let baker = try Baker(tree: tree)
+            let baker = try Baker(tree: tree, fixed: try AnswerInputs.parseData(data))
             if validate && !trust && !baker.bakeValidatorCommands.isEmpty {
                 throw BakeError.validatorsNeedTrust(baker.bakeValidatorCommands)
             }
+            if !trust && !skipTasks && !baker.codeThatRuns.isEmpty {
+                throw BakeError.tasksNeedTrust(baker.codeThatRuns)
+            }
             let combinations = try baker.combinations(all ? .exhaustive : .pairwise, limit: limit)
             let enumerated = baker.dimensions.map { "\($0.question) (\($0.values.count))" }.joined(separator: ", ")
-            Output.line("bake: \(tree.source): \(combinations.count) \(all ? "combinations (all)" : "combinations (pairwise)") over \(enumerated)")
+            if !json { Output.line("bake: \(tree.source): \(combinations.count) \(all ? "combinations (all)" : "combinations (pairwise)") over \(enumerated)") }
             let validator = validate
                 ? ProjectValidator(tools: ToolLocator(virtualenv: venv.map(Paths.absolute))) : nil
             let environmentJSON = await ProbedEnvironmentRecord(skipped: true, capturedAt: Date(timeIntervalSince1970: 0))
                 .recordJSON(workingDirectory: FileManager.default.currentDirectoryPath)
             let results = try baker.bake(combinations, into: Paths.absolute(output), validator: validator,
-                                         environmentJSON: environmentJSON) { result in
-                Output.line("  \(result.name): \(Bake.summary(result))")
+                                         environmentJSON: environmentJSON, trust: trust, skipTasks: skipTasks, run: run) { result in
+                if !json { Output.line("  \(result.name): \(Bake.summary(result))") }
             }
-            report(results)
+            if json { try printJSON(results, source: tree.source) } else { report(results) }
             if results.contains(where: \.failed) { throw ExitRequest(.differences) }
         }
 
         static func summary(_ result: BakeResult) -> String {
             switch result.outcome {
             case .renderFailed: return "render failed"
+            case .runFailed(let status): return "\(result.files) files, --run exited \(status)"
             case .validationFailed:
                 return "\(result.files) files, \(result.findings.filter(\.failed).count) validation failures"
             case .passed:
@@ -82,21 +102,61 @@ extension MLRepro {
             }
         }
 
+        /// `--json`: `{"template", "passed", "failed", "combinations": [{"index", "name", "answers",
+        /// "files", "result" ("passed"/"failed"), "problem"}]}`.
+        func printJSON(_ results: [BakeResult], source: String) throws {
+            let combinations: [[String: Any]] = results.map { result in
+                var answers: [String: String] = [:]
+                for answer in result.answers { answers[answer.question] = answer.label }
+                var entry: [String: Any] = ["index": result.index, "name": result.name, "answers": answers,
+                                            "files": result.files, "result": result.failed ? "failed" : "passed"]
+                if result.failed { entry["problem"] = problemText(result) }
+                return entry
+            }
+            let failed = results.filter(\.failed).count
+            let object: [String: Any] = ["template": source, "passed": results.count - failed, "failed": failed,
+                                         "combinations": combinations]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            Output.line(String(decoding: data, as: UTF8.self))
+        }
+
+        /// What went wrong in one combination, without its name or answers.
+        func problemText(_ result: BakeResult) -> String {
+            var lines: [String] = []
+            if case .renderFailed(let message) = result.outcome {
+                lines.append("render: " + message.replacingOccurrences(of: "\n", with: "\n    "))
+            }
+            if case .runFailed(let status) = result.outcome, let run {
+                lines.append("run: `\(run)` exited \(status)")
+            }
+            for finding in result.findings {
+                guard case .failed(let message) = finding.outcome else { continue }
+                let text = message.split(separator: "\n").prefix(8).joined(separator: "\n    ")
+                lines.append("\(finding.validator) \(finding.path):\n    \(text)")
+            }
+            return lines.joined(separator: "\n")
+        }
+
         func report(_ results: [BakeResult]) {
             let failures = results.filter(\.failed)
             Output.line("")
             if !failures.isEmpty {
                 Output.line("FAILURES")
+                // One problem is printed once, with every combination it hit.
+                var problems: [(text: String, results: [BakeResult])] = []
                 for result in failures {
-                    Output.line("\(result.name)")
-                    Output.line("  answers: " + result.answers.map { "\($0.question)=\($0.label)" }.joined(separator: " "))
-                    if case .renderFailed(let message) = result.outcome {
-                        Output.line("  render: " + message.replacingOccurrences(of: "\n", with: "\n    "))
+                    let text = problemText(result)
+                    if let index = problems.firstIndex(where: { $0.text == text }) {
+                        problems[index].results.append(result)
+                    } else {
+                        problems.append((text, [result]))
                     }
-                    for finding in result.findings {
-                        guard case .failed(let message) = finding.outcome else { continue }
-                        let lines = message.split(separator: "\n").prefix(8).joined(separator: "\n      ")
-                        Output.line("  \(finding.validator) \(finding.path):\n      \(lines)")
+                }
+                for problem in problems {
+                    Output.line(problem.text)
+                    Output.line("  in \(problem.results.count) combination\(problem.results.count == 1 ? "" : "s"):")
+                    for result in problem.results {
+                        Output.line("    \(result.name): " + result.answers.map { "\($0.question)=\($0.label)" }.joined(separator: " "))
                     }
                 }
                 Output.line("")

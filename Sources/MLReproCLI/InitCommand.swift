@@ -103,6 +103,9 @@ extension MLRepro {
                 for action in ProjectGenerator.actions(prepared) {
                     Output.line("\(action.action.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(action.path)\(action.isSecret ? "  (secret)" : "")")
                 }
+                for task in prepared.tasks {
+                    Output.line("run       \(TerminalText.visible(task.command.display, keepingNewlines: false))")
+                }
                 Output.line("pretend: nothing was written to \(shownDestination)")
                 return
             }
@@ -157,6 +160,10 @@ extension MLRepro {
                     } catch {
                         Diagnostics.standard.warning("the merge base for 'mlrepro update' could not be kept in \(PristineBase.reference): \(error)")
                     }
+                }
+                if case .committed(_, let author, _)? = gitOutcome, !prepared.tasks.isEmpty,
+                   let commit = try GeneratedRepository.commitTaskChanges(at: request.destination, author: author), !quiet {
+                    Output.line("    commit  \(commit.prefix(7)) (what the template's tasks changed)")
                 }
             }
             if !quiet {

@@ -5,6 +5,7 @@ extension MLRepro {
     static let registeredSubcommands: [any ParsableCommand.Type] = [
         Init.self,
         Validate.self,
+        Lint.self,
         Render.self,
         Templates.self,
         Bake.self,

@@ -1,3 +1,4 @@
+import EnvironmentProbe
 import Foundation
 import Prompting
 import TemplateEngine
@@ -16,6 +17,8 @@ public struct BakeResult: Sendable {
         case passed
         case renderFailed(String)
         case validationFailed
+        /// `bake --run CMD` exited non-zero in the project (its status).
+        case runFailed(Int32)
     }
 
     public let index: Int
@@ -37,6 +40,8 @@ public enum BakeError: Error, Sendable, CustomStringConvertible {
     case defaultsInvalid(String)
     /// `--validate` would run the template's `_bake_validators`, and `--trust` was not given.
     case validatorsNeedTrust([String])
+    /// The template has `_tasks` or hooks, and neither `--trust` nor `--skip-tasks` was given.
+    case tasksNeedTrust([String])
 
     public var description: String {
         switch self {
@@ -48,6 +53,9 @@ public enum BakeError: Error, Sendable, CustomStringConvertible {
             let shown = commands.prefix(10).map { "  " + TerminalText.visible(String($0.prefix(200)), keepingNewlines: false) }.joined(separator: "\n")
             return "this template's _bake_validators run \(commands.count) command(s) in every rendered project:\n\(shown)\n"
                 + "review them and pass --trust to allow them (or bake without --validate). Nothing was rendered"
+        case .tasksNeedTrust(let code):
+            return "this template runs its own code when a project is generated: \(code.joined(separator: "; ")). "
+                + "Pass --trust to run it in every baked project, or --skip-tasks to render without it. Nothing was rendered"
         }
     }
 }
@@ -62,35 +70,56 @@ public struct Baker {
 
     static let bakeLocation = SourceLocation(file: "<bake>", line: 1, column: 1)
 
+    /// What of the template's own code generating a project runs (`_tasks`, hooks), in words.
+    public var codeThatRuns: [String] { ProjectGenerator.codeThatRuns(manifest) }
+
     /// The template's `_bake_validators`, as shown to the user (they run only with `--trust`).
     public var bakeValidatorCommands: [String] { manifest.bakeValidators.map(\.display) }
 
-    public init(tree: TemplateTree) throws {
+    /// Answers every combination shares (`bake --data KEY=VALUE`); their questions are not enumerated.
+    public let fixed: [(key: String, value: String)]
+
+    public init(tree: TemplateTree, fixed: [(key: String, value: String)] = []) throws {
         self.tree = tree
+        self.fixed = fixed
         manifest = try tree.manifest()
         let base = try GenerationPlanner.base(of: manifest, in: tree)
         let environment = RenderingContext.environment(options: manifest.environmentOptions,
                                                       loader: TreeLoader(tree: tree, base: base))
-        let context = RenderingContext(environmentRecord: .dict(OrderedMapping()), destination: "/bake/project",
+        let context = RenderingContext(environmentRecord: Baker.unprobedEnvironment, destination: "/bake/project",
                                        templateSource: tree.source, templatePath: tree.origin,
                                        answersFile: manifest.answersFile ?? Provenance.answersPath,
                                        git: Baker.identity)
         resolver = AnswerResolver(manifest: manifest, environment: environment, context: context)
         let defaults: ResolvedAnswers
         do {
-            defaults = try resolver.resolve(AnswerInputs(useDefaults: true))
+            defaults = try resolver.resolve(AnswerInputs(data: fixed, useDefaults: true))
         } catch {
             throw BakeError.defaultsInvalid(String(describing: error))
         }
         var scope = context.base
         for (key, value) in defaults.all.pairs { scope[key] = value }
         var dimensions: [BakeDimension] = []
-        for question in manifest.questions where !question.secret {
+        let resolver = self.resolver
+        let fixedNames = Set(fixed.map(\.key))
+        for question in manifest.questions where !question.secret && !fixedNames.contains(question.name) {
             var values: [Value] = []
             if let choices = try resolver.choiceValues(question, scope: scope) {
                 let options = choices.filter(\.disabled.isEmpty).map(\.value)
-                values = question.multiselect ? options.map { .list([$0]) } + (options.count > 1 ? [.list(options)] : [])
-                    : options
+                values = question.multiselect ? Baker.selections(of: options) : options
+                if question.multiselect {
+                    // A selection the question itself refuses with every other answer at its
+                    // default (an empty one its validator rejects) is tried here, not baked.
+                    values = values.filter { value in
+                        let entry = AnswersFile.Entry(key: question.name, value: value, location: Baker.bakeLocation)
+                        do {
+                            _ = try resolver.resolve(AnswerInputs(file: AnswersFile(path: "<bake>", entries: [entry]), data: fixed, useDefaults: true))
+                        } catch GenerationError.invalidAnswer(let key, _, _) where key == question.name {
+                            return false
+                        } catch {}
+                        return true
+                    }
+                }
             } else if question.type == .bool {
                 values = [.bool(true), .bool(false)]
             }
@@ -102,9 +131,37 @@ public struct Baker {
 
     static let identity = GitIdentity(name: "mlrepro bake", email: "bake@example.org")
 
+    /// The record bake renders with (as `--no-probe` writes it): every group present, nothing
+    /// probed, so that `env.nvidia.gpus | length` works in a default as in `init`.
+    public static var unprobedEnvironmentJSON: String {
+        ProbeRecord.skipped(mlreproVersion: MLReproVersion.current, capturedAt: Date(timeIntervalSince1970: 0)).jsonString()
+    }
+
+    static var unprobedEnvironment: Value {
+        let reader = YAMLValueReader(file: Provenance.environmentPath)
+        return (try? reader.parse(unprobedEnvironmentJSON).map { try reader.value($0) }) ?? .dict(OrderedMapping())
+    }
+
+    /// The selections tried for a multiselect question: none, each option alone, all of them,
+    /// and each pair of options when there are at most `maxOptionsForPairs` (more values make
+    /// the pairwise search with the other questions too slow).
+    static let maxOptionsForPairs = 3
+
+    static func selections(of options: [Value]) -> [Value] {
+        var selections: [Value] = [.list([])]
+        selections += options.map { .list([$0]) }
+        for first in options.indices where options.count <= maxOptionsForPairs {
+            for second in options.indices where second > first {
+                selections.append(.list([options[first], options[second]]))
+            }
+        }
+        if options.count > 2 { selections.append(.list(options)) }
+        return selections
+    }
+
     static func label(_ value: Value) -> String {
         switch value {
-        case .list(let items): return items.map(label).joined(separator: "+")
+        case .list(let items): return items.isEmpty ? "(none)" : items.map(label).joined(separator: "+")
         default: return AnswerCast.text(value)
         }
     }
@@ -115,8 +172,17 @@ public struct Baker {
     public func combinations(_ strategy: CombinationStrategy, limit: Int = 10_000) throws -> [Combination] {
         let planner = CombinationPlanner(
             dimensions: dimensions.map { CombinationDimension(name: $0.question, valueCount: $0.values.count) },
-            isApplicable: { assigned, name in resolve(assigned)?.recorded[name] != nil },
-            accepts: { assigned in resolve(assigned) != nil })
+            isApplicable: { assigned, name in
+                if case .resolved(let answers) = resolve(assigned) { return answers.recorded[name] != nil }
+                return false
+            },
+            // A combination the template rejects as an answer (outside choices an earlier answer
+            // allows, a failing validator) is not tried; one that breaks the template (a `when`,
+            // `default` or `choices` that does not render) is kept, so that it fails when baked.
+            accepts: { assigned in
+                if case .rejected = resolve(assigned) { return false }
+                return true
+            })
         return try planner.plan(strategy, limit: limit)
     }
 
@@ -126,12 +192,28 @@ public struct Baker {
                 AnswersFile.Entry(key: dimension.question, value: dimension.values[$0], location: Baker.bakeLocation)
             }
         }
-        return AnswerInputs(file: AnswersFile(path: "<bake>", entries: entries), useDefaults: true)
+        return AnswerInputs(file: AnswersFile(path: "<bake>", entries: entries), data: fixed, useDefaults: true)
     }
 
-    private func resolve(_ combination: Combination) -> ResolvedAnswers? {
+    enum Resolution {
+        case resolved(ResolvedAnswers)
+        /// An answer the template refuses (choices, validator, type).
+        case rejected
+        /// The template itself fails for these answers.
+        case broken(String)
+    }
+
+    private func resolve(_ combination: Combination) -> Resolution {
         let key = combination.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-        return cache.value(for: key) { try? resolver.resolve(inputs(for: combination)) }
+        return cache.value(for: key) {
+            do {
+                return .resolved(try resolver.resolve(inputs(for: combination)))
+            } catch GenerationError.invalidAnswer {
+                return .rejected
+            } catch {
+                return .broken(String(describing: error))
+            }
+        }
     }
 
     /// The project folder inside each combination's folder: the template's name as a slug.
@@ -157,7 +239,8 @@ public struct Baker {
 
     /// Renders each combination into `output/<name>` and validates it when a validator is given.
     public func bake(_ combinations: [Combination], into output: String, validator: ProjectValidator?,
-                     environmentJSON: String, progress: (BakeResult) -> Void = { _ in }) throws -> [BakeResult] {
+                     environmentJSON: String, trust: Bool = false, skipTasks: Bool = false, run: String? = nil,
+                     progress: (BakeResult) -> Void = { _ in }) throws -> [BakeResult] {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) {
             let contents = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? ["?"]
@@ -177,12 +260,18 @@ public struct Baker {
             var outcome = BakeResult.Outcome.passed
             var findings: [ValidationFinding] = []
             do {
-                let request = GenerationRequest(destination: destination, tree: tree, inputs: inputs(for: combination),
-                                                environmentJSON: environmentJSON, git: Baker.identity)
+                var request = GenerationRequest(destination: destination, tree: tree, inputs: inputs(for: combination),
+                                                environmentJSON: environmentJSON, git: Baker.identity, trust: trust)
+                request.skipTasks = skipTasks
                 let prepared = try ProjectGenerator.prepare(request)
                 files = prepared.plan.files.count
                 _ = try ProjectGenerator.write(prepared)
-                if let validator {
+                try ProjectGenerator.runTasks(prepared)
+                if let run {
+                    let status = try ProcessTaskRunner().run(.shell(run), in: destination)
+                    if status != 0 { outcome = .runFailed(status) }
+                }
+                if let validator, case .passed = outcome {
                     findings = validator.validate(projectAt: URL(fileURLWithPath: destination), declared: manifest.bakeValidators)
                     if findings.contains(where: \.failed) { outcome = .validationFailed }
                 }
@@ -200,10 +289,10 @@ public struct Baker {
 
 /// Memoises answer resolution during planning (the search asks about the same prefixes often).
 private final class ResolutionCache: @unchecked Sendable {
-    private var entries: [String: ResolvedAnswers?] = [:]
+    private var entries: [String: Baker.Resolution] = [:]
     private let lock = NSLock()
 
-    func value(for key: String, _ compute: () -> ResolvedAnswers?) -> ResolvedAnswers? {
+    func value(for key: String, _ compute: () -> Baker.Resolution) -> Baker.Resolution {
         lock.lock()
         if let cached = entries[key] {
             lock.unlock()

@@ -115,7 +115,10 @@ public struct CombinationPlanner {
             guard let combination = build(containing: target, uncoveredPairs: uncoveredPairs) else {
                 switch target {
                 case .pair(let pair): uncoveredPairs.remove(pair)
-                case .single(let slot): uncoveredSingles.remove(slot)
+                case .single(let slot):
+                    // A value no combination can hold holds no pair either.
+                    uncoveredSingles.remove(slot)
+                    uncoveredPairs = uncoveredPairs.filter { $0.first != slot && $0.second != slot }
                 }
                 continue
             }

@@ -73,6 +73,30 @@ public enum GeneratedRepository {
         }
     }
 
+    /// The message of the commit that holds what the template's tasks changed.
+    public static let tasksMessage = "Run the template's tasks\n"
+
+    /// After the template's `_tasks` ran in DEST, commits what they changed (a `chmod +x`, a
+    /// lock file) in the repository `init` made, so that a new project starts clean. Returns
+    /// the commit id, or nil when the tasks changed nothing. The repository must still be the
+    /// one `init` made: a `.git` that a task replaced by a link or a file is refused, as
+    /// `commit(at:)` refuses one.
+    public static func commitTaskChanges(at destination: String, author: GitSignature) throws -> String? {
+        var info = stat()
+        guard lstat(destination + "/.git", &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw GenerationError.writeFailed(path: destination + "/.git", reason: "the template's tasks replaced the repository "
+                + "mlrepro made; their changes were not committed")
+        }
+        do {
+            let repository = try GitRepository.open(at: destination, searchParents: false)
+            guard try repository.isDirty() else { return nil }
+            try repository.addAll()
+            return try repository.commit(message: tasksMessage, author: author).hex
+        } catch let error as GitError {
+            throw GenerationError.writeFailed(path: destination, reason: "the tasks ran, but committing their changes failed: \(error)")
+        }
+    }
+
     /// Records in the answers that a dirty template working tree was rendered.
     public static func annotate(_ prepared: inout PreparedGeneration) {
         if prepared.request.tree.revision?.dirty == true {

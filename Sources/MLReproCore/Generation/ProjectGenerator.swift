@@ -107,7 +107,15 @@ public enum ProjectGenerator {
             throw GenerationError.versionTooOld(required: minimum, current: MLReproVersion.current)
         }
         if !request.trust {
-            let code = codeThatRuns(manifest)
+            // Code that runs before the answers are known is refused now; `_tasks` once their
+            // `when` is known (a task that would not run needs no trust).
+            var early = manifest
+            early.tasks = manifest.tasks.indices.filter { index in
+                guard index < manifest.taskConditions.count, let when = manifest.taskConditions[index].when else { return true }
+                if case .string = when { return false }
+                return AnswerCast.truthy(when)
+            }.map { manifest.tasks[$0] }
+            let code = codeThatRuns(early)
             if !code.isEmpty { throw GenerationError.tasksNeedTrust(code) }
         }
         if let hook = manifest.promptHook {
@@ -176,6 +184,13 @@ public enum ProjectGenerator {
             case .arguments(let parts): command = .arguments(try parts.map { try message($0, "_tasks") ?? $0 })
             }
             tasks.append(PreparedTask(command: command, directory: directory))
+        }
+        if !request.trust && !tasks.isEmpty {
+            var later = manifest
+            later.promptHook = nil
+            later.tasksBeforeWriting = []
+            later.tasks = Array(manifest.tasks.prefix(tasks.count))
+            throw GenerationError.tasksNeedTrust(codeThatRuns(later))
         }
         var tasksBeforeWriting: [TaskCommand] = []
         for task in manifest.tasksBeforeWriting {

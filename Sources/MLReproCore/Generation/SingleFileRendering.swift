@@ -19,6 +19,30 @@ public enum SingleFileRendering {
     }
 }
 
+extension SingleFileRendering {
+    /// `render --template DIR FILE`: the template file `path` (relative to the template's root, or
+    /// to its `_subdirectory`) rendered as `init` renders it: with the answers `prepared` resolved
+    /// (defaults, answers file, `--data`), the rendering context, `env` and the template's include
+    /// path. A file without the templates suffix is printed as `init` copies it.
+    public static func render(path: String, of prepared: PreparedGeneration) throws -> [UInt8] {
+        let tree = prepared.tree
+        let base = try GenerationPlanner.base(of: prepared.manifest, in: tree)
+        let candidates = base.isEmpty ? [path] : [base + "/" + path, path]
+        guard let found = candidates.first(where: { tree.entry(at: $0).map { !$0.isDirectory } ?? false }),
+              let entry = tree.entry(at: found) else {
+            throw InputError("'\(path)' is not a file of template \(tree.source) (give its path inside the template)")
+        }
+        let bytes = try entry.read(shownAs: tree.displayPath(found))
+        let suffix = prepared.manifest.templatesSuffix
+        let rendered = suffix.isEmpty || (found.hasSuffix(suffix) && found.count > suffix.count)
+        guard rendered else { return bytes }
+        guard let source = String(validating: bytes, as: UTF8.self) else {
+            throw InputError("'\(tree.displayPath(found))' is not UTF-8 text")
+        }
+        return Array(try prepared.environment.render(source, name: tree.displayPath(found), context: prepared.context).utf8)
+    }
+}
+
 /// A file given to `render` that cannot be used.
 public struct InputError: Error, CustomStringConvertible, Sendable {
     public let description: String

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+/// `bake` as a template author uses it: every branch rendered, none hidden.
+@Suite(.serialized) struct BakeCommandTests {
+    @Test func bakeFailsABranchThatCannotResolveAndTriesEmptyAndPairedSelections() throws {
+        let work = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(work) }
+        let root = try LintCommandTests.template([
+            "mlrepro.yml": """
+            use_gpu:
+              type: bool
+              default: false
+            cuda:
+              type: str
+              choices: ["11.8", "12.4"]
+              default: "12.4"
+              when: "{{ use_gpu and gpu_vendor == 'nvidia' }}"
+            gpu_vendor:
+              type: str
+              choices: [nvidia, amd]
+              default: nvidia
+            extras:
+              type: str
+              multiselect: true
+              choices: [a, b, c]
+              default: [a]
+
+            """,
+            "out.txt.jinja": "{{ use_gpu }} {{ extras | join(',') }}\n",
+        ], in: work)
+        let result = try Harness.run(["bake", "--template", root, "--output", "out"], in: work)
+        #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("question 'cuda', when: 'gpu_vendor' is undefined"), "\(result.stdout)")
+        #expect(result.stdout.contains(" 1 failed"), "\(result.stdout)")
+        #expect(result.stdout.contains("extras (8)"), "\(result.stdout)")
+        let rendered = try FileManager.default.subpathsOfDirectory(atPath: work + "/out").filter { $0.hasSuffix("/out.txt") }
+        let outputs = Set(try rendered.map { try String(contentsOfFile: work + "/out/" + $0, encoding: .utf8) })
+        #expect(outputs.contains("False \n"), "\(outputs)")
+        #expect(outputs.contains("False a,b\n"), "\(outputs)")
+        #expect(outputs.contains("False a,b,c\n"), "\(outputs)")
+    }
+
+    @Test func bakeRendersDefaultsThatReadTheEnvironmentRecord() throws {
+        let work = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(work) }
+        let root = try LintCommandTests.template([
+            "mlrepro.yml": "use_gpu:\n  type: bool\n  default: \"{{ env.nvidia.gpus | length > 0 }}\"\n",
+            "gpu.txt.jinja": "{{ use_gpu }}\n",
+        ], in: work)
+        let result = try Harness.run(["bake", "--template", root, "--output", "out"], in: work)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("2 passed, 0 failed"), "\(result.stdout)")
+    }
+}
+
+extension BakeCommandTests {
+    @Test func tasksNeedTrustOrSkipTasksInValidateAndBake() throws {
+        let work = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(work) }
+        let root = try LintCommandTests.template([
+            "mlrepro.yml": "_tasks:\n  - touch task-ran\nname:\n  type: str\n  default: x\n",
+            "README.md": "plain\n",
+        ], in: work)
+        let refused = try Harness.run(["validate", "--template", root, "--data", "name=y", "--no-probe"], in: work)
+        #expect(refused.status == 2)
+        for flag in ["--trust", "--skip-tasks"] {
+            let allowed = try Harness.run(["validate", "--template", root, "--data", "name=y", "--no-probe", flag], in: work)
+            #expect(allowed.status == 0, "\(flag): \(allowed.stderr)")
+        }
+        let bakeRefused = try Harness.run(["bake", "--template", root, "--output", "refused"], in: work)
+        #expect(bakeRefused.status == 2)
+        #expect(bakeRefused.stderr.contains("--skip-tasks"), "\(bakeRefused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: work + "/refused"))
+        let skipped = try Harness.run(["bake", "--template", root, "--output", "skipped", "--skip-tasks"], in: work)
+        #expect(skipped.status == 0, "\(skipped.stdout)\(skipped.stderr)")
+        let trusted = try Harness.run(["bake", "--template", root, "--output", "trusted", "--trust"], in: work)
+        #expect(trusted.status == 0, "\(trusted.stdout)\(trusted.stderr)")
+        let ran = { (folder: String) in
+            (try? FileManager.default.subpathsOfDirectory(atPath: work + "/" + folder))?.contains { $0.hasSuffix("/task-ran") } ?? false
+        }
+        #expect(ran("trusted"))
+        #expect(!ran("skipped"))
+    }
+}
+
+extension BakeCommandTests {
+    @Test func dataFixesAnswersRunChecksEveryProjectAndJSONReports() throws {
+        let work = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(work) }
+        let root = try LintCommandTests.template([
+            "mlrepro.yml": "framework:\n  type: str\n  choices: [torch, jax, sklearn]\n  default: torch\nuse_gpu:\n  type: bool\n  default: false\n",
+            "f.txt.jinja": "{{ framework }} {{ use_gpu }}\n",
+        ], in: work)
+        let fixed = try Harness.run(["bake", "--template", root, "--output", "fixed", "--data", "use_gpu=true",
+                                     "--run", "grep -q True f.txt"], in: work)
+        #expect(fixed.status == 0, "\(fixed.stdout)\(fixed.stderr)")
+        #expect(fixed.stdout.contains("over framework (3)") && !fixed.stdout.contains("use_gpu ("), "\(fixed.stdout)")
+        #expect(fixed.stdout.contains("3 passed, 0 failed"), "\(fixed.stdout)")
+        // One problem, printed once, with the combinations it hit.
+        let failing = try Harness.run(["bake", "--template", root, "--output", "failing", "--run", "grep -q sklearn f.txt"], in: work)
+        #expect(failing.status == 1)
+        #expect(failing.stdout.components(separatedBy: "run: `grep -q sklearn f.txt` exited 1").count == 2, "\(failing.stdout)")
+        #expect(failing.stdout.contains("in 4 combinations:"), "\(failing.stdout)")
+        let json = try Harness.run(["bake", "--template", root, "--output", "json", "--json", "--run", "grep -q sklearn f.txt"], in: work)
+        #expect(json.status == 1)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["failed"] as? Int == 4 && object?["passed"] as? Int == 2, "\(json.stdout)")
+        let combinations = object?["combinations"] as? [[String: Any]] ?? []
+        #expect(combinations.filter { $0["result"] as? String == "failed" }.allSatisfy { ($0["problem"] as? String)?.contains("exited 1") == true })
+    }
+}
