@@ -22,6 +22,7 @@ NEEDS_NETWORK = [
     (r"-m pytest", "needs the packages `make setup` installs"),
     (r"apt-get", "installs system packages"),
     (r"git clone", "clones mlrepro"),
+    (r"\b(pipx|uv tool) install\b.*mlrepro|pip install\b.*mlrepro", "installs mlrepro from PyPI (the built binary stands in)"),
 ]
 
 
@@ -40,7 +41,7 @@ def runnable(run: str) -> tuple[bool, str]:
 def local(run: str) -> str:
     """The step's command with CI's install locations replaced by this machine's."""
     run = run.replace(".venv/bin/", f"{VENV}/bin/")
-    return re.sub(r"\S*/mlrepro(?= check)", str(BIN), run)
+    return re.sub(r"(?<!\S)(?:\S*/)?mlrepro(?= check)", str(BIN), run)
 
 
 @pytest.mark.parametrize("framework", ["sklearn", "pytorch"])
