@@ -5,7 +5,7 @@
 func jsonText(_ v: Value, indent: Int?, sortKeys: Bool, asciiOnly: Bool) throws -> String {
     var out = ""
     let meter = RenderMeter.current
-    var writer = JSONWriter(indent: indent, sortKeys: sortKeys, asciiOnly: asciiOnly, meter: meter,
+    let writer = JSONWriter(indent: indent, sortKeys: sortKeys, asciiOnly: asciiOnly, meter: meter,
                             limit: meter?.maxString ?? .max)
     try writer.write(v, &out, level: 0)
     return out
