@@ -57,15 +57,7 @@ extension MLRepro {
             }
             InterruptionGuard.shared.install()
             // A signal during a prompt ends the prompt, which puts the terminal back first.
-            InterruptionGuard.shared.intercept { signal in
-                guard PromptSignals.isReadingKeys else { return false }
-                if signal == SIGINT {
-                    PromptSignals.interruptPrompt()
-                    return true
-                }
-                PromptSignals.restoreTerminal()
-                return false
-            }
+            InitWizard.interceptSignalsWhilePrompting()
             if answerOptions.answers == nil && !defaults && !Terminal.stdinIsTTY {
                 throw GenerationError.noTTY
             }

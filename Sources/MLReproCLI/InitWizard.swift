@@ -154,3 +154,19 @@ enum HardwareSummary {
         return "no GPU detected on this machine"
     }
 }
+
+extension InitWizard {
+    /// A signal during a prompt ends the prompt (SIGINT) or puts the terminal back first (others),
+    /// for every command that asks questions.
+    static func interceptSignalsWhilePrompting() {
+        InterruptionGuard.shared.intercept { signal in
+            guard PromptSignals.isReadingKeys else { return false }
+            if signal == SIGINT {
+                PromptSignals.interruptPrompt()
+                return true
+            }
+            PromptSignals.restoreTerminal()
+            return false
+        }
+    }
+}

@@ -64,15 +64,7 @@ extension MLRepro {
             // Questions the record leaves open (new in this version, or whose `when` became true) are
             // asked on a terminal with init's prompts; without one they take their defaults, listed below.
             if Terminal.stdinIsTTY {
-                InterruptionGuard.shared.intercept { signal in
-                    guard PromptSignals.isReadingKeys else { return false }
-                    if signal == SIGINT {
-                        PromptSignals.interruptPrompt()
-                        return true
-                    }
-                    PromptSignals.restoreTerminal()
-                    return false
-                }
+                InitWizard.interceptSignalsWhilePrompting()
                 let wizard = InitWizard(prompter: TerminalPrompter(), reask: false, environmentJSON: "{}")
                 update.ask = { try wizard.ask($0) }
             }
