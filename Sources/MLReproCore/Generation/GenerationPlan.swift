@@ -82,14 +82,7 @@ public struct GenerationPlanner: Sendable {
                                                        rendered: String(entry.path.prefix(200)) + "...",
                                                        reason: "path longer than \(Self.maxPathBytes) bytes or deeper than \(Self.maxDepth) folders")
             }
-            let relative: String
-            if base.isEmpty {
-                relative = entry.path
-            } else {
-                guard entry.path.hasPrefix(base + "/") else { continue }
-                relative = String(entry.path.dropFirst(base.count + 1))
-            }
-            if base.isEmpty && !relative.contains("/") && manifest.formatFiles.contains(relative) { continue }
+            guard let relative = GenerationPlanner.projectPath(of: entry.path, base: base, manifest: manifest) else { continue }
             let parentSource = TemplatePath.parent(entry.path)
             guard let parentOutput = directories[ExactPath(parentSource)] ?? nil else {
                 directories[ExactPath(entry.path)] = .some(nil)
@@ -179,6 +172,16 @@ public struct GenerationPlanner: Sendable {
             throw GenerationError.duplicateOutput(path: item.path, first: item.source, second: "a folder of the same name")
         }
         return GenerationPlan(items: (items + extra).sorted { ExactPath.precedes($0.path, $1.path) })
+    }
+
+    /// A template entry's path inside the project folder (`base`, the template's subdirectory),
+    /// or nil when it lies outside it or is a manifest file the format consumes.
+    static func projectPath(of path: String, base: String, manifest: TemplateManifest) -> String? {
+        if base.isEmpty {
+            return !path.contains("/") && manifest.formatFiles.contains(path) ? nil : path
+        }
+        guard path.hasPrefix(base + "/") else { return nil }
+        return String(path.dropFirst(base.count + 1))
     }
 
     /// A preserved link must lead somewhere inside DEST.

@@ -140,14 +140,7 @@ public struct TemplateLint {
         let delimiters = manifest.environmentOptions.delimiters
         var dropped: [String] = []
         for entry in tree.entries {
-            let relative: String
-            if base.isEmpty {
-                relative = entry.path
-            } else {
-                guard entry.path.hasPrefix(base + "/") else { continue }
-                relative = String(entry.path.dropFirst(base.count + 1))
-            }
-            if base.isEmpty && !relative.contains("/") && manifest.formatFiles.contains(relative) { continue }
+            guard let relative = GenerationPlanner.projectPath(of: entry.path, base: base, manifest: manifest) else { continue }
             if dropped.contains(where: { relative.hasPrefix($0 + "/") }) { continue }
             if exclude.matches(relative, isDirectory: entry.isDirectory) {
                 if entry.isDirectory { dropped.append(relative) }
