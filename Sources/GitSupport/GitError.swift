@@ -22,6 +22,12 @@ public enum GitError: Error, Sendable, Equatable, CustomStringConvertible {
     case treeTooLarge(commit: String?, reason: String)
     /// A blob too large to be read whole.
     case blobTooLarge(id: String, size: Int, limit: Int)
+    /// No credential was accepted; `tried` names each method in order (never a secret).
+    case authenticationFailed(host: String, transport: String, user: String?, tried: [String], detail: String)
+    /// An SSH host whose key is not in `~/.ssh/known_hosts` (the message says what to do).
+    case untrustedHost(String)
+    /// The loaded libgit2 was built without the transport a URL needs (`SSH`, `HTTPS`).
+    case transportUnavailable(transport: String, library: String)
 
     public var description: String {
         switch self {
@@ -48,6 +54,20 @@ public enum GitError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the tree\(commit.map { " at " + $0 } ?? "") is refused: \(reason)"
         case let .blobTooLarge(id, size, limit):
             return "blob \(id) is \(size) bytes, over the \(limit) bytes a file read whole may have"
+        case let .authenticationFailed(host, transport, user, tried, detail):
+            let who = user.map { " as '\($0)'" } ?? ""
+            let advice = transport == "SSH"
+                ? "load your key into ssh-agent (ssh-add KEY) or name it with IdentityFile in ~/.ssh/config, and make sure the server has its public key"
+                : "set MLREPRO_GIT_TOKEN (any host), GITHUB_TOKEN (github.com) or GITLAB_TOKEN (gitlab.com) to a token that can read the repository, or store a credential with a git credential helper"
+            let last = detail.isEmpty ? "" : " (last error: \(detail))"
+            return "cannot authenticate to \(host) over \(transport)\(who); tried, in order: "
+                + (tried.isEmpty ? "nothing" : tried.joined(separator: "; ")) + "; none was accepted\(last). To fix: \(advice)"
+        case let .untrustedHost(message):
+            return message
+        case let .transportUnavailable(transport, library):
+            return "the libgit2 this mlrepro loads (\(library)) was built without \(transport) support, so it cannot reach a "
+                + "repository over \(transport); use another URL scheme (https:// or ssh://), or a libgit2 built with "
+                + (transport == "SSH" ? "libssh2" : "TLS") + " (MLREPRO_LIBGIT2 names the library to load)"
         }
     }
 }

@@ -58,16 +58,24 @@ public final class GitRepository {
 
     /// Clones `source` (a local path, `file://` or `https://` URL) into `path`.
     /// A bare clone has no working tree; read it with `exportTree(at:to:)`.
-    public static func clone(from source: String, to path: String, bare: Bool = false) throws -> GitRepository {
+    /// Credentials come from `authentication` (see `GitAuthentication`); a URL that carries a
+    /// password is refused, so that no secret lands in the clone's configuration.
+    public static func clone(from source: String, to path: String, bare: Bool = false,
+                             authentication: GitAuthentication = .standard()) throws -> GitRepository {
         try GitArguments.refuseOptionLike(source, role: "repository URL or path")
+        try GitArguments.refuseCredentials(in: source)
         try LibGit2.ensureInitialised()
+        try GitTransports.require(for: source)
         var options = git_clone_options()
         try LibGit2.check(git.clone_options_init(&options, UInt32(GIT_CLONE_OPTIONS_VERSION)), "preparing clone options")
         options.bare = bare ? 1 : 0
         options.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
         var repository: OpaquePointer?
-        let code = git.clone(&repository, source, path, &options)
-        try LibGit2.check(code, "cloning '\(source)'")
+        let session = GitAuthenticationSession(url: source, authentication: authentication)
+        session.install(in: &options.fetch_opts.callbacks)
+        try session.connect("cloning '\(source)'") {
+            git.clone(&repository, source, path, &options)
+        }
         guard let repository else { throw GitError.notARepository(path: path) }
         return GitRepository(pointer: repository, path: path)
     }
@@ -114,21 +122,29 @@ public final class GitRepository {
 
     /// Fetches every branch and every tag from `remote`: branches land in `refs/heads/*` of a
     /// bare repository and in `refs/remotes/<remote>/*` otherwise.
-    public func fetch(remote name: String = "origin") throws {
+    /// Credentials come from `authentication`, as for `clone`.
+    public func fetch(remote name: String = "origin", authentication: GitAuthentication = .standard()) throws {
         try GitArguments.refuseOptionLike(name, role: "remote name")
         var remote: OpaquePointer?
         try LibGit2.check(git.remote_lookup(&remote, pointer, name), "looking up remote '\(name)' in '\(path)'")
         defer { git.remote_free(remote) }
+        let url = git.remote_url(remote).map { String(cString: $0) } ?? ""
+        try GitArguments.refuseCredentials(in: url)
+        try GitTransports.require(for: url)
+        let session = GitAuthenticationSession(url: url, authentication: authentication)
         var options = git_fetch_options()
         try LibGit2.check(git.fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)), "preparing fetch options")
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
         options.prune = GIT_FETCH_PRUNE
+        session.install(in: &options.callbacks)
         // A bare repository (a cache) mirrors branches as its own; a working clone keeps them
         // apart as remote-tracking branches, as `git fetch` does.
         let branches = isBare ? "+refs/heads/*:refs/heads/*" : "+refs/heads/*:refs/remotes/\(name)/*"
         let refspecs = [branches, "+refs/tags/*:refs/tags/*"]
         try LibGit2.withStrArray(refspecs) { array in
-            try LibGit2.check(git.remote_fetch(remote, &array, &options, "mlrepro: fetch"), "fetching from remote '\(name)'")
+            try session.connect("fetching from remote '\(name)'") {
+                git.remote_fetch(remote, &array, &options, "mlrepro: fetch")
+            }
         }
     }
 
@@ -143,8 +159,46 @@ public final class GitRepository {
     }
 }
 
+/// Which transports the loaded libgit2 was built with.
+public enum GitTransports {
+    /// Refuses `url` when it needs SSH or HTTPS and the loaded libgit2 lacks it.
+    static func require(for url: String) throws {
+        try require(for: url, features: git.libgit2_features(), library: LibGit2.library)
+    }
+
+    /// The rule, for any feature set (`git_libgit2_features()`'s bits).
+    public static func require(for url: String, features: Int32, library: String) throws {
+        switch GitRemoteTarget(url).transport {
+        case .ssh where UInt32(bitPattern: features) & GIT_FEATURE_SSH.rawValue == 0:
+            throw GitError.transportUnavailable(transport: "SSH", library: library)
+        case .https where UInt32(bitPattern: features) & GIT_FEATURE_HTTPS.rawValue == 0:
+            throw GitError.transportUnavailable(transport: "HTTPS", library: library)
+        default:
+            return
+        }
+    }
+
+    /// `SSH` and `HTTPS` when the loaded libgit2 has them (empty when it cannot be loaded).
+    public static var available: [String] {
+        guard LibGit2.isAvailable else { return [] }
+        let features = UInt32(bitPattern: git.libgit2_features())
+        return [("HTTPS", GIT_FEATURE_HTTPS.rawValue), ("SSH", GIT_FEATURE_SSH.rawValue)].filter { features & $0.1 != 0 }.map(\.0)
+    }
+}
+
 /// Checks on strings that reach libgit2 from the command line.
 public enum GitArguments {
+    /// Refuses a URL that carries a password or token (`https://user:TOKEN@host/...`): it would
+    /// be stored in the clone's configuration and shown in messages. The message shows the URL
+    /// without it.
+    public static func refuseCredentials(in url: String) throws {
+        guard GitRemoteTarget(url).hasPassword else { return }
+        throw GitError.invalidArgument(
+            "'\(GitRemoteTarget.redacting(url))' carried a password or token in the URL (removed from this message); "
+                + "mlrepro never stores credentials: drop it from the URL and set MLREPRO_GIT_TOKEN (or GITHUB_TOKEN, "
+                + "GITLAB_TOKEN), or store it with a git credential helper")
+    }
+
     /// Refuses empty values and values that read as options (`-x`, `--upload-pack=...`).
     public static func refuseOptionLike(_ value: String, role: String) throws {
         if value.isEmpty {

@@ -41,6 +41,10 @@
     X(config_open_level) \
     X(config_set_string) \
     X(config_snapshot) \
+    X(credential_ssh_key_from_agent) \
+    X(credential_ssh_key_new) \
+    X(credential_username_new) \
+    X(credential_userpass_plaintext_new) \
     X(describe_commit) \
     X(describe_format) \
     X(describe_format_options_init) \
@@ -58,6 +62,7 @@
     X(index_write) \
     X(index_write_tree) \
     X(index_write_tree_to) \
+    X(libgit2_features) \
     X(libgit2_init) \
     X(merge_file) \
     X(merge_file_options_init) \

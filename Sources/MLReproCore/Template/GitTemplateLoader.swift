@@ -23,6 +23,8 @@ public struct GitTemplateLoader: Sendable {
         case .localRepository(let path):
             return try wrap(path) { try loadLocal(path, ref: ref) }
         case .remote(let url):
+            // Before anything names the URL: a token in it must reach no message and no record.
+            try GitArguments.refuseCredentials(in: url)
             return try wrap(spec) { try loadRemote(url, spec: spec, ref: ref) }
         }
     }
@@ -36,6 +38,7 @@ public struct GitTemplateLoader: Sendable {
         case .localRepository(let path):
             return try GitRepository.open(at: path)
         case .remote(let url):
+            try GitArguments.refuseCredentials(in: url)
             let (repository, fresh) = try cache.repository(for: url)
             if !fresh {
                 do {
