@@ -21,7 +21,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
 from conftest import run
 
 SECRET = "tok-7f3a9c1e5b2d8046"
@@ -111,7 +110,7 @@ def sshd(tmp_path_factory, template_repo):
     user_public = keygen(user_key)
     (base / "authorized_keys").write_text(user_public + "\n")
     os.chmod(base / "authorized_keys", 0o600)
-    user = os.environ.get("USER") or subprocess.run(["id", "-un"], capture_output=True, text=True).stdout.strip()
+    user = os.environ.get("USER") or subprocess.run(["id", "-un"], check=False, capture_output=True, text=True).stdout.strip()
     port = free_port()
     (base / "sshd_config").write_text(f"""\
 Port {port}
@@ -130,32 +129,31 @@ AllowUsers {user}
 """)
     if os.geteuid() == 0:
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
-    log = open(base / "sshd.log", "wb")
-    server = subprocess.Popen([SSHD, "-D", "-e", "-f", str(base / "sshd_config")], stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 10
-    while True:
+    with (base / "sshd.log").open("wb") as log:
+        server = subprocess.Popen([SSHD, "-D", "-e", "-f", str(base / "sshd_config")], stdout=log, stderr=subprocess.STDOUT)
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail("sshd did not start: " + (base / "sshd.log").read_text(errors="replace"))
+                    time.sleep(0.1)
+            yield {
+                "url": f"ssh://{user}@127.0.0.1:{port}{template_repo['bare']}",
+                "port": port,
+                "user_key": user_key,
+                "known": f"[127.0.0.1]:{port} {' '.join(host_public.split()[:2])}\n",
+                "other_known": f"[127.0.0.1]:{port} {' '.join(other_host_public.split()[:2])}\n",
+            }
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=5)
+            except subprocess.TimeoutExpired:
                 server.kill()
-                pytest.fail("sshd did not start: " + (base / "sshd.log").read_text(errors="replace"))
-            time.sleep(0.1)
-    yield {
-        "url": f"ssh://{user}@127.0.0.1:{port}{template_repo['bare']}",
-        "port": port,
-        "user_key": user_key,
-        "known": f"[127.0.0.1]:{port} {' '.join(host_public.split()[:2])}\n",
-        "other_known": f"[127.0.0.1]:{port} {' '.join(other_host_public.split()[:2])}\n",
-        "base": base,
-    }
-    server.terminate()
-    try:
-        server.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
 
 
 def ssh_home(tmp_path: Path, server: dict, *, key: Path | None, known: str | None, config: str = "",
