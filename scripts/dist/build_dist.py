@@ -160,6 +160,11 @@ def bundle_libgit2(libdir: Path) -> list[str]:
         target.chmod(0o755)
         run("patchelf", "--set-rpath", "$ORIGIN", str(target))
         bundled.append(name)
+    # Private templates are cloned over SSH through libssh2 (Docs/private-templates.md): a libgit2
+    # built without it would ship a binary that cannot reach them.
+    if not any(name.startswith("libssh2.") for name in resolved):
+        fail(f"{library} is not linked with libssh2, so the shipped mlrepro could not clone over SSH; "
+             "bundle a libgit2 built with SSH support (Debian's libgit2 is)")
     return bundled
 
 
