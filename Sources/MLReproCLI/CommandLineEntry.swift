@@ -72,8 +72,6 @@ public enum CommandLineEntry {
             let example = rest.count >= 2 ? "mlrepro init \(rest[rest.startIndex + 1]) --template \(rest[rest.startIndex])"
                 : "mlrepro init DEST --template SRC"
             return "unknown command '\(shown)'; did you mean '\(TerminalText.visible(example, keepingNewlines: false))'? (copier's 'copy SRC DST' and cruft's 'create SRC' are 'init')"
-        case "recopy":
-            return "unknown command '\(shown)'; did you mean 'mlrepro update' (merges the template into the project) or 'mlrepro init DEST --force'?"
         default:
             guard let nearest = NearestName.suggestion(for: first, among: names) else { return nil }
             return "unknown command '\(shown)'; did you mean '\(nearest)'?"

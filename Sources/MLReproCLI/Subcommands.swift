@@ -12,5 +12,6 @@ extension MLRepro {
         Probe.self,
         Check.self,
         Update.self,
+        Recopy.self,
     ]
 }

@@ -117,7 +117,7 @@ public struct ProjectUpdate {
 
     public func run() throws -> UpdateReport {
         let record = try template.record(of: project, answersFile: answersFile)
-        if !pretend { try requireCleanTree() }
+        if !pretend { try Self.requireCleanTree(project) }
         let theirsTree = try template.load(record, ref: ref, latest: ref == nil)
         // The new and the old template's renders are held together: they share one budget.
         let budget = RenderBudget()
@@ -323,7 +323,9 @@ public struct ProjectUpdate {
         return (files, source)
     }
 
-    private func requireCleanTree() throws {
+    /// Refuses a project outside git or with uncommitted changes: every change `update` and
+    /// `recopy` make must be reviewable (`git diff`) and undoable.
+    static func requireCleanTree(_ project: String) throws {
         guard let repository = try? GitRepository.open(at: project, searchParents: true),
               let root = repository.workingDirectory else {
             throw UpdateError.notUnderGit(project)

@@ -1,0 +1,149 @@
+import Foundation
+import GitSupport
+import TemplateEngine
+
+/// What `recopy` does to one file.
+public struct RecopyAction: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        /// The project's file differs from the fresh render and is replaced by it.
+        case overwrite
+        case create
+        /// A file the recorded version generated, unchanged since, that the template no longer generates.
+        case remove
+        /// Left as it is: project-owned, `_skip_if_exists`, or generated before and changed since.
+        case keep
+    }
+
+    public var path: String
+    public var kind: Kind
+    public var note: String
+}
+
+/// The outcome of `recopy`.
+public struct RecopyReport: Sendable {
+    public var project: String
+    public var fromCommit: String
+    public var toCommit: String
+    public var toRef: String
+    public var actions: [RecopyAction]
+    public var pretended = false
+    public var notes: [String] = []
+}
+
+/// `mlrepro recopy`: regenerates the project from its recorded answers at the recorded template
+/// version (or `ref`), as `copier recopy` does, for when a three-way merge is not worth it.
+/// Every file the template generates is written as the template renders it now; files the
+/// template does not generate stay; project-owned (`_project_owned`) and `_skip_if_exists` files
+/// that exist stay; a file the recorded version generated that the template no longer generates is
+/// removed only if unchanged. All or nothing (`UpdateApplication`); the record is rewritten.
+public struct ProjectRecopy {
+    public var project: String
+    public var ref: String?
+    public var answers: AnswersFile?
+    public var data: [(key: String, value: String)]
+    public var template: RecordedTemplate
+    /// The record to read, relative to the project; nil finds it.
+    public var answersFile: String?
+    /// Work out every action and write nothing.
+    public var pretend = false
+    /// Overwrite project-owned files too.
+    public var includeOwned = false
+
+    public init(project: String, ref: String?, answers: AnswersFile?, data: [(key: String, value: String)],
+                template: RecordedTemplate = RecordedTemplate()) {
+        self.project = project
+        self.ref = ref
+        self.answers = answers
+        self.data = data
+        self.template = template
+    }
+
+    public func run() throws -> RecopyReport {
+        let record = try template.record(of: project, answersFile: answersFile)
+        if !pretend { try ProjectUpdate.requireCleanTree(project) }
+        let tree = try template.load(record, ref: ref, latest: false)
+        let fresh = try RegeneratedProject.render(
+            tree: tree, project: project,
+            inputs: record.answerInputs(for: try tree.manifest(), overrides: answers, data: data),
+            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust)
+        var writes: [(path: String, bytes: [UInt8], mode: UInt16)] = []
+        var removals: [String] = []
+        var actions: [RecopyAction] = []
+        for (path, file) in fresh.files.sorted(by: { $0.key < $1.key }) {
+            let ours = ProjectFiles.read(project + "/" + path)
+            guard let ours else {
+                writes.append((path, file.bytes, file.mode))
+                actions.append(.init(path: path, kind: .create, note: ""))
+                continue
+            }
+            if ours.bytes == file.bytes && ours.mode == file.mode { continue }
+            if fresh.skipIfExists.contains(path) {
+                actions.append(.init(path: path, kind: .keep, note: "_skip_if_exists"))
+                continue
+            }
+            if fresh.ownsPath(path) && !includeOwned {
+                actions.append(.init(path: path, kind: .keep, note: "project-owned; --include-owned replaces it"))
+                continue
+            }
+            let edited = record.checksums[path].map { $0 != SHA256.hex(ours.bytes) } ?? true
+            writes.append((path, file.bytes, file.mode))
+            actions.append(.init(path: path, kind: .overwrite,
+                                 note: ours.bytes == file.bytes ? "file mode only"
+                                     : edited ? "your changes to it are replaced" : "the template's version changed"))
+        }
+        for path in record.checksummedPaths where fresh.files[path] == nil && !path.hasPrefix(GenerationPlan.recordDirectory + "/") {
+            guard let ours = ProjectFiles.read(project + "/" + path) else { continue }
+            if record.checksums[path] == SHA256.hex(ours.bytes) {
+                removals.append(path)
+                actions.append(.init(path: path, kind: .remove, note: "the template no longer generates it"))
+            } else {
+                actions.append(.init(path: path, kind: .keep, note: "the template no longer generates it; kept because you changed it"))
+            }
+        }
+        for (path, secret) in fresh.secrets.sorted(by: { $0.key < $1.key }) where ProjectFiles.read(project + "/" + path) == nil {
+            writes.append((path, secret.bytes, 0o600))
+            actions.append(.init(path: path, kind: .create, note: "secret"))
+        }
+
+        var recorded = fresh.prepared.answers.recorded
+        if !record.skip.isEmpty { recorded["_skip"] = .list(record.skip.map { .string($0) }) }
+        if tree.revision?.dirty == true { recorded["_template_dirty"] = .bool(true) }
+        let toCommit = tree.revision?.commit ?? tree.contentHash
+        let answersBytes = Array(Provenance.answersText(template: record.template, commit: toCommit, answers: recorded).utf8)
+        let removed = Set(removals)
+        var generated: [(path: String, bytes: [UInt8])] = fresh.files.sorted { $0.key < $1.key }.compactMap { path, file in
+            if removed.contains(path) { return nil }
+            let exists = ProjectFiles.read(project + "/" + path) != nil || writes.contains { $0.path == path }
+            return exists ? (path, file.bytes) : nil
+        }
+        generated.append((Provenance.answersPath, answersBytes))
+        generated.append((Provenance.environmentPath, Array(record.environmentJSON.utf8)))
+        writes.append((Provenance.answersPath, answersBytes, 0o644))
+        if record.madeBy != "mlrepro" {
+            writes.append((Provenance.environmentPath, Array(record.environmentJSON.utf8), 0o644))
+        }
+        writes.append((Provenance.checksumsPath, Array(Provenance.checksumsText(generated).utf8), 0o644))
+        if record.madeBy == "cruft", let original = try RecordInput.contents(of: ProjectRecord.cruftPath, in: project),
+           let rewritten = try CruftRecord.updated(original, commit: tree.revision?.commit, answers: fresh.prepared.answers.recorded) {
+            writes.append((ProjectRecord.cruftPath, rewritten, 0o644))
+        }
+
+        var report = RecopyReport(project: project, fromCommit: record.commit, toCommit: toCommit,
+                                  toRef: tree.revision?.ref ?? tree.source, actions: actions)
+        report.notes = fresh.notes
+        if pretend {
+            report.pretended = true
+            return report
+        }
+        try UpdateApplication(project: project).apply(writes: writes, removals: removals)
+        if !fresh.prepared.manifest.tasksShapeOutput {
+            let pristine = fresh.files.sorted { $0.key < $1.key }.map { (path: $0.key, bytes: $0.value.bytes, mode: $0.value.mode) }
+            do {
+                try PristineBase.record(project: project, template: record.template, commit: toCommit, files: pristine)
+            } catch {
+                report.notes.append("the merge base for the next update could not be kept in \(PristineBase.reference): \(error)")
+            }
+        }
+        return report
+    }
+}
