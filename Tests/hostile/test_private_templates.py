@@ -426,3 +426,29 @@ def test_a_token_in_the_url_is_refused_and_never_shown(tmp_path, http_server):
     assert "MLREPRO_GIT_TOKEN" in made.stderr
     assert_no_secret([made], tmp_path / "proj", Path(env["HOME"]) / ".cache")
     assert not (tmp_path / "proj").exists()
+
+
+@needs_git
+def test_http_helper_is_asked_after_a_refused_environment_token(tmp_path, http_server):
+    env = http_home(tmp_path, token="an-old-token")
+    home = Path(env["HOME"])
+    store = home / "stored-credentials"
+    store.write_text(f"http://oauth2:{SECRET}@127.0.0.1%3a{http_server['port']}\n")
+    (home / ".gitconfig").write_text(f"[credential]\n\thelper = store --file={store}\n")
+    made = run("init", "proj", "--template", http_server["url"], "--defaults", "--no-probe", cwd=tmp_path, env=env, timeout=60)
+    assert made.returncode == 0, made.stderr
+    assert_no_secret([made], tmp_path / "proj", home / ".cache")
+
+
+@needs_git
+def test_http_a_refused_helper_credential_is_rejected_as_git_does(tmp_path, http_server):
+    env = http_home(tmp_path, token=None)
+    home = Path(env["HOME"])
+    store = home / "stored-credentials"
+    store.write_text(f"http://oauth2:expired@127.0.0.1%3a{http_server['port']}\n")
+    (home / ".gitconfig").write_text(f"[credential]\n\thelper = store --file={store}\n")
+    made = run("init", "proj", "--template", http_server["url"], "--defaults", "--no-probe", cwd=tmp_path, env=env, timeout=60)
+    assert made.returncode == 2
+    assert "git credential helpers" in made.stderr and "expired" not in made.stderr
+    assert "expired" not in store.read_text(), "the refused credential was not reported back with git credential reject"
+    assert "credential reject" in (tmp_path / "git-arguments.log").read_text()
