@@ -17,6 +17,11 @@ extension MLRepro {
             not compared. Files the template declares the project's own (_project_owned) are \
             listed when they differ, as information; --strict compares them like every other file.
 
+            A project made from several templates keeps one record per template (copier's \
+            .copier-answers.yml and .copier-answers.NAME.yml, beside .mlrepro/answers.yml): without \
+            --answers-file, every record is checked and reported under its name, and two templates \
+            that both generate a file neither declares the project's own are refused.
+
             With --updates nothing is compared: the template's version tags (a git template) or \
             current content (a built-in or folder template) are checked for versions newer than the \
             recorded one, as cruft check and copier check-update do.
@@ -50,6 +55,23 @@ extension MLRepro {
         func run() async throws {
             let path = Paths.absolute(project ?? ".")
             let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
+            let records = answersFile == nil && template == nil ? ProjectRecords.find(in: path) : []
+            if updates, records.count > 1 {
+                // Several templates: each record's answer, one after the other.
+                let found = try records.map { record in
+                    (record, try TemplateUpdates.check(project: path, template: RecordedTemplate(git: loader, trust: trust), answersFile: record))
+                }
+                let text = found.map { "== \($0.0)\n" + $0.1.text }.joined()
+                let output = json ? TemplateUpdates.json(found.map { (record: $0.0, updates: $0.1) }) : text
+                FileHandle.standardOutput.write(Data(output.utf8))
+                if found.contains(where: { $0.1.available }) { throw ExitRequest(.differences) }
+                return
+            }
+            if !updates, records.count > 1,
+               let every = try DriftCheck.runEvery(project: path, template: RecordedTemplate(git: loader, trust: trust), strict: strict) {
+                try report(every)
+                return
+            }
             if updates {
                 let found = try TemplateUpdates.check(project: path, template: RecordedTemplate(git: loader, trust: trust, override: template),
                                                       answersFile: answersFile)
@@ -69,6 +91,22 @@ extension MLRepro {
             }
             FileHandle.standardOutput.write(Data((json ? report.json : report.text).utf8))
             if !report.inSync { throw ExitRequest(.differences) }
+        }
+
+        /// Several templates' reports: each under its record's name, drift when any drifted.
+        private func report(_ every: [RecordDrift]) throws {
+            for entry in every {
+                for note in entry.report.notes { Diagnostics.standard.note("\(entry.record): \(note)") }
+            }
+            if json {
+                FileHandle.standardOutput.write(Data(RecordDrift.json(every).utf8))
+            } else {
+                for entry in every {
+                    let header = "== \(entry.record): template \(entry.report.template)\n"
+                    FileHandle.standardOutput.write(Data((TerminalText.visible(header) + entry.report.text).utf8))
+                }
+            }
+            if every.contains(where: { !$0.report.inSync }) { throw ExitRequest(.differences) }
         }
     }
 }

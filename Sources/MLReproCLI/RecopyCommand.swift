@@ -53,6 +53,7 @@ extension MLRepro {
             InterruptionGuard.shared.describeOutcomes(before: "nothing was changed", after: "the recopy was complete")
             try TemplateOptions.refuseOptionLike(vcsRef)
             let path = Paths.absolute(project ?? ".")
+            try Self.refuseSeveralRecords(in: path, answersFile: answersFile)
             let answers = try answerOptions.answers.map { try AnswersFile.load(path: $0) }
             let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
             var recopy = ProjectRecopy(project: path, ref: vcsRef, answers: answers,

@@ -54,6 +54,7 @@ extension MLRepro {
             InterruptionGuard.shared.describeOutcomes(before: "nothing was changed", after: "the update was complete")
             try TemplateOptions.refuseOptionLike(vcsRef)
             let path = Paths.absolute(project ?? ".")
+            try Self.refuseSeveralRecords(in: path, answersFile: answersFile)
             let answers = try answerOptions.answers.map { try AnswersFile.load(path: $0) }
             let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
             var update = ProjectUpdate(project: path, ref: vcsRef, answers: answers,
@@ -102,6 +103,19 @@ extension MLRepro {
                 throw ExitRequest(.differences)
             }
         }
+    }
+}
+
+extension ParsableCommand {
+    /// `update` and `recopy` work on one template's record: in a project made from several, the
+    /// user names it (`--answers-file`), rather than one being picked silently.
+    static func refuseSeveralRecords(in project: String, answersFile: String?) throws {
+        guard answersFile == nil else { return }
+        let records = ProjectRecords.find(in: project)
+        guard records.count > 1 else { return }
+        let name = configuration.commandName ?? "update"
+        throw CommandError("this project was made from \(records.count) templates, one record each (\(records.joined(separator: ", "))); "
+            + "\(name) one at a time, e.g. 'mlrepro \(name) --answers-file \(records[records.count - 1])'")
     }
 }
 
