@@ -83,6 +83,40 @@ public struct GitCredentialCommand: GitCredentialHelping {
         return lines.joined(separator: "\n") + "\n\n"
     }
 
+    /// Writes `bytes` to a pipe whose reader may already have exited (a helper that fails at once):
+    /// the broken pipe is an error here, never the SIGPIPE that would end mlrepro.
+    private static func write(_ bytes: [UInt8], to descriptor: Int32) {
+        #if canImport(Darwin)
+        _ = fcntl(descriptor, F_SETNOSIGPIPE, 1)
+        #else
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
+        defer {
+            // A SIGPIPE this write raised is taken off the thread before the mask is restored.
+            var pending = sigset_t()
+            sigpending(&pending)
+            if sigismember(&pending, SIGPIPE) == 1 && sigismember(&previous, SIGPIPE) == 0 {
+                var noWait = timespec()
+                _ = sigtimedwait(&pipeSignal, nil, &noWait)
+            }
+            pthread_sigmask(SIG_SETMASK, &previous, nil)
+        }
+        #endif
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            var offset = 0
+            while offset < raw.count {
+                let written = Foundation.write(descriptor, base + offset, raw.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return }
+                offset += written
+            }
+        }
+    }
+
     /// Runs `git credential ACTION` with `input` on standard input; its standard output, or nil
     /// when it failed or took too long.
     private func run(_ action: String, _ input: String) -> String? {
@@ -104,7 +138,7 @@ public struct GitCredentialCommand: GitCredentialHelping {
         let deadline = DispatchWorkItem { if process.isRunning { process.terminate() } }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline)
         defer { deadline.cancel() }
-        stdin.fileHandleForWriting.write(Data(input.utf8))
+        Self.write(Array(input.utf8), to: stdin.fileHandleForWriting.fileDescriptor)
         try? stdin.fileHandleForWriting.close()
         let data = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

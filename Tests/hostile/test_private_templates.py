@@ -452,3 +452,15 @@ def test_http_a_refused_helper_credential_is_rejected_as_git_does(tmp_path, http
     assert "git credential helpers" in made.stderr and "expired" not in made.stderr
     assert "expired" not in store.read_text(), "the refused credential was not reported back with git credential reject"
     assert "credential reject" in (tmp_path / "git-arguments.log").read_text()
+
+
+@needs_git
+def test_http_a_git_that_fails_at_once_reads_as_no_credential(tmp_path, http_server):
+    env = http_home(tmp_path, token=None)
+    # A git that exits before reading its input: the closed pipe must not end mlrepro (SIGPIPE).
+    (tmp_path / "shims" / "git").write_text("#!/bin/sh\nexec 0<&-\nexit 128\n")
+    for attempt in range(3):
+        made = run("init", f"proj{attempt}", "--template", http_server["url"], "--defaults", "--no-probe",
+                   cwd=tmp_path, env=env, timeout=60)
+        assert made.returncode == 2, made.stderr
+        assert "git credential helpers (none has a credential" in made.stderr
