@@ -6,7 +6,7 @@ import TemplateEngine
 
 /// `--template` and `--vcs-ref`, shared by the commands that read a template.
 struct TemplateOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Built-in template name, template directory, git repository path, git URL (https://, file://) or gh:OWNER/REPO (default: ml-research).", valueName: "NAME|DIR|GIT-URL"))
+    @Option(name: .long, help: ArgumentHelp("Built-in template name, template directory, git repository path, git URL (https://, ssh://, git@HOST:PATH, file://; private ones with your SSH keys or a token, see Docs/private-templates.md) or gh:OWNER/REPO (default: ml-research).", valueName: "NAME|DIR|GIT-URL"))
     var template: String?
 
     @Option(name: [.customLong("vcs-ref"), .customShort("r")], help: ArgumentHelp("Tag, branch or commit of a git template (default: the newest version tag, else HEAD).", valueName: "REF"))
