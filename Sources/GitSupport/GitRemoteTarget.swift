@@ -99,7 +99,7 @@ public struct GitRemoteTarget: Sendable, Equatable {
         guard let at = authority.lastIndex(of: "@") else { return url }
         let userInfo = authority[..<at]
         let user = userInfo.prefix { $0 != ":" }
-        return String(url[..<scheme.upperBound]) + user + "@" + authority[authority.index(after: at)...]
+        return String(url[..<scheme.upperBound]) + (user.isEmpty ? "" : user + "@") + authority[authority.index(after: at)...]
             + rest.dropFirst(authority.count)
     }
 }

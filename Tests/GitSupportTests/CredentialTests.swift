@@ -14,6 +14,7 @@ struct CredentialTests {
         let https = GitRemoteTarget("https://oauth2:s3cret@github.com/o/r.git")
         #expect(https.transport == .https && https.host == "github.com" && https.user == "oauth2" && https.hasPassword)
         #expect(GitRemoteTarget.redacting("https://oauth2:s3cret@github.com/o/r.git") == "https://oauth2@github.com/o/r.git")
+        #expect(GitRemoteTarget.redacting("https://:s3cret@host:8443/r.git") == "https://host:8443/r.git")
         #expect(GitRemoteTarget("http://[::1]:8080/r.git").hostAndPort == "::1:8080")
         #expect(GitRemoteTarget("/srv/templates/t.git").transport == .other)
         #expect(GitRemoteTarget("file:///srv/t.git").transport == .other)

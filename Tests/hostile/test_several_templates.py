@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import run, tree
 
 COPIER = Path(sys.executable).parent / "copier"
@@ -85,3 +84,22 @@ def test_update_and_recopy_ask_which_template_and_change_nothing(layered: Path):
         assert "made from 2 templates" in refused.stderr
         assert f"mlrepro {command} --answers-file .copier-answers.yml" in refused.stderr
     assert tree(layered) == before
+
+
+def test_a_copier_project_mlrepro_updated_is_still_one_template(tmp_path: Path):
+    if not COPIER.exists():
+        pytest.skip("copier is not installed in the test virtualenv (Tests/requirements.txt)")
+    base = template(tmp_path / "base", "name: {default: demo}\n", {"README.md.jinja": "# {{ name }}\n"})
+    project = tmp_path / "proj"
+    copier_copy(base, project)
+    git_env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e",
+               "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True)
+    subprocess.run(["git", "commit", "-qm", "copied"], cwd=project, check=True, env=git_env)
+    updated = run("update", str(project), cwd=tmp_path)
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    assert (project / ".mlrepro" / "answers.yml").exists() and (project / ".copier-answers.yml").exists()
+    checked = run("check", str(project), cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "==" not in checked.stdout
