@@ -64,12 +64,12 @@ public enum UpdateError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .notUnderGit(project):
-            return "'\(project)' is not in a git repository; update needs one so every change it makes can be "
+            return "'\(project)' is not in a git repository; update and recopy need one so every change they make can be "
                 + "reviewed and undone: run 'git init && git add -A && git commit -m \"Before update\"' there first"
         case let .dirty(project, paths):
             let shown = paths.prefix(10).map { "  \($0)" }.joined(separator: "\n")
             let more = paths.count > 10 ? "\n  ... and \(paths.count - 10) more" : ""
-            return "'\(project)' has uncommitted changes; commit or stash them before updating:\n\(shown)\(more)"
+            return "'\(project)' has uncommitted changes; commit or stash them before updating (or recopying):\n\(shown)\(more)"
         case let .migrationsNeedTrust(count, from, to):
             return "updating from \(from) to \(to) runs \(count) of the template's _migrations; review them and pass --trust to allow them. Nothing was changed"
         case let .migrationFailed(command, reason):
