@@ -54,6 +54,9 @@ def test_check_reports_every_template_of_the_project(layered: Path):
     by_record = {item["record"]: item["report"] for item in report["records"]}
     assert by_record[".copier-answers.ci.yml"]["summary"]["changed"] == 1
     assert by_record[".copier-answers.yml"]["in_sync"] is True
+    versions = run("check", str(layered), "--updates", "--json", cwd=layered.parent)
+    assert versions.returncode in (0, 1), versions.stderr
+    assert [item["record"] for item in json.loads(versions.stdout)["records"]] == [".copier-answers.ci.yml", ".copier-answers.yml"]
     one = run("check", str(layered), "-a", ".copier-answers.yml", cwd=layered.parent)
     assert one.returncode == 0, one.stdout + one.stderr
     assert "==" not in one.stdout
