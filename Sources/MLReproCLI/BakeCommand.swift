@@ -61,6 +61,9 @@ extension MLRepro {
         @Flag(name: .long, help: "Print the report as JSON on stdout (one object) instead of the table.")
         var json = false
 
+        @Flag(name: .long, help: "Print the planned combinations (one line each: folder name, then the answers) and render nothing.")
+        var list = false
+
         @Flag(name: .customLong("skip-tasks"), help: "Render without the template's _tasks and hooks (they then need no --trust).")
         var skipTasks = false
 
@@ -75,7 +78,14 @@ extension MLRepro {
                 throw BakeError.tasksNeedTrust(baker.codeThatRuns)
             }
             let combinations = try baker.combinations(all ? .exhaustive : .pairwise, limit: limit)
-            let enumerated = baker.dimensions.map { "\($0.question) (\($0.values.count))" }.joined(separator: ", ")
+            let enumerated = baker.dimensions.map { "\($0.question) (\($0.values.count)\($0.multiselect ? " options" : ""))" }.joined(separator: ", ")
+            if list {
+                for (offset, combination) in combinations.enumerated() {
+                    let name = baker.name(of: combination, index: offset + 1, total: combinations.count)
+                    Output.line(([name] + baker.answers(of: combination).map { "\($0.question)=\($0.label)" }).joined(separator: " "))
+                }
+                return
+            }
             if !json { Output.line("bake: \(tree.source): \(combinations.count) \(all ? "combinations (all)" : "combinations (pairwise)") over \(enumerated)") }
             let validator = validate
                 ? ProjectValidator(tools: ToolLocator(virtualenv: venv.map(Paths.absolute))) : nil
