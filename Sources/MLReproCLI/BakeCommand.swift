@@ -61,6 +61,18 @@ extension MLRepro {
         @Flag(name: .long, help: "Print the report as JSON on stdout (one object) instead of the table.")
         var json = false
 
+        @Option(name: .long, help: ArgumentHelp("Also write the report as JUnit XML (one test case per combination) for CI.", valueName: "FILE"))
+        var junit: String?
+
+        @Flag(name: .long, help: "Render the named answer sets of the snapshots file and compare them with their committed folders; a difference is printed as a diff and fails (exit 1).")
+        var snapshot = false
+
+        @Flag(name: .customLong("update-snapshots"), help: "Render the snapshots and rewrite their committed folders.")
+        var updateSnapshots = false
+
+        @Option(name: .long, help: ArgumentHelp("The snapshots file (snapshot name -> answers); default bake-snapshots.yml in the template folder. Snapshots live in snapshots/ next to it.", valueName: "FILE"))
+        var snapshots: String?
+
         @Flag(name: .long, help: "Print the planned combinations (one line each: folder name, then the answers) and render nothing.")
         var list = false
 
@@ -76,6 +88,10 @@ extension MLRepro {
             }
             if !trust && !skipTasks && !baker.codeThatRuns.isEmpty {
                 throw BakeError.tasksNeedTrust(baker.codeThatRuns)
+            }
+            if snapshot || updateSnapshots {
+                try runSnapshots(baker, tree: tree)
+                return
             }
             let combinations = try baker.combinations(all ? .exhaustive : .pairwise, limit: limit)
             let enumerated = baker.dimensions.map { "\($0.question) (\($0.values.count)\($0.multiselect ? " options" : ""))" }.joined(separator: ", ")
@@ -94,6 +110,14 @@ extension MLRepro {
             let results = try baker.bake(combinations, into: Paths.absolute(output), validator: validator,
                                          environmentJSON: environmentJSON, trust: trust, skipTasks: skipTasks, run: run) { result in
                 if !json { Output.line("  \(result.name): \(Bake.summary(result))") }
+            }
+            if let junit {
+                let xml = junitReport(results, source: tree.source)
+                do {
+                    try Data(xml.utf8).write(to: URL(fileURLWithPath: Paths.absolute(junit)), options: .atomic)
+                } catch {
+                    throw ValidationError("cannot write the JUnit report \(junit): \(error.localizedDescription)")
+                }
             }
             if json { try printJSON(results, source: tree.source) } else { report(results) }
             if results.contains(where: \.failed) { throw ExitRequest(.differences) }
@@ -124,8 +148,11 @@ extension MLRepro {
                 return entry
             }
             let failed = results.filter(\.failed).count
+            let checks: [[String: Any]] = Bake.checkSummary(results).map {
+                ["check": $0.check, "files": $0.files, "failed": $0.failed, "skipped": $0.skipped]
+            }
             let object: [String: Any] = ["template": source, "passed": results.count - failed, "failed": failed,
-                                         "combinations": combinations]
+                                         "combinations": combinations, "checks": checks]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             Output.line(String(decoding: data, as: UTF8.self))
         }
@@ -177,6 +204,17 @@ extension MLRepro {
             }
             for (validator, reason) in skippedValidators.sorted(by: { $0.key < $1.key }) {
                 Output.line("skipped: \(validator) (\(reason))")
+            }
+            let checks = Bake.checkSummary(results)
+            if !checks.isEmpty {
+                Output.line("checks: " + checks.map { check in
+                    var text = "\(check.check) \(check.files) file\(check.files == 1 ? "" : "s")"
+                    var notes: [String] = []
+                    if check.failed > 0 { notes.append("\(check.failed) failed") }
+                    if check.skipped > 0 { notes.append("\(check.skipped) skipped") }
+                    if !notes.isEmpty { text += " (" + notes.joined(separator: ", ") + ")" }
+                    return text
+                }.joined(separator: ", "))
             }
             let header = ["#", "combination", "files", "result"]
             let rows = (failures + results.filter { !$0.failed }).map { result in

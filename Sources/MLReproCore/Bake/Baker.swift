@@ -51,6 +51,8 @@ public struct BakeResult: Sendable {
     public let files: Int
     public let outcome: Outcome
     public let findings: [ValidationFinding]
+    /// Wall time of rendering and checking it.
+    public var seconds: Double = 0
 
     public var failed: Bool {
         if case .passed = outcome { return false }
@@ -328,6 +330,19 @@ public struct Baker {
 
     // MARK: - Rendering
 
+    /// Generates one project from `inputs` as bake does (the unprobed record, bake's git
+    /// identity), runs its tasks unless skipped; the number of files planned.
+    public func render(_ inputs: AnswerInputs, into destination: String, environmentJSON: String,
+                       trust: Bool = false, skipTasks: Bool = false) throws -> Int {
+        var request = GenerationRequest(destination: destination, tree: tree, inputs: inputs,
+                                        environmentJSON: environmentJSON, git: Baker.identity, trust: trust)
+        request.skipTasks = skipTasks
+        let prepared = try ProjectGenerator.prepare(request)
+        _ = try ProjectGenerator.write(prepared)
+        try ProjectGenerator.runTasks(prepared)
+        return prepared.plan.files.count
+    }
+
     /// Renders each combination into `output/<name>` and validates it when a validator is given.
     public func bake(_ combinations: [Combination], into output: String, validator: ProjectValidator?,
                      environmentJSON: String, trust: Bool = false, skipTasks: Bool = false, run: String? = nil,
@@ -347,17 +362,13 @@ public struct Baker {
             let destination = ((output as NSString).appendingPathComponent(name) as NSString)
                 .appendingPathComponent(projectFolderName)
             let answers = answers(of: combination)
+            let started = Date()
             var files = 0
             var outcome = BakeResult.Outcome.passed
             var findings: [ValidationFinding] = []
             do {
-                var request = GenerationRequest(destination: destination, tree: tree, inputs: inputs(for: combination),
-                                                environmentJSON: environmentJSON, git: Baker.identity, trust: trust)
-                request.skipTasks = skipTasks
-                let prepared = try ProjectGenerator.prepare(request)
-                files = prepared.plan.files.count
-                _ = try ProjectGenerator.write(prepared)
-                try ProjectGenerator.runTasks(prepared)
+                files = try render(inputs(for: combination), into: destination, environmentJSON: environmentJSON,
+                                   trust: trust, skipTasks: skipTasks)
                 if let run {
                     let status = try ProcessTaskRunner().run(.shell(run), in: destination)
                     if status != 0 { outcome = .runFailed(status) }
@@ -369,8 +380,9 @@ public struct Baker {
             } catch {
                 outcome = .renderFailed(String(describing: error))
             }
-            let result = BakeResult(index: index, name: name, answers: answers, files: files, outcome: outcome,
+            var result = BakeResult(index: index, name: name, answers: answers, files: files, outcome: outcome,
                                     findings: findings)
+            result.seconds = Date().timeIntervalSince(started)
             progress(result)
             results.append(result)
         }
