@@ -217,3 +217,67 @@ def test_the_ci_snippets_are_valid_and_their_commands_pass_on_the_fixture(tmp_pa
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = (runner_temp if name.startswith(".github") else repository) / "bake.xml"
     assert ET.parse(report).getroot().tag == "testsuites"
+
+
+# MARK: - lint: attribute chains and Python extensions
+
+
+def lint_template(root: Path, manifest: str, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True)
+    (root / "mlrepro.yml").write_text(manifest)
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def test_lint_checks_attribute_chains_every_answer_agrees_on(tmp_path: Path) -> None:
+    template = lint_template(tmp_path / "t", "name:\n  type: str\n  default: x\ntags:\n  type: str\n  multiselect: true\n"
+                             "  choices: [a, b]\n  default: []\nconfig:\n  type: yaml\n  default: {a: 1}\n", {
+        "ok.txt.jinja": "{{ name.upper() }} {{ tags.count('a') }} {{ env.nvidia.gpus | length }} {{ env.host.cpu_model }}"
+                        " {{ env.nvidia.gpus[0].name if env.nvidia.gpus }} {{ config.anything }} {{ env.meta.sources.x }}\n"
+                        "{% set name = {'a': 1} %}{{ name.a }}\n",
+        "bad.txt.jinja": "{{ name.nope }}\n{{ env.nvida.gpus }}\n{{ env.host.cpu_modl }}\n{{ tags.nope }}\n",
+    })
+    result = mlrepro("lint", "--template", str(template), cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 4, result.stderr
+    assert "bad.txt.jinja:1:9: error: 'name.nope': 'name' is a str answer" in result.stderr
+    assert "bad.txt.jinja:2:8: error: 'env.nvida': the environment record has no group 'nvida'" in result.stderr
+    assert "error: 'env.host.cpu_modl': the environment record's 'host' has no field 'cpu_modl'" in result.stderr
+    assert "bad.txt.jinja:4:9: error: 'tags.nope'" in result.stderr
+    assert "ok.txt.jinja" not in result.stderr
+
+
+EXTENSION = """\
+from jinja2.ext import Extension
+
+
+class Shout(Extension):
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.filters["shout"] = lambda text: text.upper()
+        environment.globals["lab_name"] = "Ada's lab"
+"""
+
+
+def test_lint_assumes_what_python_extensions_add_and_loads_them_with_trust(tmp_path: Path) -> None:
+    template = lint_template(tmp_path / "t", "_jinja_extensions:\n  - shouting.Shout\nname:\n  type: str\n  default: x\n", {
+        "shouting.py": EXTENSION,
+        "a.txt.jinja": "{{ name | shout }} {{ lab_name }}\n",
+        "b.txt.jinja": "{{ nmae }}\n",
+    })
+    untrusted = mlrepro("lint", "--template", str(template), cwd=tmp_path)
+    # No false error for the filter or the global; what was not checked is said.
+    assert untrusted.returncode == 0, untrusted.stdout + untrusted.stderr
+    assert "filter 'shout'" in untrusted.stderr and "were not loaded" in untrusted.stderr
+    assert "not checked (the extensions may define it)" in untrusted.stderr and "'nmae'" in untrusted.stderr
+    trusted = mlrepro("lint", "--template", str(template), "--trust", cwd=tmp_path)
+    assert trusted.returncode == 2, trusted.stdout + trusted.stderr
+    errors = [line for line in trusted.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and "b.txt.jinja:1:4: error: 'nmae' is not defined" in errors[0], trusted.stderr
+    # A filter nothing defines is still an error once the extensions are loaded.
+    (template / "a.txt.jinja").write_text("{{ name | whisper }}\n")
+    missing = mlrepro("lint", "--template", str(template), "--trust", cwd=tmp_path)
+    assert missing.returncode == 2 and "No filter named 'whisper'" in missing.stderr, missing.stderr
