@@ -15,7 +15,9 @@ extension MLRepro {
             be asked together, appears in at least one combination. --all renders the full \
             product. Each combination goes into its own folder under --output, named after its \
             answers, holding the project (in a folder named after the template) with its \
-            .mlrepro/answers.yml.
+            .mlrepro/answers.yml. A multiselect question is tried with no option, each option \
+            alone, every pair of options and all of them, and every option in and out of the \
+            selection with every value of the other questions. --list prints the plan.
 
             --validate checks each project with YAML parsing, notebook structure, file \
             references in compose files and Makefiles (built in) and, when found in --venv or \
@@ -27,8 +29,13 @@ extension MLRepro {
             hooks) needs --trust, which runs them in every baked project, or --skip-tasks, which \
             renders without them. --data KEY=VALUE fixes an answer in every combination; --run \
             CMD runs a shell command of yours in every baked project after its tasks (it is your \
-            own command, so it needs no --trust). Exit status 1 when any combination fails to \
-            render, validate or pass --run.
+            own command, so it needs no --trust). TOML and JSON files are parsed with located \
+            errors; the report ends with how many files each check ran on; --junit FILE writes \
+            JUnit XML for CI. --snapshot renders the answer sets of bake-snapshots.yml (name -> \
+            answers; --snapshots FILE) and compares each with its committed folder snapshots/NAME \
+            next to that file, printing a diff; --update-snapshots rewrites the folders. Exit \
+            status 1 when any combination fails to render, validate or pass --run, or a snapshot \
+            differs.
             """
         )
 
