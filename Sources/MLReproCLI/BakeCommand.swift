@@ -100,6 +100,14 @@ extension MLRepro {
                 try runSnapshots(baker, tree: tree)
                 return
             }
+            if let junit {
+                // Refused before anything is rendered, not after a long bake.
+                var isDirectory: ObjCBool = false
+                let folder = (Paths.absolute(junit) as NSString).deletingLastPathComponent
+                guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    throw ValidationError("--junit \(junit): the folder \(folder) does not exist")
+                }
+            }
             let combinations = try baker.combinations(all ? .exhaustive : .pairwise, limit: limit)
             let enumerated = baker.dimensions.map { "\($0.question) (\($0.values.count)\($0.multiselect ? " options" : ""))" }.joined(separator: ", ")
             if list {

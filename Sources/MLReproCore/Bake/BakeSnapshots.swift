@@ -104,12 +104,21 @@ public struct BakeSnapshots {
         return output
     }
 
-    /// Replaces the committed snapshot with the rendered one.
+    /// Replaces the committed snapshot with the rendered one: the copy is made next to it first,
+    /// so a failed copy leaves the old snapshot as it was.
     public static func replace(committed: String, with rendered: String) throws {
         let manager = FileManager.default
-        if manager.fileExists(atPath: committed) { try manager.removeItem(atPath: committed) }
-        try manager.createDirectory(atPath: (committed as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try manager.copyItem(atPath: rendered, toPath: committed)
+        let parent = (committed as NSString).deletingLastPathComponent
+        try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        let staged = (parent as NSString).appendingPathComponent(".\((committed as NSString).lastPathComponent).new-\(UUID().uuidString)")
+        do {
+            try manager.copyItem(atPath: rendered, toPath: staged)
+            if manager.fileExists(atPath: committed) { try manager.removeItem(atPath: committed) }
+            try manager.moveItem(atPath: staged, toPath: committed)
+        } catch {
+            try? manager.removeItem(atPath: staged)
+            throw error
+        }
     }
 
     struct FileState { let path: String; let executable: Bool }
