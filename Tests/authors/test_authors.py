@@ -4,6 +4,7 @@ the fixture is linted, baked with its own tests, snapshotted, released twice and
 snippets are checked against their schemas and run."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -43,12 +44,12 @@ def environment(home: Path, **extra: str) -> dict[str, str]:
 
 def mlrepro(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(binary()), *args], cwd=cwd, env=environment(cwd), capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, check=False)
 
 
 def shell(script: str, cwd: Path, timeout: float = 600, **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=cwd, env=environment(cwd, **extra),
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def section(title: str) -> str:
@@ -59,7 +60,7 @@ def section(title: str) -> str:
 
 
 def blocks(text: str, language: str) -> list[str]:
-    return re.findall(r"^```" + language + r"\n(.*?)^```$", text, flags=re.S | re.M)
+    return re.findall(r"^```" + language + r"\n(.*?)^```$", text, flags=re.DOTALL | re.MULTILINE)
 
 
 def fixture_files(version: str) -> dict[str, bytes]:
@@ -92,7 +93,7 @@ def test_the_tutorial_pasted_in_order_writes_the_fixture_and_updates_a_project(t
             assert written[name] == content, f"{version}:{name} differs between Docs/authors.md and the fixture"
     # The output the tutorial quotes is what bake prints.
     assert "12 passed, 0 failed" in result.stdout
-    quoted = re.search(r"^checks: .*$", section("## Tutorial: a small template, checked"), flags=re.M)
+    quoted = re.search(r"^checks: .*$", section("## Tutorial: a small template, checked"), flags=re.MULTILINE)
     assert quoted and quoted.group(0) in result.stdout, result.stdout[-2000:]
     # The project made from v1.0.0 and updated to v1.1.0: answers and the researcher's edit kept.
     project = tmp_path / "my-study"
@@ -139,7 +140,7 @@ def test_a_broken_toml_or_json_file_is_located_and_reported_in_junit(tmp_path: P
     bake = mlrepro("bake", "--template", str(template), "--output", str(tmp_path / "out"), "--validate",
                    "--junit", str(report), "--json", cwd=tmp_path)
     assert bake.returncode == 1, bake.stdout + bake.stderr
-    import json
+
     data = json.loads(bake.stdout)
     assert {"check": "toml", "files": 2, "failed": 1, "skipped": 0} in data["checks"], data["checks"]
     assert {"check": "json", "files": 2, "failed": 0, "skipped": 0} in data["checks"] or any(
@@ -150,7 +151,7 @@ def test_a_broken_toml_or_json_file_is_located_and_reported_in_junit(tmp_path: P
     assert failures[0].get("type") == "validation"
     assert "conf.toml:3:8:" in failures[0].text, failures[0].text
     text = mlrepro("bake", "--template", str(template), "--output", str(tmp_path / "out2"), "--validate", cwd=tmp_path)
-    assert re.search(r"^checks: .*toml 2 files \(1 failed\)", text.stdout, flags=re.M), text.stdout
+    assert re.search(r"^checks: .*toml 2 files \(1 failed\)", text.stdout, flags=re.MULTILINE), text.stdout
 
 
 def test_snapshots_fail_with_a_diff_and_update(tmp_path: Path) -> None:
@@ -199,7 +200,7 @@ def test_the_ci_snippets_are_valid_and_their_commands_pass_on_the_fixture(tmp_pa
     snippet = tmp_path / "snippet.yml"
     snippet.write_text(text)
     checked = subprocess.run([str(VENV_BIN / "check-jsonschema"), "--builtin-schema", schema, str(snippet)],
-                             capture_output=True, text=True)
+                             capture_output=True, text=True, check=False)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     document = yaml.safe_load(text)
     if name.startswith(".github"):
