@@ -282,3 +282,23 @@ def test_lint_assumes_what_python_extensions_add_and_loads_them_with_trust(tmp_p
     (template / "a.txt.jinja").write_text("{{ name | whisper }}\n")
     missing = mlrepro("lint", "--template", str(template), "--trust", cwd=tmp_path)
     assert missing.returncode == 2 and "No filter named 'whisper'" in missing.stderr, missing.stderr
+
+
+def test_junit_holds_any_failure_text_as_well_formed_xml(tmp_path: Path) -> None:
+    template = tmp_path / "t"
+    template.mkdir()
+    (template / "mlrepro.yml").write_text("flag:\n  type: bool\n  default: false\n")
+    (template / "f.txt.jinja").write_text("{{ flag }}\n")
+    report = tmp_path / "r.xml"
+    command = "test -n \"<&>'\x01\" && grep -q True f.txt"
+    bake = mlrepro("bake", "--template", str(template), "--output", str(tmp_path / "out"), "--run", command,
+                   "--junit", str(report), cwd=tmp_path)
+    assert bake.returncode == 1, bake.stdout + bake.stderr
+    suites = ET.parse(report).getroot()
+    (failure,) = list(suites.iter("failure"))
+    assert failure.get("type") == "run" and "<&>'" in failure.text and "exited 1" in failure.text
+    assert [case.find("failure") is None for case in suites.iter("testcase")].count(True) == 1
+    missing = mlrepro("bake", "--template", str(template), "--output", str(tmp_path / "out2"),
+                      "--junit", str(tmp_path / "no" / "r.xml"), cwd=tmp_path)
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    assert not (tmp_path / "out2").exists()
