@@ -12,7 +12,7 @@ export MLREPRO_TEST_VENV := $(VENV)
 # (which dominates small projects) dropped from 17-18 ms to 12-16 ms when this was measured.
 RELEASE := -c release --static-swift-stdlib
 
-.PHONY: dist test-install test-dist all deps venv build run test test-swift test-copier test-cookiecutter install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-bake examples test-examples fuzz template-locks stress-ddp
+.PHONY: dist test-install test-dist all deps venv build run test test-swift test-copier test-cookiecutter install release clean bench test-stack conformance-expected bench-engine test-template bench-probe test-hostile test-authors test-bake examples test-examples fuzz template-locks stress-ddp
 
 all: build
 
@@ -46,6 +46,7 @@ test: deps venv
 	$(MAKE) test-copier
 	$(MAKE) test-cookiecutter
 	$(MAKE) test-hostile
+	$(MAKE) test-authors
 	$(MAKE) test-bake
 	$(MAKE) test-stack
 	$(MAKE) test-dist test-install
@@ -118,6 +119,12 @@ test-cookiecutter: venv
 test-hostile: venv
 	$(SWIFT) build
 	MLREPRO_BIN=$(CURDIR)/.build/debug/mlrepro $(PYTHON) -m pytest -q -p no:cacheprovider Tests/hostile
+
+## test-authors: Docs/authors.md's tutorial pasted in order (it must write Tests/Fixtures/authors-tutorial), the
+## fixture linted, baked with its own tests, snapshotted, released v1.0.0 -> v1.1.0 and updated; the CI snippets.
+test-authors: venv
+	$(SWIFT) build
+	MLREPRO_BIN=$(CURDIR)/.build/debug/mlrepro $(PYTHON) -m pytest -q -p no:cacheprovider Tests/authors
 
 ## test-bake: the built-in template linted (`mlrepro lint`), then every pairwise answer combination
 ## of it rendered and validated.

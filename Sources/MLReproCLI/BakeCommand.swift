@@ -15,7 +15,9 @@ extension MLRepro {
             be asked together, appears in at least one combination. --all renders the full \
             product. Each combination goes into its own folder under --output, named after its \
             answers, holding the project (in a folder named after the template) with its \
-            .mlrepro/answers.yml.
+            .mlrepro/answers.yml. A multiselect question is tried with no option, each option \
+            alone, every pair of options and all of them, and every option in and out of the \
+            selection with every value of the other questions. --list prints the plan.
 
             --validate checks each project with YAML parsing, notebook structure, file \
             references in compose files and Makefiles (built in) and, when found in --venv or \
@@ -27,8 +29,13 @@ extension MLRepro {
             hooks) needs --trust, which runs them in every baked project, or --skip-tasks, which \
             renders without them. --data KEY=VALUE fixes an answer in every combination; --run \
             CMD runs a shell command of yours in every baked project after its tasks (it is your \
-            own command, so it needs no --trust). Exit status 1 when any combination fails to \
-            render, validate or pass --run.
+            own command, so it needs no --trust). TOML and JSON files are parsed with located \
+            errors; the report ends with how many files each check ran on; --junit FILE writes \
+            JUnit XML for CI. --snapshot renders the answer sets of bake-snapshots.yml (name -> \
+            answers; --snapshots FILE) and compares each with its committed folder snapshots/NAME \
+            next to that file, printing a diff; --update-snapshots rewrites the folders. Exit \
+            status 1 when any combination fails to render, validate or pass --run, or a snapshot \
+            differs.
             """
         )
 
@@ -61,6 +68,21 @@ extension MLRepro {
         @Flag(name: .long, help: "Print the report as JSON on stdout (one object) instead of the table.")
         var json = false
 
+        @Option(name: .long, help: ArgumentHelp("Also write the report as JUnit XML (one test case per combination) for CI.", valueName: "FILE"))
+        var junit: String?
+
+        @Flag(name: .long, help: "Render the named answer sets of the snapshots file and compare them with their committed folders; a difference is printed as a diff and fails (exit 1).")
+        var snapshot = false
+
+        @Flag(name: .customLong("update-snapshots"), help: "Render the snapshots and rewrite their committed folders.")
+        var updateSnapshots = false
+
+        @Option(name: .long, help: ArgumentHelp("The snapshots file (snapshot name -> answers); default bake-snapshots.yml in the template folder. Snapshots live in snapshots/ next to it.", valueName: "FILE"))
+        var snapshots: String?
+
+        @Flag(name: .long, help: "Print the planned combinations (one line each: folder name, then the answers) and render nothing.")
+        var list = false
+
         @Flag(name: .customLong("skip-tasks"), help: "Render without the template's _tasks and hooks (they then need no --trust).")
         var skipTasks = false
 
@@ -74,8 +96,27 @@ extension MLRepro {
             if !trust && !skipTasks && !baker.codeThatRuns.isEmpty {
                 throw BakeError.tasksNeedTrust(baker.codeThatRuns)
             }
+            if snapshot || updateSnapshots {
+                try runSnapshots(baker, tree: tree)
+                return
+            }
+            if let junit {
+                // Refused before anything is rendered, not after a long bake.
+                var isDirectory: ObjCBool = false
+                let folder = (Paths.absolute(junit) as NSString).deletingLastPathComponent
+                guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    throw ValidationError("--junit \(junit): the folder \(folder) does not exist")
+                }
+            }
             let combinations = try baker.combinations(all ? .exhaustive : .pairwise, limit: limit)
-            let enumerated = baker.dimensions.map { "\($0.question) (\($0.values.count))" }.joined(separator: ", ")
+            let enumerated = baker.dimensions.map { "\($0.question) (\($0.values.count)\($0.multiselect ? " options" : ""))" }.joined(separator: ", ")
+            if list {
+                for (offset, combination) in combinations.enumerated() {
+                    let name = baker.name(of: combination, index: offset + 1, total: combinations.count)
+                    Output.line(([name] + baker.answers(of: combination).map { "\($0.question)=\($0.label)" }).joined(separator: " "))
+                }
+                return
+            }
             if !json { Output.line("bake: \(tree.source): \(combinations.count) \(all ? "combinations (all)" : "combinations (pairwise)") over \(enumerated)") }
             let validator = validate
                 ? ProjectValidator(tools: ToolLocator(virtualenv: venv.map(Paths.absolute))) : nil
@@ -84,6 +125,14 @@ extension MLRepro {
             let results = try baker.bake(combinations, into: Paths.absolute(output), validator: validator,
                                          environmentJSON: environmentJSON, trust: trust, skipTasks: skipTasks, run: run) { result in
                 if !json { Output.line("  \(result.name): \(Bake.summary(result))") }
+            }
+            if let junit {
+                let xml = junitReport(results, source: tree.source)
+                do {
+                    try Data(xml.utf8).write(to: URL(fileURLWithPath: Paths.absolute(junit)), options: .atomic)
+                } catch {
+                    throw ValidationError("cannot write the JUnit report \(junit): \(error.localizedDescription)")
+                }
             }
             if json { try printJSON(results, source: tree.source) } else { report(results) }
             if results.contains(where: \.failed) { throw ExitRequest(.differences) }
@@ -114,8 +163,11 @@ extension MLRepro {
                 return entry
             }
             let failed = results.filter(\.failed).count
+            let checks: [[String: Any]] = Bake.checkSummary(results).map {
+                ["check": $0.check, "files": $0.files, "failed": $0.failed, "skipped": $0.skipped]
+            }
             let object: [String: Any] = ["template": source, "passed": results.count - failed, "failed": failed,
-                                         "combinations": combinations]
+                                         "combinations": combinations, "checks": checks]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             Output.line(String(decoding: data, as: UTF8.self))
         }
@@ -167,6 +219,17 @@ extension MLRepro {
             }
             for (validator, reason) in skippedValidators.sorted(by: { $0.key < $1.key }) {
                 Output.line("skipped: \(validator) (\(reason))")
+            }
+            let checks = Bake.checkSummary(results)
+            if !checks.isEmpty {
+                Output.line("checks: " + checks.map { check in
+                    var text = "\(check.check) \(check.files) file\(check.files == 1 ? "" : "s")"
+                    var notes: [String] = []
+                    if check.failed > 0 { notes.append("\(check.failed) failed") }
+                    if check.skipped > 0 { notes.append("\(check.skipped) skipped") }
+                    if !notes.isEmpty { text += " (" + notes.joined(separator: ", ") + ")" }
+                    return text
+                }.joined(separator: ", "))
             }
             let header = ["#", "combination", "files", "result"]
             let rows = (failures + results.filter { !$0.failed }).map { result in

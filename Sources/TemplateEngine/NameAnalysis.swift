@@ -26,6 +26,11 @@ public struct TemplateAnalysis: Sendable {
     /// Templates named by `include`, `import`, `from … import` and `extends` with a literal
     /// name (a list of literals counts each). `optional` is true for `ignore missing`.
     public var loads: [(name: String, position: TemplatePosition, optional: Bool)] = []
+    /// Each chain of attributes read from a name (`env.nvidia.gpus` is `["env", "nvidia",
+    /// "gpus"]`; `x['y']` with a literal string counts as `x.y`), where its last part is. A chain
+    /// guarded by `is defined` or `default` is not recorded.
+    /// `positions[i]` is where `path[i + 1]` is written.
+    public var attributeChains: [(path: [String], positions: [TemplatePosition])] = []
 
     /// Names the engine itself provides in some scope: loop and macro specials, block helpers
     /// and the built-in global functions.
@@ -150,7 +155,19 @@ struct NameWalker {
         case .name(let name, let offset): result.reads.append((name, position(offset)))
         case .list(let items), .tuple(let items), .concat(let items, _): for item in items { walk(item) }
         case .dict(let pairs): for (key, value) in pairs { walk(key); walk(value) }
-        case .attribute(let base, _, _): walk(base)
+        case .attribute(let base, _, _):
+            if let path = Self.attributePath(expr), path.count > 1 {
+                result.attributeChains.append((path.map(\.name), path.dropFirst().map { position($0.offset) }))
+                var root = base
+                while true {
+                    if case .attribute(let inner, _, _) = root { root = inner; continue }
+                    if case .item(let inner, .literal(.string), _) = root { root = inner; continue }
+                    break
+                }
+                walk(root)
+            } else {
+                walk(base)
+            }
         case .item(let base, let key, _): walk(base); walk(key)
         case .slice(let base, let start, let stop, let step, _):
             walk(base)
@@ -185,6 +202,16 @@ struct NameWalker {
             walk(condition)
             walk(yes)
             if let no { walk(no) }
+        }
+    }
+
+    /// `name.a.b` (also `name['a']`) as `["name", "a", "b"]`, each part with its offset; nil for anything else.
+    static func attributePath(_ expr: Expr) -> [(name: String, offset: Int)]? {
+        switch expr {
+        case .name(let name, let offset): return [(name, offset)]
+        case .attribute(let base, let attribute, let offset): return attributePath(base).map { $0 + [(attribute, offset)] }
+        case .item(let base, .literal(.string(let key)), let offset): return attributePath(base).map { $0 + [(key, offset)] }
+        default: return nil
         }
     }
 

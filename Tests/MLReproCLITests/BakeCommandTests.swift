@@ -33,7 +33,7 @@ import Testing
         #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("question 'cuda', when: 'gpu_vendor' is undefined"), "\(result.stdout)")
         #expect(result.stdout.contains(" 1 failed"), "\(result.stdout)")
-        #expect(result.stdout.contains("extras (8)"), "\(result.stdout)")
+        #expect(result.stdout.contains("extras (3 options)"), "\(result.stdout)")
         let rendered = try FileManager.default.subpathsOfDirectory(atPath: work + "/out").filter { $0.hasSuffix("/out.txt") }
         let outputs = Set(try rendered.map { try String(contentsOfFile: work + "/out/" + $0, encoding: .utf8) })
         #expect(outputs.contains("False \n"), "\(outputs)")
@@ -108,5 +108,52 @@ extension BakeCommandTests {
         #expect(object?["failed"] as? Int == 4 && object?["passed"] as? Int == 2, "\(json.stdout)")
         let combinations = object?["combinations"] as? [[String: Any]] ?? []
         #expect(combinations.filter { $0["result"] as? String == "failed" }.allSatisfy { ($0["problem"] as? String)?.contains("exited 1") == true })
+    }
+}
+
+extension BakeCommandTests {
+    /// A file that breaks only when two particular options of five are selected together is found,
+    /// and planning stays quick.
+    @Test func aBugOnlyOnePairOfFiveOptionsTriggersIsFound() throws {
+        let work = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(work) }
+        let root = try LintCommandTests.template([
+            "mlrepro.yml": """
+            framework:
+              type: str
+              choices: [torch, jax, sklearn]
+              default: torch
+            targets:
+              type: str
+              multiselect: true
+              choices: [local, slurm, k8s, chameleon, aws]
+              default: [local]
+            site:
+              type: str
+              choices: [tacc, uc]
+              default: tacc
+              when: "{{ 'chameleon' in targets }}"
+
+            """,
+            "out.txt.jinja": "{% if 'k8s' in targets and 'aws' in targets %}{{ undefined_only_here }}{% endif %}{{ targets | join(',') }}\n",
+        ], in: work)
+        let started = Date()
+        let list = try Harness.run(["bake", "--template", root, "--list"], in: work)
+        #expect(list.status == 0, "\(list.stderr)")
+        #expect(Date().timeIntervalSince(started) < 30)
+        let lines = list.stdout.split(separator: "\n").map(String.init)
+        // Every selection of at most two options, the empty one and all five, each once exactly.
+        let selections = Set(lines.compactMap { $0.split(separator: " ").first { $0.hasPrefix("targets=") }.map(String.init) })
+        #expect(selections.contains("targets=(none)") && selections.contains("targets=local+slurm+k8s+chameleon+aws"), "\(lines)")
+        #expect(selections.contains("targets=k8s+aws") && selections.contains("targets=slurm"), "\(lines)")
+        #expect(selections.filter { !$0.contains("+") }.count == 6, "\(selections.sorted())")
+        // The chameleon-only question is asked with each of its values.
+        #expect(lines.contains { $0.contains("site=uc") } && lines.contains { $0.contains("site=tacc") })
+        let result = try Harness.run(["bake", "--template", root, "--output", "out"], in: work)
+        #expect(result.status == 1, "\(result.stdout)")
+        #expect(result.stdout.contains("'undefined_only_here' is undefined"), "\(result.stdout)")
+        for line in result.stdout.split(separator: "\n") where line.contains("targets=") && line.hasPrefix("    ") {
+            #expect(line.contains("k8s") && line.contains("aws"), "\(line)")
+        }
     }
 }

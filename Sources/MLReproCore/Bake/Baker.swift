@@ -6,9 +6,32 @@ import TemplateEngine
 /// One enumerable question and the values `bake` tries for it.
 public struct BakeDimension: Sendable {
     public let question: String
+    /// The values (for a multiselect question: its options, each of which is in or out of a selection).
     public let values: [Value]
     /// Short text for each value, used in folder names and the table.
     public let labels: [String]
+    /// The answer is a selection of `values` (planned as one in/out dimension per option).
+    public var multiselect = false
+
+    /// The planner's dimension names for this question: the question's name, or one per option.
+    var plannerNames: [String] {
+        multiselect ? values.indices.map { "\(question)[\($0)]" } : [question]
+    }
+
+    /// The answer a planned combination gives this question: nil when it is not asked (or, for a
+    /// multiselect question, not every option is decided yet), else the value and its label.
+    func answer(in combination: Combination) -> (value: Value, label: String)? {
+        guard multiselect else {
+            return combination[question].flatMap { $0 < values.count ? (values[$0], labels[$0]) : nil }
+        }
+        var chosen: [Int] = []
+        for (index, name) in plannerNames.enumerated() {
+            guard let state = combination[name] else { return nil }
+            if state == 1 { chosen.append(index) }
+        }
+        let label = chosen.isEmpty ? "(none)" : chosen.map { labels[$0] }.joined(separator: "+")
+        return (.list(chosen.map { values[$0] }), label)
+    }
 }
 
 /// One rendered combination and what came of it.
@@ -28,6 +51,8 @@ public struct BakeResult: Sendable {
     public let files: Int
     public let outcome: Outcome
     public let findings: [ValidationFinding]
+    /// Wall time of rendering and checking it.
+    public var seconds: Double = 0
 
     public var failed: Bool {
         if case .passed = outcome { return false }
@@ -105,26 +130,13 @@ public struct Baker {
         for question in manifest.questions where !question.secret && !fixedNames.contains(question.name) {
             var values: [Value] = []
             if let choices = try resolver.choiceValues(question, scope: scope) {
-                let options = choices.filter(\.disabled.isEmpty).map(\.value)
-                values = question.multiselect ? Baker.selections(of: options) : options
-                if question.multiselect {
-                    // A selection the question itself refuses with every other answer at its
-                    // default (an empty one its validator rejects) is tried here, not baked.
-                    values = values.filter { value in
-                        let entry = AnswersFile.Entry(key: question.name, value: value, location: Baker.bakeLocation)
-                        do {
-                            _ = try resolver.resolve(AnswerInputs(file: AnswersFile(path: "<bake>", entries: [entry]), data: fixed, useDefaults: true))
-                        } catch GenerationError.invalidAnswer(let key, _, _) where key == question.name {
-                            return false
-                        } catch {}
-                        return true
-                    }
-                }
+                values = choices.filter(\.disabled.isEmpty).map(\.value)
             } else if question.type == .bool {
                 values = [.bool(true), .bool(false)]
             }
             guard !values.isEmpty else { continue }
-            dimensions.append(BakeDimension(question: question.name, values: values, labels: values.map(Baker.label)))
+            dimensions.append(BakeDimension(question: question.name, values: values, labels: values.map(Baker.label),
+                                            multiselect: question.multiselect))
         }
         self.dimensions = dimensions
     }
@@ -142,21 +154,24 @@ public struct Baker {
         return (try? reader.parse(unprobedEnvironmentJSON).map { try reader.value($0) }) ?? .dict(OrderedMapping())
     }
 
-    /// The selections tried for a multiselect question: none, each option alone, all of them,
-    /// and each pair of options when there are at most `maxOptionsForPairs` (more values make
-    /// the pairwise search with the other questions too slow).
-    static let maxOptionsForPairs = 3
-
-    static func selections(of options: [Value]) -> [Value] {
-        var selections: [Value] = [.list([])]
-        selections += options.map { .list([$0]) }
-        for first in options.indices where options.count <= maxOptionsForPairs {
-            for second in options.indices where second > first {
-                selections.append(.list([options[first], options[second]]))
-            }
+    /// The selections a multiselect question is tried with, each in a combination of its own (as
+    /// planner seeds: option dimension -> 1 in, 0 out): none, each option alone, each pair of
+    /// options, all of them. The covering search then also puts every option in and out of a
+    /// selection with every value of the other questions. A selection the template refuses (its
+    /// validator) is not baked.
+    static func selectionSeeds(_ dimension: BakeDimension) -> [[String: Int]] {
+        let names = dimension.plannerNames
+        func seed(_ chosen: Set<Int>) -> [String: Int] {
+            Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0.element, chosen.contains($0.offset) ? 1 : 0) })
         }
-        if options.count > 2 { selections.append(.list(options)) }
-        return selections
+        var selections: [Set<Int>] = [[]]
+        selections += names.indices.map { [$0] }
+        for first in names.indices {
+            for second in names.indices where second > first { selections.append([first, second]) }
+        }
+        selections.append(Set(names.indices))
+        var seen = Set<Set<Int>>()
+        return selections.filter { seen.insert($0).inserted }.map(seed)
     }
 
     static func label(_ value: Value) -> String {
@@ -170,10 +185,26 @@ public struct Baker {
 
     /// The combinations to render, each as question -> value index.
     public func combinations(_ strategy: CombinationStrategy, limit: Int = 10_000) throws -> [Combination] {
+        var questionOf: [String: String] = [:]
+        var plannerDimensions: [CombinationDimension] = []
+        for dimension in dimensions {
+            for name in dimension.plannerNames {
+                questionOf[name] = dimension.question
+                plannerDimensions.append(CombinationDimension(name: name, valueCount: dimension.multiselect ? 2 : dimension.values.count))
+            }
+        }
+        let dependencies = questionDependencies()
+        let plannerNamesOf = Dictionary(grouping: questionOf.keys, by: { questionOf[$0] ?? $0 })
+        func plannerNames(_ questions: Set<String>) -> Set<String> { Set(questions.flatMap { plannerNamesOf[$0] ?? [] }) }
+        var influences: [String: Set<String>] = [:]
+        for (name, question) in questionOf {
+            if let found = dependencies.when[question] ?? nil { influences[name] = plannerNames(found) }
+        }
         let planner = CombinationPlanner(
-            dimensions: dimensions.map { CombinationDimension(name: $0.question, valueCount: $0.values.count) },
+            dimensions: plannerDimensions,
+            dependencies: influences,
             isApplicable: { assigned, name in
-                if case .resolved(let answers) = resolve(assigned) { return answers.recorded[name] != nil }
+                if case .resolved(let answers) = resolve(assigned) { return answers.recorded[questionOf[name] ?? name] != nil }
                 return false
             },
             // A combination the template rejects as an answer (outside choices an earlier answer
@@ -182,14 +213,71 @@ public struct Baker {
             accepts: { assigned in
                 if case .rejected = resolve(assigned) { return false }
                 return true
+            },
+            refusalBlame: { assigned in
+                guard case .rejected(let key) = resolve(assigned), let found = dependencies.all[key] ?? nil else { return nil }
+                return plannerNames(found.union([key]))
+            },
+            dependenciesHold: { assigned in
+                if case .broken = resolve(assigned) { return false }
+                return true
             })
-        return try planner.plan(strategy, limit: limit)
+        let seeds = dimensions.filter(\.multiselect).flatMap(Baker.selectionSeeds)
+        return try planner.plan(strategy, seeds: seeds, limit: limit)
+    }
+
+    /// For each question, the questions that can decide whether it is asked (`when`: what its
+    /// `when` reads, and what those read in turn through their `default`, `when`, `choices` and
+    /// `validator`) and whether its answer is accepted (`all`: the same from all four of its own
+    /// fields). Nil for a question some expression on the way does not compile for (then any
+    /// earlier question may matter).
+    func questionDependencies() -> (when: [String: Set<String>?], all: [String: Set<String>?]) {
+        let names = Set(manifest.questions.map(\.name))
+        func reads(_ texts: [String]) -> Set<String>? {
+            var found = Set<String>()
+            for text in texts {
+                guard let template = try? resolver.environment.compile(text, name: "<bake>") else { return nil }
+                let analysis = template.analysis()
+                found.formUnion(analysis.reads.map(\.name).filter(names.contains))
+                found.formUnion(analysis.guarded.filter(names.contains))
+            }
+            return found
+        }
+        var whenReads: [String: Set<String>?] = [:]
+        var allReads: [String: Set<String>?] = [:]
+        for question in manifest.questions {
+            var texts: [String] = []
+            if case .string(let text)? = question.when { texts.append(text) }
+            whenReads[question.name] = reads(texts)
+            if !question.rawDefault, let value = question.defaultValue { texts += TemplateLint.strings(in: value) }
+            if let choices = question.choices { texts += TemplateLint.strings(in: choices) }
+            if let validator = question.validator { texts.append(validator) }
+            allReads[question.name] = reads(texts)
+        }
+        func closure(_ start: Set<String>?) -> Set<String>? {
+            guard let start else { return nil }
+            var pending = Array(start)
+            var seen = Set<String>()
+            while let next = pending.popLast() {
+                guard seen.insert(next).inserted else { continue }
+                guard let more = allReads[next] ?? nil else { return nil }
+                pending += more
+            }
+            return seen
+        }
+        var when: [String: Set<String>?] = [:]
+        var all: [String: Set<String>?] = [:]
+        for question in manifest.questions {
+            when[question.name] = closure(whenReads[question.name] ?? nil)
+            all[question.name] = closure(allReads[question.name] ?? nil)
+        }
+        return (when, all)
     }
 
     func inputs(for combination: Combination) -> AnswerInputs {
         let entries = dimensions.compactMap { dimension in
-            combination[dimension.question].map {
-                AnswersFile.Entry(key: dimension.question, value: dimension.values[$0], location: Baker.bakeLocation)
+            dimension.answer(in: combination).map {
+                AnswersFile.Entry(key: dimension.question, value: $0.value, location: Baker.bakeLocation)
             }
         }
         return AnswerInputs(file: AnswersFile(path: "<bake>", entries: entries), data: fixed, useDefaults: true)
@@ -197,8 +285,8 @@ public struct Baker {
 
     enum Resolution {
         case resolved(ResolvedAnswers)
-        /// An answer the template refuses (choices, validator, type).
-        case rejected
+        /// An answer the template refuses (choices, validator, type): the question refusing it.
+        case rejected(String)
         /// The template itself fails for these answers.
         case broken(String)
     }
@@ -208,8 +296,8 @@ public struct Baker {
         return cache.value(for: key) {
             do {
                 return .resolved(try resolver.resolve(inputs(for: combination)))
-            } catch GenerationError.invalidAnswer {
-                return .rejected
+            } catch GenerationError.invalidAnswer(let key, _, _) {
+                return .rejected(key)
             } catch {
                 return .broken(String(describing: error))
             }
@@ -224,11 +312,16 @@ public struct Baker {
         return trimmed.count >= 3 ? String(trimmed.prefix(40)) : "project"
     }
 
+    /// The enumerated answers of a combination, in question order, as labels.
+    public func answers(of combination: Combination) -> [(question: String, label: String)] {
+        dimensions.compactMap { d in d.answer(in: combination).map { (d.question, $0.label) } }
+    }
+
     /// Folder name: index, then the labels of the enumerated answers.
     public func name(of combination: Combination, index: Int, total: Int) -> String {
         let width = String(total).count
         let number = String(repeating: "0", count: max(0, width - String(index).count)) + String(index)
-        let labels = dimensions.compactMap { d in combination[d.question].map { d.labels[$0] } }
+        let labels = dimensions.compactMap { $0.answer(in: combination)?.label }
         let slug = labels.map { label in
             String(label.lowercased().map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "-" })
         }.joined(separator: "_")
@@ -236,6 +329,19 @@ public struct Baker {
     }
 
     // MARK: - Rendering
+
+    /// Generates one project from `inputs` as bake does (the unprobed record, bake's git
+    /// identity), runs its tasks unless skipped; the number of files planned.
+    public func render(_ inputs: AnswerInputs, into destination: String, environmentJSON: String,
+                       trust: Bool = false, skipTasks: Bool = false) throws -> Int {
+        var request = GenerationRequest(destination: destination, tree: tree, inputs: inputs,
+                                        environmentJSON: environmentJSON, git: Baker.identity, trust: trust)
+        request.skipTasks = skipTasks
+        let prepared = try ProjectGenerator.prepare(request)
+        _ = try ProjectGenerator.write(prepared)
+        try ProjectGenerator.runTasks(prepared)
+        return prepared.plan.files.count
+    }
 
     /// Renders each combination into `output/<name>` and validates it when a validator is given.
     public func bake(_ combinations: [Combination], into output: String, validator: ProjectValidator?,
@@ -255,18 +361,14 @@ public struct Baker {
             // answers defaulting to DEST's name (a project name, a slug) stay valid.
             let destination = ((output as NSString).appendingPathComponent(name) as NSString)
                 .appendingPathComponent(projectFolderName)
-            let answers = dimensions.compactMap { d in combination[d.question].map { (d.question, d.labels[$0]) } }
+            let answers = answers(of: combination)
+            let started = Date()
             var files = 0
             var outcome = BakeResult.Outcome.passed
             var findings: [ValidationFinding] = []
             do {
-                var request = GenerationRequest(destination: destination, tree: tree, inputs: inputs(for: combination),
-                                                environmentJSON: environmentJSON, git: Baker.identity, trust: trust)
-                request.skipTasks = skipTasks
-                let prepared = try ProjectGenerator.prepare(request)
-                files = prepared.plan.files.count
-                _ = try ProjectGenerator.write(prepared)
-                try ProjectGenerator.runTasks(prepared)
+                files = try render(inputs(for: combination), into: destination, environmentJSON: environmentJSON,
+                                   trust: trust, skipTasks: skipTasks)
                 if let run {
                     let status = try ProcessTaskRunner().run(.shell(run), in: destination)
                     if status != 0 { outcome = .runFailed(status) }
@@ -278,8 +380,9 @@ public struct Baker {
             } catch {
                 outcome = .renderFailed(String(describing: error))
             }
-            let result = BakeResult(index: index, name: name, answers: answers, files: files, outcome: outcome,
+            var result = BakeResult(index: index, name: name, answers: answers, files: files, outcome: outcome,
                                     findings: findings)
+            result.seconds = Date().timeIntervalSince(started)
             progress(result)
             results.append(result)
         }

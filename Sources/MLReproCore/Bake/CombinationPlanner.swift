@@ -41,24 +41,50 @@ public enum CombinationPlannerError: Error, Sendable, Equatable, CustomStringCon
 public struct CombinationPlanner {
     public typealias Applicability = (_ assigned: Combination, _ question: String) -> Bool
     public typealias Acceptance = (_ assigned: Combination) -> Bool
+    /// The dimensions whose values a refusal of `assigned` depends on (nil: any of them).
+    public typealias RefusalBlame = (_ assigned: Combination) -> Set<String>?
 
     let dimensions: [CombinationDimension]
     let isApplicable: Applicability
     let accepts: Acceptance
+    let refusalBlame: RefusalBlame
+    let dependenciesHold: (Combination) -> Bool
+    /// For each dimension (by position), the earlier dimensions whose values can decide whether
+    /// it is asked; nil where unknown (then every earlier dimension may).
+    let influences: [Set<Int>?]
+    let positions: [String: Int]
 
     /// `accepts` rejects partial combinations that cannot be valid (an answer outside the
     /// choices an earlier answer allows, a failing validator); the search then tries other values.
-    public init(dimensions: [CombinationDimension], isApplicable: @escaping Applicability,
-                accepts: @escaping Acceptance = { _ in true }) {
+    /// `dependencies[name]` names the dimensions whose values decide whether `name` is asked (its
+    /// `when`, through every question it reads); a dimension missing from it may depend on any
+    /// earlier one; `dependenciesHold(assigned)` is false where they say nothing (the answers
+    /// so far break the template, so no later question is asked whatever its `when`). They only make the search faster: a combination that cannot hold a target's
+    /// values is given up without trying every value of unrelated questions.
+    public init(dimensions: [CombinationDimension], dependencies: [String: Set<String>] = [:],
+                isApplicable: @escaping Applicability, accepts: @escaping Acceptance = { _ in true },
+                refusalBlame: @escaping RefusalBlame = { _ in nil },
+                dependenciesHold: @escaping (_ assigned: Combination) -> Bool = { _ in true }) {
+        self.dependenciesHold = dependenciesHold
         self.dimensions = dimensions.filter { $0.valueCount > 0 }
         self.isApplicable = isApplicable
         self.accepts = accepts
+        self.refusalBlame = refusalBlame
+        let positions = Dictionary(self.dimensions.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        self.positions = positions
+        influences = self.dimensions.map { dimension in
+            dependencies[dimension.name].map { Set($0.compactMap { positions[$0] }) }
+        }
     }
 
-    public func plan(_ strategy: CombinationStrategy, limit: Int = 10_000) throws -> [Combination] {
+    /// The combinations to render. `seeds` (pairwise only) are partial combinations, dimension
+    /// name -> value, each of which gets a combination of its own before the covering starts
+    /// (a multiselect question's empty, single and full selections); one that no valid
+    /// combination can hold is dropped.
+    public func plan(_ strategy: CombinationStrategy, seeds: [[String: Int]] = [], limit: Int = 10_000) throws -> [Combination] {
         switch strategy {
         case .exhaustive: return try exhaustive(limit: limit)
-        case .pairwise: return try pairwise(limit: limit)
+        case .pairwise: return try pairwise(seeds: seeds, limit: limit)
         }
     }
 
@@ -94,7 +120,7 @@ public struct CombinationPlanner {
     /// A pair of slots of two different questions, `first.dimension < second.dimension`.
     struct Pair: Hashable { let first: Slot; let second: Slot }
 
-    private func pairwise(limit: Int) throws -> [Combination] {
+    private func pairwise(seeds: [[String: Int]], limit: Int) throws -> [Combination] {
         var uncoveredSingles = Set<Slot>()
         var uncoveredPairs = Set<Pair>()
         for (d, dimension) in dimensions.enumerated() {
@@ -107,8 +133,24 @@ public struct CombinationPlanner {
                 }
             }
         }
+        let positions = Dictionary(dimensions.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
 
         var results: [Combination] = []
+        func add(_ combination: Combination) throws {
+            let slots = slots(of: combination)
+            uncoveredPairs.subtract(pairs(of: slots))
+            uncoveredSingles.subtract(slots)
+            if results.count >= limit { throw CombinationPlannerError.tooManyCombinations(limit: limit) }
+            results.append(combination)
+        }
+        for seed in seeds {
+            var forced: [Int: Int] = [:]
+            for (name, value) in seed {
+                if let d = positions[name], value >= 0, value < dimensions[d].valueCount { forced[d] = value }
+            }
+            guard !forced.isEmpty, let combination = build(forcing: forced, uncoveredPairs: uncoveredPairs) else { continue }
+            try add(combination)
+        }
         // Each round builds one combination around an uncovered target (a lone value first,
         // then a pair). A target no combination can contain (`when` forbids it) is dropped.
         while let target = nextTarget(uncoveredPairs, uncoveredSingles) {
@@ -122,11 +164,7 @@ public struct CombinationPlanner {
                 }
                 continue
             }
-            let slots = slots(of: combination)
-            uncoveredPairs.subtract(pairs(of: slots))
-            uncoveredSingles.subtract(slots)
-            if results.count >= limit { throw CombinationPlannerError.tooManyCombinations(limit: limit) }
-            results.append(combination)
+            try add(combination)
         }
         if results.isEmpty {
             // No enumerable question at all: one combination of defaults.
@@ -151,27 +189,43 @@ public struct CombinationPlanner {
         return nil
     }
 
-    /// Builds one combination, in manifest order, that contains the target's values:
-    /// a depth-first search that takes the value covering the most uncovered pairs first
-    /// and backtracks when a target question ends up not asked. Nil when none exists within
-    /// the search budget.
     func build(containing target: Target, uncoveredPairs: Set<Pair>) -> Combination? {
-        var forced: [Int: Int] = [:]
         switch target {
         case .pair(let pair):
-            forced[pair.first.dimension] = pair.first.value
-            forced[pair.second.dimension] = pair.second.value
+            return build(forcing: [pair.first.dimension: pair.first.value, pair.second.dimension: pair.second.value],
+                         uncoveredPairs: uncoveredPairs)
         case .single(let slot):
-            forced[slot.dimension] = slot.value
+            return build(forcing: [slot.dimension: slot.value], uncoveredPairs: uncoveredPairs)
         }
-        var budget = 20_000
-        func search(_ d: Int, _ assigned: Combination, _ chosen: [Slot]) -> Combination? {
-            guard d < dimensions.count else { return assigned }
+    }
+
+    /// What a failed search below a point learned: the dimensions whose values caused it. A
+    /// dimension not in it need not try its other values (conflict-directed backjumping), which
+    /// keeps a target that `when` forbids from costing a walk over every value of every question.
+    enum SearchResult {
+        case found(Combination)
+        case conflict(Set<Int>)
+    }
+
+    /// Builds one combination, in manifest order, that holds the `forced` values (dimension
+    /// position -> value): a depth-first search that takes the value covering the most uncovered
+    /// pairs first and backjumps when a forced question ends up not asked. Nil when none exists
+    /// within the search budget.
+    func build(forcing forced: [Int: Int], uncoveredPairs: Set<Pair>) -> Combination? {
+        var budget = 5_000
+        func earlierFree(_ d: Int) -> Set<Int> { Set((0..<d).filter { forced[$0] == nil }) }
+        func search(_ d: Int, _ assigned: Combination, _ chosen: [Slot]) -> SearchResult {
+            guard d < dimensions.count else { return .found(assigned) }
             budget -= 1
-            guard budget >= 0 else { return nil }
+            // Out of budget: an empty conflict unwinds the whole search.
+            guard budget >= 0 else { return .conflict([]) }
             let dimension = dimensions[d]
             guard isApplicable(assigned, dimension.name) else {
-                return forced[d] == nil ? search(d + 1, assigned, chosen) : nil
+                guard forced[d] != nil else { return search(d + 1, assigned, chosen) }
+                let blamed = dependenciesHold(assigned)
+                    ? influences[d].map { $0.filter { $0 < d && forced[$0] == nil } } ?? earlierFree(d)
+                    : earlierFree(d)
+                return .conflict(blamed)
             }
             let candidates: [Int]
             if let value = forced[d] {
@@ -182,17 +236,32 @@ public struct CombinationPlanner {
                 }
                 candidates = (0..<dimension.valueCount).sorted { (gains[$0], -$0) > (gains[$1], -$1) }
             }
+            var conflict = Set<Int>()
             for value in candidates {
                 var next = assigned
                 next[dimension.name] = value
-                guard accepts(next) else { continue }
-                if let found = search(d + 1, next, chosen + [Slot(dimension: d, value: value)]) {
-                    return found
+                guard accepts(next) else {
+                    // A refused answer depends on the answers its validator or choices read.
+                    if let blamed = refusalBlame(next) {
+                        conflict.formUnion(blamed.compactMap { positions[$0] }.filter { $0 < d && forced[$0] == nil })
+                    } else {
+                        conflict.formUnion(earlierFree(d))
+                    }
+                    continue
+                }
+                switch search(d + 1, next, chosen + [Slot(dimension: d, value: value)]) {
+                case .found(let combination):
+                    return .found(combination)
+                case .conflict(let below):
+                    // This question's value played no part in the failure below: another value fails too.
+                    if forced[d] == nil && !below.contains(d) { return .conflict(below) }
+                    conflict.formUnion(below.subtracting([d]))
                 }
             }
-            return nil
+            return .conflict(conflict)
         }
-        return search(0, [:], [])
+        if case .found(let combination) = search(0, [:], []) { return combination }
+        return nil
     }
 
     private func slots(of combination: Combination) -> [Slot] {

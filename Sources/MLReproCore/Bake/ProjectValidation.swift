@@ -13,11 +13,14 @@ public struct ValidationFinding: Sendable, Equatable {
     public let validator: String
     public let path: String
     public let outcome: Outcome
+    /// How many files this finding covers (a check run once over every Python file covers them all).
+    public var files = 1
 
-    public init(validator: String, path: String, outcome: Outcome) {
+    public init(validator: String, path: String, outcome: Outcome, files: Int = 1) {
         self.validator = validator
         self.path = path
         self.outcome = outcome
+        self.files = files
     }
 
     public var failed: Bool {

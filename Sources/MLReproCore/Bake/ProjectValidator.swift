@@ -4,7 +4,8 @@ import Yams
 /// Checks a rendered project with the field's own validators.
 ///
 /// Built in (always run): YAML parses, notebooks are nbformat 4 JSON, files that compose
-/// files and Makefiles refer to exist. External (run when found in the virtualenv or on
+/// files and Makefiles refer to exist. TOML and JSON files parse (Python's tomllib and json, so
+/// a syntax error is reported as `file:line:col`). External (run when found in the virtualenv or on
 /// `PATH`, reported as skipped otherwise): check-jsonschema with its vendored compose-spec,
 /// github-workflows, gitlab-ci and citation-file-format schemas, hadolint (error threshold),
 /// shellcheck, Python's py_compile and ruff.
@@ -24,6 +25,7 @@ public struct ProjectValidator: Sendable {
         var findings: [ValidationFinding] = []
         findings += files.yaml.map(parseYAML)
         findings += files.notebooks.map(checkNotebook)
+        findings += dataFileChecks(files, root: root)
         findings += checkReferences(files)
         findings += schemaChecks(files, root: root)
         findings += perFile("hadolint", ["--failure-threshold", "error"], files.dockerfiles, root: root)
@@ -125,6 +127,67 @@ public struct ProjectValidator: Sendable {
             ?? ValidationFinding(validator: "shellcheck", path: file.path, outcome: .skipped("nothing to check"))
     }
 
+    /// Every TOML and JSON file parsed by one Python process (tomllib needs Python 3.11); an
+    /// error is `path:line:col: message`.
+    static let dataFileScript = #"""
+    import json, re, sys
+    try:
+        import tomllib
+    except ImportError:
+        tomllib = None
+    for f in sys.argv[1:]:
+        try:
+            with open(f, 'rb') as h:
+                data = h.read()
+            if f.endswith('.toml'):
+                if tomllib is None:
+                    print(f + '\tskip\tthis python has no tomllib (3.11 or later needed)')
+                    continue
+                tomllib.loads(data.decode('utf-8'))
+            else:
+                json.loads(data.decode('utf-8'))
+            print(f + '\tok\t')
+        except json.JSONDecodeError as e:
+            print('%s\tfail\t%s:%d:%d: %s' % (f, f, e.lineno, e.colno, e.msg))
+        except Exception as e:
+            text = str(e)
+            m = re.search(r'\(at line (\d+), column (\d+)\)', text)
+            where = '%s:%s:%s' % (f, m.group(1), m.group(2)) if m else f
+            text = re.sub(r'\s*\(at line \d+, column \d+\)', '', text) if m else text
+            print('%s\tfail\t%s: %s' % (f, where, text.replace('\n', ' ')))
+    """#
+
+    func dataFileChecks(_ files: ValidatedFiles, root: URL) -> [ValidationFinding] {
+        let checked = files.toml + files.json
+        guard !checked.isEmpty else { return [] }
+        func validator(_ file: ProjectFile) -> String { file.path.hasSuffix(".toml") ? "toml" : "json" }
+        guard let python = tools.find("python3") ?? tools.find("python") else {
+            return checked.map { ValidationFinding(validator: validator($0), path: $0.path, outcome: .skipped("python3 not found")) }
+        }
+        let result: (status: Int32, output: String)
+        do {
+            result = try runner.run(python, ["-c", Self.dataFileScript] + checked.map(\.path), in: root)
+        } catch {
+            return checked.map { ValidationFinding(validator: validator($0), path: $0.path, outcome: .skipped("could not start: \(error)")) }
+        }
+        var verdicts: [String: (String, String)] = [:]
+        for line in result.output.split(separator: "\n") {
+            let parts = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            if parts.count == 3 { verdicts[parts[0]] = (parts[1], parts[2]) }
+        }
+        return checked.map { file in
+            switch verdicts[file.path] {
+            case ("ok", _)?: return ValidationFinding(validator: validator(file), path: file.path, outcome: .passed)
+            case ("fail", let message)?: return ValidationFinding(validator: validator(file), path: file.path, outcome: .failed(message))
+            case ("skip", let message)?: return ValidationFinding(validator: validator(file), path: file.path, outcome: .skipped(message))
+            default:
+                let text = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+                return ValidationFinding(validator: validator(file), path: file.path,
+                                         outcome: .failed("the parser did not report on this file: \(text.isEmpty ? "exit status \(result.status)" : String(text.suffix(300)))"))
+            }
+        }
+    }
+
     func pythonChecks(_ files: ValidatedFiles, root: URL) -> [ValidationFinding] {
         guard !files.python.isEmpty else { return [] }
         let summary = "\(files.python.count) Python files"
@@ -132,18 +195,18 @@ public struct ProjectValidator: Sendable {
         if let python = tools.find("python3") ?? tools.find("python") {
             // Compiles in memory: no bytecode is written into the project.
             let script = "import sys\nfor f in sys.argv[1:]:\n    with open(f, 'rb') as h:\n        compile(h.read(), f, 'exec')\n"
-            findings.append(outcome("py_compile", summary) {
+            findings.append(outcome("py_compile", summary, files: files.python.count) {
                 try runner.run(python, ["-c", script] + files.python.map(\.path), in: root)
             })
         } else {
-            findings.append(ValidationFinding(validator: "py_compile", path: summary, outcome: .skipped("python3 not found")))
+            findings.append(ValidationFinding(validator: "py_compile", path: summary, outcome: .skipped("python3 not found"), files: files.python.count))
         }
         if let ruff = tools.find("ruff") {
-            findings.append(outcome("ruff", summary) {
+            findings.append(outcome("ruff", summary, files: files.python.count) {
                 try runner.run(ruff, ["check", "--no-cache", "--quiet", "."], in: root)
             })
         } else {
-            findings.append(ValidationFinding(validator: "ruff", path: summary, outcome: .skipped("ruff not found")))
+            findings.append(ValidationFinding(validator: "ruff", path: summary, outcome: .skipped("ruff not found"), files: files.python.count))
         }
         return findings
     }
@@ -160,17 +223,18 @@ public struct ProjectValidator: Sendable {
         }
     }
 
-    func outcome(_ validator: String, _ path: String, _ body: () throws -> (status: Int32, output: String)) -> ValidationFinding {
+    func outcome(_ validator: String, _ path: String, files: Int = 1,
+                 _ body: () throws -> (status: Int32, output: String)) -> ValidationFinding {
         do {
             let result = try body()
             if result.status == 0 {
-                return ValidationFinding(validator: validator, path: path, outcome: .passed)
+                return ValidationFinding(validator: validator, path: path, outcome: .passed, files: files)
             }
             let message = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
             return ValidationFinding(validator: validator, path: path,
-                                     outcome: .failed(message.isEmpty ? "exit status \(result.status)" : message))
+                                     outcome: .failed(message.isEmpty ? "exit status \(result.status)" : message), files: files)
         } catch {
-            return ValidationFinding(validator: validator, path: path, outcome: .skipped("could not start: \(error)"))
+            return ValidationFinding(validator: validator, path: path, outcome: .skipped("could not start: \(error)"), files: files)
         }
     }
 }

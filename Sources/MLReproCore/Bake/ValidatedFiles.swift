@@ -50,6 +50,9 @@ struct ValidatedFiles {
     var shellScripts: [ProjectFile] {
         matching { p, _ in p.hasSuffix(".sh") || p.hasSuffix(".bash") || p.hasSuffix(".sbatch") }
     }
+    var toml: [ProjectFile] { matching { p, _ in p.hasSuffix(".toml") } }
+    /// JSON documents (notebooks have their own check).
+    var json: [ProjectFile] { matching { p, _ in p.hasSuffix(".json") } }
     var python: [ProjectFile] { matching { p, _ in p.hasSuffix(".py") } }
     var notebooks: [ProjectFile] { matching { p, _ in p.hasSuffix(".ipynb") } }
     var makefiles: [ProjectFile] { matching { _, n in n == "Makefile" || n == "GNUmakefile" } }

@@ -17,6 +17,10 @@ public struct LintReport: Sendable {
     /// Question expressions (`default`, `when`, `choices`, `validator`) and manifest strings checked.
     public var expressionsChecked = 0
     public var notes: [String] = []
+    /// Filters and tests the template's Python extensions supply, assumed without `--trust`.
+    public var assumedFromExtensions: [String] = []
+    /// Names nothing but the Python extensions (not loaded) could define: not errors, listed.
+    public var uncheckedNames: [LintFinding] = []
 }
 
 /// Compiles everything a template would render, for every answer set at once: the manifest's
@@ -25,8 +29,14 @@ public struct LintReport: Sendable {
 /// built-in, no binding in the template itself).
 public struct TemplateLint {
     public var tree: TemplateTree
+    /// Load the template's Python `_jinja_extensions` (as `init --trust` does), so that their
+    /// filters, tests and globals are known and every name is checked.
+    public var trust: Bool
 
-    public init(tree: TemplateTree) { self.tree = tree }
+    public init(tree: TemplateTree, trust: Bool = false) {
+        self.tree = tree
+        self.trust = trust
+    }
 
     /// Units of analysis: a compiled template's name facts, keyed by template-relative path
     /// (files) or by a label (manifest expressions, path names).
@@ -44,14 +54,56 @@ public struct TemplateLint {
             report.findings.append(LintFinding(location: "\(setting.location)", message: "unknown setting '\(setting.name)'"))
         }
         let base = try GenerationPlanner.base(of: manifest, in: tree)
-        let environment = RenderingContext.environment(options: manifest.environmentOptions,
+        var environment = RenderingContext.environment(options: manifest.environmentOptions,
                                                       loader: TreeLoader(tree: tree, base: base))
-        let checksNames = manifest.jinjaExtensions.isEmpty
-        if !checksNames {
-            // Their filters and globals are only known once the template's Python code runs.
-            report.notes.append("the template declares _jinja_extensions: names are not checked, and filters they add are reported unknown")
+        var known = Self.contextNames(manifest)
+        // Python extensions: loaded with --trust (their filters, tests and globals become known);
+        // without it their filters and tests are assumed where the engine lacks them, and a name
+        // nothing else defines is listed, not reported (the extensions might define it).
+        var pythonSpecs: [String] = []
+        var extensions: PythonExtensions?
+        do {
+            pythonSpecs = try PythonExtensions.pythonSpecs(manifest.jinjaExtensions, manifest: manifestPath)
+        } catch {
+            report.findings.append(LintFinding(location: manifestPath, message: "\(error)"))
         }
-        let known = Self.contextNames(manifest)
+        if !pythonSpecs.isEmpty && trust {
+            let before = Set(environment.globals.keys)
+            let loaded = try PythonExtensions(specs: pythonSpecs, modules: tree.entries.filter { !$0.isDirectory && $0.path.hasSuffix(".py") })
+            loaded.install(into: &environment)
+            extensions = loaded
+            known.formUnion(Set(environment.globals.keys).subtracting(before))
+        } else if !pythonSpecs.isEmpty {
+            report.notes.append("the template's Python _jinja_extensions (\(pythonSpecs.joined(separator: ", "))) were not loaded: "
+                + "filters and tests the engine lacks are assumed to come from them, and names nothing else defines are listed, not reported; "
+                + "lint --trust loads them as init --trust does and checks everything")
+        }
+        defer { _ = extensions }
+        let namesAreErrors = pythonSpecs.isEmpty || trust
+        var assumed: [String] = []
+        /// Compiles; without the extensions loaded, a filter or test the engine does not know is
+        /// taken to be theirs (a stand-in is registered and the text compiled again).
+        func compileTemplate(_ text: String, name: String) throws -> Template {
+            var attempts = 0
+            while true {
+                do {
+                    return try environment.compile(text, name: name)
+                } catch let error as TemplateError where !namesAreErrors && attempts < 200 {
+                    guard let (kind, missing) = Self.unknownFilterOrTest(error.message) else { throw error }
+                    attempts += 1
+                    let standIn = NativeFunction(name: missing) { _, _ in .none }
+                    if kind == "filter" { environment.filters[missing] = standIn } else { environment.tests[missing] = standIn }
+                    assumed.append("\(kind) '\(missing)'")
+                }
+            }
+        }
+        func undefinedRead(_ finding: LintFinding) {
+            if namesAreErrors { report.findings.append(finding) } else { report.uncheckedNames.append(finding) }
+        }
+        var attributeFindings: [LintFinding] = []
+        func checkAttributes(_ analysis: TemplateAnalysis, bound: Set<String>) {
+            attributeFindings += attributeProblems(analysis, bound: bound, manifest: manifest)
+        }
 
         // MARK: Manifest expressions, each with the questions asked before it.
         var earlier: Set<String> = []
@@ -60,15 +112,15 @@ public struct TemplateLint {
                 report.expressionsChecked += 1
                 let label = "\(question.location)"
                 do {
-                    let template = try environment.compile(text, name: "\(manifestPath) (\(field) of \(question.name))")
-                    guard checksNames else { return }
-                    for read in template.analysis().undefinedReads(known: known.union(names)) {
-                        let why = names.contains(read.name) || manifest.question(named: read.name) == nil
-                            ? "no question or context variable defines it"
-                            : "question '\(read.name)' is asked after '\(question.name)'"
-                        report.findings.append(LintFinding(location: label,
-                            message: "\(field) of '\(question.name)' uses '\(read.name)': \(why)"))
+                    let template = try compileTemplate(text, name: "\(manifestPath) (\(field) of \(question.name))")
+                    let analysis = template.analysis()
+                    for read in analysis.undefinedReads(known: known.union(names)) {
+                        let later = !names.contains(read.name) && manifest.question(named: read.name) != nil
+                        let why = later ? "question '\(read.name)' is asked after '\(question.name)'" : "no question or context variable defines it"
+                        let finding = LintFinding(location: label, message: "\(field) of '\(question.name)' uses '\(read.name)': \(why)")
+                        if later { report.findings.append(finding) } else { undefinedRead(finding) }
                     }
+                    checkAttributes(analysis, bound: [])
                 } catch let error as TemplateError {
                     report.findings.append(LintFinding(location: label, message: "\(field) of '\(question.name)': \(error.message)"))
                 } catch {
@@ -105,12 +157,13 @@ public struct TemplateLint {
             let delimiters = manifest.environmentOptions.delimiters
             guard text.contains(delimiters.variableStart) || text.contains(delimiters.blockStart) else { continue }
             do {
-                let template = try environment.compile(text, name: "\(manifestPath) (\(setting))")
-                guard checksNames else { continue }
-                for read in template.analysis().undefinedReads(known: allNames) {
-                    report.findings.append(LintFinding(location: manifestPath,
+                let template = try compileTemplate(text, name: "\(manifestPath) (\(setting))")
+                let analysis = template.analysis()
+                for read in analysis.undefinedReads(known: allNames) {
+                    undefinedRead(LintFinding(location: manifestPath,
                         message: "\(setting) uses '\(read.name)': no question or context variable defines it"))
                 }
+                checkAttributes(analysis, bound: [])
             } catch let error as TemplateError {
                 report.findings.append(LintFinding(location: manifestPath, message: "\(setting): \(error.message)"))
             }
@@ -124,7 +177,7 @@ public struct TemplateLint {
             guard units[key] == nil, !failed.contains(key) else { return }
             report.templatesCompiled += 1
             do {
-                let template = try environment.compile(text, name: name)
+                let template = try compileTemplate(text, name: name)
                 units[key] = Unit(analysis: template.analysis())
                 order.append(key)
             } catch let error as TemplateError {
@@ -201,7 +254,6 @@ public struct TemplateLint {
         }
 
         // MARK: Names. A template sees what the templates it loads or is loaded by bind.
-        guard checksNames else { return report }
         var group: [String: String] = [:]
         func root(_ key: String) -> String {
             var current = key
@@ -222,13 +274,28 @@ public struct TemplateLint {
         }
         for key in order {
             guard let analysis = units[key]?.analysis else { continue }
-            let visible = allNames.union(boundInGroup[root(key)] ?? [])
+            let bound = boundInGroup[root(key)] ?? []
+            let visible = allNames.union(bound)
             for read in analysis.undefinedReads(known: visible) {
-                report.findings.append(LintFinding(location: read.position.description,
+                undefinedRead(LintFinding(location: read.position.description,
                     message: "'\(read.name)' is not defined: no question, context variable or binding in the template defines it"))
             }
+            checkAttributes(analysis, bound: bound)
         }
+        report.findings += attributeFindings
+        report.assumedFromExtensions = assumed
         return report
+    }
+
+    /// `("filter", name)` or `("test", name)` for the engine's "No filter named 'x'." errors.
+    static func unknownFilterOrTest(_ message: String) -> (String, String)? {
+        for kind in ["filter", "test"] {
+            let prefix = "No \(kind) named '"
+            guard message.hasPrefix(prefix), message.hasSuffix("'.") else { continue }
+            let name = String(message.dropFirst(prefix.count).dropLast(2))
+            if !name.isEmpty { return (kind, name) }
+        }
+        return nil
     }
 
     /// The template-relative path `{% include name %}` reads (as `TreeLoader` finds it).

@@ -87,4 +87,34 @@ import Testing
         let planner = CombinationPlanner(dimensions: []) { _, _ in true }
         #expect(try planner.plan(.pairwise) == [[:]])
     }
+
+    @Test func aTargetWhenForbidsIsGivenUpWithoutWalkingUnrelatedQuestions() throws {
+        // q0..q11 (3 values each) are unrelated to `gated`, asked only when `switch` is 0: every
+        // pair of (switch=1, gated=v) is impossible, and the dependencies say only `switch` decides it.
+        var dims = [CombinationDimension(name: "switch", valueCount: 2)]
+        dims += (0..<12).map { CombinationDimension(name: "q\($0)", valueCount: 3) }
+        dims.append(CombinationDimension(name: "gated", valueCount: 3))
+        var calls = 0
+        let planner = CombinationPlanner(dimensions: dims, dependencies: ["gated": ["switch"]]) { assigned, name in
+            calls += 1
+            return name != "gated" || assigned["switch"] == 0
+        }
+        let pairwise = try planner.plan(.pairwise)
+        #expect(pairwise.allSatisfy { ($0["gated"] != nil) == ($0["switch"] == 0) })
+        #expect(Set(pairwise.compactMap { $0["gated"] }) == [0, 1, 2])
+        // Without backjumping each impossible pair walks 3^12 prefixes (up to the search budget).
+        #expect(calls < 20_000, "\(calls) applicability checks")
+    }
+
+    @Test func seedsGetACombinationEachAndImpossibleOnesAreDropped() throws {
+        let dims = [CombinationDimension(name: "a", valueCount: 2), CombinationDimension(name: "b", valueCount: 2),
+                    CombinationDimension(name: "c", valueCount: 2)]
+        // Refuses a=0,b=0 (an empty selection its validator rejects).
+        let planner = CombinationPlanner(dimensions: dims, isApplicable: { _, _ in true },
+                                         accepts: { !($0["a"] == 0 && $0["b"] == 0) })
+        let plan = try planner.plan(.pairwise, seeds: [["a": 0, "b": 0], ["a": 1, "b": 1, "c": 1], ["a": 0, "b": 1]])
+        #expect(plan.first == ["a": 1, "b": 1, "c": 1])
+        #expect(plan.contains { $0["a"] == 0 && $0["b"] == 1 })
+        #expect(!plan.contains { $0["a"] == 0 && $0["b"] == 0 })
+    }
 }

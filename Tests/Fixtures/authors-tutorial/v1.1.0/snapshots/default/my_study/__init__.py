@@ -1,0 +1,4 @@
+"""My study."""
+
+FRAMEWORK = "sklearn"
+USE_GPU = False

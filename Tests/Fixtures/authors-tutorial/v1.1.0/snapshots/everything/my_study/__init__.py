@@ -1,0 +1,4 @@
+"""My study."""
+
+FRAMEWORK = "pytorch"
+USE_GPU = True
