@@ -205,7 +205,8 @@ public enum ProjectGenerator {
         if DestinationState.inspect(request.destination) == .file {
             throw GenerationError.destinationIsFile(request.destination)
         }
-        var warnings = manifest.unknownSettings.map { "\($0.location): warning: unknown setting '\($0.name)' is ignored" }
+        var warnings = manifest.warnings
+        warnings += manifest.unknownSettings.map { "\($0.location): warning: unknown setting '\($0.name)' is ignored" }
         warnings += answers.warnings
         for name in answers.unasked {
             warnings.append("no question asks '\(name)'; the answer is passed to the template as it is")

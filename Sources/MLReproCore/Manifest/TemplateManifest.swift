@@ -134,6 +134,8 @@ public struct TemplateManifest: Sendable {
     public var taskConditions: [TaskCondition] = []
     /// `_bake_validators`: commands `mlrepro bake --validate` runs in every rendered project.
     public var bakeValidators: [TaskCommand] = []
+    /// Other warnings about the manifest (`file:line:col: warning: ...`), shown before generating.
+    public var warnings: [String] = []
     /// Settings this version does not know; reported as warnings.
     public var unknownSettings: [(name: String, location: SourceLocation)] = []
 

@@ -1,0 +1,135 @@
+"""copier's features one by one, each a small fixture rendered by copier 9.19.1 (from the test
+virtualenv) and by mlrepro and compared file by file, modes included; and each refused input refused
+by both, mlrepro with a located error and exit 2. `Docs/compatibility-copier.md` names these tests
+(its rows are checked against this file by `test_every_supported_row_names_a_test`)."""
+from __future__ import annotations
+
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(os.environ.get("MLREPRO_BIN", REPO / ".build" / "debug" / "mlrepro"))
+COPIER = Path(sys.executable).parent / "copier"
+MATRIX = REPO / "Docs" / "compatibility-copier.md"
+os.environ.setdefault("MLREPRO_PYTHON", sys.executable)
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, bytes]]:
+    out = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if relative == ".mlrepro" or relative.startswith(".mlrepro/"):
+            continue
+        mode = stat.S_IMODE(path.lstat().st_mode)
+        if path.is_symlink():
+            out[relative] = (mode, b"-> " + os.readlink(path).encode())
+            continue
+        out[relative] = (mode, b"" if path.is_dir() else path.read_bytes())
+    return out
+
+
+def environment(tmp_path: Path) -> dict[str, str]:
+    return dict(os.environ, NO_COLOR="1", HOME=str(tmp_path), GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@e",
+                GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@e")
+
+
+def run_both(tmp_path: Path, files: dict[str, str] | None, args: list[str] = (), copier_args: list[str] = (),
+             ours_args: list[str] = (), template: str = "../tpl") -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
+    """Renders `files` (written to tmp_path/tpl unless None) with copier into a/out and with mlrepro into b/out."""
+    if not COPIER.exists():
+        pytest.fail(f"{COPIER} missing: run `make venv`")
+    if files is not None:
+        write(tmp_path / "tpl", files)
+    env = environment(tmp_path)
+    (tmp_path / "a").mkdir(exist_ok=True)
+    (tmp_path / "b").mkdir(exist_ok=True)
+    copier = subprocess.run([str(COPIER), "copy", "--defaults", "--trust", "--quiet", template, "out", *args, *copier_args],
+                            cwd=tmp_path / "a", env=env, capture_output=True, text=True, timeout=120)
+    ours = subprocess.run([str(BIN), "init", "out", "--template", template, "--defaults", "--trust", "--no-git",
+                           "--no-probe", "--quiet", *args, *ours_args], cwd=tmp_path / "b", env=env,
+                          capture_output=True, text=True, timeout=120)
+    return copier, ours
+
+
+def assert_same(tmp_path: Path, files: dict[str, str] | None, args: list[str] = (), **kwargs) -> subprocess.CompletedProcess[str]:
+    copier, ours = run_both(tmp_path, files, args, **kwargs)
+    assert copier.returncode == 0, copier.stderr
+    assert ours.returncode == 0, ours.stderr
+    expected, actual = snapshot(tmp_path / "a" / "out"), snapshot(tmp_path / "b" / "out")
+    assert sorted(actual) == sorted(expected)
+    for path in expected:
+        assert actual[path] == expected[path], f"{path} differs:\ncopier: {expected[path]!r}\nmlrepro: {actual[path]!r}"
+    return ours
+
+
+def assert_both_refuse(tmp_path: Path, files: dict[str, str], message: str, args: list[str] = ()) -> str:
+    """copier fails, mlrepro exits 2 with `message` (a regex) and writes nothing."""
+    copier, ours = run_both(tmp_path, files, args)
+    assert copier.returncode != 0, "copier accepted it"
+    assert ours.returncode == 2, ours.stderr
+    assert re.search(message, ours.stderr), ours.stderr
+    assert not (tmp_path / "b" / "out").exists(), "mlrepro wrote the project"
+    return ours.stderr
+
+
+# MARK: - Manifest parsing
+
+@pytest.mark.parametrize("manifest,extra,location", [
+    ("a: [1\n", {}, r"copier\.yml:2:1: error: invalid YAML"),
+    ("a: {default: 1}\n---\nb: [1\n", {}, r"copier\.yml:4:1: error: invalid YAML"),
+    ("a: 1\n---\n!include inc/*.yml\n", {"inc/x.yml": "q: 1\n---\nr: {x\n"}, r"inc/x\.yml:4:1: error: invalid YAML"),
+    ("a: 'unterminated\n", {}, r"copier\.yml:\d+:\d+: error: invalid YAML"),
+])
+def test_manifest_yaml_errors_are_located_and_render_nothing(tmp_path: Path, manifest: str, extra: dict[str, str],
+                                                             location: str) -> None:
+    assert_both_refuse(tmp_path, {"copier.yml": manifest, "f.txt.jinja": "[{{ a }}]\n", **extra}, location)
+
+
+@pytest.mark.parametrize("name", ["copier.yml", "copier.yaml"])
+def test_manifest_yaml_errors_in_either_copier_name(tmp_path: Path, name: str) -> None:
+    assert_both_refuse(tmp_path, {name: "a: [1\n", "f.txt.jinja": "{{ a }}\n"}, rf"{re.escape(name)}:2:1: error")
+
+
+def test_mlrepro_manifest_yaml_errors_are_located(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", {"mlrepro.yml": "a: {default: x}\n---\nb: [1\n", "f.txt.jinja": "{{ a }}\n"})
+    ours = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--defaults", "--no-git", "--no-probe"],
+                          cwd=tmp_path, env=environment(tmp_path), capture_output=True, text=True, timeout=60)
+    assert ours.returncode == 2, ours.stderr
+    assert re.search(r"mlrepro\.yml:4:1: error: invalid YAML", ours.stderr), ours.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_both_copier_yml_and_copier_yaml_are_refused(tmp_path: Path) -> None:
+    assert_both_refuse(tmp_path, {"copier.yml": "a: 1\n", "copier.yaml": "a: 2\n", "f.txt.jinja": "{{ a }}\n"},
+                       r"multiple config files \(copier\.yaml, copier\.yml\)")
+
+
+def test_duplicate_manifest_keys_keep_the_last_value_with_a_warning(tmp_path: Path) -> None:
+    files = {"copier.yml": "a: 1\nb: 5\n\"a\": 2\nc: {default: 1, default: 7}\nb: 6\n---\n!include inc.yml\n",
+             "inc.yml": "d: 1\nd: 4\n",
+             "f.txt.jinja": "{{ a }} {{ b }} {{ c }} {{ d }}\n",
+             "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml }}"}
+    ours = assert_same(tmp_path, files)
+    assert (tmp_path / "b" / "out" / "f.txt").read_text() == "2 6 7 4\n"
+    for where, key in [("copier.yml:3:1", "a"), ("copier.yml:4:20", "default"), ("copier.yml:5:1", "b"), ("inc.yml:2:1", "d")]:
+        assert f"{where}: warning: key '{key}' is given twice" in ours.stderr, ours.stderr
+
+
+def test_duplicate_keys_in_an_mlrepro_manifest_are_an_error(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", {"mlrepro.yml": "a: {default: x}\na: {default: y}\n", "f.txt.jinja": "{{ a }}\n"})
+    ours = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--defaults", "--no-git", "--no-probe"],
+                          cwd=tmp_path, env=environment(tmp_path), capture_output=True, text=True, timeout=60)
+    assert ours.returncode == 2 and "mlrepro.yml:2:1: error: duplicate key 'a'" in ours.stderr, ours.stderr
