@@ -133,3 +133,38 @@ def test_duplicate_keys_in_an_mlrepro_manifest_are_an_error(tmp_path: Path) -> N
     ours = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--defaults", "--no-git", "--no-probe"],
                           cwd=tmp_path, env=environment(tmp_path), capture_output=True, text=True, timeout=60)
     assert ours.returncode == 2 and "mlrepro.yml:2:1: error: duplicate key 'a'" in ours.stderr, ours.stderr
+
+
+# MARK: - Questions and answers
+
+MULTISELECT = {
+    "copier.yml": "pick:\n  type: str\n  multiselect: true\n  choices: [a, b, c, d]\n  default: [c, a, c]\n"
+                  "nums:\n  type: int\n  multiselect: true\n  choices: {one: 1, two: 2, three: 3}\n  default: \"[3, 1]\"\n",
+    "out.txt.jinja": "{{ pick }} {{ nums }}\n",
+    "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml }}",
+}
+
+
+@pytest.mark.parametrize("data", [[], ["--data", "pick=[d, b]"], ["--data", "pick=[b, a, b]", "--data", "nums=[2, 3, 1]"]])
+def test_multiselect_answers_take_the_order_of_the_choices(tmp_path: Path, data: list[str]) -> None:
+    assert_same(tmp_path, MULTISELECT, data)
+
+
+ORDER = {
+    "copier.yml": "a: {default: 1}\nb: {default: 2}\nc: {default: 3}\nd: {default: 4}\nsecret: {default: s, secret: true}\n",
+    "out.txt.jinja": "{% for k, v in _copier_answers.items() %}{{ k }}={{ v }} {% endfor %}\n",
+}
+
+
+@pytest.mark.parametrize("file,data", [
+    (None, ["--data", "d=5", "--data", "b=7"]),
+    ("c: 9\nzz: 1\na: 8\n", []),
+    ("c: 9\na: 8\n", ["--data", "d=5", "--data", "c=6"]),
+])
+def test_copier_answers_list_given_answers_first(tmp_path: Path, file: str | None, data: list[str]) -> None:
+    args = list(data)
+    if file is not None:
+        (tmp_path / "data.yml").write_text(file)
+        # copier takes the keys in command-line order: the file first here.
+        args = ["--data-file", str(tmp_path / "data.yml"), *data]
+    assert_same(tmp_path, ORDER, args)

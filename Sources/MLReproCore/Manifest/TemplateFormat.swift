@@ -67,6 +67,7 @@ public struct CopierManifestFormat: TemplateFormat {
         var manifest = try YAMLManifest.read(fileName, in: tree, lastKeyWins: true)
         if manifest.answersFile == nil { manifest.answersFile = ".copier-answers.yml" }
         manifest.keepsUnknownAnswers = true
+        manifest.recordsGivenAnswersFirst = true
         // copier renders with Jinja2's default Undefined: a name nothing defines prints empty.
         manifest.environmentOptions.undefined = manifest.undefinedSetting ?? .lenient
         // copier copies its own manifest unless `_exclude` drops it (the default list does).

@@ -75,6 +75,8 @@ public struct TemplateManifest: Sendable {
     /// Answers for names no question asks are kept for the templates, with a warning (copier),
     /// instead of refused (mlrepro's own manifests).
     public var keepsUnknownAnswers = false
+    /// Recorded answers list those the answers file and `--data` gave first, in their order (copier).
+    public var recordsGivenAnswersFirst = false
     /// A mapping every answer is also visible under while rendering (`cookiecutter`).
     public var answersNamespace: String?
     /// Patterns (fnmatch, on paths inside the project folder) of files and folders copied
