@@ -168,3 +168,92 @@ def test_copier_answers_list_given_answers_first(tmp_path: Path, file: str | Non
         # copier takes the keys in command-line order: the file first here.
         args = ["--data-file", str(tmp_path / "data.yml"), *data]
     assert_same(tmp_path, ORDER, args)
+
+
+# MARK: - Jinja: Python methods of str, list and dict
+
+S = "'  Émile\\'s tool-kit ß ǆ\\tx  '"
+METHOD_SAMPLES: dict[str, dict[str, list[str]]] = {
+    "str": {
+        "capitalize": ["'éMILE ß'.capitalize()"], "casefold": ["'Straße ΣΑΣ ﬁ'.casefold()"],
+        "center": ["'ab'.center(7, '*')"], "count": ["'banana'.count('an')"],
+        "endswith": ["'a.py'.endswith('.py')", "'a.py'.endswith(('.js', '.py'))"],
+        "expandtabs": ["'a\\tbc\\td\\n\\tx'.expandtabs()", "'a\\tb'.expandtabs(4)"],
+        "find": ["'banana'.find('na')", "'banana'.find('na', 3)", "'banana'.find('x')", "'abc'.find('', 9)"],
+        "format": ["'{}-{x}'.format(1, x=2)"], "format_map": ["'{a} and {b}'.format_map({'a': 1, 'b': 'two'})"],
+        "index": ["'banana'.index('na')", "'banana'.index('a', -2)"],
+        "isalnum": ["'ab12'.isalnum()", "'ab 1'.isalnum()"], "isalpha": ["'Émile'.isalpha()"],
+        "isascii": ["'abc'.isascii()", "'é'.isascii()", "''.isascii()"],
+        "isdecimal": ["'123'.isdecimal()", "'²'.isdecimal()", "'½'.isdecimal()"],
+        "isdigit": ["'123'.isdigit()", "'²'.isdigit()"],
+        "isidentifier": ["'snake_case1'.isidentifier()", "'1x'.isidentifier()", "'é_x'.isidentifier()", "''.isidentifier()"],
+        "islower": ["'abc'.islower()", "'aBc'.islower()"], "isnumeric": ["'½²3'.isnumeric()", "'x'.isnumeric()"],
+        "isprintable": ["'abc d'.isprintable()", "'a\\tb'.isprintable()", "''.isprintable()"],
+        "isspace": ["' \\t'.isspace()"], "istitle": ["'Hello World'.istitle()", "'Hello world'.istitle()", "'ǅx'.istitle()"],
+        "isupper": ["'ABC'.isupper()"], "join": ["'-'.join(['a', 'b'])"], "ljust": ["'ab'.ljust(5, '.')"],
+        "lower": ["'ÀΣ'.lower()"], "lstrip": [S + ".lstrip()"],
+        "partition": ["'a=b=c'.partition('=')|list", "'abc'.partition('=')[0]"],
+        "removeprefix": ["'prefix_name'.removeprefix('prefix_')", "'name'.removeprefix('x')"],
+        "removesuffix": ["'file.tar.gz'.removesuffix('.gz')", "'file'.removesuffix('')"],
+        "replace": ["'aaa'.replace('a', 'b', 2)"],
+        "rfind": ["'banana'.rfind('na')", "'banana'.rfind('na', 0, 4)", "'abc'.rfind('')"],
+        "rindex": ["'banana'.rindex('a')"], "rjust": ["'ab'.rjust(5)"],
+        "rpartition": ["'a=b=c'.rpartition('=')|list", "'abc'.rpartition('=')[2]"],
+        "rsplit": ["'a b c'.rsplit(None, 1)", "'  a  b  c '.rsplit(None, 1)", "'a,b,c'.rsplit(',', 1)"], "rstrip": [S + ".rstrip()"],
+        "split": ["'a,b,,c'.split(',')", "'  a  b '.split()", "' a  b  c '.split(None, 1)", "'a b'.split(maxsplit=0)"], "splitlines": ["'a\\nb\\r\\nc'.splitlines()"],
+        "startswith": ["'abc'.startswith('ab')"], "strip": [S + ".strip()", "'xxhixx'.strip('x')"],
+        "swapcase": ["'Hello ß Wörld'.swapcase()"],
+        "title": ["\"Émile's tool-kit\".title()", "'hello_world 2nd ǆx'.title()", S + ".title()"],
+        "upper": ["'straße'.upper()"], "zfill": ["'-42'.zfill(6)"],
+    },
+    "list": {"copy": ["[1, 2].copy()"], "count": ["[1, 2, 1].count(1)"], "index": ["['a', 'b', 'a'].index('a', 1)"]},
+    "dict": {
+        "copy": ["{'a': 1}.copy()"], "fromkeys": ["{}.fromkeys(['a', 'b'], 0)", "{}.fromkeys('xy')"],
+        "get": ["{'a': 1}.get('a')", "{'a': 1}.get('b', 2)"], "items": ["{'a': 1, 'b': 2}.items()|map('last')|list"],
+        "keys": ["{'a': 1, 'b': 2}.keys()|list"], "values": ["{'a': 1}.values()|list"],
+    },
+}
+# (A tuple prints as a list here, so the samples print a method's tuple through `|list` or an index.)
+# Methods templates cannot have here, and why: each is refused by name when called, never ignored.
+METHODS_REFUSED: dict[str, list[str]] = {
+    "str": ["encode", "maketrans", "translate"],
+    "list": ["append", "clear", "extend", "insert", "pop", "remove", "reverse", "sort"],
+    "dict": ["clear", "pop", "popitem", "setdefault", "update"],
+}
+RECEIVERS = {"str": "'text'", "list": "[3, 1, 2]", "dict": "{'a': 1}"}
+
+
+def python_methods(kind: type) -> set[str]:
+    return {name for name in dir(kind) if not name.startswith("_")}
+
+
+@pytest.mark.parametrize("kind", [str, list, dict])
+def test_the_method_tables_cover_every_python_method(kind: type) -> None:
+    name = kind.__name__
+    covered = set(METHOD_SAMPLES[name]) | set(METHODS_REFUSED[name])
+    assert covered == python_methods(kind), f"missing: {python_methods(kind) - covered}, extra: {covered - python_methods(kind)}"
+
+
+def test_python_methods_render_as_jinja2_renders_them(tmp_path: Path) -> None:
+    import jinja2
+    expressions = [expr for methods in METHOD_SAMPLES.values() for samples in methods.values() for expr in samples]
+    template = "".join("{{ " + expr + " }}\n@@\n" for expr in expressions)
+    expected = jinja2.Environment(keep_trailing_newline=True).from_string(template).render()
+    (tmp_path / "methods.txt").write_text(template)
+    ours = subprocess.run([str(BIN), "render", str(tmp_path / "methods.txt")], capture_output=True, text=True, timeout=60)
+    assert ours.returncode == 0, ours.stderr
+    for expr, want, got in zip(expressions, expected.split("\n@@\n"), ours.stdout.split("\n@@\n")):
+        assert got == want, f"{expr}: Jinja2 {want!r}, mlrepro {got!r}"
+    assert ours.stdout == expected
+
+
+@pytest.mark.parametrize("kind,method", [(kind, method) for kind, methods in METHODS_REFUSED.items() for method in methods])
+def test_methods_without_a_counterpart_are_refused_by_name(tmp_path: Path, kind: str, method: str) -> None:
+    (tmp_path / "t.txt").write_text("{{ " + RECEIVERS[kind] + "." + method + "() }}\n")
+    ours = subprocess.run([str(BIN), "render", str(tmp_path / "t.txt")], capture_output=True, text=True, timeout=60)
+    assert ours.returncode == 2
+    assert f"{kind}.{method}() is not supported: " in ours.stderr, ours.stderr
+    # Defined as an attribute (as in Python), refused only when called.
+    (tmp_path / "d.txt").write_text("{{ " + RECEIVERS[kind] + "." + method + " is defined }}\n")
+    defined = subprocess.run([str(BIN), "render", str(tmp_path / "d.txt")], capture_output=True, text=True, timeout=60)
+    assert defined.stdout == "True\n", defined.stderr
