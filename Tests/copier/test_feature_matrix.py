@@ -257,3 +257,19 @@ def test_methods_without_a_counterpart_are_refused_by_name(tmp_path: Path, kind:
     (tmp_path / "d.txt").write_text("{{ " + RECEIVERS[kind] + "." + method + " is defined }}\n")
     defined = subprocess.run([str(BIN), "render", str(tmp_path / "d.txt")], capture_output=True, text=True, timeout=60)
     assert defined.stdout == "True\n", defined.stderr
+
+
+# MARK: - Settings
+
+SUBDIRECTORY = {
+    "copier.yml": "flavor:\n  type: str\n  choices: [lib, app]\n  default: lib\n_subdirectory: \"{{ flavor }}-tpl\"\n",
+    "lib-tpl/README.md.jinja": "lib {{ flavor }}\n",
+    "lib-tpl/{{ flavor }}.txt": "plain\n",
+    "app-tpl/main.py.jinja": "print('{{ flavor }}')\n",
+    "docs.md": "not copied\n",
+}
+
+
+@pytest.mark.parametrize("data", [[], ["--data", "flavor=app"]])
+def test_subdirectory_is_rendered_with_the_answers(tmp_path: Path, data: list[str]) -> None:
+    assert_same(tmp_path, SUBDIRECTORY, data)

@@ -49,8 +49,11 @@ public struct GenerationPlanner: Sendable {
     }
 
     /// The template-relative folder files come from (`_subdirectory`), normalised.
+    /// A templated `_subdirectory` is known only once the answers are: before, this is the root.
     public static func base(of manifest: TemplateManifest, in tree: TemplateTree) throws -> String {
         guard let subdirectory = manifest.subdirectory else { return "" }
+        let delimiters = manifest.environmentOptions.delimiters
+        if subdirectory.contains(delimiters.variableStart) || subdirectory.contains(delimiters.blockStart) { return "" }
         let parts = subdirectory.split(separator: "/").filter { $0 != "." }
         if subdirectory.hasPrefix("/") || parts.contains("..") {
             throw GenerationError.unsafeOutputPath(template: tree.displayPath(manifest.fileName), rendered: subdirectory,
@@ -64,8 +67,19 @@ public struct GenerationPlanner: Sendable {
     }
 
     public func plan(context: OrderedMapping) throws -> GenerationPlan {
-        let base = try Self.base(of: manifest, in: tree)
+        // copier renders `_subdirectory` with the answers; the default `_exclude` still follows
+        // what the manifest wrote.
         let exclude = PathPatterns(manifest.effectiveExclude)
+        var manifest = self.manifest
+        if let subdirectory = manifest.subdirectory {
+            do {
+                manifest.subdirectory = try environment.render(subdirectory, name: tree.displayPath(manifest.fileName) + ":_subdirectory",
+                                                               context: context)
+            } catch let error as TemplateError {
+                throw GenerationError.pathTemplate(path: tree.displayPath(manifest.fileName) + ":_subdirectory", message: error.message)
+            }
+        }
+        let base = try Self.base(of: manifest, in: tree)
         let secrets = PathPatterns(manifest.secretFiles)
         let skips = PathPatterns(manifest.skipIfExists)
         let suffix = manifest.templatesSuffix
