@@ -273,3 +273,33 @@ SUBDIRECTORY = {
 @pytest.mark.parametrize("data", [[], ["--data", "flavor=app"]])
 def test_subdirectory_is_rendered_with_the_answers(tmp_path: Path, data: list[str]) -> None:
     assert_same(tmp_path, SUBDIRECTORY, data)
+
+
+# MARK: - Jinja globals
+
+PATHJOIN = {
+    "copier.yml": "base: {default: \"{{ pathjoin('src', 'pkg') }}\"}\n"
+                  "pick:\n  type: str\n  choices: [\"{{ pathjoin('a', 'b') }}\", c]\n  default: a/b\n"
+                  "  validator: \"{% if pick != pathjoin('a', 'b') %}bad{% endif %}\"\n"
+                  "hidden: {default: h, when: \"{{ pathjoin('x') == 'x' }}\"}\n"
+                  "_tasks:\n  - \"echo {{ pathjoin('t', 'u') }} > task.txt\"\n",
+    "{{ pathjoin('dir', 'sub') }}/f.txt": "x\n",
+    "out.txt.jinja": "{{ base }} {{ pick }} {{ hidden }}\n{{ pathjoin('a', '/b', 'c/', './d', '', 'e') }}\n"
+                     "{{ pathjoin() }} {{ pathjoin('//x', 'y') }} {{ pathjoin('///x') }} {{ pathjoin('a/../b') }}\n"
+                     "{{ pathjoin('a', 'b', mode='windows') }} {{ pathjoin('C:/x', 'y', mode='windows') }}"
+                     " {{ pathjoin('a', '/b', mode='windows') }} {{ pathjoin('a', mode='native') }}\n"
+                     "{% from 'm.jinja' import j %}{{ j() }}\n",
+    "m.jinja": "{% macro j() %}{{ pathjoin('in', 'macro') }}{% endmacro %}",
+}
+
+
+def test_pathjoin_everywhere_templates_are_rendered(tmp_path: Path) -> None:
+    assert_same(tmp_path, PATHJOIN)
+    assert (tmp_path / "b" / "out" / "task.txt").read_text() == "t/u\n"
+
+
+def test_make_secret_makes_128_hex_digits(tmp_path: Path) -> None:
+    files = {"copier.yml": "secret: {default: \"{{ make_secret() }}\", secret: true}\n",
+             "out.txt.jinja": "{{ secret|length }} {{ make_secret()|length }} {{ make_secret() != make_secret() }}"
+                              " {{ secret|regex_search('^[0-9a-f]+$') == secret }}\n"}
+    assert_same(tmp_path, files)

@@ -173,9 +173,10 @@ public struct RenderingContext: Sendable {
     }
 
     /// Global functions templates may call: `random_token(nbytes=24)`; cookiecutter's
-    /// `random_ascii_string(length, punctuation=False)` and `uuid4()`.
+    /// `random_ascii_string(length, punctuation=False)` and `uuid4()`; copier's `pathjoin` and
+    /// `make_secret()`.
     public static var globals: OrderedMapping {
-        OrderedMapping([randomToken, randomASCIIString, uuid4])
+        OrderedMapping([randomToken, randomASCIIString, uuid4, CopierGlobals.pathjoin, CopierGlobals.makeSecret])
     }
 
     static let uuid4: (String, Value) = ("uuid4", .callable(NativeFunction(name: "uuid4") { _, _ in
