@@ -303,3 +303,24 @@ def test_make_secret_makes_128_hex_digits(tmp_path: Path) -> None:
              "out.txt.jinja": "{{ secret|length }} {{ make_secret()|length }} {{ make_secret() != make_secret() }}"
                               " {{ secret|regex_search('^[0-9a-f]+$') == secret }}\n"}
     assert_same(tmp_path, files)
+
+
+# MARK: - Python extensions
+
+CONTEXT_HOOK = {
+    "copier.yml": "_jinja_extensions: [copier_template_extensions.TemplateExtensionLoader, extensions.py:Hook]\n_exclude: [copier.yml, extensions.py]\nname: {default: demo}\n",
+    "extensions.py": "from collections.abc import Mapping\nfrom types import MappingProxyType\n"
+                     "from copier_template_extensions import ContextHook\n\n\n"
+                     "class Frozen(Mapping):\n    def __init__(self, data):\n        self._data = dict(data)\n\n"
+                     "    def __getitem__(self, key):\n        return self._data[key]\n\n"
+                     "    def __iter__(self):\n        return iter(self._data)\n\n"
+                     "    def __len__(self):\n        return len(self._data)\n\n\n"
+                     "class Hook(ContextHook):\n    def hook(self, context):\n"
+                     "        return Frozen({'cfg': MappingProxyType({'name': context.get('name', ''), 'n': (1, 2)}), 'upper': str(context.get('name', '')).upper()})\n",
+    "out.txt.jinja": "{{ cfg.name }} {{ cfg['n'][1] }} {{ cfg is mapping }} {{ upper }} {% for k in cfg %}{{ k }},{% endfor %}\n",
+}
+
+
+def test_a_context_hook_may_return_any_mapping(tmp_path: Path) -> None:
+    assert_same(tmp_path, CONTEXT_HOOK)
+    assert (tmp_path / "b" / "out" / "out.txt").read_text() == "demo 2 True DEMO name,n,\n"
