@@ -324,3 +324,57 @@ CONTEXT_HOOK = {
 def test_a_context_hook_may_return_any_mapping(tmp_path: Path) -> None:
     assert_same(tmp_path, CONTEXT_HOOK)
     assert (tmp_path / "b" / "out" / "out.txt").read_text() == "demo 2 True DEMO name,n,\n"
+
+
+def git(*args: str, cwd: Path) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env=environment(cwd))
+
+
+def commit_and_tag(template: Path, tag: str, files: dict[str, str], first: bool = False) -> None:
+    write(template, files)
+    if first:
+        git("init", "-q", "-b", "main", cwd=template)
+    git("add", "-A", cwd=template)
+    git("commit", "-q", "-m", tag, cwd=template)
+    git("tag", tag, cwd=template)
+
+
+def copier_settings() -> set[str]:
+    """The settings copier's Template reads from copier.yml, from copier's own source."""
+    import copier._template as template
+    source = Path(template.__file__).read_text()
+    return {"_" + name for name in re.findall(r'config_data(?:\.get\(|\[)"([a-z_]+)"', source)} | \
+        set(re.findall(r'_raw_config\.get\("(_[a-z_]+)"', source))
+
+
+def test_every_copier_setting_is_known_and_no_other(tmp_path: Path) -> None:
+    settings = copier_settings()
+    assert "_message_before_update" in settings and "_migrations" in settings
+    values = {"_answers_file": ".copier-answers.yml", "_envops": "{}", "_exclude": "[copier.yml]", "_external_data": "{}",
+              "_jinja_extensions": "[]", "_migrations": "[]", "_min_copier_version": "'9.0.0'", "_preserve_symlinks": "false",
+              "_secret_questions": "[]", "_skip_if_exists": "[]", "_subdirectory": "''", "_tasks": "[]",
+              "_templates_suffix": ".jinja"}
+    manifest = "".join(f"{name}: {values.get(name, 'hello')}\n" for name in sorted(settings)) + "_use_prereleases: true\nname: {default: n}\n"
+    ours = assert_same(tmp_path, {"copier.yml": manifest, "out.txt.jinja": "{{ name }}\n"})
+    warned = set(re.findall(r"unknown setting '(_[a-z_]+)'", ours.stderr))
+    assert warned == {"_use_prereleases"}, ours.stderr
+
+
+def test_update_prints_the_update_messages(tmp_path: Path) -> None:
+    template = tmp_path / "tpl"
+    files = {"copier.yml": "name: {default: demo}\n_message_before_update: \"updating {{ name }}\"\n"
+                           "_message_after_update: \"updated {{ name }}\"\n",
+             "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+             "README.md.jinja": "# {{ name }}\n"}
+    commit_and_tag(template, "v1", files, first=True)
+    env = environment(tmp_path)
+    made = subprocess.run([str(BIN), "init", "proj", "--template", "./tpl", "--vcs-ref", "v1", "--defaults", "--no-probe"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    assert "updating" not in made.stdout and "unknown setting" not in made.stderr
+    commit_and_tag(template, "v2", {"README.md.jinja": "# {{ name }} v2\n"})
+    update = subprocess.run([str(BIN), "update", "proj", "--vcs-ref", "v2"], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert update.returncode == 0, update.stdout + update.stderr
+    lines = update.stdout.splitlines()
+    assert lines[0] == "updating demo" and lines[-1] == "updated demo", update.stdout

@@ -46,6 +46,8 @@ public struct PreparedGeneration: Sendable {
     public var tree: TemplateTree
     public var messageBeforeCopy: String?
     public var messageAfterCopy: String?
+    public var messageBeforeUpdate: String?
+    public var messageAfterUpdate: String?
     public var tasks: [PreparedTask]
     /// Run in the empty staging folder of the project before its files are written (see
     /// `runTasksBeforeWriting`); one that fails leaves nothing written.
@@ -215,6 +217,8 @@ public enum ProjectGenerator {
             request: request, manifest: manifest, answers: answers, context: context, environment: environment,
             plan: plan, tree: tree, messageBeforeCopy: try message(manifest.messageBeforeCopy, "_message_before_copy"),
             messageAfterCopy: try message(manifest.messageAfterCopy, "_message_after_copy"),
+            messageBeforeUpdate: try message(manifest.messageBeforeUpdate, "_message_before_update"),
+            messageAfterUpdate: try message(manifest.messageAfterUpdate, "_message_after_update"),
             tasks: tasks, tasksBeforeWriting: tasksBeforeWriting, warnings: warnings)
     }
 

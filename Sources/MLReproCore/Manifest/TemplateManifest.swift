@@ -110,6 +110,9 @@ public struct TemplateManifest: Sendable {
     public var answersFile: String?
     public var messageBeforeCopy: String?
     public var messageAfterCopy: String?
+    /// copier's `_message_before_update` / `_message_after_update`, printed by `update`.
+    public var messageBeforeUpdate: String?
+    public var messageAfterUpdate: String?
     public var environmentOptions = EnvironmentOptions()
     /// `_undefined: strict | lenient`, when the manifest says; otherwise the format's default
     /// applies (strict for mlrepro.yml and cookiecutter.json, lenient for copier.yml).
@@ -172,12 +175,19 @@ extension TemplateManifest {
     /// The most `/`-separated components one `_exclude`-style pattern may have.
     static let maxPatternComponents = 128
 
-    static let knownSettings: Set<String> = [
-        "_subdirectory", "_templates_suffix", "_exclude", "_skip_if_exists", "_project_owned", "_answers_file",
-        "_message_before_copy", "_message_after_copy", "_envops", "_min_mlrepro_version",
-        "_min_copier_version", "_tasks", "_secret_files", "_description", "_secret_questions",
-        "_bake_validators", "_undefined", "_external_data", "_jinja_extensions", "_preserve_symlinks", "_migrations",
+    /// copier 9.19's settings, exactly (its `Template` reads these keys of `copier.yml` and no other).
+    static let copierSettings: Set<String> = [
+        "_answers_file", "_envops", "_exclude", "_external_data", "_jinja_extensions", "_message_after_copy",
+        "_message_after_update", "_message_before_copy", "_message_before_update", "_migrations", "_min_copier_version",
+        "_preserve_symlinks", "_secret_questions", "_skip_if_exists", "_subdirectory", "_tasks", "_templates_suffix",
     ]
+
+    /// mlrepro's own settings, read in every YAML manifest (copier ignores them).
+    static let mlreproSettings: Set<String> = [
+        "_project_owned", "_min_mlrepro_version", "_secret_files", "_description", "_bake_validators", "_undefined",
+    ]
+
+    static let knownSettings: Set<String> = copierSettings.union(mlreproSettings)
 
     /// Parses manifest text. `file` names the manifest in diagnostics.
     public static func parse(_ text: String, file: String, fileName: String) throws -> TemplateManifest {
@@ -370,6 +380,8 @@ extension TemplateManifest {
         case "_answers_file": answersFile = try text()
         case "_message_before_copy": messageBeforeCopy = try text()
         case "_message_after_copy": messageAfterCopy = try text()
+        case "_message_before_update": messageBeforeUpdate = try text()
+        case "_message_after_update": messageAfterUpdate = try text()
         case "_description": description = try text()
         case "_min_mlrepro_version":
             minimumVersion = try text()
