@@ -378,3 +378,22 @@ def test_update_prints_the_update_messages(tmp_path: Path) -> None:
     assert update.returncode == 0, update.stdout + update.stderr
     lines = update.stdout.splitlines()
     assert lines[0] == "updating demo" and lines[-1] == "updated demo", update.stdout
+
+
+# MARK: - Files and paths
+
+TWINS = {
+    "copier.yml": "name: {default: demo}\n",
+    "README.txt": "plain\n",
+    "README.txt.jinja": "rendered {{ name }}\n",
+    "sub/conf.ini": "plain\n",
+    "sub/conf.ini.jinja": "rendered\n",
+    "{{ name }}.md": "plain, rendered path\n",
+    "demo.md.jinja": "templated twin at the root\n",
+    "only-plain.txt": "kept\n",
+}
+
+
+@pytest.mark.parametrize("data", [[], ["--data", "name=other"]])
+def test_a_plain_file_beside_its_templated_twin_is_skipped(tmp_path: Path, data: list[str]) -> None:
+    assert_same(tmp_path, TWINS, data)

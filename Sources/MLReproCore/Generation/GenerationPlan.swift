@@ -97,6 +97,11 @@ public struct GenerationPlanner: Sendable {
                                                        reason: "path longer than \(Self.maxPathBytes) bytes or deeper than \(Self.maxDepth) folders")
             }
             guard let relative = GenerationPlanner.projectPath(of: entry.path, base: base, manifest: manifest) else { continue }
+            // copier skips a file (or folder) whose templated twin (`name` + suffix) is beside it.
+            if !suffix.isEmpty && tree.entry(at: entry.path + suffix) != nil {
+                directories[ExactPath(entry.path)] = .some(nil)
+                continue
+            }
             let parentSource = TemplatePath.parent(entry.path)
             guard let parentOutput = directories[ExactPath(parentSource)] ?? nil else {
                 directories[ExactPath(entry.path)] = .some(nil)
@@ -130,6 +135,12 @@ public struct GenerationPlanner: Sendable {
                 continue
             }
             let output = parentOutput.isEmpty ? name : parentOutput + "/" + name
+            // ... and a plain one whose rendered path plus the suffix names a template entry
+            // (copier's `_render_parts` looks that up from the template's root).
+            if kind != .render && !suffix.isEmpty && tree.entry(at: output + suffix) != nil {
+                directories[ExactPath(entry.path)] = .some(nil)
+                continue
+            }
             try checkSafe(output, source: entry.path)
             var mode = entry.mode
             if let linkTarget = entry.linkTarget, !entry.isDirectory {
