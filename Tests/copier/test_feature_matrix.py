@@ -397,3 +397,22 @@ TWINS = {
 @pytest.mark.parametrize("data", [[], ["--data", "name=other"]])
 def test_a_plain_file_beside_its_templated_twin_is_skipped(tmp_path: Path, data: list[str]) -> None:
     assert_same(tmp_path, TWINS, data)
+
+
+# MARK: - Tasks
+
+FAILING_TASK = {
+    "copier.yml": "name: {default: demo}\n_tasks:\n  - \"touch made-by-task\"\n  - \"exit 3\"\n",
+    "out.txt.jinja": "{{ name }}\n",
+}
+
+
+def test_a_failing_task_removes_the_new_project_unless_no_cleanup(tmp_path: Path) -> None:
+    copier, ours = run_both(tmp_path, FAILING_TASK)
+    assert copier.returncode != 0 and not (tmp_path / "a" / "out").exists()
+    assert ours.returncode != 0 and not (tmp_path / "b" / "out").exists(), ours.stderr
+    assert "the new project was removed again" in ours.stderr
+    copier, ours = run_both(tmp_path, None, copier_args=["--no-cleanup"], ours_args=["--no-cleanup"])
+    assert copier.returncode != 0 and ours.returncode != 0
+    assert (tmp_path / "a" / "out" / "made-by-task").exists() and (tmp_path / "b" / "out" / "made-by-task").exists()
+    assert (tmp_path / "b" / "out" / "out.txt").read_text() == "demo\n"

@@ -68,6 +68,8 @@ public struct CopierManifestFormat: TemplateFormat {
         if manifest.answersFile == nil { manifest.answersFile = ".copier-answers.yml" }
         manifest.keepsUnknownAnswers = true
         manifest.recordsGivenAnswersFirst = true
+        // copier's `cleanup_on_error`: a DEST it made is removed when a task fails.
+        manifest.removesProjectWhenTasksFail = true
         // copier renders with Jinja2's default Undefined: a name nothing defines prints empty.
         manifest.environmentOptions.undefined = manifest.undefinedSetting ?? .lenient
         // copier copies its own manifest unless `_exclude` drops it (the default list does).
