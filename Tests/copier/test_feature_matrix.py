@@ -416,3 +416,15 @@ def test_a_failing_task_removes_the_new_project_unless_no_cleanup(tmp_path: Path
     assert copier.returncode != 0 and ours.returncode != 0
     assert (tmp_path / "a" / "out" / "made-by-task").exists() and (tmp_path / "b" / "out" / "made-by-task").exists()
     assert (tmp_path / "b" / "out" / "out.txt").read_text() == "demo\n"
+
+
+# MARK: - Versions
+
+@pytest.mark.parametrize("tags", [["v1.0", "v1"], ["v1", "v1.0"], ["v2.0.0", "2.0", "v2"], ["1.0.0", "v1.0"]])
+def test_of_tags_equal_under_pep440_the_one_copier_picks_is_used(tmp_path: Path, tags: list[str]) -> None:
+    template = tmp_path / "tpl"
+    for index, tag in enumerate(tags):
+        commit_and_tag(template, tag, {"copier.yml": "name: {default: n}\n", "which.txt": f"{tag}\n",
+                                       "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml }}"},
+                       first=index == 0)
+    assert_same(tmp_path, None)
