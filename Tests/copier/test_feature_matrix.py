@@ -428,3 +428,23 @@ def test_of_tags_equal_under_pep440_the_one_copier_picks_is_used(tmp_path: Path,
                                        "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml }}"},
                        first=index == 0)
     assert_same(tmp_path, None)
+
+
+NO_COMMITS = {"copier.yml": "name: {default: demo}\n", "a.txt.jinja": "{{ name }}\n",
+              "{{ _copier_conf.answers_file }}.jinja": "{% for k, v in _copier_answers.items() if k != '_commit' %}{{ k }}: {{ v }}\n{% endfor %}"}
+
+
+def test_a_git_template_with_no_commits_renders_its_working_tree(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", NO_COMMITS)
+    git("init", "-q", cwd=tmp_path / "tpl")
+    ours = assert_same(tmp_path, None)
+    assert "has no commits yet; rendering its working tree" in ours.stderr
+
+
+def test_vcs_ref_head_renders_uncommitted_changes(tmp_path: Path) -> None:
+    template = tmp_path / "tpl"
+    commit_and_tag(template, "v1", NO_COMMITS, first=True)
+    (template / "a.txt.jinja").write_text("{{ name }} changed\n")
+    (template / "new.txt").write_text("not committed\n")
+    assert_same(tmp_path, None, ["--vcs-ref", "HEAD"])
+    assert (tmp_path / "b" / "out" / "a.txt").read_text() == "demo changed\n"
