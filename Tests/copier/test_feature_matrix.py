@@ -448,3 +448,22 @@ def test_vcs_ref_head_renders_uncommitted_changes(tmp_path: Path) -> None:
     (template / "new.txt").write_text("not committed\n")
     assert_same(tmp_path, None, ["--vcs-ref", "HEAD"])
     assert (tmp_path / "b" / "out" / "a.txt").read_text() == "demo changed\n"
+
+
+# MARK: - Context
+
+CONTEXT = {
+    "copier.yml": "name: {default: \"{{ _copier_phase }}\"}\n_message_after_copy: \"{{ _copier_phase }}\"\n"
+                  "_tasks:\n  - \"echo {{ _copier_phase }} > phase.txt\"\n",
+    "out.txt.jinja": "{{ name }} {{ _copier_phase }}\n"
+                     "{% for key in ['exclude', 'use_prereleases', 'skip_if_exists', 'cleanup_on_error', 'defaults',"
+                     " 'user_defaults', 'overwrite', 'pretend', 'conflict', 'context_lines', 'unsafe',"
+                     " 'skip_answered', 'skip_tasks', 'sep', 'os', 'answers_file', 'vcs_ref', 'vcs_ref_hash'] %}"
+                     "{{ key }}={{ _copier_conf[key] }}\n{% endfor %}{{ _copier_conf.data.name }} {{ _folder_name }}\n",
+}
+
+
+@pytest.mark.parametrize("data", [[], ["--data", "name=given", "--data", "extra=3"]])
+def test_copier_phase_and_conf_options(tmp_path: Path, data: list[str]) -> None:
+    assert_same(tmp_path, CONTEXT, data)
+    assert (tmp_path / "b" / "out" / "phase.txt").read_text() == "tasks\n"

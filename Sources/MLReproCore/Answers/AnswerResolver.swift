@@ -23,6 +23,8 @@ public struct AnswerResolver: Sendable {
         let (data, extra) = try sortInputs(inputs)
         let useDefaults = inputs.useDefaults || inputs.file != nil
         var answers = ResolvedAnswers()
+        for entry in inputs.file?.entries ?? [] where !entry.key.hasPrefix("_") { answers.given[entry.key] = entry.value }
+        for (key, value) in inputs.data { answers.given[key] = .string(value) }
         var answerScope = AnswerScope(base: context.base, namespace: manifest.answersNamespace)
         for (key, value) in extra.pairs {
             answers.all[key] = value

@@ -134,6 +134,10 @@ public enum ProjectGenerator {
             templatePath: tree.origin, answersFile: manifest.answersFile ?? Provenance.answersPath,
             vcsRef: request.vcsRef, git: request.git, revision: tree.revision)
         renderingContext.requestedSource = tree.requestedSource
+        renderingContext.options.defaults = request.inputs.useDefaults
+        renderingContext.options.overwrite = request.force
+        renderingContext.options.unsafe = request.trust
+        renderingContext.options.skipTasks = request.skipTasks
         let base = try GenerationPlanner.base(of: manifest, in: tree)
         var environment = RenderingContext.environment(options: manifest.environmentOptions,
                                                       loader: TreeLoader(tree: tree, base: base))
@@ -155,10 +159,16 @@ public enum ProjectGenerator {
         }
         if let extensions { context = try extensions.applyHooks(to: context) }
         let plan = try GenerationPlanner(tree: tree, manifest: manifest, environment: environment).plan(context: context)
+        // copier renders tasks in its `tasks` phase, and messages outside any phase.
+        var taskContext = context
+        taskContext["_copier_phase"] = .string("tasks")
+        var messageContext = context
+        messageContext["_copier_phase"] = .string("undefined")
         func message(_ text: String?, _ name: String) throws -> String? {
             guard let text else { return nil }
             do {
-                return try environment.render(text, name: tree.displayPath(manifest.fileName) + ":" + name, context: context)
+                return try environment.render(text, name: tree.displayPath(manifest.fileName) + ":" + name,
+                                              context: name.hasPrefix("_tasks") || name == "hook" ? taskContext : messageContext)
             } catch let error as TemplateError {
                 throw GenerationError.renderFailed(error.description)
             }
