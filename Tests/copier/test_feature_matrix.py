@@ -467,3 +467,54 @@ CONTEXT = {
 def test_copier_phase_and_conf_options(tmp_path: Path, data: list[str]) -> None:
     assert_same(tmp_path, CONTEXT, data)
     assert (tmp_path / "b" / "out" / "phase.txt").read_text() == "tasks\n"
+
+
+# MARK: - One fixture per setting and question field
+
+SETTING_FIXTURES: dict[str, dict[str, str]] = {
+    "templates-suffix": {"copier.yml": "_templates_suffix: .tmpl\nname: {default: demo}\n",
+                         "a.txt.tmpl": "{{ name }}\n", "b.txt.jinja": "{{ name }}\n"},
+    "empty-templates-suffix": {"copier.yml": "_templates_suffix: ''\nname: {default: demo}\n", "a.txt": "{{ name }}\n"},
+    "envops": {"copier.yml": "_envops:\n  block_start_string: '[%'\n  block_end_string: '%]'\n  variable_start_string: '[['\n"
+                             "  variable_end_string: ']]'\n  keep_trailing_newline: false\n  trim_blocks: true\n  lstrip_blocks: true\n"
+                             "name: {default: demo}\n",
+               "a.txt.jinja": "  [% if true %]\n[[ name ]] {{ kept }}\n  [% endif %]\nend\n"},
+    "secret-questions": {"copier.yml": "_secret_questions: [token]\ntoken: {default: t0k}\nname: {default: demo}\n",
+                         "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml }}", "t.txt.jinja": "{{ token }}\n"},
+    "min-copier-version": {"copier.yml": "_min_copier_version: '9.0.0'\nname: {default: demo}\n", "a.txt.jinja": "{{ name }}\n"},
+    "messages": {"copier.yml": "_message_before_copy: before {{ name }}\n_message_after_copy: after {{ name }}\nname: {default: demo}\n",
+                 "a.txt.jinja": "{{ name }}\n"},
+    "question-types": {"copier.yml": "s: {type: str, default: text}\ni: {type: int, default: '7'}\nf: {type: float, default: 2}\n"
+                                     "b: {type: bool, default: 'yes'}\nj: {type: json, default: '{\"a\": [1, 2]}'}\n"
+                                     "y: {type: yaml, default: 'k: [x, y]'}\ninferred: 3\n"
+                                     "ml: {type: str, multiline: true, default: \"a\\nb\"}\n"
+                                     "h: {type: str, help: Help text, placeholder: hint, qmark: '?', default: h}\n"
+                                     "v: {type: int, default: 5, validator: \"{% if v > 9 %}too big{% endif %}\"}\n"
+                                     "w: {type: str, default: hidden, when: \"{{ i > 10 }}\"}\n",
+                       "a.txt.jinja": "{{ s }} {{ i + 1 }} {{ f }} {{ b }} {{ j.a[1] }} {{ y.k|join('+') }} {{ inferred * 2 }}\n"
+                                      "{{ ml }}|{{ h }} {{ v }} {{ w }}\n",
+                       "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml }}"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(SETTING_FIXTURES))
+def test_setting_renders_like_copier(tmp_path: Path, name: str) -> None:
+    assert_same(tmp_path, SETTING_FIXTURES[name])
+
+
+def test_copy_messages_are_printed_around_the_files(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", SETTING_FIXTURES["messages"])
+    ours = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--defaults", "--no-git", "--no-probe"], cwd=tmp_path,
+                          env=environment(tmp_path), capture_output=True, text=True, timeout=60)
+    lines = ours.stdout.splitlines()
+    assert ours.returncode == 0 and lines[0] == "before demo" and lines[-1] == "after demo", ours.stdout
+
+
+def test_skip_if_exists_keeps_existing_files(tmp_path: Path) -> None:
+    files = {"copier.yml": "_skip_if_exists: [keep.txt, 'cfg/*.ini']\nname: {default: demo}\n",
+             "keep.txt.jinja": "new {{ name }}\n", "cfg/a.ini": "new\n", "other.txt": "new\n"}
+    for side in ("a", "b"):
+        write(tmp_path / side / "out", {"keep.txt": "mine\n", "cfg/a.ini": "mine\n", "other.txt": "mine\n"})
+    assert_same(tmp_path, files, copier_args=["--overwrite"], ours_args=["--force"])
+    assert (tmp_path / "b" / "out" / "keep.txt").read_text() == "mine\n"
+    assert (tmp_path / "b" / "out" / "other.txt").read_text() == "new\n"

@@ -301,6 +301,8 @@ extension TemplateManifest {
             case "help": question.help = try stringField(fieldValue, name, field, fieldLocation(field))
             case "placeholder": question.placeholder = try stringField(fieldValue, name, field, fieldLocation(field))
             case "validator": question.validator = try stringField(fieldValue, name, field, fieldLocation(field))
+            // copier's prompt prefix: it changes how a question is asked, never an answer.
+            case "qmark": _ = try stringField(fieldValue, name, field, fieldLocation(field))
             case "when":
                 switch fieldValue {
                 case .bool, .string, .int: question.when = fieldValue
@@ -310,7 +312,7 @@ extension TemplateManifest {
                 }
             default:
                 throw ManifestError(location: fieldLocation(field),
-                                    message: "question '\(name)': unknown field '\(field)' (known: type, default, choices, multiselect, multiline, help, when, validator, secret, placeholder)")
+                                    message: "question '\(name)': unknown field '\(field)' (known: type, default, choices, multiselect, multiline, help, when, validator, secret, placeholder, qmark)")
             }
         }
         if !explicitType, let defaultValue = question.defaultValue { question.type = inferredType(defaultValue) }
