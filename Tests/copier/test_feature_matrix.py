@@ -459,7 +459,7 @@ CONTEXT = {
                      "{% for key in ['exclude', 'use_prereleases', 'skip_if_exists', 'cleanup_on_error', 'defaults',"
                      " 'user_defaults', 'overwrite', 'pretend', 'conflict', 'context_lines', 'unsafe',"
                      " 'skip_answered', 'skip_tasks', 'sep', 'os', 'answers_file', 'vcs_ref', 'vcs_ref_hash'] %}"
-                     "{{ key }}={{ _copier_conf[key] }}\n{% endfor %}{{ _copier_conf.data.name }} {{ _folder_name }}\n",
+                     "{{ key }}={{ _copier_conf[key] }}\n{% endfor %}{{ _copier_conf.data.name }} {{ _folder_name }} {{ _copier_conf.src_path }}\n",
 }
 
 
@@ -518,3 +518,51 @@ def test_skip_if_exists_keeps_existing_files(tmp_path: Path) -> None:
     assert_same(tmp_path, files, copier_args=["--overwrite"], ours_args=["--force"])
     assert (tmp_path / "b" / "out" / "keep.txt").read_text() == "mine\n"
     assert (tmp_path / "b" / "out" / "other.txt").read_text() == "new\n"
+
+
+# MARK: - The matrix itself
+
+def matrix_rows() -> list[list[str]]:
+    rows = []
+    for line in MATRIX.read_text().splitlines():
+        if not line.startswith("|") or set(line) <= set("|-: "):
+            continue
+        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
+        if cells[0] in ("Feature", "Setting", "Field", "Name", "copier"):
+            continue
+        rows.append(cells)
+    return rows
+
+
+def defined_test_names() -> set[str]:
+    names: set[str] = set()
+    for path in (REPO / "Tests").rglob("*"):
+        if path.suffix == ".py":
+            names |= set(re.findall(r"^def (test_\w+)", path.read_text(errors="replace"), re.M))
+        elif path.suffix == ".swift":
+            text = path.read_text(errors="replace")
+            names |= set(re.findall(r"\bfunc (\w+)\(", text)) | set(re.findall(r"\bstruct (\w+)", text))
+    return names
+
+
+def test_every_supported_row_names_a_test() -> None:
+    rows = matrix_rows()
+    assert len(rows) > 60, "the matrix lost its rows"
+    defined = defined_test_names()
+    for cells in rows:
+        supported = any(cell.startswith(("yes", "partly")) for cell in cells[1:])
+        # A Python test function, or a Swift one (camelCase).
+        named = re.findall(r"`(test_\w+|[a-z]+[A-Z]\w*)`", " ".join(cells))
+        if supported:
+            assert named, f"row {cells[0]!r} is supported but names no test"
+            missing = [name for name in named if name not in defined]
+            assert not missing, f"row {cells[0]!r} names tests that do not exist: {missing}"
+        else:
+            assert any(cell.startswith("no") for cell in cells[1:]), f"row {cells[0]!r} says neither yes, partly nor no"
+            assert len(cells[-1]) > 10, f"row {cells[0]!r} is unsupported but does not say what the user sees"
+
+
+def test_the_matrix_lists_every_copier_setting() -> None:
+    text = MATRIX.read_text()
+    for setting in copier_settings():
+        assert f"`{setting}`" in text, f"{setting} is missing from {MATRIX.name}"
