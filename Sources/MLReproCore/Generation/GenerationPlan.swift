@@ -53,7 +53,8 @@ public struct GenerationPlanner: Sendable {
     public static func base(of manifest: TemplateManifest, in tree: TemplateTree) throws -> String {
         guard let subdirectory = manifest.subdirectory else { return "" }
         let delimiters = manifest.environmentOptions.delimiters
-        if subdirectory.contains(delimiters.variableStart) || subdirectory.contains(delimiters.blockStart) { return "" }
+        if manifest.rendersSubdirectory,
+           subdirectory.contains(delimiters.variableStart) || subdirectory.contains(delimiters.blockStart) { return "" }
         let parts = subdirectory.split(separator: "/").filter { $0 != "." }
         if subdirectory.hasPrefix("/") || parts.contains("..") {
             throw GenerationError.unsafeOutputPath(template: tree.displayPath(manifest.fileName), rendered: subdirectory,
@@ -71,7 +72,7 @@ public struct GenerationPlanner: Sendable {
         // what the manifest wrote.
         let exclude = PathPatterns(manifest.effectiveExclude)
         var manifest = self.manifest
-        if let subdirectory = manifest.subdirectory {
+        if manifest.rendersSubdirectory, let subdirectory = manifest.subdirectory {
             do {
                 manifest.subdirectory = try environment.render(subdirectory, name: tree.displayPath(manifest.fileName) + ":_subdirectory",
                                                                context: context)

@@ -98,6 +98,9 @@ public struct TemplateManifest: Sendable {
     public var questions: [Question] = []
     public var description: String?
     public var subdirectory: String?
+    /// `subdirectory` is a template rendered with the answers (copier's `_subdirectory`); false
+    /// where it names a folder literally (cookiecutter's `{{cookiecutter.project_slug}}` folder).
+    public var rendersSubdirectory = false
     public var templatesSuffix = ".jinja"
     /// nil when the manifest has no `_exclude` (the default list applies).
     public var exclude: [String]?
