@@ -57,10 +57,10 @@ def run_both(tmp_path: Path, files: dict[str, str] | None, args: list[str] = (),
     (tmp_path / "a").mkdir(exist_ok=True)
     (tmp_path / "b").mkdir(exist_ok=True)
     copier = subprocess.run([str(COPIER), "copy", "--defaults", "--trust", "--quiet", template, "out", *args, *copier_args],
-                            cwd=tmp_path / "a", env=env, capture_output=True, text=True, timeout=120)
+                            cwd=tmp_path / "a", env=env, check=False, capture_output=True, text=True, timeout=120)
     ours = subprocess.run([str(BIN), "init", "out", "--template", template, "--defaults", "--trust", "--no-git",
                            "--no-probe", "--quiet", *args, *ours_args], cwd=tmp_path / "b", env=env,
-                          capture_output=True, text=True, timeout=120)
+                          check=False, capture_output=True, text=True, timeout=120)
     return copier, ours
 
 
@@ -106,7 +106,7 @@ def test_manifest_yaml_errors_in_either_copier_name(tmp_path: Path, name: str) -
 def test_mlrepro_manifest_yaml_errors_are_located(tmp_path: Path) -> None:
     write(tmp_path / "tpl", {"mlrepro.yml": "a: {default: x}\n---\nb: [1\n", "f.txt.jinja": "{{ a }}\n"})
     ours = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--defaults", "--no-git", "--no-probe"],
-                          cwd=tmp_path, env=environment(tmp_path), capture_output=True, text=True, timeout=60)
+                          cwd=tmp_path, env=environment(tmp_path), check=False, capture_output=True, text=True, timeout=60)
     assert ours.returncode == 2, ours.stderr
     assert re.search(r"mlrepro\.yml:4:1: error: invalid YAML", ours.stderr), ours.stderr
     assert not (tmp_path / "out").exists()
@@ -131,7 +131,7 @@ def test_duplicate_manifest_keys_keep_the_last_value_with_a_warning(tmp_path: Pa
 def test_duplicate_keys_in_an_mlrepro_manifest_are_an_error(tmp_path: Path) -> None:
     write(tmp_path / "tpl", {"mlrepro.yml": "a: {default: x}\na: {default: y}\n", "f.txt.jinja": "{{ a }}\n"})
     ours = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--defaults", "--no-git", "--no-probe"],
-                          cwd=tmp_path, env=environment(tmp_path), capture_output=True, text=True, timeout=60)
+                          cwd=tmp_path, env=environment(tmp_path), check=False, capture_output=True, text=True, timeout=60)
     assert ours.returncode == 2 and "mlrepro.yml:2:1: error: duplicate key 'a'" in ours.stderr, ours.stderr
 
 
@@ -240,7 +240,7 @@ def test_python_methods_render_as_jinja2_renders_them(tmp_path: Path) -> None:
     template = "".join("{{ " + expr + " }}\n@@\n" for expr in expressions)
     expected = jinja2.Environment(keep_trailing_newline=True).from_string(template).render()
     (tmp_path / "methods.txt").write_text(template)
-    ours = subprocess.run([str(BIN), "render", str(tmp_path / "methods.txt")], capture_output=True, text=True, timeout=60)
+    ours = subprocess.run([str(BIN), "render", str(tmp_path / "methods.txt")], check=False, capture_output=True, text=True, timeout=60)
     assert ours.returncode == 0, ours.stderr
     for expr, want, got in zip(expressions, expected.split("\n@@\n"), ours.stdout.split("\n@@\n")):
         assert got == want, f"{expr}: Jinja2 {want!r}, mlrepro {got!r}"
@@ -250,12 +250,12 @@ def test_python_methods_render_as_jinja2_renders_them(tmp_path: Path) -> None:
 @pytest.mark.parametrize("kind,method", [(kind, method) for kind, methods in METHODS_REFUSED.items() for method in methods])
 def test_methods_without_a_counterpart_are_refused_by_name(tmp_path: Path, kind: str, method: str) -> None:
     (tmp_path / "t.txt").write_text("{{ " + RECEIVERS[kind] + "." + method + "() }}\n")
-    ours = subprocess.run([str(BIN), "render", str(tmp_path / "t.txt")], capture_output=True, text=True, timeout=60)
+    ours = subprocess.run([str(BIN), "render", str(tmp_path / "t.txt")], check=False, capture_output=True, text=True, timeout=60)
     assert ours.returncode == 2
     assert f"{kind}.{method}() is not supported: " in ours.stderr, ours.stderr
     # Defined as an attribute (as in Python), refused only when called.
     (tmp_path / "d.txt").write_text("{{ " + RECEIVERS[kind] + "." + method + " is defined }}\n")
-    defined = subprocess.run([str(BIN), "render", str(tmp_path / "d.txt")], capture_output=True, text=True, timeout=60)
+    defined = subprocess.run([str(BIN), "render", str(tmp_path / "d.txt")], check=False, capture_output=True, text=True, timeout=60)
     assert defined.stdout == "True\n", defined.stderr
 
 
@@ -369,11 +369,11 @@ def test_update_prints_the_update_messages(tmp_path: Path) -> None:
     commit_and_tag(template, "v1", files, first=True)
     env = environment(tmp_path)
     made = subprocess.run([str(BIN), "init", "proj", "--template", "./tpl", "--vcs-ref", "v1", "--defaults", "--no-probe"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+                          cwd=tmp_path, env=env, check=False, capture_output=True, text=True, timeout=120)
     assert made.returncode == 0, made.stderr
     assert "updating" not in made.stdout and "unknown setting" not in made.stderr
     commit_and_tag(template, "v2", {"README.md.jinja": "# {{ name }} v2\n"})
-    update = subprocess.run([str(BIN), "update", "proj", "--vcs-ref", "v2"], cwd=tmp_path, env=env, capture_output=True,
+    update = subprocess.run([str(BIN), "update", "proj", "--vcs-ref", "v2"], cwd=tmp_path, env=env, check=False, capture_output=True,
                             text=True, timeout=120)
     assert update.returncode == 0, update.stdout + update.stderr
     lines = update.stdout.splitlines()
@@ -505,7 +505,7 @@ def test_setting_renders_like_copier(tmp_path: Path, name: str) -> None:
 def test_copy_messages_are_printed_around_the_files(tmp_path: Path) -> None:
     write(tmp_path / "tpl", SETTING_FIXTURES["messages"])
     ours = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--defaults", "--no-git", "--no-probe"], cwd=tmp_path,
-                          env=environment(tmp_path), capture_output=True, text=True, timeout=60)
+                          env=environment(tmp_path), check=False, capture_output=True, text=True, timeout=60)
     lines = ours.stdout.splitlines()
     assert ours.returncode == 0 and lines[0] == "before demo" and lines[-1] == "after demo", ours.stdout
 
@@ -538,7 +538,7 @@ def defined_test_names() -> set[str]:
     names: set[str] = set()
     for path in (REPO / "Tests").rglob("*"):
         if path.suffix == ".py":
-            names |= set(re.findall(r"^def (test_\w+)", path.read_text(errors="replace"), re.M))
+            names |= set(re.findall(r"^def (test_\w+)", path.read_text(errors="replace"), re.MULTILINE))
         elif path.suffix == ".swift":
             text = path.read_text(errors="replace")
             names |= set(re.findall(r"\bfunc (\w+)\(", text)) | set(re.findall(r"\bstruct (\w+)", text))
