@@ -45,14 +45,16 @@ extension GitRepository {
         try Self.newestVersionTag(in: tags(), includePrereleases: includePrereleases)
     }
 
-    /// The newest version among `names`; equal versions are broken by the larger name so
-    /// the answer never depends on listing order.
+    /// The newest version among `names`. Of equal versions (`v1`, `v1.0`, `1.0` under PEP 440)
+    /// the name first in byte order wins, as copier picks it: its stable sort keeps `git ls-remote`'s
+    /// order, which is by name. The answer never depends on listing order.
     public static func newestVersionTag(in names: [String], includePrereleases: Bool = false) -> String? {
         var best: (version: VersionTag, name: String)?
         for name in names {
             guard let version = VersionTag(tag: name) else { continue }
             if version.isPrerelease && !includePrereleases { continue }
-            if let current = best, version < current.version || (version == current.version && name <= current.name) {
+            if let current = best, version < current.version
+                || (version == current.version && !name.utf8.lexicographicallyPrecedes(current.name.utf8)) {
                 continue
             }
             best = (version, name)

@@ -48,6 +48,10 @@ extension MLRepro {
         @Flag(name: .long, help: "Print only errors.")
         var quiet = false
 
+        @Flag(name: .customLong("no-cleanup"),
+              help: "Keep a new DEST when a task or hook fails (copier and cookiecutter templates otherwise remove it, as those tools do).")
+        var noCleanup = false
+
         @Flag(name: .long, help: "On a terminal, ask every question again with the --answers file's values as defaults.")
         var ask = false
 
@@ -136,7 +140,7 @@ extension MLRepro {
                     if !quiet { Output.line("       run  \(TerminalText.visible(String(task.display.prefix(200)), keepingNewlines: false))") }
                 }
             } catch {
-                guard prepared.manifest.removesProjectWhenTasksFail && destinationWasAbsent else { throw error }
+                guard prepared.manifest.removesProjectWhenTasksFail && destinationWasAbsent && !noCleanup else { throw error }
                 try? FileManager.default.removeItem(atPath: request.destination)
                 if case GenerationError.taskFailed(let index, let command, let status) = error {
                     throw GenerationError.taskFailedProjectRemoved(index: index, command: command, status: status)

@@ -76,6 +76,7 @@ extension MLRepro {
             } catch let error as PromptError {
                 throw InitWizard.exitRequest(for: error)
             }
+            if let message = report.messageBeforeUpdate, !message.isEmpty { Output.line(TerminalText.visible(message)) }
             for answer in report.newAnswers {
                 let how = answer.asked ? "answered" : "its default (no terminal to ask on)"
                 Output.line("   answer  \(answer.name) = \(ValueText.display(answer.value))  (a question the recorded answers did not answer; \(how))")
@@ -96,6 +97,7 @@ extension MLRepro {
                 return
             }
             Output.line(TerminalText.visible("Updated \(path) from \(from) to \(report.toRef) (\(to)).", keepingNewlines: false))
+            if let message = report.messageAfterUpdate, !message.isEmpty { Output.line(TerminalText.visible(message)) }
             let conflicts = report.conflicts
             if !conflicts.isEmpty {
                 Output.line("\(conflicts.count) file\(conflicts.count == 1 ? "" : "s") with conflicts; resolve the markers, then commit:")

@@ -27,7 +27,6 @@ enum Methods {
         switch name {
         case "upper": body = { _, _ in .string(s.uppercased()) }
         case "lower": body = { _, _ in .string(pythonLower(s)) }
-        case "title": body = { _, _ in .string(pythonTitle(s)) }
         case "capitalize": body = { _, _ in .string(pythonCapitalize(s)) }
         case "strip", "lstrip", "rstrip":
             body = { a, _ in
@@ -73,16 +72,6 @@ enum Methods {
             }
         case "format": body = { a, k in .string(try pythonFormat(s, a, k)) }
         case "count": body = { a, _ in .int(countOccurrences(s, try str(arg(a, 0), "count() argument"))) }
-        case "find":
-            body = { a, _ in
-                let sub = try str(arg(a, 0), "find() argument")
-                let cps = codePoints(s), sc = codePoints(sub)
-                if sc.isEmpty { return .int(0) }
-                if sc.count <= cps.count {
-                    for i in 0...(cps.count - sc.count) where Array(cps[i..<i + sc.count]) == sc { return .int(i) }
-                }
-                return .int(-1)
-            }
         case "isdigit": body = { _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.numericType == .decimal || $0.properties.numericType == .digit }) }
         case "isalpha": body = { _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic }) }
         case "isalnum": body = { _, _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0.properties.numericType != nil }) }
@@ -105,9 +94,9 @@ enum Methods {
                 if case .string(let f)? = arg(a, 1) { fill = f }
                 return .string(try pad(s, width: w, fill: fill, align: name == "center" ? "^" : name == "ljust" ? "<" : ">"))
             }
-        default: body = nil
+        default: body = moreStringMethods(s, name)
         }
-        return body.map { NativeFunction(builtin: name, $0) }
+        return body.map { NativeFunction(builtin: name, $0) } ?? refused("str", name)
     }
 
     static func dictMethod(_ d: OrderedMapping, _ name: String) -> NativeFunction? {
@@ -121,7 +110,8 @@ enum Methods {
                 return d[k] ?? (a.count > 1 ? a[1] : .none)
             }
         case "copy": return NativeFunction(builtin: name) { _, _ in .dict(d) }
-        default: return nil
+        case "fromkeys": return NativeFunction(builtin: name) { a, _ in try fromKeys(a) }
+        default: return refused("dict", name)
         }
     }
 
@@ -129,12 +119,14 @@ enum Methods {
         switch name {
         case "index":
             return NativeFunction(builtin: name) { a, _ in
-                guard let x = a.first, let i = try l.firstIndex(ofValue: x) else { throw EvalError("value is not in list", .value) }
-                return .int(i)
+                guard let x = a.first else { throw EvalError("index expected at least 1 argument, got 0") }
+                let (start, end) = try sliceBounds(arg(a, 1), arg(a, 2), count: l.count)
+                if start < end, let i = try Array(l[start..<end]).firstIndex(ofValue: x) { return .int(start + i) }
+                throw EvalError("\(x.pythonRepr) is not in list", .value)
             }
         case "count": return NativeFunction(builtin: name) { a, _ in .int(try l.filter { v in try a.first.map { try v.equals($0) } ?? false }.count) }
         case "copy": return NativeFunction(builtin: name) { _, _ in .list(l) }
-        default: return nil
+        default: return refused("list", name)
         }
     }
 }
@@ -217,26 +209,31 @@ func pythonSplit(_ s: String, sep: String?, maxsplit: Int, fromRight: Bool = fal
         }
         return parts
     }
+    // From the right: split the reversed text from the left, then turn every piece back.
+    let cps = fromRight ? Array(codePoints(s).reversed()) : codePoints(s)
     var words: [String] = []
     var current = String.UnicodeScalarView()
     var inWord = false
-    let cps = codePoints(s)
+    func piece(_ scalars: some Collection<Unicode.Scalar>) -> String {
+        fromRight ? stringFrom(scalars.reversed()) : stringFrom(scalars)
+    }
     var i = 0
     while i < cps.count {
         let c = cps[i]
         if isPythonSpace(c) {
-            if inWord { words.append(String(current)); current = .init(); inWord = false }
+            if inWord { words.append(piece(current)); current = .init(); inWord = false }
         } else {
-            if !inWord && maxsplit >= 0 && words.count == maxsplit && !fromRight {
-                words.append(pythonStrip(stringFrom(cps[i...]), chars: nil, left: false))
-                return words
+            if !inWord && maxsplit >= 0 && words.count == maxsplit {
+                // The rest, as it is (Python keeps its whitespace on the far side).
+                words.append(piece(cps[i...]))
+                return fromRight ? words.reversed() : words
             }
             current.append(c); inWord = true
         }
         i += 1
     }
-    if inWord { words.append(String(current)) }
-    return words
+    if inWord { words.append(piece(current)) }
+    return fromRight ? words.reversed() : words
 }
 
 extension String {

@@ -290,7 +290,10 @@ def huge_blob_repository(root: Path, size: int) -> Path:
 
 def test_a_huge_git_blob_is_never_held_whole(tmp_path: Path) -> None:
     repository = huge_blob_repository(tmp_path / "repo", 2 << 30)
-    base = ["init", str(tmp_path / "out"), "--template", str(repository), "--vcs-ref", "HEAD", "--defaults",
+    # The commit itself: `--vcs-ref HEAD` would render the working tree, which lacks huge.bin (as copier does).
+    commit = subprocess.run(["git", "-C", str(repository), "rev-parse", "HEAD"], check=True, capture_output=True,
+                            text=True).stdout.strip()
+    base = ["init", str(tmp_path / "out"), "--template", str(repository), "--vcs-ref", commit, "--defaults",
             "--no-probe", "--no-git"]
     pretend = limited([*base, "--pretend"], tmp_path, memory=1 << 30, timeout=120)
     assert pretend.returncode == 0, pretend.stderr

@@ -23,6 +23,8 @@ public struct AnswerResolver: Sendable {
         let (data, extra) = try sortInputs(inputs)
         let useDefaults = inputs.useDefaults || inputs.file != nil
         var answers = ResolvedAnswers()
+        for entry in inputs.file?.entries ?? [] where !entry.key.hasPrefix("_") { answers.given[entry.key] = entry.value }
+        for (key, value) in inputs.data { answers.given[key] = .string(value) }
         var answerScope = AnswerScope(base: context.base, namespace: manifest.answersNamespace)
         for (key, value) in extra.pairs {
             answers.all[key] = value
@@ -59,11 +61,15 @@ public struct AnswerResolver: Sendable {
                             + "destination folder's name; give it with --data \(key)=VALUE, or choose another DEST)")
                 }
             }
+            value = try inChoiceOrder(value, question, scope: scope)
             answers.all[question.name] = value
             answerScope.publish(question.name, value)
             if asked && !question.secret { answers.recorded[question.name] = value }
         }
         answers.warnings = answerScope.warnings
+        if manifest.recordsGivenAnswersFirst {
+            answers.recorded = Self.givenFirst(answers.recorded, inputs)
+        }
         return answers
     }
 
@@ -374,6 +380,25 @@ public struct AnswerResolver: Sendable {
                 throw GenerationError.invalidAnswer(key: question.name, location: location, message: message)
             }
         }
+    }
+
+    /// `recorded` in copier's order (its `AnswersMap.combined`): the answers the answers file gave,
+    /// in its order, then those `--data` gave, then the rest in question order.
+    static func givenFirst(_ recorded: OrderedMapping, _ inputs: AnswerInputs) -> OrderedMapping {
+        var ordered = OrderedMapping()
+        for key in (inputs.file?.entries.map(\.key) ?? []) + inputs.data.map(\.key) {
+            if ordered[key] == nil, let value = recorded[key] { ordered[key] = value }
+        }
+        for (key, value) in recorded.pairs where ordered[key] == nil { ordered[key] = value }
+        return ordered
+    }
+
+    /// A multiselect answer as copier's `parse_answer` leaves it: the choices it picks, in the
+    /// choices' order, each once.
+    func inChoiceOrder(_ value: Value, _ question: Question, scope: OrderedMapping) throws -> Value {
+        guard question.multiselect, question.keyedChoices == nil, case .list(let items) = value, items.count > 0,
+              let choices = try choiceValues(question, scope: scope) else { return value }
+        return .list(choices.map(\.value).filter { items.contains($0) })
     }
 
     /// Why a `str` answer cannot be used, if it cannot: C0 control characters and DEL (a

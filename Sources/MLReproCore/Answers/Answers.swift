@@ -110,6 +110,9 @@ public struct ResolvedAnswers: Sendable {
     public var recorded = OrderedMapping()
     /// Answers for names no question asks, kept for the templates (copier manifests only).
     public var unasked: [String] = []
+    /// The answers as given, before any question cast them: the answers file's values, then each
+    /// `--data` text (copier's `_copier_conf.data`).
+    public var given = OrderedMapping()
     /// Notes for the user (an `_external_data` file that does not exist).
     public var warnings: [String] = []
 }

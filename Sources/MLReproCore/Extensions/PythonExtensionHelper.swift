@@ -12,6 +12,7 @@ enum PythonExtensionHelper {
     /// and `{"error": "message"}` when a request fails. Values are JSON; what JSON cannot hold
     /// (dates, sets, objects) is sent as its `str()`, tuples as lists.
     static let script = #"""
+import collections.abc
 import importlib
 import importlib.util
 import json
@@ -99,9 +100,9 @@ def to_json(value):
         return None
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
-    if isinstance(value, dict):
+    if isinstance(value, collections.abc.Mapping):
         return {str(k): to_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, collections.abc.Sequence) and not isinstance(value, (bytes, bytearray)):
         return [to_json(v) for v in value]
     return str(value)
 
@@ -156,7 +157,8 @@ def run_hooks(context):
     original = dict(context)
     for hook in hooks:
         result = hook.hook(context)
-        if isinstance(result, dict):
+        # copier-template-extensions updates the context with whatever mapping the hook returns.
+        if result is not None:
             context.update(result)
     changed = {}
     for key, value in context.items():

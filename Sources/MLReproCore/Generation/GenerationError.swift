@@ -76,7 +76,7 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
         case let .externalDataOutside(name, path, location):
             return located(location, "_external_data.\(name): the data file '\(path)' is outside DEST; reading it needs --trust")
         case let .taskFailedProjectRemoved(index, command, status):
-            return "task \(index) '\(command)' failed with exit status \(status); the new project was removed again (nothing was kept)"
+            return "task \(index) '\(command)' failed with exit status \(status); the new project was removed again (nothing was kept; --no-cleanup keeps it)"
         case let .gitUnavailable(reason):
             return "\(reason); or pass --no-git to generate without a repository (nothing was written)"
         case let .destinationNotEmpty(path):

@@ -49,8 +49,12 @@ public struct GenerationPlanner: Sendable {
     }
 
     /// The template-relative folder files come from (`_subdirectory`), normalised.
+    /// A templated `_subdirectory` is known only once the answers are: before, this is the root.
     public static func base(of manifest: TemplateManifest, in tree: TemplateTree) throws -> String {
         guard let subdirectory = manifest.subdirectory else { return "" }
+        let delimiters = manifest.environmentOptions.delimiters
+        if manifest.rendersSubdirectory,
+           subdirectory.contains(delimiters.variableStart) || subdirectory.contains(delimiters.blockStart) { return "" }
         let parts = subdirectory.split(separator: "/").filter { $0 != "." }
         if subdirectory.hasPrefix("/") || parts.contains("..") {
             throw GenerationError.unsafeOutputPath(template: tree.displayPath(manifest.fileName), rendered: subdirectory,
@@ -64,8 +68,19 @@ public struct GenerationPlanner: Sendable {
     }
 
     public func plan(context: OrderedMapping) throws -> GenerationPlan {
-        let base = try Self.base(of: manifest, in: tree)
+        // copier renders `_subdirectory` with the answers; the default `_exclude` still follows
+        // what the manifest wrote.
         let exclude = PathPatterns(manifest.effectiveExclude)
+        var manifest = self.manifest
+        if manifest.rendersSubdirectory, let subdirectory = manifest.subdirectory {
+            do {
+                manifest.subdirectory = try environment.render(subdirectory, name: tree.displayPath(manifest.fileName) + ":_subdirectory",
+                                                               context: context)
+            } catch let error as TemplateError {
+                throw GenerationError.pathTemplate(path: tree.displayPath(manifest.fileName) + ":_subdirectory", message: error.message)
+            }
+        }
+        let base = try Self.base(of: manifest, in: tree)
         let secrets = PathPatterns(manifest.secretFiles)
         let skips = PathPatterns(manifest.skipIfExists)
         let suffix = manifest.templatesSuffix
@@ -83,6 +98,11 @@ public struct GenerationPlanner: Sendable {
                                                        reason: "path longer than \(Self.maxPathBytes) bytes or deeper than \(Self.maxDepth) folders")
             }
             guard let relative = GenerationPlanner.projectPath(of: entry.path, base: base, manifest: manifest) else { continue }
+            // copier skips a file (or folder) whose templated twin (`name` + suffix) is beside it.
+            if !suffix.isEmpty && tree.entry(at: entry.path + suffix) != nil {
+                directories[ExactPath(entry.path)] = .some(nil)
+                continue
+            }
             let parentSource = TemplatePath.parent(entry.path)
             guard let parentOutput = directories[ExactPath(parentSource)] ?? nil else {
                 directories[ExactPath(entry.path)] = .some(nil)
@@ -116,6 +136,12 @@ public struct GenerationPlanner: Sendable {
                 continue
             }
             let output = parentOutput.isEmpty ? name : parentOutput + "/" + name
+            // ... and a plain one whose rendered path plus the suffix names a template entry
+            // (copier's `_render_parts` looks that up from the template's root).
+            if kind != .render && !suffix.isEmpty && tree.entry(at: output + suffix) != nil {
+                directories[ExactPath(entry.path)] = .some(nil)
+                continue
+            }
             try checkSafe(output, source: entry.path)
             var mode = entry.mode
             if let linkTarget = entry.linkTarget, !entry.isDirectory {

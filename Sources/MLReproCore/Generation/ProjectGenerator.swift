@@ -46,6 +46,8 @@ public struct PreparedGeneration: Sendable {
     public var tree: TemplateTree
     public var messageBeforeCopy: String?
     public var messageAfterCopy: String?
+    public var messageBeforeUpdate: String?
+    public var messageAfterUpdate: String?
     public var tasks: [PreparedTask]
     /// Run in the empty staging folder of the project before its files are written (see
     /// `runTasksBeforeWriting`); one that fails leaves nothing written.
@@ -132,6 +134,10 @@ public enum ProjectGenerator {
             templatePath: tree.origin, answersFile: manifest.answersFile ?? Provenance.answersPath,
             vcsRef: request.vcsRef, git: request.git, revision: tree.revision)
         renderingContext.requestedSource = tree.requestedSource
+        renderingContext.options.defaults = request.inputs.useDefaults
+        renderingContext.options.overwrite = request.force
+        renderingContext.options.unsafe = request.trust
+        renderingContext.options.skipTasks = request.skipTasks
         let base = try GenerationPlanner.base(of: manifest, in: tree)
         var environment = RenderingContext.environment(options: manifest.environmentOptions,
                                                       loader: TreeLoader(tree: tree, base: base))
@@ -153,10 +159,16 @@ public enum ProjectGenerator {
         }
         if let extensions { context = try extensions.applyHooks(to: context) }
         let plan = try GenerationPlanner(tree: tree, manifest: manifest, environment: environment).plan(context: context)
+        // copier renders tasks in its `tasks` phase, and messages outside any phase.
+        var taskContext = context
+        taskContext["_copier_phase"] = .string("tasks")
+        var messageContext = context
+        messageContext["_copier_phase"] = .string("undefined")
         func message(_ text: String?, _ name: String) throws -> String? {
             guard let text else { return nil }
             do {
-                return try environment.render(text, name: tree.displayPath(manifest.fileName) + ":" + name, context: context)
+                return try environment.render(text, name: tree.displayPath(manifest.fileName) + ":" + name,
+                                              context: name.hasPrefix("_tasks") || name == "hook" ? taskContext : messageContext)
             } catch let error as TemplateError {
                 throw GenerationError.renderFailed(error.description)
             }
@@ -205,7 +217,8 @@ public enum ProjectGenerator {
         if DestinationState.inspect(request.destination) == .file {
             throw GenerationError.destinationIsFile(request.destination)
         }
-        var warnings = manifest.unknownSettings.map { "\($0.location): warning: unknown setting '\($0.name)' is ignored" }
+        var warnings = manifest.warnings
+        warnings += manifest.unknownSettings.map { "\($0.location): warning: unknown setting '\($0.name)' is ignored" }
         warnings += answers.warnings
         for name in answers.unasked {
             warnings.append("no question asks '\(name)'; the answer is passed to the template as it is")
@@ -214,6 +227,8 @@ public enum ProjectGenerator {
             request: request, manifest: manifest, answers: answers, context: context, environment: environment,
             plan: plan, tree: tree, messageBeforeCopy: try message(manifest.messageBeforeCopy, "_message_before_copy"),
             messageAfterCopy: try message(manifest.messageAfterCopy, "_message_after_copy"),
+            messageBeforeUpdate: try message(manifest.messageBeforeUpdate, "_message_before_update"),
+            messageAfterUpdate: try message(manifest.messageAfterUpdate, "_message_after_update"),
             tasks: tasks, tasksBeforeWriting: tasksBeforeWriting, warnings: warnings)
     }
 

@@ -52,6 +52,17 @@ public struct RenderingContext: Sendable {
     public var revision: TemplateRevision?
     /// `--template` as the user gave it (`_src_path`); the template source when not given.
     public var requestedSource: String?
+    /// The run's options as copier's `_copier_conf` shows them (`defaults`, `overwrite`, `unsafe`,
+    /// `skip_tasks`); what mlrepro has no option for shows copier's default.
+    public var options = RunOptions()
+
+    public struct RunOptions: Sendable {
+        public var defaults = false
+        public var overwrite = false
+        public var unsafe = false
+        public var skipTasks = false
+        public init() {}
+    }
 
     public init(environmentRecord: Value, destination: String, templateSource: String, templatePath: String,
                 answersFile: String, vcsRef: String? = nil, git: GitIdentity, revision: TemplateRevision? = nil) {
@@ -85,9 +96,25 @@ public struct RenderingContext: Sendable {
             ("answers_file", .string(answersFile)),
             ("vcs_ref", vcsRef.map { .string($0) } ?? .none),
             ("vcs_ref_hash", revision.map { .string($0.commit) } ?? .none),
+            ("exclude", .list([])),
+            ("use_prereleases", .bool(false)),
+            ("skip_if_exists", .list([])),
+            ("cleanup_on_error", .bool(true)),
+            ("defaults", .bool(options.defaults)),
+            ("user_defaults", .dict(OrderedMapping())),
+            ("overwrite", .bool(options.overwrite)),
+            ("pretend", .bool(false)),
+            ("quiet", .bool(false)),
+            ("conflict", .string("inline")),
+            ("context_lines", .int(3)),
+            ("unsafe", .bool(options.unsafe)),
+            ("skip_answered", .bool(false)),
+            ("skip_tasks", .bool(options.skipTasks)),
             ("sep", .string("/")),
             ("os", .string("linux")),
         ]))
+        // copier's phase: questions are rendered in `prompt`, files in `render`, tasks in `tasks`.
+        context["_copier_phase"] = .string("prompt")
         context["_copier_python"] = .string("python3")
         context["_folder_name"] = .string(TemplatePath.lastComponent(destination))
         return context
@@ -105,9 +132,10 @@ public struct RenderingContext: Sendable {
     /// Context for rendering: base names, then every answer (also under `namespace`, with
     /// cookiecutter's `_template`, `_output_dir`, `_repo_dir`, `_checkout`), then `_copier_answers` (what
     /// copier records: `_commit` for a git template, `_src_path`, the asked non-secret answers)
-    /// and `_copier_conf.data` (every answer).
+    /// and `_copier_conf.data` (the answers as given).
     public func full(answers: ResolvedAnswers, namespace: String? = nil) -> OrderedMapping {
         var context = base
+        context["_copier_phase"] = .string("render")
         for (key, value) in answers.all.pairs { context[key] = value }
         if let namespace {
             // cookiecutter adds where it was run from and what it rendered after the variables.
@@ -124,7 +152,7 @@ public struct RenderingContext: Sendable {
         for (key, value) in answers.recorded.pairs { recorded[key] = value }
         context["_copier_answers"] = .dict(recorded)
         if case .dict(var conf)? = context["_copier_conf"] {
-            conf["data"] = .dict(answers.all)
+            conf["data"] = .dict(answers.given)
             context["_copier_conf"] = .dict(conf)
         }
         return context
@@ -173,9 +201,10 @@ public struct RenderingContext: Sendable {
     }
 
     /// Global functions templates may call: `random_token(nbytes=24)`; cookiecutter's
-    /// `random_ascii_string(length, punctuation=False)` and `uuid4()`.
+    /// `random_ascii_string(length, punctuation=False)` and `uuid4()`; copier's `pathjoin` and
+    /// `make_secret()`.
     public static var globals: OrderedMapping {
-        OrderedMapping([randomToken, randomASCIIString, uuid4])
+        OrderedMapping([randomToken, randomASCIIString, uuid4, CopierGlobals.pathjoin, CopierGlobals.makeSecret])
     }
 
     static let uuid4: (String, Value) = ("uuid4", .callable(NativeFunction(name: "uuid4") { _, _ in

@@ -42,7 +42,7 @@ public struct MLReproManifestFormat: TemplateFormat {
     public var manifestFileNames: [String] { ["mlrepro.yml"] }
 
     public func manifest(named fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
-        try YAMLManifest.read(fileName, in: tree)
+        try YAMLManifest.read(fileName, in: tree, lastKeyWins: false)
     }
 }
 
@@ -57,20 +57,40 @@ public struct CopierManifestFormat: TemplateFormat {
     public var manifestFileNames: [String] { ["copier.yml", "copier.yaml"] }
 
     public func manifest(named fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
-        var manifest = try YAMLManifest.read(fileName, in: tree)
+        // copier reads whichever root `copier.*` has a YAML suffix, and refuses a template with two.
+        let configs = tree.entries.filter { !$0.isDirectory && Self.isConfigFileName($0.path) }.map(\.path).sorted()
+        if configs.count > 1 {
+            throw ManifestError(location: SourceLocation(file: tree.displayPath(fileName), line: 1, column: 1),
+                                message: "multiple config files (\(configs.joined(separator: ", "))): copier refuses such a template; keep one")
+        }
+        // PyYAML, which copier reads its manifest with, keeps a repeated key's last value.
+        var manifest = try YAMLManifest.read(fileName, in: tree, lastKeyWins: true)
         if manifest.answersFile == nil { manifest.answersFile = ".copier-answers.yml" }
         manifest.keepsUnknownAnswers = true
+        manifest.recordsGivenAnswersFirst = true
+        // copier's `cleanup_on_error`: a DEST it made is removed when a task fails.
+        manifest.removesProjectWhenTasksFail = true
         // copier renders with Jinja2's default Undefined: a name nothing defines prints empty.
         manifest.environmentOptions.undefined = manifest.undefinedSetting ?? .lenient
         // copier copies its own manifest unless `_exclude` drops it (the default list does).
         manifest.formatFiles = []
         return manifest
     }
+
+    /// A root file copier takes for its manifest: `copier.` and a suffix that starts with `.yml` or
+    /// `.yaml`, in any case (copier's `glob("copier.*")` and `re.match(r"\.ya?ml", suffix, re.I)`).
+    static func isConfigFileName(_ path: String) -> Bool {
+        guard !path.contains("/"), path.hasPrefix("copier.") else { return false }
+        let suffix = path.split(separator: ".", omittingEmptySubsequences: false).last.map { "." + $0.lowercased() } ?? ""
+        return suffix.hasPrefix(".yml") || suffix.hasPrefix(".yaml")
+    }
 }
 
 /// The YAML manifest both formats share.
 enum YAMLManifest {
-    static func read(_ fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
+    /// Reads the manifest `fileName` and the files it `!include`s. With `lastKeyWins`, a key
+    /// repeated in one mapping keeps its last value (with a warning) instead of being an error.
+    static func read(_ fileName: String, in tree: TemplateTree, lastKeyWins: Bool) throws -> TemplateManifest {
         let file = tree.displayPath(fileName)
         guard let entry = tree.entry(at: fileName), let text = String(validating: try entry.read(shownAs: file), as: UTF8.self) else {
             throw ManifestError(location: SourceLocation(file: file, line: 1, column: 1),
@@ -78,12 +98,16 @@ enum YAMLManifest {
         }
         let reader = YAMLValueReader(file: file)
         var documents: [ManifestDocument] = []
-        var budget = IncludeBudget()
-        try expand(try reader.parseAll(text), reader: reader, in: tree, into: &documents, depth: 0, budget: &budget)
+        var budget = IncludeBudget(lastKeyWins: lastKeyWins)
+        try expand(try budget.parse(text, with: reader), reader: reader, in: tree, into: &documents, depth: 0, budget: &budget)
         var manifest = try TemplateManifest.parse(documents: documents, description: TemplateManifest.firstComment(text),
                                                   fileName: fileName)
+        manifest.warnings += budget.duplicates.map {
+            "\($0.location): warning: key '\($0.key)' is given twice in one mapping; the last value is used"
+        }
         // A template that ships both kinds of manifest copies neither.
         manifest.formatFiles = TemplateFormats.manifestFileNames
+        manifest.rendersSubdirectory = true
         return manifest
     }
 
@@ -98,6 +122,20 @@ enum YAMLManifest {
         static let maxDepth = 16
         var documents = 0
         var bytes = 0
+        /// Repeated keys keep their last value (copier) instead of being an error.
+        var lastKeyWins = false
+        /// The repeated keys found so far, when `lastKeyWins`.
+        var duplicates: [YAMLDuplicateKey] = []
+
+        init(lastKeyWins: Bool) { self.lastKeyWins = lastKeyWins }
+
+        /// The documents of one manifest file, read by `reader`.
+        mutating func parse(_ text: String, with reader: YAMLValueReader) throws -> [Node] {
+            guard lastKeyWins else { return try reader.parseAll(text) }
+            let (nodes, found) = try reader.parseAllLastKeyWins(text)
+            duplicates += found
+            return nodes
+        }
     }
 
     /// Replaces each `!include PATTERN` document by the documents of the template files the glob
@@ -145,7 +183,7 @@ enum YAMLManifest {
                 guard let text = String(validating: try entry.read(shownAs: tree.displayPath(entry.path)), as: UTF8.self) else {
                     throw ManifestError(location: included.location(line: 1, column: 1), message: "the included file is not valid UTF-8")
                 }
-                try expand(try included.parseAll(text), reader: included, in: tree, into: &documents, depth: depth + 1,
+                try expand(try budget.parse(text, with: included), reader: included, in: tree, into: &documents, depth: depth + 1,
                            budget: &budget)
             }
         }

@@ -75,6 +75,8 @@ public struct TemplateManifest: Sendable {
     /// Answers for names no question asks are kept for the templates, with a warning (copier),
     /// instead of refused (mlrepro's own manifests).
     public var keepsUnknownAnswers = false
+    /// Recorded answers list those the answers file and `--data` gave first, in their order (copier).
+    public var recordsGivenAnswersFirst = false
     /// A mapping every answer is also visible under while rendering (`cookiecutter`).
     public var answersNamespace: String?
     /// Patterns (fnmatch, on paths inside the project folder) of files and folders copied
@@ -96,6 +98,9 @@ public struct TemplateManifest: Sendable {
     public var questions: [Question] = []
     public var description: String?
     public var subdirectory: String?
+    /// `subdirectory` is a template rendered with the answers (copier's `_subdirectory`); false
+    /// where it names a folder literally (cookiecutter's `{{cookiecutter.project_slug}}` folder).
+    public var rendersSubdirectory = false
     public var templatesSuffix = ".jinja"
     /// nil when the manifest has no `_exclude` (the default list applies).
     public var exclude: [String]?
@@ -108,6 +113,9 @@ public struct TemplateManifest: Sendable {
     public var answersFile: String?
     public var messageBeforeCopy: String?
     public var messageAfterCopy: String?
+    /// copier's `_message_before_update` / `_message_after_update`, printed by `update`.
+    public var messageBeforeUpdate: String?
+    public var messageAfterUpdate: String?
     public var environmentOptions = EnvironmentOptions()
     /// `_undefined: strict | lenient`, when the manifest says; otherwise the format's default
     /// applies (strict for mlrepro.yml and cookiecutter.json, lenient for copier.yml).
@@ -134,6 +142,8 @@ public struct TemplateManifest: Sendable {
     public var taskConditions: [TaskCondition] = []
     /// `_bake_validators`: commands `mlrepro bake --validate` runs in every rendered project.
     public var bakeValidators: [TaskCommand] = []
+    /// Other warnings about the manifest (`file:line:col: warning: ...`), shown before generating.
+    public var warnings: [String] = []
     /// Settings this version does not know; reported as warnings.
     public var unknownSettings: [(name: String, location: SourceLocation)] = []
 
@@ -168,12 +178,19 @@ extension TemplateManifest {
     /// The most `/`-separated components one `_exclude`-style pattern may have.
     static let maxPatternComponents = 128
 
-    static let knownSettings: Set<String> = [
-        "_subdirectory", "_templates_suffix", "_exclude", "_skip_if_exists", "_project_owned", "_answers_file",
-        "_message_before_copy", "_message_after_copy", "_envops", "_min_mlrepro_version",
-        "_min_copier_version", "_tasks", "_secret_files", "_description", "_secret_questions",
-        "_bake_validators", "_undefined", "_external_data", "_jinja_extensions", "_preserve_symlinks", "_migrations",
+    /// copier 9.19's settings, exactly (its `Template` reads these keys of `copier.yml` and no other).
+    static let copierSettings: Set<String> = [
+        "_answers_file", "_envops", "_exclude", "_external_data", "_jinja_extensions", "_message_after_copy",
+        "_message_after_update", "_message_before_copy", "_message_before_update", "_migrations", "_min_copier_version",
+        "_preserve_symlinks", "_secret_questions", "_skip_if_exists", "_subdirectory", "_tasks", "_templates_suffix",
     ]
+
+    /// mlrepro's own settings, read in every YAML manifest (copier ignores them).
+    static let mlreproSettings: Set<String> = [
+        "_project_owned", "_min_mlrepro_version", "_secret_files", "_description", "_bake_validators", "_undefined",
+    ]
+
+    static let knownSettings: Set<String> = copierSettings.union(mlreproSettings)
 
     /// Parses manifest text. `file` names the manifest in diagnostics.
     public static func parse(_ text: String, file: String, fileName: String) throws -> TemplateManifest {
@@ -287,6 +304,8 @@ extension TemplateManifest {
             case "help": question.help = try stringField(fieldValue, name, field, fieldLocation(field))
             case "placeholder": question.placeholder = try stringField(fieldValue, name, field, fieldLocation(field))
             case "validator": question.validator = try stringField(fieldValue, name, field, fieldLocation(field))
+            // copier's prompt prefix: it changes how a question is asked, never an answer.
+            case "qmark": _ = try stringField(fieldValue, name, field, fieldLocation(field))
             case "when":
                 switch fieldValue {
                 case .bool, .string, .int: question.when = fieldValue
@@ -296,7 +315,7 @@ extension TemplateManifest {
                 }
             default:
                 throw ManifestError(location: fieldLocation(field),
-                                    message: "question '\(name)': unknown field '\(field)' (known: type, default, choices, multiselect, multiline, help, when, validator, secret, placeholder)")
+                                    message: "question '\(name)': unknown field '\(field)' (known: type, default, choices, multiselect, multiline, help, when, validator, secret, placeholder, qmark)")
             }
         }
         if !explicitType, let defaultValue = question.defaultValue { question.type = inferredType(defaultValue) }
@@ -366,6 +385,8 @@ extension TemplateManifest {
         case "_answers_file": answersFile = try text()
         case "_message_before_copy": messageBeforeCopy = try text()
         case "_message_after_copy": messageAfterCopy = try text()
+        case "_message_before_update": messageBeforeUpdate = try text()
+        case "_message_after_update": messageAfterUpdate = try text()
         case "_description": description = try text()
         case "_min_mlrepro_version":
             minimumVersion = try text()

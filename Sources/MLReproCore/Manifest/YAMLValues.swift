@@ -69,15 +69,23 @@ public struct YAMLValueReader: Sendable {
         if text.utf8.contains(0) { _ = try parse(text) }
         try checkNesting(text)
         do {
-            var documents: [Node] = []
-            for document in try Yams.compose_all(yaml: text, .basic) {
-                if case .scalar(let scalar) = document, scalar.string.isEmpty, document.tag.description == "tag:yaml.org,2002:null" || document.tag.description.isEmpty { continue }
-                documents.append(document)
-            }
-            return documents
+            return try Self.composeDocuments(text)
         } catch let error as YamlError {
             throw translate(error, text: text)
         }
+    }
+
+    /// Every non-empty document of `text`, or Yams' error for the first one that does not parse.
+    static func composeDocuments(_ text: String) throws -> [Node] {
+        // Not `Yams.compose_all`: its sequence stops at a syntax error without throwing it, so a
+        // broken document would read as the end of the file.
+        let parser = try Yams.Parser(yaml: text, resolver: .basic)
+        var documents: [Node] = []
+        while let document = try parser.nextRoot() {
+            if case .scalar(let scalar) = document, scalar.string.isEmpty, document.tag.description == "tag:yaml.org,2002:null" || document.tag.description.isEmpty { continue }
+            documents.append(document)
+        }
+        return documents
     }
 
     /// Reads a file as UTF-8 and parses it.
@@ -191,7 +199,7 @@ public struct YAMLValueReader: Sendable {
     }
 
     /// Refuses flow nesting deeper than the limit before libyaml sees it (its composer recurses).
-    private func checkNesting(_ text: String) throws {
+    func checkNesting(_ text: String) throws {
         var depth = 0
         var line = 1
         var column = 0
@@ -218,7 +226,7 @@ public struct YAMLValueReader: Sendable {
         }
     }
 
-    private func translate(_ error: YamlError, text: String) -> YAMLValueError {
+    func translate(_ error: YamlError, text: String) -> YAMLValueError {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):

@@ -34,6 +34,9 @@ public struct UpdateReport: Sendable {
     public var base: MergeBaseSource = .unchangedFiles
     /// For the user: what could not be done beside the update itself.
     public var notes: [String] = []
+    /// The new version's `_message_before_update` and `_message_after_update`, rendered.
+    public var messageBeforeUpdate: String?
+    public var messageAfterUpdate: String?
 
     public var conflicts: [String] { actions.filter { $0.kind == .conflict }.map(\.path) }
 }
@@ -254,6 +257,8 @@ public struct ProjectUpdate {
                                   toRef: theirsTree.revision?.ref ?? theirsTree.source, actions: actions, migrations: ran,
                                   base: baseSource)
         report.newAnswers = newAnswers.taken
+        report.messageBeforeUpdate = theirs.prepared.messageBeforeUpdate
+        report.messageAfterUpdate = theirs.prepared.messageAfterUpdate
         if pretend {
             report.pretended = true
             return report

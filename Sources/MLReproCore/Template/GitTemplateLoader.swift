@@ -55,7 +55,19 @@ public struct GitTemplateLoader: Sendable {
 
     private func loadLocal(_ path: String, ref: String?) throws -> TemplateTree {
         let repository = try GitRepository.open(at: path)
-        guard let head = try repository.headCommit() else { throw GitTemplateError.noCommits(path) }
+        guard let head = try repository.headCommit() else {
+            // A repository with no commits yet is its working tree, as copier reads it.
+            guard ref == nil || ref == "HEAD" else { throw GitTemplateError.noCommits(path) }
+            warn("template \(path) has no commits yet; rendering its working tree")
+            return try workingTree(of: repository, source: path)
+        }
+        if ref == "HEAD", try repository.isDirty() {
+            // copier's `--vcs-ref HEAD` takes the uncommitted changes too.
+            var tree = try workingTree(of: repository, source: path)
+            tree.revision = TemplateRevision(commit: head.hex, ref: "HEAD", dirty: true)
+            warn("template \(path) has uncommitted changes; rendering its working tree (recorded as dirty)")
+            return tree
+        }
         if let ref {
             let commit = try resolve(ref, in: repository, source: path)
             return try tree(of: repository, at: commit, source: path, ref: ref)
