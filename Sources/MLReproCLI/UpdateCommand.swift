@@ -54,7 +54,17 @@ extension MLRepro {
             InterruptionGuard.shared.describeOutcomes(before: "nothing was changed", after: "the update was complete")
             try TemplateOptions.refuseOptionLike(vcsRef)
             let path = Paths.absolute(project ?? ".")
-            try Self.refuseSeveralRecords(in: path, answersFile: answersFile)
+            let records = answersFile == nil ? ProjectRecords.find(in: path) : []
+            if records.count > 1 {
+                try updateEvery(records, of: path)
+                return
+            }
+            let report = try makeUpdate(path, answersFile: answersFile).runPrompting()
+            try show(report, of: path)
+        }
+
+        /// One record's update, as the options ask.
+        private func makeUpdate(_ path: String, answersFile: String?, checkedClean: Bool = false) throws -> ProjectUpdate {
             let answers = try answerOptions.answers.map { try AnswersFile.load(path: $0) }
             let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
             var update = ProjectUpdate(project: path, ref: vcsRef, answers: answers,
@@ -62,6 +72,7 @@ extension MLRepro {
                                        template: RecordedTemplate(git: loader, trust: trust, override: template))
             update.keepOwned = keepOwned
             update.pretend = pretend
+            update.treeCheckedClean = checkedClean
             // Questions the record leaves open (new in this version, or whose `when` became true) are
             // asked on a terminal with init's prompts; without one they take their defaults, listed below.
             if Terminal.stdinIsTTY {
@@ -70,12 +81,51 @@ extension MLRepro {
                 update.ask = { try wizard.ask($0) }
             }
             update.answersFile = answersFile
-            let report: UpdateReport
-            do {
-                report = try update.run()
-            } catch let error as PromptError {
-                throw InitWizard.exitRequest(for: error)
+            return update
+        }
+
+        /// A project made from several templates: each record's template updated in turn, each
+        /// against its own merge base and all or nothing; the first record left with conflicts (or
+        /// failing) stops the rest, and the message says which were done.
+        private func updateEvery(_ records: [String], of path: String) throws {
+            if vcsRef != nil || template != nil || answerOptions.answers != nil || !answerOptions.data.isEmpty {
+                throw CommandError("this project was made from \(records.count) templates (\(records.joined(separator: ", "))), and "
+                    + "--vcs-ref, --template, --answers and --data are one template's: name it with --answers-file, "
+                    + "e.g. 'mlrepro update --answers-file \(records[records.count - 1])'")
             }
+            if !pretend { try ProjectUpdate.requireCleanTree(path) }
+            let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
+            try DriftCheck.refuseOverlaps(project: path, template: RecordedTemplate(git: loader, trust: trust))
+            var done: [String] = []
+            for record in records {
+                let report: UpdateReport
+                do {
+                    report = try makeUpdate(path, answersFile: record, checkedClean: true).runPrompting()
+                } catch {
+                    if !done.isEmpty {
+                        Diagnostics.standard.note("updated before this error: \(done.joined(separator: ", ")); "
+                            + "\(record) and the records after it were not changed")
+                    }
+                    Diagnostics.standard.note("while updating the template recorded in \(record)")
+                    throw error
+                }
+                Output.line(TerminalText.visible("== \(record): template \(report.template)", keepingNewlines: false))
+                do {
+                    try show(report, of: path)
+                } catch let request as ExitRequest {
+                    let rest = records.drop(while: { $0 != record }).dropFirst()
+                    if !rest.isEmpty {
+                        Output.line("stopped at the conflicts of \(record); not updated yet: \(rest.joined(separator: ", ")). "
+                            + "Resolve and commit, then run 'mlrepro update' again.")
+                    }
+                    throw request
+                }
+                done.append(record)
+            }
+        }
+
+        /// Prints one update's report; conflicts end with exit status 1.
+        private func show(_ report: UpdateReport, of path: String) throws {
             for answer in report.newAnswers {
                 let how = answer.asked ? "answered" : "its default (no terminal to ask on)"
                 Output.line("   answer  \(answer.name) = \(ValueText.display(answer.value))  (a question the recorded answers did not answer; \(how))")
@@ -102,6 +152,17 @@ extension MLRepro {
                 for path in conflicts { Output.line("  \(TerminalText.visible(path, keepingNewlines: false))") }
                 throw ExitRequest(.differences)
             }
+        }
+    }
+}
+
+extension ProjectUpdate {
+    /// Runs the update, turning a prompt's end (Ctrl-C, end of input) into init's exit request.
+    func runPrompting() throws -> UpdateReport {
+        do {
+            return try run()
+        } catch let error as PromptError {
+            throw InitWizard.exitRequest(for: error)
         }
     }
 }
