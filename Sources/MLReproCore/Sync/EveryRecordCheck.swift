@@ -60,7 +60,7 @@ extension DriftCheck {
             let tree = try template.load(record)
             let render = try RegeneratedProject.render(
                 tree: tree, project: project, inputs: record.answerInputs(for: try tree.manifest()),
-                environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, streamingCopies: true)
+                environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, layout: record.layout, streamingCopies: true)
             return (file, record, tree, render)
         }
     }

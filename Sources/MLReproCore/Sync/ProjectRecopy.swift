@@ -65,7 +65,7 @@ public struct ProjectRecopy {
         let fresh = try RegeneratedProject.render(
             tree: tree, project: project,
             inputs: record.answerInputs(for: try tree.manifest(), overrides: answers, data: data),
-            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust)
+            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, layout: record.layout)
         var writes: [(path: String, bytes: [UInt8], mode: UInt16)] = []
         var removals: [String] = []
         var actions: [RecopyAction] = []

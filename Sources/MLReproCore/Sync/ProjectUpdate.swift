@@ -130,7 +130,7 @@ public struct ProjectUpdate {
         let theirs = try RegeneratedProject.render(
             tree: theirsTree, project: project,
             inputs: record.answerInputs(for: try theirsTree.manifest(), overrides: answers, data: data),
-            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, budget: budget,
+            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, layout: record.layout, budget: budget,
             resolving: { resolver, inputs in
                 try resolver.resolve(inputs, reask: false) { pending in try newAnswers.answer(pending, ask: ask) }
             })
@@ -312,7 +312,7 @@ public struct ProjectUpdate {
         if let tree {
             let files = try RegeneratedProject.render(
                 tree: tree, project: project, inputs: record.answerInputs(for: try tree.manifest()),
-                environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, budget: budget).files
+                environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, layout: record.layout, budget: budget).files
             return (files, .template)
         }
         var files = PathMap<RegeneratedProject.File>()
