@@ -22,6 +22,11 @@ extension MLRepro {
             committed: review with 'git diff'. Project-owned files (_project_owned) are merged \
             the same way, so template fixes reach them; --keep-owned leaves them as they are.
 
+            A project made from several templates (.mlrepro/answers.NAME.yml records, copier's \
+            .copier-answers.NAME.yml): without --answers-file every template is updated in turn, \
+            each against its own merge base and all or nothing, stopping at the first one left with \
+            conflicts; --vcs-ref, --template, --answers and --data then need --answers-file.
+
             Exit status: 0 merged cleanly, 1 conflicts left, 2 error.
             """
         )
@@ -37,7 +42,7 @@ extension MLRepro {
         @Option(name: .long, help: ArgumentHelp("The template to use instead of the recorded _template (it moved: a folder elsewhere, a mirror); recorded as the project's template.", valueName: "NAME|DIR|GIT-URL"))
         var template: String?
 
-        @Option(name: [.customLong("answers-file"), .customShort("a")], help: ArgumentHelp("The project's record, relative to PROJECT, when it is not where it is looked for (e.g. .copier/.copier-answers.yml).", valueName: "PATH"))
+        @Option(name: [.customLong("answers-file"), .customShort("a")], help: ArgumentHelp("The project's record, relative to PROJECT: one template of several (.mlrepro/answers.NAME.yml, .copier-answers.NAME.yml), or a record not where it is looked for (e.g. .copier/.copier-answers.yml).", valueName: "PATH"))
         var answersFile: String?
 
         @Flag(name: .customLong("keep-owned"), help: "Leave project-owned files (_project_owned) as they are instead of merging the template's changes into them.")
