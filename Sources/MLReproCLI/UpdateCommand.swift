@@ -100,7 +100,13 @@ extension MLRepro {
             }
             if !pretend { try ProjectUpdate.requireCleanTree(path) }
             let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
-            try DriftCheck.refuseOverlaps(project: path, template: RecordedTemplate(git: loader, trust: trust))
+            do {
+                try DriftCheck.refuseOverlaps(project: path, template: RecordedTemplate(git: loader, trust: trust))
+            } catch let error where !(error is OverlappingTemplates) {
+                Diagnostics.standard.note("while rendering each template from its record (\(records.joined(separator: ", "))) "
+                    + "before updating any; nothing was changed")
+                throw error
+            }
             var done: [String] = []
             for record in records {
                 let report: UpdateReport

@@ -332,3 +332,32 @@ def test_a_copier_project_with_two_answers_files_is_updated_record_by_record(tmp
     checked = run("check", str(layered), cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.count("== ") == 3
+
+
+def test_update_of_every_record_that_fails_midway_says_which_records_were_updated(tmp_path: Path):
+    base = write_template(tmp_path / "base", "name: {type: str, default: demo}\n", {"README.md.jinja": "# {{ name }}\n"})
+    ci = write_template(tmp_path / "ci", "python: {type: str, default: '3.12'}\n", {"ci.yml.jinja": "python: {{ python }}\n"})
+    git(ci, "init", "-q")
+    commit_all(ci, "v1")
+    git(ci, "tag", "v1")
+    project = tmp_path / "proj"
+    assert run("init", str(project), "--template", str(base), "--defaults", "--no-probe", "--quiet", cwd=tmp_path, env=GIT_ENV).returncode == 0
+    added = run("init", str(project), "--template", str(ci), "--defaults", "--no-probe", "-a", ".mlrepro/answers.ci.yml",
+                cwd=tmp_path, env=GIT_ENV)
+    assert added.returncode == 0, added.stderr
+    commit_all(project, "CI template")
+    (base / "README.md.jinja").write_text("# {{ name }}\n\nv2\n")
+    # The CI template's new version asks a question whose default its validator refuses.
+    (ci / "mlrepro.yml").write_text("python: {type: str, default: '3.12'}\n"
+                                    "os: {type: str, default: '', validator: '{% if not os %}an OS is required{% endif %}'}\n")
+    commit_all(ci, "v2")
+    git(ci, "tag", "v2")
+    ci_before = {path: data for path, data in files(project).items() if "ci" in path}
+    failed = run("update", str(project), cwd=tmp_path)
+    assert failed.returncode == 2, failed.stdout + failed.stderr
+    assert "an OS is required" in failed.stderr
+    assert "updated before this error: .mlrepro/answers.yml" in failed.stderr
+    assert "while updating the template recorded in .mlrepro/answers.ci.yml" in failed.stderr
+    # The base template's update is complete; the CI template's files and record are untouched.
+    assert (project / "README.md").read_text() == "# demo\n\nv2\n"
+    assert {path: data for path, data in files(project).items() if "ci" in path} == ci_before
