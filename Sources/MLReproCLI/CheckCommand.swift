@@ -18,7 +18,8 @@ extension MLRepro {
             listed when they differ, as information; --strict compares them like every other file.
 
             A project made from several templates keeps one record per template (copier's \
-            .copier-answers.yml and .copier-answers.NAME.yml, beside .mlrepro/answers.yml): without \
+            .copier-answers.yml and .copier-answers.NAME.yml, and mlrepro's .mlrepro/answers.NAME.yml \
+            written by init --answers-file, beside .mlrepro/answers.yml): without \
             --answers-file, every record is checked and reported under its name, and two templates \
             that both generate a file neither declares the project's own are refused.
 

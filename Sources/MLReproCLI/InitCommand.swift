@@ -15,6 +15,12 @@ extension MLRepro {
             rendered next to DEST and moved into place only when complete; an existing, non-empty \
             DEST is refused unless --force. The record of how it was made is written to \
             DEST/.mlrepro/ (answers.yml, checksums, environment.json).
+
+            --answers-file .mlrepro/answers.NAME.yml applies another template to a project \
+            (DEST may exist): it is recorded apart (answers.NAME.yml, checksums.NAME, \
+            environment.NAME.json), and check and update handle each template. It refuses a record \
+            of the same name, a file another recorded template generates (unless one of them \
+            declares it the project's own) and, without --force, any other existing file.
             """
         )
 
@@ -32,6 +38,9 @@ extension MLRepro {
 
         @Flag(name: .long, help: "Write into an existing, non-empty DEST (files the template does not produce are kept).")
         var force = false
+
+        @Option(name: [.customLong("answers-file"), .customShort("a")], help: ArgumentHelp("Where to record this template, relative to DEST: .mlrepro/answers.NAME.yml records another template of a project apart from the one .mlrepro/answers.yml records (default: .mlrepro/answers.yml). A copier template writes its own answers file as .copier-answers.NAME.yml.", valueName: "PATH"))
+        var answersFile: String?
 
         @Flag(name: .customLong("no-git"), help: "Do not initialise a git repository in DEST.")
         var noGit = false
@@ -77,6 +86,11 @@ extension MLRepro {
                                             environmentJSON: environmentJSON, git: GitIdentity.fromGitConfig(),
                                             vcsRef: tree.revision?.commit, force: force, trust: trust)
             request.skipTasks = skipTasks
+            if let answersFile {
+                request.layout = try RecordLayout.forInit(answersFile: answersFile)
+                // DEST may be a project already: what may be written there is decided below.
+                request.force = true
+            }
             // On a terminal, questions the command line leaves open are asked (see InitWizard).
             let wizard = defaults || !Terminal.stdinIsTTY ? nil
                 : InitWizard(prompter: TerminalPrompter(), reask: ask, environmentJSON: environmentJSON)
@@ -92,6 +106,10 @@ extension MLRepro {
                 // DEST defaults to the project slug; answers may depend on DEST, so resolve again.
                 request.destination = Paths.absolute(ProjectGenerator.defaultDestinationName(prepared))
                 prepared = try prepare(request)
+            }
+            if let answersFile {
+                // Another template of an existing project: recorded apart, never over another's files.
+                try Self.refuseRecordedTemplates(prepared, answersFile: answersFile, force: force)
             }
             for warning in prepared.warnings { Diagnostics.standard.warning(warning) }
             let shownDestination = destination ?? (request.destination as NSString).lastPathComponent
@@ -152,9 +170,9 @@ extension MLRepro {
                 if !pristine.isEmpty {
                     do {
                         try PristineBase.record(project: request.destination, template: tree.source,
-                                                commit: tree.revision?.commit ?? tree.contentHash, files: pristine)
+                                                commit: tree.revision?.commit ?? tree.contentHash, files: pristine, layout: request.layout)
                     } catch {
-                        Diagnostics.standard.warning("the merge base for 'mlrepro update' could not be kept in \(PristineBase.reference): \(error)")
+                        Diagnostics.standard.warning("the merge base for 'mlrepro update' could not be kept in \(request.layout.baseReference): \(error)")
                     }
                 }
                 if case .committed(_, let author, _)? = gitOutcome, !prepared.tasks.isEmpty,
@@ -165,6 +183,39 @@ extension MLRepro {
             if !quiet {
                 Output.line("Generated \(shownDestination) from template \(tree.source).")
                 if let message = prepared.messageAfterCopy { Output.line(TerminalText.visible(message)) }
+            }
+        }
+
+        /// `init --answers-file` into a folder that may hold other templates' records: refuses (nothing
+        /// written) a record of the same name, a file another recorded template generates (unless
+        /// one of them declares it the project's own), and, without --force, any existing file the
+        /// template would overwrite.
+        static func refuseRecordedTemplates(_ prepared: PreparedGeneration, answersFile: String, force: Bool) throws {
+            let destination = prepared.request.destination
+            let layout = prepared.request.layout
+            let records = ProjectRecords.find(in: destination)
+            if let taken = records.first(where: { RecordLayout.of(record: $0) == layout }) ?? layout.files.first(where: {
+                var info = stat()
+                return lstat(destination + "/" + $0, &info) == 0
+            }) {
+                throw RecordPlacementError("'\(destination)' already has the record \(taken); a template is recorded once per name: "
+                    + "choose another NAME (--answers-file .mlrepro/answers.NAME.yml), or change that template with "
+                    + "'mlrepro update --answers-file \(taken)'. Nothing was written")
+            }
+            try DriftCheck.refuseOverlap(prepared, recordedAs: layout.answersPath,
+                                         template: RecordedTemplate(git: GitTemplateLoader(warn: { Diagnostics.standard.warning($0) }),
+                                                                    trust: prepared.request.trust))
+            guard !force else { return }
+            let existing = prepared.plan.files.filter { item in
+                guard !item.isSecret && !item.skipIfExists else { return false }
+                var info = stat()
+                return lstat(destination + "/" + item.path, &info) == 0
+            }.map(\.path)
+            if !existing.isEmpty {
+                let shown = existing.prefix(10).map { "  " + TerminalText.visible($0, keepingNewlines: false) }.joined(separator: "\n")
+                throw RecordPlacementError("the template would overwrite \(existing.count) file\(existing.count == 1 ? "" : "s") "
+                    + "of '\(destination)' that no recorded template generates:\n\(shown)\(existing.count > 10 ? "\n  ..." : "")\n"
+                    + "pass --force to overwrite them; nothing was written")
             }
         }
 

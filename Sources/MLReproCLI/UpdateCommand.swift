@@ -22,6 +22,11 @@ extension MLRepro {
             committed: review with 'git diff'. Project-owned files (_project_owned) are merged \
             the same way, so template fixes reach them; --keep-owned leaves them as they are.
 
+            A project made from several templates (.mlrepro/answers.NAME.yml records, copier's \
+            .copier-answers.NAME.yml): without --answers-file every template is updated in turn, \
+            each against its own merge base and all or nothing, stopping at the first one left with \
+            conflicts; --vcs-ref, --template, --answers and --data then need --answers-file.
+
             Exit status: 0 merged cleanly, 1 conflicts left, 2 error.
             """
         )
@@ -37,7 +42,7 @@ extension MLRepro {
         @Option(name: .long, help: ArgumentHelp("The template to use instead of the recorded _template (it moved: a folder elsewhere, a mirror); recorded as the project's template.", valueName: "NAME|DIR|GIT-URL"))
         var template: String?
 
-        @Option(name: [.customLong("answers-file"), .customShort("a")], help: ArgumentHelp("The project's record, relative to PROJECT, when it is not where it is looked for (e.g. .copier/.copier-answers.yml).", valueName: "PATH"))
+        @Option(name: [.customLong("answers-file"), .customShort("a")], help: ArgumentHelp("The project's record, relative to PROJECT: one template of several (.mlrepro/answers.NAME.yml, .copier-answers.NAME.yml), or a record not where it is looked for (e.g. .copier/.copier-answers.yml).", valueName: "PATH"))
         var answersFile: String?
 
         @Flag(name: .customLong("keep-owned"), help: "Leave project-owned files (_project_owned) as they are instead of merging the template's changes into them.")
@@ -54,7 +59,17 @@ extension MLRepro {
             InterruptionGuard.shared.describeOutcomes(before: "nothing was changed", after: "the update was complete")
             try TemplateOptions.refuseOptionLike(vcsRef)
             let path = Paths.absolute(project ?? ".")
-            try Self.refuseSeveralRecords(in: path, answersFile: answersFile)
+            let records = answersFile == nil ? ProjectRecords.find(in: path) : []
+            if records.count > 1 {
+                try updateEvery(records, of: path)
+                return
+            }
+            let report = try makeUpdate(path, answersFile: answersFile).runPrompting()
+            try show(report, of: path)
+        }
+
+        /// One record's update, as the options ask.
+        private func makeUpdate(_ path: String, answersFile: String?, checkedClean: Bool = false) throws -> ProjectUpdate {
             let answers = try answerOptions.answers.map { try AnswersFile.load(path: $0) }
             let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
             var update = ProjectUpdate(project: path, ref: vcsRef, answers: answers,
@@ -62,6 +77,7 @@ extension MLRepro {
                                        template: RecordedTemplate(git: loader, trust: trust, override: template))
             update.keepOwned = keepOwned
             update.pretend = pretend
+            update.treeCheckedClean = checkedClean
             // Questions the record leaves open (new in this version, or whose `when` became true) are
             // asked on a terminal with init's prompts; without one they take their defaults, listed below.
             if Terminal.stdinIsTTY {
@@ -70,12 +86,57 @@ extension MLRepro {
                 update.ask = { try wizard.ask($0) }
             }
             update.answersFile = answersFile
-            let report: UpdateReport
-            do {
-                report = try update.run()
-            } catch let error as PromptError {
-                throw InitWizard.exitRequest(for: error)
+            return update
+        }
+
+        /// A project made from several templates: each record's template updated in turn, each
+        /// against its own merge base and all or nothing; the first record left with conflicts (or
+        /// failing) stops the rest, and the message says which were done.
+        private func updateEvery(_ records: [String], of path: String) throws {
+            if vcsRef != nil || template != nil || answerOptions.answers != nil || !answerOptions.data.isEmpty {
+                throw CommandError("this project was made from \(records.count) templates (\(records.joined(separator: ", "))), and "
+                    + "--vcs-ref, --template, --answers and --data are one template's: name it with --answers-file, "
+                    + "e.g. 'mlrepro update --answers-file \(records[records.count - 1])'")
             }
+            if !pretend { try ProjectUpdate.requireCleanTree(path) }
+            let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
+            do {
+                try DriftCheck.refuseOverlaps(project: path, template: RecordedTemplate(git: loader, trust: trust))
+            } catch let error where !(error is OverlappingTemplates) {
+                Diagnostics.standard.note("while rendering each template from its record (\(records.joined(separator: ", "))) "
+                    + "before updating any; nothing was changed")
+                throw error
+            }
+            var done: [String] = []
+            for record in records {
+                let report: UpdateReport
+                do {
+                    report = try makeUpdate(path, answersFile: record, checkedClean: true).runPrompting()
+                } catch {
+                    if !done.isEmpty {
+                        Diagnostics.standard.note("updated before this error: \(done.joined(separator: ", ")); "
+                            + "\(record) and the records after it were not changed")
+                    }
+                    Diagnostics.standard.note("while updating the template recorded in \(record)")
+                    throw error
+                }
+                Output.line(TerminalText.visible("== \(record): template \(report.template)", keepingNewlines: false))
+                do {
+                    try show(report, of: path)
+                } catch let request as ExitRequest {
+                    let rest = records.drop(while: { $0 != record }).dropFirst()
+                    if !rest.isEmpty {
+                        Output.line("stopped at the conflicts of \(record); not updated yet: \(rest.joined(separator: ", ")). "
+                            + "Resolve and commit, then run 'mlrepro update' again.")
+                    }
+                    throw request
+                }
+                done.append(record)
+            }
+        }
+
+        /// Prints one update's report; conflicts end with exit status 1.
+        private func show(_ report: UpdateReport, of path: String) throws {
             if let message = report.messageBeforeUpdate, !message.isEmpty { Output.line(TerminalText.visible(message)) }
             for answer in report.newAnswers {
                 let how = answer.asked ? "answered" : "its default (no terminal to ask on)"
@@ -104,6 +165,17 @@ extension MLRepro {
                 for path in conflicts { Output.line("  \(TerminalText.visible(path, keepingNewlines: false))") }
                 throw ExitRequest(.differences)
             }
+        }
+    }
+}
+
+extension ProjectUpdate {
+    /// Runs the update, turning a prompt's end (Ctrl-C, end of input) into init's exit request.
+    func runPrompting() throws -> UpdateReport {
+        do {
+            return try run()
+        } catch let error as PromptError {
+            throw InitWizard.exitRequest(for: error)
         }
     }
 }

@@ -19,6 +19,9 @@ public struct GenerationRequest: Sendable {
     /// file contents, messages); nil: a budget of its own, from the manifest's limits. `update`
     /// gives the renders of the old and the new template one budget, as it holds both at once.
     public var renderBudget: RenderBudget? = nil
+    /// Where the record goes: `.mlrepro/answers.yml`, or `.mlrepro/answers.NAME.yml` for a
+    /// template applied to a project another template made (`init --answers-file`).
+    public var layout = RecordLayout.standard
 
     public init(destination: String, tree: TemplateTree, inputs: AnswerInputs, environmentJSON: String,
                 git: GitIdentity = GitIdentity(), vcsRef: String? = nil, force: Bool = false, trust: Bool = false) {
@@ -131,7 +134,7 @@ public enum ProjectGenerator {
         let envValue = try envReader.parse(request.environmentJSON).map { try envReader.value($0) } ?? .dict(OrderedMapping())
         var renderingContext = RenderingContext(
             environmentRecord: envValue, destination: request.destination, templateSource: tree.source,
-            templatePath: tree.origin, answersFile: manifest.answersFile ?? Provenance.answersPath,
+            templatePath: tree.origin, answersFile: Self.answersFile(manifest, layout: request.layout),
             vcsRef: request.vcsRef, git: request.git, revision: tree.revision)
         renderingContext.requestedSource = tree.requestedSource
         renderingContext.options.defaults = request.inputs.useDefaults
@@ -305,6 +308,15 @@ public enum ProjectGenerator {
         }
     }
 
+    /// `_copier_conf.answers_file`: the manifest's (copier's default `.copier-answers.yml`), or
+    /// mlrepro's record. A template recorded apart under NAME writes copier's answers file as
+    /// `.copier-answers.NAME.yml`, as `copier copy -a` would, so it never replaces another
+    /// template's.
+    static func answersFile(_ manifest: TemplateManifest, layout: RecordLayout) -> String {
+        guard let name = layout.name else { return manifest.answersFile ?? Provenance.answersPath }
+        return manifest.answersFile == nil ? layout.answersPath : ".copier-answers.\(name).yml"
+    }
+
     /// What `--pretend` reports, without rendering file contents.
     public static func actions(_ prepared: PreparedGeneration) -> [PlannedAction] {
         let destination = prepared.request.destination
@@ -314,7 +326,7 @@ public enum ProjectGenerator {
             let action: PlannedAction.Action = exists ? ((item.isSecret || item.skipIfExists) ? .skip : .overwrite) : .create
             actions.append(PlannedAction(action: action, path: item.path, isSecret: item.isSecret))
         }
-        for path in [Provenance.answersPath, Provenance.checksumsPath, Provenance.environmentPath] {
+        for path in prepared.request.layout.files {
             let exists = FileManager.default.fileExists(atPath: destination + "/" + path)
             actions.append(PlannedAction(action: exists ? .overwrite : .create, path: path, isSecret: false))
         }
@@ -384,16 +396,17 @@ public enum ProjectGenerator {
         let answersText = Provenance.answersText(template: TemplateLocator.recordedName(of: prepared.request.tree,
                                                                                         destination: prepared.request.destination),
                                                  commit: prepared.request.tree.revision?.commit ?? prepared.request.tree.contentHash,
-                                                 answers: prepared.answers.recorded)
+                                                 answers: prepared.answers.recorded, layout: prepared.request.layout)
         let answersBytes = Array(answersText.utf8)
         let environmentBytes = Array(prepared.request.environmentJSON.utf8)
-        recorded.append((Provenance.answersPath, answersBytes))
-        recorded.append((Provenance.environmentPath, environmentBytes))
+        let layout = prepared.request.layout
+        recorded.append((layout.answersPath, answersBytes))
+        recorded.append((layout.environmentPath, environmentBytes))
         let checksums = Array(Provenance.checksumsText(recorded, digests: digests).utf8)
         outputs.append(OutputFile(path: GenerationPlan.recordDirectory, bytes: [], mode: 0o755, isDirectory: true))
-        outputs.append(OutputFile(path: Provenance.answersPath, bytes: answersBytes, mode: 0o644))
-        outputs.append(OutputFile(path: Provenance.checksumsPath, bytes: checksums, mode: 0o644))
-        outputs.append(OutputFile(path: Provenance.environmentPath, bytes: environmentBytes, mode: 0o644))
+        outputs.append(OutputFile(path: layout.answersPath, bytes: answersBytes, mode: 0o644))
+        outputs.append(OutputFile(path: layout.checksumsPath, bytes: checksums, mode: 0o644))
+        outputs.append(OutputFile(path: layout.environmentPath, bytes: environmentBytes, mode: 0o644))
         outputs.sort { $0.path < $1.path }
         return outputs
     }

@@ -28,6 +28,11 @@ public struct ProjectRecord: Sendable {
     /// Which tool's record this is: mlrepro's `.mlrepro/`, or copier's answers file alone.
     public var madeBy = "mlrepro"
 
+    /// Where mlrepro's record of this template is (or goes, for a copier or cruft record that
+    /// `update` or `recopy` rewrites): `.mlrepro/answers.yml`, or `.mlrepro/answers.NAME.yml` for a
+    /// template recorded apart (see `RecordLayout`).
+    public var layout = RecordLayout.standard
+
     /// The git ref the project was generated from, when the template is a git repository: the
     /// recorded commit, or what copier's `_commit` names (a tag, or `git describe` output).
     public var generatedRef: String? {
@@ -61,6 +66,10 @@ public struct ProjectRecord: Sendable {
             }
             let normalised = answersFile.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
             if normalised == cruftPath { return try loadCruft(project: project) }
+            if let name = RecordLayout.mlreproName(of: normalised) {
+                guard RecordInput.exists(normalised, in: project) else { throw ProjectRecordError.missingFile(project + "/" + normalised) }
+                return try loadMLRepro(project: project, layout: RecordLayout(name: name))
+            }
             if normalised != Provenance.answersPath {
                 guard RecordInput.exists(normalised, in: project) else {
                     throw ProjectRecordError.missingFile(project + "/" + normalised)
@@ -68,11 +77,24 @@ public struct ProjectRecord: Sendable {
                 return try loadCopier(project: project, relative: normalised)
             }
         }
-        let answersPath = project + "/" + Provenance.answersPath
-        guard let answersData = try RecordInput.contents(of: Provenance.answersPath, in: project,
-                                                          maxBytes: YAMLValueReader.defaultMaxBytes) else {
+        if !RecordInput.exists(Provenance.answersPath, in: project) {
             if RecordInput.exists(copierAnswersPath, in: project) { return try loadCopier(project: project) }
             if RecordInput.exists(cruftPath, in: project) { return try loadCruft(project: project) }
+            // Only templates recorded apart (`.mlrepro/answers.NAME.yml`): one of them is the record.
+            let named = ProjectRecords.find(in: project).filter { RecordLayout.mlreproName(of: $0) != nil }
+            if named.count == 1, let name = RecordLayout.mlreproName(of: named[0]) {
+                return try loadMLRepro(project: project, layout: RecordLayout(name: name))
+            }
+            throw ProjectRecordError.notAProject(project)
+        }
+        return try loadMLRepro(project: project, layout: .standard)
+    }
+
+    /// mlrepro's own record of one template, in `layout`'s files.
+    static func loadMLRepro(project: String, layout: RecordLayout) throws -> ProjectRecord {
+        let answersPath = project + "/" + layout.answersPath
+        guard let answersData = try RecordInput.contents(of: layout.answersPath, in: project,
+                                                          maxBytes: YAMLValueReader.defaultMaxBytes) else {
             throw ProjectRecordError.notAProject(project)
         }
         let answers = try AnswersFile.load(contents: answersData, path: answersPath)
@@ -86,19 +108,21 @@ public struct ProjectRecord: Sendable {
         let skip = try skipPatterns(answers)
         var dirty = false
         if let entry = answers.entry("_template_dirty"), case .bool(let flag) = entry.value { dirty = flag }
-        let environmentPath = project + "/" + Provenance.environmentPath
-        guard let environment = try RecordInput.contents(of: Provenance.environmentPath, in: project) else {
+        let environmentPath = project + "/" + layout.environmentPath
+        guard let environment = try RecordInput.contents(of: layout.environmentPath, in: project) else {
             throw ProjectRecordError.missingFile(environmentPath)
         }
         guard let environmentText = String(data: environment, encoding: .utf8) else {
             throw ProjectRecordError.unreadable(environmentPath, "it is not UTF-8 text")
         }
-        let checksums = try RecordInput.contents(of: Provenance.checksumsPath, in: project)
-        return ProjectRecord(project: project, answers: answers, template: try string("_template"),
-                             commit: try string("_commit"), templateWasDirty: dirty, skip: skip,
-                             environmentJSON: environmentText,
-                             checksums: try parseChecksums(checksums.map { String(decoding: $0, as: UTF8.self) } ?? "",
-                                                           file: project + "/" + Provenance.checksumsPath))
+        let checksums = try RecordInput.contents(of: layout.checksumsPath, in: project)
+        var record = ProjectRecord(project: project, answers: answers, template: try string("_template"),
+                                   commit: try string("_commit"), templateWasDirty: dirty, skip: skip,
+                                   environmentJSON: environmentText,
+                                   checksums: try parseChecksums(checksums.map { String(decoding: $0, as: UTF8.self) } ?? "",
+                                                                 file: project + "/" + layout.checksumsPath))
+        record.layout = layout
+        return record
     }
 
     /// `_skip`: a pattern or a list of them, each one that can only match inside the project.
@@ -150,6 +174,7 @@ public struct ProjectRecord: Sendable {
                                    templateWasDirty: false, skip: try skipPatterns(answers), environmentJSON: "{}",
                                    checksums: PathMap())
         record.madeBy = "copier"
+        record.layout = RecordLayout.of(record: relative)
         return record
     }
 

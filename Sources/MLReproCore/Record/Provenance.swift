@@ -9,9 +9,10 @@ public enum Provenance {
 
     /// `answers.yml`: `_template`, `_commit`, `_mlrepro_version`, then the recorded answers in
     /// question order. It is a valid `--answers` file.
-    public static func answersText(template: String, commit: String, answers: OrderedMapping) -> String {
+    public static func answersText(template: String, commit: String, answers: OrderedMapping,
+                                   layout: RecordLayout = .standard) -> String {
         var text = "# How this project was generated. Reproduce it with:\n"
-        text += "#   mlrepro init DEST --template \(template) --answers .mlrepro/answers.yml\n"
+        text += "#   mlrepro init DEST --template \(template) --answers \(layout.answersPath)\n"
         text += "_template: \(YAMLText.scalar(.string(template)))\n"
         text += "_commit: \(YAMLText.scalar(.string(commit)))\n"
         text += "_mlrepro_version: \(YAMLText.scalar(.string(MLReproVersion.current)))\n"

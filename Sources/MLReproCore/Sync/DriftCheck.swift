@@ -115,7 +115,7 @@ public enum DriftCheck {
         let manifest = try tree.manifest()
         let render = try RegeneratedProject.render(
             tree: tree, project: project, inputs: record.answerInputs(for: manifest),
-            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, streamingCopies: true)
+            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, layout: record.layout, streamingCopies: true)
         var report = try compare(render, record: record, strict: strict)
         // A built-in or folder template is known by its content hash: say which content was compared
         // when it is not the one the record names.

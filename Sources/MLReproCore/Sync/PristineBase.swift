@@ -9,6 +9,8 @@ import TemplateEngine
 /// `init` and every `update` write them as a commit that no branch points to, under the private
 /// reference `refs/mlrepro/base` (a project in a subfolder of a repository gets
 /// `refs/mlrepro/base-<hash of the folder>`), each update's commit a child of the previous one.
+/// A template recorded apart (`RecordLayout`, `.mlrepro/answers.NAME.yml`) keeps its own base under
+/// `refs/mlrepro/records/NAME/base` (with the same suffix in a subfolder).
 /// The commit's message names the template and commit it is the render of (`Template-Commit:`),
 /// and `update` uses it only when that equals the record's `_commit` (walking back through earlier
 /// bases after a `git reset` undid an update). The working tree, index, HEAD and branches are never
@@ -27,7 +29,8 @@ public enum PristineBase {
 
     /// The repository holding `project`, the project's folder in it ("" at the root) and the name of
     /// its base reference; nil when the project is in no repository (or libgit2 is unavailable).
-    static func location(of project: String) -> (repository: GitRepository, folder: String, reference: String)? {
+    static func location(of project: String, layout: RecordLayout = .standard) -> (repository: GitRepository, folder: String, reference: String)? {
+        let reference = layout.baseReference
         guard let repository = try? GitRepository.open(at: project, searchParents: true),
               let root = repository.workingDirectory else { return nil }
         let rootPath = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
@@ -42,8 +45,8 @@ public enum PristineBase {
     /// false when the project is in no git repository (nothing to record into).
     @discardableResult
     public static func record(project: String, template: String, commit: String,
-                              files: [(path: String, bytes: [UInt8], mode: UInt16)]) throws -> Bool {
-        guard let (repository, _, name) = location(of: project) else { return false }
+                              files: [(path: String, bytes: [UInt8], mode: UInt16)], layout: RecordLayout = .standard) throws -> Bool {
+        guard let (repository, _, name) = location(of: project, layout: layout) else { return false }
         let shownTemplate = TerminalText.visible(template, keepingNewlines: false)
         let shownCommit = TerminalText.visible(commit, keepingNewlines: false)
         let message = """
@@ -79,7 +82,7 @@ public enum PristineBase {
 
     /// The base recorded for `record`'s template commit, if the project's repository has one.
     static func stored(for record: ProjectRecord) -> PathMap<RegeneratedProject.File>? {
-        guard let (repository, _, name) = location(of: record.project) else { return nil }
+        guard let (repository, _, name) = location(of: record.project, layout: record.layout) else { return nil }
         var candidate = repository.referencedCommit(name)
         let wanted = commitTrailer + TerminalText.visible(record.commit, keepingNewlines: false)
         var steps = 0
@@ -98,13 +101,13 @@ public enum PristineBase {
     /// those reachable from HEAD, as the project's folder held it. Its files are the pristine render
     /// of the version the project was made with (a base at least as old as the recorded one).
     static func fromHistory(for record: ProjectRecord) -> PathMap<RegeneratedProject.File>? {
-        guard let (repository, folder, _) = location(of: record.project),
+        guard let (repository, folder, _) = location(of: record.project, layout: record.layout),
               let commits = try? repository.commitsFromHead(limit: maxWalk, where: { $0.hasPrefix("Generate project with mlrepro ") }) else {
             return nil
         }
         for commit in commits {
             guard let contents = try? repository.fileContents(at: commit, under: folder, limit: maxFiles, byteLimit: maxBytes),
-                  contents.contains(where: { $0.path == Provenance.answersPath }) else { continue }
+                  contents.contains(where: { $0.path == record.layout.answersPath }) else { continue }
             return files(contents, record: record)
         }
         return nil

@@ -65,7 +65,7 @@ public struct ProjectRecopy {
         let fresh = try RegeneratedProject.render(
             tree: tree, project: project,
             inputs: record.answerInputs(for: try tree.manifest(), overrides: answers, data: data),
-            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust)
+            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, layout: record.layout)
         var writes: [(path: String, bytes: [UInt8], mode: UInt16)] = []
         var removals: [String] = []
         var actions: [RecopyAction] = []
@@ -109,20 +109,20 @@ public struct ProjectRecopy {
         if !record.skip.isEmpty { recorded["_skip"] = .list(record.skip.map { .string($0) }) }
         if tree.revision?.dirty == true { recorded["_template_dirty"] = .bool(true) }
         let toCommit = tree.revision?.commit ?? tree.contentHash
-        let answersBytes = Array(Provenance.answersText(template: record.template, commit: toCommit, answers: recorded).utf8)
+        let answersBytes = Array(Provenance.answersText(template: record.template, commit: toCommit, answers: recorded, layout: record.layout).utf8)
         let removed = Set(removals)
         var generated: [(path: String, bytes: [UInt8])] = fresh.files.sorted { $0.key < $1.key }.compactMap { path, file in
             if removed.contains(path) { return nil }
             let exists = ProjectFiles.read(project + "/" + path) != nil || writes.contains { $0.path == path }
             return exists ? (path, file.bytes) : nil
         }
-        generated.append((Provenance.answersPath, answersBytes))
-        generated.append((Provenance.environmentPath, Array(record.environmentJSON.utf8)))
-        writes.append((Provenance.answersPath, answersBytes, 0o644))
+        generated.append((record.layout.answersPath, answersBytes))
+        generated.append((record.layout.environmentPath, Array(record.environmentJSON.utf8)))
+        writes.append((record.layout.answersPath, answersBytes, 0o644))
         if record.madeBy != "mlrepro" {
-            writes.append((Provenance.environmentPath, Array(record.environmentJSON.utf8), 0o644))
+            writes.append((record.layout.environmentPath, Array(record.environmentJSON.utf8), 0o644))
         }
-        writes.append((Provenance.checksumsPath, Array(Provenance.checksumsText(generated).utf8), 0o644))
+        writes.append((record.layout.checksumsPath, Array(Provenance.checksumsText(generated).utf8), 0o644))
         if record.madeBy == "cruft", let original = try RecordInput.contents(of: ProjectRecord.cruftPath, in: project),
            let rewritten = try CruftRecord.updated(original, commit: tree.revision?.commit, answers: fresh.prepared.answers.recorded) {
             writes.append((ProjectRecord.cruftPath, rewritten, 0o644))
@@ -139,9 +139,10 @@ public struct ProjectRecopy {
         if !fresh.prepared.manifest.tasksShapeOutput {
             let pristine = fresh.files.sorted { $0.key < $1.key }.map { (path: $0.key, bytes: $0.value.bytes, mode: $0.value.mode) }
             do {
-                try PristineBase.record(project: project, template: record.template, commit: toCommit, files: pristine)
+                try PristineBase.record(project: project, template: record.template, commit: toCommit, files: pristine,
+                                        layout: record.layout)
             } catch {
-                report.notes.append("the merge base for the next update could not be kept in \(PristineBase.reference): \(error)")
+                report.notes.append("the merge base for the next update could not be kept in \(record.layout.baseReference): \(error)")
             }
         }
         return report

@@ -32,11 +32,12 @@ public struct RegeneratedProject: Sendable {
     /// `post_gen_project`), which run with `trust` on the render in a scratch folder; `trust`
     /// also lets the template's Python extensions run (`--trust`). `budget`: what the renders
     /// may spend (shared with other renders the caller keeps at the same time).
+    /// `layout`: the record's, which names the copier answers file the template writes.
     /// With `streamingCopies`, a large file copied as it is stays in the template (`streamed`)
     /// instead of being read whole, unless hooks that shape the output run on the render.
     public static func render(tree: TemplateTree, project: String, inputs: AnswerInputs,
                               environmentJSON: String, skip: [String], trust: Bool = false,
-                              streamingCopies: Bool = false, budget: RenderBudget? = nil,
+                              layout: RecordLayout = .standard, streamingCopies: Bool = false, budget: RenderBudget? = nil,
                               runner: any TaskRunning = ProcessTaskRunner(),
                               resolving: ((AnswerResolver, AnswerInputs) throws -> ResolvedAnswers)? = nil) throws -> RegeneratedProject {
         var request = GenerationRequest(destination: project, tree: tree, inputs: inputs,
@@ -45,6 +46,8 @@ public struct RegeneratedProject: Sendable {
         // Without trust no task is even prepared; with it only output-shaping ones are run below.
         request.skipTasks = !trust
         request.renderBudget = budget
+        // The record's layout names copier's answers file as the project has it (`.copier-answers.NAME.yml`).
+        request.layout = layout
         let prepared = try ProjectGenerator.prepare(request, resolving: resolving)
         let skipped = PathPatterns(skip)
         let items = prepared.plan.files.filter { !skipped.matches($0.path, isDirectory: false) }

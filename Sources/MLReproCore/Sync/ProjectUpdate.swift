@@ -18,6 +18,8 @@ public struct UpdateAction: Sendable, Equatable {
 /// The outcome of `update`.
 public struct UpdateReport: Sendable {
     public var project: String
+    /// The template updated, as recorded.
+    public var template = ""
     public var fromCommit: String
     public var toCommit: String
     public var toRef: String
@@ -107,6 +109,9 @@ public struct ProjectUpdate {
     public var ask: ((PendingQuestion) throws -> Value)?
     /// `--pretend`: work out every action and write nothing (no migration runs, no base is kept).
     public var pretend = false
+    /// The clean working tree was checked already: `update` of several templates in turn checks it
+    /// once, before the first, whose changes the next ones then find.
+    public var treeCheckedClean = false
 
     public init(project: String, ref: String?, answers: AnswersFile?, data: [(key: String, value: String)],
                 template: RecordedTemplate = RecordedTemplate(), runner: any TaskRunning = ProcessTaskRunner()) {
@@ -120,7 +125,7 @@ public struct ProjectUpdate {
 
     public func run() throws -> UpdateReport {
         let record = try template.record(of: project, answersFile: answersFile)
-        if !pretend { try Self.requireCleanTree(project) }
+        if !pretend && !treeCheckedClean { try Self.requireCleanTree(project) }
         let theirsTree = try template.load(record, ref: ref, latest: ref == nil)
         // The new and the old template's renders are held together: they share one budget.
         let budget = RenderBudget()
@@ -128,7 +133,7 @@ public struct ProjectUpdate {
         let theirs = try RegeneratedProject.render(
             tree: theirsTree, project: project,
             inputs: record.answerInputs(for: try theirsTree.manifest(), overrides: answers, data: data),
-            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, budget: budget,
+            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, layout: record.layout, budget: budget,
             resolving: { resolver, inputs in
                 try resolver.resolve(inputs, reask: false) { pending in try newAnswers.answer(pending, ask: ask) }
             })
@@ -233,21 +238,21 @@ public struct ProjectUpdate {
         if !record.skip.isEmpty { recorded["_skip"] = .list(record.skip.map { .string($0) }) }
         if theirsTree.revision?.dirty == true { recorded["_template_dirty"] = .bool(true) }
         let toCommit = theirsTree.revision?.commit ?? theirsTree.contentHash
-        let answersBytes = Array(Provenance.answersText(template: record.template, commit: toCommit, answers: recorded).utf8)
+        let answersBytes = Array(Provenance.answersText(template: record.template, commit: toCommit, answers: recorded, layout: record.layout).utf8)
         let removed = Set(removals)
         var generated: [(path: String, bytes: [UInt8])] = theirs.files.sorted { $0.key < $1.key }.compactMap { path, file in
             if removed.contains(path) { return nil }
             let exists = ProjectFiles.read(project + "/" + path) != nil || writes.contains { $0.path == path }
             return exists ? (path, file.bytes) : nil
         }
-        generated.append((Provenance.answersPath, answersBytes))
-        generated.append((Provenance.environmentPath, Array(record.environmentJSON.utf8)))
-        writes.append((Provenance.answersPath, answersBytes, 0o644))
+        generated.append((record.layout.answersPath, answersBytes))
+        generated.append((record.layout.environmentPath, Array(record.environmentJSON.utf8)))
+        writes.append((record.layout.answersPath, answersBytes, 0o644))
         if record.madeBy != "mlrepro" {
             // A project copier made gains mlrepro's record, with the empty environment it was checked with.
-            writes.append((Provenance.environmentPath, Array(record.environmentJSON.utf8), 0o644))
+            writes.append((record.layout.environmentPath, Array(record.environmentJSON.utf8), 0o644))
         }
-        writes.append((Provenance.checksumsPath, Array(Provenance.checksumsText(generated).utf8), 0o644))
+        writes.append((record.layout.checksumsPath, Array(Provenance.checksumsText(generated).utf8), 0o644))
         if record.madeBy == "cruft", let original = try RecordInput.contents(of: ProjectRecord.cruftPath, in: project),
            let rewritten = try CruftRecord.updated(original, commit: theirsTree.revision?.commit, answers: theirs.prepared.answers.recorded) {
             writes.append((ProjectRecord.cruftPath, rewritten, 0o644))
@@ -259,6 +264,7 @@ public struct ProjectUpdate {
         report.newAnswers = newAnswers.taken
         report.messageBeforeUpdate = theirs.prepared.messageBeforeUpdate
         report.messageAfterUpdate = theirs.prepared.messageAfterUpdate
+        report.template = record.template
         if pretend {
             report.pretended = true
             return report
@@ -281,9 +287,10 @@ public struct ProjectUpdate {
             // The new version's pristine render becomes the next update's merge base.
             let pristine = theirs.files.sorted { $0.key < $1.key }.map { (path: $0.key, bytes: $0.value.bytes, mode: $0.value.mode) }
             do {
-                try PristineBase.record(project: project, template: record.template, commit: toCommit, files: pristine)
+                try PristineBase.record(project: project, template: record.template, commit: toCommit, files: pristine,
+                                        layout: record.layout)
             } catch {
-                notes.append("the merge base for the next update could not be kept in \(PristineBase.reference): \(error)")
+                notes.append("the merge base for the next update could not be kept in \(record.layout.baseReference): \(error)")
             }
         }
         if let migrations {
@@ -310,7 +317,7 @@ public struct ProjectUpdate {
         if let tree {
             let files = try RegeneratedProject.render(
                 tree: tree, project: project, inputs: record.answerInputs(for: try tree.manifest()),
-                environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, budget: budget).files
+                environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, layout: record.layout, budget: budget).files
             return (files, .template)
         }
         var files = PathMap<RegeneratedProject.File>()
@@ -330,7 +337,7 @@ public struct ProjectUpdate {
 
     /// Refuses a project outside git or with uncommitted changes: every change `update` and
     /// `recopy` make must be reviewable (`git diff`) and undoable.
-    static func requireCleanTree(_ project: String) throws {
+    public static func requireCleanTree(_ project: String) throws {
         guard let repository = try? GitRepository.open(at: project, searchParents: true),
               let root = repository.workingDirectory else {
             throw UpdateError.notUnderGit(project)
