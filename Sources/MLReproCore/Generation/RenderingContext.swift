@@ -115,7 +115,8 @@ public struct RenderingContext: Sendable {
             mapping["_template"] = .string(requestedSource ?? templateSource)
             mapping["_output_dir"] = .string(TemplatePath.parent(destination))
             mapping["_repo_dir"] = .string(requestedSource ?? templatePath)
-            mapping["_checkout"] = revision.map { Value.string($0.ref) } ?? Value.none
+            // What was asked for (`--vcs-ref`), `None` when cookiecutter chose the default branch.
+            mapping["_checkout"] = revision?.requested.map { Value.string($0) } ?? Value.none
             context[namespace] = .dict(mapping)
         }
         var recorded = OrderedMapping()

@@ -14,6 +14,9 @@ public struct TemplateRevision: Sendable, Equatable {
     public var tag: String?
     /// `git describe --tags --always` of `commit` (what copier records as `_commit`).
     public var described: String?
+    /// The ref the user asked for (`--vcs-ref`, or the recorded one `check` renders at); nil when
+    /// the loader chose (cookiecutter's `_checkout` is this, `null` when nothing was asked).
+    public var requested: String?
 
     /// A recorded `_commit` as messages show it: a full commit id shortened to 12 digits; a tag,
     /// a `git describe` name or a content hash (`sha256:...`) as it is.

@@ -75,6 +75,9 @@ public struct TemplateTree: Sendable {
     public var revision: TemplateRevision?
     /// `--template` exactly as given (copier records it as `_src_path`); nil when not given.
     public var requestedSource: String?
+    /// The format `--format` chose (`copier`, `cookiecutter`, ...) for a template that ships
+    /// manifests of several formats; nil reads the first one `TemplateFormats.all` recognises.
+    public var formatPreference: String?
     private var index: [ExactPath: Int]
     /// `contentHash` computed when the tree was built (built-in templates: by the embedder, so
     /// that their files need not be decoded to name them).
@@ -96,7 +99,12 @@ public struct TemplateTree: Sendable {
 
     /// Reads the manifest through the template's format (see `TemplateFormat`).
     public func manifest() throws -> TemplateManifest {
-        guard let (format, name) = TemplateFormats.detect(self) else { throw GenerationError.noManifest(origin) }
+        guard let (format, name) = TemplateFormats.detect(self) else {
+            if let wanted = formatPreference, let format = TemplateFormats.all.first(where: { $0.name == wanted }) {
+                throw GenerationError.noManifestOfFormat(origin, format: wanted, files: format.manifestFileNames)
+            }
+            throw GenerationError.noManifest(origin)
+        }
         return try format.manifest(named: name, in: self)
     }
 

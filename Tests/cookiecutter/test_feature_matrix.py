@@ -1,0 +1,201 @@
+"""One small fixture per cookiecutter feature, rendered by cookiecutter 2.7.1 (from the test virtualenv)
+and by mlrepro and compared byte for byte; the rows of Docs/compatibility-cookiecutter.md name these
+tests (test_every_supported_row_names_a_test checks that they exist)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(os.environ.get("MLREPRO_BIN", REPO / ".build" / "debug" / "mlrepro"))
+COOKIECUTTER = Path(sys.executable).parent / "cookiecutter"
+SLUG = "{{ cookiecutter.project_slug }}"
+MATRIX = REPO / "Docs" / "compatibility-cookiecutter.md"
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return root
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, bytes]]:
+    out = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if relative == ".mlrepro" or relative.startswith(".mlrepro/"):
+            continue
+        out[relative] = (stat.S_IMODE(path.lstat().st_mode), b"" if path.is_dir() else path.read_bytes())
+    return out
+
+
+def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return dict(os.environ, NO_COLOR="1", HOME=str(tmp_path), GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.org",
+                GIT_COMMITTER_NAME="A", GIT_COMMITTER_EMAIL="a@example.org", **extra)
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
+                          env=environment(cwd.parent)).stdout.strip()
+
+
+def cookiecutter(tmp_path: Path, template: str, *args: str, env: dict[str, str] | None = None) -> Path:
+    """Runs cookiecutter 2.7.1 in a fresh folder and returns the one project it made."""
+    if not COOKIECUTTER.exists():
+        pytest.fail(f"{COOKIECUTTER} missing: run `make venv`")
+    work = tmp_path / f"cc-{len(list(tmp_path.glob('cc-*')))}"
+    work.mkdir()
+    made = subprocess.run([str(COOKIECUTTER), "--no-input", template, *args], cwd=work,
+                          env=env or environment(tmp_path), capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    [project] = list(work.iterdir())
+    return project
+
+
+def mlrepro(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN), *args], cwd=tmp_path, env=env or environment(tmp_path), capture_output=True,
+                          text=True, timeout=120)
+
+
+def init(tmp_path: Path, template: str, dest: str, *args: str, env: dict[str, str] | None = None) -> Path:
+    done = mlrepro(tmp_path, "init", dest, "--template", template, "--defaults", "--no-git", "--no-probe", "--quiet",
+                   *args, env=env)
+    assert done.returncode == 0, done.stderr
+    return tmp_path / dest
+
+
+def data(extra: list[str]) -> list[str]:
+    return [arg for item in extra for arg in ("--data", item)]
+
+
+def assert_same(expected: Path, actual: Path) -> None:
+    want, got = snapshot(expected), snapshot(actual)
+    assert sorted(got) == sorted(want)
+    for path in want:
+        assert got[path] == want[path], f"{path}:\ncookiecutter: {want[path]!r}\nmlrepro: {got[path]!r}"
+
+
+def compare(tmp_path: Path, files: dict[str, str | bytes], extra: list[str] = (), trust: bool = False,
+            env: dict[str, str] | None = None) -> Path:
+    """Renders `files` as a template with both tools (`extra` as KEY=VALUE) and compares the projects."""
+    template = write(tmp_path / "tpl", files)
+    expected = cookiecutter(tmp_path, str(template), *extra, env=env)
+    actual = init(tmp_path, str(template), "ours", *data(list(extra)), *(["--trust"] if trust else []), env=env)
+    assert_same(expected, actual)
+    return actual
+
+
+# MARK: - The default ref (which version of a git template is rendered)
+
+REF_TEMPLATE = {"cookiecutter.json": json.dumps({"project_slug": "refs"}),
+                f"{SLUG}/version.txt": "v1 [{{ cookiecutter._checkout }}]\n"}
+
+
+def versioned_template(tmp_path: Path) -> Path:
+    """A repository with a tag `v1` and a newer commit on its default branch `main`."""
+    template = write(tmp_path / "tpl", REF_TEMPLATE)
+    git("init", "-q", "-b", "main", cwd=template)
+    git("add", "-A", cwd=template)
+    git("commit", "-qm", "v1", cwd=template)
+    git("tag", "v1", cwd=template)
+    (template / SLUG / "version.txt").write_text("main [{{ cookiecutter._checkout }}]\n")
+    git("commit", "-qam", "after v1", cwd=template)
+    return template
+
+
+def test_default_ref_local_folder_is_its_checked_out_branch(tmp_path: Path) -> None:
+    template = versioned_template(tmp_path)
+    expected = cookiecutter(tmp_path, str(template))
+    assert (expected / "version.txt").read_text() == "main [None]\n"
+    assert_same(expected, init(tmp_path, str(template), "ours"))
+    record = (tmp_path / "ours" / ".mlrepro" / "answers.yml").read_text()
+    assert f'_commit: "{git("rev-parse", "HEAD", cwd=template)}"' in record and "_checkout" not in record
+
+
+def test_default_ref_local_folder_with_changes_is_its_working_tree(tmp_path: Path) -> None:
+    template = versioned_template(tmp_path)
+    (template / SLUG / "version.txt").write_text("edited [{{ cookiecutter._checkout }}]\n")
+    assert_same(cookiecutter(tmp_path, str(template)), init(tmp_path, str(template), "ours"))
+
+
+def test_default_ref_url_is_the_default_branch(tmp_path: Path) -> None:
+    template = versioned_template(tmp_path)
+    git("checkout", "-qb", "other", cwd=template)
+    (template / SLUG / "version.txt").write_text("other\n")
+    git("commit", "-qam", "other", cwd=template)
+    git("checkout", "-q", "main", cwd=template)
+    url = "git+" + template.as_uri()
+    expected = cookiecutter(tmp_path, url)
+    assert (expected / "version.txt").read_text() == "main [None]\n"
+    assert_same(expected, init(tmp_path, url, "ours"))
+
+
+def test_checkout_names_the_asked_ref(tmp_path: Path) -> None:
+    template = versioned_template(tmp_path)
+    url = "git+" + template.as_uri()
+    expected = cookiecutter(tmp_path, url, "--checkout", "v1")
+    assert (expected / "version.txt").read_text() == "v1 [v1]\n"
+    actual = init(tmp_path, url, "ours", "--vcs-ref", "v1")
+    assert_same(expected, actual)
+    # check renders at the recorded commit with the recorded checkout: in sync.
+    assert "_checkout: v1" in (actual / ".mlrepro" / "answers.yml").read_text()
+    check = mlrepro(tmp_path, "check", "ours")
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_vcs_ref_head_on_a_local_clone_is_its_checked_out_branch(tmp_path: Path) -> None:
+    origin = versioned_template(tmp_path)
+    clone = tmp_path / "clone"
+    git("clone", "-q", str(origin), str(clone), cwd=tmp_path)
+    git("checkout", "-qb", "feature", cwd=clone)
+    (clone / SLUG / "version.txt").write_text("feature\n")
+    git("commit", "-qam", "feature", cwd=clone)
+    expected = cookiecutter(tmp_path, str(clone))
+    assert (expected / "version.txt").read_text() == "feature\n"
+    actual = init(tmp_path, str(clone), "ours", "--vcs-ref", "HEAD")
+    assert (actual / "version.txt").read_text() == "feature\n"
+
+
+def test_copier_templates_keep_the_newest_tag(tmp_path: Path) -> None:
+    template = write(tmp_path / "tpl", {"copier.yml": "name: {default: x}\n", "v.txt.jinja": "v1\n"})
+    git("init", "-q", "-b", "main", cwd=template)
+    git("add", "-A", cwd=template)
+    git("commit", "-qm", "v1", cwd=template)
+    git("tag", "v1", cwd=template)
+    (template / "v.txt.jinja").write_text("main\n")
+    git("commit", "-qam", "after", cwd=template)
+    assert (init(tmp_path, str(template), "ours") / "v.txt").read_text() == "v1\n"
+
+
+def test_update_of_a_cruft_project_follows_the_default_branch_or_its_checkout(tmp_path: Path) -> None:
+    template = versioned_template(tmp_path)
+    commit = git("rev-parse", "v1", cwd=template)
+    for name, checkout in (("plain", None), ("pinned", "stable")):
+        project = cookiecutter(tmp_path, "git+" + template.as_uri(), "--checkout", "v1")
+        project = project.rename(tmp_path / name)
+        (project / "version.txt").write_text(f"v1 [{checkout}]\n")
+        (project / ".cruft.json").write_text(json.dumps({
+            "template": template.as_uri(), "commit": commit, "checkout": checkout,
+            "context": {"cookiecutter": {"project_slug": "refs", "_template": template.as_uri()}}, "directory": None}))
+        git("init", "-q", cwd=project)
+        git("add", "-A", cwd=project)
+        git("commit", "-qm", "generated", cwd=project)
+        check = mlrepro(tmp_path, "check", name)
+        assert check.returncode == 0, check.stdout + check.stderr
+    git("branch", "stable", "v1", cwd=template)
+    plain = mlrepro(tmp_path, "update", "plain")
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert (tmp_path / "plain" / "version.txt").read_text() == "main [None]\n"
+    pinned = mlrepro(tmp_path, "update", "pinned")
+    assert pinned.returncode == 0, pinned.stdout + pinned.stderr
+    assert (tmp_path / "pinned" / "version.txt").read_text() == "v1 [stable]\n"
