@@ -199,3 +199,148 @@ def test_update_of_a_cruft_project_follows_the_default_branch_or_its_checkout(tm
     pinned = mlrepro(tmp_path, "update", "pinned")
     assert pinned.returncode == 0, pinned.stdout + pinned.stderr
     assert (tmp_path / "pinned" / "version.txt").read_text() == "v1 [stable]\n"
+
+
+# MARK: - Local Python extensions
+
+LOCAL_EXTENSIONS = {
+    "cookiecutter.json": json.dumps({"project_slug": "ext", "name": "Ada",
+                                     "_extensions": ["local_extensions.Shout", "local_extensions.reverse",
+                                                     "helpers.more.Greeting"]}),
+    "local_extensions.py": "from jinja2.ext import Extension\nfrom cookiecutter.utils import simple_filter\n\n\n"
+                           "class Shout(Extension):\n    def __init__(self, environment):\n"
+                           "        super().__init__(environment)\n"
+                           "        environment.filters['shout'] = lambda v: v.upper() + '!'\n\n\n"
+                           "@simple_filter\ndef reverse(v):\n    return v[::-1]\n",
+    "helpers/__init__.py": "",
+    "helpers/more.py": "from jinja2.ext import Extension\n\n\nclass Greeting(Extension):\n"
+                       "    def __init__(self, environment):\n        super().__init__(environment)\n"
+                       "        environment.globals['greeting'] = 'hello'\n",
+    f"{SLUG}/out.txt": "{{ cookiecutter.name|shout }} {{ cookiecutter.name|reverse }} {{ greeting }}\n",
+}
+
+
+def test_local_python_extensions_run_with_trust(tmp_path: Path) -> None:
+    env = environment(tmp_path, MLREPRO_PYTHON=sys.executable)
+    actual = compare(tmp_path, LOCAL_EXTENSIONS, trust=True, env=env)
+    assert (actual / "out.txt").read_text() == "ADA! adA hello\n"
+    refused = mlrepro(tmp_path, "init", "untrusted", "--template", "tpl", "--defaults", "--no-git", "--no-probe", env=env)
+    assert refused.returncode == 2 and "--trust" in refused.stderr and "local_extensions.Shout" in refused.stderr
+    assert not (tmp_path / "untrusted").exists()
+
+
+# MARK: - Includes and extends
+
+INCLUDES = {
+    "cookiecutter.json": json.dumps({"project_slug": "inc", "name": "Ada"}),
+    "templates/base.txt": "base {{ cookiecutter.name }}\n{% block body %}{% endblock %}\n",
+    "templates/macros.j2": "{% macro hi(n) %}hi {{ n }}{% endmacro %}",
+    f"{SLUG}/partials/p.txt": "partial {{ cookiecutter.name }}",
+    f"{SLUG}/out.txt": "{% extends 'base.txt' %}{% block body %}{% include 'partials/p.txt' %} "
+                       "{% from 'macros.j2' import hi %}{{ hi(1) }} {% include './partials/p.txt' %}{% endblock %}",
+}
+
+
+def test_includes_and_extends_search_the_project_folder_then_templates(tmp_path: Path) -> None:
+    actual = compare(tmp_path, INCLUDES)
+    assert (actual / "out.txt").read_text() == "base Ada\npartial Ada hi 1 partial Ada\n"
+
+
+def test_an_include_outside_the_search_folders_is_an_error(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", {"cookiecutter.json": '{"project_slug": "x"}', f"{SLUG}/x.txt": "{% include 'cookiecutter.json' %}"})
+    work = tmp_path / "cc"
+    work.mkdir()
+    reference = subprocess.run([str(COOKIECUTTER), "--no-input", "../tpl"], cwd=work, capture_output=True, text=True,
+                               env=environment(tmp_path))
+    assert reference.returncode != 0 and "TemplateNotFound" in reference.stderr
+    ours = mlrepro(tmp_path, "init", "ours", "--template", "tpl", "--defaults", "--no-git", "--no-probe")
+    assert ours.returncode == 2 and "x.txt" in ours.stderr and "cookiecutter.json" in ours.stderr
+    assert not (tmp_path / "ours").exists()
+
+
+# MARK: - Nested templates
+
+NESTED = {
+    "cookiecutter.json": json.dumps({"templates": {
+        "lib": {"path": "./lib", "title": "Library", "description": "a package"},
+        "app": {"path": "./app", "title": "Application", "description": "a service"}}}),
+    "lib/cookiecutter.json": json.dumps({"project_slug": "a-lib", "name": "lib"}),
+    f"lib/{SLUG}/kind.txt": "{{ cookiecutter.name }} {{ cookiecutter._template.endswith('/tpl/lib') }}\n",
+    "app/cookiecutter.json": json.dumps({"project_slug": "an-app", "port": 8000}),
+    f"app/{SLUG}/kind.txt": "app {{ cookiecutter.port }}\n",
+}
+NESTED_OLD = {
+    "cookiecutter.json": json.dumps({"template": ["Library (./lib)", "Application (./app)"]}),
+    **{key: value for key, value in NESTED.items() if key != "cookiecutter.json"},
+}
+
+
+@pytest.mark.parametrize("files,extra", [(NESTED, []), (NESTED_OLD, []), (NESTED_OLD, ["template=Application (./app)"]),
+                                         (NESTED_OLD, ["template=Application (./app)", "port=9000"])])
+def test_nested_templates_choose_one(tmp_path: Path, files: dict[str, str], extra: list[str]) -> None:
+    actual = compare(tmp_path, files, extra)
+    check = mlrepro(tmp_path, "check", "ours")
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_nested_templates_mapping_form_is_chosen_by_data(tmp_path: Path) -> None:
+    """cookiecutter asks on a terminal (its --no-input takes the first); --data chooses too."""
+    write(tmp_path / "tpl", NESTED)
+    actual = init(tmp_path, "tpl", "ours", "--data", "templates=app")
+    assert (actual / "kind.txt").read_text() == "app 8000\n"
+    assert "templates: app\n" in (actual / ".mlrepro" / "answers.yml").read_text()
+    assert mlrepro(tmp_path, "check", "ours").returncode == 0
+    bad = mlrepro(tmp_path, "init", "bad", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--data", "templates=web")
+    assert bad.returncode == 2 and "templates" in bad.stderr and "web" in bad.stderr
+
+
+# MARK: - Hooks
+
+def test_pre_prompt_runs_before_the_project_folder_is_looked_for(tmp_path: Path) -> None:
+    files = {"cookiecutter.json": json.dumps({"project_slug": "made", "name": "x"}),
+             "hooks/pre_prompt.py": "import pathlib\nfolder = pathlib.Path('{{ cookiecutter.project_slug }}')\n"
+                                    "folder.mkdir()\n(folder / 'out.txt').write_text('{{ cookiecutter.name }}\\n')\n"}
+    actual = compare(tmp_path, files, trust=True, env=environment(tmp_path, MLREPRO_PYTHON=sys.executable))
+    assert (actual / "out.txt").read_text() == "x\n"
+    untrusted = mlrepro(tmp_path, "init", "u", "--template", "tpl", "--defaults", "--no-git", "--no-probe")
+    assert untrusted.returncode == 2 and "pre_prompt" in untrusted.stderr and "--trust" in untrusted.stderr
+    (tmp_path / "tpl" / "hooks" / "pre_prompt.py").write_text("pass\n")
+    missing = mlrepro(tmp_path, "init", "m", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--trust")
+    assert missing.returncode == 2 and "no project folder" in missing.stderr
+
+
+# MARK: - Templates with several manifests
+
+BOTH = {"copier.yml": "_subdirectory: copier\nproject_slug: {default: from-copier}\n",
+        "copier/copier.txt.jinja": "copier {{ project_slug }}\n",
+        "cookiecutter.json": json.dumps({"project_slug": "from-cookiecutter"}),
+        f"{SLUG}/cc.txt": "cookiecutter {{ cookiecutter.project_slug }}\n"}
+
+
+def test_format_chooses_between_copier_and_cookiecutter_manifests(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", BOTH)
+    default = mlrepro(tmp_path, "init", "d", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--quiet")
+    assert default.returncode == 0, default.stderr
+    assert (tmp_path / "d" / "copier.txt").read_text() == "copier from-copier\n"
+    assert default.stderr.count("copier.yml and cookiecutter.json") == 1 and "--format cookiecutter" in default.stderr
+    expected = cookiecutter(tmp_path, str(tmp_path / "tpl"))
+    chosen = mlrepro(tmp_path, "init", "c", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--quiet",
+                     "--format", "cookiecutter")
+    assert chosen.returncode == 0 and "copier.yml and" not in chosen.stderr, chosen.stderr
+    assert_same(expected, tmp_path / "c")
+    assert "_format: cookiecutter" in (tmp_path / "c" / ".mlrepro" / "answers.yml").read_text()
+    check = mlrepro(tmp_path, "check", "c")
+    assert check.returncode == 0, check.stdout + check.stderr
+    render = mlrepro(tmp_path, "validate", "--template", "tpl", "--format", "cookiecutter", "--answers", "/dev/null")
+    assert "copier.yml and" not in render.stderr
+
+
+@pytest.mark.parametrize("files,argument,message", [
+    (BOTH, "nope", "--format 'nope' is not a template format"),
+    ({"copier.yml": "a: {default: 1}\n"}, "cookiecutter", "has no ccds.json or cookiecutter.json"),
+])
+def test_format_errors(tmp_path: Path, files: dict[str, str], argument: str, message: str) -> None:
+    write(tmp_path / "tpl", files)
+    done = mlrepro(tmp_path, "init", "x", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--format", argument)
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert not (tmp_path / "x").exists()

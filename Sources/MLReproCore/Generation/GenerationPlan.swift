@@ -50,6 +50,7 @@ public struct GenerationPlanner: Sendable {
 
     /// The template-relative folder files come from (`_subdirectory`), normalised.
     public static func base(of manifest: TemplateManifest, in tree: TemplateTree) throws -> String {
+        if let problem = manifest.layoutProblem { throw problem }
         guard let subdirectory = manifest.subdirectory else { return "" }
         let parts = subdirectory.split(separator: "/").filter { $0 != "." }
         if subdirectory.hasPrefix("/") || parts.contains("..") {

@@ -132,9 +132,10 @@ public enum ProjectGenerator {
             templatePath: tree.origin, answersFile: manifest.answersFile ?? Provenance.answersPath,
             vcsRef: request.vcsRef, git: request.git, revision: tree.revision)
         renderingContext.requestedSource = tree.requestedSource
+        renderingContext.nestedPath = tree.nestedPath
         let base = try GenerationPlanner.base(of: manifest, in: tree)
         var environment = RenderingContext.environment(options: manifest.environmentOptions,
-                                                      loader: TreeLoader(tree: tree, base: base))
+                                                      loader: TreeLoader(tree: tree, base: base, manifest: manifest))
         if let budget = request.renderBudget { environment.budget = budget }
         let extensions = try pythonExtensions(manifest, tree: tree, trust: request.trust)
         extensions?.install(into: &environment)
@@ -142,6 +143,9 @@ public enum ProjectGenerator {
         resolver.trust = request.trust
         if let extensions, extensions.hookCount > 0 { resolver.contextHook = { try extensions.applyHooks(to: $0) } }
         var answers = try resolving?(resolver, request.inputs) ?? resolver.resolve(request.inputs)
+        if let nested = manifest.nestedTemplates {
+            return try prepareNested(nested, answers: answers, request: request, tree: tree, resolving: resolving)
+        }
         if let requested = tree.requestedSource, requested != tree.source {
             // Recorded so that check and update render `_src_path` as init did.
             answers.recorded["_src_path"] = .string(requested)
@@ -215,6 +219,37 @@ public enum ProjectGenerator {
             plan: plan, tree: tree, messageBeforeCopy: try message(manifest.messageBeforeCopy, "_message_before_copy"),
             messageAfterCopy: try message(manifest.messageAfterCopy, "_message_after_copy"),
             tasks: tasks, tasksBeforeWriting: tasksBeforeWriting, warnings: warnings)
+    }
+
+    /// cookiecutter's nested templates: the answer to the choosing question names a folder of the
+    /// template, which is then generated as a template of its own with the same inputs (as
+    /// cookiecutter calls itself again). The record keeps the template as given and the choice.
+    static func prepareNested(_ nested: (question: String, paths: [String: String]), answers: ResolvedAnswers,
+                              request: GenerationRequest, tree: TemplateTree,
+                              resolving: ((AnswerResolver, AnswerInputs) throws -> ResolvedAnswers)?) throws -> PreparedGeneration {
+        let chosen = answers.all[nested.question].map { $0.pythonString } ?? ""
+        guard let path = nested.paths[chosen] else {
+            throw GenerationError.invalidAnswer(key: nested.question, location: nil,
+                                                message: "'\(chosen)' is not one of the templates: \(nested.paths.keys.sorted().joined(separator: ", "))")
+        }
+        let parts = path.split(separator: "/").filter { $0 != "." }.map(String.init)
+        let folder = parts.joined(separator: "/")
+        guard !path.hasPrefix("/"), !parts.contains(".."), !folder.isEmpty, tree.entry(at: folder)?.isDirectory == true else {
+            throw GenerationError.unreadable(tree.displayPath(path), "\(nested.question) '\(chosen)' names no folder inside the template")
+        }
+        var inner = request
+        inner.tree = tree.subtree(at: folder)
+        inner.inputs.data.removeAll { $0.key == nested.question }
+        if let file = inner.inputs.file {
+            inner.inputs.file = AnswersFile(path: file.path, entries: file.entries.filter { $0.key != nested.question })
+        }
+        var prepared = try prepare(inner, resolving: resolving)
+        var recorded = OrderedMapping()
+        recorded[nested.question] = .string(chosen)
+        for (key, value) in prepared.answers.recorded.pairs { recorded[key] = value }
+        prepared.answers.recorded = recorded
+        prepared.request.tree = request.tree
+        return prepared
     }
 
     /// cookiecutter's `pre_prompt` hook, run in a private copy of the template (as cookiecutter

@@ -47,6 +47,8 @@ public struct RenderingContext: Sendable {
     public var templatePath: String
     public var answersFile: String
     public var vcsRef: String?
+    /// A nested cookiecutter template's folder inside the template as given.
+    public var nestedPath: String?
     public var git: GitIdentity
     /// The git commit a git template was read at (`_commit`, `_copier_conf.vcs_ref_hash`).
     public var revision: TemplateRevision?
@@ -112,9 +114,16 @@ public struct RenderingContext: Sendable {
         if let namespace {
             // cookiecutter adds where it was run from and what it rendered after the variables.
             var mapping = answers.all
-            mapping["_template"] = .string(requestedSource ?? templateSource)
-            mapping["_output_dir"] = .string(TemplatePath.parent(destination))
-            mapping["_repo_dir"] = .string(requestedSource ?? templatePath)
+            if let nestedPath {
+                // cookiecutter names a nested template by its resolved path.
+                mapping["_template"] = .string(templateSource + "/" + nestedPath)
+                mapping["_output_dir"] = .string(TemplatePath.parent(destination))
+                mapping["_repo_dir"] = .string(templateSource + "/" + nestedPath)
+            } else {
+                mapping["_template"] = .string(requestedSource ?? templateSource)
+                mapping["_output_dir"] = .string(TemplatePath.parent(destination))
+                mapping["_repo_dir"] = .string(requestedSource ?? templatePath)
+            }
             // What was asked for (`--vcs-ref`), `None` when cookiecutter chose the default branch.
             mapping["_checkout"] = revision?.requested.map { Value.string($0) } ?? Value.none
             context[namespace] = .dict(mapping)

@@ -45,7 +45,7 @@ public struct TemplateLint {
         }
         let base = try GenerationPlanner.base(of: manifest, in: tree)
         let environment = RenderingContext.environment(options: manifest.environmentOptions,
-                                                      loader: TreeLoader(tree: tree, base: base))
+                                                      loader: TreeLoader(tree: tree, base: base, manifest: manifest))
         let checksNames = manifest.jinjaExtensions.isEmpty
         if !checksNames {
             // Their filters and globals are only known once the template's Python code runs.

@@ -20,12 +20,6 @@ public struct CookiecutterFormat: TemplateFormat {
     /// with its own interpreter, so point this at the one with the hooks' imports).
     static var python: String { ProcessInfo.processInfo.environment["MLREPRO_PYTHON"] ?? "python3" }
 
-    /// `_extensions` mlrepro provides natively.
-    static let nativeExtensions: Set<String> = [
-        "jinja2_time.TimeExtension", "cookiecutter.extensions.TimeExtension", "cookiecutter.extensions.JsonifyExtension",
-        "cookiecutter.extensions.SlugifyExtension", "cookiecutter.extensions.RandomStringExtension",
-        "cookiecutter.extensions.UUIDExtension",
-    ]
 
     public func manifest(named fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
         let file = tree.displayPath(fileName)
@@ -77,8 +71,13 @@ public struct CookiecutterFormat: TemplateFormat {
                 guard case .list(let items) = value else {
                     throw ManifestError(location: location, message: "_extensions must be a list of extension names")
                 }
-                for case .string(let extensionName) in items where !Self.nativeExtensions.contains(extensionName) {
-                    throw ManifestError(location: location, message: "_extensions: '\(extensionName)' is a Python extension mlrepro does not provide (provided: \(Self.nativeExtensions.sorted().joined(separator: ", ")))")
+                // Python extensions (a module of the template, which cookiecutter puts on
+                // `sys.path`, or an installed package) run in the helper, only with --trust.
+                manifest.jinjaExtensions = try items.map { item in
+                    guard case .string(let extensionName) = item else {
+                        throw ManifestError(location: location, message: "_extensions must be a list of extension names")
+                    }
+                    return extensionName
                 }
                 manifest.questions.append(Self.question(key, value, location: location))
             default:
@@ -122,7 +121,6 @@ public struct CookiecutterFormat: TemplateFormat {
             default: break
             }
         }
-        manifest.subdirectory = try Self.projectFolder(of: tree, file: file)
         let interpreters = [(".py", Self.python), (".sh", "sh")]
         manifest.tasksAreHooks = true
         for (suffix, interpreter) in interpreters {
@@ -147,7 +145,60 @@ public struct CookiecutterFormat: TemplateFormat {
                 manifest.tasksShapeOutput = true
             }
         }
+        if let nested = try Self.nestedTemplates(mapping: manifest.questions, location: SourceLocation(file: file, line: 1, column: 1)) {
+            // Only the choice is asked here; the chosen template asks its own questions.
+            manifest.nestedTemplates = (nested.question.name, nested.paths)
+            manifest.questions = [nested.question]
+            return manifest
+        }
+        // generate_files renders from inside the project folder with FileSystemLoader(['.', '../templates']).
+        manifest.includeFolders = [".", "templates"]
+        do {
+            manifest.subdirectory = try Self.projectFolder(of: tree, file: file)
+        } catch let error as ManifestError where manifest.promptHook != nil {
+            // cookiecutter looks for the project folder after pre_prompt ran, which may make it.
+            manifest.layoutProblem = error
+        }
         return manifest
+    }
+
+    /// A `templates` mapping (`{"name": {"path": "./x", "title": ..., "description": ...}}`) or
+    /// the old `template` list (`["Title (./x)", ...]`) of `cookiecutter.json`: a question whose
+    /// answer names the nested template to render, and the path each answer names.
+    static func nestedTemplates(mapping questions: [Question], location: SourceLocation) throws -> (question: Question, paths: [String: String])? {
+        if let entry = questions.first(where: { $0.name == "templates" }), case .dict(let options)? = entry.defaultValue {
+            var paths: [String: String] = [:]
+            var labels = OrderedMapping()
+            for (key, value) in options.pairs {
+                guard case .dict(let fields) = value, case .string(let path)? = fields["path"] else {
+                    throw ManifestError(location: entry.location, message: "templates: '\(key)' needs a \"path\" to its template folder")
+                }
+                paths[key] = path
+                var label = key
+                if case .string(let title)? = fields["title"] { label = title }
+                if case .string(let text)? = fields["description"] { label += " (\(text))" }
+                labels[labels[label] == nil ? label : "\(label) [\(key)]"] = .string(key)
+            }
+            var question = Question(name: "templates", type: .str, location: entry.location)
+            question.help = "Select a template"
+            question.choices = .dict(labels)
+            question.defaultValue = .string(options.keys.first ?? "")
+            return (question, paths)
+        }
+        if let entry = questions.first(where: { $0.name == "template" }), case .list(let options)? = entry.choices {
+            var paths: [String: String] = [:]
+            for option in options {
+                let text = option.pythonString
+                // cookiecutter takes the path from the first `(...)` of the choice, greedily.
+                guard let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")"), open < close,
+                      text.index(after: open) < close else {
+                    throw ManifestError(location: entry.location, message: "template: '\(text)' names no template folder; write \"Title (./folder)\"")
+                }
+                paths[text] = String(text[text.index(after: open)..<close])
+            }
+            return (entry, paths)
+        }
+        return nil
     }
 
     static func question(_ name: String, _ value: Value, location: SourceLocation) -> Question {

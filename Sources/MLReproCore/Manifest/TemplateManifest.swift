@@ -96,6 +96,16 @@ public struct TemplateManifest: Sendable {
     public var questions: [Question] = []
     public var description: String?
     public var subdirectory: String?
+    /// Where `{% include %}`, `{% import %}` and `{% extends %}` look for a name, as folders of
+    /// the template (`.` is the subdirectory, `""` the root); nil: the subdirectory, then the root.
+    /// cookiecutter's loader searches the project folder and `../templates` beside it.
+    public var includeFolders: [String]?
+    /// cookiecutter's nested templates: the question that chooses one (`templates`, or the old
+    /// list form's `template`) and the folder each choice names, relative to the template's root.
+    public var nestedTemplates: (question: String, paths: [String: String])?
+    /// A problem with the template's layout found while reading the manifest that is reported
+    /// only after the `pre_prompt` hook had its chance to fix it (cookiecutter's project folder).
+    public var layoutProblem: ManifestError?
     public var templatesSuffix = ".jinja"
     /// nil when the manifest has no `_exclude` (the default list applies).
     public var exclude: [String]?
