@@ -344,3 +344,39 @@ def test_format_errors(tmp_path: Path, files: dict[str, str], argument: str, mes
     done = mlrepro(tmp_path, "init", "x", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--format", argument)
     assert done.returncode == 2 and message in done.stderr, done.stderr
     assert not (tmp_path / "x").exists()
+
+
+# MARK: - Random values and the time
+
+RANDOM = {
+    "cookiecutter.json": json.dumps({"project_slug": "rnd", "key": "{{ random_ascii_string(16) }}"}),
+    f"{SLUG}/a.txt": "{{ uuid4() }} {{ random_ascii_string(12) }} {{ random_ascii_string(8, punctuation=True) }}"
+                     " {{ cookiecutter.key }}\n{% now 'utc', '%Y-%m-%d %H:%M' %}\n",
+    f"{SLUG}/b.txt": "{{ uuid4() }}\n",
+}
+SHAPE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12} [A-Za-z]{12} "
+                   r"[A-Za-z!-/:-@\[-`{-~]{8} [A-Za-z]{16}\n\d{4}-\d\d-\d\d \d\d:\d\d\n")
+
+
+def test_random_values_have_cookiecutters_shape_and_differ_without_a_seed(tmp_path: Path) -> None:
+    template = write(tmp_path / "tpl", RANDOM)
+    expected = cookiecutter(tmp_path, str(template))
+    assert SHAPE.fullmatch((expected / "a.txt").read_text())
+    first, second = init(tmp_path, "tpl", "one"), init(tmp_path, "tpl", "two")
+    assert SHAPE.fullmatch((first / "a.txt").read_text()), (first / "a.txt").read_text()
+    assert (first / "a.txt").read_text() != (second / "a.txt").read_text()
+
+
+def test_a_seed_and_source_date_epoch_make_random_values_and_the_time_reproducible(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", RANDOM)
+    seeded = environment(tmp_path, MLREPRO_SEED="study-1", SOURCE_DATE_EPOCH="86400")
+    first, second = init(tmp_path, "tpl", "one", env=seeded), init(tmp_path, "tpl", "two", env=seeded)
+    text = (first / "a.txt").read_text()
+    assert SHAPE.fullmatch(text) and text.endswith("\n1970-01-02 00:00\n")
+    assert snapshot(first) == snapshot(second)
+    # Each file draws its own values; another seed draws others.
+    assert (first / "b.txt").read_text().strip() != text.split()[0]
+    other = init(tmp_path, "tpl", "three", env=environment(tmp_path, MLREPRO_SEED="study-2", SOURCE_DATE_EPOCH="86400"))
+    assert (other / "a.txt").read_text() != text
+    assert mlrepro(tmp_path, "check", "one", env=seeded).returncode == 0
+    assert mlrepro(tmp_path, "check", "one").returncode == 1

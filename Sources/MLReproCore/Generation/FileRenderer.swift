@@ -30,6 +30,7 @@ public struct FileRenderer: Sendable {
         let keepsLineEndings = keepsSourceLineEndings
         DispatchQueue.concurrentPerform(iterations: items.count) { index in
             let item = items[index]
+            TemplateRandomness.within(item.path) {
             do {
                 guard let entry = tree.entry(at: item.source), !entry.isDirectory || item.kind == .directory else {
                     throw GenerationError.unreadable(tree.displayPath(item.source), "missing from the template")
@@ -65,6 +66,7 @@ public struct FileRenderer: Sendable {
                 results.set(index, .failure(GenerationError.renderFailed(error.description)))
             } catch {
                 results.set(index, .failure(GenerationError.renderFailed("\(tree.displayPath(item.source)): error: \(error)")))
+            }
             }
         }
         return try results.values()

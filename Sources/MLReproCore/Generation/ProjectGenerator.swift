@@ -92,6 +92,14 @@ public enum ProjectGenerator {
         _ request: GenerationRequest,
         resolving: ((AnswerResolver, AnswerInputs) throws -> ResolvedAnswers)? = nil
     ) throws -> PreparedGeneration {
+        // Questions, names and hooks draw seeded values in one scope, the same on every prepare.
+        try TemplateRandomness.within("") { try prepareInScope(request, resolving: resolving) }
+    }
+
+    private static func prepareInScope(
+        _ request: GenerationRequest,
+        resolving: ((AnswerResolver, AnswerInputs) throws -> ResolvedAnswers)?
+    ) throws -> PreparedGeneration {
         var tree = request.tree
         var manifest = try tree.manifest()
         func skipTasksIfAsked() {

@@ -150,7 +150,8 @@ public struct RenderingContext: Sendable {
     /// that need YAML (`from_yaml`, `from_yaml_all`, `from_json`, as jinja2-ansible-filters has them).
     public static func environment(options: EnvironmentOptions = EnvironmentOptions(),
                                    loader: (any TemplateLoader)?) -> TemplateEnvironment {
-        var environment = TemplateEnvironment(options: options, loader: loader, globals: globals)
+        var environment = TemplateEnvironment(options: options, loader: loader, globals: globals,
+                                              clock: TemplateRandomness.clock())
         environment.filters = filters
         return environment
     }
@@ -183,13 +184,13 @@ public struct RenderingContext: Sendable {
     }
 
     /// Global functions templates may call: `random_token(nbytes=24)`; cookiecutter's
-    /// `random_ascii_string(length, punctuation=False)` and `uuid4()`.
+    /// `random_ascii_string(length, punctuation=False)` and `uuid4()` (see `TemplateRandomness`).
     public static var globals: OrderedMapping {
         OrderedMapping([randomToken, randomASCIIString, uuid4])
     }
 
     static let uuid4: (String, Value) = ("uuid4", .callable(NativeFunction(name: "uuid4") { _, _ in
-        .string(UUID().uuidString.lowercased())
+        .string(TemplateRandomness.uuid4())
     }))
 
     static let randomASCIIString: (String, Value) = ("random_ascii_string", .callable(NativeFunction(name: "random_ascii_string") { args, kwargs in
@@ -203,8 +204,7 @@ public struct RenderingContext: Sendable {
         }
         guard (0...4096).contains(length) else { throw RandomTokenError(requested: length, name: "random_ascii_string: length", range: "0 and 4096") }
         let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8) + (punctuation ? Array("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".utf8) : [])
-        var generator = SystemRandomNumberGenerator()
-        return .string(String(decoding: (0..<length).map { _ in letters[Int.random(in: 0..<letters.count, using: &generator)] }, as: UTF8.self))
+        return .string(TemplateRandomness.string(length: length, from: letters))
     }))
 
     static let randomToken: (String, Value) = ("random_token", .callable(NativeFunction(name: "random_token") { args, kwargs in
