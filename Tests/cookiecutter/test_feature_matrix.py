@@ -380,3 +380,51 @@ def test_a_seed_and_source_date_epoch_make_random_values_and_the_time_reproducib
     assert (other / "a.txt").read_text() != text
     assert mlrepro(tmp_path, "check", "one", env=seeded).returncode == 0
     assert mlrepro(tmp_path, "check", "one").returncode == 1
+
+
+# MARK: - Environment settings, line endings, `_cookiecutter`
+
+SETTINGS = {
+    "cookiecutter.json": json.dumps({"project_slug": "set", "name": "Ada", "n": 3, "license": ["MIT", "BSD"],
+                                     "title": "{{ cookiecutter.name }}'s", "_new_lines": "\r\n",
+                                     "_jinja2_env_vars": {"lstrip_blocks": True, "trim_blocks": True}}),
+    f"{SLUG}/f.txt": "a {{ cookiecutter.name }}\n  {% if true %}\nb\n  {% endif %}\n{{ _cookiecutter }}\n",
+    f"{SLUG}/crlf.txt": "one\r\ntwo\r\n",
+}
+
+
+@pytest.mark.parametrize("extra", [[], ["license=BSD", "name=Bob"]])
+def test_jinja2_env_vars_new_lines_and_the_cookiecutter_options(tmp_path: Path, extra: list[str]) -> None:
+    actual = compare(tmp_path, SETTINGS, extra)
+    assert (actual / "f.txt").read_bytes().startswith(b"a " + (b"Bob" if extra else b"Ada") + b"\r\nb\r\n{")
+
+
+def test_jinja2_env_vars_errors_name_the_setting(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", {"cookiecutter.json": json.dumps({"project_slug": "x", "_jinja2_env_vars": {"autoescape": True}}),
+                             f"{SLUG}/x.txt": "x\n"})
+    done = mlrepro(tmp_path, "init", "x", "--template", "tpl", "--defaults", "--no-git", "--no-probe")
+    assert done.returncode == 2 and "_jinja2_env_vars.autoescape" in done.stderr and not (tmp_path / "x").exists()
+
+
+# MARK: - Hooks in other languages
+
+def test_hooks_run_by_their_shebang(tmp_path: Path) -> None:
+    files = {"cookiecutter.json": json.dumps({"project_slug": "sb", "name": "x"}),
+             f"{SLUG}/x.txt": "x\n",
+             "hooks/post_gen_project": "#!/usr/bin/env bash\nset -e\nwords=(a b)\necho \"${words[1]} {{ cookiecutter.name }}\" > bash.txt\n",
+             "hooks/pre_gen_project.sh": "#!/bin/sh\necho pre > pre.txt\n",
+             "hooks/post_gen_project.py~": "raise SystemExit(1)\n"}
+    write(tmp_path / "tpl", files)
+    for hook in ("post_gen_project", "pre_gen_project.sh"):
+        os.chmod(tmp_path / "tpl" / "hooks" / hook, 0o755)
+    expected = cookiecutter(tmp_path, str(tmp_path / "tpl"))
+    actual = init(tmp_path, "tpl", "ours", "--trust")
+    assert_same(expected, actual)
+    assert (actual / "bash.txt").read_text() == "b x\n"
+
+
+def test_a_hook_mlrepro_cannot_run_is_refused_by_name(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", {"cookiecutter.json": '{"project_slug": "x"}', f"{SLUG}/x.txt": "x\n",
+                             "hooks/post_gen_project.js": "#!/usr/bin/env node\nconsole.log(1)\n"})
+    done = mlrepro(tmp_path, "init", "x", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--trust")
+    assert done.returncode == 2 and "post_gen_project.js" in done.stderr and not (tmp_path / "x").exists()

@@ -159,6 +159,9 @@ public enum ProjectGenerator {
             answers.recorded["_src_path"] = .string(requested)
         }
         var context = renderingContext.full(answers: answers, namespace: manifest.answersNamespace)
+        if let raw = manifest.rawVariables {
+            context["_cookiecutter"] = .dict(cookiecutterOptions(raw, answers: answers, inputs: request.inputs))
+        }
         if manifest.externalData.count > 0 {
             var external = AnswerResolver.ExternalData()
             context["_external_data"] = try resolver.externalData(scope: context, loaded: &external)
@@ -227,6 +230,25 @@ public enum ProjectGenerator {
             plan: plan, tree: tree, messageBeforeCopy: try message(manifest.messageBeforeCopy, "_message_before_copy"),
             messageAfterCopy: try message(manifest.messageAfterCopy, "_message_after_copy"),
             tasks: tasks, tasksBeforeWriting: tasksBeforeWriting, warnings: warnings)
+    }
+
+    /// cookiecutter's `_cookiecutter`: the variables as `cookiecutter.json` has them, with the
+    /// answers given on the command line or in a file put in (a choice's answer first in its list).
+    static func cookiecutterOptions(_ raw: OrderedMapping, answers: ResolvedAnswers, inputs: AnswerInputs) -> OrderedMapping {
+        let given = Set(inputs.data.map(\.key) + (inputs.file?.entries.map(\.key) ?? []))
+        var options = OrderedMapping()
+        for (key, value) in raw.pairs {
+            guard given.contains(key), let answer = answers.all[key] else {
+                options[key] = value
+                continue
+            }
+            if case .list(let items) = value {
+                options[key] = .list([answer] + items.filter { $0.pythonString != answer.pythonString })
+            } else {
+                options[key] = answer
+            }
+        }
+        return options
     }
 
     /// cookiecutter's nested templates: the answer to the choosing question names a folder of the
@@ -367,7 +389,8 @@ public enum ProjectGenerator {
         // Everything is rendered before the staging folder exists: a template that fails to
         // render (or runs out of its budget) leaves nothing behind, not even an empty folder.
         let renderer = FileRenderer(tree: prepared.tree, environment: prepared.environment,
-                                    keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings)
+                                    keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings,
+                                    lineEnding: prepared.manifest.lineEnding)
         // Files copied as they are and kept on disk (or in git) until used are streamed when
         // written, never read whole.
         let streamed = toRender.map { item in

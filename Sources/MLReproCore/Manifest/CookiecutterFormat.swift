@@ -46,10 +46,12 @@ public struct CookiecutterFormat: TemplateFormat {
         manifest.keepsSourceLineEndings = true
         manifest.environmentOptions.keepTrailingNewline = true
         var prompts = OrderedMapping()
+        var raw = OrderedMapping()
         for (keyNode, valueNode) in mapping {
             let key = try reader.keyString(keyNode)
             let location = reader.location(keyNode)
             let value = try reader.value(valueNode)
+            if !key.hasPrefix("_") { raw[key] = value }
             switch key {
             case "__prompts__":
                 guard case .dict(let texts) = value else {
@@ -65,6 +67,26 @@ public struct CookiecutterFormat: TemplateFormat {
                         throw ManifestError(location: location, message: "_copy_without_render must be a list of glob patterns")
                     }
                     return pattern
+                }
+                manifest.questions.append(Self.question(key, value, location: location))
+            case "_new_lines":
+                guard case .string(let ending) = value, ["\n", "\r\n", "\r"].contains(ending) else {
+                    throw ManifestError(location: location, message: "_new_lines must be \"\\n\", \"\\r\\n\" or \"\\r\"")
+                }
+                manifest.lineEnding = ending
+                manifest.questions.append(Self.question(key, value, location: location))
+            case "_jinja2_env_vars":
+                // cookiecutter passes these to its Jinja2 Environment, after keep_trailing_newline=True.
+                do {
+                    let undefined = manifest.environmentOptions.undefined
+                    manifest.environmentOptions = try TemplateManifest.envops(value, location: location)
+                    manifest.environmentOptions.undefined = undefined
+                    if case .dict(let fields) = value, fields["keep_trailing_newline"] == nil {
+                        manifest.environmentOptions.keepTrailingNewline = true
+                    }
+                } catch var error as ManifestError {
+                    error.message = error.message.replacingOccurrences(of: "_envops", with: "_jinja2_env_vars")
+                    throw error
                 }
                 manifest.questions.append(Self.question(key, value, location: location))
             case "_extensions":
@@ -121,30 +143,24 @@ public struct CookiecutterFormat: TemplateFormat {
             default: break
             }
         }
-        let interpreters = [(".py", Self.python), (".sh", "sh")]
         manifest.tasksAreHooks = true
-        for (suffix, interpreter) in interpreters {
-            let path = "hooks/pre_gen_project\(suffix)"
-            if let hook = tree.entry(at: path), let script = String(validating: try hook.read(shownAs: tree.displayPath(path)), as: UTF8.self) {
-                manifest.tasksBeforeWriting.append(.arguments([interpreter, "-c", script]))
-            }
+        for hook in try Self.hooks(named: "pre_gen_project", in: tree) {
+            manifest.tasksBeforeWriting.append(.arguments(hook.interpreter + ["-c", hook.script]))
         }
         // pre_prompt runs, not rendered, in a copy of the template before any question (see
         // `ProjectGenerator.runPromptHook`); it may change the template, which is then read again.
-        for (suffix, interpreter) in interpreters where tree.entry(at: "hooks/pre_prompt\(suffix)") != nil {
-            manifest.promptHook = .arguments([interpreter, "hooks/pre_prompt\(suffix)"])
+        for hook in try Self.hooks(named: "pre_prompt", in: tree) {
+            manifest.promptHook = .arguments(hook.interpreter + [hook.path])
         }
         // post_gen_project runs in DEST once the files are in place, rendered like the files, only
         // with --trust; if it fails, a project that did not exist before is removed again.
-        for (suffix, interpreter) in interpreters {
-            let path = "hooks/post_gen_project\(suffix)"
-            if let hook = tree.entry(at: path), let script = String(validating: try hook.read(shownAs: tree.displayPath(path)), as: UTF8.self) {
-                manifest.tasks.append(.arguments([interpreter, "-c", script]))
-                manifest.taskConditions.append(TaskCondition())
-                manifest.removesProjectWhenTasksFail = true
-                manifest.tasksShapeOutput = true
-            }
+        for hook in try Self.hooks(named: "post_gen_project", in: tree) {
+            manifest.tasks.append(.arguments(hook.interpreter + ["-c", hook.script]))
+            manifest.taskConditions.append(TaskCondition())
+            manifest.removesProjectWhenTasksFail = true
+            manifest.tasksShapeOutput = true
         }
+        manifest.rawVariables = raw
         if let nested = try Self.nestedTemplates(mapping: manifest.questions, location: SourceLocation(file: file, line: 1, column: 1)) {
             // Only the choice is asked here; the chosen template asks its own questions.
             manifest.nestedTemplates = (nested.question.name, nested.paths)
@@ -199,6 +215,50 @@ public struct CookiecutterFormat: TemplateFormat {
             return (entry, paths)
         }
         return nil
+    }
+
+    /// The scripts of `hooks/` cookiecutter runs as hook `name`: every file named `name` with any
+    /// extension (not a `~` backup), sorted. A `.py` script runs with `python`; another runs with
+    /// the interpreter its `#!` line names (a shell or Python, given the script with `-c`), or
+    /// `sh` when a `.sh` script has none. Any other script is refused by name rather than skipped.
+    static func hooks(named name: String, in tree: TemplateTree) throws -> [(path: String, interpreter: [String], script: String)] {
+        var found: [(path: String, interpreter: [String], script: String)] = []
+        for entry in tree.entries where !entry.isDirectory && TemplatePath.parent(entry.path) == "hooks" {
+            let fileName = String(entry.path.dropFirst("hooks/".count))
+            // Python's os.path.splitext: the name before its last dot.
+            let stem = fileName.lastIndex(of: ".").map { $0 == fileName.startIndex ? fileName : String(fileName[..<$0]) } ?? fileName
+            guard stem == name, !fileName.hasSuffix("~") else { continue }
+            let shown = tree.displayPath(entry.path)
+            guard let script = String(validating: try entry.read(shownAs: shown), as: UTF8.self) else {
+                throw ManifestError(location: SourceLocation(file: shown, line: 1, column: 1), message: "the hook is not valid UTF-8")
+            }
+            if fileName.hasSuffix(".py") {
+                found.append((entry.path, [Self.python], script))
+                continue
+            }
+            var interpreter: [String] = fileName.hasSuffix(".sh") ? ["sh"] : []
+            if script.hasPrefix("#!") {
+                var words = script.dropFirst(2).prefix { $0 != "\n" }.split(separator: " ").map(String.init)
+                if words.first.map({ ($0 as NSString).lastPathComponent }) == "env" {
+                    words.removeFirst()
+                    while words.first?.hasPrefix("-") == true { words.removeFirst() }
+                }
+                let program = words.first.map { ($0 as NSString).lastPathComponent } ?? ""
+                if ["sh", "bash", "dash", "zsh", "ksh"].contains(program) {
+                    interpreter = [program]
+                } else if program.hasPrefix("python") {
+                    interpreter = [Self.python]
+                } else {
+                    interpreter = []
+                }
+            }
+            guard !interpreter.isEmpty else {
+                throw ManifestError(location: SourceLocation(file: shown, line: 1, column: 1),
+                                    message: "hook \(fileName): mlrepro runs Python hooks and shell scripts (sh, bash, dash, zsh, ksh by their #! line); this one is neither")
+            }
+            found.append((entry.path, interpreter, script))
+        }
+        return found.sorted { $0.path < $1.path }
     }
 
     static func question(_ name: String, _ value: Value, location: SourceLocation) -> Question {

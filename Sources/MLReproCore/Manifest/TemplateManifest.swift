@@ -106,6 +106,10 @@ public struct TemplateManifest: Sendable {
     /// A problem with the template's layout found while reading the manifest that is reported
     /// only after the `pre_prompt` hook had its chance to fix it (cookiecutter's project folder).
     public var layoutProblem: ManifestError?
+    /// cookiecutter's `_new_lines`: the line ending every rendered file is written with.
+    public var lineEnding: String?
+    /// cookiecutter's variables as `cookiecutter.json` has them (`_cookiecutter` in the context).
+    public var rawVariables: OrderedMapping?
     public var templatesSuffix = ".jinja"
     /// nil when the manifest has no `_exclude` (the default list applies).
     public var exclude: [String]?
@@ -522,7 +526,7 @@ extension TemplateManifest {
         return result
     }
 
-    private static func envops(_ value: Value, location: SourceLocation) throws -> EnvironmentOptions {
+    static func envops(_ value: Value, location: SourceLocation) throws -> EnvironmentOptions {
         guard case .dict(let fields) = value else {
             throw ManifestError(location: location, message: "setting _envops must be a mapping")
         }

@@ -54,7 +54,8 @@ public struct RegeneratedProject: Sendable {
                 ? prepared.tree.entry(at: item.source).flatMap { $0.isStreamed ? $0 : nil } : nil
         }
         let rendered = try FileRenderer(tree: prepared.tree, environment: prepared.environment,
-                                        keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings)
+                                        keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings,
+                                    lineEnding: prepared.manifest.lineEnding)
             .contents(of: zip(items, sources).filter { $0.1 == nil }.map(\.0), context: prepared.context)
         var next = rendered.makeIterator()
         let contents = sources.map { $0 == nil ? next.next() ?? [] : [] }
