@@ -89,8 +89,11 @@ def compare(tmp_path: Path, files: dict[str, str | bytes], extra: list[str] = ()
             env: dict[str, str] | None = None) -> Path:
     """Renders `files` as a template with both tools (`extra` as KEY=VALUE) and compares the projects."""
     template = write(tmp_path / "tpl", files)
-    expected = cookiecutter(tmp_path, str(template), *extra, env=env)
-    actual = init(tmp_path, str(template), "ours", *data(list(extra)), *(["--trust"] if trust else []), env=env)
+    made = cookiecutter(tmp_path, str(template), *extra, env=env)
+    # mlrepro's project goes where cookiecutter's was, so that `_output_dir` is the same folder.
+    expected = made.rename(tmp_path / f"expected-{made.parent.name}")
+    actual = init(tmp_path, str(template), f"{made.parent.name}/ours", *data(list(extra)),
+                  *(["--trust"] if trust else []), env=env)
     assert_same(expected, actual)
     return actual
 
@@ -119,7 +122,7 @@ def test_default_ref_local_folder_is_its_checked_out_branch(tmp_path: Path) -> N
     assert (expected / "version.txt").read_text() == "main [None]\n"
     assert_same(expected, init(tmp_path, str(template), "ours"))
     record = (tmp_path / "ours" / ".mlrepro" / "answers.yml").read_text()
-    assert f'_commit: "{git("rev-parse", "HEAD", cwd=template)}"' in record and "_checkout" not in record
+    assert re.search(f'_commit: "?{git("rev-parse", "HEAD", cwd=template)}"?\n', record) and "_checkout" not in record
 
 
 def test_default_ref_local_folder_with_changes_is_its_working_tree(tmp_path: Path) -> None:
@@ -279,7 +282,7 @@ NESTED_OLD = {
                                          (NESTED_OLD, ["template=Application (./app)", "port=9000"])])
 def test_nested_templates_choose_one(tmp_path: Path, files: dict[str, str], extra: list[str]) -> None:
     actual = compare(tmp_path, files, extra)
-    check = mlrepro(tmp_path, "check", "ours")
+    check = mlrepro(tmp_path, "check", str(actual))
     assert check.returncode == 0, check.stdout + check.stderr
 
 
@@ -428,3 +431,16 @@ def test_a_hook_mlrepro_cannot_run_is_refused_by_name(tmp_path: Path) -> None:
                              "hooks/post_gen_project.js": "#!/usr/bin/env node\nconsole.log(1)\n"})
     done = mlrepro(tmp_path, "init", "x", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--trust")
     assert done.returncode == 2 and "post_gen_project.js" in done.stderr and not (tmp_path / "x").exists()
+
+
+SCALARS = {
+    "cookiecutter.json": json.dumps({"project_slug": "sc", "nothing": None, "ratio": 1.5, "flag": False, "count": 7}),
+    f"{SLUG}/f.txt": "{% if cookiecutter.nothing %}set{% else %}unset{% endif %} {{ cookiecutter.nothing }} "
+                     "{{ cookiecutter.ratio is string }} {{ cookiecutter.flag }} {{ cookiecutter.count + '1' }}\n"
+                     "{{ cookiecutter | jsonify }}\n",
+}
+
+
+@pytest.mark.parametrize("extra", [[], ["nothing=given", "flag=yes", "count=8"]])
+def test_null_number_and_boolean_variables(tmp_path: Path, extra: list[str]) -> None:
+    compare(tmp_path, SCALARS, extra)

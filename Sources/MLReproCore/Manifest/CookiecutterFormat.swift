@@ -277,7 +277,10 @@ public struct CookiecutterFormat: TemplateFormat {
         case .string:
             question.defaultValue = value
         case .none:
-            question.defaultValue = .string("None")
+            // Rendered as `None`, and falsy, as cookiecutter's `render_variable` returns it.
+            question.type = .yaml
+            question.defaultValue = Value.none
+            question.rawDefault = true
         default:
             question.defaultValue = .string(AnswerCast.text(value))
         }
