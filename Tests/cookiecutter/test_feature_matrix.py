@@ -444,3 +444,42 @@ SCALARS = {
 @pytest.mark.parametrize("extra", [[], ["nothing=given", "flag=yes", "count=8"]])
 def test_null_number_and_boolean_variables(tmp_path: Path, extra: list[str]) -> None:
     compare(tmp_path, SCALARS, extra)
+
+
+# MARK: - Filters and the time
+
+FILTERS = {
+    "cookiecutter.json": json.dumps({"project_slug": "flt", "t": "Hello Wörld_x  Study"}),
+    f"{SLUG}/f.txt": "{% now 'utc' + 'days=365', '%Y' %} {% now 'utc' - 'days=365, hours=1', '%Y' %} "
+                     "{% now 'utc' + 'months=12', '%Y' %} {% now 'local', '%Y' %} {% now 'utc' %}\n"
+                     "{{ cookiecutter.t|slugify }} {{ cookiecutter.t|slugify(separator='_') }} "
+                     "{{ cookiecutter.t|slugify(max_length=8, word_boundary=True) }} "
+                     "{{ cookiecutter.t|slugify(lowercase=False, allow_unicode=True) }} "
+                     "{{ cookiecutter.t|slugify(stopwords=['study']) }} {{ cookiecutter.t|slugify(replacements=[['ö','oe']]) }} "
+                     "{{ cookiecutter.t|slugify(regex_pattern='[^a-z]+') }}\n"
+                     "{{ {'b': [1, 2], 'a': 'x'}|jsonify }} {{ {'b': 1}|jsonify(2) }} {{ {'b': 1}|jsonify(indent=None) }}\n",
+}
+
+
+def test_now_offsets_slugify_arguments_and_jsonify_indent(tmp_path: Path) -> None:
+    compare(tmp_path, FILTERS)
+
+
+SLUG_CASES = [("Straße 1,000 Ada's café", {}), ("ÉMILE Zola &amp; Co &#233; &#xE9;", {}),
+              ("Hello World Study Again", {"max_length": 12, "word_boundary": True}),
+              ("Hello World Study Again", {"max_length": 12}),
+              ("Hello World Study", {"max_length": 9, "word_boundary": True, "save_order": True}),
+              ("Ünïcödé Nämé", {"allow_unicode": True}), ("The Quick Fox", {"stopwords": ["the"]}),
+              ("C++ and C#", {"replacements": [["++", "pp"], ["#", "sharp"]]}),
+              ("Mixed CASE", {"lowercase": False, "separator": "_"}), ("a.b-c_d", {"regex_pattern": r"[^a-z_]+"}),
+              ("Ελληνικά кириллица", {})]
+
+
+def test_slugify_follows_python_slugify(tmp_path: Path) -> None:
+    from slugify import slugify  # python-slugify, which cookiecutter's filter calls
+    template = "".join("{{ %s|slugify(%s) }}\n" % (json.dumps(text), ", ".join(f"{k}={json.dumps(v)}" for k, v in kw.items()))
+                       for text, kw in SLUG_CASES).replace("true", "True").replace("false", "False")
+    (tmp_path / "t.txt").write_text(template)
+    done = mlrepro(tmp_path, "render", "t.txt")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "".join(slugify(text, **kw) + "\n" for text, kw in SLUG_CASES)

@@ -161,6 +161,7 @@ public struct CookiecutterFormat: TemplateFormat {
             manifest.tasksShapeOutput = true
         }
         manifest.rawVariables = raw
+        manifest.environmentOptions.nowShiftsLikeArrow = true
         if let nested = try Self.nestedTemplates(mapping: manifest.questions, location: SourceLocation(file: file, line: 1, column: 1)) {
             // Only the choice is asked here; the chosen template asks its own questions.
             manifest.nestedTemplates = (nested.question.name, nested.paths)
