@@ -483,3 +483,48 @@ def test_slugify_follows_python_slugify(tmp_path: Path) -> None:
     done = mlrepro(tmp_path, "render", "t.txt")
     assert done.returncode == 0, done.stderr
     assert done.stdout == "".join(slugify(text, **kw) + "\n" for text, kw in SLUG_CASES)
+
+
+# MARK: - Command line
+
+def test_force_overwrites_like_overwrite_if_exists_and_skip_tasks_like_accept_hooks_no(tmp_path: Path) -> None:
+    files = {"cookiecutter.json": json.dumps({"project_slug": "ow", "name": "x"}),
+             f"{SLUG}/a.txt": "{{ cookiecutter.name }}\n",
+             "hooks/post_gen_project.py": "import pathlib\npathlib.Path('hook.txt').write_text('ran')\n"}
+    template = write(tmp_path / "tpl", files)
+    work = tmp_path / "cc"
+    (work / "ow").mkdir(parents=True)
+    (work / "ow" / "a.txt").write_text("old\n")
+    (work / "ow" / "mine.txt").write_text("mine\n")
+    shutil.copytree(work / "ow", tmp_path / "ours")
+    made = subprocess.run([str(COOKIECUTTER), "--no-input", "-f", "--accept-hooks", "no", str(template), "name=y"],
+                          cwd=work, capture_output=True, text=True, env=environment(tmp_path))
+    assert made.returncode == 0, made.stderr
+    ours = mlrepro(tmp_path, "init", "ours", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--quiet", "--force",
+                   "--skip-tasks", "--data", "name=y")
+    assert ours.returncode == 0, ours.stderr
+    assert_same(work / "ow", tmp_path / "ours")
+
+
+@pytest.mark.parametrize("source,message", [
+    ("x.zip", "zip archives are not read as templates"),
+    ("hg+https://example.org/repo", "Mercurial repositories are not read"),
+    ("bb:owner/repo", "the bb: (Bitbucket) shorthand is not read"),
+])
+def test_sources_cookiecutter_reads_and_mlrepro_does_not_are_named(tmp_path: Path, source: str, message: str) -> None:
+    (tmp_path / "x.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    done = mlrepro(tmp_path, "init", "o", "--template", source, "--defaults", "--no-git", "--no-probe")
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("option", ["--skip-if-file-exists", "--directory", "--keep-project-on-failure", "--list-installed"])
+def test_cookiecutter_options_mlrepro_lacks_are_refused(tmp_path: Path, option: str) -> None:
+    done = mlrepro(tmp_path, "init", "o", option, "--defaults")
+    assert done.returncode != 0 and f"Unknown option '{option}'" in done.stderr
+
+
+def test_loop_controls_and_other_tag_extensions_are_refused_by_name(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", {"cookiecutter.json": json.dumps({"project_slug": "x", "_extensions": ["jinja2.ext.loopcontrols"]}),
+                             f"{SLUG}/x.txt": "x\n"})
+    done = mlrepro(tmp_path, "init", "o", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--trust")
+    assert done.returncode == 2 and "jinja2.ext.loopcontrols" in done.stderr and "{% break %}" in done.stderr
