@@ -528,3 +528,27 @@ def test_loop_controls_and_other_tag_extensions_are_refused_by_name(tmp_path: Pa
                              f"{SLUG}/x.txt": "x\n"})
     done = mlrepro(tmp_path, "init", "o", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--trust")
     assert done.returncode == 2 and "jinja2.ext.loopcontrols" in done.stderr and "{% break %}" in done.stderr
+
+
+# MARK: - The feature matrix
+
+def test_every_supported_row_names_a_test() -> None:
+    """Each row of Docs/compatibility-cookiecutter.md marked `yes` names tests that exist here; each
+    `no` row says what the user sees."""
+    defined = set()
+    for path in Path(__file__).parent.glob("test_*.py"):
+        defined |= set(re.findall(r"^def (test_\w+)\(", path.read_text(), re.MULTILINE))
+    rows = [line for line in MATRIX.read_text().splitlines() if line.startswith("| ") and not line.startswith("| ---")]
+    checked = 0
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        if "yes" not in cells and "no" not in cells:
+            continue
+        named = set(re.findall(r"`(test_\w+)`", cells[-1]))
+        assert named <= defined, f"{row}: no such test {sorted(named - defined)}"
+        if "yes" in cells:
+            assert named, f"a supported row names no test: {row}"
+        else:
+            assert cells[-1], f"an unsupported row says nothing: {row}"
+        checked += 1
+    assert checked >= 60
