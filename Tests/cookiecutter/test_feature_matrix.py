@@ -552,3 +552,16 @@ def test_every_supported_row_names_a_test() -> None:
             assert cells[-1], f"an unsupported row says nothing: {row}"
         checked += 1
     assert checked >= 60
+
+
+PRIVATE_VALUES = {
+    # `_` variables stay as the JSON has them (numbers stay numbers); `__` ones are rendered.
+    "cookiecutter.json": json.dumps({"project_slug": "pv", "_nums": [7, 8, 9], "_map": {"a": 1, "b": "{{ x }}"},
+                                     "__nums": [7, "{{ cookiecutter.project_slug }}"]}),
+    f"{SLUG}/f.txt": "{% for n in cookiecutter._nums if n >= 8 %}{{ n }}{% endfor %} {{ cookiecutter._map.a + 1 }} "
+                     "{{ cookiecutter._map.b }} {{ cookiecutter.__nums }}\n",
+}
+
+
+def test_private_variables_keep_their_json_values(tmp_path: Path) -> None:
+    compare(tmp_path, PRIVATE_VALUES)

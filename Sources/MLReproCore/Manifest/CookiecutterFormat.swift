@@ -287,10 +287,19 @@ public struct CookiecutterFormat: TemplateFormat {
         }
         if name.hasPrefix("_") {
             question.when = .bool(false)
-            // `_name` is kept as written; only `__name` is rendered.
+            // `_name` is kept as written; only `__name` is rendered (a list item by item, not a choice).
+            if name.hasPrefix("__"), case .list = value {
+                question.choices = nil
+                question.type = .yaml
+                question.defaultValue = stringified(value)
+                question.rendersNestedDefault = true
+            }
             if !name.hasPrefix("__") {
                 question.rawDefault = true
-                if case .list = value { question.choices = nil; question.type = .yaml; question.defaultValue = stringified(value) }
+                // cookiecutter leaves a `_` variable as the JSON has it: numbers in lists and
+                // mappings stay numbers (only `__` variables are rendered, and so stringified).
+                if case .list = value { question.choices = nil; question.type = .yaml; question.defaultValue = value }
+                if case .dict = value { question.defaultValue = value; question.rendersNestedDefault = false }
             }
         }
         return question
