@@ -334,8 +334,11 @@ def test_format_chooses_between_copier_and_cookiecutter_manifests(tmp_path: Path
     assert "_format: cookiecutter" in (tmp_path / "c" / ".mlrepro" / "answers.yml").read_text()
     check = mlrepro(tmp_path, "check", "c")
     assert check.returncode == 0, check.stdout + check.stderr
-    render = mlrepro(tmp_path, "validate", "--template", "tpl", "--format", "cookiecutter", "--answers", "/dev/null")
+    render = mlrepro(tmp_path, "render", "--template", "tpl", "--format", "cookiecutter", "cc.txt", "--no-probe")
+    assert render.returncode == 0 and render.stdout == "cookiecutter from-cookiecutter\n", render.stderr
     assert "copier.yml and" not in render.stderr
+    copier = mlrepro(tmp_path, "render", "--template", "tpl", "copier.txt.jinja", "--no-probe")
+    assert copier.stdout == "copier from-copier\n" and copier.stderr.count("--format cookiecutter") == 1
 
 
 @pytest.mark.parametrize("files,argument,message", [
