@@ -20,7 +20,6 @@ public struct CookiecutterFormat: TemplateFormat {
     /// with its own interpreter, so point this at the one with the hooks' imports).
     static var python: String { ProcessInfo.processInfo.environment["MLREPRO_PYTHON"] ?? "python3" }
 
-
     public func manifest(named fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
         let file = tree.displayPath(fileName)
         guard let entry = tree.entry(at: fileName), let text = String(validating: try entry.read(shownAs: file), as: UTF8.self) else {
