@@ -7,8 +7,10 @@ extension GitRepository {
     /// Tags win over branches of the same name, as with `git checkout`.
     public func resolveCommit(_ reference: String) throws -> ObjectID {
         try GitArguments.refuseOptionLike(reference, role: "reference (tag, branch or commit)")
-        let candidates = ["refs/tags/\(reference)", "refs/heads/\(reference)",
-                          "refs/remotes/origin/\(reference)", reference]
+        // `HEAD` is the checked-out branch (a bare clone's: the default branch it was cloned with),
+        // never `origin/HEAD`, which names the branch a clone's origin had checked out.
+        let candidates = reference == "HEAD" ? [reference]
+            : ["refs/tags/\(reference)", "refs/heads/\(reference)", "refs/remotes/origin/\(reference)", reference]
         for candidate in candidates {
             var object: OpaquePointer?
             let code = git.revparse_single(&object, pointer, candidate)

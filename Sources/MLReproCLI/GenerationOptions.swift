@@ -9,8 +9,11 @@ struct TemplateOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Built-in template name, template directory, git repository path, git URL (https://, ssh://, git@HOST:PATH, file://; private ones with your SSH keys or a token, see Docs/private-templates.md) or gh:OWNER/REPO (default: ml-research).", valueName: "NAME|DIR|GIT-URL"))
     var template: String?
 
-    @Option(name: [.customLong("vcs-ref"), .customShort("r")], help: ArgumentHelp("Tag, branch or commit of a git template (default: the newest version tag, else HEAD).", valueName: "REF"))
+    @Option(name: [.customLong("vcs-ref"), .customShort("r")], help: ArgumentHelp("Tag, branch or commit of a git template (default: the newest version tag, else HEAD; a cookiecutter template: the checked-out or default branch).", valueName: "REF"))
     var vcsRef: String?
+
+    @Option(name: .long, help: ArgumentHelp("Which manifest to read when the template has several (default: copier.yml before cookiecutter.json).", valueName: "copier|cookiecutter|mlrepro"))
+    var format: String?
 
     /// The template: `--template`, else the `_template` an answers file recorded, else the default.
     func locate(answers: AnswersFile? = nil) throws -> TemplateTree {
@@ -24,8 +27,13 @@ struct TemplateOptions: ParsableArguments {
             }
         }
         try Self.refuseOptionLike(vcsRef)
-        let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
-        return try TemplateLocator.locate(source, vcsRef: vcsRef, git: loader)
+        if let format, !TemplateFormats.names.contains(format) {
+            throw CommandError("--format '\(format)' is not a template format; choose one of: \(TemplateFormats.names.joined(separator: ", "))")
+        }
+        let loader = GitTemplateLoader(format: format, warn: { Diagnostics.standard.warning($0) })
+        let tree = try TemplateLocator.locate(source, vcsRef: vcsRef, git: loader)
+        if let note = TemplateFormats.choiceNote(for: tree) { Diagnostics.standard.note(note) }
+        return tree
     }
 }
 

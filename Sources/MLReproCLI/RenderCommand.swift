@@ -29,6 +29,9 @@ extension MLRepro {
         @Option(name: .customLong("vcs-ref"), help: ArgumentHelp("Tag, branch or commit of a git --template.", valueName: "REF"))
         var vcsRef: String?
 
+        @Option(name: .long, help: ArgumentHelp("With --template: which manifest to read when the template has several.", valueName: "copier|cookiecutter|mlrepro"))
+        var format: String?
+
         @Flag(name: .customLong("no-probe"), help: "With --template: do not probe the machine; env has every group, empty.")
         var noProbe = false
 
@@ -43,6 +46,7 @@ extension MLRepro {
             var templateOptions = TemplateOptions()
             templateOptions.template = template
             templateOptions.vcsRef = vcsRef
+            templateOptions.format = format
             let inputs = try answerOptions.inputs(useDefaults: true)
             let tree = try templateOptions.locate(answers: inputs.file)
             let destination = Paths.absolute("mlrepro-render")

@@ -45,6 +45,9 @@ public struct EnvironmentOptions: Sendable, Equatable {
     public var undefined: UndefinedBehavior
     /// Guards against hostile templates.
     public var limits: RenderLimits
+    /// `{% now zone + 'days=1' %}` shifts the time as cookiecutter's own TimeExtension does
+    /// (arrow's `shift()`); otherwise the offset fails as it does in jinja2-time 0.2.0 with arrow 1.x.
+    public var nowShiftsLikeArrow = false
 
     public init(trimBlocks: Bool = false, lstripBlocks: Bool = false, keepTrailingNewline: Bool = true,
                 delimiters: Delimiters = Delimiters(), undefined: UndefinedBehavior = .strict,

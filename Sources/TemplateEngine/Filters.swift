@@ -23,7 +23,7 @@ extension FilterNames {
         "reverse": 0, "round": 2, "slice": 2, "sort": 3, "string": 0, "sum": 2, "title": 0, "tojson": 1,
         "trim": 1, "truncate": 4, "unique": 2, "upper": 0, "urlencode": 0, "wordcount": 0, "wordwrap": 4,
         "e": 0, "escape": 0, "safe": 0, "basename": 0, "dirname": 0, "b64encode": 0, "b64decode": 0,
-        "hash": 1, "yaml_string": 0, "toml_string": 0, "python_string": 0, "slugify": 0, "snake_case": 0, "kebab_case": 0, "quote": 0, "bool": 0, "to_json": 0,
+        "hash": 1, "yaml_string": 0, "toml_string": 0, "python_string": 0, "slugify": 12, "snake_case": 0, "kebab_case": 0, "quote": 0, "bool": 0, "to_json": 0,
         "to_nice_json": 2, "jsonify": 1, "to_yaml": 0, "to_nice_yaml": 1, "regex_replace": 3,
         "regex_findall": 3, "ternary": 3, "mandatory": 1, "splitext": 0, "win_basename": 0, "win_dirname": 0,
         "win_splitdrive": 0, "comment": 1, "strftime": 1, "regex_escape": 1, "flatten": 1, "extract": 2,

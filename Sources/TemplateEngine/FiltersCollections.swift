@@ -161,8 +161,9 @@ extension Renderer {
         case "tojson": return .string(try htmlSafeJSON(value, indent: a.get(0, "indent")))
         case "to_json": return .string(try jsonText(value, indent: nil, sortKeys: false, asciiOnly: true))
         case "to_nice_json", "jsonify":
-            return .string(try jsonText(value, indent: try a.int(0, "indent", 4), sortKeys: a.bool(1, "sort_keys", true),
-                                        asciiOnly: true))
+            // `indent=None` is json.dumps's one-line form.
+            let indent: Int? = a.get(0, "indent") == Value.none ? nil : try a.int(0, "indent", 4)
+            return .string(try jsonText(value, indent: indent, sortKeys: a.bool(1, "sort_keys", true), asciiOnly: true))
         case "to_yaml": return .string(try yamlText(value, indent: 2, flowLeaves: true, limit: limits.maxOutputBytes))
         case "to_nice_yaml":
             return .string(try yamlText(value, indent: try a.int(0, "indent", 4), flowLeaves: false, limit: limits.maxOutputBytes))

@@ -33,7 +33,7 @@ extension Renderer {
             case "sha512": return .string(Digest.hex(Digest.sha512(bytes)))
             default: throw EvalError("hash: '\(algorithm)' is not supported (md5, sha1, sha256, sha512 are)", .value)
             }
-        case "slugify": return .string(slugify(try value.text()))
+        case "slugify": return .string(try pythonSlugify(try value.text(), try SlugifyOptions(a)))
         case "snake_case": return .string(caseWords(try value.text(), separator: "_"))
         case "kebab_case": return .string(caseWords(try value.text(), separator: "-"))
         default:
@@ -156,25 +156,6 @@ extension Renderer {
         }
         return out
     }
-}
-
-/// Lower-case ASCII words joined by `-`: accents dropped, other characters separate words.
-func slugify(_ s: String) -> String {
-    let ascii = s.decomposedStringWithCompatibilityMapping.unicodeScalars.filter { $0.isASCII }
-    var out = ""
-    var pendingDash = false
-    for c in ascii {
-        let lower = (c.value >= 65 && c.value <= 90) ? Unicode.Scalar(UInt8(c.value + 32)) : c
-        let alnum = (lower.value >= 97 && lower.value <= 122) || (lower.value >= 48 && lower.value <= 57)
-        if alnum {
-            if pendingDash && !out.isEmpty { out += "-" }
-            pendingDash = false
-            out.unicodeScalars.append(lower)
-        } else {
-            pendingDash = true
-        }
-    }
-    return out
 }
 
 /// snake_case / kebab-case: split camelCase and acronyms, every other non-alphanumeric run is one separator.

@@ -21,6 +21,11 @@ extension Renderer {
         guard let zone = timeZone(named: zoneName) else {
             throw source.error("now: unknown time zone '\(zoneName)'", at: offset, kind: .value)
         }
+        if let shift, environment.options.nowShiftsLikeArrow {
+            let text = try eval(shift.1).text()
+            let seconds = try arrowShift(environment.clock.now(), zone: zone, sign: shift.sign, offset: text, at: offset)
+            return try positioned(offset) { try pythonStrftime(fmt, seconds: seconds, zone: zone, pythonDirectives: true) }
+        }
         if let shift {
             // jinja2-time 0.2.0 passes the offset to arrow's replace(), which arrow 1.x refuses for
             // every name: plural names are unknown attributes, singular ones get a float.
@@ -41,6 +46,51 @@ extension Renderer {
         }
         let seconds = environment.clock.now()
         return try positioned(offset) { try pythonStrftime(fmt, seconds: seconds, zone: zone, pythonDirectives: true) }
+    }
+
+    /// cookiecutter's TimeExtension: `offset` is `name=value[, name=value]`, each value a float
+    /// with `sign` in front, given to arrow's `shift()` (years, quarters and months move the
+    /// calendar and must be whole; weeks, days, hours, minutes, seconds and microseconds add time).
+    func arrowShift(_ seconds: Double, zone: TimeZone, sign: String, offset text: String, at offset: Int) throws -> Double {
+        var months = 0.0
+        var added = 0.0
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let pieces = part.split(separator: "=", omittingEmptySubsequences: false)
+            guard pieces.count == 2 else {
+                throw source.error("now: offset '\(text)' must look like 'hours=1' (ValueError: not enough values to unpack)", at: offset, kind: .value)
+            }
+            let name = pythonStrip(String(pieces[0]), chars: nil)
+            guard let value = Double(sign + pythonStrip(String(pieces[1]), chars: nil)) else {
+                throw source.error("now: could not convert string to float: '\(pythonStrip(String(pieces[1]), chars: nil))'", at: offset, kind: .value)
+            }
+            switch name {
+            case "years": months += value * 12
+            case "quarters": months += value * 3
+            case "months": months += value
+            case "weeks": added += value * 604_800
+            case "days": added += value * 86_400
+            case "hours": added += value * 3_600
+            case "minutes": added += value * 60
+            case "seconds": added += value
+            case "microseconds": added += value / 1_000_000
+            default:
+                throw source.error("now: invalid shift time frame '\(name)' (arrow's shift() takes years, quarters, months, weeks, days, hours, minutes, seconds, microseconds)",
+                                   at: offset, kind: .value)
+            }
+        }
+        var result = seconds
+        if months != 0 {
+            guard months == months.rounded(), abs(months) < 1e6 else {
+                throw source.error("now: Non-integer years and months are ambiguous and not currently supported.", at: offset, kind: .value)
+            }
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            guard let moved = calendar.date(byAdding: .month, value: Int(months), to: Date(timeIntervalSince1970: seconds)) else {
+                throw source.error("now: the shifted date is out of range", at: offset, kind: .value)
+            }
+            result = moved.timeIntervalSince1970
+        }
+        return result + added
     }
 
     /// `'utc'`, `'local'`, an IANA name (`'Europe/Paris'`) or a fixed offset (`'+01:00'`).

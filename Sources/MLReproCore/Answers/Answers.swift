@@ -65,6 +65,7 @@ public struct AnswersFile: Sendable {
             for entry in entries {
                 if entry.key == "template" { inner.append(Entry(key: "_src_path", value: entry.value, location: entry.location)) }
                 if entry.key == "commit" { inner.append(Entry(key: "_commit", value: entry.value, location: entry.location)) }
+                if entry.key == "checkout" { inner.append(Entry(key: "_checkout", value: entry.value, location: entry.location)) }
             }
             return inner
         }

@@ -110,7 +110,7 @@ public struct Baker {
         manifest = try tree.manifest()
         let base = try GenerationPlanner.base(of: manifest, in: tree)
         let environment = RenderingContext.environment(options: manifest.environmentOptions,
-                                                      loader: TreeLoader(tree: tree, base: base))
+                                                      loader: TreeLoader(tree: tree, base: base, manifest: manifest))
         let context = RenderingContext(environmentRecord: Baker.unprobedEnvironment, destination: "/bake/project",
                                        templateSource: tree.source, templatePath: tree.origin,
                                        answersFile: manifest.answersFile ?? Provenance.answersPath,

@@ -9,11 +9,15 @@ public struct FileRenderer: Sendable {
     /// Rendered text takes the line ending of the source's first line (`\r\n` or `\n`), as
     /// cookiecutter writes it; the engine itself, like Jinja2, renders `\n`.
     public var keepsSourceLineEndings = false
+    /// Every line of rendered text ends with this instead (cookiecutter's `_new_lines`).
+    public var lineEnding: String?
 
-    public init(tree: TemplateTree, environment: TemplateEnvironment, keepsSourceLineEndings: Bool = false) {
+    public init(tree: TemplateTree, environment: TemplateEnvironment, keepsSourceLineEndings: Bool = false,
+                lineEnding: String? = nil) {
         self.tree = tree
         self.environment = environment
         self.keepsSourceLineEndings = keepsSourceLineEndings
+        self.lineEnding = lineEnding
     }
 
     /// True when the first line of `bytes` ends with `\r\n`.
@@ -28,8 +32,10 @@ public struct FileRenderer: Sendable {
         let tree = self.tree
         let environment = self.environment
         let keepsLineEndings = keepsSourceLineEndings
+        let lineEnding = self.lineEnding.flatMap { $0 == "\n" ? nil : Array($0.utf8) }
         DispatchQueue.concurrentPerform(iterations: items.count) { index in
             let item = items[index]
+            TemplateRandomness.within(item.path) {
             do {
                 guard let entry = tree.entry(at: item.source), !entry.isDirectory || item.kind == .directory else {
                     throw GenerationError.unreadable(tree.displayPath(item.source), "missing from the template")
@@ -45,7 +51,14 @@ public struct FileRenderer: Sendable {
                     }
                     let template = try environment.compile(source, name: tree.displayPath(item.source))
                     let text = try template.render(context)
-                    if keepsLineEndings && Self.firstLineEndsWithCRLF(bytes) {
+                    if let lineEnding {
+                        var bytes: [UInt8] = []
+                        bytes.reserveCapacity(text.utf8.count + text.utf8.count / 16)
+                        for byte in text.utf8 {
+                            if byte == 0x0A { bytes += lineEnding } else { bytes.append(byte) }
+                        }
+                        results.set(index, .success(bytes))
+                    } else if keepsLineEndings && Self.firstLineEndsWithCRLF(bytes) {
                         var bytes: [UInt8] = []
                         bytes.reserveCapacity(text.utf8.count + text.utf8.count / 16)
                         for byte in text.utf8 {
@@ -65,6 +78,7 @@ public struct FileRenderer: Sendable {
                 results.set(index, .failure(GenerationError.renderFailed(error.description)))
             } catch {
                 results.set(index, .failure(GenerationError.renderFailed("\(tree.displayPath(item.source)): error: \(error)")))
+            }
             }
         }
         return try results.values()

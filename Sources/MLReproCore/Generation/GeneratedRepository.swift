@@ -1,5 +1,6 @@
 import Foundation
 import GitSupport
+import TemplateEngine
 
 /// The git side of `init`: the generated project becomes a repository with one commit.
 public enum GeneratedRepository {
@@ -101,6 +102,21 @@ public enum GeneratedRepository {
     public static func annotate(_ prepared: inout PreparedGeneration) {
         if prepared.request.tree.revision?.dirty == true {
             prepared.answers.recorded["_template_dirty"] = .bool(true)
+        }
+        recordCheckout(&prepared.answers.recorded, prepared)
+    }
+
+    /// A cookiecutter template read at an asked ref records it as `_checkout` (cruft's `checkout`),
+    /// so that `check` renders `{{ cookiecutter._checkout }}` as it was and `update` follows it;
+    /// a template with several manifests records the format it was read as (`_format`).
+    static func recordCheckout(_ recorded: inout OrderedMapping, _ prepared: PreparedGeneration) {
+        if prepared.manifest.answersNamespace == "cookiecutter", let asked = prepared.request.tree.revision?.requested {
+            recorded["_checkout"] = .string(asked)
+        }
+        // A template with manifests of several formats is read again as the format it was read as.
+        let tree = prepared.request.tree
+        if TemplateFormats.present(in: tree).count > 1, let format = TemplateFormats.detect(tree)?.format.name {
+            recorded["_format"] = .string(format)
         }
     }
 }

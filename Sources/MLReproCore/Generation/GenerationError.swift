@@ -3,6 +3,8 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
     case templateNotFound(String, tried: [String])
     case gitTemplatesUnsupported(String)
     case noManifest(String)
+    /// `--format` named a format whose manifest the template does not have.
+    case noManifestOfFormat(String, format: String, files: [String])
     case unreadable(String, String)
     case symlinkEscapes(displayPath: String)
     /// `suggestion`: the question the key most likely meant.
@@ -48,6 +50,8 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
             let names = TemplateFormats.manifestFileNames
             let listed = names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "") : names.joined()
             return "\(origin) has no template manifest (\(listed))"
+        case let .noManifestOfFormat(origin, format, files):
+            return "--format \(format): \(origin) has no \(files.joined(separator: " or ")); drop --format or choose a format the template has"
         case let .unreadable(path, reason):
             return "cannot read \(path): \(reason)"
         case let .symlinkEscapes(path):

@@ -51,6 +51,7 @@ public struct GenerationPlanner: Sendable {
     /// The template-relative folder files come from (`_subdirectory`), normalised.
     /// A templated `_subdirectory` is known only once the answers are: before, this is the root.
     public static func base(of manifest: TemplateManifest, in tree: TemplateTree) throws -> String {
+        if let problem = manifest.layoutProblem { throw problem }
         guard let subdirectory = manifest.subdirectory else { return "" }
         let delimiters = manifest.environmentOptions.delimiters
         if manifest.rendersSubdirectory,

@@ -97,6 +97,14 @@ public enum ProjectGenerator {
         _ request: GenerationRequest,
         resolving: ((AnswerResolver, AnswerInputs) throws -> ResolvedAnswers)? = nil
     ) throws -> PreparedGeneration {
+        // Questions, names and hooks draw seeded values in one scope, the same on every prepare.
+        try TemplateRandomness.within("") { try prepareInScope(request, resolving: resolving) }
+    }
+
+    private static func prepareInScope(
+        _ request: GenerationRequest,
+        resolving: ((AnswerResolver, AnswerInputs) throws -> ResolvedAnswers)?
+    ) throws -> PreparedGeneration {
         var tree = request.tree
         var manifest = try tree.manifest()
         func skipTasksIfAsked() {
@@ -141,9 +149,10 @@ public enum ProjectGenerator {
         renderingContext.options.overwrite = request.force
         renderingContext.options.unsafe = request.trust
         renderingContext.options.skipTasks = request.skipTasks
+        renderingContext.nestedPath = tree.nestedPath
         let base = try GenerationPlanner.base(of: manifest, in: tree)
         var environment = RenderingContext.environment(options: manifest.environmentOptions,
-                                                      loader: TreeLoader(tree: tree, base: base))
+                                                      loader: TreeLoader(tree: tree, base: base, manifest: manifest))
         if let budget = request.renderBudget { environment.budget = budget }
         let extensions = try pythonExtensions(manifest, tree: tree, trust: request.trust)
         extensions?.install(into: &environment)
@@ -151,11 +160,17 @@ public enum ProjectGenerator {
         resolver.trust = request.trust
         if let extensions, extensions.hookCount > 0 { resolver.contextHook = { try extensions.applyHooks(to: $0) } }
         var answers = try resolving?(resolver, request.inputs) ?? resolver.resolve(request.inputs)
+        if let nested = manifest.nestedTemplates {
+            return try prepareNested(nested, answers: answers, request: request, tree: tree, resolving: resolving)
+        }
         if let requested = tree.requestedSource, requested != tree.source {
             // Recorded so that check and update render `_src_path` as init did.
             answers.recorded["_src_path"] = .string(requested)
         }
         var context = renderingContext.full(answers: answers, namespace: manifest.answersNamespace)
+        if let raw = manifest.rawVariables {
+            context["_cookiecutter"] = .dict(cookiecutterOptions(raw, answers: answers, inputs: request.inputs))
+        }
         if manifest.externalData.count > 0 {
             var external = AnswerResolver.ExternalData()
             context["_external_data"] = try resolver.externalData(scope: context, loaded: &external)
@@ -233,6 +248,56 @@ public enum ProjectGenerator {
             messageBeforeUpdate: try message(manifest.messageBeforeUpdate, "_message_before_update"),
             messageAfterUpdate: try message(manifest.messageAfterUpdate, "_message_after_update"),
             tasks: tasks, tasksBeforeWriting: tasksBeforeWriting, warnings: warnings)
+    }
+
+    /// cookiecutter's `_cookiecutter`: the variables as `cookiecutter.json` has them, with the
+    /// answers given on the command line or in a file put in (a choice's answer first in its list).
+    static func cookiecutterOptions(_ raw: OrderedMapping, answers: ResolvedAnswers, inputs: AnswerInputs) -> OrderedMapping {
+        let given = Set(inputs.data.map(\.key) + (inputs.file?.entries.map(\.key) ?? []))
+        var options = OrderedMapping()
+        for (key, value) in raw.pairs {
+            guard given.contains(key), let answer = answers.all[key] else {
+                options[key] = value
+                continue
+            }
+            if case .list(let items) = value {
+                options[key] = .list([answer] + items.filter { $0.pythonString != answer.pythonString })
+            } else {
+                options[key] = answer
+            }
+        }
+        return options
+    }
+
+    /// cookiecutter's nested templates: the answer to the choosing question names a folder of the
+    /// template, which is then generated as a template of its own with the same inputs (as
+    /// cookiecutter calls itself again). The record keeps the template as given and the choice.
+    static func prepareNested(_ nested: (question: String, paths: [String: String]), answers: ResolvedAnswers,
+                              request: GenerationRequest, tree: TemplateTree,
+                              resolving: ((AnswerResolver, AnswerInputs) throws -> ResolvedAnswers)?) throws -> PreparedGeneration {
+        let chosen = answers.all[nested.question].map { $0.pythonString } ?? ""
+        guard let path = nested.paths[chosen] else {
+            throw GenerationError.invalidAnswer(key: nested.question, location: nil,
+                                                message: "'\(chosen)' is not one of the templates: \(nested.paths.keys.sorted().joined(separator: ", "))")
+        }
+        let parts = path.split(separator: "/").filter { $0 != "." }.map(String.init)
+        let folder = parts.joined(separator: "/")
+        guard !path.hasPrefix("/"), !parts.contains(".."), !folder.isEmpty, tree.entry(at: folder)?.isDirectory == true else {
+            throw GenerationError.unreadable(tree.displayPath(path), "\(nested.question) '\(chosen)' names no folder inside the template")
+        }
+        var inner = request
+        inner.tree = tree.subtree(at: folder)
+        inner.inputs.data.removeAll { $0.key == nested.question }
+        if let file = inner.inputs.file {
+            inner.inputs.file = AnswersFile(path: file.path, entries: file.entries.filter { $0.key != nested.question })
+        }
+        var prepared = try prepare(inner, resolving: resolving)
+        var recorded = OrderedMapping()
+        recorded[nested.question] = .string(chosen)
+        for (key, value) in prepared.answers.recorded.pairs { recorded[key] = value }
+        prepared.answers.recorded = recorded
+        prepared.request.tree = request.tree
+        return prepared
     }
 
     /// cookiecutter's `pre_prompt` hook, run in a private copy of the template (as cookiecutter
@@ -351,7 +416,8 @@ public enum ProjectGenerator {
         // Everything is rendered before the staging folder exists: a template that fails to
         // render (or runs out of its budget) leaves nothing behind, not even an empty folder.
         let renderer = FileRenderer(tree: prepared.tree, environment: prepared.environment,
-                                    keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings)
+                                    keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings,
+                                    lineEnding: prepared.manifest.lineEnding)
         // Files copied as they are and kept on disk (or in git) until used are streamed when
         // written, never read whole.
         let streamed = toRender.map { item in

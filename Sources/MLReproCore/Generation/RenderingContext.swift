@@ -47,6 +47,8 @@ public struct RenderingContext: Sendable {
     public var templatePath: String
     public var answersFile: String
     public var vcsRef: String?
+    /// A nested cookiecutter template's folder inside the template as given.
+    public var nestedPath: String?
     public var git: GitIdentity
     /// The git commit a git template was read at (`_commit`, `_copier_conf.vcs_ref_hash`).
     public var revision: TemplateRevision?
@@ -140,10 +142,18 @@ public struct RenderingContext: Sendable {
         if let namespace {
             // cookiecutter adds where it was run from and what it rendered after the variables.
             var mapping = answers.all
-            mapping["_template"] = .string(requestedSource ?? templateSource)
-            mapping["_output_dir"] = .string(TemplatePath.parent(destination))
-            mapping["_repo_dir"] = .string(requestedSource ?? templatePath)
-            mapping["_checkout"] = revision.map { Value.string($0.ref) } ?? Value.none
+            if let nestedPath {
+                // cookiecutter names a nested template by its resolved path.
+                mapping["_template"] = .string(templateSource + "/" + nestedPath)
+                mapping["_output_dir"] = .string(TemplatePath.parent(destination))
+                mapping["_repo_dir"] = .string(templateSource + "/" + nestedPath)
+            } else {
+                mapping["_template"] = .string(requestedSource ?? templateSource)
+                mapping["_output_dir"] = .string(TemplatePath.parent(destination))
+                mapping["_repo_dir"] = .string(requestedSource ?? templatePath)
+            }
+            // What was asked for (`--vcs-ref`), `None` when cookiecutter chose the default branch.
+            mapping["_checkout"] = revision?.requested.map { Value.string($0) } ?? Value.none
             context[namespace] = .dict(mapping)
         }
         var recorded = OrderedMapping()
@@ -168,7 +178,8 @@ public struct RenderingContext: Sendable {
     /// that need YAML (`from_yaml`, `from_yaml_all`, `from_json`, as jinja2-ansible-filters has them).
     public static func environment(options: EnvironmentOptions = EnvironmentOptions(),
                                    loader: (any TemplateLoader)?) -> TemplateEnvironment {
-        var environment = TemplateEnvironment(options: options, loader: loader, globals: globals)
+        var environment = TemplateEnvironment(options: options, loader: loader, globals: globals,
+                                              clock: TemplateRandomness.clock())
         environment.filters = filters
         return environment
     }
@@ -201,14 +212,14 @@ public struct RenderingContext: Sendable {
     }
 
     /// Global functions templates may call: `random_token(nbytes=24)`; cookiecutter's
-    /// `random_ascii_string(length, punctuation=False)` and `uuid4()`; copier's `pathjoin` and
-    /// `make_secret()`.
+    /// `random_ascii_string(length, punctuation=False)` and `uuid4()` (see `TemplateRandomness`);
+    /// copier's `pathjoin` and `make_secret()`.
     public static var globals: OrderedMapping {
         OrderedMapping([randomToken, randomASCIIString, uuid4, CopierGlobals.pathjoin, CopierGlobals.makeSecret])
     }
 
     static let uuid4: (String, Value) = ("uuid4", .callable(NativeFunction(name: "uuid4") { _, _ in
-        .string(UUID().uuidString.lowercased())
+        .string(TemplateRandomness.uuid4())
     }))
 
     static let randomASCIIString: (String, Value) = ("random_ascii_string", .callable(NativeFunction(name: "random_ascii_string") { args, kwargs in
@@ -222,8 +233,7 @@ public struct RenderingContext: Sendable {
         }
         guard (0...4096).contains(length) else { throw RandomTokenError(requested: length, name: "random_ascii_string: length", range: "0 and 4096") }
         let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8) + (punctuation ? Array("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".utf8) : [])
-        var generator = SystemRandomNumberGenerator()
-        return .string(String(decoding: (0..<length).map { _ in letters[Int.random(in: 0..<letters.count, using: &generator)] }, as: UTF8.self))
+        return .string(TemplateRandomness.string(length: length, from: letters))
     }))
 
     static let randomToken: (String, Value) = ("random_token", .callable(NativeFunction(name: "random_token") { args, kwargs in

@@ -55,7 +55,7 @@ public struct TemplateLint {
         }
         let base = try GenerationPlanner.base(of: manifest, in: tree)
         var environment = RenderingContext.environment(options: manifest.environmentOptions,
-                                                      loader: TreeLoader(tree: tree, base: base))
+                                                      loader: TreeLoader(tree: tree, base: base, manifest: manifest))
         var known = Self.contextNames(manifest)
         // Python extensions: loaded with --trust (their filters, tests and globals become known);
         // without it their filters and tests are assumed where the engine lacks them, and a name

@@ -20,13 +20,6 @@ public struct CookiecutterFormat: TemplateFormat {
     /// with its own interpreter, so point this at the one with the hooks' imports).
     static var python: String { ProcessInfo.processInfo.environment["MLREPRO_PYTHON"] ?? "python3" }
 
-    /// `_extensions` mlrepro provides natively.
-    static let nativeExtensions: Set<String> = [
-        "jinja2_time.TimeExtension", "cookiecutter.extensions.TimeExtension", "cookiecutter.extensions.JsonifyExtension",
-        "cookiecutter.extensions.SlugifyExtension", "cookiecutter.extensions.RandomStringExtension",
-        "cookiecutter.extensions.UUIDExtension",
-    ]
-
     public func manifest(named fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
         let file = tree.displayPath(fileName)
         guard let entry = tree.entry(at: fileName), let text = String(validating: try entry.read(shownAs: file), as: UTF8.self) else {
@@ -52,10 +45,12 @@ public struct CookiecutterFormat: TemplateFormat {
         manifest.keepsSourceLineEndings = true
         manifest.environmentOptions.keepTrailingNewline = true
         var prompts = OrderedMapping()
+        var raw = OrderedMapping()
         for (keyNode, valueNode) in mapping {
             let key = try reader.keyString(keyNode)
             let location = reader.location(keyNode)
             let value = try reader.value(valueNode)
+            if !key.hasPrefix("_") { raw[key] = value }
             switch key {
             case "__prompts__":
                 guard case .dict(let texts) = value else {
@@ -73,12 +68,37 @@ public struct CookiecutterFormat: TemplateFormat {
                     return pattern
                 }
                 manifest.questions.append(Self.question(key, value, location: location))
+            case "_new_lines":
+                guard case .string(let ending) = value, ["\n", "\r\n", "\r"].contains(ending) else {
+                    throw ManifestError(location: location, message: "_new_lines must be \"\\n\", \"\\r\\n\" or \"\\r\"")
+                }
+                manifest.lineEnding = ending
+                manifest.questions.append(Self.question(key, value, location: location))
+            case "_jinja2_env_vars":
+                // cookiecutter passes these to its Jinja2 Environment, after keep_trailing_newline=True.
+                do {
+                    let undefined = manifest.environmentOptions.undefined
+                    manifest.environmentOptions = try TemplateManifest.envops(value, location: location)
+                    manifest.environmentOptions.undefined = undefined
+                    if case .dict(let fields) = value, fields["keep_trailing_newline"] == nil {
+                        manifest.environmentOptions.keepTrailingNewline = true
+                    }
+                } catch var error as ManifestError {
+                    error.message = error.message.replacingOccurrences(of: "_envops", with: "_jinja2_env_vars")
+                    throw error
+                }
+                manifest.questions.append(Self.question(key, value, location: location))
             case "_extensions":
                 guard case .list(let items) = value else {
                     throw ManifestError(location: location, message: "_extensions must be a list of extension names")
                 }
-                for case .string(let extensionName) in items where !Self.nativeExtensions.contains(extensionName) {
-                    throw ManifestError(location: location, message: "_extensions: '\(extensionName)' is a Python extension mlrepro does not provide (provided: \(Self.nativeExtensions.sorted().joined(separator: ", ")))")
+                // Python extensions (a module of the template, which cookiecutter puts on
+                // `sys.path`, or an installed package) run in the helper, only with --trust.
+                manifest.jinjaExtensions = try items.map { item in
+                    guard case .string(let extensionName) = item else {
+                        throw ManifestError(location: location, message: "_extensions must be a list of extension names")
+                    }
+                    return extensionName
                 }
                 manifest.questions.append(Self.question(key, value, location: location))
             default:
@@ -122,32 +142,123 @@ public struct CookiecutterFormat: TemplateFormat {
             default: break
             }
         }
-        manifest.subdirectory = try Self.projectFolder(of: tree, file: file)
-        let interpreters = [(".py", Self.python), (".sh", "sh")]
         manifest.tasksAreHooks = true
-        for (suffix, interpreter) in interpreters {
-            let path = "hooks/pre_gen_project\(suffix)"
-            if let hook = tree.entry(at: path), let script = String(validating: try hook.read(shownAs: tree.displayPath(path)), as: UTF8.self) {
-                manifest.tasksBeforeWriting.append(.arguments([interpreter, "-c", script]))
-            }
+        for hook in try Self.hooks(named: "pre_gen_project", in: tree) {
+            manifest.tasksBeforeWriting.append(.arguments(hook.interpreter + ["-c", hook.script]))
         }
         // pre_prompt runs, not rendered, in a copy of the template before any question (see
         // `ProjectGenerator.runPromptHook`); it may change the template, which is then read again.
-        for (suffix, interpreter) in interpreters where tree.entry(at: "hooks/pre_prompt\(suffix)") != nil {
-            manifest.promptHook = .arguments([interpreter, "hooks/pre_prompt\(suffix)"])
+        for hook in try Self.hooks(named: "pre_prompt", in: tree) {
+            manifest.promptHook = .arguments(hook.interpreter + [hook.path])
         }
         // post_gen_project runs in DEST once the files are in place, rendered like the files, only
         // with --trust; if it fails, a project that did not exist before is removed again.
-        for (suffix, interpreter) in interpreters {
-            let path = "hooks/post_gen_project\(suffix)"
-            if let hook = tree.entry(at: path), let script = String(validating: try hook.read(shownAs: tree.displayPath(path)), as: UTF8.self) {
-                manifest.tasks.append(.arguments([interpreter, "-c", script]))
-                manifest.taskConditions.append(TaskCondition())
-                manifest.removesProjectWhenTasksFail = true
-                manifest.tasksShapeOutput = true
-            }
+        for hook in try Self.hooks(named: "post_gen_project", in: tree) {
+            manifest.tasks.append(.arguments(hook.interpreter + ["-c", hook.script]))
+            manifest.taskConditions.append(TaskCondition())
+            manifest.removesProjectWhenTasksFail = true
+            manifest.tasksShapeOutput = true
+        }
+        manifest.rawVariables = raw
+        manifest.environmentOptions.nowShiftsLikeArrow = true
+        if let nested = try Self.nestedTemplates(mapping: manifest.questions, location: SourceLocation(file: file, line: 1, column: 1)) {
+            // Only the choice is asked here; the chosen template asks its own questions.
+            manifest.nestedTemplates = (nested.question.name, nested.paths)
+            manifest.questions = [nested.question]
+            return manifest
+        }
+        // generate_files renders from inside the project folder with FileSystemLoader(['.', '../templates']).
+        manifest.includeFolders = [".", "templates"]
+        do {
+            manifest.subdirectory = try Self.projectFolder(of: tree, file: file)
+        } catch let error as ManifestError where manifest.promptHook != nil {
+            // cookiecutter looks for the project folder after pre_prompt ran, which may make it.
+            manifest.layoutProblem = error
         }
         return manifest
+    }
+
+    /// A `templates` mapping (`{"name": {"path": "./x", "title": ..., "description": ...}}`) or
+    /// the old `template` list (`["Title (./x)", ...]`) of `cookiecutter.json`: a question whose
+    /// answer names the nested template to render, and the path each answer names.
+    static func nestedTemplates(mapping questions: [Question], location: SourceLocation) throws -> (question: Question, paths: [String: String])? {
+        if let entry = questions.first(where: { $0.name == "templates" }), case .dict(let options)? = entry.defaultValue {
+            var paths: [String: String] = [:]
+            var labels = OrderedMapping()
+            for (key, value) in options.pairs {
+                guard case .dict(let fields) = value, case .string(let path)? = fields["path"] else {
+                    throw ManifestError(location: entry.location, message: "templates: '\(key)' needs a \"path\" to its template folder")
+                }
+                paths[key] = path
+                var label = key
+                if case .string(let title)? = fields["title"] { label = title }
+                if case .string(let text)? = fields["description"] { label += " (\(text))" }
+                labels[labels[label] == nil ? label : "\(label) [\(key)]"] = .string(key)
+            }
+            var question = Question(name: "templates", type: .str, location: entry.location)
+            question.help = "Select a template"
+            question.choices = .dict(labels)
+            question.defaultValue = .string(options.keys.first ?? "")
+            return (question, paths)
+        }
+        if let entry = questions.first(where: { $0.name == "template" }), case .list(let options)? = entry.choices {
+            var paths: [String: String] = [:]
+            for option in options {
+                let text = option.pythonString
+                // cookiecutter takes the path from the first `(...)` of the choice, greedily.
+                guard let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")"), open < close,
+                      text.index(after: open) < close else {
+                    throw ManifestError(location: entry.location, message: "template: '\(text)' names no template folder; write \"Title (./folder)\"")
+                }
+                paths[text] = String(text[text.index(after: open)..<close])
+            }
+            return (entry, paths)
+        }
+        return nil
+    }
+
+    /// The scripts of `hooks/` cookiecutter runs as hook `name`: every file named `name` with any
+    /// extension (not a `~` backup), sorted. A `.py` script runs with `python`; another runs with
+    /// the interpreter its `#!` line names (a shell or Python, given the script with `-c`), or
+    /// `sh` when a `.sh` script has none. Any other script is refused by name rather than skipped.
+    static func hooks(named name: String, in tree: TemplateTree) throws -> [(path: String, interpreter: [String], script: String)] {
+        var found: [(path: String, interpreter: [String], script: String)] = []
+        for entry in tree.entries where !entry.isDirectory && TemplatePath.parent(entry.path) == "hooks" {
+            let fileName = String(entry.path.dropFirst("hooks/".count))
+            // Python's os.path.splitext: the name before its last dot.
+            let stem = fileName.lastIndex(of: ".").map { $0 == fileName.startIndex ? fileName : String(fileName[..<$0]) } ?? fileName
+            guard stem == name, !fileName.hasSuffix("~") else { continue }
+            let shown = tree.displayPath(entry.path)
+            guard let script = String(validating: try entry.read(shownAs: shown), as: UTF8.self) else {
+                throw ManifestError(location: SourceLocation(file: shown, line: 1, column: 1), message: "the hook is not valid UTF-8")
+            }
+            if fileName.hasSuffix(".py") {
+                found.append((entry.path, [Self.python], script))
+                continue
+            }
+            var interpreter: [String] = fileName.hasSuffix(".sh") ? ["sh"] : []
+            if script.hasPrefix("#!") {
+                var words = script.dropFirst(2).prefix { $0 != "\n" }.split(separator: " ").map(String.init)
+                if words.first.map({ ($0 as NSString).lastPathComponent }) == "env" {
+                    words.removeFirst()
+                    while words.first?.hasPrefix("-") == true { words.removeFirst() }
+                }
+                let program = words.first.map { ($0 as NSString).lastPathComponent } ?? ""
+                if ["sh", "bash", "dash", "zsh", "ksh"].contains(program) {
+                    interpreter = [program]
+                } else if program.hasPrefix("python") {
+                    interpreter = [Self.python]
+                } else {
+                    interpreter = []
+                }
+            }
+            guard !interpreter.isEmpty else {
+                throw ManifestError(location: SourceLocation(file: shown, line: 1, column: 1),
+                                    message: "hook \(fileName): mlrepro runs Python hooks and shell scripts (sh, bash, dash, zsh, ksh by their #! line); this one is neither")
+            }
+            found.append((entry.path, interpreter, script))
+        }
+        return found.sorted { $0.path < $1.path }
     }
 
     static func question(_ name: String, _ value: Value, location: SourceLocation) -> Question {
@@ -166,16 +277,28 @@ public struct CookiecutterFormat: TemplateFormat {
         case .string:
             question.defaultValue = value
         case .none:
-            question.defaultValue = .string("None")
+            // Rendered as `None`, and falsy, as cookiecutter's `render_variable` returns it.
+            question.type = .yaml
+            question.defaultValue = Value.none
+            question.rawDefault = true
         default:
             question.defaultValue = .string(AnswerCast.text(value))
         }
         if name.hasPrefix("_") {
             question.when = .bool(false)
-            // `_name` is kept as written; only `__name` is rendered.
+            // `_name` is kept as written; only `__name` is rendered (a list item by item, not a choice).
+            if name.hasPrefix("__"), case .list = value {
+                question.choices = nil
+                question.type = .yaml
+                question.defaultValue = stringified(value)
+                question.rendersNestedDefault = true
+            }
             if !name.hasPrefix("__") {
                 question.rawDefault = true
-                if case .list = value { question.choices = nil; question.type = .yaml; question.defaultValue = stringified(value) }
+                // cookiecutter leaves a `_` variable as the JSON has it: numbers in lists and
+                // mappings stay numbers (only `__` variables are rendered, and so stringified).
+                if case .list = value { question.choices = nil; question.type = .yaml; question.defaultValue = value }
+                if case .dict = value { question.defaultValue = value; question.rendersNestedDefault = false }
             }
         }
         return question

@@ -22,14 +22,39 @@ public enum TemplateFormats {
     /// Every manifest file name any format recognises, in preference order.
     public static var manifestFileNames: [String] { all.flatMap(\.manifestFileNames) }
 
-    /// The format of `tree` and the manifest file that says so; nil when no format recognises it.
+    /// The names `--format` accepts.
+    public static var names: [String] { all.map(\.name) }
+
+    /// The format of `tree` and the manifest file that says so; nil when no format recognises it
+    /// (or, with the tree's `formatPreference`, when that format has no manifest there).
     public static func detect(_ tree: TemplateTree) -> (format: any TemplateFormat, fileName: String)? {
-        for format in all {
-            if let name = format.manifestFileNames.first(where: { tree.entry(at: $0)?.isDirectory == false }) {
-                return (format, name)
-            }
+        choose(preference: tree.formatPreference) { tree.entry(at: $0)?.isDirectory == false }.first
+    }
+
+    /// The formats whose manifest `exists` at a template's root, in preference order, each with
+    /// the manifest file that says so; only `preference` when one is given.
+    public static func choose(preference: String?, exists: (String) -> Bool) -> [(format: any TemplateFormat, fileName: String)] {
+        var found: [(format: any TemplateFormat, fileName: String)] = []
+        for format in all where preference == nil || format.name == preference {
+            if let name = format.manifestFileNames.first(where: exists) { found.append((format, name)) }
         }
-        return nil
+        return found
+    }
+
+    /// Every format with a manifest at `tree`'s root, whatever the preference.
+    public static func present(in tree: TemplateTree) -> [(format: any TemplateFormat, fileName: String)] {
+        choose(preference: nil) { tree.entry(at: $0)?.isDirectory == false }
+    }
+
+    /// A line for the user when `tree` holds manifests of several formats and none was chosen:
+    /// which one is read and how to pick another (nil when there is nothing to say).
+    public static func choiceNote(for tree: TemplateTree) -> String? {
+        guard tree.formatPreference == nil else { return nil }
+        let found = present(in: tree)
+        guard found.count > 1 else { return nil }
+        let others = found.dropFirst().map { "--format \($0.format.name)" }.joined(separator: " or ")
+        return "template \(tree.origin) has \(found.map(\.fileName).joined(separator: " and ")); reading \(found[0].fileName) "
+            + "as a \(found[0].format.name) template (choose the other with \(others))"
     }
 }
 

@@ -101,6 +101,20 @@ public struct TemplateManifest: Sendable {
     /// `subdirectory` is a template rendered with the answers (copier's `_subdirectory`); false
     /// where it names a folder literally (cookiecutter's `{{cookiecutter.project_slug}}` folder).
     public var rendersSubdirectory = false
+    /// Where `{% include %}`, `{% import %}` and `{% extends %}` look for a name, as folders of
+    /// the template (`.` is the subdirectory, `""` the root); nil: the subdirectory, then the root.
+    /// cookiecutter's loader searches the project folder and `../templates` beside it.
+    public var includeFolders: [String]?
+    /// cookiecutter's nested templates: the question that chooses one (`templates`, or the old
+    /// list form's `template`) and the folder each choice names, relative to the template's root.
+    public var nestedTemplates: (question: String, paths: [String: String])?
+    /// A problem with the template's layout found while reading the manifest that is reported
+    /// only after the `pre_prompt` hook had its chance to fix it (cookiecutter's project folder).
+    public var layoutProblem: ManifestError?
+    /// cookiecutter's `_new_lines`: the line ending every rendered file is written with.
+    public var lineEnding: String?
+    /// cookiecutter's variables as `cookiecutter.json` has them (`_cookiecutter` in the context).
+    public var rawVariables: OrderedMapping?
     public var templatesSuffix = ".jinja"
     /// nil when the manifest has no `_exclude` (the default list applies).
     public var exclude: [String]?
@@ -533,7 +547,7 @@ extension TemplateManifest {
         return result
     }
 
-    private static func envops(_ value: Value, location: SourceLocation) throws -> EnvironmentOptions {
+    static func envops(_ value: Value, location: SourceLocation) throws -> EnvironmentOptions {
         guard case .dict(let fields) = value else {
             throw ManifestError(location: location, message: "setting _envops must be a mapping")
         }

@@ -220,12 +220,14 @@ public struct ProjectRecord: Sendable {
     }
 
     /// The recorded answers as inputs, keeping only questions `manifest` asks (a question the
-    /// template dropped is dropped with it) and leaving out `_` settings.
+    /// template dropped is dropped with it) and leaving out `_` settings. A cookiecutter template
+    /// that chooses a nested template keeps them all: the chosen one asks its own questions.
     public func answerInputs(for manifest: TemplateManifest, overrides: AnswersFile? = nil,
                              data: [(key: String, value: String)] = []) -> AnswerInputs {
         let overridden = Set(overrides?.entries.map(\.key) ?? [])
         var entries = answers.entries.filter { entry in
-            !entry.key.hasPrefix("_") && manifest.question(named: entry.key) != nil && !overridden.contains(entry.key)
+            !entry.key.hasPrefix("_") && (manifest.question(named: entry.key) != nil || manifest.nestedTemplates != nil)
+                && !overridden.contains(entry.key)
         }
         entries += overrides?.entries ?? []
         return AnswerInputs(file: AnswersFile(path: answers.path, entries: entries), data: data, useDefaults: true)

@@ -57,7 +57,8 @@ public struct RegeneratedProject: Sendable {
                 ? prepared.tree.entry(at: item.source).flatMap { $0.isStreamed ? $0 : nil } : nil
         }
         let rendered = try FileRenderer(tree: prepared.tree, environment: prepared.environment,
-                                        keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings)
+                                        keepsSourceLineEndings: prepared.manifest.keepsSourceLineEndings,
+                                    lineEnding: prepared.manifest.lineEnding)
             .contents(of: zip(items, sources).filter { $0.1 == nil }.map(\.0), context: prepared.context)
         var next = rendered.makeIterator()
         let contents = sources.map { $0 == nil ? next.next() ?? [] : [] }
@@ -188,7 +189,16 @@ public struct RecordedTemplate: Sendable {
     public func load(_ record: ProjectRecord, ref: String? = nil, latest: Bool = false) throws -> TemplateTree {
         var tree = try find(record, ref: ref, latest: latest)
         if let entry = record.answers.entry("_src_path"), case .string(let given) = entry.value { tree.requestedSource = given }
+        // At the recorded commit the template sees the ref the project was generated from.
+        if ref == nil { tree.revision?.requested = Self.recordedCheckout(record) }
         return tree
+    }
+
+    /// The ref a cookiecutter project was generated from when one was asked for: `_checkout` of
+    /// mlrepro's record, cruft's `checkout`.
+    static func recordedCheckout(_ record: ProjectRecord) -> String? {
+        if let entry = record.answers.entry("_checkout"), case .string(let asked) = entry.value, !asked.isEmpty { return asked }
+        return nil
     }
 
     /// The project's record, with `_template` replaced by `override` when there is one.
@@ -224,11 +234,26 @@ public struct RecordedTemplate: Sendable {
         return (source, workingDirectory)
     }
 
+    /// The format a project was generated as, for a template with manifests of several formats:
+    /// mlrepro's `_format`; a project copier or cruft made is of that tool's format.
+    static func recordedFormat(_ record: ProjectRecord) -> String? {
+        if let entry = record.answers.entry("_format"), case .string(let name) = entry.value,
+           TemplateFormats.names.contains(name) { return name }
+        switch record.madeBy {
+        case "cruft": return "cookiecutter"
+        case "copier": return "copier"
+        default: return nil
+        }
+    }
+
     private func find(_ record: ProjectRecord, ref: String?, latest: Bool) throws -> TemplateTree {
+        var git = git
+        if git.format == nil { git.format = Self.recordedFormat(record) }
         let (source, base) = try source(of: record)
         switch source {
         case .localRepository, .remote:
-            let wanted = ref ?? (!latest ? record.generatedRef : nil)
+            // The latest version is the newest on the ref the project follows (cruft's `checkout`).
+            let wanted = ref ?? (!latest ? record.generatedRef : Self.recordedCheckout(record))
             do {
                 return try git.load(source, spec: record.template, ref: wanted)
             } catch GitTemplateError.unknownRef(let spec, let missing) where ref == nil && missing == record.commit {
@@ -237,7 +262,7 @@ public struct RecordedTemplate: Sendable {
         case .builtin, .directory:
             if ref != nil { throw GitTemplateError.refNeedsGit(record.template) }
             do {
-                return try TemplateLocator.locate(record.template, workingDirectory: base)
+                return try TemplateLocator.locate(record.template, workingDirectory: base, git: git)
             } catch let error as GenerationError {
                 throw TemplateUnavailable(template: record.template, reason: error.description)
             }

@@ -237,6 +237,7 @@ public struct ProjectUpdate {
         var recorded = theirs.prepared.answers.recorded
         if !record.skip.isEmpty { recorded["_skip"] = .list(record.skip.map { .string($0) }) }
         if theirsTree.revision?.dirty == true { recorded["_template_dirty"] = .bool(true) }
+        GeneratedRepository.recordCheckout(&recorded, theirs.prepared)
         let toCommit = theirsTree.revision?.commit ?? theirsTree.contentHash
         let answersBytes = Array(Provenance.answersText(template: record.template, commit: toCommit, answers: recorded, layout: record.layout).utf8)
         let removed = Set(removals)

@@ -6,27 +6,47 @@ public struct GitTemplateLoader: Sendable {
     public var cache: TemplateCache
     /// Called with a line to show the user (a fetch that failed but a cached copy was used, ...).
     public var warn: @Sendable (String) -> Void
+    /// `--format`: the format to read a template with manifests of several formats as (it decides
+    /// the default ref too); nil for the first one `TemplateFormats.all` recognises.
+    public var format: String?
 
-    public init(cache: TemplateCache = .standard(), warn: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(cache: TemplateCache = .standard(), format: String? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }) {
         self.cache = cache
+        self.format = format
         self.warn = warn
     }
 
     /// Loads `source` (named `spec` by the user, which is what `_template` records for remote
-    /// sources) at `ref`: a tag, branch or commit; nil picks the newest version tag, else HEAD.
+    /// sources) at `ref`: a tag, branch or commit. Without `ref` the default is the format's:
+    /// copier's newest version tag (else HEAD); for a cookiecutter template, as cookiecutter does,
+    /// the checked-out branch of a local repository and the default branch of a remote one.
     /// A local repository with uncommitted changes and no `ref` renders its working tree.
     public func load(_ source: TemplateSource, spec: String, ref: String?) throws -> TemplateTree {
         if let ref { try GitArguments.refuseOptionLike(ref, role: "--vcs-ref") }
+        var tree: TemplateTree
         switch source {
         case .builtin, .directory:
             throw GitTemplateError.refNeedsGit(spec)
         case .localRepository(let path):
-            return try wrap(path) { try loadLocal(path, ref: ref) }
+            tree = try wrap(path) { try loadLocal(path, ref: ref) }
         case .remote(let url):
             // Before anything names the URL: a token in it must reach no message and no record.
             try GitArguments.refuseCredentials(in: url)
-            return try wrap(spec) { try loadRemote(url, spec: spec, ref: ref) }
+            tree = try wrap(spec) { try loadRemote(url, spec: spec, ref: ref) }
         }
+        tree.formatPreference = format
+        tree.revision?.requested = ref
+        return tree
+    }
+
+    /// The ref to read when none is asked for: `HEAD` when `head`'s tree is read as a cookiecutter
+    /// template (cookiecutter renders the branch a clone checks out), else the newest version tag.
+    private func defaultRef(in repository: GitRepository, head: ObjectID) throws -> String {
+        let root = TemplateFormats.choose(preference: format) { name in
+            (try? repository.readBlob(at: head, path: name)) != nil
+        }
+        if root.first?.format is CookiecutterFormat { return "HEAD" }
+        return try repository.newestVersionTag() ?? "HEAD"
     }
 
     /// The template's repository with its newest tags: a local repository as it is, a remote one's
@@ -78,7 +98,7 @@ public struct GitTemplateLoader: Sendable {
             warn("template \(path) has uncommitted changes; rendering its working tree (recorded as dirty)")
             return tree
         }
-        let chosen = try repository.newestVersionTag() ?? "HEAD"
+        let chosen = try defaultRef(in: repository, head: head)
         return try tree(of: repository, at: try repository.resolveCommit(chosen), source: path, ref: chosen)
     }
 
@@ -102,7 +122,8 @@ public struct GitTemplateLoader: Sendable {
                 warn("cannot fetch \(spec) (\(error)); using the cached copy")
             }
         }
-        let chosen = try repository.newestVersionTag() ?? "HEAD"
+        guard let head = try? repository.resolveCommit("HEAD") else { throw GitTemplateError.noCommits(spec) }
+        let chosen = try defaultRef(in: repository, head: head)
         guard repository.containsCommit(for: chosen) else { throw GitTemplateError.noCommits(spec) }
         return try tree(of: repository, at: try repository.resolveCommit(chosen), source: spec, ref: chosen)
     }

@@ -15,6 +15,7 @@ public enum TemplateLocator {
                               git: GitTemplateLoader = GitTemplateLoader()) throws -> TemplateTree {
         var tree = try find(source, vcsRef: vcsRef, workingDirectory: workingDirectory, git: git)
         tree.requestedSource = source
+        tree.formatPreference = git.format
         return tree
     }
 

@@ -14,6 +14,9 @@ public struct TemplateRevision: Sendable, Equatable {
     public var tag: String?
     /// `git describe --tags --always` of `commit` (what copier records as `_commit`).
     public var described: String?
+    /// The ref the user asked for (`--vcs-ref`, or the recorded one `check` renders at); nil when
+    /// the loader chose (cookiecutter's `_checkout` is this, `null` when nothing was asked).
+    public var requested: String?
 
     /// A recorded `_commit` as messages show it: a full commit id shortened to 12 digits; a tag,
     /// a `git describe` name or a content hash (`sha256:...`) as it is.
@@ -48,6 +51,16 @@ public enum TemplateSource: Sendable, Equatable {
             throw GitTemplateError.optionLike(spec)
         }
         let lower = spec.lowercased()
+        // Sources cookiecutter also reads, named rather than looked for as folders.
+        if lower.hasPrefix("hg+") || lower.hasPrefix("hg:") {
+            throw GitTemplateError.unsupportedSource(spec, "Mercurial repositories are not read; clone it and pass the folder")
+        }
+        if lower.hasPrefix("bb:") {
+            throw GitTemplateError.unsupportedSource(spec, "the bb: (Bitbucket) shorthand is not read; pass the repository's https:// URL")
+        }
+        if lower.hasSuffix(".zip") {
+            throw GitTemplateError.unsupportedSource(spec, "zip archives are not read as templates; unzip it and pass the folder")
+        }
         for (prefix, host) in [("gh:", "https://github.com/"), ("gl:", "https://gitlab.com/")] where lower.hasPrefix(prefix) {
             let path = String(spec.dropFirst(prefix.count))
             let parts = path.split(separator: "/", omittingEmptySubsequences: false)
@@ -89,6 +102,8 @@ public enum GitTemplateError: Error, Sendable, CustomStringConvertible {
     case unknownRef(source: String, ref: String)
     case commitUnavailable(source: String, commit: String)
     case linkUnsupported(source: String, path: String, reason: String)
+    /// A kind of source cookiecutter reads that mlrepro does not (zip archives, Mercurial).
+    case unsupportedSource(String, String)
 
     public var description: String {
         switch self {
@@ -109,6 +124,8 @@ public enum GitTemplateError: Error, Sendable, CustomStringConvertible {
         case let .commitUnavailable(source, commit):
             return "template '\(source)' no longer has commit \(commit) (recorded as _commit); "
                 + "the repository may have been rewritten or moved"
+        case let .unsupportedSource(source, reason):
+            return "template '\(source)': \(reason)"
         case let .linkUnsupported(source, path, reason):
             return "template '\(source)': symbolic link '\(path)' \(reason)"
         }

@@ -75,6 +75,11 @@ public struct TemplateTree: Sendable {
     public var revision: TemplateRevision?
     /// `--template` exactly as given (copier records it as `_src_path`); nil when not given.
     public var requestedSource: String?
+    /// The format `--format` chose (`copier`, `cookiecutter`, ...) for a template that ships
+    /// manifests of several formats; nil reads the first one `TemplateFormats.all` recognises.
+    public var formatPreference: String?
+    /// For a nested cookiecutter template, its folder inside the template as given.
+    public var nestedPath: String?
     private var index: [ExactPath: Int]
     /// `contentHash` computed when the tree was built (built-in templates: by the embedder, so
     /// that their files need not be decoded to name them).
@@ -96,8 +101,31 @@ public struct TemplateTree: Sendable {
 
     /// Reads the manifest through the template's format (see `TemplateFormat`).
     public func manifest() throws -> TemplateManifest {
-        guard let (format, name) = TemplateFormats.detect(self) else { throw GenerationError.noManifest(origin) }
+        guard let (format, name) = TemplateFormats.detect(self) else {
+            if let wanted = formatPreference, let format = TemplateFormats.all.first(where: { $0.name == wanted }) {
+                throw GenerationError.noManifestOfFormat(origin, format: wanted, files: format.manifestFileNames)
+            }
+            throw GenerationError.noManifest(origin)
+        }
         return try format.manifest(named: name, in: self)
+    }
+
+    /// The template in `folder` (cookiecutter's nested templates): same source and revision, its
+    /// entries re-rooted at the folder; `nestedPath` says where it lies.
+    public func subtree(at folder: String) -> TemplateTree {
+        let prefix = folder + "/"
+        let inner = entries.compactMap { entry -> TemplateEntry? in
+            guard entry.path.hasPrefix(prefix) else { return nil }
+            var moved = entry
+            moved.path = String(entry.path.dropFirst(prefix.count))
+            return moved
+        }
+        var tree = TemplateTree(source: source, origin: origin + "/" + folder, entries: inner)
+        tree.revision = revision
+        tree.requestedSource = requestedSource
+        tree.formatPreference = formatPreference
+        tree.nestedPath = (nestedPath.map { $0 + "/" } ?? "") + folder
+        return tree
     }
 
     /// A path inside the template as diagnostics show it.
@@ -126,12 +154,25 @@ public struct TemplateTree: Sendable {
 /// (`_subdirectory`), then at the template root, where copier's loader looks.
 struct TreeLoader: TemplateLoader {
     let tree: TemplateTree
-    let base: String
+    /// The folders searched in order (`""` is the template's root).
+    let folders: [String]
+
+    /// `base` (the subdirectory files are rendered from), then the root; or, where the manifest
+    /// says, its `includeFolders` (`.` standing for `base`).
+    init(tree: TemplateTree, base: String, manifest: TemplateManifest? = nil) {
+        self.tree = tree
+        if let listed = manifest?.includeFolders {
+            folders = listed.map { $0 == "." ? base : $0 }
+        } else {
+            folders = base.isEmpty ? [""] : [base, ""]
+        }
+    }
 
     func source(named name: String) throws -> String? {
         let parts = name.split(separator: "/")
         if name.hasPrefix("/") || parts.contains("..") { return nil }
-        for path in base.isEmpty ? [name] : [base + "/" + name, name] {
+        let name = parts.filter { $0 != "." }.joined(separator: "/")
+        for path in folders.map({ $0.isEmpty ? name : $0 + "/" + name }) {
             if let entry = tree.entry(at: path), !entry.isDirectory {
                 return String(decoding: try entry.read(shownAs: tree.displayPath(path)), as: UTF8.self)
             }
