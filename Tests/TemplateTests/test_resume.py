@@ -94,6 +94,9 @@ def test_sklearn_stopped_by_sigterm_resumes_to_the_same_result(root, tmp_path_fa
     assert (project / "outputs" / "checkpoints" / run_id / "last").read_text().strip() == "epoch-0001"
     resumed(python, project, run_id)
     assert_same_result(python, project, reference, run_id)
+    again = sh([python, "-m", f"{package(project)}.train", "--resume", run_id], project, env=environment(project),
+               check=False)
+    assert again.returncode == 2 and "already trained all 4 epochs" in again.stderr
 
 
 def test_pytorch_killed_after_a_checkpoint_resumes_to_the_same_result(root, tmp_path_factory):

@@ -209,7 +209,8 @@ class Checkpointer:
             self.best = value
         if due or improved or stop:
             self.write(epoch, snapshot(), best=improved)
-        if stop:
+        if stop and epoch + 1 < int(self.config["train"]["epochs"]):
+            # After the last epoch the run just finishes (recording takes seconds, not another epoch).
             raise Preempted(f"stopped after epoch {epoch} on request; resume with --resume {self.run_id}")
 
     def write(self, epoch: int, snapshot: dict, best: bool) -> None:

@@ -193,6 +193,11 @@ def resume(config: dict, target: str, overrides: list[str]) -> checkpoint.Restor
     restored = checkpoint.load(folder, distributed.detect())
     for assignment in overrides:
         apply_override(restored.config, assignment)
+    epochs = int(restored.config["train"]["epochs"])
+    if restored.epoch + 1 >= epochs:
+        raise checkpoint.CheckpointError(
+            f"{folder}: run {restored.run_id} already trained all {epochs} epochs; nothing to resume "
+            "(--set train.epochs=N trains it longer)")
     print(f"resuming run {restored.run_id} after epoch {restored.epoch} from {folder}")
     return restored
 
