@@ -208,7 +208,8 @@ test-stack: build
 
 ## template-locks: re-resolve the hashed lock files the built-in template ships (Templates/ml-research/locks/,
 ## docker/mlflow/requirements.lock) with uv from PyPI (and the PyTorch index for torch frameworks). Data, refreshed
-## deliberately: review the diff, then commit. LOCK_FRAMEWORKS="sklearn pytorch" LOCK_PYTHONS="3.11" narrow it.
+## deliberately: review the diff, then commit. LOCK_FRAMEWORKS="sklearn pytorch" LOCK_PYTHONS="3.11" narrow it. Existing pins
+## are kept (a new dependency adds only its own packages); UPGRADE_LOCKS=1 re-resolves every pin to the newest.
 LOCK_VENV ?= $(CURDIR)/.venv-locks
 LOCK_FRAMEWORKS ?= sklearn tensorflow jax
 LOCK_PYTHONS ?= 3.10 3.11 3.12

@@ -19,7 +19,8 @@ is never taken from PyPI), everything else from PyPI.
 
 `--mlflow-image` also refreshes docker/mlflow/requirements.lock (the tracking server's image).
 
-Lock files are data: refresh them deliberately, review the diff, and commit. The template only
+A lock that exists keeps its pins (uv prefers the versions in the output file); UPGRADE_LOCKS=1 re-resolves
+everything. Lock files are data: refresh them deliberately, review the diff, and commit. The template only
 renders a lock for the frameworks named in the condition of its
 `{% if ... %}requirements.lock{% endif %}.jinja` file name: extend it when you add locks.
 """
@@ -94,6 +95,11 @@ def project_lock(mlrepro: str, uv: str, work: Path, framework: str, variant: str
                     "--defaults", "--no-probe", "--no-git", "--quiet"], check=True, stdout=subprocess.DEVNULL)
     indexes = [PYPI] if framework in PYPI_ONLY else [TORCH_INDEX.format(variant=variant), PYPI]
     raw = work / f"{dest.name}.lock"
+    if target.read_text().startswith("# Hashed lock"):
+        # uv prefers the versions already in the output file: a new dependency adds its own packages
+        # without moving every other pin (UPGRADE_LOCKS=1 re-resolves everything to the newest).
+        if os.environ.get("UPGRADE_LOCKS") != "1":
+            shutil.copyfile(target, raw)
     compile_lock(uv, dest / "pyproject.toml", raw, python, indexes)
     target.write_text(header(f"{framework}, {variant}, Python {python}, {tracking}"
                              f"{', huggingface' if huggingface else ''}")

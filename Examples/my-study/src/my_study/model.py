@@ -15,6 +15,8 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
+from .checkpoint import Checkpointer
+
 
 def build(config: dict, n_features: int, n_classes: int) -> nn.Module:
     hidden = int(config["model"]["hidden_units"])
@@ -69,7 +71,8 @@ def evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray, n_classes: int) -> 
 
 
 def fit(config: dict, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
-        n_classes: int, seed: int, on_epoch: Callable[[int, dict[str, float]], None]) -> nn.Module:
+        n_classes: int, seed: int, on_epoch: Callable[[int, dict[str, float]], None],
+        checkpointer: Checkpointer | None = None) -> nn.Module:
     """Train; under several processes the model is wrapped in DistributedDataParallel (gradients
     averaged across ranks every step) and the returned module is the unwrapped, identical model."""
     train = config["train"]
@@ -81,7 +84,16 @@ def fit(config: dict, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np
         torch.manual_seed(seed + dist.get_rank())
     optimizer = torch.optim.Adam(network.parameters(), lr=float(train["learning_rate"]))
     batches = loader(x, y, int(train["batch_size"]), seed, shuffle=True)
-    for epoch in range(int(train["epochs"])):
+    first = 0
+    if checkpointer is not None and checkpointer.state is not None:
+        # Every rank loads the same model and optimizer state and its own random states.
+        state = checkpointer.restore()
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        if batches.generator is not None:
+            batches.generator.set_state(state["rank"]["batches"])
+        first = checkpointer.start_epoch
+    for epoch in range(first, int(train["epochs"])):
         if isinstance(batches.sampler, DistributedSampler):
             batches.sampler.set_epoch(epoch)
         network.train()
@@ -101,6 +113,10 @@ def fit(config: dict, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np
         metrics = {"train_loss": total / max(count, 1)}
         metrics.update({f"val_{k}": v for k, v in evaluate(model, x_val, y_val, n_classes).items()})
         on_epoch(epoch, metrics)
+        if checkpointer is not None:
+            checkpointer.end_epoch(epoch, metrics, lambda: checkpointer.snapshot(
+                {"model": model.state_dict(), "optimizer": optimizer.state_dict()},
+                batches=batches.generator.get_state() if batches.generator is not None else None))
     return model
 
 

@@ -223,6 +223,21 @@ def environment_record(root: Path = Path(".")) -> dict:
     return record
 
 
+def git_diff(root: Path = Path(".")) -> str:
+    """The uncommitted changes of the working tree as one patch `git apply --binary` replays on the
+    commit: tracked changes (`git diff HEAD --binary`) and untracked files that git does not ignore."""
+    patch, status = _run(["git", "diff", "HEAD", "--binary"], cwd=root)
+    if status is not None:
+        return f"# git diff unavailable: {status}\n"
+    untracked, _ = _run(["git", "ls-files", "--others", "--exclude-standard", "-z"], cwd=root)
+    for name in filter(None, untracked.split("\0")):
+        # `git diff --no-index` exits 1 when the files differ, which they always do here.
+        done = subprocess.run(["git", "diff", "--binary", "--no-index", "--", "/dev/null", name], cwd=root,
+                              capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+        patch += done.stdout
+    return patch
+
+
 def pip_freeze() -> str:
     out, status = _run([sys.executable, "-m", "pip", "freeze", "--all"])
     return out if status is None else f"# pip freeze unavailable: {status}\n"

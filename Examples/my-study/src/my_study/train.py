@@ -1,6 +1,7 @@
 """Train, evaluate on the held-out split, and record the run in MLflow.
 
     python -m my_study.train [--config configs/train.yaml] [--set train.epochs=3]...
+    python -m my_study.train --resume RUN_ID_OR_CHECKPOINT_FOLDER    (continue a stopped run)
 
 Tracking URI: $MLFLOW_TRACKING_URI (the compose MLflow server, see .env).
 """
@@ -19,7 +20,7 @@ import mlflow
 import numpy as np
 import yaml
 
-from . import data, distributed, model, provenance, system_metrics
+from . import checkpoint, data, distributed, model, provenance, system_metrics
 from .seed import seed_everything
 
 DEFAULT_TRACKING_URI = "http://127.0.0.1:5000"
@@ -61,18 +62,27 @@ def load_config(path: Path, overrides: list[str]) -> dict:
     return config
 
 
-def run(config: dict, root: Path = Path(".")) -> dict[str, float]:
+def run(config: dict, root: Path = Path("."), restored: checkpoint.Restored | None = None,
+        checkpoint_folder: Path | None = None) -> dict[str, float]:
     """One complete run; returns the held-out metrics.
 
     Under a multi-process launcher (torchrun, srun) every rank trains on its shard and the
     metrics are reduced across ranks; rank 0 alone records the one MLflow run of the job.
     """
     launch = distributed.detect()
+    stopped: checkpoint.Preempted | None = None
     with distributed.process_group(launch, config) as backend:
-        return _run(config, root, launch, backend)
+        try:
+            return _run(config, root, launch, backend, restored, checkpoint_folder)
+        except checkpoint.Preempted as error:
+            # Every rank stopped after the same epoch: leave the process group together, then report it.
+            stopped = error
+    raise stopped
 
 
-def _run(config: dict, root: Path, launch: distributed.Launch, backend: str | None) -> dict[str, float]:
+def _run(config: dict, root: Path, launch: distributed.Launch, backend: str | None,
+         restored: checkpoint.Restored | None, checkpoint_folder: Path | None) -> dict[str, float]:
+    checkpoint.install_signal_handlers(launch)
     seed = int(config["seed"])
     determinism = seed_everything(seed, bool(config.get("deterministic", True)))
     splits = data.load_splits(config, root)
@@ -84,7 +94,10 @@ def _run(config: dict, root: Path, launch: distributed.Launch, backend: str | No
     ranks = distributed.all_gather(distributed.rank_record(launch, record))
     if not launch.leader:
         # Same training, same collectives, nothing recorded: rank 0 holds the job's one run.
-        fitted = model.fit(config, x_train, y_train, x_val, y_val, splits.n_classes, seed, lambda epoch, metrics: None)
+        checkpointer = checkpoint.Checkpointer(config, restored.run_id if restored else "", launch, restored,
+                                               checkpoint_folder)
+        fitted = model.fit(config, x_train, y_train, x_val, y_val, splits.n_classes, seed, lambda epoch, metrics: None,
+                           checkpointer)
         scores = model.evaluate(fitted, splits.x_test, splits.y_test, splits.n_classes)
         return {f"test_{k}": v for k, v in scores.items()}
     mlflow.set_tracking_uri(os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI)
@@ -92,13 +105,18 @@ def _run(config: dict, root: Path, launch: distributed.Launch, backend: str | No
     git = record["git"]
     gpus = record["nvidia"]["gpus"] + record["amd"]["gpus"]
     system_metrics.enable()
-    with mlflow.start_run(run_name=config.get("run_name")) as active:
+    with mlflow.start_run(run_id=restored.run_id if restored else None,
+                          run_name=None if restored else config.get("run_name")) as active:
         params = flatten(config)
         if launch.distributed:
             params.update(distributed.params(launch, backend))
-        mlflow.log_params(params)
-        mlflow.log_params({"data.manifest_sha256": splits.manifest_sha256, "data.n_train": len(y_train),
-                           "data.n_val": len(y_val), "data.n_test": len(splits.y_test)})
+        if restored is None:
+            mlflow.log_params(params)
+            mlflow.log_params({"data.manifest_sha256": splits.manifest_sha256, "data.n_train": len(y_train),
+                               "data.n_val": len(y_val), "data.n_test": len(splits.y_test)})
+        else:
+            # The same run goes on: its parameters are recorded; note where it resumed.
+            mlflow.set_tag(f"checkpoint.resumed_after_epoch.{int(time.time())}", str(restored.epoch))
         tags = {
             "mlflow.source.git.commit": git["commit"] or "unknown",
             "mlflow.source.git.branch": git["branch"] or "unknown",
@@ -122,12 +140,20 @@ def _run(config: dict, root: Path, launch: distributed.Launch, backend: str | No
             print(f"epoch {epoch}: " + ", ".join(f"{k}={v:.4f}" for k, v in sorted(metrics.items())))
 
         started = time.perf_counter()
-        fitted = model.fit(config, x_train, y_train, x_val, y_val, splits.n_classes, seed, on_epoch)
+        checkpointer = checkpoint.Checkpointer(config, active.info.run_id, launch, restored, checkpoint_folder)
+        try:
+            fitted = model.fit(config, x_train, y_train, x_val, y_val, splits.n_classes, seed, on_epoch, checkpointer)
+        except checkpoint.Preempted:
+            # Keep the last checkpoint with the run (another machine may resume it), mark it KILLED, not FAILED.
+            checkpointer.log_artifacts()
+            mlflow.end_run("KILLED")
+            raise
         scores = model.evaluate(fitted, splits.x_test, splits.y_test, splits.n_classes)
         held_out = {f"test_{k}": v for k, v in scores.items()}
         held_out["train_seconds"] = time.perf_counter() - started
         mlflow.log_metrics(held_out)
         model.log_model(fitted, splits.x_test.astype(np.float32))
+        checkpointer.log_artifacts()
 
         with tempfile.TemporaryDirectory() as scratch:
             folder = Path(scratch)
@@ -139,6 +165,9 @@ def _run(config: dict, root: Path, launch: distributed.Launch, backend: str | No
             (folder / "framework.json").write_text(json.dumps(framework, indent=2, sort_keys=True) + "\n")
             (folder / "determinism.json").write_text(json.dumps(determinism, indent=2, sort_keys=True) + "\n")
             (folder / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+            if git["dirty"]:
+                # What `make reproduce ALLOW_DIRTY=1` applies on top of the commit.
+                (folder / "git-diff.patch").write_text(provenance.git_diff(root))
             mlflow.log_artifacts(str(folder), artifact_path="provenance")
         output = root / "outputs"
         output.mkdir(exist_ok=True)
@@ -148,15 +177,54 @@ def _run(config: dict, root: Path, launch: distributed.Launch, backend: str | No
     return held_out
 
 
+def resume(config: dict, target: str, overrides: list[str]) -> checkpoint.Restored:
+    """The checkpoint to continue from; its recorded config, with this command's --set overrides on top."""
+    settings = config.get("checkpoint") or {}
+
+    def download(run_id: str, into: Path) -> Path | None:
+        mlflow.set_tracking_uri(os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI)
+        try:
+            return Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="checkpoints/last",
+                                                            dst_path=str(into)))
+        except Exception:  # noqa: BLE001  (not a run id, or a run without checkpoints)
+            return None
+
+    folder = checkpoint.resolve(target, Path(str(settings.get("dir", "outputs/checkpoints"))), download)
+    restored = checkpoint.load(folder, distributed.detect())
+    for assignment in overrides:
+        apply_override(restored.config, assignment)
+    epochs = int(restored.config["train"]["epochs"])
+    if restored.epoch + 1 >= epochs:
+        raise checkpoint.CheckpointError(
+            f"{folder}: run {restored.run_id} already trained all {epochs} epochs; nothing to resume "
+            "(--set train.epochs=N trains it longer)")
+    print(f"resuming run {restored.run_id} after epoch {restored.epoch} from {folder}")
+    return restored
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train and record one run.")
     parser.add_argument("--config", type=Path, default=Path("configs/train.yaml"))
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a config value, e.g. --set train.epochs=3")
+    parser.add_argument("--resume", metavar="RUN_ID_OR_FOLDER", default=None,
+                        help="continue a stopped run (same MLflow run, recorded config) from its last checkpoint")
+    parser.add_argument("--checkpoint-dir", type=Path, default=None,
+                        help="write checkpoints here instead of <checkpoint.dir>/<run id>")
     args = parser.parse_args(argv)
     config = load_config(args.config, args.overrides)
     try:
-        run(config)
+        restored = None
+        if args.resume:
+            restored = resume(config, args.resume, args.overrides)
+            config = restored.config
+        run(config, restored=restored, checkpoint_folder=args.checkpoint_dir)
+    except checkpoint.CheckpointError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except checkpoint.Preempted as error:
+        print(f"stopped: {error}", file=sys.stderr)
+        return checkpoint.EXIT_PREEMPTED
     except data.ManifestError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -1,0 +1,373 @@
+"""Reproduce a recorded MLflow run and say whether it reproduced.
+
+    python -m my_study.reproduce RUN_ID [--allow-dirty] [--python PATH] [--config configs/train.yaml]
+
+1. checks out the run's commit in a separate git worktree (outputs/reproduce/RUN_ID/source); a run
+   recorded as dirty is refused unless --allow-dirty (ALLOW_DIRTY=1), which applies the run's
+   recorded `provenance/git-diff.patch` on top;
+2. builds the environment from that commit's requirements.lock (a virtualenv per lock under
+   outputs/reproduce/envs), or uses --python;
+3. verifies the dataset: the manifest's sha256 must equal the run's `dataset.manifest_sha256`, every
+   file listed must match its checksum (files missing in the worktree are taken from this checkout);
+4. compares this machine with the run's `environment.json` and `framework.json`;
+5. trains with the run's recorded config and seed: a new run, tagged `reproduces.run_id`;
+6. compares every metric: exactly where the run recorded deterministic mode and the machine is of the
+   same kind, else within the tolerance of `reproduce.tolerance` in the config; prints the table and
+   logs it as `reproduce/comparison.md` and `reproduce/comparison.json` of the new run.
+
+Exit status: 0 every metric reproduced, 1 at least one did not, 2 refused before training.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from . import data
+
+DEFAULT_TRACKING_URI = "http://127.0.0.1:5000"
+DEFAULT_TOLERANCE = {"abs": 1e-6, "rel": 1e-4}
+# Never compared: wall-clock time and the system metrics sampled while training.
+ALWAYS_IGNORED = ("train_seconds", "system/")
+
+
+class Refused(Exception):
+    """The run cannot be reproduced as recorded (exit 2, before any training)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    metric: str
+    original: float
+    reproduced: float | None
+    tolerance: str
+    within: bool
+
+    @property
+    def difference(self) -> float | None:
+        return None if self.reproduced is None else self.reproduced - self.original
+
+
+# MARK: - Tracking
+
+
+def tracking_uri(root: Path) -> str:
+    """$MLFLOW_TRACKING_URI with a relative SQLite path made absolute (training runs in the worktree)."""
+    uri = os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
+    prefix = "sqlite:///"
+    if uri.startswith(prefix) and not uri.startswith(prefix + "/"):
+        return prefix + str((root / uri[len(prefix):]).resolve())
+    return uri
+
+
+def download_json(client, run_id: str, path: str) -> dict:  # noqa: ANN001
+    try:
+        return json.loads(Path(client.download_artifacts(run_id, path)).read_text())
+    except Exception:  # noqa: BLE001  (an artifact a run never logged)
+        return {}
+
+
+def download_text(client, run_id: str, path: str) -> str | None:  # noqa: ANN001
+    try:
+        return Path(client.download_artifacts(run_id, path)).read_text()
+    except Exception:  # noqa: BLE001
+        return None
+
+
+# MARK: - Source
+
+
+def git(root: Path, *argv: str, check: bool = True) -> subprocess.CompletedProcess:
+    done = subprocess.run(["git", *argv], cwd=root, capture_output=True, text=True, check=False)
+    if check and done.returncode != 0:
+        raise Refused(f"git {' '.join(argv)}: {done.stderr.strip() or done.stdout.strip()}")
+    return done
+
+
+def checkout(root: Path, commit: str, folder: Path, patch: str | None) -> Path:
+    """A detached worktree of `commit` at `folder` (replacing an earlier one), with `patch` applied."""
+    if git(root, "cat-file", "-e", f"{commit}^{{commit}}", check=False).returncode != 0:
+        raise Refused(f"commit {commit} is not in this repository (git fetch the branch it was made on)")
+    if folder.exists():
+        git(root, "worktree", "remove", "--force", str(folder), check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+    git(root, "worktree", "prune")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    git(root, "worktree", "add", "--detach", "--force", str(folder), commit)
+    if patch:
+        patch_file = folder.parent / "git-diff.patch"
+        patch_file.write_text(patch)
+        git(folder, "apply", "--binary", "--whitespace=nowarn", str(patch_file))
+    return folder
+
+
+def remove_checkout(root: Path, folder: Path) -> None:
+    git(root, "worktree", "remove", "--force", str(folder), check=False)
+    git(root, "worktree", "prune", check=False)
+
+
+# MARK: - Environment
+
+
+def environment(source: Path, envs: Path) -> Path:
+    """The Python of a virtualenv built from `source`'s requirements.lock (reused while the lock is the same)."""
+    lock = source / "requirements.lock"
+    digest = hashlib.sha256()
+    for path in (lock, source / "pyproject.toml"):
+        if path.exists():
+            digest.update(path.read_bytes())
+    venv = envs / digest.hexdigest()[:16]
+    python = venv / "bin" / "python"
+    if (venv / ".complete").exists():
+        return python
+    shutil.rmtree(venv, ignore_errors=True)
+    pypi = os.environ.get("PYPI_INDEX_URL", "https://pypi.org/simple")
+    indexes = ["--index-url", os.environ.get("TORCH_INDEX_URL", "https://download.pytorch.org/whl/cpu"),
+               "--extra-index-url", pypi]
+    steps = [[sys.executable, "-m", "venv", str(venv)]]
+    if lock.exists():
+        steps.append([str(python), "-m", "pip", "install", "--quiet", "--require-hashes", *indexes, "-r", str(lock)])
+        steps.append([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(source)])
+    else:
+        print(f"warning: {lock.name} is absent at this commit; installing the pins of pyproject.toml without hashes",
+              file=sys.stderr)
+        steps.append([str(python), "-m", "pip", "install", "--quiet", *indexes, "-e", str(source)])
+    for step in steps:
+        print("+ " + " ".join(step), flush=True)
+        if subprocess.run(step, check=False).returncode != 0:
+            raise Refused(f"could not build the environment of the run's commit ({' '.join(step[:4])} failed)")
+    (venv / ".complete").write_text("")
+    return python
+
+
+# MARK: - Data
+
+
+def verify_dataset(source: Path, root: Path, config: dict, expected_manifest: str | None) -> None:
+    """The run's manifest must be the one recorded, and every file it lists must match its checksum."""
+    settings = config.get("data") or {}
+    manifest_path = source / settings.get("manifest", "data/manifest.yaml")
+    if not manifest_path.is_file():
+        raise Refused(f"{manifest_path.relative_to(source)}: missing at the run's commit")
+    actual = data.sha256_file(manifest_path)
+    if expected_manifest and actual != expected_manifest:
+        raise Refused(f"{manifest_path.relative_to(source)}: sha256 {actual} differs from the run's "
+                      f"dataset.manifest_sha256 {expected_manifest}")
+    try:
+        dataset = data.find_dataset(data.load_manifest(manifest_path), settings.get("dataset", "synthetic"),
+                                    manifest_path)
+        for item in dataset.get("files") or []:
+            relative = Path(str(item.get("path", "")))
+            here, there = root / relative, source / relative
+            if not there.exists() and here.is_file() and not relative.is_absolute() and ".." not in relative.parts:
+                there.parent.mkdir(parents=True, exist_ok=True)
+                there.symlink_to(here.resolve())
+        data.verify_files(dataset, source)
+    except data.ManifestError as error:
+        raise Refused(f"the dataset does not match the run's manifest: {error}") from error
+
+
+# MARK: - Machine
+
+
+def _versions(record: dict, framework: dict) -> dict[str, object]:
+    gpus = [gpu.get("name") for gpu in (record.get("nvidia") or {}).get("gpus") or []]
+    gpus += [gpu.get("name") for gpu in (record.get("amd") or {}).get("gpus") or []]
+    fields: dict[str, object] = {
+        "CPU": (record.get("host") or {}).get("cpu_model"),
+        "architecture": (record.get("host") or {}).get("arch"),
+        "OS": (record.get("host") or {}).get("os_name"),
+        "GPUs": ", ".join(str(name) for name in gpus) or "none",
+        "NVIDIA driver": (record.get("nvidia") or {}).get("driver_version"),
+        "CUDA (driver)": (record.get("nvidia") or {}).get("cuda_driver_version"),
+        "CUDA toolkit": (record.get("cuda_toolkit") or {}).get("version"),
+        "cuDNN": (record.get("libraries") or {}).get("cudnn_version"),
+        "ROCm": (record.get("amd") or {}).get("rocm_version"),
+        "Python": (record.get("python") or {}).get("version"),
+    }
+    for key, value in sorted(framework.items()):
+        if key not in ("framework", "devices"):
+            fields[f"{key} (framework build)" if key in ("cuda", "cudnn", "hip") else key] = value
+    return fields
+
+
+def machine_differences(original: tuple[dict, dict], here: tuple[dict, dict]) -> list[tuple[str, object, object]]:
+    """(what, the run's, this machine's) for every field that differs."""
+    before, now = _versions(*original), _versions(*here)
+    keys = list(before) + [key for key in now if key not in before]
+    return [(key, before.get(key), now.get(key)) for key in keys if str(before.get(key)) != str(now.get(key))]
+
+
+def this_machine(python: Path, source: Path) -> tuple[dict, dict]:
+    probe = ("import json; from my_study import provenance; "
+             "print(json.dumps([provenance.environment_record(), provenance.framework_info()]))")
+    done = subprocess.run([str(python), "-c", probe], cwd=source, capture_output=True, text=True, check=False,
+                          env=dict(os.environ, PYTHONPATH=str(source / "src")))
+    if done.returncode != 0:
+        raise Refused(f"cannot record this machine with the run's environment: {done.stderr.strip()[-800:]}")
+    record, framework = json.loads(done.stdout.strip().splitlines()[-1])
+    return record, framework
+
+
+# MARK: - Comparison
+
+
+def tolerances(config: dict) -> tuple[dict[str, dict], list[str]]:
+    settings = config.get("reproduce") or {}
+    table = dict(settings.get("tolerance") or {})
+    return table, [str(name) for name in settings.get("ignore") or []]
+
+
+def compare(original: dict[str, float], reproduced: dict[str, float], exact: bool,
+            table: dict[str, dict], ignore: list[str]) -> list[Row]:
+    rows = []
+    default = {**DEFAULT_TOLERANCE, **(table.get("default") or {})}
+    for metric in sorted(original):
+        if metric in ignore or any(metric == skip or (skip.endswith("/") and metric.startswith(skip))
+                                   for skip in ALWAYS_IGNORED):
+            continue
+        value, again = original[metric], reproduced.get(metric)
+        if exact:
+            rows.append(Row(metric, value, again, "exact", again is not None and again == value))
+            continue
+        bound = {**default, **(table.get(metric) or {})}
+        absolute, relative = float(bound.get("abs", 0.0)), float(bound.get("rel", 0.0))
+        within = again is not None and math.isfinite(again) and abs(again - value) <= absolute + relative * abs(value)
+        rows.append(Row(metric, value, again, f"abs {absolute:g} + rel {relative:g}", within))
+    return rows
+
+
+def markdown(rows: list[Row], header: list[str]) -> str:
+    def number(value: float | None) -> str:
+        return "missing" if value is None else f"{value:.6g}"
+
+    lines = header + ["", "| metric | original | reproduced | difference | tolerance | within |",
+                      "|---|---:|---:|---:|---|---|"]
+    for row in rows:
+        lines.append(f"| {row.metric} | {number(row.original)} | {number(row.reproduced)} | {number(row.difference)} "
+                     f"| {row.tolerance} | {'yes' if row.within else 'NO'} |")
+    return "\n".join(lines) + "\n"
+
+
+# MARK: - Command
+
+
+def reproduce(run_id: str, root: Path, allow_dirty: bool, python: Path | None, config_path: Path,
+              keep: bool) -> int:
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    import mlflow
+    from mlflow.tracking import MlflowClient
+
+    uri = tracking_uri(root)
+    mlflow.set_tracking_uri(uri)
+    client = MlflowClient(tracking_uri=uri)
+    try:
+        run = client.get_run(run_id)
+    except Exception as error:  # noqa: BLE001  (MlflowException: no such run)
+        raise Refused(f"no run {run_id} at {uri}: {error}") from error
+    tags = run.data.tags
+    commit = tags.get("mlflow.source.git.commit", "unknown")
+    if commit in ("", "unknown"):
+        raise Refused(f"run {run_id} recorded no git commit")
+    patch = None
+    if tags.get("git.dirty") == "true":
+        if not allow_dirty:
+            raise Refused(f"run {run_id} was made from a dirty working tree (uncommitted changes on {commit[:12]}); "
+                          "ALLOW_DIRTY=1 (--allow-dirty) reproduces it with its recorded provenance/git-diff.patch")
+        patch = download_text(client, run_id, "provenance/git-diff.patch")
+        if patch is None:
+            raise Refused(f"run {run_id} is dirty but has no provenance/git-diff.patch to apply")
+    recorded = yaml.safe_load(download_text(client, run_id, "provenance/config.yaml") or "null")
+    if not isinstance(recorded, dict):
+        raise Refused(f"run {run_id} has no provenance/config.yaml artifact")
+    environment_json = download_json(client, run_id, "provenance/environment.json")
+    framework_json = download_json(client, run_id, "provenance/framework.json")
+    determinism = download_json(client, run_id, "provenance/determinism.json")
+
+    folder = root / "outputs" / "reproduce" / run_id
+    print(f"reproducing run {run_id}: commit {commit[:12]}{' + recorded diff' if patch else ''}", flush=True)
+    source = checkout(root, commit, folder / "source", patch)
+    try:
+        verify_dataset(source, root, recorded, tags.get("dataset.manifest_sha256"))
+        print(f"dataset '{tags.get('dataset.name', '?')}': manifest and every file match", flush=True)
+        interpreter = python or environment(source, root / "outputs" / "reproduce" / "envs")
+        here = this_machine(interpreter, source)
+        differences = machine_differences((environment_json, framework_json), here)
+        if differences:
+            print("machine differences (run's -> this machine's):")
+            for what, before, now in differences:
+                print(f"  {what}: {before} -> {now}")
+        else:
+            print("machine: same kind as the run's (CPU, GPUs, driver, CUDA, cuDNN, Python, framework versions)")
+        exact = bool(determinism.get("deterministic")) and not differences
+        config_file = folder / "config.yaml"
+        config_file.write_text(yaml.safe_dump(recorded, sort_keys=False))
+        argv = [str(interpreter), "-m", "my_study.train", "--config", str(config_file),
+                "--set", f"run_name=reproduce-{run_id[:8]}"]
+        environment_vars = dict(os.environ, MLFLOW_TRACKING_URI=uri, PYTHONPATH=str(source / "src"))
+        print("+ " + " ".join(argv), flush=True)
+        if subprocess.run(argv, cwd=source, env=environment_vars, check=False).returncode != 0:
+            print("error: the reproducing run failed", file=sys.stderr)
+            return 1
+        new_id = json.loads((source / "outputs" / "metrics.json").read_text())["run_id"]
+        client.set_tag(new_id, "reproduces.run_id", run_id)
+        client.set_tag(new_id, "reproduces.exact", str(exact).lower())
+        reproduced = client.get_run(new_id).data.metrics
+        current = yaml.safe_load(config_path.read_text()) if config_path.is_file() else {}
+        table, ignore = tolerances(current if isinstance(current, dict) and current.get("reproduce") else recorded)
+        rows = compare(run.data.metrics, reproduced, exact, table, ignore)
+        header = [f"# Reproduction of run {run_id}", "",
+                  f"- reproducing run: {new_id}", f"- commit: {commit}{' (with the recorded diff)' if patch else ''}",
+                  f"- comparison: {'exact (deterministic run, same kind of machine)' if exact else 'within tolerance'}"]
+        header += [f"- {what}: {before} -> {now}" for what, before, now in differences]
+        report = markdown(rows, header)
+        print(report)
+        summary = {"run_id": run_id, "reproducing_run_id": new_id, "commit": commit, "dirty": patch is not None,
+                   "exact": exact, "reproduced": all(row.within for row in rows),
+                   "machine_differences": [{"field": w, "original": b, "reproduced": n} for w, b, n in differences],
+                   "metrics": [{**row.__dict__, "difference": row.difference} for row in rows]}
+        with tempfile.TemporaryDirectory() as scratch:
+            (Path(scratch) / "comparison.md").write_text(report)
+            (Path(scratch) / "comparison.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+            client.log_artifacts(new_id, scratch, artifact_path="reproduce")
+        (folder / "comparison.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+        print(f"{'reproduced' if summary['reproduced'] else 'NOT reproduced'}: run {new_id} "
+              f"(tag reproduces.run_id={run_id})")
+        return 0 if summary["reproduced"] else 1
+    finally:
+        if not keep:
+            remove_checkout(root, source)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Reproduce a recorded MLflow run and compare its metrics.")
+    parser.add_argument("run_id", help="the MLflow run id to reproduce")
+    parser.add_argument("--allow-dirty", action="store_true", default=os.environ.get("ALLOW_DIRTY") == "1",
+                        help="reproduce a run made from uncommitted changes by applying its recorded diff "
+                             "(also ALLOW_DIRTY=1)")
+    parser.add_argument("--python", type=Path, default=None,
+                        help="train with this interpreter instead of a virtualenv built from the commit's lock")
+    parser.add_argument("--config", type=Path, default=Path("configs/train.yaml"),
+                        help="where `reproduce.tolerance` is read (default: the recorded config's, if this has none)")
+    parser.add_argument("--keep", action="store_true", help="keep the worktree in outputs/reproduce/RUN_ID/source")
+    args = parser.parse_args(argv)
+    try:
+        return reproduce(args.run_id, Path.cwd(), args.allow_dirty, args.python, args.config, args.keep)
+    except Refused as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,124 @@
+"""Generated projects that train for real on the CPU, sharing one virtualenv per test session.
+
+MLREPRO_CPU_VENV names an existing virtualenv with those packages to use instead of building one.
+The virtualenv has the CPU torch wheel from TORCH_WHEELS (default /opt/wheels, as in
+test_distributed.py) and every other dependency the generated pyproject.toml files pin (PyPI,
+through pip's cache); each project is installed into it with --no-deps.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import tomllib
+from pathlib import Path
+
+import pytest
+from conftest import init
+
+WHEELS = Path(os.environ.get("TORCH_WHEELS", "/opt/wheels"))
+PYTHON_TAG = f"cp{sys.version_info.major}{sys.version_info.minor}"
+GIT_ENV = {"GIT_AUTHOR_NAME": "Ada", "GIT_AUTHOR_EMAIL": "ada@example.org", "GIT_COMMITTER_NAME": "Ada",
+           "GIT_COMMITTER_EMAIL": "ada@example.org"}
+_VENVS: dict[str, Path] = {}
+
+READ_RUNS = textwrap.dedent("""
+    import json, sys
+    from mlflow.tracking import MlflowClient
+    client = MlflowClient(tracking_uri=sys.argv[1])
+    experiment = client.get_experiment_by_name(sys.argv[2])
+    runs = client.search_runs([experiment.experiment_id]) if experiment else []
+    out = []
+    for run in runs:
+        def listing(path):
+            found = []
+            for item in client.list_artifacts(run.info.run_id, path):
+                found += listing(item.path) if item.is_dir else [item.path]
+            return found
+        out.append({"run_id": run.info.run_id, "status": run.info.status, "params": run.data.params,
+                    "metrics": run.data.metrics, "tags": run.data.tags, "artifacts": listing(None),
+                    "history": {name: [[m.step, m.value] for m in client.get_metric_history(run.info.run_id, name)]
+                                for name in ("val_loss", "val_accuracy", "train_loss")}})
+    print(json.dumps(out))
+""")
+
+
+def sh(argv: list, cwd: Path, env: dict | None = None, timeout: int = 900, check: bool = True):
+    done = subprocess.run([str(a) for a in argv], check=False, cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+    if check:
+        assert done.returncode == 0, (f"{' '.join(map(str, argv))} exited {done.returncode}:\n"
+                                      f"{done.stdout[-4000:]}\n{done.stderr[-6000:]}")
+    return done
+
+
+def git(project: Path, *argv: str) -> str:
+    return sh(["git", *argv], project, env=dict(os.environ, **GIT_ENV)).stdout.strip()
+
+
+def generate(root: Path, name: str, framework: str, **answers) -> Path:
+    """A committed CPU project (mlflow-local, no DVC) named `name` under `root`."""
+    project = root / name
+    init(project, {"framework": framework, "accelerator": "cpu", "tracking": "mlflow-local",
+                   "data_versioning": "none", "compute": ["local", "slurm"], **answers})
+    if subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True).returncode != 0:
+        sh(["git", "init", "-q"], project)
+        git(project, "add", "-A")
+        git(project, "commit", "-qm", "Generated")
+    return project
+
+
+def venv(tmp_path_factory, projects: list[Path]) -> Path:
+    """The session's virtualenv (built on first use) with `projects` installed into it."""
+    if "python" not in _VENVS and os.environ.get("MLREPRO_CPU_VENV"):
+        _VENVS["python"] = Path(os.environ["MLREPRO_CPU_VENV"]) / "bin" / "python"
+    if "python" not in _VENVS:
+        wheels = sorted(WHEELS.glob(f"torch-*+cpu-{PYTHON_TAG}-*.whl"))
+        if not wheels:
+            pytest.fail(f"no CPU torch wheel for {PYTHON_TAG} in {WHEELS} (set TORCH_WHEELS to the folder that has one)")
+        root = tmp_path_factory.mktemp("cpu-venv")
+        requirements: set[str] = set()
+        for framework in ("sklearn", "pytorch"):
+            probe = generate(root, f"{framework}-pins", framework)
+            requirements.update(tomllib.loads((probe / "pyproject.toml").read_text())["project"]["dependencies"])
+        pins = sorted(r for r in requirements if not r.startswith("torch=="))
+        sh([sys.executable, "-m", "venv", root / "venv"], root)
+        python = root / "venv" / "bin" / "python"
+        sh([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--find-links", WHEELS,
+            wheels[-1], *pins], root, timeout=1800)
+        _VENVS["python"] = python
+    python = _VENVS["python"]
+    for project in projects:
+        sh([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "-e", project],
+           project)
+    return python
+
+
+def package(project: Path) -> str:
+    return project.name.replace("-", "_")
+
+
+def store(project: Path) -> str:
+    return f"sqlite:///{project / 'mlruns.db'}"
+
+
+def environment(project: Path, **extra: str) -> dict:
+    return dict(os.environ, MLFLOW_TRACKING_URI=store(project), OMP_NUM_THREADS="1", PYTHONHASHSEED="0",
+                MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR="false", **GIT_ENV, **extra)
+
+
+def train(python: Path, project: Path, *extra: str, check: bool = True, env: dict | None = None):
+    return sh([python, "-m", f"{package(project)}.train", *extra], project, env=env or environment(project),
+              check=check)
+
+
+def runs(python: Path, project: Path) -> list[dict]:
+    done = sh([python, "-c", READ_RUNS, store(project), project.name], project)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def last_run_id(project: Path) -> str:
+    return json.loads((project / "outputs" / "metrics.json").read_text())["run_id"]
