@@ -38,7 +38,7 @@ def init(dest: Path, answers: dict, *extra: str, check: bool = True) -> subproce
             "--defaults", "--no-probe", *extra]
     env = dict(os.environ, NO_COLOR="1", GIT_AUTHOR_NAME="Ada Lovelace", GIT_AUTHOR_EMAIL="ada@example.org",
                GIT_COMMITTER_NAME="Ada Lovelace", GIT_COMMITTER_EMAIL="ada@example.org")
-    done = subprocess.run(argv, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, check=False)
     if check and done.returncode != 0:
         pytest.fail(f"mlrepro init exited {done.returncode}\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}")
     return done
@@ -82,7 +82,7 @@ def cached_venv(name: str, *installs: list[str]) -> Path:
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     for argv in installs:
         done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *argv],
-                              capture_output=True, text=True, timeout=1800)
+                              capture_output=True, text=True, timeout=1800, check=False)
         if done.returncode != 0:
             pytest.fail(f"pip install {' '.join(argv)} into {venv} exited {done.returncode}:\n{done.stderr[-4000:]}")
     (venv / ".complete").write_text("")

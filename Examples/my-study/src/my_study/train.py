@@ -111,6 +111,7 @@ def _run(config: dict, root: Path, launch: distributed.Launch, backend: str | No
             "hardware.nvidia_driver": str(record["nvidia"]["driver_version"]),
             "hardware.cuda_driver": str(record["nvidia"]["cuda_driver_version"]),
             "container.image": os.environ.get("CONTAINER_IMAGE", "none"),
+            "container.image_id": os.environ.get("CONTAINER_IMAGE_ID", "none"),
         }
         mlflow.set_tags(tags)
         if git["dirty"]:
