@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import cached_venv, commit_all, init, project_venv
 
 READ_TAGS = textwrap.dedent("""
@@ -138,3 +137,28 @@ def test_slurm_job_passes_the_sif_hash(tmp_path):
     import hashlib
     digest = hashlib.sha256(b"not really an image").hexdigest()
     assert f"image_id=sha256:{digest} " in log.read_text(), log.read_text()
+
+
+@pytest.mark.skipif(os.environ.get("MLREPRO_SKIP_NETWORK") == "1", reason="MLREPRO_SKIP_NETWORK=1")
+def test_an_unreachable_tracking_server_fails_in_seconds_with_what_to_do(tmp_path):
+    import socket
+    import time
+
+    project = tmp_path / "dvc-study"
+    init(project, {"framework": "sklearn", "accelerator": "cpu", "tracking": "mlflow-local",
+                   "data_versioning": "dvc", "dvc_remote": "local", "ci": "none"}, "--no-git")
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    dvc_pin = [r for r in pyproject["project"]["optional-dependencies"]["dev"] if r.startswith("dvc")]
+    python = cached_venv("dvc-sklearn", [*pyproject["project"]["dependencies"], *dvc_pin])
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, PYTHONPATH=str(project / "src"), MLFLOW_TRACKING_URI=f"http://127.0.0.1:{port}")
+    started = time.monotonic()
+    done = subprocess.run([str(python), "-m", "dvc_study.train", "--set", "train.epochs=1"], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    elapsed = time.monotonic() - started
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert f"the MLflow tracking server http://127.0.0.1:{port} does not answer" in done.stderr
+    assert "set MLFLOW_TRACKING_URI" in done.stderr and "Traceback" not in done.stderr
+    assert elapsed < 60, f"took {elapsed:.0f} s"

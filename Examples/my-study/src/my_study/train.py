@@ -21,6 +21,7 @@ import yaml
 
 from . import data, distributed, model, provenance, system_metrics
 from .seed import seed_everything
+from .tracking import Unreachable, require_reachable
 
 DEFAULT_TRACKING_URI = "http://127.0.0.1:5000"
 
@@ -87,7 +88,9 @@ def _run(config: dict, root: Path, launch: distributed.Launch, backend: str | No
         fitted = model.fit(config, x_train, y_train, x_val, y_val, splits.n_classes, seed, lambda epoch, metrics: None)
         scores = model.evaluate(fitted, splits.x_test, splits.y_test, splits.n_classes)
         return {f"test_{k}": v for k, v in scores.items()}
-    mlflow.set_tracking_uri(os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI)
+    tracking_uri = os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
+    require_reachable(tracking_uri)
+    mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_experiment(str(config.get("experiment", "my-study")))
     git = record["git"]
     gpus = record["nvidia"]["gpus"] + record["amd"]["gpus"]
@@ -159,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run(config)
     except data.ManifestError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except Unreachable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except distributed.LaunchError as error:
