@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import cached_venv, commit_all, init, project_venv
+from conftest import VENV_CACHE, cached_venv, commit_all, init, project_venv
 
 READ_TAGS = textwrap.dedent("""
     import json, sys
@@ -162,3 +162,30 @@ def test_an_unreachable_tracking_server_fails_in_seconds_with_what_to_do(tmp_pat
     assert f"the MLflow tracking server http://127.0.0.1:{port} does not answer" in done.stderr
     assert "set MLFLOW_TRACKING_URI" in done.stderr and "Traceback" not in done.stderr
     assert elapsed < 60, f"took {elapsed:.0f} s"
+
+
+def test_no_secret_on_a_service_command_line(tmp_path):
+    """Every password and key from .env reaches a compose service through its environment, never its
+    command (which `ps` shows every user); MLflow reads the database URI from MLFLOW_BACKEND_STORE_URI."""
+    project = tmp_path / "stack-study"
+    init(project, {"framework": "sklearn", "accelerator": "cpu", "tracking": "mlflow-server", "notebooks": True,
+                   "ci": "none"}, "--no-git")
+    secrets = [line.split("=", 1)[0] for line in (project / ".env").read_text().splitlines()
+               if any(word in line.split("=", 1)[0] for word in ("PASSWORD", "SECRET", "TOKEN"))]
+    assert "POSTGRES_PASSWORD" in secrets
+    compose = yaml.safe_load((project / "compose.yaml").read_text())
+    for name, service in compose["services"].items():
+        command = service.get("command") or ""
+        command = " ".join(command) if isinstance(command, list) else command
+        for secret in secrets:
+            assert f"${{{secret}" not in command and f"${secret}" not in command, f"{name}: {secret} on the command line"
+    mlflow = compose["services"]["mlflow"]
+    assert "${POSTGRES_PASSWORD}" in mlflow["environment"]["MLFLOW_BACKEND_STORE_URI"]
+    assert "--backend-store-uri" not in mlflow["command"]
+    if os.environ.get("MLREPRO_SKIP_NETWORK") != "1":
+        python = next((VENV_CACHE.glob("dvc-sklearn-*/bin/python")), None)
+        if python is not None:  # mlflow's own CLI: the variable the server reads
+            script = "from mlflow.cli import server; print([p.envvar for p in server.params if p.name == 'backend_store_uri'][0])"
+            done = subprocess.run([str(python), "-c", script],
+                                  capture_output=True, text=True, timeout=300, check=False)
+            assert done.stdout.strip().splitlines()[-1] == "MLFLOW_BACKEND_STORE_URI", done.stderr[-2000:]
