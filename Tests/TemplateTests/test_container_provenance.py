@@ -28,9 +28,10 @@ READ_TAGS = textwrap.dedent("""
     from mlflow.tracking import MlflowClient
     client = MlflowClient(tracking_uri=sys.argv[1])
     experiment = client.get_experiment_by_name(sys.argv[2])
-    run = client.search_runs([experiment.experiment_id])[0]
+    runs = client.search_runs([experiment.experiment_id], order_by=["attributes.start_time ASC"])
+    run = runs[0]
     environment = json.load(open(client.download_artifacts(run.info.run_id, "provenance/environment.json")))
-    print(json.dumps({"tags": run.data.tags, "git": environment["git"]}))
+    print(json.dumps({"tags": run.data.tags, "git": environment["git"], "names": [r.info.run_name for r in runs]}))
 """)
 
 
@@ -69,6 +70,8 @@ def test_a_run_in_the_image_records_the_image_commit_and_id(tmp_path):
     env = dict(os.environ, MLFLOW_TRACKING_URI=store, SOURCE_GIT_COMMIT=image_commit, SOURCE_GIT_DIRTY="true",
                CONTAINER_IMAGE="dvc-study:latest-local", CONTAINER_IMAGE_ID="sha256:" + "ab" * 32)
     sh([python, "-m", "dvc_study.train", "--set", "train.epochs=1"], project, env)
+    # Same seed, same config: a second run still gets its own name (MLflow's names come from `random`).
+    sh([python, "-m", "dvc_study.train", "--set", "train.epochs=1"], project, env)
     read = json.loads(sh([python, "-c", READ_TAGS, store, "dvc-study"], project).stdout.strip().splitlines()[-1])
     tags = read["tags"]
     assert tags["mlflow.source.git.commit"] == image_commit, "the code ran from the image, not the checkout"
@@ -76,6 +79,8 @@ def test_a_run_in_the_image_records_the_image_commit_and_id(tmp_path):
     assert tags["container.image"] == "dvc-study:latest-local"
     assert tags["container.image_id"] == "sha256:" + "ab" * 32
     assert read["git"] == {"commit": image_commit, "branch": None, "dirty": True}
+    names = read["names"]
+    assert len(names) == 2 and names[0] != names[1] and all(name.startswith("run-") for name in names), names
 
 
 def test_every_image_build_passes_the_commit_and_dirty_flag(tmp_path):

@@ -218,6 +218,12 @@ def git_group(sources: dict, root: Path) -> dict:
     return {"commit": commit.strip(), "branch": branch.strip() or None, "dirty": bool(porcelain.strip())}
 
 
+def run_name() -> str:
+    """A fresh name for a run without `run_name` in its config: the time and random bytes from the OS.
+    (MLflow would draw one from `random`, which the run's seed has fixed: every run the same name.)"""
+    return time.strftime("run-%Y%m%d-%H%M%S-", time.gmtime()) + os.urandom(3).hex()
+
+
 def environment_record(root: Path = Path(".")) -> dict:
     """The schema_version 1 environment record of this machine, now."""
     sources: dict = {}

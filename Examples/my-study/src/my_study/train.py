@@ -95,7 +95,7 @@ def _run(config: dict, root: Path, launch: distributed.Launch, backend: str | No
     git = record["git"]
     gpus = record["nvidia"]["gpus"] + record["amd"]["gpus"]
     system_metrics.enable()
-    with mlflow.start_run(run_name=config.get("run_name")) as active:
+    with mlflow.start_run(run_name=config.get("run_name") or provenance.run_name()) as active:
         params = flatten(config)
         if launch.distributed:
             params.update(distributed.params(launch, backend))
