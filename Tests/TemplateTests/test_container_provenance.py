@@ -125,6 +125,9 @@ def test_every_image_build_passes_the_commit_and_dirty_flag(tmp_path):
     for name in ("SOURCE_GIT_COMMIT", "SOURCE_GIT_DIRTY"):
         assert f"ARG {name}=unknown" in dockerfile and f"{name}=${{{name}}}" in dockerfile
     assert 'org.opencontainers.image.revision="${SOURCE_GIT_COMMIT}"' in dockerfile
+    # No periodic check that imports the framework into a running training job.
+    checks = [line for line in dockerfile.splitlines() if line.startswith("HEALTHCHECK")]
+    assert checks == ["HEALTHCHECK NONE"], checks
     definition = (project / "infra" / "slurm" / "train.def").read_text()
     assert "%arguments\n    SOURCE_GIT_COMMIT=unknown\n    SOURCE_GIT_DIRTY=unknown\n" in definition
     assert "export SOURCE_GIT_COMMIT={{ SOURCE_GIT_COMMIT }} SOURCE_GIT_DIRTY={{ SOURCE_GIT_DIRTY }}" in definition

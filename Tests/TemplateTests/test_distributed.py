@@ -632,6 +632,10 @@ def test_kubernetes_manifests_pass_schema_and_restricted_policy(tmp_path, answer
             container = replica["template"]["spec"]["containers"][0]
             assert container["name"] == "pytorch", "the operator configures the container named pytorch"
             assert container["command"] == ["torchrun"]
+            # The operator picks the rendezvous port (its port named pytorchjob-port, 23456 by default):
+            # a port of another name, or a --master-port, would only pretend to set it.
+            assert all(port.get("name") == "pytorchjob-port" for port in container.get("ports", [])), container
+            assert not any(arg.startswith(("--master-port", "--rdzv-endpoint")) for arg in container["args"])
     validate_core(core, tmp_path)
 
     pods = [pod for document in documents for pod in pod_specs(document)]
