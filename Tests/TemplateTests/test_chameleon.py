@@ -23,7 +23,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
 from conftest import cached_venv, commit_all, init
 
 FAKE_CHI = Path(__file__).resolve().parent / "fake_chi"

@@ -145,6 +145,14 @@ def test_slurm_job_passes_the_sif_hash(tmp_path):
     import hashlib
     digest = hashlib.sha256(b"not really an image").hexdigest()
     assert f"image_id=sha256:{digest} " in log.read_text(), log.read_text()
+    # srun gets the job's CPUs per task (it no longer inherits sbatch's --cpus-per-task).
+    sbatch = (project / "infra" / "slurm" / "train.sbatch").read_text()
+    requested = next(line.split("=", 1)[1] for line in sbatch.splitlines() if line.startswith("#SBATCH --cpus-per-task="))
+    srun = next(line for line in log.read_text().splitlines() if line.startswith("srun "))
+    assert f" --cpus-per-task={requested} " in srun, srun
+    log.unlink()
+    sh(["bash", "infra/slurm/train.sbatch"], project, {**env, "SLURM_CPUS_PER_TASK": "5"})
+    assert " --cpus-per-task=5 " in log.read_text()
 
 
 @pytest.mark.skipif(os.environ.get("MLREPRO_SKIP_NETWORK") == "1", reason="MLREPRO_SKIP_NETWORK=1")
