@@ -3,6 +3,8 @@
 Environment:
   MLREPRO_BIN        the binary (default <repo>/.build/debug/mlrepro)
   MLREPRO_TEST_VENV  virtualenv with Tests/requirements.txt (default <repo>/.venv)
+  MLREPRO_VENV_CACHE virtualenvs the tests build with tools a generated project uses (dvc, python-chi, its
+                     pinned dependencies), kept between runs (default <repo>/out/template-venvs)
 """
 
 from __future__ import annotations
