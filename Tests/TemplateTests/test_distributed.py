@@ -446,7 +446,7 @@ def test_slurm_script_runs_one_torchrun_per_node_with_a_c10d_rendezvous(tmp_path
                               "--ntasks-per-node=1", "--gpus-per-node=4", "--cpus-per-task=24", "--mem=160G"]
     argv = fake_slurm_run(project, tmp_path, SLURM_JOB_NUM_NODES="2", SLURM_JOB_NODELIST="gpu-node-[07-08]",
                           SLURM_JOB_ID="8812", SLURM_GPUS_PER_NODE="h100:4")
-    assert argv == ["--ntasks-per-node=1", "--kill-on-bad-exit=1", "apptainer", "exec", "--nv", "--bind",
+    assert argv == ["--ntasks-per-node=1", "--kill-on-bad-exit=1", "--cpus-per-task=24", "apptainer", "exec", "--nv", "--bind",
                     f"{project}:/work", "--pwd", "/work", "ddp-study.sif", "torchrun", "--nnodes=2",
                     "--nproc-per-node=4", "--max-restarts=0", "--rdzv-id=8812", "--rdzv-backend=c10d",
                     "--rdzv-endpoint=gpu-node-07:29500", "-m", "ddp_study.train", "--config", "configs/train.yaml"]
