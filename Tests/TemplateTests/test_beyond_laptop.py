@@ -326,9 +326,16 @@ def test_cuda_default_without_a_probed_driver_is_the_most_widely_supported(tmp_p
 def test_dvc_train_stage_depends_on_what_training_reads(generated):
     project = generated("sklearn", "cpu", data_versioning="dvc")
     package = yaml.safe_load((project / ".mlrepro" / "answers.yml").read_text())["package_name"]
-    train = yaml.safe_load((project / "dvc.yaml").read_text())["stages"]["train"]
-    assert train["cmd"] == f"python -m {package}.train --config configs/train.yaml"
-    assert set(train["deps"]) == {"configs/train.yaml", "data/manifest.yaml", f"src/{package}"}
+    stages = yaml.safe_load((project / "dvc.yaml").read_text())["stages"]
+    train = stages["train"]
+    assert train["cmd"] == f".venv/bin/python -m {package}.train --config configs/train.yaml"
+    # prepare's output is a dependency only for the pipeline's prepare -> train edge.
+    assert set(train["deps"]) == {"data/processed", "data/manifest.yaml", f"src/{package}"}
+    # The config by section: training's are every section but evaluate's, which only evaluate reads.
+    config = yaml.safe_load((project / "configs" / "train.yaml").read_text())
+    [train_params] = train["params"]
+    assert set(train_params["configs/train.yaml"]) == set(config) - {"evaluate"}
+    assert stages["evaluate"]["params"] == [{"configs/train.yaml": ["evaluate"]}]
     # The training code reads its data through the manifest, not from the prepare stage's output.
     source = (project / "src" / package / "train.py").read_text() + (project / "src" / package / "data.py").read_text()
     assert "data/processed" not in (project / "src" / package / "train.py").read_text()

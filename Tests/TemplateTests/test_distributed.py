@@ -446,7 +446,7 @@ def test_slurm_script_runs_one_torchrun_per_node_with_a_c10d_rendezvous(tmp_path
                               "--ntasks-per-node=1", "--gpus-per-node=4", "--cpus-per-task=24", "--mem=160G"]
     argv = fake_slurm_run(project, tmp_path, SLURM_JOB_NUM_NODES="2", SLURM_JOB_NODELIST="gpu-node-[07-08]",
                           SLURM_JOB_ID="8812", SLURM_GPUS_PER_NODE="h100:4")
-    assert argv == ["--ntasks-per-node=1", "--kill-on-bad-exit=1", "apptainer", "exec", "--nv", "--bind",
+    assert argv == ["--ntasks-per-node=1", "--kill-on-bad-exit=1", "--cpus-per-task=24", "apptainer", "exec", "--nv", "--bind",
                     f"{project}:/work", "--pwd", "/work", "ddp-study.sif", "torchrun", "--nnodes=2",
                     "--nproc-per-node=4", "--max-restarts=0", "--rdzv-id=8812", "--rdzv-backend=c10d",
                     "--rdzv-endpoint=gpu-node-07:29500", "-m", "ddp_study.train", "--config", "configs/train.yaml"]
@@ -632,6 +632,10 @@ def test_kubernetes_manifests_pass_schema_and_restricted_policy(tmp_path, answer
             container = replica["template"]["spec"]["containers"][0]
             assert container["name"] == "pytorch", "the operator configures the container named pytorch"
             assert container["command"] == ["torchrun"]
+            # The operator picks the rendezvous port (its port named pytorchjob-port, 23456 by default):
+            # a port of another name, or a --master-port, would only pretend to set it.
+            assert all(port.get("name") == "pytorchjob-port" for port in container.get("ports", [])), container
+            assert not any(arg.startswith(("--master-port", "--rdzv-endpoint")) for arg in container["args"])
     validate_core(core, tmp_path)
 
     pods = [pod for document in documents for pod in pod_specs(document)]

@@ -81,7 +81,9 @@ def test_compose_binds_localhost_and_takes_credentials_from_env(generated, frame
     for key in ("POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "JUPYTER_TOKEN"):
         assert len(secrets[key]) >= 32 and secrets[key] not in compose_text, key
     command = services["mlflow"]["command"]
-    assert "--backend-store-uri postgresql+psycopg2://${POSTGRES_USER}:${POSTGRES_PASSWORD}@postgres:5432" in command
+    backend = services["mlflow"]["environment"]["MLFLOW_BACKEND_STORE_URI"]
+    assert backend.startswith("postgresql+psycopg2://${POSTGRES_USER}:${POSTGRES_PASSWORD}@postgres:5432")
+    assert "--backend-store-uri" not in command and "POSTGRES_PASSWORD" not in command
     assert "--artifacts-destination s3://${MLFLOW_BUCKET}" in command and "--serve-artifacts" in command
     assert set(compose["volumes"]) == {"postgres-data", "minio-data"}
     trainer = services["trainer"]

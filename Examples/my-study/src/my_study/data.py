@@ -1,6 +1,8 @@
 """Datasets through the manifest: sha256-verified files, or a deterministic synthetic set.
 
-    python -m my_study.data [--manifest data/manifest.yaml] [--config configs/train.yaml] [--out DIR]
+    python -m my_study.data [--config configs/train.yaml] [--out DIR]
+
+(the manifest is the config's data.manifest, default data/manifest.yaml)
 
 verifies every file the manifest lists and writes the train/test split the run would use
 to DIR (default data/processed) as `dataset.npz`.
@@ -116,14 +118,17 @@ def load_splits(config: dict, root: Path = Path(".")) -> Splits:
     manifest_path = root / data_config.get("manifest", "data/manifest.yaml")
     manifest = load_manifest(manifest_path)
     dataset = find_dataset(manifest, data_config.get("dataset", "synthetic"), manifest_path)
-    seed = int(config.get("seed", 0))
+    # The data and the split come from the manifest's seeds, never the run's `seed`: runs with different
+    # training seeds are measured on one test set, which dataset.manifest_sha256 identifies.
     if dataset.get("kind") == "synthetic":
-        features, labels, n_classes = synthetic(dataset.get("synthetic", {}), seed)
+        spec = dataset.get("synthetic") or {}
+        features, labels, n_classes = synthetic(spec, int(spec.get("seed", 0)))
     else:
         features, labels, n_classes = from_files(verify_files(dataset, root), dataset)
-    test_fraction = float((dataset.get("splits") or {}).get("test_fraction", data_config.get("test_fraction", 0.2)))
-    # Leakage rule: one permutation from the seed; a sample is in exactly one split.
-    order = np.random.default_rng(seed + 1).permutation(len(labels))
+    splits = dataset.get("splits") or {}
+    test_fraction = float(splits.get("test_fraction", data_config.get("test_fraction", 0.2)))
+    # Leakage rule: one permutation from the split seed; a sample is in exactly one split.
+    order = np.random.default_rng(int(splits.get("seed", 0))).permutation(len(labels))
     n_test = max(1, int(round(len(labels) * test_fraction)))
     test, train = order[:n_test], order[n_test:]
     return Splits(features[train], labels[train], features[test], labels[test], n_classes,

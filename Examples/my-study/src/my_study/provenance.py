@@ -190,7 +190,24 @@ def amd_group(sources: dict) -> dict:
     return {"rocm_version": version, "driver_version": None, "gpus": gpus}
 
 
+def image_git_group(sources: dict) -> dict | None:
+    """The commit an image was built from (SOURCE_GIT_COMMIT and SOURCE_GIT_DIRTY, set by its build
+    arguments), or None outside such an image. The code that runs is the image's, whatever checkout
+    is mounted, so this wins over `git` in the working directory."""
+    commit = os.environ.get("SOURCE_GIT_COMMIT", "").strip()
+    if not commit or commit == "unknown":
+        return None
+    dirty = {"true": True, "false": False}.get(os.environ.get("SOURCE_GIT_DIRTY", "").strip().lower())
+    sources["git_refs"] = {"status": "ok", "message": "SOURCE_GIT_COMMIT of the image"}
+    sources["git_status"] = {"status": "ok" if dirty is not None else "absent",
+                             "message": "SOURCE_GIT_DIRTY of the image"}
+    return {"commit": commit, "branch": os.environ.get("SOURCE_GIT_BRANCH") or None, "dirty": dirty}
+
+
 def git_group(sources: dict, root: Path) -> dict:
+    image = image_git_group(sources)
+    if image is not None:
+        return image
     commit, status = _run(["git", "rev-parse", "HEAD"], cwd=root)
     _status(sources, "git_refs", status)
     if status is not None:
@@ -199,6 +216,12 @@ def git_group(sources: dict, root: Path) -> dict:
     porcelain, status = _run(["git", "status", "--porcelain", "--untracked-files=normal"], cwd=root)
     _status(sources, "git_status", status)
     return {"commit": commit.strip(), "branch": branch.strip() or None, "dirty": bool(porcelain.strip())}
+
+
+def run_name() -> str:
+    """A fresh name for a run without `run_name` in its config: the time and random bytes from the OS.
+    (MLflow would draw one from `random`, which the run's seed has fixed: every run the same name.)"""
+    return time.strftime("run-%Y%m%d-%H%M%S-", time.gmtime()) + os.urandom(3).hex()
 
 
 def environment_record(root: Path = Path(".")) -> dict:

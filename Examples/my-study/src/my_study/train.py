@@ -22,6 +22,7 @@ import yaml
 
 from . import checkpoint, data, distributed, model, provenance, system_metrics
 from .seed import seed_everything
+from .tracking import Unreachable, require_reachable
 
 DEFAULT_TRACKING_URI = "http://127.0.0.1:5000"
 
@@ -100,13 +101,15 @@ def _run(config: dict, root: Path, launch: distributed.Launch, backend: str | No
                            checkpointer)
         scores = model.evaluate(fitted, splits.x_test, splits.y_test, splits.n_classes)
         return {f"test_{k}": v for k, v in scores.items()}
-    mlflow.set_tracking_uri(os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI)
+    tracking_uri = os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
+    require_reachable(tracking_uri)
+    mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_experiment(str(config.get("experiment", "my-study")))
     git = record["git"]
     gpus = record["nvidia"]["gpus"] + record["amd"]["gpus"]
     system_metrics.enable()
     with mlflow.start_run(run_id=restored.run_id if restored else None,
-                          run_name=None if restored else config.get("run_name")) as active:
+                          run_name=None if restored else (config.get("run_name") or provenance.run_name())) as active:
         params = flatten(config)
         if launch.distributed:
             params.update(distributed.params(launch, backend))
@@ -129,6 +132,7 @@ def _run(config: dict, root: Path, launch: distributed.Launch, backend: str | No
             "hardware.nvidia_driver": str(record["nvidia"]["driver_version"]),
             "hardware.cuda_driver": str(record["nvidia"]["cuda_driver_version"]),
             "container.image": os.environ.get("CONTAINER_IMAGE", "none"),
+            "container.image_id": os.environ.get("CONTAINER_IMAGE_ID", "none"),
         }
         mlflow.set_tags(tags)
         if git["dirty"]:
@@ -226,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stopped: {error}", file=sys.stderr)
         return checkpoint.EXIT_PREEMPTED
     except data.ManifestError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except Unreachable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except distributed.LaunchError as error:
