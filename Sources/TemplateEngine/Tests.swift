@@ -115,6 +115,11 @@ enum Builtins {
             for (k, v) in kwargs { m[k] = v }
             return .dict(m)
         })
+        case "cycler": return .callable(cycler)
+        case "joiner": return .callable(joiner)
+        case "lipsum": return .callable(NativeFunction(builtin: "lipsum") { _, _ in
+            throw EvalError("lipsum() is not supported: Jinja2's lipsum makes random text, which would make renders differ from run to run", .value)
+        })
         default: return nil
         }
     }

@@ -138,6 +138,8 @@ public struct NativeFunction: Sendable, Equatable {
     /// Made by the host (a global, a filter, a Python extension's bridge): it is handed only
     /// values whose walk stays within the render's budget, since it may print or serialise them.
     let fromHost: Bool
+    /// Attributes of an engine object that is also a function value (`cycler`): `obj.name`.
+    var attributes: (@Sendable (String) -> Value?)? = nil
 
     public init(name: String, _ body: @escaping @Sendable (_ args: [Value], _ kwargs: [(String, Value)]) throws -> Value) {
         self.name = name
