@@ -305,6 +305,29 @@ def test_make_secret_makes_128_hex_digits(tmp_path: Path) -> None:
     assert_same(tmp_path, files)
 
 
+HTML_FILTERS = {
+    "copier.yml": "name: {default: '<b>Ann</b> &amp; co'}\nsize: {type: int, default: 1536000}\n",
+    "out.txt.jinja": "{{ size|filesizeformat }} {{ size|filesizeformat(true) }} {{ 1|filesizeformat }}\n"
+                     "{{ name|forceescape }}|{{ name|striptags }}|{{ '&copy;&#x1F680;<!-- c -->x'|striptags }}\n"
+                     "<a{{ {'class': name, 'skip': none, 'n': 3}|xmlattr }}>\n"
+                     "{% set row = cycler('odd', 'even') %}{% for x in range(3) %}{{ row.next() }} {% endfor %}{{ row.current }}\n"
+                     "{% set comma = joiner(' / ') %}{% for x in ['a', 'b', 'c'] %}{{ comma() }}{{ x }}{% endfor %}\n",
+}
+
+
+def test_html_filters_cycler_and_joiner_render_like_copier(tmp_path: Path) -> None:
+    assert_same(tmp_path, HTML_FILTERS)
+
+
+def test_lipsum_is_refused_by_name(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", {"copier.yml": "name: {default: demo}\n", "out.txt.jinja": "{{ lipsum() }}\n"})
+    ours = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--quiet"],
+                          cwd=tmp_path, env=environment(tmp_path), check=False, capture_output=True, text=True, timeout=120)
+    assert ours.returncode == 2, ours.stderr
+    assert re.search(r"out\.txt\.jinja:1:\d+: error: lipsum\(\) is not supported: Jinja2's lipsum makes random text", ours.stderr), ours.stderr
+    assert not (tmp_path / "out").exists()
+
+
 # MARK: - Python extensions
 
 CONTEXT_HOOK = {
