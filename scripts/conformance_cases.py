@@ -706,6 +706,16 @@ for i, tpl in enumerate([
         "{% set c = cycler(1) %}{{ c.next() }}{{ c.next() }}{{ c.current }}{% set d = cycler(none, [1]) %}{{ d.next() }}{{ d.next() }}{{ d.next() }}",
         "{% set j = joiner() %}{% for x in items %}{{ j() }}{{ x }}{% endfor %}|{% set k = joiner(' | ') %}{{ k() }}a{{ k() }}b{{ k() }}c",
         "{% set j = joiner(sep='-') %}{{ j() }}{{ j() }}{{ j() }}",
+        "{{ 'see http://example.com/a?b=1#c, and www.example.org. (https://x.io/p_(q)) <http://e.com>'|urlize }}",
+        "{{ 'mail a@b.co or mailto:c@d.org, not @x@y.z or a@b or x:y@z.com; foo.com bar.net baz.dev'|urlize }}",
+        "{{ 'http://127.0.0.1:8080/x http://[::1]/ http://[2001:db8::1]:80 http://999.1.1.1 https://xn--bcher-kva.example'|urlize }}",
+        "{{ 'http://example.com/a/very/long/path'|urlize(10) }}|{{ 'www.e.com'|urlize(trim_url_limit=3, nofollow=true) }}",
+        "{{ 'http://e.com'|urlize(target='_blank', rel='me  you') }}|{{ 'http://e.com'|urlize(none, false, none, 'noopener') }}",
+        "{{ 'ftp://x tel:+1 ftp:// git://y'|urlize(extra_schemes=['ftp://', 'tel:']) }}|{{ 'http://e.com'|urlize(target='<\"t\">') }}",
+        "{{ '  lead\ttab\nhttp://a.com\n\n(www.b.com), ((c.org)) [d.com] \\'e.com\\' <b>www.x.com</b>'|urlize }}",
+        "{{ 'http://a.com/&amp; &lt;www.b.com&gt; (http://c.com/x(y)z).'|urlize }}|{{ ''|urlize }}|{{ 42|urlize }}|{{ none|urlize }}",
+        "{{ 'WWW.EXAMPLE.COM HTTP://E.COM exämple.com http://例え.jp/パス caf\u00e9@exämple.org'|urlize }}",
+        "{{ 'x\u00a0www.a.com\u2003b.com\u3000c.org'|urlize }}|{{ missing|urlize }}|{{ 'http://e.com'|urlize(-1) }}",
         ]):
     case("html-%02d" % i, tpl, HTML_CTX, LENIENT if "missing" in tpl else None)
 for i, tpl in enumerate([
@@ -714,6 +724,8 @@ for i, tpl in enumerate([
         "{{ {'a b': 1}|xmlattr }}", "{{ {'a/b': 1}|xmlattr }}", "{{ {'a>': 1}|xmlattr }}", "{{ {'a=': 1}|xmlattr }}",
         "{{ {'a\tb': 1}|xmlattr }}", "{{ 'x'|striptags(1) }}", "{{ 'x'|forceescape(1) }}", "{{ cycler() }}",
         "{% set c = cycler(1) %}{{ c.nope() }}", "{{ joiner(1, 2) }}", "{{ missing|filesizeformat }}", "{{ missing|xmlattr }}",
+        "{{ 'x'|urlize(extra_schemes=['x']) }}", "{{ 'x'|urlize(extra_schemes=['a:///']) }}", "{{ 'http://e.com'|urlize('a') }}",
+        "{{ 'x'|urlize(1, 2, 3, 4, 5, 6) }}", "{{ 'x'|urlize(rel=1) }}", "{{ 'x'|urlize(extra_schemes=[1]) }}",
         ]):
     case("error-html-%02d" % i, tpl, HTML_CTX)
 

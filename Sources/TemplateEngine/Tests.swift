@@ -87,7 +87,7 @@ enum Builtins {
     static let filtersAcceptingUndefined: Set<String> = filtersIteratingUndefined.union(filtersKeepingUndefined).union([
         "default", "d", "mandatory", "upper", "lower", "capitalize", "title", "trim", "string", "e", "escape",
         "safe", "replace", "center", "truncate", "wordcount", "format", "pprint", "urlencode",
-        "striptags", "forceescape", "comment", "quote", "regex_replace", "regex_search", "regex_findall",
+        "striptags", "forceescape", "urlize", "comment", "quote", "regex_replace", "regex_search", "regex_findall",
         "regex_escape", "b64encode", "basename", "dirname", "splitext", "yaml_string", "toml_string",
         "python_string",
     ])

@@ -310,6 +310,7 @@ HTML_FILTERS = {
     "out.txt.jinja": "{{ size|filesizeformat }} {{ size|filesizeformat(true) }} {{ 1|filesizeformat }}\n"
                      "{{ name|forceescape }}|{{ name|striptags }}|{{ '&copy;&#x1F680;<!-- c -->x'|striptags }}\n"
                      "<a{{ {'class': name, 'skip': none, 'n': 3}|xmlattr }}>\n"
+                     "{{ 'see www.example.org, (http://e.com/x(y)) or a@b.co'|urlize(12, target='_blank') }}\n"
                      "{% set row = cycler('odd', 'even') %}{% for x in range(3) %}{{ row.next() }} {% endfor %}{{ row.current }}\n"
                      "{% set comma = joiner(' / ') %}{% for x in ['a', 'b', 'c'] %}{{ comma() }}{{ x }}{% endfor %}\n",
 }
