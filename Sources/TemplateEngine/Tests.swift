@@ -39,7 +39,8 @@ extension Renderer {
         case "true": if case .bool(true) = v { return true } else { return false }
         case "false": if case .bool(false) = v { return true } else { return false }
         case "mapping": if case .dict = v { return true } else { return false }
-        case "callable": if case .callable = v { return true } else { return false }
+        // Objects (a path, a cycler) are not callable, as in Python.
+        case "callable": if case .callable(let f) = v { return f.attributes == nil } else { return false }
         case "sequence", "iterable":
             switch v {
             case .string, .list, .dict: return true

@@ -487,6 +487,29 @@ CONTEXT = {
 }
 
 
+SRC_PATH = {
+    "copier.yml": "name: {default: demo}\n",
+    "out.txt.jinja": "{% set p = _copier_conf.src_path %}[{{ p }}] [{{ p.name }}] [{{ p.parent }}] [{{ p.parent.name }}] [{{ p / 'sub' }}]"
+                     " [{{ (p / 'a' / 'x.tar.gz').name }}] [{{ (p / 'x.tar.gz').suffix }}] [{{ (p / 'x.tar.gz').stem }}]"
+                     " [{{ p / '/abs//y/' }}] [{{ (p / '.' / 'q//r/').name }}] [{{ p ~ '/z' }}] [{{ p|replace('/', ':') }}]"
+                     " [{{ p|string == p ~ '' }}] [{{ p is string }}] [{{ p is callable }}] [{{ (p / '.hidden').suffix }}]\n",
+}
+
+
+def test_src_path_is_a_path_like_copiers(tmp_path: Path) -> None:
+    assert_same(tmp_path, SRC_PATH)
+    assert (tmp_path / "b" / "out" / "out.txt").read_text().startswith(f"[{tmp_path / 'tpl'}] [tpl] [{tmp_path}] ")
+
+
+def test_src_path_attributes_without_a_counterpart_are_refused(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", {"copier.yml": "name: {default: demo}\n", "out.txt.jinja": "{{ _copier_conf.src_path.exists() }}\n"})
+    ours = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--quiet"],
+                          cwd=tmp_path, env=environment(tmp_path), check=False, capture_output=True, text=True, timeout=120)
+    assert ours.returncode == 2, ours.stderr
+    assert re.search(r"out\.txt\.jinja:1:\d+: error: path attribute 'exists' is not supported", ours.stderr), ours.stderr
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("data", [[], ["--data", "name=given", "--data", "extra=3"]])
 def test_copier_phase_and_conf_options(tmp_path: Path, data: list[str]) -> None:
     assert_same(tmp_path, CONTEXT, data)
