@@ -705,7 +705,7 @@ for i, tpl in enumerate([
         "{% set c = cycler('odd', 'even') %}{% for x in items %}{{ c.next() }} {% endfor %}{{ c.current }}|{{ c.reset() }}{{ c.next() }}",
         "{% set c = cycler(1) %}{{ c.next() }}{{ c.next() }}{{ c.current }}{% set d = cycler(none, [1]) %}{{ d.next() }}{{ d.next() }}{{ d.next() }}",
         "{% set j = joiner() %}{% for x in items %}{{ j() }}{{ x }}{% endfor %}|{% set k = joiner(' | ') %}{{ k() }}a{{ k() }}b{{ k() }}c",
-        "{% set j = joiner(sep='-') %}{{ j() }}{{ j() }}{{ j() }}",
+        "{% set j = joiner(sep='-') %}{{ j() }}{{ j() }}{{ j() }}|{{ cycler(1) is callable }} {{ joiner() is callable }} {{ cycler(1, 2).items|list }}",
         "{{ 'see http://example.com/a?b=1#c, and www.example.org. (https://x.io/p_(q)) <http://e.com>'|urlize }}",
         "{{ 'mail a@b.co or mailto:c@d.org, not @x@y.z or a@b or x:y@z.com; foo.com bar.net baz.dev'|urlize }}",
         "{{ 'http://127.0.0.1:8080/x http://[::1]/ http://[2001:db8::1]:80 http://999.1.1.1 https://xn--bcher-kva.example'|urlize }}",
