@@ -29,7 +29,7 @@ extension Value {
     }
 
     /// The text of a path value; nil for any other value.
-    var pathText: String? {
+    public var pathText: String? {
         if case .callable(let f) = self { return f.pathText }
         return nil
     }

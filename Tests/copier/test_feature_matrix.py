@@ -350,6 +350,16 @@ def test_a_context_hook_may_return_any_mapping(tmp_path: Path) -> None:
     assert (tmp_path / "b" / "out" / "out.txt").read_text() == "demo 2 True DEMO name,n,\n"
 
 
+def test_a_context_hook_sees_src_path_as_its_text(tmp_path: Path) -> None:
+    files = dict(CONTEXT_HOOK)
+    files["extensions.py"] = ("from copier_template_extensions import ContextHook\n\n\n"
+                              "class Hook(ContextHook):\n    def hook(self, context):\n"
+                              "        return {'src': str(context['_copier_conf']['src_path'])}\n")
+    files["out.txt.jinja"] = "{{ src }}|{{ _copier_conf.src_path.name }}\n"
+    assert_same(tmp_path, files)
+    assert (tmp_path / "b" / "out" / "out.txt").read_text() == f"{tmp_path / 'tpl'}|tpl\n"
+
+
 def git(*args: str, cwd: Path) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env=environment(cwd))
 
