@@ -683,6 +683,52 @@ for i, tpl in enumerate([
         ]):
     case("error-lenient-%02d" % i, tpl, CTX, LENIENT)
 
+# ---------------------------------------------------------------- HTML and size filters, cycler, joiner
+HTML_CTX = dict(CTX, html="<p class='x'>Hello &amp; <b>bye</b></p>", attrs={"class": "a b", "id": 7, "skip": None,
+                "title": "<\"q\">&'", "on": True, "l": [1, "x"]})
+for i, tpl in enumerate([
+        "{{ 0|filesizeformat }}|{{ 1|filesizeformat }}|{{ 2|filesizeformat }}|{{ 999|filesizeformat }}|{{ 1000|filesizeformat }}",
+        "{{ 1023|filesizeformat(true) }}|{{ 1024|filesizeformat(true) }}|{{ 1536|filesizeformat(binary=true) }}",
+        "{{ 1234567|filesizeformat }}|{{ 1234567890123|filesizeformat }}|{{ 1e30|filesizeformat }}|{{ 1e27|filesizeformat }}|{{ 1e24|filesizeformat }}",
+        "{{ (2.0**80)|filesizeformat(true) }}|{{ (2.0**90)|filesizeformat(true) }}|{{ (2**62)|filesizeformat(true) }}|{{ 1.5|filesizeformat }}|{{ 0.5|filesizeformat }}",
+        "{{ -5|filesizeformat }}|{{ -5000|filesizeformat }}|{{ true|filesizeformat }}|{{ false|filesizeformat }}",
+        "{{ '1500'|filesizeformat }}|{{ ' 2_000 '|filesizeformat }}|{{ '1e6'|filesizeformat }}|{{ 'inf'|filesizeformat }}|{{ 'nan'|filesizeformat }}",
+        "{{ 999999|filesizeformat }}|{{ 999950|filesizeformat }}|{{ 1048575|filesizeformat(true) }}|{{ 12345.678|filesizeformat }}",
+        "{{ html|forceescape }}|{{ html|safe|forceescape }}|{{ 42|forceescape }}|{{ none|forceescape }}|{{ items|forceescape }}",
+        "{{ html|striptags }}|{{ '  a \n\t b  '|striptags }}|{{ 'x<!-- c -->y'|striptags }}|{{ 'x<!-- open'|striptags }}",
+        "{{ 'a <b unclosed'|striptags }}|{{ '<i>x</i> &lt;tag&gt; &amp;amp; &quot;'|striptags }}|{{ 42|striptags }}",
+        "{{ '&copy &copy; &notit; &notin; &#65;&#x42;&#X43 &#0; &#128; &#xD800; &#1114112; &#x1F680;'|striptags }}",
+        "{{ '&bogus; & &; &#; &#x; &amp &AMP; &ampx &#65x'|striptags }}|{{ '<a href=\"x>y\">link</a>'|striptags }}",
+        "{{ '\u00a0a\u2003b\x1cc'|striptags }}|{{ html|safe|striptags }}|{{ '&#9;&#13;&#127;&#65534;'|striptags|list }}",
+        "<a{{ attrs|xmlattr }}>|<a{{ attrs|xmlattr(false) }}>|<a{{ {}|xmlattr }}>|<a{{ {'k': none}|xmlattr }}>",
+        "<a{{ {'data-x': missing}|xmlattr }}>|{{ {'a': 1}|xmlattr(autospace=false) }}",
+        "{% set c = cycler('odd', 'even') %}{% for x in items %}{{ c.next() }} {% endfor %}{{ c.current }}|{{ c.reset() }}{{ c.next() }}",
+        "{% set c = cycler(1) %}{{ c.next() }}{{ c.next() }}{{ c.current }}{% set d = cycler(none, [1]) %}{{ d.next() }}{{ d.next() }}{{ d.next() }}",
+        "{% set j = joiner() %}{% for x in items %}{{ j() }}{{ x }}{% endfor %}|{% set k = joiner(' | ') %}{{ k() }}a{{ k() }}b{{ k() }}c",
+        "{% set j = joiner(sep='-') %}{{ j() }}{{ j() }}{{ j() }}|{{ cycler(1) is callable }} {{ joiner() is callable }} {{ cycler(1, 2).items|list }}",
+        "{{ 'see http://example.com/a?b=1#c, and www.example.org. (https://x.io/p_(q)) <http://e.com>'|urlize }}",
+        "{{ 'mail a@b.co or mailto:c@d.org, not @x@y.z or a@b or x:y@z.com; foo.com bar.net baz.dev'|urlize }}",
+        "{{ 'http://127.0.0.1:8080/x http://[::1]/ http://[2001:db8::1]:80 http://999.1.1.1 https://xn--bcher-kva.example'|urlize }}",
+        "{{ 'http://example.com/a/very/long/path'|urlize(10) }}|{{ 'www.e.com'|urlize(trim_url_limit=3, nofollow=true) }}",
+        "{{ 'http://e.com'|urlize(target='_blank', rel='me  you') }}|{{ 'http://e.com'|urlize(none, false, none, 'noopener') }}",
+        "{{ 'ftp://x tel:+1 ftp:// git://y'|urlize(extra_schemes=['ftp://', 'tel:']) }}|{{ 'http://e.com'|urlize(target='<\"t\">') }}",
+        "{{ '  lead\ttab\nhttp://a.com\n\n(www.b.com), ((c.org)) [d.com] \\'e.com\\' <b>www.x.com</b>'|urlize }}",
+        "{{ 'http://a.com/&amp; &lt;www.b.com&gt; (http://c.com/x(y)z).'|urlize }}|{{ ''|urlize }}|{{ 42|urlize }}|{{ none|urlize }}",
+        "{{ 'WWW.EXAMPLE.COM HTTP://E.COM exämple.com http://例え.jp/パス caf\u00e9@exämple.org'|urlize }}",
+        "{{ 'x\u00a0www.a.com\u2003b.com\u3000c.org'|urlize }}|{{ missing|urlize }}|{{ 'http://e.com'|urlize(-1) }}",
+        ]):
+    case("html-%02d" % i, tpl, HTML_CTX, LENIENT if "missing" in tpl else None)
+for i, tpl in enumerate([
+        "{{ 'abc'|filesizeformat }}", "{{ none|filesizeformat }}", "{{ items|filesizeformat }}", "{{ ''|filesizeformat }}",
+        "{{ '1__0'|filesizeformat }}", "{{ 1|filesizeformat(true, 2) }}", "{{ items|xmlattr }}", "{{ 'x'|xmlattr }}",
+        "{{ {'a b': 1}|xmlattr }}", "{{ {'a/b': 1}|xmlattr }}", "{{ {'a>': 1}|xmlattr }}", "{{ {'a=': 1}|xmlattr }}",
+        "{{ {'a\tb': 1}|xmlattr }}", "{{ 'x'|striptags(1) }}", "{{ 'x'|forceescape(1) }}", "{{ cycler() }}",
+        "{% set c = cycler(1) %}{{ c.nope() }}", "{{ joiner(1, 2) }}", "{{ missing|filesizeformat }}", "{{ missing|xmlattr }}",
+        "{{ 'x'|urlize(extra_schemes=['x']) }}", "{{ 'x'|urlize(extra_schemes=['a:///']) }}", "{{ 'http://e.com'|urlize('a') }}",
+        "{{ 'x'|urlize(1, 2, 3, 4, 5, 6) }}", "{{ 'x'|urlize(rel=1) }}", "{{ 'x'|urlize(extra_schemes=[1]) }}",
+        ]):
+    case("error-html-%02d" % i, tpl, HTML_CTX)
+
 # ---------------------------------------------------------------- errors: in conformance_error_cases.py
 from conformance_error_cases import add_error_cases  # noqa: E402
 

@@ -28,6 +28,7 @@ extension Renderer {
     func getAttribute(_ obj: Value, _ name: String) throws -> Value? {
         if let m = Methods.bound(obj, name) { return .callable(m) }
         if case .dict(let d) = obj { return d[name] }
+        if case .callable(let f) = obj, let attributes = f.attributes { return try attributes(name) }
         // groupby yields (grouper, list) pairs; they answer to those names as in Jinja2.
         if case .list(let pair) = obj, pair.count == 2 {
             if name == "grouper" { return pair[0] }

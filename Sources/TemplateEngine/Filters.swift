@@ -10,7 +10,7 @@ enum FilterNames {
         "truncate", "unique", "upper", "urlencode", "wordcount", "wordwrap", "e", "escape", "safe",
         "regex_search", "regex_replace", "regex_findall", "to_json", "to_nice_json", "to_yaml",
         "to_nice_yaml", "bool", "basename", "dirname", "b64encode", "b64decode", "hash",
-        "slugify", "snake_case", "kebab_case", "quote",
+        "slugify", "snake_case", "kebab_case", "quote", "filesizeformat", "forceescape", "striptags", "xmlattr", "urlize",
     ] as Set<String>).union(FilterNames.ansible).union(FormatQuoting.filters).union(["jsonify"])
 }
 
@@ -28,6 +28,7 @@ extension FilterNames {
         "regex_findall": 3, "ternary": 3, "mandatory": 1, "splitext": 0, "win_basename": 0, "win_dirname": 0,
         "win_splitdrive": 0, "comment": 1, "strftime": 1, "regex_escape": 1, "flatten": 1, "extract": 2,
         "type_debug": 0, "shuffle": 1, "ans_random": 3, "to_uuid": 0, "md5": 0, "sha1": 0, "checksum": 0, "random": 0, "dict2items": 2, "items2dict": 2,
+        "filesizeformat": 1, "forceescape": 0, "striptags": 0, "xmlattr": 1, "urlize": 5,
     ]
 }
 
@@ -139,19 +140,9 @@ extension Renderer {
         case "title": return .string(pythonTitle(try value.text()))
         case "trim": return .string(pythonStrip(try value.text(), chars: try a.string(0, "chars", nil)))
         case "string": return .string(try value.text())
-        case "e", "escape":
-            var out = ""
-            for c in try value.text().unicodeScalars {
-                switch c {
-                case "&": out += "&amp;"
-                case "<": out += "&lt;"
-                case ">": out += "&gt;"
-                case "\"": out += "&#34;"
-                case "'": out += "&#39;"
-                default: out.unicodeScalars.append(c)
-                }
-            }
-            return .string(out)
+        case "e", "escape": return .string(htmlEscape(try value.text()))
+        case "filesizeformat", "forceescape", "striptags", "xmlattr": return try htmlFilter(name, value, a)
+        case "urlize": return .string(try urlizeFilter(value, a))
         case "safe": return value
         case "quote": return .string(shellQuote(try value.text()))
         case "yaml_string", "toml_string", "python_string": return .string(try FormatQuoting.quote(name, value.text()))

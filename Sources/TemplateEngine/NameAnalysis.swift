@@ -36,6 +36,7 @@ public struct TemplateAnalysis: Sendable {
     /// and the built-in global functions.
     public static let engineNames: Set<String> = [
         "loop", "caller", "varargs", "kwargs", "super", "self", "range", "dict", "namespace",
+        "cycler", "joiner", "lipsum",
     ]
 
     /// The reads of a name that neither `known`, the template itself nor the engine defines.

@@ -28,6 +28,7 @@ enum Operators {
             if case .int(let i) = x, case .int(let j) = y { return try intOp(op, i, j) }
             return try floatOp(op, x.asDouble, y.asDouble)
         }
+        if op == .div, let joined = try Value.joinPaths(a, b) { return joined }
         switch (op, a, b) {
         case (.add, .string(let s), .string(let t)):
             if s.utf8.count + t.utf8.count > limits.maxOutputBytes { throw EvalError("string too long", .limit) }

@@ -121,6 +121,7 @@ final class Renderer {
                 case .string(let s): out += s
                 case .int(let i): out += String(i)
                 case .undefined: break
+                case .callable(let f) where f.pathText != nil: out += f.pathText ?? ""
                 default: try positioned(offset) { try v.appendRepr(to: &out, limit: limits.maxOutputBytes) }
                 }
                 if out.utf8.count > limits.maxOutputBytes {

@@ -39,7 +39,8 @@ extension Renderer {
         case "true": if case .bool(true) = v { return true } else { return false }
         case "false": if case .bool(false) = v { return true } else { return false }
         case "mapping": if case .dict = v { return true } else { return false }
-        case "callable": if case .callable = v { return true } else { return false }
+        // Objects (a path, a cycler) are not callable, as in Python.
+        case "callable": if case .callable(let f) = v { return f.attributes == nil } else { return false }
         case "sequence", "iterable":
             switch v {
             case .string, .list, .dict: return true
@@ -87,7 +88,7 @@ enum Builtins {
     static let filtersAcceptingUndefined: Set<String> = filtersIteratingUndefined.union(filtersKeepingUndefined).union([
         "default", "d", "mandatory", "upper", "lower", "capitalize", "title", "trim", "string", "e", "escape",
         "safe", "replace", "center", "truncate", "wordcount", "format", "pprint", "urlencode",
-        "striptags", "forceescape", "comment", "quote", "regex_replace", "regex_search", "regex_findall",
+        "striptags", "forceescape", "urlize", "comment", "quote", "regex_replace", "regex_search", "regex_findall",
         "regex_escape", "b64encode", "basename", "dirname", "splitext", "yaml_string", "toml_string",
         "python_string",
     ])
@@ -114,6 +115,11 @@ enum Builtins {
             for a in args { if case .dict(let d) = a { for (k, v) in d.pairs { m[k] = v } } }
             for (k, v) in kwargs { m[k] = v }
             return .dict(m)
+        })
+        case "cycler": return .callable(cycler)
+        case "joiner": return .callable(joiner)
+        case "lipsum": return .callable(NativeFunction(builtin: "lipsum") { _, _ in
+            throw EvalError("lipsum() is not supported: Jinja2's lipsum makes random text, which would make renders differ from run to run", .value)
         })
         default: return nil
         }

@@ -76,7 +76,7 @@ public indirect enum Value: Sendable, Equatable {
         case .string: return "str"
         case .list: return "list"
         case .dict: return "dict"
-        case .callable(let f): return f.macro != nil ? "Macro" : "function"
+        case .callable(let f): return f.macro != nil ? "Macro" : (f.pathText != nil ? "PosixPath" : "function")
         case .undefined: return "Undefined"
         }
     }
@@ -138,6 +138,10 @@ public struct NativeFunction: Sendable, Equatable {
     /// Made by the host (a global, a filter, a Python extension's bridge): it is handed only
     /// values whose walk stays within the render's budget, since it may print or serialise them.
     let fromHost: Bool
+    /// Attributes of an engine object that is also a function value (`cycler`): `obj.name`.
+    var attributes: (@Sendable (String) throws -> Value?)? = nil
+    /// What a path object (`Value.path`) prints as.
+    var pathText: String? = nil
 
     public init(name: String, _ body: @escaping @Sendable (_ args: [Value], _ kwargs: [(String, Value)]) throws -> Value) {
         self.name = name
@@ -167,7 +171,7 @@ public struct NativeFunction: Sendable, Equatable {
     }
 
     public static func == (lhs: NativeFunction, rhs: NativeFunction) -> Bool {
-        lhs.name == rhs.name && (lhs.macro == nil) == (rhs.macro == nil)
+        lhs.name == rhs.name && (lhs.macro == nil) == (rhs.macro == nil) && lhs.pathText == rhs.pathText
     }
 }
 

@@ -11,6 +11,7 @@ extension Value {
         case .string(let s): return s
         case .undefined: return ""
         case .int(let i): return String(i)
+        case .callable(let f) where f.pathText != nil: return f.pathText ?? ""
         default:
             return try reprText()
         }
@@ -57,6 +58,8 @@ extension Value {
                 try pair.value.appendRepr(to: &out, meter: meter, limit: limit)
             }
             out += "}"
+        case .callable(let f) where f.pathText != nil:
+            out += "PosixPath(" + pythonQuoted(f.pathText ?? "") + ")"
         case .callable(let f):
             out += f.macro != nil ? "<Macro '\(f.name)'>" : "<function \(f.name)>"
         case .undefined: out += "Undefined"
@@ -141,6 +144,7 @@ extension Value {
         case .string(let s): out += s
         case .undefined: break
         case .int(let i): out += String(i)
+        case .callable(let f) where f.pathText != nil: out += f.pathText ?? ""
         default: try appendRepr(to: &out, limit: limit)
         }
         if out.utf8.count > limit { throw EvalError("string exceeds \(limit) bytes", .limit) }

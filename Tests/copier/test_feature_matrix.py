@@ -305,6 +305,30 @@ def test_make_secret_makes_128_hex_digits(tmp_path: Path) -> None:
     assert_same(tmp_path, files)
 
 
+HTML_FILTERS = {
+    "copier.yml": "name: {default: '<b>Ann</b> &amp; co'}\nsize: {type: int, default: 1536000}\n",
+    "out.txt.jinja": "{{ size|filesizeformat }} {{ size|filesizeformat(true) }} {{ 1|filesizeformat }}\n"
+                     "{{ name|forceescape }}|{{ name|striptags }}|{{ '&copy;&#x1F680;<!-- c -->x'|striptags }}\n"
+                     "<a{{ {'class': name, 'skip': none, 'n': 3}|xmlattr }}>\n"
+                     "{{ 'see www.example.org, (http://e.com/x(y)) or a@b.co'|urlize(12, target='_blank') }}\n"
+                     "{% set row = cycler('odd', 'even') %}{% for x in range(3) %}{{ row.next() }} {% endfor %}{{ row.current }}\n"
+                     "{% set comma = joiner(' / ') %}{% for x in ['a', 'b', 'c'] %}{{ comma() }}{{ x }}{% endfor %}\n",
+}
+
+
+def test_html_filters_cycler_and_joiner_render_like_copier(tmp_path: Path) -> None:
+    assert_same(tmp_path, HTML_FILTERS)
+
+
+def test_lipsum_is_refused_by_name(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", {"copier.yml": "name: {default: demo}\n", "out.txt.jinja": "{{ lipsum() }}\n"})
+    ours = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--quiet"],
+                          cwd=tmp_path, env=environment(tmp_path), check=False, capture_output=True, text=True, timeout=120)
+    assert ours.returncode == 2, ours.stderr
+    assert re.search(r"out\.txt\.jinja:1:\d+: error: lipsum\(\) is not supported: Jinja2's lipsum makes random text", ours.stderr), ours.stderr
+    assert not (tmp_path / "out").exists()
+
+
 # MARK: - Python extensions
 
 CONTEXT_HOOK = {
@@ -324,6 +348,16 @@ CONTEXT_HOOK = {
 def test_a_context_hook_may_return_any_mapping(tmp_path: Path) -> None:
     assert_same(tmp_path, CONTEXT_HOOK)
     assert (tmp_path / "b" / "out" / "out.txt").read_text() == "demo 2 True DEMO name,n,\n"
+
+
+def test_a_context_hook_sees_src_path_as_its_text(tmp_path: Path) -> None:
+    files = dict(CONTEXT_HOOK)
+    files["extensions.py"] = ("from copier_template_extensions import ContextHook\n\n\n"
+                              "class Hook(ContextHook):\n    def hook(self, context):\n"
+                              "        return {'src': str(context['_copier_conf']['src_path'])}\n")
+    files["out.txt.jinja"] = "{{ src }}|{{ _copier_conf.src_path.name }}\n"
+    assert_same(tmp_path, files)
+    assert (tmp_path / "b" / "out" / "out.txt").read_text() == f"{tmp_path / 'tpl'}|tpl\n"
 
 
 def git(*args: str, cwd: Path) -> None:
@@ -461,6 +495,29 @@ CONTEXT = {
                      " 'skip_answered', 'skip_tasks', 'sep', 'os', 'answers_file', 'vcs_ref', 'vcs_ref_hash'] %}"
                      "{{ key }}={{ _copier_conf[key] }}\n{% endfor %}{{ _copier_conf.data.name }} {{ _folder_name }} {{ _copier_conf.src_path }}\n",
 }
+
+
+SRC_PATH = {
+    "copier.yml": "name: {default: demo}\n",
+    "out.txt.jinja": "{% set p = _copier_conf.src_path %}[{{ p }}] [{{ p.name }}] [{{ p.parent }}] [{{ p.parent.name }}] [{{ p / 'sub' }}]"
+                     " [{{ (p / 'a' / 'x.tar.gz').name }}] [{{ (p / 'x.tar.gz').suffix }}] [{{ (p / 'x.tar.gz').stem }}]"
+                     " [{{ p / '/abs//y/' }}] [{{ (p / '.' / 'q//r/').name }}] [{{ p ~ '/z' }}] [{{ p|replace('/', ':') }}]"
+                     " [{{ p|string == p ~ '' }}] [{{ p is string }}] [{{ p is callable }}] [{{ (p / '.hidden').suffix }}]\n",
+}
+
+
+def test_src_path_is_a_path_like_copiers(tmp_path: Path) -> None:
+    assert_same(tmp_path, SRC_PATH)
+    assert (tmp_path / "b" / "out" / "out.txt").read_text().startswith(f"[{tmp_path / 'tpl'}] [tpl] [{tmp_path}] ")
+
+
+def test_src_path_attributes_without_a_counterpart_are_refused(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", {"copier.yml": "name: {default: demo}\n", "out.txt.jinja": "{{ _copier_conf.src_path.exists() }}\n"})
+    ours = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--quiet"],
+                          cwd=tmp_path, env=environment(tmp_path), check=False, capture_output=True, text=True, timeout=120)
+    assert ours.returncode == 2, ours.stderr
+    assert re.search(r"out\.txt\.jinja:1:\d+: error: path attribute 'exists' is not supported", ours.stderr), ours.stderr
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("data", [[], ["--data", "name=given", "--data", "extra=3"]])

@@ -83,12 +83,27 @@ public final class PythonExtensions: @unchecked Sendable {
     public func applyHooks(to context: OrderedMapping) throws -> OrderedMapping {
         guard hookCount > 0 else { return context }
         var serializable = OrderedMapping()
-        for (key, value) in context.pairs where !Self.holdsFunction(value) { serializable[key] = value }
+        for (key, value) in context.pairs.map({ ($0.key, Self.pathsAsText($0.value)) }) where !Self.holdsFunction(value) {
+            serializable[key] = value
+        }
         let changed = try channel.request([("op", .string("hook")), ("context", .dict(serializable))], what: "running the context hooks")
         guard case .dict(let updates) = changed else { return context }
         var result = context
         for (key, value) in updates.pairs { result[key] = value }
         return result
+    }
+
+    /// Path values (`_copier_conf.src_path`) as their text: the hooks get JSON.
+    private static func pathsAsText(_ value: Value) -> Value {
+        if let text = value.pathText { return .string(text) }
+        switch value {
+        case .list(let items): return .list(items.map(pathsAsText))
+        case .dict(let mapping):
+            var out = OrderedMapping()
+            for (key, item) in mapping.pairs { out[key] = pathsAsText(item) }
+            return .dict(out)
+        default: return value
+        }
     }
 
     private static func holdsFunction(_ value: Value) -> Bool {

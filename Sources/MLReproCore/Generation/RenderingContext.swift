@@ -94,7 +94,8 @@ public struct RenderingContext: Sendable {
         ]))
         context["_copier_conf"] = .dict(OrderedMapping([
             ("dst_path", .string(destination)),
-            ("src_path", .string(templatePath)),
+            // A local folder is a path object as in copier; `SOURCE@COMMIT` of a git template stays text.
+            ("src_path", templatePath.hasPrefix("/") ? .path(templatePath) : .string(templatePath)),
             ("answers_file", .string(answersFile)),
             ("vcs_ref", vcsRef.map { .string($0) } ?? .none),
             ("vcs_ref_hash", revision.map { .string($0.commit) } ?? .none),
