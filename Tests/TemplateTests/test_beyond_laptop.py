@@ -331,10 +331,11 @@ def test_dvc_train_stage_depends_on_what_training_reads(generated):
     assert train["cmd"] == f".venv/bin/python -m {package}.train --config configs/train.yaml"
     # prepare's output is a dependency only for the pipeline's prepare -> train edge.
     assert set(train["deps"]) == {"data/processed", "data/manifest.yaml", f"src/{package}"}
-    # The config by section: training's are every section but evaluate's, which only evaluate reads.
+    # The config by section: training's are every section but evaluate's, which only evaluate reads,
+    # and reproduce's, which only `make reproduce` reads.
     config = yaml.safe_load((project / "configs" / "train.yaml").read_text())
     [train_params] = train["params"]
-    assert set(train_params["configs/train.yaml"]) == set(config) - {"evaluate"}
+    assert set(train_params["configs/train.yaml"]) == set(config) - {"evaluate", "reproduce"}
     assert stages["evaluate"]["params"] == [{"configs/train.yaml": ["evaluate"]}]
     # The training code reads its data through the manifest, not from the prepare stage's output.
     source = (project / "src" / package / "train.py").read_text() + (project / "src" / package / "data.py").read_text()
