@@ -449,7 +449,8 @@ def test_slurm_script_runs_one_torchrun_per_node_with_a_c10d_rendezvous(tmp_path
     assert argv == ["--ntasks-per-node=1", "--kill-on-bad-exit=1", "--cpus-per-task=24", "apptainer", "exec", "--nv", "--bind",
                     f"{project}:/work", "--pwd", "/work", "ddp-study.sif", "torchrun", "--nnodes=2",
                     "--nproc-per-node=4", "--max-restarts=0", "--rdzv-id=8812", "--rdzv-backend=c10d",
-                    "--rdzv-endpoint=gpu-node-07:29500", "-m", "ddp_study.train", "--config", "configs/train.yaml"]
+                    "--rdzv-endpoint=gpu-node-07:29500", "-m", "ddp_study.train", "--config", "configs/train.yaml",
+                    "--checkpoint-dir", "outputs/checkpoints/slurm-8812"]
     definition = (project / "infra" / "slurm" / "train.def").read_text()
     assert "Bootstrap: docker" in definition and "pip install --require-hashes -r requirements.lock" in definition
     base = re.search(r"^FROM (\S+)", (project / "Dockerfile").read_text(), re.MULTILINE).group(1)
@@ -464,7 +465,8 @@ def test_slurm_script_single_process_and_omitted_account(tmp_path):
     assert not any(d.startswith(("--account", "--partition", "--gpus")) for d in directives), directives
     assert "--nodes=1" in directives and "torchrun" not in text
     argv = fake_slurm_run(project, tmp_path, SLURM_JOB_NUM_NODES="1", SLURM_JOB_ID="7")
-    assert argv[-5:] == ["python", "-m", "solo_study.train", "--config", "configs/train.yaml"]
+    assert argv[-7:] == ["python", "-m", "solo_study.train", "--config", "configs/train.yaml",
+                         "--checkpoint-dir", "outputs/checkpoints/slurm-7"]
 
 
 # Pod Security Standards, restricted profile (kubernetes.io/docs/concepts/security/pod-security-standards),
