@@ -342,8 +342,8 @@ def test_dvc_train_stage_depends_on_what_training_reads(generated):
     assert "data/processed" not in (project / "src" / package / "train.py").read_text()
     assert "load_splits" in source and "manifest" in source
     makefile = (project / "Makefile").read_text()
-    assert re.search(r"^sync-data-up: setup\n\t.*dvc push$", makefile, re.MULTILINE)
-    assert re.search(r"^sync-data-down: setup\n\t.*dvc pull$", makefile, re.MULTILINE)
+    assert re.search(r"^sync-data-up: setup\n\t.*dvc push --remote \$\(DVC_REMOTE\)$", makefile, re.MULTILINE)
+    assert re.search(r"^sync-data-down: setup\n\t.*dvc pull --remote \$\(DVC_REMOTE\)$", makefile, re.MULTILINE)
     assert "ARTIFACTS_ACCESS_KEY" in makefile and "MINIO_ROOT" not in makefile
 
 

@@ -49,7 +49,8 @@ def stub_bin(folder: Path, *names: str) -> Path:
             "#!/bin/sh\n"
             f'echo "{name} commit=${{SOURCE_GIT_COMMIT:-}} dirty=${{SOURCE_GIT_DIRTY:-}} '
             'image_id=${CONTAINER_IMAGE_ID:-} $*" >> "$STUB_LOG"\n'
-            'case "$*" in *"image inspect"*) echo sha256:1111111111111111111111111111111111111111111111111111111111111111 ;; esac\n')
+            'case "$*" in *"image inspect"*) echo sha256:1111111111111111111111111111111111111111111111111111111111111111 ;;\n'
+            '  *"--entrypoint tar"*) tar -cf - -T /dev/null ;; esac\n')  # an empty outputs volume
         (folder / name).chmod(0o755)
     return folder
 

@@ -479,7 +479,7 @@ SAFE_SYSCTLS = {"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.i
                 "net.ipv4.tcp_keepalive_probes"}
 
 
-def restricted_violations(pod: dict) -> list[str]:
+def restricted_violations(pod: dict, writable_paths: tuple[str, ...] = ("/app/outputs", "/tmp")) -> list[str]:
     found = []
     pod_context = pod.get("securityContext") or {}
     for key in ("hostNetwork", "hostPID", "hostIPC"):
@@ -529,7 +529,7 @@ def restricted_violations(pod: dict) -> list[str]:
         if context.get("readOnlyRootFilesystem") is not True:
             found.append(f"{name}: readOnlyRootFilesystem must be true")
         mounts = {mount["mountPath"]: mount for mount in container.get("volumeMounts") or []}
-        for writable in ("/app/outputs", "/tmp"):
+        for writable in writable_paths:
             if writable not in mounts or mounts[writable].get("readOnly"):
                 found.append(f"{name}: {writable} must be a writable volume")
     return found
@@ -540,6 +540,8 @@ def pod_specs(document: dict) -> list[dict]:
         return [document["spec"]["template"]["spec"]]
     if document["kind"] == "PyTorchJob":
         return [replica["template"]["spec"] for replica in document["spec"]["pytorchReplicaSpecs"].values()]
+    if document["kind"] == "Deployment":
+        return [document["spec"]["template"]["spec"]]
     return []
 
 
@@ -608,7 +610,9 @@ def test_kubernetes_manifests_pass_schema_and_restricted_policy(tmp_path, answer
     folder = project / "infra" / "k8s"
     manifests = sorted(p.name for p in folder.glob("*.yaml"))
     torch_family = answers["framework"] in ("pytorch", "lightning")
-    assert manifests == (["job.yaml", "train-multinode.yaml"] if torch_family else ["job.yaml"])
+    server = answers.get("tracking", "mlflow-server") == "mlflow-server"
+    assert manifests == sorted(["job.yaml"] + (["train-multinode.yaml"] if torch_family else [])
+                               + (["mlflow.yaml"] if server else []))
     documents = [d for name in manifests for d in yaml.safe_load_all((folder / name).read_text()) if d]
     core = [d for d in documents if d["kind"] != "PyTorchJob"]
     for document in documents:
@@ -640,7 +644,12 @@ def test_kubernetes_manifests_pass_schema_and_restricted_policy(tmp_path, answer
             assert not any(arg.startswith(("--master-port", "--rdzv-endpoint")) for arg in container["args"])
     validate_core(core, tmp_path)
 
-    pods = [pod for document in documents for pod in pod_specs(document)]
+    if server:
+        check_tracking_server(project, documents)
+    for document in documents:
+        if document["kind"] == "Deployment":
+            assert restricted_violations(document["spec"]["template"]["spec"], ("/mlflow", "/tmp")) == []
+    pods = [pod for document in documents if document["kind"] != "Deployment" for pod in pod_specs(document)]
     assert pods
     for pod in pods:
         assert restricted_violations(pod) == []
@@ -652,7 +661,8 @@ def test_kubernetes_manifests_pass_schema_and_restricted_policy(tmp_path, answer
         assert claims.get("data") == (answers.get("k8s_data_pvc", "k8s-study-data") or None)
     indexed = [d for d in documents if d["kind"] == "Job" and d["spec"].get("completionMode") == "Indexed"]
     if indexed:
-        job, service = indexed[0], next(d for d in documents if d["kind"] == "Service")
+        job = indexed[0]
+        service = next(d for d in documents if d["kind"] == "Service" and d["metadata"]["name"] != f"{project.name}-mlflow")
         spec = job["spec"]
         assert spec["completions"] == spec["parallelism"] == answers["nodes"] and spec["backoffLimit"] == 0
         pod = spec["template"]["spec"]
@@ -662,6 +672,42 @@ def test_kubernetes_manifests_pass_schema_and_restricted_policy(tmp_path, answer
         assert "--node-rank=$(JOB_COMPLETION_INDEX)" in args
         assert f"--master-addr={job['metadata']['name']}-0.{service['metadata']['name']}" in args
         assert f"--nnodes={answers['nodes']}" in args and f"--nproc-per-node={answers['gpus_per_node']}" in args
+
+
+def check_tracking_server(project: Path, documents: list[dict]) -> None:
+    """The Service the default K8S_MLFLOW_TRACKING_URI names exists, selects the MLflow Deployment's
+    pods on the port the URI names, and the server stores runs and artifacts on a claim the manifest
+    creates, as one replica (SQLite: one writer) that answers to the URI's host."""
+    uri = next(line.split("=", 1)[1] for line in (project / ".env").read_text().splitlines()
+               if line.startswith("K8S_MLFLOW_TRACKING_URI="))
+    host, port = re.fullmatch(r"http://([^:/]+):(\d+)", uri).groups()
+    by_kind: dict[str, list[dict]] = {}
+    for document in documents:
+        by_kind.setdefault(document["kind"], []).append(document)
+    service = next(s for s in by_kind["Service"] if s["metadata"]["name"] == host)
+    deployment = next(d for d in by_kind["Deployment"] if d["metadata"]["name"] == host)
+    pod_template = deployment["spec"]["template"]
+    assert service["spec"]["selector"].items() <= pod_template["metadata"]["labels"].items()
+    assert deployment["spec"]["selector"]["matchLabels"].items() <= pod_template["metadata"]["labels"].items()
+    for other in by_kind["Service"]:
+        if other is not service:
+            assert not other["spec"]["selector"].items() <= pod_template["metadata"]["labels"].items(), other
+    container = pod_template["spec"]["containers"][0]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    [service_port] = [p for p in service["spec"]["ports"] if p["port"] == int(port)]
+    assert ports[service_port["targetPort"]] == 5000
+    assert deployment["spec"]["replicas"] == 1 and deployment["spec"]["strategy"]["type"] == "Recreate"
+    args = dict(arg.split("=", 1) for arg in container["command"] if arg.startswith("--") and "=" in arg)
+    assert container["command"][:2] == ["mlflow", "server"] and "--serve-artifacts" in container["command"]
+    assert args["--port"] == "5000" and args["--workers"] == "1"
+    assert {host, f"{host}:{port}"} <= set(args["--allowed-hosts"].split(","))
+    claims = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in pod_template["spec"]["volumes"]
+              if "persistentVolumeClaim" in v}
+    mounted = {m["mountPath"]: claims[m["name"]] for m in container["volumeMounts"] if m["name"] in claims}
+    assert args["--backend-store-uri"] == "sqlite:////mlflow/mlflow.db" and args["--artifacts-destination"] == "/mlflow/artifacts"
+    assert set(mounted) == {"/mlflow"}
+    assert mounted["/mlflow"] in {c["metadata"]["name"] for c in by_kind["PersistentVolumeClaim"]}
+    assert container["image"] == yaml.safe_load((project / ".mlrepro" / "answers.yml").read_text())["k8s_image"]
 
 
 @pytest.mark.parametrize("mutation,expected", [

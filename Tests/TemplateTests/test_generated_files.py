@@ -85,7 +85,7 @@ def test_compose_binds_localhost_and_takes_credentials_from_env(generated, frame
     assert backend.startswith("postgresql+psycopg2://${POSTGRES_USER}:${POSTGRES_PASSWORD}@postgres:5432")
     assert "--backend-store-uri" not in command and "POSTGRES_PASSWORD" not in command
     assert "--artifacts-destination s3://${MLFLOW_BUCKET}" in command and "--serve-artifacts" in command
-    assert set(compose["volumes"]) == {"postgres-data", "minio-data"}
+    assert set(compose["volumes"]) == {"postgres-data", "minio-data", "outputs"}
     trainer = services["trainer"]
     if accelerator == "nvidia":
         devices = trainer["deploy"]["resources"]["reservations"]["devices"]
