@@ -291,10 +291,19 @@ def main() -> int:
     compose = yaml.safe_load((project / "compose.yaml").read_text())
     variables = read_env_file(project / ".env")
     name, service, argv = mlflow_service(compose)
-    backend = option(argv, "--backend-store-uri")
+    # The backend store: on the command line, or (keeping the database password out of `ps`) in the
+    # service's environment as MLFLOW_BACKEND_STORE_URI, which `mlflow server` reads.
+    raw_environment = service.get("environment") or {}
+    if isinstance(raw_environment, list):
+        raw_environment = dict(item.split("=", 1) for item in raw_environment if "=" in item)
+    backend_in_environment = option(argv, "--backend-store-uri") is None
+    backend = option(argv, "--backend-store-uri") or raw_environment.get("MLFLOW_BACKEND_STORE_URI")
     artifacts = option(argv, "--artifacts-destination", "--default-artifact-root")
     if backend is None or artifacts is None:
-        raise SystemExit(f"stack: service {name}: command lacks --backend-store-uri or an artifact setting: {argv}")
+        raise SystemExit(f"stack: service {name}: neither its command nor its environment sets the backend store "
+                         f"(--backend-store-uri, MLFLOW_BACKEND_STORE_URI), or the command lacks an artifact setting: {argv}")
+    if backend_in_environment and any("--backend-store-uri" in arg or "postgresql" in arg for arg in argv):
+        raise SystemExit(f"stack: service {name}: the database URI is on the command line: {argv}")
     backend = urllib.parse.urlsplit(expand(backend, variables))
     artifacts = urllib.parse.urlsplit(expand(artifacts, variables))
     environment = service_environment(service, variables)
@@ -326,7 +335,11 @@ def main() -> int:
 
         local_backend = backend._replace(netloc=f"{backend.username}:{backend.password}@127.0.0.1:{pg_port}")
         server_argv = [str(bin_dir / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(mlflow_port),
-                       "--backend-store-uri", local_backend.geturl(), "--workers", "1"]
+                       "--workers", "1"]
+        # Passed as compose.yaml passes it.
+        backend_env = {"MLFLOW_BACKEND_STORE_URI": local_backend.geturl()} if backend_in_environment else {}
+        if not backend_in_environment:
+            server_argv += ["--backend-store-uri", local_backend.geturl()]
         flag = "--artifacts-destination" if option(argv, "--artifacts-destination") else "--default-artifact-root"
         server_argv += [flag, artifacts.geturl()]
         if "--serve-artifacts" in argv:
@@ -336,7 +349,7 @@ def main() -> int:
             if (value := option(argv, security)) is not None:
                 server_argv += [security, expand(value, variables)]
         server_env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_SERVER_")}
-        server = stack.start("mlflow", server_argv, env=dict(server_env, **s3_env))
+        server = stack.start("mlflow", server_argv, env=dict(server_env, **s3_env, **backend_env))
         wait_for_port(mlflow_port, "mlflow server", server, seconds=180)
 
         # The server holds the bucket's key, and it is not the MinIO root user's.
