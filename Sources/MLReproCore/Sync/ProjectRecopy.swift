@@ -105,28 +105,8 @@ public struct ProjectRecopy {
             actions.append(.init(path: path, kind: .create, note: "secret"))
         }
 
-        var recorded = fresh.prepared.answers.recorded
-        if !record.skip.isEmpty { recorded["_skip"] = .list(record.skip.map { .string($0) }) }
-        if tree.revision?.dirty == true { recorded["_template_dirty"] = .bool(true) }
-        let toCommit = tree.revision?.commit ?? tree.contentHash
-        let answersBytes = Array(Provenance.answersText(template: record.template, commit: toCommit, answers: recorded, layout: record.layout).utf8)
-        let removed = Set(removals)
-        var generated: [(path: String, bytes: [UInt8])] = fresh.files.sorted { $0.key < $1.key }.compactMap { path, file in
-            if removed.contains(path) { return nil }
-            let exists = ProjectFiles.read(project + "/" + path) != nil || writes.contains { $0.path == path }
-            return exists ? (path, file.bytes) : nil
-        }
-        generated.append((record.layout.answersPath, answersBytes))
-        generated.append((record.layout.environmentPath, Array(record.environmentJSON.utf8)))
-        writes.append((record.layout.answersPath, answersBytes, 0o644))
-        if record.madeBy != "mlrepro" {
-            writes.append((record.layout.environmentPath, Array(record.environmentJSON.utf8), 0o644))
-        }
-        writes.append((record.layout.checksumsPath, Array(Provenance.checksumsText(generated).utf8), 0o644))
-        if record.madeBy == "cruft", let original = try RecordInput.contents(of: ProjectRecord.cruftPath, in: project),
-           let rewritten = try CruftRecord.updated(original, commit: tree.revision?.commit, answers: fresh.prepared.answers.recorded) {
-            writes.append((ProjectRecord.cruftPath, rewritten, 0o644))
-        }
+        let toCommit = try RecordRewrite.append(to: &writes, record: record, project: project, tree: tree,
+                                                rendered: fresh, removals: removals)
 
         var report = RecopyReport(project: project, fromCommit: record.commit, toCommit: toCommit,
                                   toRef: tree.revision?.ref ?? tree.source, actions: actions)
