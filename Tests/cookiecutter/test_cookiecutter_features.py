@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shutil
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -29,14 +28,8 @@ def write(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
-def snapshot(root: Path) -> dict[str, tuple[int, bytes]]:
-    out = {}
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root).as_posix()
-        if relative == ".mlrepro" or relative.startswith(".mlrepro/"):
-            continue
-        out[relative] = (stat.S_IMODE(path.lstat().st_mode), b"" if path.is_dir() else path.read_bytes())
-    return out
+# The snapshot the cookiecutter comparison tests already use.
+from test_cookiecutter_compat import snapshot
 
 
 def environment(tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -20,25 +19,8 @@ MATRIX = REPO / "Docs" / "compatibility-copier.md"
 os.environ.setdefault("MLREPRO_PYTHON", sys.executable)
 
 
-def write(root: Path, files: dict[str, str]) -> None:
-    for relative, content in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content)
-
-
-def snapshot(root: Path) -> dict[str, tuple[int, bytes]]:
-    out = {}
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root).as_posix()
-        if relative == ".mlrepro" or relative.startswith(".mlrepro/"):
-            continue
-        mode = stat.S_IMODE(path.lstat().st_mode)
-        if path.is_symlink():
-            out[relative] = (mode, b"-> " + os.readlink(path).encode())
-            continue
-        out[relative] = (mode, b"" if path.is_dir() else path.read_bytes())
-    return out
+# The fixture helpers the copier comparison tests already have.
+from test_copier_compat import snapshot, write
 
 
 def environment(tmp_path: Path) -> dict[str, str]:
