@@ -91,6 +91,22 @@ def cached_venv(name: str, *installs: list[str]) -> Path:
     return python
 
 
+DVC_STUDY = {"framework": "sklearn", "accelerator": "cpu", "tracking": "mlflow-local", "data_versioning": "dvc",
+             "dvc_remote": "local", "ci": "none"}
+
+
+def dvc_study(project: Path, *init_args: str) -> Path:
+    """A sklearn project with DVC (DVC_STUDY's answers) generated at `project`, and the python of the
+    cached virtualenv with its dependencies and the dev extra's dvc pin (shared by every test using it)."""
+    import tomllib
+
+    init(project, DVC_STUDY, *init_args)
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    dvc_pin = [r for r in pyproject["project"]["optional-dependencies"]["dev"] if r.startswith("dvc")]
+    assert dvc_pin, "the dev extra pins dvc"
+    return cached_venv("dvc-sklearn", [*pyproject["project"]["dependencies"], *dvc_pin])
+
+
 def project_venv(project: Path, deps_python: Path) -> Path:
     """project/.venv: a virtualenv that sees the packages of `deps_python`'s virtualenv and the project's src/
     (a .pth file), as `make setup` would leave it, in a second instead of a full install."""

@@ -16,12 +16,11 @@ import json
 import os
 import subprocess
 import textwrap
-import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import VENV_CACHE, cached_venv, commit_all, init, project_venv
+from conftest import VENV_CACHE, commit_all, dvc_study, init, project_venv
 
 READ_TAGS = textwrap.dedent("""
     import json, sys
@@ -58,12 +57,7 @@ def stub_bin(folder: Path, *names: str) -> Path:
 @pytest.mark.skipif(os.environ.get("MLREPRO_SKIP_NETWORK") == "1", reason="MLREPRO_SKIP_NETWORK=1")
 def test_a_run_in_the_image_records_the_image_commit_and_id(tmp_path):
     project = tmp_path / "dvc-study"
-    # The answers of test_dvc_pipeline.py: the same cached virtualenv.
-    init(project, {"framework": "sklearn", "accelerator": "cpu", "tracking": "mlflow-local",
-                   "data_versioning": "dvc", "dvc_remote": "local", "ci": "none"})
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    dvc_pin = [r for r in pyproject["project"]["optional-dependencies"]["dev"] if r.startswith("dvc")]
-    deps = cached_venv("dvc-sklearn", [*pyproject["project"]["dependencies"], *dvc_pin])
+    deps = dvc_study(project)
     python = project_venv(project, deps)
     commit_all(project)
     image_commit = "0123456789abcdef0123456789abcdef01234567"
@@ -162,11 +156,7 @@ def test_an_unreachable_tracking_server_fails_in_seconds_with_what_to_do(tmp_pat
     import time
 
     project = tmp_path / "dvc-study"
-    init(project, {"framework": "sklearn", "accelerator": "cpu", "tracking": "mlflow-local",
-                   "data_versioning": "dvc", "dvc_remote": "local", "ci": "none"}, "--no-git")
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    dvc_pin = [r for r in pyproject["project"]["optional-dependencies"]["dev"] if r.startswith("dvc")]
-    python = cached_venv("dvc-sklearn", [*pyproject["project"]["dependencies"], *dvc_pin])
+    python = dvc_study(project, "--no-git")
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

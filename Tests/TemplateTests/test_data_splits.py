@@ -9,10 +9,9 @@ import json
 import os
 import subprocess
 import textwrap
-import tomllib
 
 import pytest
-from conftest import cached_venv, init
+from conftest import dvc_study
 
 SPLITS = textwrap.dedent("""
     import hashlib, json, sys
@@ -34,11 +33,7 @@ SPLITS = textwrap.dedent("""
 @pytest.mark.skipif(os.environ.get("MLREPRO_SKIP_NETWORK") == "1", reason="MLREPRO_SKIP_NETWORK=1")
 def test_training_seeds_share_one_test_split(tmp_path):
     project = tmp_path / "dvc-study"
-    init(project, {"framework": "sklearn", "accelerator": "cpu", "tracking": "mlflow-local",
-                   "data_versioning": "dvc", "dvc_remote": "local", "ci": "none"}, "--no-git")
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    dvc_pin = [r for r in pyproject["project"]["optional-dependencies"]["dev"] if r.startswith("dvc")]
-    python = cached_venv("dvc-sklearn", [*pyproject["project"]["dependencies"], *dvc_pin])
+    python = dvc_study(project, "--no-git")
     env = dict(os.environ, PYTHONPATH=str(project / "src"))
 
     def splits() -> dict:

@@ -14,11 +14,10 @@ import json
 import os
 import re
 import subprocess
-import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import cached_venv, commit_all, init, project_venv
+from conftest import commit_all, dvc_study, project_venv
 
 pytestmark = pytest.mark.skipif(os.environ.get("MLREPRO_SKIP_NETWORK") == "1", reason="MLREPRO_SKIP_NETWORK=1")
 
@@ -35,12 +34,7 @@ def ran_stages(output: str) -> list[str]:
 
 def test_dvc_repro_exp_show_and_push_work_in_a_fresh_project(tmp_path):
     project = tmp_path / "dvc-study"
-    init(project, {"framework": "sklearn", "accelerator": "cpu", "tracking": "mlflow-local",
-                   "data_versioning": "dvc", "dvc_remote": "local", "ci": "none"})
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    dvc_pin = [r for r in pyproject["project"]["optional-dependencies"]["dev"] if r.startswith("dvc")]
-    assert dvc_pin, "the dev extra pins dvc"
-    deps = cached_venv("dvc-sklearn", [*pyproject["project"]["dependencies"], *dvc_pin])
+    deps = dvc_study(project)
     project_venv(project, deps)
     dvc = deps.parent / "dvc"
     config = project / "configs" / "train.yaml"
