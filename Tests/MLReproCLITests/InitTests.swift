@@ -190,13 +190,22 @@ import Testing
             process.arguments = ["init", "out", "--template", "big", "--defaults", "--quiet", "--no-probe"]
             process.currentDirectoryURL = URL(fileURLWithPath: work)
             process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            let errors = Pipe()
+            process.standardError = errors
             try process.run()
             Thread.sleep(forTimeInterval: delay)
             kill(process.processIdentifier, SIGINT)
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
             let names = Harness.entries(work).filter { $0 != "big" }
-            if process.terminationStatus == 0 {
+            if process.terminationStatus == 130, message.contains("the project was already in place") {
+                // The signal came after the final move: the project must be complete, and the
+                // message must say it is there.
+                #expect(names == ["out"])
+                let verify = try Harness.run(["-c", "--quiet", ".mlrepro/checksums"], in: work + "/out", executable: "/usr/bin/sha256sum")
+                #expect(verify.status == 0)
+                Harness.cleanup(work + "/out")
+            } else if process.terminationStatus == 0 {
                 // Finished before the signal: the project must be complete.
                 #expect(names == ["out"])
                 let verify = try Harness.run(["-c", "--quiet", ".mlrepro/checksums"], in: work + "/out", executable: "/usr/bin/sha256sum")
@@ -208,6 +217,7 @@ import Testing
                 #expect(names == [], "left behind after SIGINT at \(delay)s: \(names)")
             } else {
                 #expect(process.terminationStatus == 130)
+                #expect(message.contains("nothing was written"), "\(message)")
                 #expect(names == [], "left behind after SIGINT at \(delay)s: \(names)")
             }
         }
