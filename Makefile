@@ -122,6 +122,7 @@ test-hostile: venv
 
 ## test-authors: Docs/authors.md's tutorial pasted in order (it must write Tests/Fixtures/authors-tutorial), the
 ## fixture linted, baked with its own tests, snapshotted, released v1.0.0 -> v1.1.0 and updated; the CI snippets.
+## Also: every relative link and anchor in the repository's Markdown files resolves (Tests/authors/test_doc_links.py).
 test-authors: venv
 	$(SWIFT) build
 	MLREPRO_BIN=$(CURDIR)/.build/debug/mlrepro $(PYTHON) -m pytest -q -p no:cacheprovider Tests/authors

@@ -1,4 +1,4 @@
-/// Process exit statuses, as documented in `mlrepro --help` and DESIGN.md.
+/// Process exit statuses, as documented in `mlrepro --help` and Docs/usage.md ("Exit status and messages").
 public enum ExitStatus: Int32, Sendable {
     case success = 0
     /// `check`: the project drifted; `update`: conflicts remain; `probe --compare`: differences.
