@@ -25,8 +25,20 @@ public struct ProjectRecord: Sendable {
 
     public var isGitCommit: Bool { commit.utf8.count == 40 && commit.utf8.allSatisfy { $0 < 128 && Character(UnicodeScalar($0)).isHexDigit } }
 
-    /// Which tool's record this is: mlrepro's `.mlrepro/`, or copier's answers file alone.
-    public var madeBy = "mlrepro"
+    /// Which tool's record this is: mlrepro's `.mlrepro/`, copier's answers file alone, or cruft's
+    /// `.cruft.json`.
+    public var madeBy = Maker.mlrepro
+
+    /// The tool that wrote a project's record. It is known from which file the record was read,
+    /// never written to the record itself.
+    public enum Maker: Sendable, Equatable {
+        /// `.mlrepro/answers.yml` (or a template's `.mlrepro/answers.NAME.yml`).
+        case mlrepro
+        /// A copier answers file (`.copier-answers.yml` or copier's `--answers-file`).
+        case copier
+        /// cruft's `.cruft.json` of a cookiecutter project.
+        case cruft
+    }
 
     /// Where mlrepro's record of this template is (or goes, for a copier or cruft record that
     /// `update` or `recopy` rewrites): `.mlrepro/answers.yml`, or `.mlrepro/answers.NAME.yml` for a
@@ -37,7 +49,7 @@ public struct ProjectRecord: Sendable {
     /// recorded commit, or what copier's `_commit` names (a tag, or `git describe` output).
     public var generatedRef: String? {
         if isGitCommit { return commit }
-        guard madeBy != "mlrepro", !commit.isEmpty, !commit.hasPrefix("sha256:") else { return nil }
+        guard madeBy != .mlrepro, !commit.isEmpty, !commit.hasPrefix("sha256:") else { return nil }
         // `v1.2.0-3-gabc1234` (git describe): the commit is the part after `-g`.
         if let range = commit.range(of: "-g", options: .backwards) {
             let hash = commit[range.upperBound...]
@@ -173,7 +185,7 @@ public struct ProjectRecord: Sendable {
         var record = ProjectRecord(project: project, answers: answers, template: template, commit: commit,
                                    templateWasDirty: false, skip: try skipPatterns(answers), environmentJSON: "{}",
                                    checksums: PathMap())
-        record.madeBy = "copier"
+        record.madeBy = .copier
         record.layout = RecordLayout.of(record: relative)
         return record
     }
@@ -183,7 +195,7 @@ public struct ProjectRecord: Sendable {
     /// `commit` as `_src_path` and `_commit`).
     static func loadCruft(project: String) throws -> ProjectRecord {
         var record = try loadCopier(project: project, relative: cruftPath)
-        record.madeBy = "cruft"
+        record.madeBy = .cruft
         return record
     }
 

@@ -240,9 +240,9 @@ public struct RecordedTemplate: Sendable {
         if let entry = record.answers.entry("_format"), case .string(let name) = entry.value,
            TemplateFormats.names.contains(name) { return name }
         switch record.madeBy {
-        case "cruft": return "cookiecutter"
-        case "copier": return "copier"
-        default: return nil
+        case .cruft: return "cookiecutter"
+        case .copier: return "copier"
+        case .mlrepro: return nil
         }
     }
 

@@ -424,12 +424,12 @@ enum RecordRewrite {
         generated.append((record.layout.answersPath, answersBytes))
         generated.append((record.layout.environmentPath, Array(record.environmentJSON.utf8)))
         writes.append((record.layout.answersPath, answersBytes, 0o644))
-        if record.madeBy != "mlrepro" {
+        if record.madeBy != .mlrepro {
             // A project copier made gains mlrepro's record, with the empty environment it was checked with.
             writes.append((record.layout.environmentPath, Array(record.environmentJSON.utf8), 0o644))
         }
         writes.append((record.layout.checksumsPath, Array(Provenance.checksumsText(generated).utf8), 0o644))
-        if record.madeBy == "cruft", let original = try RecordInput.contents(of: ProjectRecord.cruftPath, in: project),
+        if record.madeBy == .cruft, let original = try RecordInput.contents(of: ProjectRecord.cruftPath, in: project),
            let rewritten = try CruftRecord.updated(original, commit: tree.revision?.commit, answers: rendered.prepared.answers.recorded) {
             writes.append((ProjectRecord.cruftPath, rewritten, 0o644))
         }
