@@ -364,12 +364,26 @@ public enum ProjectGenerator {
 
     /// Runs the template's `_tasks` in DEST in order (the request was checked for `--trust` when
     /// prepared); the first task that exits non-zero stops the run with `taskFailed`.
+    ///
+    /// `mayRemoveDestination` says this run created DEST and the user did not ask to keep it on
+    /// failure (`init --no-cleanup`). Then, for a format that removes what it made when a task fails
+    /// (copier's `cleanup_on_error`, cookiecutter's removal of the output folder), any failure
+    /// removes DEST, and a failed task is reported as `taskFailedProjectRemoved`.
     public static func runTasks(_ prepared: PreparedGeneration, runner: any TaskRunning = ProcessTaskRunner(),
-                                willRun: (TaskCommand) -> Void = { _ in }) throws {
-        for (index, task) in prepared.tasks.enumerated() {
-            willRun(task.command)
-            let status = try runner.run(task.command, in: task.directory)
-            if status != 0 { throw GenerationError.taskFailed(index: index + 1, command: task.command.display, status: status) }
+                                mayRemoveDestination: Bool = false, willRun: (TaskCommand) -> Void = { _ in }) throws {
+        do {
+            for (index, task) in prepared.tasks.enumerated() {
+                willRun(task.command)
+                let status = try runner.run(task.command, in: task.directory)
+                if status != 0 { throw GenerationError.taskFailed(index: index + 1, command: task.command.display, status: status) }
+            }
+        } catch {
+            guard mayRemoveDestination && prepared.manifest.removesProjectWhenTasksFail else { throw error }
+            try? FileManager.default.removeItem(atPath: prepared.request.destination)
+            if case GenerationError.taskFailed(let index, let command, let status) = error {
+                throw GenerationError.taskFailedProjectRemoved(index: index, command: command, status: status)
+            }
+            throw error
         }
     }
 
