@@ -168,61 +168,47 @@ public struct ProjectUpdate {
         let labels = MergeLabels(ancestor: "template \(TemplateRevision.label(record.commit)) (recorded)", ours: "project", theirs: theirLabel)
 
         for path in ExactPath.sortedUnique(baseFiles.keys + theirs.files.keys) {
-            let base = baseFiles[path]
-            let new = theirs.files[path]
-            let ours = ProjectFiles.read(project + "/" + path)
-            if theirs.skipIfExists.contains(path) && ours != nil { continue }
-            if keepOwned && theirs.ownsPath(path) && (ours != nil || base != nil) {
-                if let ours, let new, ours.bytes != new.bytes {
-                    actions.append(.init(path: path, kind: .keptChanged, note: "project-owned; left as it is (--keep-owned)"))
-                }
+            let base = baseFiles[path].map { UpdateDecision.Version(bytes: $0.bytes, mode: $0.mode) }
+            let new = theirs.files[path].map { UpdateDecision.Version(bytes: $0.bytes, mode: $0.mode) }
+            let ours = ProjectFiles.read(project + "/" + path).map { UpdateDecision.Version(bytes: $0.bytes, mode: $0.mode) }
+            let decision = UpdateDecision.decide(base: base, new: new, ours: ours, recorded: record.checksums[path] != nil,
+                                                 skipIfExists: theirs.skipIfExists.contains(path),
+                                                 keptOwned: keepOwned && theirs.ownsPath(path))
+            switch decision {
+            case .leave:
                 continue
-            }
-            switch (base, new, ours) {
-            case (_, nil, nil), (nil, nil, _):
-                continue
-            case let (base?, nil, ours?):
-                if ours.bytes == base.bytes {
-                    removals.append(path)
-                    actions.append(.init(path: path, kind: .removed, note: "the template no longer generates it"))
-                } else {
-                    actions.append(.init(path: path, kind: .keptChanged, note: "the template removed it; kept because you changed it"))
-                }
-            case let (base, new?, nil):
-                if base == nil && record.checksums[path] == nil {
-                    writes.append((path, new.bytes, new.mode))
-                    actions.append(.init(path: path, kind: .created, note: ""))
-                } else if base == nil || base?.bytes != new.bytes {
-                    actions.append(.init(path: path, kind: .keptDeleted, note: "you deleted it; the template changed it (not restored)"))
-                }
-            case let (base, new?, ours?):
-                if ours.bytes == new.bytes {
-                    if base?.mode == ours.mode, ours.mode != new.mode { writes.append((path, ours.bytes, new.mode)) }
-                    continue
-                }
-                let mode = base.map { $0.mode == ours.mode ? new.mode : ours.mode } ?? ours.mode
-                if let base, ours.bytes == base.bytes {
-                    writes.append((path, new.bytes, mode))
-                    actions.append(.init(path: path, kind: .updated, note: ""))
-                    continue
-                }
-                if let base, base.bytes == new.bytes { continue }
-                let ancestor = base?.bytes ?? []
-                if base == nil {
-                    // A path the template newly generates, where the project already has a file of
-                    // its own (untracked or ignored): the user's bytes stay, the template's go beside.
-                    let side = Self.freeSideCopy(for: path, in: project, taken: writes.map(\.path))
-                    writes.append((side, new.bytes, new.mode))
-                    actions.append(.init(path: path, kind: .conflict, note: "the template now generates this file and yours was kept; the template's version is in \(side)"))
-                    continue
-                }
-                if ancestor.contains(0) || ours.bytes.contains(0) || new.bytes.contains(0) {
-                    let side = Self.freeSideCopy(for: path, in: project, taken: writes.map(\.path))
-                    writes.append((side, new.bytes, new.mode))
-                    actions.append(.init(path: path, kind: .conflict, note: "binary file changed on both sides; the template's version is in \(side)"))
-                    continue
-                }
-                let merged = try FileMerge.merge(base: ancestor, ours: ours.bytes, theirs: new.bytes, labels: labels)
+            case .changeMode(let mode):
+                if let ours { writes.append((path, ours.bytes, mode)) }
+            case .remove:
+                removals.append(path)
+                actions.append(.init(path: path, kind: .removed, note: "the template no longer generates it"))
+            case .keepChangedRemoved:
+                actions.append(.init(path: path, kind: .keptChanged, note: "the template removed it; kept because you changed it"))
+            case .keepOwned:
+                actions.append(.init(path: path, kind: .keptChanged, note: "project-owned; left as it is (--keep-owned)"))
+            case .create:
+                if let new { writes.append((path, new.bytes, new.mode)) }
+                actions.append(.init(path: path, kind: .created, note: ""))
+            case .keepDeleted:
+                actions.append(.init(path: path, kind: .keptDeleted, note: "you deleted it; the template changed it (not restored)"))
+            case .replace(let mode):
+                if let new { writes.append((path, new.bytes, mode)) }
+                actions.append(.init(path: path, kind: .updated, note: ""))
+            case .conflictNewFile:
+                // A path the template newly generates, where the project already has a file of
+                // its own (untracked or ignored): the user's bytes stay, the template's go beside.
+                guard let new else { continue }
+                let side = Self.freeSideCopy(for: path, in: project, taken: writes.map(\.path))
+                writes.append((side, new.bytes, new.mode))
+                actions.append(.init(path: path, kind: .conflict, note: "the template now generates this file and yours was kept; the template's version is in \(side)"))
+            case .conflictBinary:
+                guard let new else { continue }
+                let side = Self.freeSideCopy(for: path, in: project, taken: writes.map(\.path))
+                writes.append((side, new.bytes, new.mode))
+                actions.append(.init(path: path, kind: .conflict, note: "binary file changed on both sides; the template's version is in \(side)"))
+            case .merge(let mode):
+                guard let base, let new, let ours else { continue }
+                let merged = try FileMerge.merge(base: base.bytes, ours: ours.bytes, theirs: new.bytes, labels: labels)
                 writes.append((path, merged.content, mode))
                 actions.append(.init(path: path, kind: merged.hasConflicts ? .conflict : .merged,
                                      note: merged.hasConflicts ? "conflict markers left in the file" : "your changes and the template's were combined"))
