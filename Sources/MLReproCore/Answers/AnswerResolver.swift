@@ -20,11 +20,32 @@ public struct AnswerResolver: Sendable {
     }
 
     public func resolve(_ inputs: AnswerInputs) throws -> ResolvedAnswers {
+        try resolve(inputs, reask: false, asking: nil)
+    }
+
+    /// Resolves every question in manifest order like `resolve(_:)`, but asks through `ask` each
+    /// question that is asked (`when` true) and not answered by `--data`, nor by the answers file
+    /// unless `reask` (then the file's value is the default). Unasked questions take their defaults.
+    public func resolve(
+        _ inputs: AnswerInputs, reask: Bool, ask: (PendingQuestion) throws -> Value
+    ) throws -> ResolvedAnswers {
+        try withoutActuallyEscaping(ask) { ask in try resolve(inputs, reask: reask, asking: ask) }
+    }
+
+    /// The one resolution loop. Without `asking`, an asked question nobody answered takes its
+    /// default (with `useDefaults` or an answers file) or is missing; the answers as given are kept
+    /// (`given`), a multiselect answer is put in its choices' order, and a copier manifest records
+    /// given answers first. With `asking`, such a question (or, with `reask`, one the file
+    /// answers) is asked; the file's value is then cast even where `--data` overrides it.
+    private func resolve(_ inputs: AnswerInputs, reask: Bool,
+                         asking ask: ((PendingQuestion) throws -> Value)?) throws -> ResolvedAnswers {
         let (data, extra) = try sortInputs(inputs)
         let useDefaults = inputs.useDefaults || inputs.file != nil
         var answers = ResolvedAnswers()
-        for entry in inputs.file?.entries ?? [] where !entry.key.hasPrefix("_") { answers.given[entry.key] = entry.value }
-        for (key, value) in inputs.data { answers.given[key] = .string(value) }
+        if ask == nil {
+            for entry in inputs.file?.entries ?? [] where !entry.key.hasPrefix("_") { answers.given[entry.key] = entry.value }
+            for (key, value) in inputs.data { answers.given[key] = .string(value) }
+        }
         var answerScope = AnswerScope(base: context.base, namespace: manifest.answersNamespace)
         for (key, value) in extra.pairs {
             answers.all[key] = value
@@ -34,15 +55,22 @@ public struct AnswerResolver: Sendable {
         for question in manifest.questions {
             let scope = try answerScope.current(self)
             let asked = try isAsked(question, scope: scope)
+            let entry = inputs.file?.entry(question.name)
+            var fromFile: Value?
+            if let entry, ask != nil || data[question.name] == nil {
+                fromFile = try castProvided(question, location: entry.location) { try castValue(entry.value, question) }
+            }
             var value: Value
             var location: SourceLocation?
             var defaulted = false
             if let text = data[question.name] {
                 value = try castData(text, question)
-            } else if let entry = inputs.file?.entry(question.name) {
+            } else if let ask, asked && (fromFile == nil || reask) {
+                value = try ask(pending(question, scope: scope, default: fromFile))
+            } else if let fromFile, let entry {
                 location = entry.location
-                value = try castProvided(question, location: entry.location) { try castValue(entry.value, question) }
-            } else if !asked || useDefaults {
+                value = fromFile
+            } else if !asked || useDefaults || ask != nil {
                 value = try defaultValue(question, scope: scope)
                 defaulted = true
             } else {
@@ -61,13 +89,13 @@ public struct AnswerResolver: Sendable {
                             + "destination folder's name; give it with --data \(key)=VALUE, or choose another DEST)")
                 }
             }
-            value = try inChoiceOrder(value, question, scope: scope)
+            if ask == nil { value = try inChoiceOrder(value, question, scope: scope) }
             answers.all[question.name] = value
             answerScope.publish(question.name, value)
             if asked && !question.secret { answers.recorded[question.name] = value }
         }
         answers.warnings = answerScope.warnings
-        if manifest.recordsGivenAnswersFirst {
+        if ask == nil && manifest.recordsGivenAnswersFirst {
             answers.recorded = Self.givenFirst(answers.recorded, inputs)
         }
         return answers

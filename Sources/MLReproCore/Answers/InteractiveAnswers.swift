@@ -66,52 +66,7 @@ public struct AnswerProblem: Error, Sendable, CustomStringConvertible {
 }
 
 extension AnswerResolver {
-    /// Resolves every question in manifest order like `resolve(_:)`, but asks through `ask` each
-    /// question that is asked (`when` true) and not answered by `--data`, nor by the answers file
-    /// unless `reask` (then the file's value is the default). Unasked questions take their defaults.
-    public func resolve(
-        _ inputs: AnswerInputs, reask: Bool, ask: (PendingQuestion) throws -> Value
-    ) throws -> ResolvedAnswers {
-        let (data, extra) = try sortInputs(inputs)
-        var answers = ResolvedAnswers()
-        var answerScope = AnswerScope(base: context.base, namespace: manifest.answersNamespace)
-        for (key, value) in extra.pairs {
-            answers.all[key] = value
-            answerScope.publish(key, value)
-            answers.unasked.append(key)
-        }
-        for question in manifest.questions {
-            let scope = try answerScope.current(self)
-            let asked = try isAsked(question, scope: scope)
-            let entry = inputs.file?.entry(question.name)
-            let fromFile = try entry.map { entry in
-                try castProvided(question, location: entry.location) { try castValue(entry.value, question) }
-            }
-            var value: Value
-            var location: SourceLocation?
-            if let text = data[question.name] {
-                value = try castData(text, question)
-            } else if asked && (fromFile == nil || reask) {
-                value = try ask(pending(question, scope: scope, default: fromFile))
-            } else if let fromFile, let entry {
-                value = fromFile
-                location = entry.location
-            } else {
-                value = try defaultValue(question, scope: scope)
-            }
-            value = try keyedAnswer(value, question, scope: scope)
-            if asked {
-                try check(value, question, scope: scope, location: location)
-            }
-            answers.all[question.name] = value
-            answerScope.publish(question.name, value)
-            if asked && !question.secret { answers.recorded[question.name] = value }
-        }
-        answers.warnings = answerScope.warnings
-        return answers
-    }
-
-    private func pending(_ question: Question, scope: OrderedMapping, default given: Value?) throws -> PendingQuestion {
+    func pending(_ question: Question, scope: OrderedMapping, default given: Value?) throws -> PendingQuestion {
         var fallback = given
         if fallback == nil {
             do {
