@@ -2,7 +2,9 @@ import Dispatch
 import Foundation
 
 /// Removes the staging directory when SIGINT or SIGTERM arrives before the final move, then
-/// exits with status 128 + the signal (130 for SIGINT, 143 for SIGTERM).
+/// ends the process with status 128 + the signal (130 for SIGINT, 143 for SIGTERM) through the
+/// exit the program handed over at start-up (`handOverExit`): the library never ends the process
+/// itself, and until a program hands its exit over, `install()` leaves signals as they are.
 ///
 /// The thread that owns the staging directory stops first: the signal handler marks the run as
 /// interrupted and waits until the owner reaches a checkpoint (between two files, before the git
@@ -27,6 +29,7 @@ public final class InterruptionGuard: @unchecked Sendable {
     private let queue = DispatchQueue(label: "mlrepro.signals")
     private var interceptor: (@Sendable (Int32) -> Bool)?
     private var interrupting = false
+    private var terminate: (@Sendable (Int32) -> Never)?
 
     /// True once a signal is being handled: writers stop, and the program waits for the
     /// handler's exit instead of ending on its own (which could cut the cleanup short).
@@ -62,11 +65,19 @@ public final class InterruptionGuard: @unchecked Sendable {
 
     private init() {}
 
-    /// Starts watching SIGINT/SIGTERM (idempotent).
+    /// How the process ends after a signal was handled: the program's own exit, called with
+    /// 128 + the signal once the staging directory is removed and the message written.
+    public func handOverExit(_ terminate: @escaping @Sendable (Int32) -> Never) {
+        lock.lock()
+        self.terminate = terminate
+        lock.unlock()
+    }
+
+    /// Starts watching SIGINT/SIGTERM (idempotent); does nothing before `handOverExit`.
     public func install() {
         lock.lock()
         defer { lock.unlock() }
-        guard sources.isEmpty else { return }
+        guard sources.isEmpty, terminate != nil else { return }
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
@@ -156,6 +167,10 @@ public final class InterruptionGuard: @unchecked Sendable {
             lock.unlock()
             return
         }
+        guard let terminate else {
+            lock.unlock()
+            return
+        }
         interrupting = true
         lock.unlock()
         if !onOwnerThread { waitForOwner() }
@@ -167,7 +182,7 @@ public final class InterruptionGuard: @unchecked Sendable {
         if let path { Self.remove(path) }
         let message = "mlrepro: \(number == SIGINT ? "interrupted" : "terminated"); \(outcome)\n"
         _ = message.withCString { write(2, $0, strlen($0)) }
-        exit(128 + number)
+        terminate(128 + number)
     }
 
     /// Waits until the staging owner has parked or let go of the directory, at most `ownerGrace`.
