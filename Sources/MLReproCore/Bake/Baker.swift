@@ -1,6 +1,7 @@
 import EnvironmentProbe
 import Foundation
 import Prompting
+import Synchronization
 import TemplateEngine
 
 /// One enumerable question and the values `bake` tries for it.
@@ -391,21 +392,14 @@ public struct Baker {
 }
 
 /// Memoises answer resolution during planning (the search asks about the same prefixes often).
-private final class ResolutionCache: @unchecked Sendable {
-    private var entries: [String: Baker.Resolution] = [:]
-    private let lock = NSLock()
+private final class ResolutionCache: Sendable {
+    private let entries = Mutex<[String: Baker.Resolution]>([:])
 
+    /// The cached resolution, or `compute`'s (run outside the lock, so two callers may compute the same key once each).
     func value(for key: String, _ compute: () -> Baker.Resolution) -> Baker.Resolution {
-        lock.lock()
-        if let cached = entries[key] {
-            lock.unlock()
-            return cached
-        }
-        lock.unlock()
+        if let cached = entries.withLock({ $0[key] }) { return cached }
         let value = compute()
-        lock.lock()
-        entries[key] = value
-        lock.unlock()
+        entries.withLock { $0[key] = value }
         return value
     }
 }

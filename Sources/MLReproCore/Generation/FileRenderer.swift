@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 import TemplateEngine
 
 /// Renders (or copies) the planned files on all cores; each template file is compiled once.
@@ -86,22 +87,18 @@ public struct FileRenderer: Sendable {
 }
 
 /// Per-index result storage written from concurrent workers (each index exactly once).
-final class ResultSlots: @unchecked Sendable {
-    private var slots: [Result<[UInt8], GenerationError>?]
-    private let lock = NSLock()
+final class ResultSlots: Sendable {
+    private let results: Mutex<[Result<[UInt8], GenerationError>?]>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { results = Mutex(Array(repeating: nil, count: count)) }
 
     func set(_ index: Int, _ result: Result<[UInt8], GenerationError>) {
-        lock.lock()
-        slots[index] = result
-        lock.unlock()
+        results.withLock { $0[index] = result }
     }
 
     /// The contents in order, or the error of the first failing item (deterministic).
     func values() throws -> [[UInt8]] {
-        lock.lock()
-        defer { lock.unlock() }
+        let slots = results.withLock { $0 }
         var out: [[UInt8]] = []
         out.reserveCapacity(slots.count)
         for slot in slots {

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// A file to write: path relative to DEST, contents, mode.
 public struct OutputFile: Sendable {
@@ -358,19 +359,16 @@ enum DestinationState {
     }
 }
 
-final class FailureSlot: @unchecked Sendable {
-    private let lock = NSLock()
-    private var failure: (Int, GenerationError)?
+/// The failure of the lowest index among concurrent workers (deterministic whichever fails first).
+final class FailureSlot: Sendable {
+    private let failure = Mutex<(index: Int, error: GenerationError)?>(nil)
 
     func record(_ index: Int, _ error: GenerationError) {
-        lock.lock()
-        if let current = failure, current.0 <= index {} else { failure = (index, error) }
-        lock.unlock()
+        failure.withLock { failure in
+            if let current = failure, current.index <= index { return }
+            failure = (index, error)
+        }
     }
 
-    var first: GenerationError? {
-        lock.lock()
-        defer { lock.unlock() }
-        return failure?.1
-    }
+    var first: GenerationError? { failure.withLock { $0?.error } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TemplateEngine
 
 /// The `.mlrepro/` record of how a project was made.
@@ -54,12 +55,12 @@ struct ResultDigests {
     }
 }
 
-final class DigestSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [String]
-    init(count: Int) { slots = Array(repeating: "", count: count) }
-    func set(_ index: Int, _ value: String) { lock.lock(); slots[index] = value; lock.unlock() }
-    var values: [String] { lock.lock(); defer { lock.unlock() }; return slots }
+/// Per-index digests written from concurrent workers.
+final class DigestSlots: Sendable {
+    private let slots: Mutex<[String]>
+    init(count: Int) { slots = Mutex(Array(repeating: "", count: count)) }
+    func set(_ index: Int, _ value: String) { slots.withLock { $0[index] = value } }
+    var values: [String] { slots.withLock { $0 } }
 }
 
 /// Deterministic block-style YAML for recorded answers.
