@@ -3,30 +3,30 @@ import TemplateEngine
 
 /// Resolves every question in manifest order: provided answer or rendered default, cast to the
 /// question's type, checked against choices and validator.
-public struct AnswerResolver: Sendable {
-    public var manifest: TemplateManifest
-    public var environment: TemplateEnvironment
-    public var context: RenderingContext
+package struct AnswerResolver: Sendable {
+    package var manifest: TemplateManifest
+    package var environment: TemplateEnvironment
+    package var context: RenderingContext
     /// `--trust`: `_external_data` may read files outside DEST.
-    public var trust = false
+    package var trust = false
     /// Context hooks of the template's Python extensions: they see (and may add to) what each
     /// question's templates are rendered with, as copier runs them for every render.
-    public var contextHook: (@Sendable (OrderedMapping) throws -> OrderedMapping)?
+    package var contextHook: (@Sendable (OrderedMapping) throws -> OrderedMapping)?
 
-    public init(manifest: TemplateManifest, environment: TemplateEnvironment, context: RenderingContext) {
+    package init(manifest: TemplateManifest, environment: TemplateEnvironment, context: RenderingContext) {
         self.manifest = manifest
         self.environment = environment
         self.context = context
     }
 
-    public func resolve(_ inputs: AnswerInputs) throws -> ResolvedAnswers {
+    package func resolve(_ inputs: AnswerInputs) throws -> ResolvedAnswers {
         try resolve(inputs, reask: false, asking: nil)
     }
 
     /// Resolves every question in manifest order like `resolve(_:)`, but asks through `ask` each
     /// question that is asked (`when` true) and not answered by `--data`, nor by the answers file
     /// unless `reask` (then the file's value is the default). Unasked questions take their defaults.
-    public func resolve(
+    package func resolve(
         _ inputs: AnswerInputs, reask: Bool, ask: (PendingQuestion) throws -> Value
     ) throws -> ResolvedAnswers {
         try withoutActuallyEscaping(ask) { ask in try resolve(inputs, reask: reask, asking: ask) }
@@ -134,16 +134,16 @@ public struct AnswerResolver: Sendable {
     }
 
     /// The files `_external_data` names, read once each.
-    public struct ExternalData: Sendable {
+    package struct ExternalData: Sendable {
         var files: [String: Value] = [:]
         var missing: [String] = []
-        public init() {}
+        package init() {}
     }
 
     /// `_external_data` as the templates see it: each name's path rendered with `scope`, read
     /// as YAML from DEST (an absent file is an empty mapping, as in copier). A path that leaves
     /// DEST is refused unless `trust`.
-    public func externalData(scope: OrderedMapping, loaded: inout ExternalData) throws -> Value {
+    package func externalData(scope: OrderedMapping, loaded: inout ExternalData) throws -> Value {
         var result = OrderedMapping()
         let root = (context.destination as NSString).standardizingPath
         for (name, template) in manifest.externalData.pairs {

@@ -3,23 +3,23 @@ import TemplateEngine
 import Yams
 
 /// An answers file (`--answers FILE`, or a recorded `.mlrepro/answers.yml`), keys in file order.
-public struct AnswersFile: Sendable {
-    public struct Entry: Sendable {
-        public var key: String
-        public var value: Value
-        public var location: SourceLocation
+package struct AnswersFile: Sendable {
+    package struct Entry: Sendable {
+        package var key: String
+        package var value: Value
+        package var location: SourceLocation
     }
 
-    public var path: String
-    public var entries: [Entry]
+    package var path: String
+    package var entries: [Entry]
 
-    public init(path: String, entries: [Entry]) {
+    package init(path: String, entries: [Entry]) {
         self.path = path
         self.entries = entries
     }
 
     /// Reads and parses an answers file; its top level must be a mapping.
-    public static func load(path: String) throws -> AnswersFile {
+    package static func load(path: String) throws -> AnswersFile {
         let reader = YAMLValueReader(file: path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
@@ -75,25 +75,25 @@ public struct AnswersFile: Sendable {
         return entries
     }
 
-    public func entry(_ key: String) -> Entry? { entries.last { $0.key == key } }
+    package func entry(_ key: String) -> Entry? { entries.last { $0.key == key } }
 }
 
 /// Where answers come from: `--data` overrides the answers file, which overrides defaults.
-public struct AnswerInputs: Sendable {
-    public var file: AnswersFile?
+package struct AnswerInputs: Sendable {
+    package var file: AnswersFile?
     /// `--data KEY=VALUE` pairs, in command-line order (a later one wins).
-    public var data: [(key: String, value: String)]
+    package var data: [(key: String, value: String)]
     /// Unanswered questions take their defaults (`--defaults`, or implied by `--answers`).
-    public var useDefaults: Bool
+    package var useDefaults: Bool
 
-    public init(file: AnswersFile? = nil, data: [(key: String, value: String)] = [], useDefaults: Bool = false) {
+    package init(file: AnswersFile? = nil, data: [(key: String, value: String)] = [], useDefaults: Bool = false) {
         self.file = file
         self.data = data
         self.useDefaults = useDefaults
     }
 
     /// Splits `KEY=VALUE` arguments.
-    public static func parseData(_ arguments: [String]) throws -> [(key: String, value: String)] {
+    package static func parseData(_ arguments: [String]) throws -> [(key: String, value: String)] {
         try arguments.map { argument in
             guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex else {
                 throw GenerationError.badDataArgument(argument)
@@ -104,18 +104,18 @@ public struct AnswerInputs: Sendable {
 }
 
 /// The resolved answers: all of them for rendering, and those that are recorded.
-public struct ResolvedAnswers: Sendable {
+package struct ResolvedAnswers: Sendable {
     /// Every answer by question name, in question order (secrets and `when: false` included).
-    public var all = OrderedMapping()
+    package var all = OrderedMapping()
     /// What `.mlrepro/answers.yml` records: asked, non-secret answers.
-    public var recorded = OrderedMapping()
+    package var recorded = OrderedMapping()
     /// Answers for names no question asks, kept for the templates (copier manifests only).
-    public var unasked: [String] = []
+    package var unasked: [String] = []
     /// The answers as given, before any question cast them: the answers file's values, then each
     /// `--data` text (copier's `_copier_conf.data`).
-    public var given = OrderedMapping()
+    package var given = OrderedMapping()
     /// Notes for the user (an `_external_data` file that does not exist).
-    public var warnings: [String] = []
+    package var warnings: [String] = []
 }
 
 // MARK: - Casting values to question types

@@ -3,29 +3,29 @@ import TemplateEngine
 
 /// A question about to be asked interactively, its templated fields rendered against the answers
 /// given so far and the rendering context (`env`, `_mlrepro`, ...).
-public struct PendingQuestion: Sendable {
-    public var question: Question
+package struct PendingQuestion: Sendable {
+    package var question: Question
     /// The default, rendered and cast to the question's type (the answers file's value with
     /// `--ask`); nil when the question has none.
-    public var defaultValue: Value?
+    package var defaultValue: Value?
     /// The allowed values with their labels, rendered; nil when the question has no choices.
-    public var choices: [Choice]?
+    package var choices: [Choice]?
     /// The help text, rendered.
-    public var help: String?
+    package var help: String?
     /// True when the default is computed from the probe record (`env`).
-    public var defaultUsesEnvironment: Bool
+    package var defaultUsesEnvironment: Bool
 
     let resolver: AnswerResolver
     let scope: OrderedMapping
 
-    public struct Choice: Sendable, Equatable {
-        public var label: String
-        public var value: Value
+    package struct Choice: Sendable, Equatable {
+        package var label: String
+        package var value: Value
     }
 
     /// Casts typed text to the question's type (`yaml`/`json` text is parsed).
     /// - Throws: `AnswerProblem` with the message to show.
-    public func value(fromText text: String) throws -> Value {
+    package func value(fromText text: String) throws -> Value {
         do {
             let value = try AnswerCast.cast(text: text, to: question.type, origin: question.name)
             return try resolver.castValue(value, question)
@@ -37,7 +37,7 @@ public struct PendingQuestion: Sendable {
     }
 
     /// Why `value` is not acceptable (a choice it is not, or the validator's message); nil when it is.
-    public func problem(with value: Value) -> String? {
+    package func problem(with value: Value) -> String? {
         do {
             try resolver.check(value, question, scope: scope, location: nil)
             return nil
@@ -49,7 +49,7 @@ public struct PendingQuestion: Sendable {
     }
 
     /// The value as text a user types (YAML/JSON for containers).
-    public func text(of value: Value) -> String {
+    package func text(of value: Value) -> String {
         switch value {
         case .list, .dict: return JSONText.encode(value)
         case .none: return ""
@@ -59,10 +59,10 @@ public struct PendingQuestion: Sendable {
 }
 
 /// A typed answer that does not fit the question.
-public struct AnswerProblem: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-    public init(message: String) { self.message = message }
+package struct AnswerProblem: Error, Sendable, CustomStringConvertible {
+    package var message: String
+    package var description: String { message }
+    package init(message: String) { self.message = message }
 }
 
 extension AnswerResolver {

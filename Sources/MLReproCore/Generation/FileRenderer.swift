@@ -4,16 +4,16 @@ import Synchronization
 import TemplateEngine
 
 /// Renders (or copies) the planned files on all cores; each template file is compiled once.
-public struct FileRenderer: Sendable {
-    public var tree: TemplateTree
-    public var environment: TemplateEnvironment
+package struct FileRenderer: Sendable {
+    package var tree: TemplateTree
+    package var environment: TemplateEnvironment
     /// Rendered text takes the line ending of the source's first line (`\r\n` or `\n`), as
     /// cookiecutter writes it; the engine itself, like Jinja2, renders `\n`.
-    public var keepsSourceLineEndings = false
+    package var keepsSourceLineEndings = false
     /// Every line of rendered text ends with this instead (cookiecutter's `_new_lines`).
-    public var lineEnding: String?
+    package var lineEnding: String?
 
-    public init(tree: TemplateTree, environment: TemplateEnvironment, keepsSourceLineEndings: Bool = false,
+    package init(tree: TemplateTree, environment: TemplateEnvironment, keepsSourceLineEndings: Bool = false,
                 lineEnding: String? = nil) {
         self.tree = tree
         self.environment = environment
@@ -28,7 +28,7 @@ public struct FileRenderer: Sendable {
     }
 
     /// Contents of each item in `items` (same order); directories give empty contents.
-    public func contents(of items: [PlannedItem], context: OrderedMapping) throws -> [[UInt8]] {
+    package func contents(of items: [PlannedItem], context: OrderedMapping) throws -> [[UInt8]] {
         let results = ResultSlots(count: items.count)
         let tree = self.tree
         let environment = self.environment

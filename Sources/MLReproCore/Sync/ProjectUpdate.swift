@@ -4,47 +4,47 @@ import Prompting
 import TemplateEngine
 
 /// What `update` did to one file.
-public struct UpdateAction: Sendable, Equatable {
-    public enum Kind: String, Sendable {
+package struct UpdateAction: Sendable, Equatable {
+    package enum Kind: String, Sendable {
         case updated = "update", merged = "merge", conflict, created = "create", removed = "remove"
         case keptDeleted = "deleted", keptChanged = "keep"
     }
 
-    public var path: String
-    public var kind: Kind
-    public var note: String
+    package var path: String
+    package var kind: Kind
+    package var note: String
 }
 
 /// The outcome of `update`.
-public struct UpdateReport: Sendable {
-    public var project: String
+package struct UpdateReport: Sendable {
+    package var project: String
     /// The template updated, as recorded.
-    public var template = ""
-    public var fromCommit: String
-    public var toCommit: String
-    public var toRef: String
-    public var actions: [UpdateAction]
+    package var template = ""
+    package var fromCommit: String
+    package var toCommit: String
+    package var toRef: String
+    package var actions: [UpdateAction]
     /// The `_migrations` commands that ran, in order ("before: cmd", "after: cmd"); with `pretend`,
     /// those that would run.
-    public var migrations: [String] = []
+    package var migrations: [String] = []
     /// Questions the recorded answers did not answer (new in this version, or whose `when` became
     /// true), with the answer taken: asked on a terminal, else the default.
-    public var newAnswers: [(name: String, value: Value, asked: Bool)] = []
+    package var newAnswers: [(name: String, value: Value, asked: Bool)] = []
     /// `--pretend`: nothing was written.
-    public var pretended = false
+    package var pretended = false
     /// Where the merge base came from (see `MergeBaseSource`).
-    public var base: MergeBaseSource = .unchangedFiles
+    package var base: MergeBaseSource = .unchangedFiles
     /// For the user: what could not be done beside the update itself.
-    public var notes: [String] = []
+    package var notes: [String] = []
     /// The new version's `_message_before_update` and `_message_after_update`, rendered.
-    public var messageBeforeUpdate: String?
-    public var messageAfterUpdate: String?
+    package var messageBeforeUpdate: String?
+    package var messageAfterUpdate: String?
 
-    public var conflicts: [String] { actions.filter { $0.kind == .conflict }.map(\.path) }
+    package var conflicts: [String] { actions.filter { $0.kind == .conflict }.map(\.path) }
 }
 
 /// Where `update` found the files the recorded template version generated.
-public enum MergeBaseSource: String, Sendable {
+package enum MergeBaseSource: String, Sendable {
     /// The pristine render `init` or the last `update` kept under `refs/mlrepro/base`.
     case recorded
     /// The git template rendered again at the recorded commit.
@@ -56,7 +56,7 @@ public enum MergeBaseSource: String, Sendable {
 }
 
 /// Why `update` refused to start.
-public enum UpdateError: Error, Sendable, CustomStringConvertible {
+package enum UpdateError: Error, Sendable, CustomStringConvertible {
     case notUnderGit(String)
     case dirty(String, [String])
     /// A path update would write or remove passes through a symbolic link.
@@ -66,7 +66,7 @@ public enum UpdateError: Error, Sendable, CustomStringConvertible {
     case migrationsNeedTrust(count: Int, from: String, to: String)
     case migrationFailed(command: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .notUnderGit(project):
             return "'\(project)' is not in a git repository; update and recopy need one so every change they make can be "
@@ -91,29 +91,29 @@ public enum UpdateError: Error, Sendable, CustomStringConvertible {
 /// `mlrepro update`: three-way merge of the template's changes into the project.
 /// Base = the render at the recorded commit and answers; theirs = the render at the new ref
 /// and answers; ours = the working tree.
-public struct ProjectUpdate {
-    public var project: String
-    public var ref: String?
-    public var answers: AnswersFile?
-    public var data: [(key: String, value: String)]
-    public var template: RecordedTemplate
+package struct ProjectUpdate {
+    package var project: String
+    package var ref: String?
+    package var answers: AnswersFile?
+    package var data: [(key: String, value: String)]
+    package var template: RecordedTemplate
     /// Runs `_migrations` (only with `template.trust`).
-    public var runner: any TaskRunning
+    package var runner: any TaskRunning
     /// `--keep-owned`: project-owned files (`_project_owned`) are left as they are instead of
     /// receiving the template's changes by three-way merge.
-    public var keepOwned = false
+    package var keepOwned = false
     /// The record to read, relative to the project (copier's `--answers-file`); nil finds it.
-    public var answersFile: String?
+    package var answersFile: String?
     /// Asks a question the recorded answers leave open (on a terminal, as `init` asks); nil takes
     /// its default. Either way the answer is listed in the report's `newAnswers`.
-    public var ask: ((PendingQuestion) throws -> Value)?
+    package var ask: ((PendingQuestion) throws -> Value)?
     /// `--pretend`: work out every action and write nothing (no migration runs, no base is kept).
-    public var pretend = false
+    package var pretend = false
     /// The clean working tree was checked already: `update` of several templates in turn checks it
     /// once, before the first, whose changes the next ones then find.
-    public var treeCheckedClean = false
+    package var treeCheckedClean = false
 
-    public init(project: String, ref: String?, answers: AnswersFile?, data: [(key: String, value: String)],
+    package init(project: String, ref: String?, answers: AnswersFile?, data: [(key: String, value: String)],
                 template: RecordedTemplate = RecordedTemplate(), runner: any TaskRunning = ProcessTaskRunner()) {
         self.project = project
         self.ref = ref
@@ -123,7 +123,7 @@ public struct ProjectUpdate {
         self.runner = runner
     }
 
-    public func run() throws -> UpdateReport {
+    package func run() throws -> UpdateReport {
         let record = try template.record(of: project, answersFile: answersFile)
         if !pretend && !treeCheckedClean { try Self.requireCleanTree(project) }
         let theirsTree = try template.load(record, ref: ref, latest: ref == nil)
@@ -302,7 +302,7 @@ public struct ProjectUpdate {
 
     /// Refuses a project outside git or with uncommitted changes: every change `update` and
     /// `recopy` make must be reviewable (`git diff`) and undoable.
-    public static func requireCleanTree(_ project: String) throws {
+    package static func requireCleanTree(_ project: String) throws {
         guard let repository = try? GitRepository.open(at: project, searchParents: true),
               let root = repository.workingDirectory else {
             throw UpdateError.notUnderGit(project)
