@@ -7,8 +7,8 @@ import Testing
 
     @Test func inputFrameShowsHintDefaultAndError() {
         let question = PromptQuestion(name: "cuda_version", label: "CUDA version", kind: .text,
-                                help: "The CUDA toolkit in the container.",
-                                hint: "NVIDIA H100 80GB HBM3 detected, driver 550.54", defaultAnswer: .text("12.4"))
+                                      help: "The CUDA toolkit in the container.",
+                                      hint: "NVIDIA H100 80GB HBM3 detected, driver 550.54", defaultAnswer: .text("12.4"))
         var input = InputState()
         input.buffer = "12."
         let frame = plain.inputFrame(question, input, PromptDecoration(error: "not a version"))
@@ -25,8 +25,13 @@ import Testing
     @Test func secretInputIsNotEchoed() {
         var input = InputState()
         input.buffer = "hunter2"
+        // The prompt is there, without what was typed (an empty frame would hide it too).
         let frame = plain.inputFrame(PromptQuestion(name: "token", kind: .secret), input, PromptDecoration())
-        #expect(!frame.lines.joined().contains("hunter2"))
+        #expect(frame.lines == ["? token › "])
+        // A default is announced, never shown.
+        let withDefault = plain.inputFrame(PromptQuestion(name: "token", kind: .secret, defaultAnswer: .text("s3cret")),
+                                           input, PromptDecoration())
+        #expect(withDefault.lines == ["? token (hidden default) › "])
     }
 
     @Test func confirmShowsTheDefaultAsCapitalLetter() {
@@ -76,7 +81,7 @@ import Testing
 
     @Test func linePromptsForDumbTerminals() {
         let question = PromptQuestion(name: "compute", label: "Compute", kind: .select([Choice("local"), Choice("slurm")]),
-                                help: "Where training runs.", defaultAnswer: .choice(1))
+                                      help: "Where training runs.", defaultAnswer: .choice(1))
         #expect(LinePromptText.introduction(question) == "  1) local\n  2) slurm\n")
         #expect(LinePromptText.prompt(question) == "Compute (1-2; ? for help) [2]: ")
         let multi = PromptQuestion(name: "x", kind: .multiselect([Choice("a"), Choice("b")]), defaultAnswer: .choices([0]))
