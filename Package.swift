@@ -29,6 +29,7 @@ let package = Package(
                 "TemplateEngine", "EnvironmentProbe", "GitSupport", "Prompting",
                 .product(name: "Yams", package: "Yams"),
             ],
+            exclude: ["README.md"],
             plugins: ["EmbedTemplates"]
         ),
         // Build tool + plugin that embed Templates/ into MLReproCore (no Bundle.module).
