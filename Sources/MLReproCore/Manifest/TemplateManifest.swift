@@ -42,7 +42,6 @@ package enum TaskCommand: Sendable, Equatable {
     case arguments([String])
 }
 
-/// When and where a `_tasks` entry runs (copier's mapping form).
 /// One of copier's `_migrations`: a command `update` runs (with `--trust`) before or after it
 /// merges a newer template version in.
 package struct Migration: Sendable, Equatable {
@@ -54,6 +53,7 @@ package struct Migration: Sendable, Equatable {
     package var workingDirectory: String?
 }
 
+/// When and where a `_tasks` entry runs (copier's mapping form).
 package struct TaskCondition: Sendable, Equatable {
     /// A bool, or a template string rendered with the answers; nil runs always.
     package var when: Value?
@@ -175,13 +175,13 @@ package struct TemplateManifest: Sendable {
     package func question(named name: String) -> Question? { questions.first { $0.name == name } }
 }
 
-/// A manifest problem, located in the manifest file.
 /// One YAML document of a manifest, with the reader that locates its nodes in their file.
 struct ManifestDocument {
     var reader: YAMLValueReader
     var node: Node
 }
 
+/// A manifest problem, located in the manifest file.
 package struct ManifestError: Error, Sendable, CustomStringConvertible {
     package var location: SourceLocation
     package var message: String
