@@ -18,26 +18,30 @@ package struct AnswersFile: Sendable {
         self.entries = entries
     }
 
-    /// Reads and parses an answers file; its top level must be a mapping.
+    /// Reads and parses an answers file (`--answers`); its top level must be a mapping. A file in
+    /// one of cookiecutter's forms (see `unwrapped`) gives the answers inside: the template, and so
+    /// its format, is not known yet (a cruft file's `template` may name it).
     package static func load(path: String) throws -> AnswersFile {
         let reader = YAMLValueReader(file: path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw YAMLValueError(location: reader.location(line: 1, column: 1), message: "answers file not found")
         }
-        return try parse(reader.parseFile(at: path), reader: reader, path: path)
+        return try parse(reader.parseFile(at: path), reader: reader, path: path, cookiecutterForms: true)
     }
 
-    /// Parses answers already read (a project's record, read by `RecordInput`).
-    static func load(contents: Data, path: String) throws -> AnswersFile {
+    /// Parses answers already read (a project's record, read by `RecordInput`). Only cruft's
+    /// `.cruft.json` is in a cookiecutter form (`cookiecutterForms`); mlrepro's and copier's records
+    /// are read as they are, whatever their keys are named.
+    static func load(contents: Data, path: String, cookiecutterForms: Bool) throws -> AnswersFile {
         let reader = YAMLValueReader(file: path)
         guard let text = String(data: contents, encoding: .utf8) else {
             throw YAMLValueError(location: reader.location(line: 1, column: 1), message: "file is not valid UTF-8 text")
         }
-        return try parse(reader.parse(text), reader: reader, path: path)
+        return try parse(reader.parse(text), reader: reader, path: path, cookiecutterForms: cookiecutterForms)
     }
 
-    private static func parse(_ root: Node?, reader: YAMLValueReader, path: String) throws -> AnswersFile {
+    private static func parse(_ root: Node?, reader: YAMLValueReader, path: String, cookiecutterForms: Bool) throws -> AnswersFile {
         guard let root else { return AnswersFile(path: path, entries: []) }
         guard case .mapping(let mapping) = root else {
             throw YAMLValueError(location: reader.location(root), message: "an answers file must be a mapping of question names to answers")
@@ -46,7 +50,7 @@ package struct AnswersFile: Sendable {
         for (key, value) in mapping {
             entries.append(Entry(key: try reader.keyString(key), value: try reader.value(value), location: reader.location(key)))
         }
-        return AnswersFile(path: path, entries: unwrapped(entries))
+        return AnswersFile(path: path, entries: cookiecutterForms ? unwrapped(entries) : entries)
     }
 
     /// cookiecutter's forms of answers: a replay file (`{"cookiecutter": {...}}`), a user

@@ -109,7 +109,7 @@ package struct ProjectRecord: Sendable {
                                                           maxBytes: YAMLValueReader.defaultMaxBytes) else {
             throw ProjectRecordError.notAProject(project)
         }
-        let answers = try AnswersFile.load(contents: answersData, path: answersPath)
+        let answers = try AnswersFile.load(contents: answersData, path: answersPath, cookiecutterForms: false)
         func string(_ key: String) throws -> String {
             guard let entry = answers.entry(key) else { throw ProjectRecordError.missingKey(answersPath, key) }
             guard case .string(let text) = entry.value, !text.isEmpty else {
@@ -169,7 +169,7 @@ package struct ProjectRecord: Sendable {
         guard let data = try RecordInput.contents(of: relative, in: project, maxBytes: YAMLValueReader.defaultMaxBytes) else {
             throw ProjectRecordError.notAProject(project)
         }
-        let answers = try AnswersFile.load(contents: data, path: path)
+        let answers = try AnswersFile.load(contents: data, path: path, cookiecutterForms: relative == cruftPath)
         guard let source = answers.entry("_src_path"), case .string(let template) = source.value, !template.isEmpty else {
             throw ProjectRecordError.missingKey(path, "_src_path")
         }
