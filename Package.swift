@@ -29,6 +29,7 @@ let package = Package(
                 "TemplateEngine", "EnvironmentProbe", "GitSupport", "Prompting",
                 .product(name: "Yams", package: "Yams"),
             ],
+            exclude: ["README.md"],
             plugins: ["EmbedTemplates"]
         ),
         // Build tool + plugin that embed Templates/ into MLReproCore (no Bundle.module).
@@ -52,11 +53,13 @@ let package = Package(
         // The commit a distributed binary was built from, stamped into it by `make dist`.
         .target(name: "CBuildStamp"),
 
+        // What the test targets share: temporary folders and git fixture repositories.
+        .target(name: "MLReproTestSupport", path: "Tests/MLReproTestSupport"),
         .testTarget(name: "TemplateEngineTests", dependencies: ["TemplateEngine"], exclude: ["Conformance"]),
-        .testTarget(name: "MLReproCoreTests", dependencies: ["MLReproCore", "TemplateEngine"]),
+        .testTarget(name: "MLReproCoreTests", dependencies: ["MLReproCore", "TemplateEngine", "MLReproTestSupport"]),
         .testTarget(name: "EnvironmentProbeTests", dependencies: ["EnvironmentProbe"], exclude: ["Fixtures"]),
         .testTarget(name: "PromptingTests", dependencies: ["Prompting"]),
-        .testTarget(name: "GitSupportTests", dependencies: ["GitSupport"]),
-        .testTarget(name: "MLReproCLITests", dependencies: ["MLReproCLI", "MLReproCore"]),
+        .testTarget(name: "GitSupportTests", dependencies: ["GitSupport", "MLReproTestSupport"]),
+        .testTarget(name: "MLReproCLITests", dependencies: ["MLReproCLI", "MLReproCore", "MLReproTestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Subprocess
+import Synchronization
 #if canImport(System)
 import System
 #else
@@ -122,31 +123,32 @@ func childIsRunning(_ pid: pid_t) -> Bool {
 
 /// The first of several values offered concurrently (later offers are ignored), awaited by one
 /// task: which of a command's result and its timer came first, or the started command's pid.
-final class FirstValue<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var settled: Value?   // `.some` once offered, also when `Value` is itself optional
-    private var waiter: CheckedContinuation<Value, Never>?
+final class FirstValue<Value: Sendable>: Sendable {
+    private struct State {
+        var settled: Value?   // `.some` once offered, also when `Value` is itself optional
+        var waiter: CheckedContinuation<Value, Never>?
+    }
+
+    private let state = Mutex(State())
 
     func offer(_ value: Value) {
-        lock.lock()
-        guard case .none = settled else { lock.unlock(); return }
-        settled = .some(value)
-        let continuation = waiter
-        waiter = nil
-        lock.unlock()
-        continuation?.resume(returning: value)
+        let waiter = state.withLock { state -> CheckedContinuation<Value, Never>? in
+            guard case .none = state.settled else { return nil }
+            state.settled = .some(value)
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: value)
     }
 
     func value() async -> Value {
         await withCheckedContinuation { continuation in
-            lock.lock()
-            if case .some(let value) = settled {
-                lock.unlock()
-                continuation.resume(returning: value)
-            } else {
-                waiter = continuation
-                lock.unlock()
+            let ready = state.withLock { state -> Value? in
+                if case .some(let value) = state.settled { return .some(value) }
+                state.waiter = continuation
+                return .none
             }
+            if case .some(let value) = ready { continuation.resume(returning: value) }
         }
     }
 }

@@ -70,7 +70,7 @@ indirect enum JSONValue: Sendable, Equatable, Codable {
 
 /// Prints JSON the way Python's `json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)` does,
 /// so records written by the generated project's Python code compare byte for byte.
-enum JSONText {
+enum PythonStyleJSON {
     static func render(_ value: JSONValue) -> String {
         var out = ""
         write(value, indent: 0, into: &out)

@@ -80,6 +80,6 @@ extension ProbeComparison {
         }
         let payload = JSONValue.object(["differences": .array(items),
                                         "affects_numerics": .bool(differences.contains(where: \.affectsNumerics))])
-        return JSONText.render(payload) + "\n"
+        return PythonStyleJSON.render(payload) + "\n"
     }
 }

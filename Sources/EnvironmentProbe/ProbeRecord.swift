@@ -51,7 +51,7 @@ public struct ProbeRecord: Sendable, Equatable, Codable {
 
     /// Deterministic JSON text: sorted keys, two-space indentation, `"key": value`, trailing newline.
     public func jsonString() -> String {
-        JSONText.render(JSONValue(encoding: self)) + "\n"
+        PythonStyleJSON.render(JSONValue(encoding: self)) + "\n"
     }
 
     /// Reads a record written by `jsonString()` (or by the generated project's `provenance.py`).

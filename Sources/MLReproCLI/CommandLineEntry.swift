@@ -13,6 +13,8 @@ import Darwin
 /// status 2 (usage errors included, so scripts see one error status).
 public enum CommandLineEntry {
     public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async {
+        // After SIGINT or SIGTERM, once the staging directory is gone, the program ends here.
+        InterruptionGuard.shared.handOverExit { status in exit(status) }
         let status = await execute(arguments: arguments)
         InterruptionGuard.shared.waitIfInterrupting()
         exit(status.rawValue)

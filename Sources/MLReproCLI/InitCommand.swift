@@ -153,17 +153,8 @@ extension MLRepro {
             }
             // The pristine render, read back before any task can change it: update's merge base.
             let pristine = noGit || prepared.manifest.tasksShapeOutput ? [] : PristineBase.written(prepared, kept: kept)
-            do {
-                try ProjectGenerator.runTasks(prepared) { task in
-                    if !quiet { Output.line("       run  \(TerminalText.visible(String(task.display.prefix(200)), keepingNewlines: false))") }
-                }
-            } catch {
-                guard prepared.manifest.removesProjectWhenTasksFail && destinationWasAbsent && !noCleanup else { throw error }
-                try? FileManager.default.removeItem(atPath: request.destination)
-                if case GenerationError.taskFailed(let index, let command, let status) = error {
-                    throw GenerationError.taskFailedProjectRemoved(index: index, command: command, status: status)
-                }
-                throw error
+            try ProjectGenerator.runTasks(prepared, mayRemoveDestination: destinationWasAbsent && !noCleanup) { task in
+                if !quiet { Output.line("       run  \(TerminalText.visible(String(task.display.prefix(200)), keepingNewlines: false))") }
             }
             if !noGit {
                 try InitGit.report(gitOutcome, destination: request.destination, tree: tree, written: report, quiet: quiet)

@@ -7,7 +7,7 @@ import TemplateEngine
 /// accepts every default produces exactly what `--defaults` produces.
 struct WizardQuestion: Sendable {
     let pending: PendingQuestion
-    let prompt: Prompting.Question
+    let prompt: PromptQuestion
 
     init(_ pending: PendingQuestion, hardware: String?) {
         self.pending = pending
@@ -35,7 +35,7 @@ struct WizardQuestion: Sendable {
         details.append("Recorded in .mlrepro/answers.yml as '\(question.name)'\(question.secret ? " (not recorded: secret)" : "").")
         help += (help.isEmpty ? "" : "\n") + details.joined(separator: "\n")
         let decode = WizardQuestion.decoder(pending, kind: kind, defaultAnswer: defaultAnswer)
-        prompt = Prompting.Question(
+        prompt = PromptQuestion(
             name: question.name, label: question.name, kind: kind,
             help: help.isEmpty ? nil : TerminalText.visible(help),
             hint: hintParts.isEmpty ? nil : TerminalText.visible(hintParts.joined(separator: " · "), keepingNewlines: false),
@@ -57,7 +57,7 @@ struct WizardQuestion: Sendable {
     // MARK: - Mapping
 
     /// What an answer must look like, in words.
-    static func expectation(_ pending: PendingQuestion, kind: Prompting.Question.Kind) -> String {
+    static func expectation(_ pending: PendingQuestion, kind: PromptQuestion.Kind) -> String {
         switch kind {
         case .select(let choices): return "one of \(choices.count) choices (arrow keys, Enter)"
         case .multiselect: return "any of the choices (space toggles, Enter accepts)"
@@ -71,7 +71,7 @@ struct WizardQuestion: Sendable {
         }
     }
 
-    private static func kind(_ pending: PendingQuestion) -> Prompting.Question.Kind {
+    private static func kind(_ pending: PendingQuestion) -> PromptQuestion.Kind {
         let question = pending.question
         if let choices = pending.choices {
             let labels = choices.map { Prompting.Choice($0.label) }
@@ -87,7 +87,7 @@ struct WizardQuestion: Sendable {
         }
     }
 
-    private static func answer(for value: Value?, kind: Prompting.Question.Kind, _ pending: PendingQuestion) -> PromptAnswer? {
+    private static func answer(for value: Value?, kind: PromptQuestion.Kind, _ pending: PendingQuestion) -> PromptAnswer? {
         guard let value else { return nil }
         switch kind {
         case .select:
@@ -112,7 +112,7 @@ struct WizardQuestion: Sendable {
     }
 
     private static func decoder(
-        _ pending: PendingQuestion, kind: Prompting.Question.Kind, defaultAnswer: PromptAnswer?
+        _ pending: PendingQuestion, kind: PromptQuestion.Kind, defaultAnswer: PromptAnswer?
     ) -> @Sendable (PromptAnswer) throws -> Value {
         { answer in
             if let defaultAnswer, answer == defaultAnswer, let value = pending.defaultValue { return value }

@@ -17,7 +17,7 @@ public enum Interpretation: Sendable, Equatable {
 /// - Select: a choice number (1-based) or a choice label.
 /// - Multiselect: numbers or labels separated by commas or spaces, `all`, or `none`.
 public enum AnswerInterpreter {
-    public static func interpret(_ line: String, for question: Question) -> Interpretation {
+    public static func interpret(_ line: String, for question: PromptQuestion) -> Interpretation {
         let typed = line.trimmingWhitespace()
         if typed == "?", question.trimmedHelp != nil {
             return .help
@@ -56,7 +56,7 @@ public enum AnswerInterpreter {
 
     /// Checks a complete answer: structural checks of this module first, then the question's validator.
     /// Returns the message to show, or nil when the answer is accepted.
-    public static func problem(with answer: PromptAnswer, for question: Question) -> String? {
+    public static func problem(with answer: PromptAnswer, for question: PromptQuestion) -> String? {
         if case .structured(.json) = question.kind, case .text(let text) = answer, !text.isEmpty,
            let message = jsonProblem(text) {
             return message

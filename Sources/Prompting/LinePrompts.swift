@@ -1,7 +1,7 @@
 /// `TERM=dumb`: every question is read as lines in the terminal's own mode, lists are numbered,
 /// and nothing but plain text is written.
 extension TerminalPrompter {
-    func askByLines(_ question: Question) throws(PromptError) -> PromptAnswer {
+    func askByLines(_ question: PromptQuestion) throws(PromptError) -> PromptAnswer {
         let terminal = self.terminalIO
         var showIntroduction = true
         while true {
@@ -42,7 +42,7 @@ extension TerminalPrompter {
 /// The plain text of line-mode prompts. Pure, tested directly.
 public enum LinePromptText {
     /// Hint and numbered choices, shown before the first prompt and after help.
-    public static func introduction(_ question: Question) -> String {
+    public static func introduction(_ question: PromptQuestion) -> String {
         var text = ""
         if let hint = question.hint?.trimmingWhitespace(), !hint.isEmpty { text += "  \(hint)\n" }
         let defaults: Set<Int> = {
@@ -57,7 +57,7 @@ public enum LinePromptText {
     }
 
     /// The prompt line, without a newline: label, what to type, and the default in brackets.
-    public static func prompt(_ question: Question) -> String {
+    public static func prompt(_ question: PromptQuestion) -> String {
         var text = question.label
         var notes: [String] = []
         switch question.kind {
@@ -78,12 +78,12 @@ public enum LinePromptText {
         return text + ": "
     }
 
-    public static func help(_ question: Question) -> String {
+    public static func help(_ question: PromptQuestion) -> String {
         guard let help = question.trimmedHelp else { return "" }
         return help.split(separator: "\n", omittingEmptySubsequences: false).map { "  \($0)\n" }.joined()
     }
 
-    private static func defaultText(_ question: Question) -> String? {
+    private static func defaultText(_ question: PromptQuestion) -> String? {
         switch question.defaultAnswer {
         case .bool(let value)?: return value ? "Y" : "N"
         case .choice(let index)?: return String(index + 1)

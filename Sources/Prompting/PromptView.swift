@@ -54,7 +54,7 @@ public struct PromptView: Sendable {
     // MARK: - Frames
 
     /// Text, number, confirm, secret and structured questions.
-    public func inputFrame(_ question: Question, _ input: InputState, _ decoration: PromptDecoration) -> Frame {
+    public func inputFrame(_ question: PromptQuestion, _ input: InputState, _ decoration: PromptDecoration) -> Frame {
         var lines = header(question, decoration)
         var prompt = style.green("?") + " " + style.bold(question.label)
         if case .confirm = question.kind {
@@ -75,7 +75,7 @@ public struct PromptView: Sendable {
     }
 
     /// Single and multiple choice questions, scrolled so the cursor is visible.
-    public func listFrame(_ question: Question, _ state: ListState, _ decoration: PromptDecoration) -> Frame {
+    public func listFrame(_ question: PromptQuestion, _ state: ListState, _ decoration: PromptDecoration) -> Frame {
         let multiple = question.isMultiselect
         var lines = listHeader(question, decoration)
         let choices = question.choices
@@ -105,7 +105,7 @@ public struct PromptView: Sendable {
     }
 
     /// The state with its scroll position moved so the cursor is visible in the frame.
-    public func scrolled(_ question: Question, _ state: ListState, _ decoration: PromptDecoration) -> ListState {
+    public func scrolled(_ question: PromptQuestion, _ state: ListState, _ decoration: PromptDecoration) -> ListState {
         var result = state
         let count = question.choices.count
         let capacity = pageSize(question, decoration)
@@ -114,11 +114,11 @@ public struct PromptView: Sendable {
     }
 
     /// How many choices the list frame shows at once.
-    public func pageSize(_ question: Question, _ decoration: PromptDecoration) -> Int {
+    public func pageSize(_ question: PromptQuestion, _ decoration: PromptDecoration) -> Int {
         listCapacity(headerLines: listHeader(question, decoration).count, count: question.choices.count)
     }
 
-    private func listHeader(_ question: Question, _ decoration: PromptDecoration) -> [String] {
+    private func listHeader(_ question: PromptQuestion, _ decoration: PromptDecoration) -> [String] {
         let legend = question.isMultiselect ? "space toggles · a all · i invert · enter" : "↑/↓ · number · enter"
         var lines = header(question, decoration)
         var prompt = style.green("?") + " " + style.bold(question.label)
@@ -128,7 +128,7 @@ public struct PromptView: Sendable {
     }
 
     /// The single line left behind once a question is answered.
-    public func answeredLine(_ question: Question, _ answer: PromptAnswer) -> String {
+    public func answeredLine(_ question: PromptQuestion, _ answer: PromptAnswer) -> String {
         let shown = TextWidth.truncate(question.display(answer), to: max(columns - TextWidth.visible(question.label) - 6, 10))
         return style.green("✔") + " " + style.bold(question.label) + " " + style.dim("·") + " " + style.cyan(shown)
     }
@@ -136,7 +136,7 @@ public struct PromptView: Sendable {
     // MARK: - Pieces
 
     /// Help (when asked for), the dim hint line, and the last error.
-    private func header(_ question: Question, _ decoration: PromptDecoration) -> [String] {
+    private func header(_ question: PromptQuestion, _ decoration: PromptDecoration) -> [String] {
         var lines: [String] = []
         let help = question.trimmedHelp
         if decoration.showsHelp, let help {

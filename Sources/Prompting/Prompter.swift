@@ -3,7 +3,7 @@
 public protocol Prompter: AnyObject {
     /// Asks until the answer is accepted by the question's checks.
     /// - Throws: `PromptError.interrupted` (Ctrl-C) or `PromptError.endOfInput` (Ctrl-D, EOF).
-    func ask(_ question: Question) throws(PromptError) -> PromptAnswer
+    func ask(_ question: PromptQuestion) throws(PromptError) -> PromptAnswer
 
     /// Shows informational text between questions (a heading, a summary). Lines end with "\n".
     func show(_ text: String, style: TextStyle)
@@ -14,7 +14,7 @@ extension Prompter {
 
     /// Asks a yes/no question and returns the answer.
     public func confirm(_ label: String, default value: Bool, help: String? = nil) throws(PromptError) -> Bool {
-        let question = Question(name: label, label: label, kind: .confirm, help: help, defaultAnswer: .bool(value))
+        let question = PromptQuestion(name: label, label: label, kind: .confirm, help: help, defaultAnswer: .bool(value))
         if case .bool(let answer) = try ask(question) { return answer }
         return value
     }

@@ -16,7 +16,7 @@ public enum ScriptedInput: Sendable, Equatable, ExpressibleByStringLiteral {
 public struct AskedQuestion: Sendable, Equatable {
     public var name: String
     public var label: String
-    public var kind: Question.Kind
+    public var kind: PromptQuestion.Kind
     public var help: String?
     public var hint: String?
     public var defaultAnswer: PromptAnswer?
@@ -51,7 +51,7 @@ public final class ScriptedPrompter: Prompter {
         transcript.compactMap { if case .error(_, let message) = $0 { return message }; return nil }
     }
 
-    public func ask(_ question: Question) throws(PromptError) -> PromptAnswer {
+    public func ask(_ question: PromptQuestion) throws(PromptError) -> PromptAnswer {
         transcript.append(.asked(AskedQuestion(
             name: question.name, label: question.label, kind: question.kind,
             help: question.help, hint: question.hint, defaultAnswer: question.defaultAnswer)))

@@ -13,7 +13,7 @@ public final class TerminalPrompter: Prompter {
         self.terminal = terminal
     }
 
-    public func ask(_ question: Question) throws(PromptError) -> PromptAnswer {
+    public func ask(_ question: PromptQuestion) throws(PromptError) -> PromptAnswer {
         if terminal.isDumb { return try askByLines(question) }
         terminal.beginKeyReading()
         defer {
@@ -42,7 +42,7 @@ public final class TerminalPrompter: Prompter {
 
     // MARK: - Typed input
 
-    private func askInput(_ question: Question) throws(PromptError) -> PromptAnswer {
+    private func askInput(_ question: PromptQuestion) throws(PromptError) -> PromptAnswer {
         var input = InputState()
         var decoration = PromptDecoration()
         let hasHelp = question.trimmedHelp != nil
@@ -118,7 +118,7 @@ public final class TerminalPrompter: Prompter {
 
     // MARK: - Lists
 
-    private func askList(_ question: Question) throws(PromptError) -> PromptAnswer {
+    private func askList(_ question: PromptQuestion) throws(PromptError) -> PromptAnswer {
         let count = question.choices.count
         let multiple = question.isMultiselect
         var state: ListState
@@ -175,7 +175,7 @@ public final class TerminalPrompter: Prompter {
         }
     }
 
-    private func redrawList(_ question: Question, _ state: inout ListState, _ decoration: PromptDecoration) {
+    private func redrawList(_ question: PromptQuestion, _ state: inout ListState, _ decoration: PromptDecoration) {
         let current = view
         state = current.scrolled(question, state, decoration)
         draw(current.listFrame(question, state, decoration))
@@ -238,7 +238,7 @@ public final class TerminalPrompter: Prompter {
     }
 
     /// Leaves one line saying what was answered.
-    private func finish(_ question: Question, _ answer: PromptAnswer) {
+    private func finish(_ question: PromptQuestion, _ answer: PromptAnswer) {
         terminal.write(erasure() + view.answeredLine(question, answer) + "\r\n")
         drawnRows = 0
     }

@@ -104,7 +104,7 @@ struct FakeMachine {
                        .cudnnHeader, .ncclHeader, .python] {
             #expect(record.meta.sources[source.rawValue] == .ok, "\(source)")
         }
-        try Golden.check(JSONText.render(JSONValue(encoding: record.nvidia)) + "\n", named: "nvidia-a100-mig.json")
+        try Golden.check(PythonStyleJSON.render(JSONValue(encoding: record.nvidia)) + "\n", named: "nvidia-a100-mig.json")
     }
 
     @Test func oldDriverRejectingComputeCapIsRetried() async throws {

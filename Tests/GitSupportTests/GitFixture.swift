@@ -1,5 +1,6 @@
 import Foundation
 @testable import GitSupport
+import MLReproTestSupport
 
 /// A scratch directory with the git command-line tool at hand, for building fixture
 /// repositories the way a user would (the module under test never runs `git`).
@@ -7,13 +8,11 @@ struct GitFixture {
     let root: URL
 
     init() throws {
-        root = FileManager.default.temporaryDirectory
-            .appendingPathComponent("gitsupport-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = URL(fileURLWithPath: try TemporaryDirectory.make(prefix: "gitsupport"), isDirectory: true)
     }
 
     func remove() {
-        try? FileManager.default.removeItem(at: root)
+        TemporaryDirectory.remove(root.path)
     }
 
     func path(_ relative: String) -> String {
@@ -22,12 +21,7 @@ struct GitFixture {
 
     /// Writes `text` to `relative` (parents created), optionally executable.
     func write(_ relative: String, _ text: String, executable: Bool = false) throws {
-        let url = root.appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: url)
-        if executable {
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
-        }
+        try TemporaryDirectory.write(text, to: path(relative), executable: executable)
     }
 
     func read(_ relative: String) throws -> String {
@@ -37,26 +31,7 @@ struct GitFixture {
     /// Runs `git` in `directory` (relative to the root) and returns its trimmed stdout.
     @discardableResult
     func git(_ arguments: [String], in directory: String = "") throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-c", "user.name=Fixture Author", "-c", "user.email=fixture@example.org",
-                             "-c", "init.defaultBranch=main", "-c", "advice.detachedHead=false"] + arguments
-        process.currentDirectoryURL = directory.isEmpty ? root : root.appendingPathComponent(directory)
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_CONFIG_NOSYSTEM"] = "1"
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw FixtureError.gitFailed(arguments, String(decoding: errorData, as: UTF8.self))
-        }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try GitCommand.run(arguments, in: directory.isEmpty ? root.path : path(directory))
     }
 
     /// A repository at `name` with one commit per entry of `commits`, each writing its files
@@ -73,14 +48,5 @@ struct GitFixture {
             ids.append(try git(["rev-parse", "HEAD"], in: name))
         }
         return ids
-    }
-}
-
-enum FixtureError: Error, CustomStringConvertible {
-    case gitFailed([String], String)
-    var description: String {
-        switch self {
-        case let .gitFailed(arguments, message): return "git \(arguments.joined(separator: " ")) failed: \(message)"
-        }
     }
 }

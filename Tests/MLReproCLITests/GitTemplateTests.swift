@@ -1,4 +1,5 @@
 import Foundation
+import MLReproTestSupport
 import Testing
 
 /// End to end: git templates, `check` and `update`, with the real binary.

@@ -1,4 +1,5 @@
 import Foundation
+import MLReproTestSupport
 import Testing
 
 /// Runs the built `mlrepro` binary in temporary directories.
@@ -30,13 +31,9 @@ enum Harness {
     }
 
     /// A fresh temporary directory, removed by the caller with `cleanup`.
-    static func temporaryDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "mlrepro-e2e-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-    }
+    static func temporaryDirectory() throws -> String { try TemporaryDirectory.make(prefix: "mlrepro-e2e") }
 
-    static func cleanup(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
+    static func cleanup(_ path: String) { TemporaryDirectory.remove(path) }
 
     @discardableResult
     static func run(_ arguments: [String], in directory: String, executable: String = binary,

@@ -31,18 +31,26 @@ import Testing
         #expect(bad.stdout.isEmpty)
     }
 
-    @Test func templatesListsBuiltinsOrSaysThereAreNone() throws {
+    @Test func templatesListsEveryBuiltinWithItsDescription() throws {
         let work = try Harness.temporaryDirectory()
         defer { Harness.cleanup(work) }
         let result = try Harness.run(["templates"], in: work)
-        let builtin = Harness.packageRoot.appendingPathComponent("Templates/ml-research/mlrepro.yml").path
-        if FileManager.default.fileExists(atPath: builtin) {
-            #expect(result.status == 0, "\(result.stderr)")
-            #expect(result.stdout.hasPrefix("ml-research"))
-        } else {
-            #expect(result.status == 2)
-            #expect(result.stderr.contains("no built-in templates"))
+        #expect(result.status == 0, "\(result.stderr)")
+        // The binary embeds Templates/ of this checkout: one line per template folder, in name
+        // order, the name padded to the longest and then the manifest's `_description`.
+        let folder = Harness.packageRoot.appendingPathComponent("Templates").path
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+            .filter { FileManager.default.fileExists(atPath: folder + "/" + $0 + "/mlrepro.yml") }.sorted()
+        try #require(!names.isEmpty, "no template with an mlrepro.yml under \(folder)")
+        let width = names.map(\.count).max() ?? 0
+        let expected = try names.map { name -> String in
+            let manifest = try String(contentsOfFile: folder + "/" + name + "/mlrepro.yml", encoding: .utf8)
+            let line = try #require(manifest.split(separator: "\n").first { $0.hasPrefix("_description: \"") },
+                                    "\(name)/mlrepro.yml has no quoted _description line")
+            let description = line.dropFirst("_description: \"".count).dropLast()
+            return name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + description
         }
+        #expect(result.stdout == expected.map { $0 + "\n" }.joined())
     }
 }
 
@@ -55,10 +63,12 @@ import Testing
                      "copier is not installed in \(Harness.venv); run `make venv` (Tests/requirements.txt pins copier 9.19.1)")
         let work = try Harness.temporaryDirectory()
         defer { Harness.cleanup(work) }
-        // ../shared/bench beside the checkout (as CI lays it out), else a copy under bench/.
-        let shared = Harness.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/bench/make_synthetic_template.py").path
-        let script = FileManager.default.fileExists(atPath: shared)
-            ? shared : Harness.packageRoot.appendingPathComponent("bench/make_synthetic_template.py").path
+        // The generator lives in ../shared/bench beside the checkout (as CI lays it out, and as the
+        // Makefile's SYNTHETIC defaults to); SYNTHETIC names another copy.
+        let script = ProcessInfo.processInfo.environment["SYNTHETIC"]
+            ?? Harness.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/bench/make_synthetic_template.py").path
+        try #require(FileManager.default.isReadableFile(atPath: script),
+                     "\(script) not found: put ../shared beside the checkout, or set SYNTHETIC to make_synthetic_template.py")
         let made = try Harness.run([script, "30", work + "/synthetic"], in: work, executable: python)
         #expect(made.status == 0, "\(made.stderr)")
         let ours = try Harness.run(["init", "ours", "--template", work + "/synthetic/copier", "--defaults", "--quiet", "--no-probe"], in: work)

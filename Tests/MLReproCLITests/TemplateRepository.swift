@@ -1,4 +1,5 @@
 import Foundation
+import MLReproTestSupport
 
 /// A template git repository with tags v1, v2 and v3, built with the git command-line tool:
 /// - v1: the template;
@@ -40,9 +41,7 @@ struct TemplateRepository {
     }
 
     func write(_ relative: String, _ text: String) throws {
-        let url = URL(fileURLWithPath: path + "/" + relative)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: url)
+        try TemporaryDirectory.write(text, to: path + "/" + relative)
     }
 
     func replace(_ relative: String, _ old: String, _ new: String) throws {
@@ -70,32 +69,8 @@ struct TemplateRepository {
 
     @discardableResult
     static func git(_ arguments: [String], in directory: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-c", "user.name=Template Author", "-c", "user.email=author@example.org"] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_CONFIG_NOSYSTEM"] = "1"
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw GitCommandFailed(arguments: arguments, message: String(decoding: errorData, as: UTF8.self))
-        }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try GitCommand.run(arguments, in: directory, as: GitCommand.Identity(name: "Template Author", email: "author@example.org"))
     }
-}
-
-struct GitCommandFailed: Error, CustomStringConvertible {
-    var arguments: [String]
-    var message: String
-    var description: String { "git \(arguments.joined(separator: " ")) failed: \(message)" }
 }
 
 /// The environment every git-template test runs mlrepro with: an author, a private cache.

@@ -5,14 +5,14 @@ import Testing
     private let compute = [Choice("local"), Choice("slurm"), Choice("kubernetes")]
 
     @Test func textTakesTheDefaultOnEnterAndTypedTextOtherwise() throws {
-        let question = Question(name: "project_name", label: "Project name", kind: .text, defaultAnswer: .text("my-study"))
+        let question = PromptQuestion(name: "project_name", label: "Project name", kind: .text, defaultAnswer: .text("my-study"))
         let prompter = ScriptedPrompter(["", "  churn model  "])
         #expect(try prompter.ask(question) == .text("my-study"))
         #expect(try prompter.ask(question) == .text("churn model"))
     }
 
     @Test func integerRejectsTextThenAcceptsANumber() throws {
-        let question = Question(name: "epochs", kind: .integer, defaultAnswer: .integer(10))
+        let question = PromptQuestion(name: "epochs", kind: .integer, defaultAnswer: .integer(10))
         let prompter = ScriptedPrompter(["ten", "3.5", "25"])
         #expect(try prompter.ask(question) == .integer(25))
         #expect(prompter.errors == [
@@ -22,14 +22,14 @@ import Testing
     }
 
     @Test func floatAcceptsExponentsAndRejectsWords() throws {
-        let question = Question(name: "lr", kind: .float)
+        let question = PromptQuestion(name: "lr", kind: .float)
         let prompter = ScriptedPrompter(["", "fast", "3e-4"])
         #expect(try prompter.ask(question) == .float(0.0003))
         #expect(prompter.errors == ["type a number", "'fast' is not a number; type e.g. 0.001 or 3e-4"])
     }
 
     @Test func confirmUnderstandsYesNoAndDefault() throws {
-        let question = Question(name: "use_dvc", kind: .confirm, defaultAnswer: .bool(true))
+        let question = PromptQuestion(name: "use_dvc", kind: .confirm, defaultAnswer: .bool(true))
         let prompter = ScriptedPrompter(["", "N", "maybe", "yes"])
         #expect(try prompter.ask(question) == .bool(true))
         #expect(try prompter.ask(question) == .bool(false))
@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func selectByNumberLabelOrDefault() throws {
-        let question = Question(name: "compute", kind: .select(compute), defaultAnswer: .choice(1))
+        let question = PromptQuestion(name: "compute", kind: .select(compute), defaultAnswer: .choice(1))
         let prompter = ScriptedPrompter(["", "3", "Local", "4", "cloud", "kubernetes"])
         #expect(try prompter.ask(question) == .choice(1))
         #expect(try prompter.ask(question) == .choice(2))
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func multiselectByNumbersLabelsAllAndNone() throws {
-        let question = Question(name: "trackers", kind: .multiselect(compute), defaultAnswer: .choices([0]))
+        let question = PromptQuestion(name: "trackers", kind: .multiselect(compute), defaultAnswer: .choices([0]))
         let prompter = ScriptedPrompter(["", "3, 1", "all", "none", "slurm kubernetes", "1,9", "2"])
         #expect(try prompter.ask(question) == .choices([0]))
         #expect(try prompter.ask(question) == .choices([0, 2]))
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func secretIsNeverShown() throws {
-        let question = Question(name: "token", kind: .secret, validate: { answer in
+        let question = PromptQuestion(name: "token", kind: .secret, validate: { answer in
             if case .text(let value) = answer, value.count < 8 { return "use at least 8 characters" }
             return nil
         })
@@ -74,12 +74,12 @@ import Testing
     }
 
     @Test func jsonIsCheckedAsAWholeAndYamlGoesToTheValidator() throws {
-        let json = Question(name: "extra", kind: .structured(.json), defaultAnswer: .text("{}"))
+        let json = PromptQuestion(name: "extra", kind: .structured(.json), defaultAnswer: .text("{}"))
         let prompter = ScriptedPrompter([.lines(["{\"a\": 1", "\"b\": [2]}"]), .lines(["{\"a\": 1,", "\"b\": [2]}"])])
         #expect(try prompter.ask(json) == .text("{\"a\": 1,\n\"b\": [2]}"))
         #expect(prompter.errors == ["not valid JSON: check quotes, commas and brackets"])
 
-        let yaml = Question(name: "params", kind: .structured(.yaml), validate: { answer in
+        let yaml = PromptQuestion(name: "params", kind: .structured(.yaml), validate: { answer in
             if case .text(let text) = answer, text.contains("\t") { return "YAML does not allow tabs for indentation" }
             return nil
         })
@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func questionMarkShowsHelpAndAsksAgain() throws {
-        let question = Question(name: "seed", kind: .integer, help: "Random seed for every library.\nSame seed, same run.",
+        let question = PromptQuestion(name: "seed", kind: .integer, help: "Random seed for every library.\nSame seed, same run.",
                                 defaultAnswer: .integer(42))
         let prompter = ScriptedPrompter(["?", "7"])
         #expect(try prompter.ask(question) == .integer(7))
@@ -98,12 +98,12 @@ import Testing
     }
 
     @Test func questionMarkIsPlainTextWithoutHelp() throws {
-        let question = Question(name: "title", kind: .text)
+        let question = PromptQuestion(name: "title", kind: .text)
         #expect(try ScriptedPrompter(["?"]).ask(question) == .text("?"))
     }
 
     @Test func validatorMessagesAreShownAndTheQuestionAskedAgain() throws {
-        let question = Question(name: "project_slug", kind: .text, defaultAnswer: .text("Bad Slug")) { answer in
+        let question = PromptQuestion(name: "project_slug", kind: .text, defaultAnswer: .text("Bad Slug")) { answer in
             guard case .text(let value) = answer else { return nil }
             return value.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" }) ? nil : "use lowercase letters, digits and '-'"
         }
@@ -113,7 +113,7 @@ import Testing
     }
 
     @Test func cancellationEndsWithTheRightExitStatus() throws {
-        let question = Question(name: "name", kind: .text)
+        let question = PromptQuestion(name: "name", kind: .text)
         #expect(throws: PromptError.interrupted) { try ScriptedPrompter([.interrupt]).ask(question) }
         #expect(throws: PromptError.endOfInput) { try ScriptedPrompter([.endOfInput]).ask(question) }
         #expect(throws: PromptError.scriptExhausted(question: "name")) { try ScriptedPrompter([]).ask(question) }
@@ -130,12 +130,12 @@ import Testing
     }
 
     @Test func displayOfAnswers() {
-        let select = Question(name: "c", kind: .select(compute))
+        let select = PromptQuestion(name: "c", kind: .select(compute))
         #expect(select.display(.choice(2)) == "kubernetes")
-        let multi = Question(name: "m", kind: .multiselect(compute))
+        let multi = PromptQuestion(name: "m", kind: .multiselect(compute))
         #expect(multi.display(.choices([])) == "(none)")
         #expect(multi.display(.choices([0, 1])) == "local, slurm")
-        #expect(Question(name: "f", kind: .float).display(.float(0.5)) == "0.5")
-        #expect(Question(name: "y", kind: .structured(.yaml)).display(.text("a: 1\nb: 2\n")) == "a: 1 … (2 lines)")
+        #expect(PromptQuestion(name: "f", kind: .float).display(.float(0.5)) == "0.5")
+        #expect(PromptQuestion(name: "y", kind: .structured(.yaml)).display(.text("a: 1\nb: 2\n")) == "a: 1 … (2 lines)")
     }
 }

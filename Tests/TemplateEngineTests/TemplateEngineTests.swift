@@ -58,11 +58,15 @@ private func failure(_ source: String, _ context: [(String, Value)] = [], loader
 
 @Test func templatesRenderConcurrently() async throws {
     let template = try TemplateEnvironment().compile("{% for i in range(n) %}{{ i }}{% endfor %}", name: "c")
-    try await withThrowingTaskGroup(of: String.self) { group in
-        for n in 0..<16 { group.addTask { try template.render(OrderedMapping([("n", .int(n % 4))])) } }
-        var outputs: [String] = []
-        for try await out in group { outputs.append(out) }
-        #expect(outputs.count == 16 && outputs.allSatisfy { ["", "0", "01", "012"].contains($0) })
+    try await withThrowingTaskGroup(of: (Int, String).self) { group in
+        for task in 0..<16 {
+            group.addTask { (task, try template.render(OrderedMapping([("n", .int(task % 4))]))) }
+        }
+        var outputs: [Int: String] = [:]
+        for try await (task, out) in group { outputs[task] = out }
+        // Each render's output is its own input's: 0..<n, for n = task % 4.
+        let expected = Dictionary(uniqueKeysWithValues: (0..<16).map { task in (task, (0..<(task % 4)).map(String.init).joined()) })
+        #expect(outputs == expected)
     }
 }
 

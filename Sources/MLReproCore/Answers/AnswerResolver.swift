@@ -3,28 +3,49 @@ import TemplateEngine
 
 /// Resolves every question in manifest order: provided answer or rendered default, cast to the
 /// question's type, checked against choices and validator.
-public struct AnswerResolver: Sendable {
-    public var manifest: TemplateManifest
-    public var environment: TemplateEnvironment
-    public var context: RenderingContext
+package struct AnswerResolver: Sendable {
+    package var manifest: TemplateManifest
+    package var environment: TemplateEnvironment
+    package var context: RenderingContext
     /// `--trust`: `_external_data` may read files outside DEST.
-    public var trust = false
+    package var trust = false
     /// Context hooks of the template's Python extensions: they see (and may add to) what each
     /// question's templates are rendered with, as copier runs them for every render.
-    public var contextHook: (@Sendable (OrderedMapping) throws -> OrderedMapping)?
+    package var contextHook: (@Sendable (OrderedMapping) throws -> OrderedMapping)?
 
-    public init(manifest: TemplateManifest, environment: TemplateEnvironment, context: RenderingContext) {
+    package init(manifest: TemplateManifest, environment: TemplateEnvironment, context: RenderingContext) {
         self.manifest = manifest
         self.environment = environment
         self.context = context
     }
 
-    public func resolve(_ inputs: AnswerInputs) throws -> ResolvedAnswers {
+    package func resolve(_ inputs: AnswerInputs) throws -> ResolvedAnswers {
+        try resolve(inputs, reask: false, asking: nil)
+    }
+
+    /// Resolves every question in manifest order like `resolve(_:)`, but asks through `ask` each
+    /// question that is asked (`when` true) and not answered by `--data`, nor by the answers file
+    /// unless `reask` (then the file's value is the default). Unasked questions take their defaults.
+    package func resolve(
+        _ inputs: AnswerInputs, reask: Bool, ask: (PendingQuestion) throws -> Value
+    ) throws -> ResolvedAnswers {
+        try withoutActuallyEscaping(ask) { ask in try resolve(inputs, reask: reask, asking: ask) }
+    }
+
+    /// The one resolution loop. Without `asking`, an asked question nobody answered takes its
+    /// default (with `useDefaults` or an answers file) or is missing; the answers as given are kept
+    /// (`given`), a multiselect answer is put in its choices' order, and a copier manifest records
+    /// given answers first. With `asking`, such a question (or, with `reask`, one the file
+    /// answers) is asked; the file's value is then cast even where `--data` overrides it.
+    private func resolve(_ inputs: AnswerInputs, reask: Bool,
+                         asking ask: ((PendingQuestion) throws -> Value)?) throws -> ResolvedAnswers {
         let (data, extra) = try sortInputs(inputs)
         let useDefaults = inputs.useDefaults || inputs.file != nil
         var answers = ResolvedAnswers()
-        for entry in inputs.file?.entries ?? [] where !entry.key.hasPrefix("_") { answers.given[entry.key] = entry.value }
-        for (key, value) in inputs.data { answers.given[key] = .string(value) }
+        if ask == nil {
+            for entry in inputs.file?.entries ?? [] where !entry.key.hasPrefix("_") { answers.given[entry.key] = entry.value }
+            for (key, value) in inputs.data { answers.given[key] = .string(value) }
+        }
         var answerScope = AnswerScope(base: context.base, namespace: manifest.answersNamespace)
         for (key, value) in extra.pairs {
             answers.all[key] = value
@@ -34,15 +55,22 @@ public struct AnswerResolver: Sendable {
         for question in manifest.questions {
             let scope = try answerScope.current(self)
             let asked = try isAsked(question, scope: scope)
+            let entry = inputs.file?.entry(question.name)
+            var fromFile: Value?
+            if let entry, ask != nil || data[question.name] == nil {
+                fromFile = try castProvided(question, location: entry.location) { try castValue(entry.value, question) }
+            }
             var value: Value
             var location: SourceLocation?
             var defaulted = false
             if let text = data[question.name] {
                 value = try castData(text, question)
-            } else if let entry = inputs.file?.entry(question.name) {
+            } else if let ask, asked && (fromFile == nil || reask) {
+                value = try ask(pending(question, scope: scope, default: fromFile))
+            } else if let fromFile, let entry {
                 location = entry.location
-                value = try castProvided(question, location: entry.location) { try castValue(entry.value, question) }
-            } else if !asked || useDefaults {
+                value = fromFile
+            } else if !asked || useDefaults || ask != nil {
                 value = try defaultValue(question, scope: scope)
                 defaulted = true
             } else {
@@ -61,13 +89,13 @@ public struct AnswerResolver: Sendable {
                             + "destination folder's name; give it with --data \(key)=VALUE, or choose another DEST)")
                 }
             }
-            value = try inChoiceOrder(value, question, scope: scope)
+            if ask == nil { value = try inChoiceOrder(value, question, scope: scope) }
             answers.all[question.name] = value
             answerScope.publish(question.name, value)
             if asked && !question.secret { answers.recorded[question.name] = value }
         }
         answers.warnings = answerScope.warnings
-        if manifest.recordsGivenAnswersFirst {
+        if ask == nil && manifest.recordsGivenAnswersFirst {
             answers.recorded = Self.givenFirst(answers.recorded, inputs)
         }
         return answers
@@ -106,16 +134,16 @@ public struct AnswerResolver: Sendable {
     }
 
     /// The files `_external_data` names, read once each.
-    public struct ExternalData: Sendable {
+    package struct ExternalData: Sendable {
         var files: [String: Value] = [:]
         var missing: [String] = []
-        public init() {}
+        package init() {}
     }
 
     /// `_external_data` as the templates see it: each name's path rendered with `scope`, read
     /// as YAML from DEST (an absent file is an empty mapping, as in copier). A path that leaves
     /// DEST is refused unless `trust`.
-    public func externalData(scope: OrderedMapping, loaded: inout ExternalData) throws -> Value {
+    package func externalData(scope: OrderedMapping, loaded: inout ExternalData) throws -> Value {
         var result = OrderedMapping()
         let root = (context.destination as NSString).standardizingPath
         for (name, template) in manifest.externalData.pairs {

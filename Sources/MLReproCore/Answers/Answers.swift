@@ -3,41 +3,45 @@ import TemplateEngine
 import Yams
 
 /// An answers file (`--answers FILE`, or a recorded `.mlrepro/answers.yml`), keys in file order.
-public struct AnswersFile: Sendable {
-    public struct Entry: Sendable {
-        public var key: String
-        public var value: Value
-        public var location: SourceLocation
+package struct AnswersFile: Sendable {
+    package struct Entry: Sendable {
+        package var key: String
+        package var value: Value
+        package var location: SourceLocation
     }
 
-    public var path: String
-    public var entries: [Entry]
+    package var path: String
+    package var entries: [Entry]
 
-    public init(path: String, entries: [Entry]) {
+    package init(path: String, entries: [Entry]) {
         self.path = path
         self.entries = entries
     }
 
-    /// Reads and parses an answers file; its top level must be a mapping.
-    public static func load(path: String) throws -> AnswersFile {
+    /// Reads and parses an answers file (`--answers`); its top level must be a mapping. A file in
+    /// one of cookiecutter's forms (see `unwrapped`) gives the answers inside: the template, and so
+    /// its format, is not known yet (a cruft file's `template` may name it).
+    package static func load(path: String) throws -> AnswersFile {
         let reader = YAMLValueReader(file: path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw YAMLValueError(location: reader.location(line: 1, column: 1), message: "answers file not found")
         }
-        return try parse(reader.parseFile(at: path), reader: reader, path: path)
+        return try parse(reader.parseFile(at: path), reader: reader, path: path, cookiecutterForms: true)
     }
 
-    /// Parses answers already read (a project's record, read by `RecordInput`).
-    static func load(contents: Data, path: String) throws -> AnswersFile {
+    /// Parses answers already read (a project's record, read by `RecordInput`). Only cruft's
+    /// `.cruft.json` is in a cookiecutter form (`cookiecutterForms`); mlrepro's and copier's records
+    /// are read as they are, whatever their keys are named.
+    static func load(contents: Data, path: String, cookiecutterForms: Bool) throws -> AnswersFile {
         let reader = YAMLValueReader(file: path)
         guard let text = String(data: contents, encoding: .utf8) else {
             throw YAMLValueError(location: reader.location(line: 1, column: 1), message: "file is not valid UTF-8 text")
         }
-        return try parse(reader.parse(text), reader: reader, path: path)
+        return try parse(reader.parse(text), reader: reader, path: path, cookiecutterForms: cookiecutterForms)
     }
 
-    private static func parse(_ root: Node?, reader: YAMLValueReader, path: String) throws -> AnswersFile {
+    private static func parse(_ root: Node?, reader: YAMLValueReader, path: String, cookiecutterForms: Bool) throws -> AnswersFile {
         guard let root else { return AnswersFile(path: path, entries: []) }
         guard case .mapping(let mapping) = root else {
             throw YAMLValueError(location: reader.location(root), message: "an answers file must be a mapping of question names to answers")
@@ -46,7 +50,7 @@ public struct AnswersFile: Sendable {
         for (key, value) in mapping {
             entries.append(Entry(key: try reader.keyString(key), value: try reader.value(value), location: reader.location(key)))
         }
-        return AnswersFile(path: path, entries: unwrapped(entries))
+        return AnswersFile(path: path, entries: cookiecutterForms ? unwrapped(entries) : entries)
     }
 
     /// cookiecutter's forms of answers: a replay file (`{"cookiecutter": {...}}`), a user
@@ -75,25 +79,25 @@ public struct AnswersFile: Sendable {
         return entries
     }
 
-    public func entry(_ key: String) -> Entry? { entries.last { $0.key == key } }
+    package func entry(_ key: String) -> Entry? { entries.last { $0.key == key } }
 }
 
 /// Where answers come from: `--data` overrides the answers file, which overrides defaults.
-public struct AnswerInputs: Sendable {
-    public var file: AnswersFile?
+package struct AnswerInputs: Sendable {
+    package var file: AnswersFile?
     /// `--data KEY=VALUE` pairs, in command-line order (a later one wins).
-    public var data: [(key: String, value: String)]
+    package var data: [(key: String, value: String)]
     /// Unanswered questions take their defaults (`--defaults`, or implied by `--answers`).
-    public var useDefaults: Bool
+    package var useDefaults: Bool
 
-    public init(file: AnswersFile? = nil, data: [(key: String, value: String)] = [], useDefaults: Bool = false) {
+    package init(file: AnswersFile? = nil, data: [(key: String, value: String)] = [], useDefaults: Bool = false) {
         self.file = file
         self.data = data
         self.useDefaults = useDefaults
     }
 
     /// Splits `KEY=VALUE` arguments.
-    public static func parseData(_ arguments: [String]) throws -> [(key: String, value: String)] {
+    package static func parseData(_ arguments: [String]) throws -> [(key: String, value: String)] {
         try arguments.map { argument in
             guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex else {
                 throw GenerationError.badDataArgument(argument)
@@ -104,18 +108,18 @@ public struct AnswerInputs: Sendable {
 }
 
 /// The resolved answers: all of them for rendering, and those that are recorded.
-public struct ResolvedAnswers: Sendable {
+package struct ResolvedAnswers: Sendable {
     /// Every answer by question name, in question order (secrets and `when: false` included).
-    public var all = OrderedMapping()
+    package var all = OrderedMapping()
     /// What `.mlrepro/answers.yml` records: asked, non-secret answers.
-    public var recorded = OrderedMapping()
+    package var recorded = OrderedMapping()
     /// Answers for names no question asks, kept for the templates (copier manifests only).
-    public var unasked: [String] = []
+    package var unasked: [String] = []
     /// The answers as given, before any question cast them: the answers file's values, then each
     /// `--data` text (copier's `_copier_conf.data`).
-    public var given = OrderedMapping()
+    package var given = OrderedMapping()
     /// Notes for the user (an `_external_data` file that does not exist).
-    public var warnings: [String] = []
+    package var warnings: [String] = []
 }
 
 // MARK: - Casting values to question types

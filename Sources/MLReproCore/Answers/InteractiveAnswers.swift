@@ -3,29 +3,29 @@ import TemplateEngine
 
 /// A question about to be asked interactively, its templated fields rendered against the answers
 /// given so far and the rendering context (`env`, `_mlrepro`, ...).
-public struct PendingQuestion: Sendable {
-    public var question: Question
+package struct PendingQuestion: Sendable {
+    package var question: Question
     /// The default, rendered and cast to the question's type (the answers file's value with
     /// `--ask`); nil when the question has none.
-    public var defaultValue: Value?
+    package var defaultValue: Value?
     /// The allowed values with their labels, rendered; nil when the question has no choices.
-    public var choices: [Choice]?
+    package var choices: [Choice]?
     /// The help text, rendered.
-    public var help: String?
+    package var help: String?
     /// True when the default is computed from the probe record (`env`).
-    public var defaultUsesEnvironment: Bool
+    package var defaultUsesEnvironment: Bool
 
     let resolver: AnswerResolver
     let scope: OrderedMapping
 
-    public struct Choice: Sendable, Equatable {
-        public var label: String
-        public var value: Value
+    package struct Choice: Sendable, Equatable {
+        package var label: String
+        package var value: Value
     }
 
     /// Casts typed text to the question's type (`yaml`/`json` text is parsed).
     /// - Throws: `AnswerProblem` with the message to show.
-    public func value(fromText text: String) throws -> Value {
+    package func value(fromText text: String) throws -> Value {
         do {
             let value = try AnswerCast.cast(text: text, to: question.type, origin: question.name)
             return try resolver.castValue(value, question)
@@ -37,7 +37,7 @@ public struct PendingQuestion: Sendable {
     }
 
     /// Why `value` is not acceptable (a choice it is not, or the validator's message); nil when it is.
-    public func problem(with value: Value) -> String? {
+    package func problem(with value: Value) -> String? {
         do {
             try resolver.check(value, question, scope: scope, location: nil)
             return nil
@@ -49,7 +49,7 @@ public struct PendingQuestion: Sendable {
     }
 
     /// The value as text a user types (YAML/JSON for containers).
-    public func text(of value: Value) -> String {
+    package func text(of value: Value) -> String {
         switch value {
         case .list, .dict: return JSONText.encode(value)
         case .none: return ""
@@ -59,59 +59,14 @@ public struct PendingQuestion: Sendable {
 }
 
 /// A typed answer that does not fit the question.
-public struct AnswerProblem: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-    public init(message: String) { self.message = message }
+package struct AnswerProblem: Error, Sendable, CustomStringConvertible {
+    package var message: String
+    package var description: String { message }
+    package init(message: String) { self.message = message }
 }
 
 extension AnswerResolver {
-    /// Resolves every question in manifest order like `resolve(_:)`, but asks through `ask` each
-    /// question that is asked (`when` true) and not answered by `--data`, nor by the answers file
-    /// unless `reask` (then the file's value is the default). Unasked questions take their defaults.
-    public func resolve(
-        _ inputs: AnswerInputs, reask: Bool, ask: (PendingQuestion) throws -> Value
-    ) throws -> ResolvedAnswers {
-        let (data, extra) = try sortInputs(inputs)
-        var answers = ResolvedAnswers()
-        var answerScope = AnswerScope(base: context.base, namespace: manifest.answersNamespace)
-        for (key, value) in extra.pairs {
-            answers.all[key] = value
-            answerScope.publish(key, value)
-            answers.unasked.append(key)
-        }
-        for question in manifest.questions {
-            let scope = try answerScope.current(self)
-            let asked = try isAsked(question, scope: scope)
-            let entry = inputs.file?.entry(question.name)
-            let fromFile = try entry.map { entry in
-                try castProvided(question, location: entry.location) { try castValue(entry.value, question) }
-            }
-            var value: Value
-            var location: SourceLocation?
-            if let text = data[question.name] {
-                value = try castData(text, question)
-            } else if asked && (fromFile == nil || reask) {
-                value = try ask(pending(question, scope: scope, default: fromFile))
-            } else if let fromFile, let entry {
-                value = fromFile
-                location = entry.location
-            } else {
-                value = try defaultValue(question, scope: scope)
-            }
-            value = try keyedAnswer(value, question, scope: scope)
-            if asked {
-                try check(value, question, scope: scope, location: location)
-            }
-            answers.all[question.name] = value
-            answerScope.publish(question.name, value)
-            if asked && !question.secret { answers.recorded[question.name] = value }
-        }
-        answers.warnings = answerScope.warnings
-        return answers
-    }
-
-    private func pending(_ question: Question, scope: OrderedMapping, default given: Value?) throws -> PendingQuestion {
+    func pending(_ question: Question, scope: OrderedMapping, default given: Value?) throws -> PendingQuestion {
         var fallback = given
         if fallback == nil {
             do {

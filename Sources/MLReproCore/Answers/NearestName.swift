@@ -1,9 +1,9 @@
 /// "Did you mean ...?": the known name closest to a misspelt one.
-public enum NearestName {
+package enum NearestName {
     /// The candidate nearest to `name` by edit distance (insertions, deletions, substitutions and
     /// swaps of neighbours, case-insensitively), when it is near enough to be a likely typo: at most
     /// a third of the longer name's length, and at most 3. Ties go to the earlier candidate.
-    public static func suggestion(for name: String, among candidates: [String]) -> String? {
+    package static func suggestion(for name: String, among candidates: [String]) -> String? {
         let typed = Array(name.lowercased().unicodeScalars)
         guard !typed.isEmpty, typed.count <= 64 else { return nil }
         var best: (name: String, distance: Int)?

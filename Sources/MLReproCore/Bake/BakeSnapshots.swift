@@ -13,22 +13,22 @@ import TemplateEngine
 ///
 /// Each snapshot is the project's files under `<folder>/<name>/`, without mlrepro's own record
 /// (`.mlrepro/`, whose `_commit` changes with every commit of the template).
-public struct BakeSnapshots {
-    public struct Snapshot: Sendable {
-        public let name: String
-        public let answers: AnswersFile
+package struct BakeSnapshots {
+    package struct Snapshot: Sendable {
+        package let name: String
+        package let answers: AnswersFile
     }
 
     /// The default file name, looked up in the template folder.
-    public static let fileName = "bake-snapshots.yml"
+    package static let fileName = "bake-snapshots.yml"
     /// The snapshots' folder, next to the file, unless `--snapshot-dir` says otherwise.
-    public static let folderName = "snapshots"
+    package static let folderName = "snapshots"
     /// Left out of snapshots: mlrepro's record and any VCS folder.
     static let leftOut: Set<String> = [".mlrepro", ".git"]
 
-    public let snapshots: [Snapshot]
+    package let snapshots: [Snapshot]
 
-    public init(path: String) throws {
+    package init(path: String) throws {
         let file = try AnswersFile.load(path: path)
         var seen = Set<String>()
         var snapshots: [Snapshot] = []
@@ -62,7 +62,7 @@ public struct BakeSnapshots {
 
     /// Renders each snapshot into `work/<name>/<project folder>` (the project's files, record left
     /// out); the project folder of each, by snapshot name.
-    public func render(with baker: Baker, into work: String, environmentJSON: String, trust: Bool, skipTasks: Bool,
+    package func render(with baker: Baker, into work: String, environmentJSON: String, trust: Bool, skipTasks: Bool,
                        data: [(key: String, value: String)]) throws -> [String: String] {
         var folders: [String: String] = [:]
         for snapshot in snapshots {
@@ -86,7 +86,7 @@ public struct BakeSnapshots {
 
     /// The unified diff from the committed snapshot to the rendered one (empty when equal):
     /// files added, removed and changed, and a file's mode where only that changed.
-    public static func difference(committed: String, rendered: String, label: String) -> String {
+    package static func difference(committed: String, rendered: String, label: String) -> String {
         let old = files(under: committed)
         let new = files(under: rendered)
         var output = ""
@@ -106,7 +106,7 @@ public struct BakeSnapshots {
 
     /// Replaces the committed snapshot with the rendered one: the copy is made next to it first,
     /// so a failed copy leaves the old snapshot as it was.
-    public static func replace(committed: String, with rendered: String) throws {
+    package static func replace(committed: String, with rendered: String) throws {
         let manager = FileManager.default
         let parent = (committed as NSString).deletingLastPathComponent
         try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
@@ -143,11 +143,11 @@ public struct BakeSnapshots {
     }
 }
 
-public enum BakeSnapshotError: Error, Sendable, CustomStringConvertible {
+package enum BakeSnapshotError: Error, Sendable, CustomStringConvertible {
     case renderFailed(String, String)
     case noFile(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .renderFailed(let name, let message): return "snapshot '\(name)' does not render: \(message)"
         case .noFile(let path):

@@ -1,17 +1,18 @@
 import EnvironmentProbe
 import Foundation
 import Prompting
+import Synchronization
 import TemplateEngine
 
 /// One enumerable question and the values `bake` tries for it.
-public struct BakeDimension: Sendable {
-    public let question: String
+package struct BakeDimension: Sendable {
+    package let question: String
     /// The values (for a multiselect question: its options, each of which is in or out of a selection).
-    public let values: [Value]
+    package let values: [Value]
     /// Short text for each value, used in folder names and the table.
-    public let labels: [String]
+    package let labels: [String]
     /// The answer is a selection of `values` (planned as one in/out dimension per option).
-    public var multiselect = false
+    package var multiselect = false
 
     /// The planner's dimension names for this question: the question's name, or one per option.
     var plannerNames: [String] {
@@ -35,8 +36,8 @@ public struct BakeDimension: Sendable {
 }
 
 /// One rendered combination and what came of it.
-public struct BakeResult: Sendable {
-    public enum Outcome: Sendable {
+package struct BakeResult: Sendable {
+    package enum Outcome: Sendable {
         case passed
         case renderFailed(String)
         case validationFailed
@@ -44,23 +45,23 @@ public struct BakeResult: Sendable {
         case runFailed(Int32)
     }
 
-    public let index: Int
-    public let name: String
+    package let index: Int
+    package let name: String
     /// The enumerated answers of this combination, in question order.
-    public let answers: [(question: String, label: String)]
-    public let files: Int
-    public let outcome: Outcome
-    public let findings: [ValidationFinding]
+    package let answers: [(question: String, label: String)]
+    package let files: Int
+    package let outcome: Outcome
+    package let findings: [ValidationFinding]
     /// Wall time of rendering and checking it.
-    public var seconds: Double = 0
+    package var seconds: Double = 0
 
-    public var failed: Bool {
+    package var failed: Bool {
         if case .passed = outcome { return false }
         return true
     }
 }
 
-public enum BakeError: Error, Sendable, CustomStringConvertible {
+package enum BakeError: Error, Sendable, CustomStringConvertible {
     case outputNotEmpty(String)
     case defaultsInvalid(String)
     /// `--validate` would run the template's `_bake_validators`, and `--trust` was not given.
@@ -68,7 +69,7 @@ public enum BakeError: Error, Sendable, CustomStringConvertible {
     /// The template has `_tasks` or hooks, and neither `--trust` nor `--skip-tasks` was given.
     case tasksNeedTrust([String])
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .outputNotEmpty(let path):
             return "output folder \(path) exists and is not empty; remove it or choose another with --output"
@@ -86,25 +87,25 @@ public enum BakeError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Renders answer combinations of a template and, optionally, validates each project.
-public struct Baker {
-    public let tree: TemplateTree
+package struct Baker {
+    package let tree: TemplateTree
     let manifest: TemplateManifest
     let resolver: AnswerResolver
-    public let dimensions: [BakeDimension]
+    package let dimensions: [BakeDimension]
     private let cache = ResolutionCache()
 
     static let bakeLocation = SourceLocation(file: "<bake>", line: 1, column: 1)
 
     /// What of the template's own code generating a project runs (`_tasks`, hooks), in words.
-    public var codeThatRuns: [String] { ProjectGenerator.codeThatRuns(manifest) }
+    package var codeThatRuns: [String] { ProjectGenerator.codeThatRuns(manifest) }
 
     /// The template's `_bake_validators`, as shown to the user (they run only with `--trust`).
-    public var bakeValidatorCommands: [String] { manifest.bakeValidators.map(\.display) }
+    package var bakeValidatorCommands: [String] { manifest.bakeValidators.map(\.display) }
 
     /// Answers every combination shares (`bake --data KEY=VALUE`); their questions are not enumerated.
-    public let fixed: [(key: String, value: String)]
+    package let fixed: [(key: String, value: String)]
 
-    public init(tree: TemplateTree, fixed: [(key: String, value: String)] = []) throws {
+    package init(tree: TemplateTree, fixed: [(key: String, value: String)] = []) throws {
         self.tree = tree
         self.fixed = fixed
         manifest = try tree.manifest()
@@ -145,7 +146,7 @@ public struct Baker {
 
     /// The record bake renders with (as `--no-probe` writes it): every group present, nothing
     /// probed, so that `env.nvidia.gpus | length` works in a default as in `init`.
-    public static var unprobedEnvironmentJSON: String {
+    package static var unprobedEnvironmentJSON: String {
         ProbeRecord.skipped(mlreproVersion: MLReproVersion.current, capturedAt: Date(timeIntervalSince1970: 0)).jsonString()
     }
 
@@ -184,7 +185,7 @@ public struct Baker {
     // MARK: - Planning
 
     /// The combinations to render, each as question -> value index.
-    public func combinations(_ strategy: CombinationStrategy, limit: Int = 10_000) throws -> [Combination] {
+    package func combinations(_ strategy: CombinationStrategy, limit: Int = 10_000) throws -> [Combination] {
         var questionOf: [String: String] = [:]
         var plannerDimensions: [CombinationDimension] = []
         for dimension in dimensions {
@@ -305,7 +306,7 @@ public struct Baker {
     }
 
     /// The project folder inside each combination's folder: the template's name as a slug.
-    public var projectFolderName: String {
+    package var projectFolderName: String {
         let last = tree.source.split(separator: "/").last.map(String.init) ?? "project"
         let slug = last.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
         let trimmed = String(slug).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
@@ -313,12 +314,12 @@ public struct Baker {
     }
 
     /// The enumerated answers of a combination, in question order, as labels.
-    public func answers(of combination: Combination) -> [(question: String, label: String)] {
+    package func answers(of combination: Combination) -> [(question: String, label: String)] {
         dimensions.compactMap { d in d.answer(in: combination).map { (d.question, $0.label) } }
     }
 
     /// Folder name: index, then the labels of the enumerated answers.
-    public func name(of combination: Combination, index: Int, total: Int) -> String {
+    package func name(of combination: Combination, index: Int, total: Int) -> String {
         let width = String(total).count
         let number = String(repeating: "0", count: max(0, width - String(index).count)) + String(index)
         let labels = dimensions.compactMap { $0.answer(in: combination)?.label }
@@ -332,7 +333,7 @@ public struct Baker {
 
     /// Generates one project from `inputs` as bake does (the unprobed record, bake's git
     /// identity), runs its tasks unless skipped; the number of files planned.
-    public func render(_ inputs: AnswerInputs, into destination: String, environmentJSON: String,
+    package func render(_ inputs: AnswerInputs, into destination: String, environmentJSON: String,
                        trust: Bool = false, skipTasks: Bool = false) throws -> Int {
         var request = GenerationRequest(destination: destination, tree: tree, inputs: inputs,
                                         environmentJSON: environmentJSON, git: Baker.identity, trust: trust)
@@ -344,7 +345,7 @@ public struct Baker {
     }
 
     /// Renders each combination into `output/<name>` and validates it when a validator is given.
-    public func bake(_ combinations: [Combination], into output: String, validator: ProjectValidator?,
+    package func bake(_ combinations: [Combination], into output: String, validator: ProjectValidator?,
                      environmentJSON: String, trust: Bool = false, skipTasks: Bool = false, run: String? = nil,
                      progress: (BakeResult) -> Void = { _ in }) throws -> [BakeResult] {
         var isDirectory: ObjCBool = false
@@ -391,21 +392,14 @@ public struct Baker {
 }
 
 /// Memoises answer resolution during planning (the search asks about the same prefixes often).
-private final class ResolutionCache: @unchecked Sendable {
-    private var entries: [String: Baker.Resolution] = [:]
-    private let lock = NSLock()
+private final class ResolutionCache: Sendable {
+    private let entries = Mutex<[String: Baker.Resolution]>([:])
 
+    /// The cached resolution, or `compute`'s (run outside the lock, so two callers may compute the same key once each).
     func value(for key: String, _ compute: () -> Baker.Resolution) -> Baker.Resolution {
-        lock.lock()
-        if let cached = entries[key] {
-            lock.unlock()
-            return cached
-        }
-        lock.unlock()
+        if let cached = entries.withLock({ $0[key] }) { return cached }
         let value = compute()
-        lock.lock()
-        entries[key] = value
-        lock.unlock()
+        entries.withLock { $0[key] = value }
         return value
     }
 }

@@ -1,17 +1,17 @@
 /// One enumerable question for `bake`: its name and how many values it can take.
 /// Values are referred to by index; the caller maps indices back to answers.
-public struct CombinationDimension: Sendable, Equatable {
-    public let name: String
-    public let valueCount: Int
+package struct CombinationDimension: Sendable, Equatable {
+    package let name: String
+    package let valueCount: Int
 
-    public init(name: String, valueCount: Int) {
+    package init(name: String, valueCount: Int) {
         self.name = name
         self.valueCount = valueCount
     }
 }
 
 /// Which combinations `bake` renders.
-public enum CombinationStrategy: Sendable {
+package enum CombinationStrategy: Sendable {
     /// A covering set: every value of every question and every pair of values of two
     /// questions that can be asked together appear in at least one combination.
     case pairwise
@@ -20,12 +20,12 @@ public enum CombinationStrategy: Sendable {
 }
 
 /// A combination: question name -> value index, for the questions that are asked.
-public typealias Combination = [String: Int]
+package typealias Combination = [String: Int]
 
-public enum CombinationPlannerError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum CombinationPlannerError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooManyCombinations(limit: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .tooManyCombinations(let limit):
             return "more than \(limit) combinations; use the pairwise set (drop --all) or fix more answers with --data"
@@ -38,11 +38,11 @@ public enum CombinationPlannerError: Error, Sendable, Equatable, CustomStringCon
 /// Questions are visited in manifest order. `isApplicable(assigned, name)` says whether a
 /// question is asked given the values chosen so far (the manifest's `when`); a question
 /// that is not asked gets no value in that combination.
-public struct CombinationPlanner {
-    public typealias Applicability = (_ assigned: Combination, _ question: String) -> Bool
-    public typealias Acceptance = (_ assigned: Combination) -> Bool
+package struct CombinationPlanner {
+    package typealias Applicability = (_ assigned: Combination, _ question: String) -> Bool
+    package typealias Acceptance = (_ assigned: Combination) -> Bool
     /// The dimensions whose values a refusal of `assigned` depends on (nil: any of them).
-    public typealias RefusalBlame = (_ assigned: Combination) -> Set<String>?
+    package typealias RefusalBlame = (_ assigned: Combination) -> Set<String>?
 
     let dimensions: [CombinationDimension]
     let isApplicable: Applicability
@@ -61,7 +61,7 @@ public struct CombinationPlanner {
     /// earlier one; `dependenciesHold(assigned)` is false where they say nothing (the answers
     /// so far break the template, so no later question is asked whatever its `when`). They only make the search faster: a combination that cannot hold a target's
     /// values is given up without trying every value of unrelated questions.
-    public init(dimensions: [CombinationDimension], dependencies: [String: Set<String>] = [:],
+    package init(dimensions: [CombinationDimension], dependencies: [String: Set<String>] = [:],
                 isApplicable: @escaping Applicability, accepts: @escaping Acceptance = { _ in true },
                 refusalBlame: @escaping RefusalBlame = { _ in nil },
                 dependenciesHold: @escaping (_ assigned: Combination) -> Bool = { _ in true }) {
@@ -81,7 +81,7 @@ public struct CombinationPlanner {
     /// name -> value, each of which gets a combination of its own before the covering starts
     /// (a multiselect question's empty, single and full selections); one that no valid
     /// combination can hold is dropped.
-    public func plan(_ strategy: CombinationStrategy, seeds: [[String: Int]] = [], limit: Int = 10_000) throws -> [Combination] {
+    package func plan(_ strategy: CombinationStrategy, seeds: [[String: Int]] = [], limit: Int = 10_000) throws -> [Combination] {
         switch strategy {
         case .exhaustive: return try exhaustive(limit: limit)
         case .pairwise: return try pairwise(seeds: seeds, limit: limit)

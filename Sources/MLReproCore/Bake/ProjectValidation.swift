@@ -2,35 +2,35 @@ import Foundation
 import Yams
 
 /// What one validator concluded about one file (or the whole project).
-public struct ValidationFinding: Sendable, Equatable {
-    public enum Outcome: Sendable, Equatable {
+package struct ValidationFinding: Sendable, Equatable {
+    package enum Outcome: Sendable, Equatable {
         case passed
         case failed(String)
         /// The validator could not run (tool missing, nothing to check with): never a pass.
         case skipped(String)
     }
 
-    public let validator: String
-    public let path: String
-    public let outcome: Outcome
+    package let validator: String
+    package let path: String
+    package let outcome: Outcome
     /// How many files this finding covers (a check run once over every Python file covers them all).
-    public var files = 1
+    package var files = 1
 
-    public init(validator: String, path: String, outcome: Outcome, files: Int = 1) {
+    package init(validator: String, path: String, outcome: Outcome, files: Int = 1) {
         self.validator = validator
         self.path = path
         self.outcome = outcome
         self.files = files
     }
 
-    public var failed: Bool {
+    package var failed: Bool {
         if case .failed = outcome { return true }
         return false
     }
 }
 
 /// Runs an external validator. A protocol so tests can stand in a fake.
-public protocol ValidationCommandRunning: Sendable {
+package protocol ValidationCommandRunning: Sendable {
     /// Runs `executable` with `arguments` in `directory`; returns the exit status and
     /// stdout+stderr. Throws when the program cannot be started.
     func run(_ executable: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String)
@@ -38,10 +38,10 @@ public protocol ValidationCommandRunning: Sendable {
 
 /// Starts validators with Foundation's `Process`, output captured through a temporary file
 /// (no pipe to fill up and block on).
-public struct ProcessValidationRunner: ValidationCommandRunning {
-    public init() {}
+package struct ProcessValidationRunner: ValidationCommandRunning {
+    package init() {}
 
-    public func run(_ executable: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
+    package func run(_ executable: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
         let outputURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("mlrepro-validate-\(UUID().uuidString).log")
         guard FileManager.default.createFile(atPath: outputURL.path, contents: nil) else {
@@ -65,17 +65,17 @@ public struct ProcessValidationRunner: ValidationCommandRunning {
 }
 
 /// Finds validator programs on a search path (a virtualenv's `bin` first, then `PATH`).
-public struct ToolLocator: Sendable {
-    public let directories: [String]
+package struct ToolLocator: Sendable {
+    package let directories: [String]
 
-    public init(virtualenv: String? = nil, path: String? = ProcessInfo.processInfo.environment["PATH"]) {
+    package init(virtualenv: String? = nil, path: String? = ProcessInfo.processInfo.environment["PATH"]) {
         var directories: [String] = []
         if let virtualenv { directories.append((virtualenv as NSString).appendingPathComponent("bin")) }
         directories += (path ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
         self.directories = directories
     }
 
-    public func find(_ name: String) -> String? {
+    package func find(_ name: String) -> String? {
         for directory in directories {
             let candidate = (directory as NSString).appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }

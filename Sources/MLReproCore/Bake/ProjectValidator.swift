@@ -9,18 +9,18 @@ import Yams
 /// `PATH`, reported as skipped otherwise): check-jsonschema with its vendored compose-spec,
 /// github-workflows, gitlab-ci and citation-file-format schemas, hadolint (error threshold),
 /// shellcheck, Python's py_compile and ruff.
-public struct ProjectValidator: Sendable {
+package struct ProjectValidator: Sendable {
     let tools: ToolLocator
     let runner: any ValidationCommandRunning
 
-    public init(tools: ToolLocator, runner: any ValidationCommandRunning = ProcessValidationRunner()) {
+    package init(tools: ToolLocator, runner: any ValidationCommandRunning = ProcessValidationRunner()) {
         self.tools = tools
         self.runner = runner
     }
 
     /// Validates the project; `declared` are the template's `_bake_validators`, run in the
     /// project folder with the virtualenv's `bin` first on `PATH`.
-    public func validate(projectAt root: URL, declared: [TaskCommand] = []) -> [ValidationFinding] {
+    package func validate(projectAt root: URL, declared: [TaskCommand] = []) -> [ValidationFinding] {
         let files = ValidatedFiles(root: root)
         var findings: [ValidationFinding] = []
         findings += files.yaml.map(parseYAML)

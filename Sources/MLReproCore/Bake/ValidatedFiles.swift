@@ -1,9 +1,9 @@
 import Foundation
 
 /// A file of a rendered project: its URL and its path relative to the project root.
-public struct ProjectFile: Sendable, Equatable {
-    public let url: URL
-    public let path: String
+package struct ProjectFile: Sendable, Equatable {
+    package let url: URL
+    package let path: String
 }
 
 /// The files of a project, sorted by path and grouped by what validates them.

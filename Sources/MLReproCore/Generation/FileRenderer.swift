@@ -1,18 +1,19 @@
 import Dispatch
 import Foundation
+import Synchronization
 import TemplateEngine
 
 /// Renders (or copies) the planned files on all cores; each template file is compiled once.
-public struct FileRenderer: Sendable {
-    public var tree: TemplateTree
-    public var environment: TemplateEnvironment
+package struct FileRenderer: Sendable {
+    package var tree: TemplateTree
+    package var environment: TemplateEnvironment
     /// Rendered text takes the line ending of the source's first line (`\r\n` or `\n`), as
     /// cookiecutter writes it; the engine itself, like Jinja2, renders `\n`.
-    public var keepsSourceLineEndings = false
+    package var keepsSourceLineEndings = false
     /// Every line of rendered text ends with this instead (cookiecutter's `_new_lines`).
-    public var lineEnding: String?
+    package var lineEnding: String?
 
-    public init(tree: TemplateTree, environment: TemplateEnvironment, keepsSourceLineEndings: Bool = false,
+    package init(tree: TemplateTree, environment: TemplateEnvironment, keepsSourceLineEndings: Bool = false,
                 lineEnding: String? = nil) {
         self.tree = tree
         self.environment = environment
@@ -27,7 +28,7 @@ public struct FileRenderer: Sendable {
     }
 
     /// Contents of each item in `items` (same order); directories give empty contents.
-    public func contents(of items: [PlannedItem], context: OrderedMapping) throws -> [[UInt8]] {
+    package func contents(of items: [PlannedItem], context: OrderedMapping) throws -> [[UInt8]] {
         let results = ResultSlots(count: items.count)
         let tree = self.tree
         let environment = self.environment
@@ -86,22 +87,18 @@ public struct FileRenderer: Sendable {
 }
 
 /// Per-index result storage written from concurrent workers (each index exactly once).
-final class ResultSlots: @unchecked Sendable {
-    private var slots: [Result<[UInt8], GenerationError>?]
-    private let lock = NSLock()
+final class ResultSlots: Sendable {
+    private let results: Mutex<[Result<[UInt8], GenerationError>?]>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { results = Mutex(Array(repeating: nil, count: count)) }
 
     func set(_ index: Int, _ result: Result<[UInt8], GenerationError>) {
-        lock.lock()
-        slots[index] = result
-        lock.unlock()
+        results.withLock { $0[index] = result }
     }
 
     /// The contents in order, or the error of the first failing item (deterministic).
     func values() throws -> [[UInt8]] {
-        lock.lock()
-        defer { lock.unlock() }
+        let slots = results.withLock { $0 }
         var out: [[UInt8]] = []
         out.reserveCapacity(slots.count)
         for slot in slots {

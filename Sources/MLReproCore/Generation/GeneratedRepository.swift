@@ -3,22 +3,22 @@ import GitSupport
 import TemplateEngine
 
 /// The git side of `init`: the generated project becomes a repository with one commit.
-public enum GeneratedRepository {
+package enum GeneratedRepository {
     /// What `commit(at:template:ref:)` did.
-    public enum Outcome: Sendable, Equatable {
+    package enum Outcome: Sendable, Equatable {
         case committed(commit: String, author: GitSignature, usedFallbackAuthor: Bool)
         /// DEST already is or lies inside a repository: nothing was initialised or committed.
         case insideRepository(String)
     }
 
     /// The commit message `init` writes.
-    public static func message(template: String, ref: String) -> String {
+    package static func message(template: String, ref: String) -> String {
         "Generate project with mlrepro \(MLReproVersion.current) from \(template)@\(ref)\n"
     }
 
     /// The `@ref` part of the message: the git ref, else the mlrepro version for a built-in
     /// template, else the start of the content hash.
-    public static func refLabel(for tree: TemplateTree) -> String {
+    package static func refLabel(for tree: TemplateTree) -> String {
         if let revision = tree.revision { return revision.dirty ? revision.ref + "+dirty" : revision.ref }
         if tree.origin.hasPrefix("built-in:") { return MLReproVersion.current }
         return String(tree.contentHash.prefix(19))
@@ -28,7 +28,7 @@ public enum GeneratedRepository {
     /// arrive in DEST with the files in one move (and vanish with them on interruption).
     /// Returns nil when DEST already exists with content: that case is handled after the move
     /// by `commit(at:template:ref:)`.
-    public static func commitStaged(_ staging: String, destination: String, template: String,
+    package static func commitStaged(_ staging: String, destination: String, template: String,
                                     ref: String) throws -> Outcome? {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory) {
@@ -46,7 +46,7 @@ public enum GeneratedRepository {
     /// committing there could sweep in the user's own changes), stages `paths` (every file not
     /// git-ignored when nil: the staging directory holds only generated files) and commits them
     /// with the author from the environment or git config, else `GitSignature.fallback`.
-    public static func commit(at destination: String, template: String, ref: String,
+    package static func commit(at destination: String, template: String, ref: String,
                               paths: [String]? = nil, searchAbove: Bool = true) throws -> Outcome {
         if searchAbove, let enclosing = try? GitRepository.open(at: destination, searchParents: true),
            let root = enclosing.workingDirectory {
@@ -75,14 +75,14 @@ public enum GeneratedRepository {
     }
 
     /// The message of the commit that holds what the template's tasks changed.
-    public static let tasksMessage = "Run the template's tasks\n"
+    package static let tasksMessage = "Run the template's tasks\n"
 
     /// After the template's `_tasks` ran in DEST, commits what they changed (a `chmod +x`, a
     /// lock file) in the repository `init` made, so that a new project starts clean. Returns
     /// the commit id, or nil when the tasks changed nothing. The repository must still be the
     /// one `init` made: a `.git` that a task replaced by a link or a file is refused, as
     /// `commit(at:)` refuses one.
-    public static func commitTaskChanges(at destination: String, author: GitSignature) throws -> String? {
+    package static func commitTaskChanges(at destination: String, author: GitSignature) throws -> String? {
         var info = stat()
         guard lstat(destination + "/.git", &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
             throw GenerationError.writeFailed(path: destination + "/.git", reason: "the template's tasks replaced the repository "
@@ -99,7 +99,7 @@ public enum GeneratedRepository {
     }
 
     /// Records in the answers that a dirty template working tree was rendered.
-    public static func annotate(_ prepared: inout PreparedGeneration) {
+    package static func annotate(_ prepared: inout PreparedGeneration) {
         if prepared.request.tree.revision?.dirty == true {
             prepared.answers.recorded["_template_dirty"] = .bool(true)
         }

@@ -1,5 +1,5 @@
 /// Everything that stops `init`, `validate` or `render`, with what to do about it.
-public enum GenerationError: Error, Sendable, CustomStringConvertible {
+package enum GenerationError: Error, Sendable, CustomStringConvertible {
     case templateNotFound(String, tried: [String])
     case gitTemplatesUnsupported(String)
     case noManifest(String)
@@ -39,7 +39,7 @@ public enum GenerationError: Error, Sendable, CustomStringConvertible {
     /// A folder on the way to a project file is a symbolic link leading out of the project.
     case linkLeavesProject(path: String, link: String, target: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .templateNotFound(name, tried):
             let places = tried.map { "  \($0)" }.joined(separator: "\n")

@@ -2,8 +2,8 @@ import Foundation
 import TemplateEngine
 
 /// One output of the plan: a directory, a rendered file or a file copied byte for byte.
-public struct PlannedItem: Sendable {
-    public enum Kind: Sendable, Equatable {
+package struct PlannedItem: Sendable {
+    package enum Kind: Sendable, Equatable {
         case directory
         case render
         case copy
@@ -12,37 +12,37 @@ public struct PlannedItem: Sendable {
     }
 
     /// The mode of a planned link (S_IFLNK), as `ProjectFiles.read` reports links.
-    public static let linkMode: UInt16 = 0o120000
+    package static let linkMode: UInt16 = 0o120000
 
     /// Path relative to DEST, `/`-separated, checked to stay inside DEST.
-    public var path: String
-    public var kind: Kind
+    package var path: String
+    package var kind: Kind
     /// Path of the source inside the template tree.
-    public var source: String
-    public var mode: UInt16
+    package var source: String
+    package var mode: UInt16
     /// Matches `_secret_files`: written 0600 only when absent, never recorded or printed.
-    public var isSecret: Bool
+    package var isSecret: Bool
     /// Matches `_skip_if_exists`: kept when DEST already has it.
-    public var skipIfExists: Bool
+    package var skipIfExists: Bool
 }
 
 /// What `init` will write, in path order (parents before children).
-public struct GenerationPlan: Sendable {
-    public var items: [PlannedItem]
+package struct GenerationPlan: Sendable {
+    package var items: [PlannedItem]
     /// Paths mlrepro itself owns inside DEST.
-    public static let recordDirectory = ".mlrepro"
+    package static let recordDirectory = ".mlrepro"
 
-    public var files: [PlannedItem] { items.filter { $0.kind != .directory } }
+    package var files: [PlannedItem] { items.filter { $0.kind != .directory } }
 }
 
 /// Builds the plan: renders every path component, applies `_subdirectory`, `_exclude`,
 /// the templates suffix, and checks every output path.
-public struct GenerationPlanner: Sendable {
-    public var tree: TemplateTree
-    public var manifest: TemplateManifest
-    public var environment: TemplateEnvironment
+package struct GenerationPlanner: Sendable {
+    package var tree: TemplateTree
+    package var manifest: TemplateManifest
+    package var environment: TemplateEnvironment
 
-    public init(tree: TemplateTree, manifest: TemplateManifest, environment: TemplateEnvironment) {
+    package init(tree: TemplateTree, manifest: TemplateManifest, environment: TemplateEnvironment) {
         self.tree = tree
         self.manifest = manifest
         self.environment = environment
@@ -50,7 +50,7 @@ public struct GenerationPlanner: Sendable {
 
     /// The template-relative folder files come from (`_subdirectory`), normalised.
     /// A templated `_subdirectory` is known only once the answers are: before, this is the root.
-    public static func base(of manifest: TemplateManifest, in tree: TemplateTree) throws -> String {
+    package static func base(of manifest: TemplateManifest, in tree: TemplateTree) throws -> String {
         if let problem = manifest.layoutProblem { throw problem }
         guard let subdirectory = manifest.subdirectory else { return "" }
         let delimiters = manifest.environmentOptions.delimiters
@@ -68,7 +68,7 @@ public struct GenerationPlanner: Sendable {
         return base
     }
 
-    public func plan(context: OrderedMapping) throws -> GenerationPlan {
+    package func plan(context: OrderedMapping) throws -> GenerationPlan {
         // copier renders `_subdirectory` with the answers; the default `_exclude` still follows
         // what the manifest wrote.
         let exclude = PathPatterns(manifest.effectiveExclude)

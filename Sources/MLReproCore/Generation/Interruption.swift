@@ -2,15 +2,17 @@ import Dispatch
 import Foundation
 
 /// Removes the staging directory when SIGINT or SIGTERM arrives before the final move, then
-/// exits with status 128 + the signal (130 for SIGINT, 143 for SIGTERM).
+/// ends the process with status 128 + the signal (130 for SIGINT, 143 for SIGTERM) through the
+/// exit the program handed over at start-up (`handOverExit`): the library never ends the process
+/// itself, and until a program hands its exit over, `install()` leaves signals as they are.
 ///
 /// The thread that owns the staging directory stops first: the signal handler marks the run as
 /// interrupted and waits until the owner reaches a checkpoint (between two files, before the git
 /// step's result is moved, in `discard`) and parks there. Only then is the directory removed, so
 /// no write that is still under way (libgit2 creates missing parent folders) can bring it back.
 /// During the move itself the signal waits until the move is done.
-public final class InterruptionGuard: @unchecked Sendable {
-    public static let shared = InterruptionGuard()
+package final class InterruptionGuard: @unchecked Sendable {
+    package static let shared = InterruptionGuard()
 
     /// How long the handler waits for the owner to park before removing the staging directory
     /// regardless (a single write that takes this long is stuck, not busy).
@@ -27,10 +29,11 @@ public final class InterruptionGuard: @unchecked Sendable {
     private let queue = DispatchQueue(label: "mlrepro.signals")
     private var interceptor: (@Sendable (Int32) -> Bool)?
     private var interrupting = false
+    private var terminate: (@Sendable (Int32) -> Never)?
 
     /// True once a signal is being handled: writers stop, and the program waits for the
     /// handler's exit instead of ending on its own (which could cut the cleanup short).
-    public var isInterrupting: Bool {
+    package var isInterrupting: Bool {
         lock.lock()
         defer { lock.unlock() }
         return interrupting
@@ -38,7 +41,7 @@ public final class InterruptionGuard: @unchecked Sendable {
 
     /// Parks the calling thread for good while a signal is being handled (the handler ends the
     /// process): the staging owner's checkpoint between steps, and the program's last step.
-    public func waitIfInterrupting() {
+    package func waitIfInterrupting() {
         if isInterrupting { park() }
     }
 
@@ -62,11 +65,19 @@ public final class InterruptionGuard: @unchecked Sendable {
 
     private init() {}
 
-    /// Starts watching SIGINT/SIGTERM (idempotent).
-    public func install() {
+    /// How the process ends after a signal was handled: the program's own exit, called with
+    /// 128 + the signal once the staging directory is removed and the message written.
+    package func handOverExit(_ terminate: @escaping @Sendable (Int32) -> Never) {
+        lock.lock()
+        self.terminate = terminate
+        lock.unlock()
+    }
+
+    /// Starts watching SIGINT/SIGTERM (idempotent); does nothing before `handOverExit`.
+    package func install() {
         lock.lock()
         defer { lock.unlock() }
-        guard sources.isEmpty else { return }
+        guard sources.isEmpty, terminate != nil else { return }
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
@@ -78,14 +89,14 @@ public final class InterruptionGuard: @unchecked Sendable {
 
     /// Gives `body` the first look at each signal; when it returns true the signal is handled
     /// elsewhere (an interactive prompt that ends itself and restores the terminal).
-    public func intercept(_ body: (@Sendable (Int32) -> Bool)?) {
+    package func intercept(_ body: (@Sendable (Int32) -> Bool)?) {
         lock.lock()
         interceptor = body
         lock.unlock()
     }
 
     /// What the message after a signal says of the target: before the move, and after it.
-    public func describeOutcomes(before: String, after: String) {
+    package func describeOutcomes(before: String, after: String) {
         lock.lock()
         outcomeBefore = before
         outcomeAfter = after
@@ -97,7 +108,7 @@ public final class InterruptionGuard: @unchecked Sendable {
 
     /// Creates the staging directory with `make` and marks it for removal on interruption, in
     /// one step: a signal either comes first (and nothing is created) or finds the path.
-    public func createStaging(_ make: () throws -> String) throws -> String {
+    package func createStaging(_ make: () throws -> String) throws -> String {
         lockOrPark()
         defer { lock.unlock() }
         let path = try make()
@@ -108,7 +119,7 @@ public final class InterruptionGuard: @unchecked Sendable {
     }
 
     /// Runs the final move; an interruption meanwhile is handled once it is done.
-    public func committing<T>(_ body: () throws -> T) rethrows -> T {
+    package func committing<T>(_ body: () throws -> T) rethrows -> T {
         lockOrPark()
         committing = true
         lock.unlock()
@@ -128,7 +139,7 @@ public final class InterruptionGuard: @unchecked Sendable {
     }
 
     /// The staging directory is gone (moved or removed): nothing to clean any more.
-    public func release() {
+    package func release() {
         lock.lock()
         stagingPath = nil
         ownerBusy = false
@@ -137,7 +148,7 @@ public final class InterruptionGuard: @unchecked Sendable {
 
     /// Removes the staging directory at `path` for its owner (after an error, or after a
     /// file-by-file move), or parks when a signal handler is already removing it.
-    public func discard(_ path: String) {
+    package func discard(_ path: String) {
         lockOrPark()
         stagingPath = nil
         lock.unlock()
@@ -156,6 +167,10 @@ public final class InterruptionGuard: @unchecked Sendable {
             lock.unlock()
             return
         }
+        guard let terminate else {
+            lock.unlock()
+            return
+        }
         interrupting = true
         lock.unlock()
         if !onOwnerThread { waitForOwner() }
@@ -167,7 +182,7 @@ public final class InterruptionGuard: @unchecked Sendable {
         if let path { Self.remove(path) }
         let message = "mlrepro: \(number == SIGINT ? "interrupted" : "terminated"); \(outcome)\n"
         _ = message.withCString { write(2, $0, strlen($0)) }
-        exit(128 + number)
+        terminate(128 + number)
     }
 
     /// Waits until the staging owner has parked or let go of the directory, at most `ownerGrace`.

@@ -2,28 +2,28 @@ import Foundation
 import TemplateEngine
 
 /// Everything `init` needs to know, gathered by the command line.
-public struct GenerationRequest: Sendable {
+package struct GenerationRequest: Sendable {
     /// Absolute path of DEST.
-    public var destination: String
-    public var tree: TemplateTree
-    public var inputs: AnswerInputs
+    package var destination: String
+    package var tree: TemplateTree
+    package var inputs: AnswerInputs
     /// The environment record as JSON text (see `EnvironmentRecordProvider`).
-    public var environmentJSON: String
-    public var git: GitIdentity
-    public var vcsRef: String?
-    public var force = false
-    public var trust = false
+    package var environmentJSON: String
+    package var git: GitIdentity
+    package var vcsRef: String?
+    package var force = false
+    package var trust = false
     /// copier's `--skip-tasks`: neither `_tasks` nor hooks run (so they need no `--trust`).
-    public var skipTasks = false
+    package var skipTasks = false
     /// What every render of the generation spends together (question defaults, file names,
     /// file contents, messages); nil: a budget of its own, from the manifest's limits. `update`
     /// gives the renders of the old and the new template one budget, as it holds both at once.
-    public var renderBudget: RenderBudget? = nil
+    package var renderBudget: RenderBudget? = nil
     /// Where the record goes: `.mlrepro/answers.yml`, or `.mlrepro/answers.NAME.yml` for a
     /// template applied to a project another template made (`init --answers-file`).
-    public var layout = RecordLayout.standard
+    package var layout = RecordLayout.standard
 
-    public init(destination: String, tree: TemplateTree, inputs: AnswerInputs, environmentJSON: String,
+    package init(destination: String, tree: TemplateTree, inputs: AnswerInputs, environmentJSON: String,
                 git: GitIdentity = GitIdentity(), vcsRef: String? = nil, force: Bool = false, trust: Bool = false) {
         self.destination = destination
         self.tree = tree
@@ -37,43 +37,43 @@ public struct GenerationRequest: Sendable {
 }
 
 /// Answers resolved and plan made; nothing written yet.
-public struct PreparedGeneration: Sendable {
-    public var request: GenerationRequest
-    public var manifest: TemplateManifest
-    public var answers: ResolvedAnswers
-    public var context: OrderedMapping
-    public var environment: TemplateEnvironment
-    public var plan: GenerationPlan
+package struct PreparedGeneration: Sendable {
+    package var request: GenerationRequest
+    package var manifest: TemplateManifest
+    package var answers: ResolvedAnswers
+    package var context: OrderedMapping
+    package var environment: TemplateEnvironment
+    package var plan: GenerationPlan
     /// The template the files are rendered from: the request's, or the copy a `pre_prompt`
     /// hook changed.
-    public var tree: TemplateTree
-    public var messageBeforeCopy: String?
-    public var messageAfterCopy: String?
-    public var messageBeforeUpdate: String?
-    public var messageAfterUpdate: String?
-    public var tasks: [PreparedTask]
+    package var tree: TemplateTree
+    package var messageBeforeCopy: String?
+    package var messageAfterCopy: String?
+    package var messageBeforeUpdate: String?
+    package var messageAfterUpdate: String?
+    package var tasks: [PreparedTask]
     /// Run in the empty staging folder of the project before its files are written (see
     /// `runTasksBeforeWriting`); one that fails leaves nothing written.
-    public var tasksBeforeWriting: [TaskCommand] = []
-    public var warnings: [String]
+    package var tasksBeforeWriting: [TaskCommand] = []
+    package var warnings: [String]
 }
 
 /// A `_tasks` entry rendered and about to run: its command and the folder it runs in.
-public struct PreparedTask: Sendable, Equatable {
-    public var command: TaskCommand
-    public var directory: String
+package struct PreparedTask: Sendable, Equatable {
+    package var command: TaskCommand
+    package var directory: String
 }
 
 /// One line of `--pretend` output.
-public struct PlannedAction: Sendable, Equatable {
-    public enum Action: String, Sendable { case create, overwrite, skip }
-    public var action: Action
-    public var path: String
-    public var isSecret: Bool
+package struct PlannedAction: Sendable, Equatable {
+    package enum Action: String, Sendable { case create, overwrite, skip }
+    package var action: Action
+    package var path: String
+    package var isSecret: Bool
 }
 
 /// The pipeline: answers → plan → render → stage → commit → record.
-public enum ProjectGenerator {
+package enum ProjectGenerator {
     /// Reads the manifest, resolves answers and plans the output. Writes nothing.
     /// - Parameter resolving: resolves the answers instead of `AnswerResolver.resolve(_:)` (the
     ///   interactive wizard asks through it).
@@ -93,7 +93,7 @@ public enum ProjectGenerator {
         return code
     }
 
-    public static func prepare(
+    package static func prepare(
         _ request: GenerationRequest,
         resolving: ((AnswerResolver, AnswerInputs) throws -> ResolvedAnswers)? = nil
     ) throws -> PreparedGeneration {
@@ -343,7 +343,7 @@ public enum ProjectGenerator {
     }
 
     /// DEST when the command line names none: the `project_slug` answer, else the template's name.
-    public static func defaultDestinationName(_ prepared: PreparedGeneration) -> String {
+    package static func defaultDestinationName(_ prepared: PreparedGeneration) -> String {
         if case .string(let slug)? = prepared.answers.all["project_slug"], !slug.isEmpty { return slug }
         return prepared.request.tree.source.split(separator: "/").last.map(String.init) ?? "mlrepro-project"
     }
@@ -352,7 +352,7 @@ public enum ProjectGenerator {
     /// the project's still empty staging folder (cookiecutter runs the hook in the new project
     /// folder; what it creates there stays); the first that fails stops the run before any file
     /// of the template is written.
-    public static func runTasksBeforeWriting(_ prepared: PreparedGeneration, in folder: String,
+    package static func runTasksBeforeWriting(_ prepared: PreparedGeneration, in folder: String,
                                              runner: any TaskRunning = ProcessTaskRunner()) throws {
         for (index, task) in prepared.tasksBeforeWriting.enumerated() {
             let status = try runner.run(task, in: folder)
@@ -364,12 +364,26 @@ public enum ProjectGenerator {
 
     /// Runs the template's `_tasks` in DEST in order (the request was checked for `--trust` when
     /// prepared); the first task that exits non-zero stops the run with `taskFailed`.
-    public static func runTasks(_ prepared: PreparedGeneration, runner: any TaskRunning = ProcessTaskRunner(),
-                                willRun: (TaskCommand) -> Void = { _ in }) throws {
-        for (index, task) in prepared.tasks.enumerated() {
-            willRun(task.command)
-            let status = try runner.run(task.command, in: task.directory)
-            if status != 0 { throw GenerationError.taskFailed(index: index + 1, command: task.command.display, status: status) }
+    ///
+    /// `mayRemoveDestination` says this run created DEST and the user did not ask to keep it on
+    /// failure (`init --no-cleanup`). Then, for a format that removes what it made when a task fails
+    /// (copier's `cleanup_on_error`, cookiecutter's removal of the output folder), any failure
+    /// removes DEST, and a failed task is reported as `taskFailedProjectRemoved`.
+    package static func runTasks(_ prepared: PreparedGeneration, runner: any TaskRunning = ProcessTaskRunner(),
+                                mayRemoveDestination: Bool = false, willRun: (TaskCommand) -> Void = { _ in }) throws {
+        do {
+            for (index, task) in prepared.tasks.enumerated() {
+                willRun(task.command)
+                let status = try runner.run(task.command, in: task.directory)
+                if status != 0 { throw GenerationError.taskFailed(index: index + 1, command: task.command.display, status: status) }
+            }
+        } catch {
+            guard mayRemoveDestination && prepared.manifest.removesProjectWhenTasksFail else { throw error }
+            try? FileManager.default.removeItem(atPath: prepared.request.destination)
+            if case GenerationError.taskFailed(let index, let command, let status) = error {
+                throw GenerationError.taskFailedProjectRemoved(index: index, command: command, status: status)
+            }
+            throw error
         }
     }
 
@@ -383,7 +397,7 @@ public enum ProjectGenerator {
     }
 
     /// What `--pretend` reports, without rendering file contents.
-    public static func actions(_ prepared: PreparedGeneration) -> [PlannedAction] {
+    package static func actions(_ prepared: PreparedGeneration) -> [PlannedAction] {
         let destination = prepared.request.destination
         var actions: [PlannedAction] = []
         for item in prepared.plan.files {
@@ -401,7 +415,7 @@ public enum ProjectGenerator {
     /// Renders everything into a staging directory beside DEST, records `.mlrepro/`, and moves
     /// the result into place. On any error DEST is as it was and the staging directory is gone.
     /// `beforeMove` gets the staging directory once it is complete (the git step uses it).
-    public static func write(_ prepared: PreparedGeneration, runner: any TaskRunning = ProcessTaskRunner(),
+    package static func write(_ prepared: PreparedGeneration, runner: any TaskRunning = ProcessTaskRunner(),
                              beforeMove: (String) throws -> Void = { _ in }) throws -> (report: CommitReport, kept: [String]) {
         let destination = prepared.request.destination
         var toRender: [PlannedItem] = []

@@ -2,18 +2,18 @@ import Foundation
 import TemplateEngine
 
 /// Who generates the project, from git config (empty strings when unknown).
-public struct GitIdentity: Sendable, Equatable {
-    public var name: String
-    public var email: String
+package struct GitIdentity: Sendable, Equatable {
+    package var name: String
+    package var email: String
 
-    public init(name: String = "", email: String = "") {
+    package init(name: String = "", email: String = "") {
         self.name = name
         self.email = email
     }
 
     /// Reads `user.name`/`user.email` from `$XDG_CONFIG_HOME/git/config` (or `~/.config/git/config`)
     /// and then `~/.gitconfig` (the later file wins, as git does).
-    public static func fromGitConfig(environment: [String: String] = ProcessInfo.processInfo.environment) -> GitIdentity {
+    package static func fromGitConfig(environment: [String: String] = ProcessInfo.processInfo.environment) -> GitIdentity {
         var identity = GitIdentity()
         let home = environment["HOME"] ?? NSHomeDirectory()
         let xdg = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
@@ -40,33 +40,33 @@ public struct GitIdentity: Sendable, Equatable {
 }
 
 /// The names every template sees besides the answers (see the README's template section).
-public struct RenderingContext: Sendable {
-    public var environmentRecord: Value
-    public var destination: String
-    public var templateSource: String
-    public var templatePath: String
-    public var answersFile: String
-    public var vcsRef: String?
+package struct RenderingContext: Sendable {
+    package var environmentRecord: Value
+    package var destination: String
+    package var templateSource: String
+    package var templatePath: String
+    package var answersFile: String
+    package var vcsRef: String?
     /// A nested cookiecutter template's folder inside the template as given.
-    public var nestedPath: String?
-    public var git: GitIdentity
+    package var nestedPath: String?
+    package var git: GitIdentity
     /// The git commit a git template was read at (`_commit`, `_copier_conf.vcs_ref_hash`).
-    public var revision: TemplateRevision?
+    package var revision: TemplateRevision?
     /// `--template` as the user gave it (`_src_path`); the template source when not given.
-    public var requestedSource: String?
+    package var requestedSource: String?
     /// The run's options as copier's `_copier_conf` shows them (`defaults`, `overwrite`, `unsafe`,
     /// `skip_tasks`); what mlrepro has no option for shows copier's default.
-    public var options = RunOptions()
+    package var options = RunOptions()
 
-    public struct RunOptions: Sendable {
-        public var defaults = false
-        public var overwrite = false
-        public var unsafe = false
-        public var skipTasks = false
-        public init() {}
+    package struct RunOptions: Sendable {
+        package var defaults = false
+        package var overwrite = false
+        package var unsafe = false
+        package var skipTasks = false
+        package init() {}
     }
 
-    public init(environmentRecord: Value, destination: String, templateSource: String, templatePath: String,
+    package init(environmentRecord: Value, destination: String, templateSource: String, templatePath: String,
                 answersFile: String, vcsRef: String? = nil, git: GitIdentity, revision: TemplateRevision? = nil) {
         self.revision = revision
         self.environmentRecord = environmentRecord
@@ -79,7 +79,7 @@ public struct RenderingContext: Sendable {
     }
 
     /// `env`, `_mlrepro` and `_copier_conf`; answers are added on top.
-    public var base: OrderedMapping {
+    package var base: OrderedMapping {
         var context = OrderedMapping()
         context["env"] = environmentRecord
         context["_mlrepro"] = .dict(OrderedMapping([
@@ -136,7 +136,7 @@ public struct RenderingContext: Sendable {
     /// cookiecutter's `_template`, `_output_dir`, `_repo_dir`, `_checkout`), then `_copier_answers` (what
     /// copier records: `_commit` for a git template, `_src_path`, the asked non-secret answers)
     /// and `_copier_conf.data` (the answers as given).
-    public func full(answers: ResolvedAnswers, namespace: String? = nil) -> OrderedMapping {
+    package func full(answers: ResolvedAnswers, namespace: String? = nil) -> OrderedMapping {
         var context = base
         context["_copier_phase"] = .string("render")
         for (key, value) in answers.all.pairs { context[key] = value }
@@ -177,7 +177,7 @@ public struct RenderingContext: Sendable {
 
     /// The environment templates render in: the engine plus mlrepro's globals and its filters
     /// that need YAML (`from_yaml`, `from_yaml_all`, `from_json`, as jinja2-ansible-filters has them).
-    public static func environment(options: EnvironmentOptions = EnvironmentOptions(),
+    package static func environment(options: EnvironmentOptions = EnvironmentOptions(),
                                    loader: (any TemplateLoader)?) -> TemplateEnvironment {
         var environment = TemplateEnvironment(options: options, loader: loader, globals: globals,
                                               clock: TemplateRandomness.clock())
@@ -215,7 +215,7 @@ public struct RenderingContext: Sendable {
     /// Global functions templates may call: `random_token(nbytes=24)`; cookiecutter's
     /// `random_ascii_string(length, punctuation=False)` and `uuid4()` (see `TemplateRandomness`);
     /// copier's `pathjoin` and `make_secret()`.
-    public static var globals: OrderedMapping {
+    package static var globals: OrderedMapping {
         OrderedMapping([randomToken, randomASCIIString, uuid4, CopierGlobals.pathjoin, CopierGlobals.makeSecret])
     }
 

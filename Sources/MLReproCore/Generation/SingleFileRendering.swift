@@ -3,8 +3,8 @@ import TemplateEngine
 
 /// `render FILE`: one template file rendered against answers (a file, then `--data` values read
 /// as YAML), with includes resolved next to the file and never outside its folder.
-public enum SingleFileRendering {
-    public static func render(file: String, answers: AnswersFile?, data: [(key: String, value: String)]) throws -> String {
+package enum SingleFileRendering {
+    package static func render(file: String, answers: AnswersFile?, data: [(key: String, value: String)]) throws -> String {
         guard let bytes = FileManager.default.contents(atPath: file) else { throw InputError("cannot read '\(file)'") }
         guard let source = String(data: bytes, encoding: .utf8) else { throw InputError("'\(file)' is not UTF-8 text") }
         var context = OrderedMapping()
@@ -24,7 +24,7 @@ extension SingleFileRendering {
     /// to its `_subdirectory`) rendered as `init` renders it: with the answers `prepared` resolved
     /// (defaults, answers file, `--data`), the rendering context, `env` and the template's include
     /// path. A file without the templates suffix is printed as `init` copies it.
-    public static func render(path: String, of prepared: PreparedGeneration) throws -> [UInt8] {
+    package static func render(path: String, of prepared: PreparedGeneration) throws -> [UInt8] {
         let tree = prepared.tree
         let base = try GenerationPlanner.base(of: prepared.manifest, in: tree)
         let candidates = base.isEmpty ? [path] : [base + "/" + path, path]
@@ -44,8 +44,8 @@ extension SingleFileRendering {
 }
 
 /// A file given to `render` that cannot be used.
-public struct InputError: Error, CustomStringConvertible, Sendable {
-    public let description: String
+package struct InputError: Error, CustomStringConvertible, Sendable {
+    package let description: String
     init(_ message: String) { description = message }
 }
 

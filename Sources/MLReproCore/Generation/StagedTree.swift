@@ -1,17 +1,18 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// A file to write: path relative to DEST, contents, mode.
-public struct OutputFile: Sendable {
-    public var path: String
-    public var bytes: [UInt8]
-    public var mode: UInt16
-    public var isDirectory: Bool
+package struct OutputFile: Sendable {
+    package var path: String
+    package var bytes: [UInt8]
+    package var mode: UInt16
+    package var isDirectory: Bool
     /// A template file copied as it is, streamed from the template when written (`bytes` is
     /// then empty): a large file is never held in memory.
-    public var source: TemplateEntry?
+    package var source: TemplateEntry?
 
-    public init(path: String, bytes: [UInt8], mode: UInt16, isDirectory: Bool = false) {
+    package init(path: String, bytes: [UInt8], mode: UInt16, isDirectory: Bool = false) {
         self.path = path
         self.bytes = bytes
         self.mode = mode
@@ -19,27 +20,27 @@ public struct OutputFile: Sendable {
     }
 
     /// A copy of `source`, streamed when written.
-    public init(path: String, copying source: TemplateEntry, mode: UInt16) {
+    package init(path: String, copying source: TemplateEntry, mode: UInt16) {
         self.init(path: path, bytes: [], mode: mode)
         self.source = source
     }
 }
 
 /// What the final move did to DEST.
-public struct CommitReport: Sendable {
-    public var created: [String] = []
-    public var overwritten: [String] = []
-    public var identical: [String] = []
+package struct CommitReport: Sendable {
+    package var created: [String] = []
+    package var overwritten: [String] = []
+    package var identical: [String] = []
 }
 
 /// The generated tree in a staging directory next to DEST (same file system), moved into place
 /// in one `rename` when DEST is absent or empty, or file by file with `--force`.
-public struct StagedTree: Sendable {
-    public let destination: String
-    public let path: String
+package struct StagedTree: Sendable {
+    package let destination: String
+    package let path: String
 
     /// Creates the staging directory beside `destination`.
-    public static func create(for destination: String) throws -> StagedTree {
+    package static func create(for destination: String) throws -> StagedTree {
         let parent = (destination as NSString).deletingLastPathComponent
         InterruptionGuard.shared.waitIfInterrupting()
         do {
@@ -63,7 +64,7 @@ public struct StagedTree: Sendable {
     /// from the staging folder without following a link, and every file is created anew: a
     /// link, or a file where a folder goes, that a hook left where the template writes (the hook
     /// before writing runs in this folder) refuses the generation instead of being written through.
-    public func write(_ outputs: [OutputFile]) throws {
+    package func write(_ outputs: [OutputFile]) throws {
         let root = try FolderDescriptor.open(path)
         defer { root.close() }
         for output in outputs where output.isDirectory {
@@ -226,13 +227,13 @@ public struct StagedTree: Sendable {
     }
 
     /// Removes the staging directory (after an error, or after a file-by-file move).
-    public func discard() {
+    package func discard() {
         InterruptionGuard.shared.discard(path)
     }
 
     /// Moves the staged tree to DEST. `keep` lists paths that stay as DEST has them when they
     /// exist there (secrets, `_skip_if_exists`).
-    public func commit(outputs: [OutputFile], force: Bool) throws -> CommitReport {
+    package func commit(outputs: [OutputFile], force: Bool) throws -> CommitReport {
         let state = DestinationState.inspect(destination)
         switch state {
         case .absent, .emptyDirectory:
@@ -358,19 +359,16 @@ enum DestinationState {
     }
 }
 
-final class FailureSlot: @unchecked Sendable {
-    private let lock = NSLock()
-    private var failure: (Int, GenerationError)?
+/// The failure of the lowest index among concurrent workers (deterministic whichever fails first).
+final class FailureSlot: Sendable {
+    private let failure = Mutex<(index: Int, error: GenerationError)?>(nil)
 
     func record(_ index: Int, _ error: GenerationError) {
-        lock.lock()
-        if let current = failure, current.0 <= index {} else { failure = (index, error) }
-        lock.unlock()
+        failure.withLock { failure in
+            if let current = failure, current.index <= index { return }
+            failure = (index, error)
+        }
     }
 
-    var first: GenerationError? {
-        lock.lock()
-        defer { lock.unlock() }
-        return failure?.1
-    }
+    var first: GenerationError? { failure.withLock { $0?.error } }
 }

@@ -1,26 +1,26 @@
 import Foundation
 
 /// Runs a template's `_tasks` in DEST (only with `--trust`), with a small clean environment.
-public protocol TaskRunning: Sendable {
+package protocol TaskRunning: Sendable {
     func run(_ task: TaskCommand, in directory: String) throws -> Int32
     /// With extra environment variables (copier's migrations get `STAGE`, `VERSION_FROM`, ...).
     func run(_ task: TaskCommand, in directory: String, environment: [String: String]) throws -> Int32
 }
 
 extension TaskRunning {
-    public func run(_ task: TaskCommand, in directory: String, environment: [String: String]) throws -> Int32 {
+    package func run(_ task: TaskCommand, in directory: String, environment: [String: String]) throws -> Int32 {
         try run(task, in: directory)
     }
 }
 
-public struct ProcessTaskRunner: TaskRunning {
-    public init() {}
+package struct ProcessTaskRunner: TaskRunning {
+    package init() {}
 
-    public func run(_ task: TaskCommand, in directory: String) throws -> Int32 {
+    package func run(_ task: TaskCommand, in directory: String) throws -> Int32 {
         try run(task, in: directory, environment: [:])
     }
 
-    public func run(_ task: TaskCommand, in directory: String, environment extra: [String: String]) throws -> Int32 {
+    package func run(_ task: TaskCommand, in directory: String, environment extra: [String: String]) throws -> Int32 {
         let process = Process()
         switch task {
         case .shell(let line):
@@ -45,7 +45,7 @@ public struct ProcessTaskRunner: TaskRunning {
 
 extension TaskCommand {
     /// The command as shown in messages.
-    public var display: String {
+    package var display: String {
         switch self {
         case .shell(let line): return line
         case .arguments(let parts): return parts.joined(separator: " ")

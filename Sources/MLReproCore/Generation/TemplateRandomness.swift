@@ -8,8 +8,8 @@ import TemplateEngine
 /// cores); with `SOURCE_DATE_EPOCH` set, `{% now %}` and the date filters read that instant.
 /// `random_token()` (secret files) never follows a seed, and neither follows `SOURCE_DATE_EPOCH`:
 /// a seed makes values predictable, which a template's secrets must not be.
-public enum TemplateRandomness {
-    public static let seedVariable = "MLREPRO_SEED"
+package enum TemplateRandomness {
+    package static let seedVariable = "MLREPRO_SEED"
 
     /// The seed from the environment; nil when unset or empty.
     static var seed: String? {

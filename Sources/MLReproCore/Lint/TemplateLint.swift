@@ -2,38 +2,38 @@ import Foundation
 import TemplateEngine
 
 /// One problem `mlrepro lint` found, located in the template.
-public struct LintFinding: Sendable, Equatable, CustomStringConvertible {
+package struct LintFinding: Sendable, Equatable, CustomStringConvertible {
     /// `file:line:col`, or just the file when no position is known.
-    public var location: String
-    public var message: String
-    public var description: String { "\(location): error: \(message)" }
+    package var location: String
+    package var message: String
+    package var description: String { "\(location): error: \(message)" }
 }
 
 /// What `lint` looked at and what it found.
-public struct LintReport: Sendable {
-    public var findings: [LintFinding] = []
+package struct LintReport: Sendable {
+    package var findings: [LintFinding] = []
     /// Template files compiled (rendered files, included files, templated path names).
-    public var templatesCompiled = 0
+    package var templatesCompiled = 0
     /// Question expressions (`default`, `when`, `choices`, `validator`) and manifest strings checked.
-    public var expressionsChecked = 0
-    public var notes: [String] = []
+    package var expressionsChecked = 0
+    package var notes: [String] = []
     /// Filters and tests the template's Python extensions supply, assumed without `--trust`.
-    public var assumedFromExtensions: [String] = []
+    package var assumedFromExtensions: [String] = []
     /// Names nothing but the Python extensions (not loaded) could define: not errors, listed.
-    public var uncheckedNames: [LintFinding] = []
+    package var uncheckedNames: [LintFinding] = []
 }
 
 /// Compiles everything a template would render, for every answer set at once: the manifest's
 /// templated strings, every rendered file and path name, every template they include, import or
 /// extend; and reports each name that nothing defines (no question, no context variable, no
 /// built-in, no binding in the template itself).
-public struct TemplateLint {
-    public var tree: TemplateTree
+package struct TemplateLint {
+    package var tree: TemplateTree
     /// Load the template's Python `_jinja_extensions` (as `init --trust` does), so that their
     /// filters, tests and globals are known and every name is checked.
-    public var trust: Bool
+    package var trust: Bool
 
-    public init(tree: TemplateTree, trust: Bool = false) {
+    package init(tree: TemplateTree, trust: Bool = false) {
         self.tree = tree
         self.trust = trust
     }
@@ -46,7 +46,7 @@ public struct TemplateLint {
         var loads: [String] = []
     }
 
-    public func run() throws -> LintReport {
+    package func run() throws -> LintReport {
         var report = LintReport()
         let manifest = try tree.manifest()
         let manifestPath = tree.displayPath(manifest.fileName)

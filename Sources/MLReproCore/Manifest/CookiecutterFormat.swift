@@ -8,19 +8,19 @@ import Yams
 /// (rendered, never asked); `__prompts__` gives question texts; `_copy_without_render` lists
 /// files copied as they are. Every file of the single `{{ cookiecutter.* }}` folder is rendered
 /// (binary files are copied); that folder's contents become DEST.
-public struct CookiecutterFormat: TemplateFormat {
-    public init() {}
+package struct CookiecutterFormat: TemplateFormat {
+    package init() {}
 
-    public var name: String { "cookiecutter" }
+    package var name: String { "cookiecutter" }
     /// cookiecutter-data-science's `ccds.json` first: its template keeps `cookiecutter.json` only
     /// as a deprecation notice, and its `ccds` command reads `ccds.json` instead.
-    public var manifestFileNames: [String] { ["ccds.json", "cookiecutter.json"] }
+    package var manifestFileNames: [String] { ["ccds.json", "cookiecutter.json"] }
 
     /// The Python that runs `.py` hooks: `MLREPRO_PYTHON`, else `python3` (cookiecutter runs them
     /// with its own interpreter, so point this at the one with the hooks' imports).
     static var python: String { ProcessInfo.processInfo.environment["MLREPRO_PYTHON"] ?? "python3" }
 
-    public func manifest(named fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
+    package func manifest(named fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
         let file = tree.displayPath(fileName)
         guard let entry = tree.entry(at: fileName), let text = String(validating: try entry.read(shownAs: file), as: UTF8.self) else {
             throw ManifestError(location: SourceLocation(file: file, line: 1, column: 1), message: "cookiecutter.json is not valid UTF-8")

@@ -6,7 +6,7 @@ import Yams
 /// manifest at a template's root and reads it into the format-neutral `TemplateManifest`
 /// (questions, settings, file rules, engine options, answers file). Nothing after this seam asks
 /// which format a template is; a new format is one more conforming type in `TemplateFormats.all`.
-public protocol TemplateFormat: Sendable {
+package protocol TemplateFormat: Sendable {
     /// The format's name, as messages show it (`copier`).
     var name: String { get }
     /// Root file names that mark a template of this format, in preference order.
@@ -16,24 +16,24 @@ public protocol TemplateFormat: Sendable {
 }
 
 /// The formats mlrepro reads, in the order they are tried on a template's root.
-public enum TemplateFormats {
-    public static let all: [any TemplateFormat] = [MLReproManifestFormat(), CopierManifestFormat(), CookiecutterFormat()]
+package enum TemplateFormats {
+    package static let all: [any TemplateFormat] = [MLReproManifestFormat(), CopierManifestFormat(), CookiecutterFormat()]
 
     /// Every manifest file name any format recognises, in preference order.
-    public static var manifestFileNames: [String] { all.flatMap(\.manifestFileNames) }
+    package static var manifestFileNames: [String] { all.flatMap(\.manifestFileNames) }
 
     /// The names `--format` accepts.
-    public static var names: [String] { all.map(\.name) }
+    package static var names: [String] { all.map(\.name) }
 
     /// The format of `tree` and the manifest file that says so; nil when no format recognises it
     /// (or, with the tree's `formatPreference`, when that format has no manifest there).
-    public static func detect(_ tree: TemplateTree) -> (format: any TemplateFormat, fileName: String)? {
+    package static func detect(_ tree: TemplateTree) -> (format: any TemplateFormat, fileName: String)? {
         choose(preference: tree.formatPreference) { tree.entry(at: $0)?.isDirectory == false }.first
     }
 
     /// The formats whose manifest `exists` at a template's root, in preference order, each with
     /// the manifest file that says so; only `preference` when one is given.
-    public static func choose(preference: String?, exists: (String) -> Bool) -> [(format: any TemplateFormat, fileName: String)] {
+    package static func choose(preference: String?, exists: (String) -> Bool) -> [(format: any TemplateFormat, fileName: String)] {
         var found: [(format: any TemplateFormat, fileName: String)] = []
         for format in all where preference == nil || format.name == preference {
             if let name = format.manifestFileNames.first(where: exists) { found.append((format, name)) }
@@ -42,13 +42,13 @@ public enum TemplateFormats {
     }
 
     /// Every format with a manifest at `tree`'s root, whatever the preference.
-    public static func present(in tree: TemplateTree) -> [(format: any TemplateFormat, fileName: String)] {
+    package static func present(in tree: TemplateTree) -> [(format: any TemplateFormat, fileName: String)] {
         choose(preference: nil) { tree.entry(at: $0)?.isDirectory == false }
     }
 
     /// A line for the user when `tree` holds manifests of several formats and none was chosen:
     /// which one is read and how to pick another (nil when there is nothing to say).
-    public static func choiceNote(for tree: TemplateTree) -> String? {
+    package static func choiceNote(for tree: TemplateTree) -> String? {
         guard tree.formatPreference == nil else { return nil }
         let found = present(in: tree)
         guard found.count > 1 else { return nil }
@@ -60,13 +60,13 @@ public enum TemplateFormats {
 
 /// mlrepro's own manifest, `mlrepro.yml`: copier's question schema and settings, strict about
 /// answers (a key no question asks is an error) and recording answers in `.mlrepro/`.
-public struct MLReproManifestFormat: TemplateFormat {
-    public init() {}
+package struct MLReproManifestFormat: TemplateFormat {
+    package init() {}
 
-    public var name: String { "mlrepro" }
-    public var manifestFileNames: [String] { ["mlrepro.yml"] }
+    package var name: String { "mlrepro" }
+    package var manifestFileNames: [String] { ["mlrepro.yml"] }
 
-    public func manifest(named fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
+    package func manifest(named fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
         try YAMLManifest.read(fileName, in: tree, lastKeyWins: false)
     }
 }
@@ -75,13 +75,13 @@ public struct MLReproManifestFormat: TemplateFormat {
 /// file defaults to `.copier-answers.yml` (rendered from the template when it ships
 /// `{{ _copier_conf.answers_file }}.jinja`), answers no question asks are kept for the
 /// templates with a warning, and undefined names are Jinja2's lenient `Undefined`.
-public struct CopierManifestFormat: TemplateFormat {
-    public init() {}
+package struct CopierManifestFormat: TemplateFormat {
+    package init() {}
 
-    public var name: String { "copier" }
-    public var manifestFileNames: [String] { ["copier.yml", "copier.yaml"] }
+    package var name: String { "copier" }
+    package var manifestFileNames: [String] { ["copier.yml", "copier.yaml"] }
 
-    public func manifest(named fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
+    package func manifest(named fileName: String, in tree: TemplateTree) throws -> TemplateManifest {
         // copier reads whichever root `copier.*` has a YAML suffix, and refuses a template with two.
         let configs = tree.entries.filter { !$0.isDirectory && Self.isConfigFileName($0.path) }.map(\.path).sorted()
         if configs.count > 1 {

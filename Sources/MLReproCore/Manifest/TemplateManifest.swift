@@ -3,189 +3,189 @@ import TemplateEngine
 import Yams
 
 /// The type a question's answer is cast to.
-public enum QuestionType: String, Sendable, CaseIterable {
+package enum QuestionType: String, Sendable, CaseIterable {
     case str, int, float, bool, yaml, json
 }
 
 /// One question of a template manifest (copier field names and semantics).
-public struct Question: Sendable {
-    public var name: String
-    public var type: QuestionType
+package struct Question: Sendable {
+    package var name: String
+    package var type: QuestionType
     /// Raw `default`: a string may be templated; nil when the manifest gives none.
-    public var defaultValue: Value?
+    package var defaultValue: Value?
     /// The default is used as written, never rendered (cookiecutter's `_name` variables).
-    public var rawDefault = false
+    package var rawDefault = false
     /// Raw `choices`: a list, a label->value mapping, or a templated YAML string.
-    public var choices: Value?
-    public var multiselect = false
+    package var choices: Value?
+    package var multiselect = false
     /// `multiline: true`: a `str` answer may hold newlines and tabs (asked as several lines).
-    public var multiline = false
-    public var help: String?
+    package var multiline = false
+    package var help: String?
     /// Raw `when`: a bool or a templated string; nil means always asked.
-    public var when: Value?
-    public var validator: String?
-    public var secret = false
-    public var placeholder: String?
-    public var location: SourceLocation
+    package var when: Value?
+    package var validator: String?
+    package var secret = false
+    package var placeholder: String?
+    package var location: SourceLocation
     /// A mapping or list default whose strings (keys and values, at any depth) are rendered, as
     /// cookiecutter renders a dict variable.
-    public var rendersNestedDefault = false
+    package var rendersNestedDefault = false
     /// cookiecutter-data-science's choice with sub-items (`[{"none": "none"}, {"s3": {"bucket": ...}}]`):
     /// each key is a choice, and the answer is `{key: its sub-items rendered}`; an answer may
     /// give just the key, or `{key: {...}}` overriding sub-items.
-    public var keyedChoices: OrderedMapping?
+    package var keyedChoices: OrderedMapping?
 }
 
 /// What a manifest's `_tasks` entry runs: a shell command line or an argument vector.
-public enum TaskCommand: Sendable, Equatable {
+package enum TaskCommand: Sendable, Equatable {
     case shell(String)
     case arguments([String])
 }
 
-/// When and where a `_tasks` entry runs (copier's mapping form).
 /// One of copier's `_migrations`: a command `update` runs (with `--trust`) before or after it
 /// merges a newer template version in.
-public struct Migration: Sendable, Equatable {
-    public var command: TaskCommand
+package struct Migration: Sendable, Equatable {
+    package var command: TaskCommand
     /// Run only when the update crosses this version (`from < version <= to`); nil: every update.
-    public var version: String?
+    package var version: String?
     /// A bool or a template (default: `{{ _stage == "after" }}`); the legacy form sets it per stage.
-    public var when: Value?
-    public var workingDirectory: String?
+    package var when: Value?
+    package var workingDirectory: String?
 }
 
-public struct TaskCondition: Sendable, Equatable {
+/// When and where a `_tasks` entry runs (copier's mapping form).
+package struct TaskCondition: Sendable, Equatable {
     /// A bool, or a template string rendered with the answers; nil runs always.
-    public var when: Value?
+    package var when: Value?
     /// Relative to DEST; templated.
-    public var workingDirectory: String?
+    package var workingDirectory: String?
 
-    public init(when: Value? = nil, workingDirectory: String? = nil) {
+    package init(when: Value? = nil, workingDirectory: String? = nil) {
         self.when = when
         self.workingDirectory = workingDirectory
     }
 }
 
 /// A template's manifest in the format-neutral model every stage after `TemplateFormat` consumes.
-public struct TemplateManifest: Sendable {
+package struct TemplateManifest: Sendable {
     /// The manifest file at the template root, for messages.
-    public var fileName: String
+    package var fileName: String
     /// Root files the format reads itself; never copied into the project.
-    public var formatFiles: [String] = []
+    package var formatFiles: [String] = []
     /// Answers for names no question asks are kept for the templates, with a warning (copier),
     /// instead of refused (mlrepro's own manifests).
-    public var keepsUnknownAnswers = false
+    package var keepsUnknownAnswers = false
     /// Recorded answers list those the answers file and `--data` gave first, in their order (copier).
-    public var recordsGivenAnswersFirst = false
+    package var recordsGivenAnswersFirst = false
     /// A mapping every answer is also visible under while rendering (`cookiecutter`).
-    public var answersNamespace: String?
+    package var answersNamespace: String?
     /// Patterns (fnmatch, on paths inside the project folder) of files and folders copied
     /// without rendering (cookiecutter's `_copy_without_render`).
-    public var copyWithoutRender: [String] = []
+    package var copyWithoutRender: [String] = []
     /// With an empty templates suffix, files that are not UTF-8 text are copied, not rendered.
-    public var copiesBinaryFiles = false
+    package var copiesBinaryFiles = false
     /// When a task fails, a DEST that did not exist before is removed (cookiecutter's hooks).
-    public var removesProjectWhenTasksFail = false
+    package var removesProjectWhenTasksFail = false
     /// The tasks are part of what the template generates (cookiecutter's `post_gen_project` hook
     /// deletes and rewrites files): `check` and `update` run them, with `--trust`, on their
     /// render before comparing.
-    public var tasksShapeOutput = false
+    package var tasksShapeOutput = false
     /// The tasks are cookiecutter's hooks (`hooks/pre_gen_project`, `hooks/post_gen_project`), so
     /// messages name them as hooks rather than `_tasks`.
-    public var tasksAreHooks = false
+    package var tasksAreHooks = false
     /// Rendered files keep the line ending of their source's first line (cookiecutter).
-    public var keepsSourceLineEndings = false
-    public var questions: [Question] = []
-    public var description: String?
-    public var subdirectory: String?
+    package var keepsSourceLineEndings = false
+    package var questions: [Question] = []
+    package var description: String?
+    package var subdirectory: String?
     /// `subdirectory` is a template rendered with the answers (copier's `_subdirectory`); false
     /// where it names a folder literally (cookiecutter's `{{cookiecutter.project_slug}}` folder).
-    public var rendersSubdirectory = false
+    package var rendersSubdirectory = false
     /// Where `{% include %}`, `{% import %}` and `{% extends %}` look for a name, as folders of
     /// the template (`.` is the subdirectory, `""` the root); nil: the subdirectory, then the root.
     /// cookiecutter's loader searches the project folder and `../templates` beside it.
-    public var includeFolders: [String]?
+    package var includeFolders: [String]?
     /// cookiecutter's nested templates: the question that chooses one (`templates`, or the old
     /// list form's `template`) and the folder each choice names, relative to the template's root.
-    public var nestedTemplates: (question: String, paths: [String: String])?
+    package var nestedTemplates: (question: String, paths: [String: String])?
     /// A problem with the template's layout found while reading the manifest that is reported
     /// only after the `pre_prompt` hook had its chance to fix it (cookiecutter's project folder).
-    public var layoutProblem: ManifestError?
+    package var layoutProblem: ManifestError?
     /// cookiecutter's `_new_lines`: the line ending every rendered file is written with.
-    public var lineEnding: String?
+    package var lineEnding: String?
     /// cookiecutter's variables as `cookiecutter.json` has them (`_cookiecutter` in the context).
-    public var rawVariables: OrderedMapping?
-    public var templatesSuffix = ".jinja"
+    package var rawVariables: OrderedMapping?
+    package var templatesSuffix = ".jinja"
     /// nil when the manifest has no `_exclude` (the default list applies).
-    public var exclude: [String]?
-    public var skipIfExists: [String] = []
+    package var exclude: [String]?
+    package var skipIfExists: [String] = []
     /// `_project_owned`: patterns of generated files that become the project's own. `check` lists
     /// their edits as information (`--strict` compares them too); `update` still merges template
     /// changes into them three-way (or leaves them alone with `--keep-owned`).
-    public var projectOwned: [String] = []
-    public var secretFiles: [String] = []
-    public var answersFile: String?
-    public var messageBeforeCopy: String?
-    public var messageAfterCopy: String?
+    package var projectOwned: [String] = []
+    package var secretFiles: [String] = []
+    package var answersFile: String?
+    package var messageBeforeCopy: String?
+    package var messageAfterCopy: String?
     /// copier's `_message_before_update` / `_message_after_update`, printed by `update`.
-    public var messageBeforeUpdate: String?
-    public var messageAfterUpdate: String?
-    public var environmentOptions = EnvironmentOptions()
+    package var messageBeforeUpdate: String?
+    package var messageAfterUpdate: String?
+    package var environmentOptions = EnvironmentOptions()
     /// `_undefined: strict | lenient`, when the manifest says; otherwise the format's default
     /// applies (strict for mlrepro.yml and cookiecutter.json, lenient for copier.yml).
-    public var undefinedSetting: UndefinedBehavior?
+    package var undefinedSetting: UndefinedBehavior?
     /// copier's `_external_data`: name -> path (a template, relative to DEST) of a YAML file that
     /// templates read as `_external_data.name`.
-    public var externalData = OrderedMapping()
+    package var externalData = OrderedMapping()
     /// copier's `_preserve_symlinks`: a link of the template is generated as a link (its target
     /// rendered when its name has the templates suffix) instead of the file it leads to.
-    public var preserveSymlinks = false
+    package var preserveSymlinks = false
     /// cookiecutter's `pre_prompt` hook: run (with `--trust`) in a copy of the template before
     /// the questions, which are then read from that copy.
-    public var promptHook: TaskCommand?
+    package var promptHook: TaskCommand?
     /// copier's `_migrations`, in order.
-    public var migrations: [Migration] = []
+    package var migrations: [Migration] = []
     /// copier's `_jinja_extensions`, as written (see `PythonExtensions`).
-    public var jinjaExtensions: [String] = []
-    public var minimumVersion: String?
-    public var tasks: [TaskCommand] = []
+    package var jinjaExtensions: [String] = []
+    package var minimumVersion: String?
+    package var tasks: [TaskCommand] = []
     /// Commands run before anything is written, in an empty folder (cookiecutter's
     /// `pre_gen_project` hook); one that fails stops the run with nothing written.
-    public var tasksBeforeWriting: [TaskCommand] = []
+    package var tasksBeforeWriting: [TaskCommand] = []
     /// Per task (same order): copier's `when` and `working_directory`.
-    public var taskConditions: [TaskCondition] = []
+    package var taskConditions: [TaskCondition] = []
     /// `_bake_validators`: commands `mlrepro bake --validate` runs in every rendered project.
-    public var bakeValidators: [TaskCommand] = []
+    package var bakeValidators: [TaskCommand] = []
     /// Other warnings about the manifest (`file:line:col: warning: ...`), shown before generating.
-    public var warnings: [String] = []
+    package var warnings: [String] = []
     /// Settings this version does not know; reported as warnings.
-    public var unknownSettings: [(name: String, location: SourceLocation)] = []
+    package var unknownSettings: [(name: String, location: SourceLocation)] = []
 
     /// copier's default `_exclude` when the template sets none and has no `_subdirectory`.
-    public static let defaultExclude = [
+    package static let defaultExclude = [
         "copier.yaml", "copier.yml", "mlrepro.yml", "~*", "*.py[co]", "__pycache__", ".git", ".DS_Store", ".svn",
     ]
 
-    public var effectiveExclude: [String] {
+    package var effectiveExclude: [String] {
         if let exclude { return exclude }
         if let subdirectory, !subdirectory.isEmpty, subdirectory != "." { return [] }
         return TemplateManifest.defaultExclude
     }
 
-    public func question(named name: String) -> Question? { questions.first { $0.name == name } }
+    package func question(named name: String) -> Question? { questions.first { $0.name == name } }
 }
 
-/// A manifest problem, located in the manifest file.
 /// One YAML document of a manifest, with the reader that locates its nodes in their file.
 struct ManifestDocument {
     var reader: YAMLValueReader
     var node: Node
 }
 
-public struct ManifestError: Error, Sendable, CustomStringConvertible {
-    public var location: SourceLocation
-    public var message: String
-    public var description: String { "\(location): error: \(message)" }
+/// A manifest problem, located in the manifest file.
+package struct ManifestError: Error, Sendable, CustomStringConvertible {
+    package var location: SourceLocation
+    package var message: String
+    package var description: String { "\(location): error: \(message)" }
 }
 
 extension TemplateManifest {
@@ -207,7 +207,7 @@ extension TemplateManifest {
     static let knownSettings: Set<String> = copierSettings.union(mlreproSettings)
 
     /// Parses manifest text. `file` names the manifest in diagnostics.
-    public static func parse(_ text: String, file: String, fileName: String) throws -> TemplateManifest {
+    package static func parse(_ text: String, file: String, fileName: String) throws -> TemplateManifest {
         let reader = YAMLValueReader(file: file)
         return try parse(documents: try reader.parseAll(text).map { ManifestDocument(reader: reader, node: $0) },
                          description: firstComment(text), fileName: fileName)
@@ -588,10 +588,10 @@ extension TemplateManifest {
 }
 
 /// `major.minor.patch` with optional pre-release, compared numerically.
-public struct SemanticVersion: Sendable, Comparable {
-    public var parts: [Int]
+package struct SemanticVersion: Sendable, Comparable {
+    package var parts: [Int]
 
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let core = text.split(separator: "-", maxSplits: 1).first.map(String.init) ?? text
         let numbers = core.split(separator: ".").map { Int($0) }
         guard !numbers.isEmpty, numbers.count <= 4, numbers.allSatisfy({ $0 != nil }) else { return nil }
@@ -599,7 +599,7 @@ public struct SemanticVersion: Sendable, Comparable {
         while parts.count < 3 { parts.append(0) }
     }
 
-    public static func < (lhs: SemanticVersion, rhs: SemanticVersion) -> Bool {
+    package static func < (lhs: SemanticVersion, rhs: SemanticVersion) -> Bool {
         lhs.parts.lexicographicallyPrecedes(rhs.parts)
     }
 }

@@ -2,9 +2,9 @@ import Foundation
 import Yams
 
 /// A key given twice in one YAML mapping, located at its repetition.
-public struct YAMLDuplicateKey: Sendable, Equatable {
-    public var key: String
-    public var location: SourceLocation
+package struct YAMLDuplicateKey: Sendable, Equatable {
+    package var key: String
+    package var location: SourceLocation
 }
 
 extension YAMLValueReader {
@@ -18,7 +18,7 @@ extension YAMLValueReader {
     /// Yams refuses repeated keys, so each refusal renames the occurrence it names (a private-use
     /// prefix that no YAML author writes) and the file is parsed again; the renamed keys are then
     /// folded back into their last occurrence.
-    public func parseAllLastKeyWins(_ text: String) throws -> (documents: [Node], duplicates: [YAMLDuplicateKey]) {
+    package func parseAllLastKeyWins(_ text: String) throws -> (documents: [Node], duplicates: [YAMLDuplicateKey]) {
         if text.utf8.count > maxBytes || text.utf8.contains(0) {
             return (try parseAll(text), [])
         }

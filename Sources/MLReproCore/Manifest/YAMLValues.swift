@@ -3,45 +3,45 @@ import TemplateEngine
 import Yams
 
 /// A position in a source file, 1-based, as editors and compilers print it.
-public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-    public var column: Int
+package struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
+    package var file: String
+    package var line: Int
+    package var column: Int
 
-    public init(file: String, line: Int, column: Int) {
+    package init(file: String, line: Int, column: Int) {
         self.file = file
         self.line = line
         self.column = column
     }
 
-    public var description: String { "\(file):\(line):\(column)" }
+    package var description: String { "\(file):\(line):\(column)" }
 }
 
 /// A YAML (or JSON) error with the place it was found.
-public struct YAMLValueError: Error, Sendable, CustomStringConvertible {
-    public var location: SourceLocation
-    public var message: String
+package struct YAMLValueError: Error, Sendable, CustomStringConvertible {
+    package var location: SourceLocation
+    package var message: String
 
-    public var description: String { "\(location): error: \(message)" }
+    package var description: String { "\(location): error: \(message)" }
 }
 
 /// Turns YAML or JSON text into template values, keeping mapping order and source marks.
 ///
 /// Limits keep hostile input cheap: input size, scalar size, nesting depth and the number of
 /// values produced (which also bounds alias expansion).
-public struct YAMLValueReader: Sendable {
-    public var file: String
-    public static let defaultMaxBytes = 8 * 1024 * 1024
-    public var maxBytes = defaultMaxBytes
-    public var maxDepth = 64
-    public var maxValues = 200_000
+package struct YAMLValueReader: Sendable {
+    package var file: String
+    package static let defaultMaxBytes = 8 * 1024 * 1024
+    package var maxBytes = defaultMaxBytes
+    package var maxDepth = 64
+    package var maxValues = 200_000
     /// Bytes of one scalar (an answer, a default): longer values are refused, not processed.
-    public var maxScalarBytes = 1024 * 1024
+    package var maxScalarBytes = 1024 * 1024
 
-    public init(file: String) { self.file = file }
+    package init(file: String) { self.file = file }
 
     /// Parses `text` into its root node (nil for an empty document).
-    public func parse(_ text: String) throws -> Node? {
+    package func parse(_ text: String) throws -> Node? {
         if text.utf8.count > maxBytes {
             throw YAMLValueError(location: location(line: 1, column: 1),
                                  message: "file is larger than \(maxBytes / (1024 * 1024)) MiB")
@@ -61,7 +61,7 @@ public struct YAMLValueReader: Sendable {
     }
 
     /// Parses every document of `text` (`---` separated); empty documents are left out.
-    public func parseAll(_ text: String) throws -> [Node] {
+    package func parseAll(_ text: String) throws -> [Node] {
         if text.utf8.count > maxBytes {
             throw YAMLValueError(location: location(line: 1, column: 1),
                                  message: "file is larger than \(maxBytes / (1024 * 1024)) MiB")
@@ -89,7 +89,7 @@ public struct YAMLValueReader: Sendable {
     }
 
     /// Reads a file as UTF-8 and parses it.
-    public func parseFile(at path: String) throws -> Node? {
+    package func parseFile(at path: String) throws -> Node? {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw YAMLValueError(location: location(line: 1, column: 1), message: "cannot read the file")
         }
@@ -103,18 +103,18 @@ public struct YAMLValueReader: Sendable {
         return try parse(text)
     }
 
-    public func location(_ node: Node) -> SourceLocation {
+    package func location(_ node: Node) -> SourceLocation {
         let mark = node.mark
         return location(line: mark?.line ?? 1, column: mark?.column ?? 1)
     }
 
-    public func location(line: Int, column: Int) -> SourceLocation {
+    package func location(line: Int, column: Int) -> SourceLocation {
         SourceLocation(file: file, line: line, column: column)
     }
 
     /// Converts a node into a `Value`: mappings keep their order, scalars are typed the YAML 1.1
     /// way (ints, floats, bools, null), anything else is a string.
-    public func value(_ node: Node) throws -> Value {
+    package func value(_ node: Node) throws -> Value {
         var budget = maxValues
         return try convert(node, depth: 0, budget: &budget)
     }
@@ -155,7 +155,7 @@ public struct YAMLValueReader: Sendable {
     }
 
     /// The text of a mapping key; keys must be scalars.
-    public func keyString(_ key: Node) throws -> String {
+    package func keyString(_ key: Node) throws -> String {
         guard case .scalar(let scalar) = key else {
             throw YAMLValueError(location: location(key), message: "mapping keys must be plain scalars")
         }

@@ -3,33 +3,33 @@ import Foundation
 
 /// Produces the environment record (`.mlrepro/environment.json`, the `env` context variable)
 /// as deterministic JSON text.
-public protocol EnvironmentRecordProvider: Sendable {
+package protocol EnvironmentRecordProvider: Sendable {
     func recordJSON(workingDirectory: String) async -> String
 }
 
 /// The record the environment probe writes (`mlrepro probe`): GPUs, drivers, CUDA, cuDNN,
 /// NCCL, ROCm, host, Python and git of `workingDirectory`. With `skipped` (`--no-probe`), a
 /// record of the same shape whose every source is `skipped`.
-public struct ProbedEnvironmentRecord: EnvironmentRecordProvider {
-    public var skipped: Bool
-    public var timeout: Duration
-    public var capturedAt: Date
+package struct ProbedEnvironmentRecord: EnvironmentRecordProvider {
+    package var skipped: Bool
+    package var timeout: Duration
+    package var capturedAt: Date
 
-    public init(skipped: Bool, timeout: Duration = .seconds(5), capturedAt: Date? = nil) {
+    package init(skipped: Bool, timeout: Duration = .seconds(5), capturedAt: Date? = nil) {
         self.skipped = skipped
         self.timeout = timeout
         self.capturedAt = capturedAt ?? Self.now()
     }
 
     /// The capture time: `$SOURCE_DATE_EPOCH` when set (reproducible records), else now.
-    public static func now(environment: [String: String] = ProcessInfo.processInfo.environment) -> Date {
+    package static func now(environment: [String: String] = ProcessInfo.processInfo.environment) -> Date {
         if let epoch = environment["SOURCE_DATE_EPOCH"].flatMap({ TimeInterval($0) }) {
             return Date(timeIntervalSince1970: epoch)
         }
         return Date()
     }
 
-    public func recordJSON(workingDirectory: String) async -> String {
+    package func recordJSON(workingDirectory: String) async -> String {
         if skipped {
             return ProbeRecord.skipped(mlreproVersion: MLReproVersion.current, capturedAt: capturedAt).jsonString()
         }
@@ -40,8 +40,8 @@ public struct ProbedEnvironmentRecord: EnvironmentRecordProvider {
 }
 
 /// A record given as text (read back from a project's `environment.json`).
-public struct FixedEnvironmentRecord: EnvironmentRecordProvider {
-    public var json: String
-    public init(json: String) { self.json = json }
-    public func recordJSON(workingDirectory: String) async -> String { json }
+package struct FixedEnvironmentRecord: EnvironmentRecordProvider {
+    package var json: String
+    package init(json: String) { self.json = json }
+    package func recordJSON(workingDirectory: String) async -> String { json }
 }

@@ -3,41 +3,53 @@ import Prompting
 import TemplateEngine
 
 /// What `.mlrepro/` says about a generated project: template, commit, answers, environment.
-public struct ProjectRecord: Sendable {
+package struct ProjectRecord: Sendable {
     /// Absolute path of the project.
-    public var project: String
-    public var answers: AnswersFile
+    package var project: String
+    package var answers: AnswersFile
     /// `_template` as recorded.
-    public var template: String
+    package var template: String
     /// `_commit`: a full git commit id, or `sha256:...` for templates that are not git.
-    public var commit: String
+    package var commit: String
     /// `_template_dirty`: the template's uncommitted working tree was rendered.
-    public var templateWasDirty: Bool
+    package var templateWasDirty: Bool
     /// `_skip`: patterns of paths the project owns; never compared or updated.
-    public var skip: [String]
+    package var skip: [String]
     /// `.mlrepro/environment.json`, as-is.
-    public var environmentJSON: String
+    package var environmentJSON: String
     /// `.mlrepro/checksums`: sha256 by path of every file the template generated.
-    public var checksums: PathMap<String>
+    package var checksums: PathMap<String>
 
     /// Paths listed in `.mlrepro/checksums`, sorted.
-    public var checksummedPaths: [String] { checksums.sortedKeys }
+    package var checksummedPaths: [String] { checksums.sortedKeys }
 
-    public var isGitCommit: Bool { commit.utf8.count == 40 && commit.utf8.allSatisfy { $0 < 128 && Character(UnicodeScalar($0)).isHexDigit } }
+    package var isGitCommit: Bool { commit.utf8.count == 40 && commit.utf8.allSatisfy { $0 < 128 && Character(UnicodeScalar($0)).isHexDigit } }
 
-    /// Which tool's record this is: mlrepro's `.mlrepro/`, or copier's answers file alone.
-    public var madeBy = "mlrepro"
+    /// Which tool's record this is: mlrepro's `.mlrepro/`, copier's answers file alone, or cruft's
+    /// `.cruft.json`.
+    package var madeBy = Maker.mlrepro
+
+    /// The tool that wrote a project's record. It is known from which file the record was read,
+    /// never written to the record itself.
+    package enum Maker: Sendable, Equatable {
+        /// `.mlrepro/answers.yml` (or a template's `.mlrepro/answers.NAME.yml`).
+        case mlrepro
+        /// A copier answers file (`.copier-answers.yml` or copier's `--answers-file`).
+        case copier
+        /// cruft's `.cruft.json` of a cookiecutter project.
+        case cruft
+    }
 
     /// Where mlrepro's record of this template is (or goes, for a copier or cruft record that
     /// `update` or `recopy` rewrites): `.mlrepro/answers.yml`, or `.mlrepro/answers.NAME.yml` for a
     /// template recorded apart (see `RecordLayout`).
-    public var layout = RecordLayout.standard
+    package var layout = RecordLayout.standard
 
     /// The git ref the project was generated from, when the template is a git repository: the
     /// recorded commit, or what copier's `_commit` names (a tag, or `git describe` output).
-    public var generatedRef: String? {
+    package var generatedRef: String? {
         if isGitCommit { return commit }
-        guard madeBy != "mlrepro", !commit.isEmpty, !commit.hasPrefix("sha256:") else { return nil }
+        guard madeBy != .mlrepro, !commit.isEmpty, !commit.hasPrefix("sha256:") else { return nil }
         // `v1.2.0-3-gabc1234` (git describe): the commit is the part after `-g`.
         if let range = commit.range(of: "-g", options: .backwards) {
             let hash = commit[range.upperBound...]
@@ -47,10 +59,10 @@ public struct ProjectRecord: Sendable {
     }
 
     /// cruft's record of a cookiecutter project: `template`, `commit`, `context.cookiecutter`.
-    public static let cruftPath = ".cruft.json"
+    package static let cruftPath = ".cruft.json"
 
     /// copier's answers file, as copier writes it without `_answers_file`.
-    public static let copierAnswersPath = ".copier-answers.yml"
+    package static let copierAnswersPath = ".copier-answers.yml"
 
     /// Reads the record; a directory without `.mlrepro/answers.yml` is no generated project.
     /// The record is untrusted input (`RecordInput`): its files are read only as regular files
@@ -59,7 +71,7 @@ public struct ProjectRecord: Sendable {
     /// `answersFile` (copier's `--answers-file`, relative to the project) names the record to read
     /// instead of looking for one: `.mlrepro/answers.yml`, `.cruft.json`, or a copier answers file
     /// anywhere inside the project (e.g. `.copier/.copier-answers.yml`).
-    public static func load(project: String, answersFile: String? = nil) throws -> ProjectRecord {
+    package static func load(project: String, answersFile: String? = nil) throws -> ProjectRecord {
         if let answersFile {
             if let reason = RecordInput.problem(with: answersFile) {
                 throw ProjectRecordError.unreadable(answersFile, "--answers-file must be a path inside the project: \(reason)")
@@ -97,7 +109,7 @@ public struct ProjectRecord: Sendable {
                                                           maxBytes: YAMLValueReader.defaultMaxBytes) else {
             throw ProjectRecordError.notAProject(project)
         }
-        let answers = try AnswersFile.load(contents: answersData, path: answersPath)
+        let answers = try AnswersFile.load(contents: answersData, path: answersPath, cookiecutterForms: false)
         func string(_ key: String) throws -> String {
             guard let entry = answers.entry(key) else { throw ProjectRecordError.missingKey(answersPath, key) }
             guard case .string(let text) = entry.value, !text.isEmpty else {
@@ -157,7 +169,7 @@ public struct ProjectRecord: Sendable {
         guard let data = try RecordInput.contents(of: relative, in: project, maxBytes: YAMLValueReader.defaultMaxBytes) else {
             throw ProjectRecordError.notAProject(project)
         }
-        let answers = try AnswersFile.load(contents: data, path: path)
+        let answers = try AnswersFile.load(contents: data, path: path, cookiecutterForms: relative == cruftPath)
         guard let source = answers.entry("_src_path"), case .string(let template) = source.value, !template.isEmpty else {
             throw ProjectRecordError.missingKey(path, "_src_path")
         }
@@ -173,7 +185,7 @@ public struct ProjectRecord: Sendable {
         var record = ProjectRecord(project: project, answers: answers, template: template, commit: commit,
                                    templateWasDirty: false, skip: try skipPatterns(answers), environmentJSON: "{}",
                                    checksums: PathMap())
-        record.madeBy = "copier"
+        record.madeBy = .copier
         record.layout = RecordLayout.of(record: relative)
         return record
     }
@@ -183,7 +195,7 @@ public struct ProjectRecord: Sendable {
     /// `commit` as `_src_path` and `_commit`).
     static func loadCruft(project: String) throws -> ProjectRecord {
         var record = try loadCopier(project: project, relative: cruftPath)
-        record.madeBy = "cruft"
+        record.madeBy = .cruft
         return record
     }
 
@@ -222,7 +234,7 @@ public struct ProjectRecord: Sendable {
     /// The recorded answers as inputs, keeping only questions `manifest` asks (a question the
     /// template dropped is dropped with it) and leaving out `_` settings. A cookiecutter template
     /// that chooses a nested template keeps them all: the chosen one asks its own questions.
-    public func answerInputs(for manifest: TemplateManifest, overrides: AnswersFile? = nil,
+    package func answerInputs(for manifest: TemplateManifest, overrides: AnswersFile? = nil,
                              data: [(key: String, value: String)] = []) -> AnswerInputs {
         let overridden = Set(overrides?.entries.map(\.key) ?? [])
         var entries = answers.entries.filter { entry in
@@ -235,7 +247,7 @@ public struct ProjectRecord: Sendable {
 }
 
 /// Why a project's record cannot be used.
-public enum ProjectRecordError: Error, Sendable, CustomStringConvertible {
+package enum ProjectRecordError: Error, Sendable, CustomStringConvertible {
     case notAProject(String)
     case missingKey(String, String)
     case badValue(SourceLocation, String, String)
@@ -247,7 +259,7 @@ public enum ProjectRecordError: Error, Sendable, CustomStringConvertible {
     /// A path only the record names leads through a symbolic link in the project.
     case throughLink(path: String, link: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .notAProject(path):
             return "'\(path)' is not a generated project (no \(Provenance.answersPath), nor copier's \(ProjectRecord.copierAnswersPath) or cruft's \(ProjectRecord.cruftPath)); "

@@ -3,7 +3,7 @@ import Prompting
 
 /// The records of a project made from several templates, one per template applied, as copier
 /// keeps one answers file per template (`.copier-answers.yml`, `.copier-answers.ci.yml`, ...).
-public enum ProjectRecords {
+package enum ProjectRecords {
     /// The project's records, relative to it: `.mlrepro/answers.yml` when there is one, then the
     /// templates recorded apart (`.mlrepro/answers.NAME.yml`, by name), then copier's answers files
     /// at the top (`.copier-answers.yml` and `.copier-answers.NAME.yml`, by name). A copier file
@@ -11,7 +11,7 @@ public enum ProjectRecords {
     /// mlrepro record of the same layout names the same template (a copier project mlrepro has
     /// updated keeps both), is that record and is left out. Entries that are not regular files
     /// (links included) are not records.
-    public static func find(in project: String) -> [String] {
+    package static func find(in project: String) -> [String] {
         var found: [String] = []
         if isRegularFile(project + "/" + Provenance.answersPath) { found.append(Provenance.answersPath) }
         let recordFolder = project + "/" + GenerationPlan.recordDirectory
@@ -52,15 +52,15 @@ public enum ProjectRecords {
 }
 
 /// Two templates of one project that both generate a file, neither declaring it the other's.
-public struct OverlappingTemplates: Error, Sendable, CustomStringConvertible {
-    public var first: (record: String, template: String)
-    public var second: (record: String, template: String)
-    public var paths: [String]
+package struct OverlappingTemplates: Error, Sendable, CustomStringConvertible {
+    package var first: (record: String, template: String)
+    package var second: (record: String, template: String)
+    package var paths: [String]
     /// What to do about it (the default suits `check`).
-    public var advice = "one of the templates must declare each of them its project's own (_project_owned or _skip_if_exists); "
+    package var advice = "one of the templates must declare each of them its project's own (_project_owned or _skip_if_exists); "
         + "or check one template at a time with --answers-file"
 
-    public init(first: (record: String, template: String), second: (record: String, template: String), paths: [String],
+    package init(first: (record: String, template: String), second: (record: String, template: String), paths: [String],
                 advice: String? = nil) {
         self.first = first
         self.second = second
@@ -68,7 +68,7 @@ public struct OverlappingTemplates: Error, Sendable, CustomStringConvertible {
         if let advice { self.advice = advice }
     }
 
-    public var description: String {
+    package var description: String {
         let shown = paths.prefix(10).map { "  \(TerminalText.visible($0, keepingNewlines: false))" }.joined(separator: "\n")
         let more = paths.count > 10 ? "\n  ... and \(paths.count - 10) more" : ""
         return "templates '\(first.template)' (\(first.record)) and '\(second.template)' (\(second.record)) both generate "

@@ -1,15 +1,16 @@
 import Foundation
+import Synchronization
 import TemplateEngine
 
 /// The `.mlrepro/` record of how a project was made.
-public enum Provenance {
-    public static let answersPath = ".mlrepro/answers.yml"
-    public static let checksumsPath = ".mlrepro/checksums"
-    public static let environmentPath = ".mlrepro/environment.json"
+package enum Provenance {
+    package static let answersPath = ".mlrepro/answers.yml"
+    package static let checksumsPath = ".mlrepro/checksums"
+    package static let environmentPath = ".mlrepro/environment.json"
 
     /// `answers.yml`: `_template`, `_commit`, `_mlrepro_version`, then the recorded answers in
     /// question order. It is a valid `--answers` file.
-    public static func answersText(template: String, commit: String, answers: OrderedMapping,
+    package static func answersText(template: String, commit: String, answers: OrderedMapping,
                                    layout: RecordLayout = .standard) -> String {
         var text = "# How this project was generated. Reproduce it with:\n"
         text += "#   mlrepro init DEST --template \(template) --answers \(layout.answersPath)\n"
@@ -25,7 +26,7 @@ public enum Provenance {
     /// `checksums` in `sha256sum` format, sorted by path (names with `\` or a newline are
     /// escaped the way GNU sha256sum escapes them). `digests` gives files hashed elsewhere
     /// (large copies, hashed in chunks).
-    public static func checksumsText(_ files: [(path: String, bytes: [UInt8])],
+    package static func checksumsText(_ files: [(path: String, bytes: [UInt8])],
                                      digests streamed: [(path: String, digest: String)] = []) -> String {
         let computed = ResultDigests(files.map(\.bytes))
         let hex = computed.hex + streamed.map(\.digest)
@@ -54,12 +55,12 @@ struct ResultDigests {
     }
 }
 
-final class DigestSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [String]
-    init(count: Int) { slots = Array(repeating: "", count: count) }
-    func set(_ index: Int, _ value: String) { lock.lock(); slots[index] = value; lock.unlock() }
-    var values: [String] { lock.lock(); defer { lock.unlock() }; return slots }
+/// Per-index digests written from concurrent workers.
+final class DigestSlots: Sendable {
+    private let slots: Mutex<[String]>
+    init(count: Int) { slots = Mutex(Array(repeating: "", count: count)) }
+    func set(_ index: Int, _ value: String) { slots.withLock { $0[index] = value } }
+    var values: [String] { slots.withLock { $0 } }
 }
 
 /// Deterministic block-style YAML for recorded answers.

@@ -6,23 +6,23 @@ import Foundation
 /// .mlrepro/answers.NAME.yml` keeps `.mlrepro/answers.NAME.yml`, `.mlrepro/checksums.NAME`,
 /// `.mlrepro/environment.NAME.json` and `refs/mlrepro/records/NAME/base`. A copier answers file
 /// `.copier-answers.NAME.yml` that mlrepro updates gains the same NAME's record.
-public struct RecordLayout: Sendable, Equatable {
+package struct RecordLayout: Sendable, Equatable {
     /// NAME, or nil for the project's first record.
-    public var name: String?
+    package var name: String?
 
-    public static let standard = RecordLayout(name: nil)
+    package static let standard = RecordLayout(name: nil)
 
-    public var answersPath: String { name.map { ".mlrepro/answers.\($0).yml" } ?? Provenance.answersPath }
-    public var checksumsPath: String { name.map { ".mlrepro/checksums.\($0)" } ?? Provenance.checksumsPath }
-    public var environmentPath: String { name.map { ".mlrepro/environment.\($0).json" } ?? Provenance.environmentPath }
+    package var answersPath: String { name.map { ".mlrepro/answers.\($0).yml" } ?? Provenance.answersPath }
+    package var checksumsPath: String { name.map { ".mlrepro/checksums.\($0)" } ?? Provenance.checksumsPath }
+    package var environmentPath: String { name.map { ".mlrepro/environment.\($0).json" } ?? Provenance.environmentPath }
     /// The git reference of the merge base (a project in a subfolder gets a suffix, see `PristineBase`).
-    public var baseReference: String { name.map { "refs/mlrepro/records/\($0)/base" } ?? PristineBase.reference }
+    package var baseReference: String { name.map { "refs/mlrepro/records/\($0)/base" } ?? PristineBase.reference }
     /// The three record files, answers first.
-    public var files: [String] { [answersPath, checksumsPath, environmentPath] }
+    package var files: [String] { [answersPath, checksumsPath, environmentPath] }
 
     /// Why `name` cannot name a record: it must be letters, digits, `-` and `_`, starting with a
     /// letter or digit, at most 64 characters (it becomes part of file names and a git reference).
-    public static func problem(withName name: String) -> String? {
+    package static func problem(withName name: String) -> String? {
         if name.isEmpty { return "the name is empty" }
         if name.utf8.count > 64 { return "the name is longer than 64 characters" }
         guard let first = name.unicodeScalars.first, first.isASCII, CharacterSet.alphanumerics.contains(first) else {
@@ -34,7 +34,7 @@ public struct RecordLayout: Sendable, Equatable {
     }
 
     /// NAME of `.mlrepro/answers.NAME.yml` (a record mlrepro writes apart); nil for any other path.
-    public static func mlreproName(of relative: String) -> String? {
+    package static func mlreproName(of relative: String) -> String? {
         name(of: relative, prefix: ".mlrepro/answers.", suffix: ".yml")
     }
 
@@ -52,7 +52,7 @@ public struct RecordLayout: Sendable, Equatable {
     /// The layout of the record read from `relative`: `.mlrepro/answers.NAME.yml` and
     /// `.copier-answers.NAME.yml` are NAME's; every other record (`.mlrepro/answers.yml`,
     /// `.copier-answers.yml`, `.cruft.json`, a copier file elsewhere) is the standard one.
-    public static func of(record relative: String?) -> RecordLayout {
+    package static func of(record relative: String?) -> RecordLayout {
         guard let relative else { return .standard }
         if let name = mlreproName(of: relative) ?? copierName(of: relative) { return RecordLayout(name: name) }
         return .standard
@@ -60,7 +60,7 @@ public struct RecordLayout: Sendable, Equatable {
 
     /// The layout `init --answers-file PATH` writes: PATH must be `.mlrepro/answers.yml` or
     /// `.mlrepro/answers.NAME.yml`.
-    public static func forInit(answersFile path: String) throws -> RecordLayout {
+    package static func forInit(answersFile path: String) throws -> RecordLayout {
         let normalised = path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
         if normalised == Provenance.answersPath { return .standard }
         if let name = mlreproName(of: normalised) { return RecordLayout(name: name) }
@@ -74,9 +74,9 @@ public struct RecordLayout: Sendable, Equatable {
 
 /// A record `init` cannot write where it was asked to (a bad `--answers-file`, a record of that
 /// name already there, a file another template of the project generates).
-public struct RecordPlacementError: Error, Sendable, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+package struct RecordPlacementError: Error, Sendable, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }
 
 private enum LayoutName {

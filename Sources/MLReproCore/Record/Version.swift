@@ -1,4 +1,4 @@
 /// The version of mlrepro, recorded in every generated project (`_mlrepro_version`).
-public enum MLReproVersion {
-    public static let current = "0.1.0"
+package enum MLReproVersion {
+    package static let current = "0.1.0"
 }

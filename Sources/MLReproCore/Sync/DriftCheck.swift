@@ -2,8 +2,8 @@ import Foundation
 import Prompting
 
 /// How a project differs from a fresh render of its template.
-public struct DriftReport: Sendable {
-    public enum Status: String, Sendable {
+package struct DriftReport: Sendable {
+    package enum Status: String, Sendable {
         /// The file differs from what the template renders (contents or executable bit).
         case changed
         /// The template renders the file; the project does not have it.
@@ -13,43 +13,43 @@ public struct DriftReport: Sendable {
         case extra
     }
 
-    public struct Entry: Sendable {
-        public var path: String
-        public var status: Status
+    package struct Entry: Sendable {
+        package var path: String
+        package var status: Status
         /// Unified diff from the template's render (`a/`) to the project (`b/`); its path labels
         /// have control characters escaped (`TerminalText`), as every path printed is.
-        public var diff: String
+        package var diff: String
     }
 
     /// A path as printed: control and bidirectional characters escaped, on one line.
     static func shown(_ path: String) -> String { TerminalText.visible(path, keepingNewlines: false) }
 
-    public var project: String
-    public var template: String
-    public var commit: String
+    package var project: String
+    package var template: String
+    package var commit: String
     /// The content hash of the built-in or folder template compared with, when it is not the
     /// recorded `_commit` (the template changed since, or the record was edited); nil when they agree.
-    public var templateHash: String?
-    public var templateWasDirty: Bool
-    public var compared: Int
-    public var entries: [Entry]
+    package var templateHash: String?
+    package var templateWasDirty: Bool
+    package var compared: Int
+    package var entries: [Entry]
     /// Project-owned files (`_project_owned`) that differ from the template's render: information,
     /// not drift (empty with `strict`, where they are entries like any other file).
-    public var owned: [Entry] = []
+    package var owned: [Entry] = []
     /// Every file was compared, project-owned ones included (`check --strict`).
-    public var strict = false
+    package var strict = false
     /// Notes for the user about how the comparison was made (hooks not run without `--trust`).
-    public var notes: [String] = []
+    package var notes: [String] = []
     /// Files that differ but could not be verified: the template's post_gen_project hook, which
     /// may change them, did not run (no `--trust`).
-    public var unverified: [String] = []
+    package var unverified: [String] = []
 
-    public var inSync: Bool { entries.isEmpty }
+    package var inSync: Bool { entries.isEmpty }
 
-    public func count(_ status: Status) -> Int { entries.filter { $0.status == status }.count }
+    package func count(_ status: Status) -> Int { entries.filter { $0.status == status }.count }
 
     /// The human report: every diff, then a summary.
-    public var text: String {
+    package var text: String {
         var output = entries.map(\.diff).joined()
         var at = TemplateRevision.label(commit)
         if let templateHash {
@@ -79,7 +79,7 @@ public struct DriftReport: Sendable {
     }
 
     /// The machine-readable report (stable key order).
-    public var json: String {
+    package var json: String {
         func quote(_ text: String) -> String { JSONText.quote(text) }
         var output = "{\n"
         output += "  \"project\": \(quote(project)),\n"
@@ -105,10 +105,10 @@ public struct DriftReport: Sendable {
 }
 
 /// `mlrepro check`: regenerate from the record and compare with the working tree.
-public enum DriftCheck {
+package enum DriftCheck {
     /// `strict`: project-owned files (`_project_owned`) count as drift like every other file.
     /// `answersFile`: the record to read, relative to the project (copier's `--answers-file`).
-    public static func run(project: String, template: RecordedTemplate = RecordedTemplate(), strict: Bool = false,
+    package static func run(project: String, template: RecordedTemplate = RecordedTemplate(), strict: Bool = false,
                            answersFile: String? = nil) throws -> DriftReport {
         let record = try template.record(of: project, answersFile: answersFile)
         let tree = try template.load(record)

@@ -1,10 +1,10 @@
 import Foundation
 
 /// One record's drift in a project made from several templates.
-public struct RecordDrift: Sendable {
+package struct RecordDrift: Sendable {
     /// The record, relative to the project (`.mlrepro/answers.yml`, `.copier-answers.ci.yml`).
-    public var record: String
-    public var report: DriftReport
+    package var record: String
+    package var report: DriftReport
 }
 
 extension DriftCheck {
@@ -12,7 +12,7 @@ extension DriftCheck {
     /// rendered from its own record and compared, and two templates that both generate a file
     /// neither declares its project's own (`_project_owned`, `_skip_if_exists`) are refused
     /// before anything is compared. Nil when the project has fewer than two records.
-    public static func runEvery(project: String, template: RecordedTemplate = RecordedTemplate(),
+    package static func runEvery(project: String, template: RecordedTemplate = RecordedTemplate(),
                                 strict: Bool = false) throws -> [RecordDrift]? {
         let records = ProjectRecords.find(in: project)
         guard records.count > 1 else { return nil }
@@ -34,7 +34,7 @@ extension DriftCheck {
     /// `update` of every record: refuses (`OverlappingTemplates`) two of the project's templates
     /// that both generate a file neither declares the project's own, rendered at their recorded
     /// versions, before anything is changed.
-    public static func refuseOverlaps(project: String, template: RecordedTemplate = RecordedTemplate()) throws {
+    package static func refuseOverlaps(project: String, template: RecordedTemplate = RecordedTemplate()) throws {
         try refuseOverlaps(render(ProjectRecords.find(in: project), of: project, template: template))
     }
 
@@ -69,7 +69,7 @@ extension DriftCheck {
     /// when the new template would generate a file one of the project's recorded templates also
     /// generates, unless one of the two declares it the project's own (`_project_owned`,
     /// `_skip_if_exists`). Each recorded template is rendered from its record, as `check` does.
-    public static func refuseOverlap(_ prepared: PreparedGeneration, recordedAs newRecord: String,
+    package static func refuseOverlap(_ prepared: PreparedGeneration, recordedAs newRecord: String,
                                      template: RecordedTemplate = RecordedTemplate()) throws {
         let project = prepared.request.destination
         let records = ProjectRecords.find(in: project)
@@ -99,7 +99,7 @@ extension DriftCheck {
 
 extension RecordDrift {
     /// `check --json` of several records: `{"in_sync": ..., "records": [{"record": ..., "report": {...}}]}`.
-    public static func json(_ every: [RecordDrift]) -> String {
+    package static func json(_ every: [RecordDrift]) -> String {
         let inSync = every.allSatisfy { $0.report.inSync }
         let items = every.map { entry -> String in
             let report = entry.report.json.trimmingCharacters(in: .newlines)
@@ -111,7 +111,7 @@ extension RecordDrift {
 
 extension TemplateUpdates {
     /// `check --updates --json` of several records: `{"records": [{"record": ..., "updates": {...}}]}`.
-    public static func json(_ every: [(record: String, updates: TemplateUpdates)]) -> String {
+    package static func json(_ every: [(record: String, updates: TemplateUpdates)]) -> String {
         let items = every.map { entry -> String in
             "{\"record\": " + JSONText.quote(entry.record) + ", \"updates\": " + entry.updates.json.trimmingCharacters(in: .newlines) + "}"
         }

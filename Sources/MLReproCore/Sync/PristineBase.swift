@@ -18,8 +18,8 @@ import TemplateEngine
 ///
 /// For a project made before this existed, the commit `init` made ("Generate project with mlrepro
 /// ...") is the next best base: see `fromHistory`.
-public enum PristineBase {
-    public static let reference = "refs/mlrepro/base"
+package enum PristineBase {
+    package static let reference = "refs/mlrepro/base"
     static let commitTrailer = "Template-Commit: "
     /// Bounds on what is read back from a base commit (it is the project's, hence untrusted).
     static let maxFiles = 100_000
@@ -44,7 +44,7 @@ public enum PristineBase {
     /// Records `files` as the pristine render of `template` at `commit` for the project. Returns
     /// false when the project is in no git repository (nothing to record into).
     @discardableResult
-    public static func record(project: String, template: String, commit: String,
+    package static func record(project: String, template: String, commit: String,
                               files: [(path: String, bytes: [UInt8], mode: UInt16)], layout: RecordLayout = .standard) throws -> Bool {
         guard let (repository, _, name) = location(of: project, layout: layout) else { return false }
         let shownTemplate = TerminalText.visible(template, keepingNewlines: false)
@@ -70,7 +70,7 @@ public enum PristineBase {
 
     /// What `init` just wrote of `prepared`'s plan, read back before any task runs: the pristine
     /// render to record. Secret files and files `_skip_if_exists` kept are not part of it.
-    public static func written(_ prepared: PreparedGeneration, kept: [String]) -> [(path: String, bytes: [UInt8], mode: UInt16)] {
+    package static func written(_ prepared: PreparedGeneration, kept: [String]) -> [(path: String, bytes: [UInt8], mode: UInt16)] {
         let keptPaths = Set(kept)
         let destination = prepared.request.destination
         return prepared.plan.files.compactMap { item in

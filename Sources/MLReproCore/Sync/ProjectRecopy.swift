@@ -3,8 +3,8 @@ import GitSupport
 import TemplateEngine
 
 /// What `recopy` does to one file.
-public struct RecopyAction: Sendable, Equatable {
-    public enum Kind: String, Sendable {
+package struct RecopyAction: Sendable, Equatable {
+    package enum Kind: String, Sendable {
         /// The project's file differs from the fresh render and is replaced by it.
         case overwrite
         case create
@@ -14,20 +14,20 @@ public struct RecopyAction: Sendable, Equatable {
         case keep
     }
 
-    public var path: String
-    public var kind: Kind
-    public var note: String
+    package var path: String
+    package var kind: Kind
+    package var note: String
 }
 
 /// The outcome of `recopy`.
-public struct RecopyReport: Sendable {
-    public var project: String
-    public var fromCommit: String
-    public var toCommit: String
-    public var toRef: String
-    public var actions: [RecopyAction]
-    public var pretended = false
-    public var notes: [String] = []
+package struct RecopyReport: Sendable {
+    package var project: String
+    package var fromCommit: String
+    package var toCommit: String
+    package var toRef: String
+    package var actions: [RecopyAction]
+    package var pretended = false
+    package var notes: [String] = []
 }
 
 /// `mlrepro recopy`: regenerates the project from its recorded answers at the recorded template
@@ -36,20 +36,20 @@ public struct RecopyReport: Sendable {
 /// template does not generate stay; project-owned (`_project_owned`) and `_skip_if_exists` files
 /// that exist stay; a file the recorded version generated that the template no longer generates is
 /// removed only if unchanged. All or nothing (`UpdateApplication`); the record is rewritten.
-public struct ProjectRecopy {
-    public var project: String
-    public var ref: String?
-    public var answers: AnswersFile?
-    public var data: [(key: String, value: String)]
-    public var template: RecordedTemplate
+package struct ProjectRecopy {
+    package var project: String
+    package var ref: String?
+    package var answers: AnswersFile?
+    package var data: [(key: String, value: String)]
+    package var template: RecordedTemplate
     /// The record to read, relative to the project; nil finds it.
-    public var answersFile: String?
+    package var answersFile: String?
     /// Work out every action and write nothing.
-    public var pretend = false
+    package var pretend = false
     /// Overwrite project-owned files too.
-    public var includeOwned = false
+    package var includeOwned = false
 
-    public init(project: String, ref: String?, answers: AnswersFile?, data: [(key: String, value: String)],
+    package init(project: String, ref: String?, answers: AnswersFile?, data: [(key: String, value: String)],
                 template: RecordedTemplate = RecordedTemplate()) {
         self.project = project
         self.ref = ref
@@ -58,7 +58,7 @@ public struct ProjectRecopy {
         self.template = template
     }
 
-    public func run() throws -> RecopyReport {
+    package func run() throws -> RecopyReport {
         let record = try template.record(of: project, answersFile: answersFile)
         if !pretend { try ProjectUpdate.requireCleanTree(project) }
         let tree = try template.load(record, ref: ref, latest: false)

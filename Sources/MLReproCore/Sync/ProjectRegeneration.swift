@@ -2,29 +2,29 @@ import Foundation
 import TemplateEngine
 
 /// A template rendered in memory for an existing project: what `init` would write now.
-public struct RegeneratedProject: Sendable {
-    public struct File: Sendable, Equatable {
-        public var bytes: [UInt8]
-        public var mode: UInt16
+package struct RegeneratedProject: Sendable {
+    package struct File: Sendable, Equatable {
+        package var bytes: [UInt8]
+        package var mode: UInt16
     }
 
-    public var tree: TemplateTree
-    public var prepared: PreparedGeneration
+    package var tree: TemplateTree
+    package var prepared: PreparedGeneration
     /// Every generated file that `check` and `update` compare, by path.
-    public var files: PathMap<File>
+    package var files: PathMap<File>
     /// Secret files (`_secret_files`): rendered only for `update` to create when absent.
-    public var secrets: PathMap<File>
+    package var secrets: PathMap<File>
     /// `_skip_if_exists` matches: the project owns them once they exist.
-    public var skipIfExists: Set<String>
+    package var skipIfExists: Set<String>
     /// `_project_owned`: the generated files that are the project's own (see `ownsPath`).
-    public var projectOwned = PathPatterns([])
+    package var projectOwned = PathPatterns([])
     /// For the user: the template's post-generation hooks were not run (no `--trust`).
-    public var notes: [String] = []
+    package var notes: [String] = []
     /// The template has a hook that shapes its output, and it did not run (no `--trust`).
-    public var hooksSkipped = false
+    package var hooksSkipped = false
     /// Large files copied as they are, compared in chunks by `check` (rendered with
     /// `streamingCopies`); their `files` entries hold no bytes.
-    public var streamed = PathMap<TemplateEntry>()
+    package var streamed = PathMap<TemplateEntry>()
 
     /// Renders `tree` for the project at `project` with `inputs` and the recorded environment.
     /// `_skip` patterns leave files out entirely.
@@ -35,7 +35,7 @@ public struct RegeneratedProject: Sendable {
     /// `layout`: the record's, which names the copier answers file the template writes.
     /// With `streamingCopies`, a large file copied as it is stays in the template (`streamed`)
     /// instead of being read whole, unless hooks that shape the output run on the render.
-    public static func render(tree: TemplateTree, project: String, inputs: AnswerInputs,
+    package static func render(tree: TemplateTree, project: String, inputs: AnswerInputs,
                               environmentJSON: String, skip: [String], trust: Bool = false,
                               layout: RecordLayout = .standard, streamingCopies: Bool = false, budget: RenderBudget? = nil,
                               runner: any TaskRunning = ProcessTaskRunner(),
@@ -90,7 +90,7 @@ public struct RegeneratedProject: Sendable {
     }
 
     /// True when the template declares `path` the project's own (`_project_owned`).
-    public func ownsPath(_ path: String) -> Bool { projectOwned.matches(path, isDirectory: false) }
+    package func ownsPath(_ path: String) -> Bool { projectOwned.matches(path, isDirectory: false) }
 
     /// Writes the render to a scratch folder, runs the prepared tasks there (in the folder's
     /// place of DEST) and reads back what they leave as the files to compare.
@@ -169,15 +169,15 @@ public struct RegeneratedProject: Sendable {
 }
 
 /// Finds the template a project records, at the recorded commit or another ref.
-public struct RecordedTemplate: Sendable {
-    public var git: GitTemplateLoader
+package struct RecordedTemplate: Sendable {
+    package var git: GitTemplateLoader
     /// `--trust`: the template's Python extensions may run while it is rendered again.
-    public var trust: Bool
+    package var trust: Bool
     /// `--template SRC`: where the template is now, instead of the recorded `_template` (a folder
     /// template that moved, a mirror of a git template); `update` records it.
-    public var override: String?
+    package var override: String?
 
-    public init(git: GitTemplateLoader = GitTemplateLoader(), trust: Bool = false, override: String? = nil) {
+    package init(git: GitTemplateLoader = GitTemplateLoader(), trust: Bool = false, override: String? = nil) {
         self.git = git
         self.trust = trust
         self.override = override
@@ -186,7 +186,7 @@ public struct RecordedTemplate: Sendable {
     /// The template at `ref`; without one, the recorded commit of a git template (or, with
     /// `latest`, its newest version tag, else HEAD). Built-in and directory templates have
     /// only their current content.
-    public func load(_ record: ProjectRecord, ref: String? = nil, latest: Bool = false) throws -> TemplateTree {
+    package func load(_ record: ProjectRecord, ref: String? = nil, latest: Bool = false) throws -> TemplateTree {
         var tree = try find(record, ref: ref, latest: latest)
         if let entry = record.answers.entry("_src_path"), case .string(let given) = entry.value { tree.requestedSource = given }
         // At the recorded commit the template sees the ref the project was generated from.
@@ -202,7 +202,7 @@ public struct RecordedTemplate: Sendable {
     }
 
     /// The project's record, with `_template` replaced by `override` when there is one.
-    public func record(of project: String, answersFile: String? = nil) throws -> ProjectRecord {
+    package func record(of project: String, answersFile: String? = nil) throws -> ProjectRecord {
         var record = try ProjectRecord.load(project: project, answersFile: answersFile)
         if let override {
             if override.hasPrefix("-") { throw TemplateUnavailable(template: override, reason: "it looks like an option") }
@@ -240,9 +240,9 @@ public struct RecordedTemplate: Sendable {
         if let entry = record.answers.entry("_format"), case .string(let name) = entry.value,
            TemplateFormats.names.contains(name) { return name }
         switch record.madeBy {
-        case "cruft": return "cookiecutter"
-        case "copier": return "copier"
-        default: return nil
+        case .cruft: return "cookiecutter"
+        case .copier: return "copier"
+        case .mlrepro: return nil
         }
     }
 
@@ -271,8 +271,8 @@ public struct RecordedTemplate: Sendable {
 }
 
 /// The recorded template cannot be found.
-public struct TemplateUnavailable: Error, Sendable, CustomStringConvertible {
-    public var template: String
-    public var reason: String
-    public var description: String { "the project's template '\(template)' is unavailable: \(reason)" }
+package struct TemplateUnavailable: Error, Sendable, CustomStringConvertible {
+    package var template: String
+    package var reason: String
+    package var description: String { "the project's template '\(template)' is unavailable: \(reason)" }
 }

@@ -4,47 +4,47 @@ import Prompting
 import TemplateEngine
 
 /// What `update` did to one file.
-public struct UpdateAction: Sendable, Equatable {
-    public enum Kind: String, Sendable {
+package struct UpdateAction: Sendable, Equatable {
+    package enum Kind: String, Sendable {
         case updated = "update", merged = "merge", conflict, created = "create", removed = "remove"
         case keptDeleted = "deleted", keptChanged = "keep"
     }
 
-    public var path: String
-    public var kind: Kind
-    public var note: String
+    package var path: String
+    package var kind: Kind
+    package var note: String
 }
 
 /// The outcome of `update`.
-public struct UpdateReport: Sendable {
-    public var project: String
+package struct UpdateReport: Sendable {
+    package var project: String
     /// The template updated, as recorded.
-    public var template = ""
-    public var fromCommit: String
-    public var toCommit: String
-    public var toRef: String
-    public var actions: [UpdateAction]
+    package var template = ""
+    package var fromCommit: String
+    package var toCommit: String
+    package var toRef: String
+    package var actions: [UpdateAction]
     /// The `_migrations` commands that ran, in order ("before: cmd", "after: cmd"); with `pretend`,
     /// those that would run.
-    public var migrations: [String] = []
+    package var migrations: [String] = []
     /// Questions the recorded answers did not answer (new in this version, or whose `when` became
     /// true), with the answer taken: asked on a terminal, else the default.
-    public var newAnswers: [(name: String, value: Value, asked: Bool)] = []
+    package var newAnswers: [(name: String, value: Value, asked: Bool)] = []
     /// `--pretend`: nothing was written.
-    public var pretended = false
+    package var pretended = false
     /// Where the merge base came from (see `MergeBaseSource`).
-    public var base: MergeBaseSource = .unchangedFiles
+    package var base: MergeBaseSource = .unchangedFiles
     /// For the user: what could not be done beside the update itself.
-    public var notes: [String] = []
+    package var notes: [String] = []
     /// The new version's `_message_before_update` and `_message_after_update`, rendered.
-    public var messageBeforeUpdate: String?
-    public var messageAfterUpdate: String?
+    package var messageBeforeUpdate: String?
+    package var messageAfterUpdate: String?
 
-    public var conflicts: [String] { actions.filter { $0.kind == .conflict }.map(\.path) }
+    package var conflicts: [String] { actions.filter { $0.kind == .conflict }.map(\.path) }
 }
 
 /// Where `update` found the files the recorded template version generated.
-public enum MergeBaseSource: String, Sendable {
+package enum MergeBaseSource: String, Sendable {
     /// The pristine render `init` or the last `update` kept under `refs/mlrepro/base`.
     case recorded
     /// The git template rendered again at the recorded commit.
@@ -56,7 +56,7 @@ public enum MergeBaseSource: String, Sendable {
 }
 
 /// Why `update` refused to start.
-public enum UpdateError: Error, Sendable, CustomStringConvertible {
+package enum UpdateError: Error, Sendable, CustomStringConvertible {
     case notUnderGit(String)
     case dirty(String, [String])
     /// A path update would write or remove passes through a symbolic link.
@@ -66,7 +66,7 @@ public enum UpdateError: Error, Sendable, CustomStringConvertible {
     case migrationsNeedTrust(count: Int, from: String, to: String)
     case migrationFailed(command: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .notUnderGit(project):
             return "'\(project)' is not in a git repository; update and recopy need one so every change they make can be "
@@ -91,29 +91,29 @@ public enum UpdateError: Error, Sendable, CustomStringConvertible {
 /// `mlrepro update`: three-way merge of the template's changes into the project.
 /// Base = the render at the recorded commit and answers; theirs = the render at the new ref
 /// and answers; ours = the working tree.
-public struct ProjectUpdate {
-    public var project: String
-    public var ref: String?
-    public var answers: AnswersFile?
-    public var data: [(key: String, value: String)]
-    public var template: RecordedTemplate
+package struct ProjectUpdate {
+    package var project: String
+    package var ref: String?
+    package var answers: AnswersFile?
+    package var data: [(key: String, value: String)]
+    package var template: RecordedTemplate
     /// Runs `_migrations` (only with `template.trust`).
-    public var runner: any TaskRunning
+    package var runner: any TaskRunning
     /// `--keep-owned`: project-owned files (`_project_owned`) are left as they are instead of
     /// receiving the template's changes by three-way merge.
-    public var keepOwned = false
+    package var keepOwned = false
     /// The record to read, relative to the project (copier's `--answers-file`); nil finds it.
-    public var answersFile: String?
+    package var answersFile: String?
     /// Asks a question the recorded answers leave open (on a terminal, as `init` asks); nil takes
     /// its default. Either way the answer is listed in the report's `newAnswers`.
-    public var ask: ((PendingQuestion) throws -> Value)?
+    package var ask: ((PendingQuestion) throws -> Value)?
     /// `--pretend`: work out every action and write nothing (no migration runs, no base is kept).
-    public var pretend = false
+    package var pretend = false
     /// The clean working tree was checked already: `update` of several templates in turn checks it
     /// once, before the first, whose changes the next ones then find.
-    public var treeCheckedClean = false
+    package var treeCheckedClean = false
 
-    public init(project: String, ref: String?, answers: AnswersFile?, data: [(key: String, value: String)],
+    package init(project: String, ref: String?, answers: AnswersFile?, data: [(key: String, value: String)],
                 template: RecordedTemplate = RecordedTemplate(), runner: any TaskRunning = ProcessTaskRunner()) {
         self.project = project
         self.ref = ref
@@ -123,7 +123,7 @@ public struct ProjectUpdate {
         self.runner = runner
     }
 
-    public func run() throws -> UpdateReport {
+    package func run() throws -> UpdateReport {
         let record = try template.record(of: project, answersFile: answersFile)
         if !pretend && !treeCheckedClean { try Self.requireCleanTree(project) }
         let theirsTree = try template.load(record, ref: ref, latest: ref == nil)
@@ -168,61 +168,47 @@ public struct ProjectUpdate {
         let labels = MergeLabels(ancestor: "template \(TemplateRevision.label(record.commit)) (recorded)", ours: "project", theirs: theirLabel)
 
         for path in ExactPath.sortedUnique(baseFiles.keys + theirs.files.keys) {
-            let base = baseFiles[path]
-            let new = theirs.files[path]
-            let ours = ProjectFiles.read(project + "/" + path)
-            if theirs.skipIfExists.contains(path) && ours != nil { continue }
-            if keepOwned && theirs.ownsPath(path) && (ours != nil || base != nil) {
-                if let ours, let new, ours.bytes != new.bytes {
-                    actions.append(.init(path: path, kind: .keptChanged, note: "project-owned; left as it is (--keep-owned)"))
-                }
+            let base = baseFiles[path].map { UpdateDecision.Version(bytes: $0.bytes, mode: $0.mode) }
+            let new = theirs.files[path].map { UpdateDecision.Version(bytes: $0.bytes, mode: $0.mode) }
+            let ours = ProjectFiles.read(project + "/" + path).map { UpdateDecision.Version(bytes: $0.bytes, mode: $0.mode) }
+            let decision = UpdateDecision.decide(base: base, new: new, ours: ours, recorded: record.checksums[path] != nil,
+                                                 skipIfExists: theirs.skipIfExists.contains(path),
+                                                 keptOwned: keepOwned && theirs.ownsPath(path))
+            switch decision {
+            case .leave:
                 continue
-            }
-            switch (base, new, ours) {
-            case (_, nil, nil), (nil, nil, _):
-                continue
-            case let (base?, nil, ours?):
-                if ours.bytes == base.bytes {
-                    removals.append(path)
-                    actions.append(.init(path: path, kind: .removed, note: "the template no longer generates it"))
-                } else {
-                    actions.append(.init(path: path, kind: .keptChanged, note: "the template removed it; kept because you changed it"))
-                }
-            case let (base, new?, nil):
-                if base == nil && record.checksums[path] == nil {
-                    writes.append((path, new.bytes, new.mode))
-                    actions.append(.init(path: path, kind: .created, note: ""))
-                } else if base == nil || base?.bytes != new.bytes {
-                    actions.append(.init(path: path, kind: .keptDeleted, note: "you deleted it; the template changed it (not restored)"))
-                }
-            case let (base, new?, ours?):
-                if ours.bytes == new.bytes {
-                    if base?.mode == ours.mode, ours.mode != new.mode { writes.append((path, ours.bytes, new.mode)) }
-                    continue
-                }
-                let mode = base.map { $0.mode == ours.mode ? new.mode : ours.mode } ?? ours.mode
-                if let base, ours.bytes == base.bytes {
-                    writes.append((path, new.bytes, mode))
-                    actions.append(.init(path: path, kind: .updated, note: ""))
-                    continue
-                }
-                if let base, base.bytes == new.bytes { continue }
-                let ancestor = base?.bytes ?? []
-                if base == nil {
-                    // A path the template newly generates, where the project already has a file of
-                    // its own (untracked or ignored): the user's bytes stay, the template's go beside.
-                    let side = Self.freeSideCopy(for: path, in: project, taken: writes.map(\.path))
-                    writes.append((side, new.bytes, new.mode))
-                    actions.append(.init(path: path, kind: .conflict, note: "the template now generates this file and yours was kept; the template's version is in \(side)"))
-                    continue
-                }
-                if ancestor.contains(0) || ours.bytes.contains(0) || new.bytes.contains(0) {
-                    let side = Self.freeSideCopy(for: path, in: project, taken: writes.map(\.path))
-                    writes.append((side, new.bytes, new.mode))
-                    actions.append(.init(path: path, kind: .conflict, note: "binary file changed on both sides; the template's version is in \(side)"))
-                    continue
-                }
-                let merged = try FileMerge.merge(base: ancestor, ours: ours.bytes, theirs: new.bytes, labels: labels)
+            case .changeMode(let mode):
+                if let ours { writes.append((path, ours.bytes, mode)) }
+            case .remove:
+                removals.append(path)
+                actions.append(.init(path: path, kind: .removed, note: "the template no longer generates it"))
+            case .keepChangedRemoved:
+                actions.append(.init(path: path, kind: .keptChanged, note: "the template removed it; kept because you changed it"))
+            case .keepOwned:
+                actions.append(.init(path: path, kind: .keptChanged, note: "project-owned; left as it is (--keep-owned)"))
+            case .create:
+                if let new { writes.append((path, new.bytes, new.mode)) }
+                actions.append(.init(path: path, kind: .created, note: ""))
+            case .keepDeleted:
+                actions.append(.init(path: path, kind: .keptDeleted, note: "you deleted it; the template changed it (not restored)"))
+            case .replace(let mode):
+                if let new { writes.append((path, new.bytes, mode)) }
+                actions.append(.init(path: path, kind: .updated, note: ""))
+            case .conflictNewFile:
+                // A path the template newly generates, where the project already has a file of
+                // its own (untracked or ignored): the user's bytes stay, the template's go beside.
+                guard let new else { continue }
+                let side = Self.freeSideCopy(for: path, in: project, taken: writes.map(\.path))
+                writes.append((side, new.bytes, new.mode))
+                actions.append(.init(path: path, kind: .conflict, note: "the template now generates this file and yours was kept; the template's version is in \(side)"))
+            case .conflictBinary:
+                guard let new else { continue }
+                let side = Self.freeSideCopy(for: path, in: project, taken: writes.map(\.path))
+                writes.append((side, new.bytes, new.mode))
+                actions.append(.init(path: path, kind: .conflict, note: "binary file changed on both sides; the template's version is in \(side)"))
+            case .merge(let mode):
+                guard let base, let new, let ours else { continue }
+                let merged = try FileMerge.merge(base: base.bytes, ours: ours.bytes, theirs: new.bytes, labels: labels)
                 writes.append((path, merged.content, mode))
                 actions.append(.init(path: path, kind: merged.hasConflicts ? .conflict : .merged,
                                      note: merged.hasConflicts ? "conflict markers left in the file" : "your changes and the template's were combined"))
@@ -316,7 +302,7 @@ public struct ProjectUpdate {
 
     /// Refuses a project outside git or with uncommitted changes: every change `update` and
     /// `recopy` make must be reviewable (`git diff`) and undoable.
-    public static func requireCleanTree(_ project: String) throws {
+    package static func requireCleanTree(_ project: String) throws {
         guard let repository = try? GitRepository.open(at: project, searchParents: true),
               let root = repository.workingDirectory else {
             throw UpdateError.notUnderGit(project)
@@ -424,12 +410,12 @@ enum RecordRewrite {
         generated.append((record.layout.answersPath, answersBytes))
         generated.append((record.layout.environmentPath, Array(record.environmentJSON.utf8)))
         writes.append((record.layout.answersPath, answersBytes, 0o644))
-        if record.madeBy != "mlrepro" {
+        if record.madeBy != .mlrepro {
             // A project copier made gains mlrepro's record, with the empty environment it was checked with.
             writes.append((record.layout.environmentPath, Array(record.environmentJSON.utf8), 0o644))
         }
         writes.append((record.layout.checksumsPath, Array(Provenance.checksumsText(generated).utf8), 0o644))
-        if record.madeBy == "cruft", let original = try RecordInput.contents(of: ProjectRecord.cruftPath, in: project),
+        if record.madeBy == .cruft, let original = try RecordInput.contents(of: ProjectRecord.cruftPath, in: project),
            let rewritten = try CruftRecord.updated(original, commit: tree.revision?.commit, answers: rendered.prepared.answers.recorded) {
             writes.append((ProjectRecord.cruftPath, rewritten, 0o644))
         }

@@ -4,20 +4,20 @@ import Prompting
 
 /// `mlrepro check --updates`: does the template have versions newer than the one recorded (as
 /// `cruft check` and `copier check-update` tell)?
-public struct TemplateUpdates: Sendable {
-    public var project: String
-    public var template: String
+package struct TemplateUpdates: Sendable {
+    package var project: String
+    package var template: String
     /// The recorded version as shown: a version tag, a commit or a content hash.
-    public var current: String
+    package var current: String
     /// Newer versions, newest first: version tags of a git template; for a built-in or directory
     /// template, its current content when that differs from the recorded one.
-    public var newer: [String]
+    package var newer: [String]
     /// How the answer was found, for the user.
-    public var note: String?
+    package var note: String?
 
-    public var available: Bool { !newer.isEmpty }
+    package var available: Bool { !newer.isEmpty }
 
-    public var text: String {
+    package var text: String {
         let shownTemplate = TerminalText.visible(template, keepingNewlines: false)
         let shownCurrent = TerminalText.visible(current, keepingNewlines: false)
         var output = ""
@@ -32,13 +32,13 @@ public struct TemplateUpdates: Sendable {
         return output
     }
 
-    public var json: String {
+    package var json: String {
         "{\"project\": \(JSONText.quote(project)), \"template\": \(JSONText.quote(template)), \"current\": \(JSONText.quote(current)), "
             + "\"update_available\": \(available), \"newer\": [" + newer.map(JSONText.quote).joined(separator: ", ") + "]}\n"
     }
 
     /// Looks for newer versions of the template `project` records.
-    public static func check(project: String, template: RecordedTemplate = RecordedTemplate(),
+    package static func check(project: String, template: RecordedTemplate = RecordedTemplate(),
                              answersFile: String? = nil) throws -> TemplateUpdates {
         let record = try template.record(of: project, answersFile: answersFile)
         let (source, base) = try template.source(of: record)

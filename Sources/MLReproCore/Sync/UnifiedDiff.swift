@@ -3,13 +3,13 @@
 /// The edit script comes from Myers' O(ND) algorithm after trimming the common prefix and
 /// suffix; past `maximumEditDistance` edits it falls back to one replace-all hunk, which is
 /// still a correct diff, only not a minimal one.
-public enum UnifiedDiff {
-    public static let maximumEditDistance = 4_000
+package enum UnifiedDiff {
+    package static let maximumEditDistance = 4_000
 
     /// The diff between `old` and `new`, with `oldLabel`/`newLabel` in the `---`/`+++` headers
     /// (`/dev/null` for a missing side). Empty when the contents are equal. Contents with a
     /// zero byte are reported as binary, without lines.
-    public static func text(old: [UInt8]?, new: [UInt8]?, oldLabel: String, newLabel: String,
+    package static func text(old: [UInt8]?, new: [UInt8]?, oldLabel: String, newLabel: String,
                             context: Int = 3) -> String {
         let oldBytes = old ?? []
         let newBytes = new ?? []

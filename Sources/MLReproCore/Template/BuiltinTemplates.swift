@@ -1,15 +1,15 @@
 import Foundation
 
 /// The templates compiled into the binary from the package's `Templates/` directory.
-public enum BuiltinTemplates {
+package enum BuiltinTemplates {
     /// The template `init` uses without `--template`.
-    public static let defaultName = "ml-research"
+    package static let defaultName = "ml-research"
 
     /// Built-in template names, sorted; only those with a manifest count.
-    public static var names: [String] { all.keys.sorted().filter { tree(named: $0)?.manifestName != nil } }
+    package static var names: [String] { all.keys.sorted().filter { tree(named: $0)?.manifestName != nil } }
 
     /// One built-in template, or nil when there is none of that name.
-    public static func tree(named name: String) -> TemplateTree? {
+    package static func tree(named name: String) -> TemplateTree? {
         guard let entries = all[name] else { return nil }
         var tree = TemplateTree(source: name, origin: "built-in:\(name)", entries: entries)
         tree.precomputedHash = hashes[name]
@@ -18,7 +18,7 @@ public enum BuiltinTemplates {
 
     /// Name and one-line description of each template: `_description`, else the manifest's
     /// first comment line.
-    public static func catalogue() -> [(name: String, description: String)] {
+    package static func catalogue() -> [(name: String, description: String)] {
         names.map { name in
             let description = (try? tree(named: name)?.manifest().description) ?? nil
             return (name, description ?? "")

@@ -2,15 +2,15 @@ import Foundation
 import GitSupport
 
 /// Reads git templates into a `TemplateTree` whose `revision` says which commit it is.
-public struct GitTemplateLoader: Sendable {
-    public var cache: TemplateCache
+package struct GitTemplateLoader: Sendable {
+    package var cache: TemplateCache
     /// Called with a line to show the user (a fetch that failed but a cached copy was used, ...).
-    public var warn: @Sendable (String) -> Void
+    package var warn: @Sendable (String) -> Void
     /// `--format`: the format to read a template with manifests of several formats as (it decides
     /// the default ref too); nil for the first one `TemplateFormats.all` recognises.
-    public var format: String?
+    package var format: String?
 
-    public init(cache: TemplateCache = .standard(), format: String? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }) {
+    package init(cache: TemplateCache = .standard(), format: String? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }) {
         self.cache = cache
         self.format = format
         self.warn = warn
@@ -21,7 +21,7 @@ public struct GitTemplateLoader: Sendable {
     /// copier's newest version tag (else HEAD); for a cookiecutter template, as cookiecutter does,
     /// the checked-out branch of a local repository and the default branch of a remote one.
     /// A local repository with uncommitted changes and no `ref` renders its working tree.
-    public func load(_ source: TemplateSource, spec: String, ref: String?) throws -> TemplateTree {
+    package func load(_ source: TemplateSource, spec: String, ref: String?) throws -> TemplateTree {
         if let ref { try GitArguments.refuseOptionLike(ref, role: "--vcs-ref") }
         var tree: TemplateTree
         switch source {
@@ -51,7 +51,7 @@ public struct GitTemplateLoader: Sendable {
 
     /// The template's repository with its newest tags: a local repository as it is, a remote one's
     /// cached clone after a fetch (a fetch that fails warns and uses the cache).
-    public func repositoryWithTags(_ source: TemplateSource, spec: String) throws -> GitRepository {
+    package func repositoryWithTags(_ source: TemplateSource, spec: String) throws -> GitRepository {
         switch source {
         case .builtin, .directory:
             throw GitTemplateError.refNeedsGit(spec)

@@ -5,7 +5,7 @@
 /// the end) is anchored at the root; a trailing slash matches directories only; `*` and `?`
 /// stay inside one component, `**` spans components, `[abc]` is a class, `!` re-includes.
 /// A path also matches when one of its parent directories matches.
-public struct PathPatterns: Sendable, Equatable {
+package struct PathPatterns: Sendable, Equatable {
     struct Rule: Sendable, Equatable {
         var negated: Bool
         var directoryOnly: Bool
@@ -16,7 +16,7 @@ public struct PathPatterns: Sendable, Equatable {
 
     private var rules: [Rule] = []
 
-    public init(_ patterns: [String]) {
+    package init(_ patterns: [String]) {
         for raw in patterns {
             var text = raw
             if text.hasPrefix("#") || text.trimmingSpaces.isEmpty { continue }
@@ -39,11 +39,11 @@ public struct PathPatterns: Sendable, Equatable {
         }
     }
 
-    public var isEmpty: Bool { rules.isEmpty }
+    package var isEmpty: Bool { rules.isEmpty }
 
     /// True when `path` (relative, `/`-separated) or one of its parents is matched.
     /// Linear in the path's depth times the patterns' lengths, whatever the patterns hold.
-    public func matches(_ path: String, isDirectory: Bool) -> Bool {
+    package func matches(_ path: String, isDirectory: Bool) -> Bool {
         if rules.isEmpty { return false }
         let parts = path.split(separator: "/").map { Array($0.unicodeScalars) }
         if parts.isEmpty { return false }

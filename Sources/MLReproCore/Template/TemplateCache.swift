@@ -5,15 +5,15 @@ import TemplateEngine
 /// Bare clones of remote templates, one per source, under `$XDG_CACHE_HOME/mlrepro/git`
 /// (or `~/.cache/mlrepro/git`). A clone is reused while its `origin` is the requested URL; it is
 /// fetched only when a wanted ref or commit is missing, or when the newest tag is asked for.
-public struct TemplateCache: Sendable {
-    public let directory: String
+package struct TemplateCache: Sendable {
+    package let directory: String
 
-    public init(directory: String) {
+    package init(directory: String) {
         self.directory = directory
     }
 
     /// The cache location the environment names.
-    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> TemplateCache {
+    package static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> TemplateCache {
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
             return TemplateCache(directory: xdg + "/mlrepro/git")
         }
@@ -22,7 +22,7 @@ public struct TemplateCache: Sendable {
     }
 
     /// Where the clone of `url` lives: a readable name plus a hash of the whole URL.
-    public func path(for url: String) -> String {
+    package func path(for url: String) -> String {
         let readable = url.split(whereSeparator: { $0 == "/" || $0 == ":" }).last.map(String.init) ?? "template"
         let safe = String(readable.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
             .replacingOccurrences(of: ".git", with: "")
@@ -47,7 +47,7 @@ public struct TemplateCache: Sendable {
 
     /// The cached clone of `url`, cloning it first when absent. `fresh` is true when this call
     /// cloned it (so a fetch would bring nothing new).
-    public func repository(for url: String) throws -> (repository: GitRepository, fresh: Bool) {
+    package func repository(for url: String) throws -> (repository: GitRepository, fresh: Bool) {
         let target = path(for: url)
         removeAbandonedClones()
         // An entry is used only when it is a real folder holding a clone of this very URL: one

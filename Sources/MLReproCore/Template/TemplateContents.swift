@@ -9,7 +9,7 @@ extension TemplateEntry {
     static let chunk = 1 << 20
 
     /// The file's size in bytes (a link's size is its target file's).
-    public var size: Int {
+    package var size: Int {
         switch storage {
         case .inline(let bytes): return bytes.count
         case .embedded(let base64): return base64.decoded.count
@@ -18,7 +18,7 @@ extension TemplateEntry {
     }
 
     /// True when the contents stay on disk (or in git) until used: copying streams them.
-    public var isStreamed: Bool {
+    package var isStreamed: Bool {
         switch storage {
         case .inline, .embedded: return false
         case .file, .blob: return true
@@ -27,7 +27,7 @@ extension TemplateEntry {
 
     /// The whole contents; a file over `limit` bytes is refused before it is read, with an
     /// error located at `shownAs` (the path diagnostics show).
-    public func read(limit: Int = TemplateLimits.readWhole, shownAs: String? = nil) throws -> [UInt8] {
+    package func read(limit: Int = TemplateLimits.readWhole, shownAs: String? = nil) throws -> [UInt8] {
         let size = self.size
         guard size <= limit else {
             throw TemplateLimitError(location: shownAs ?? path, reason: "the file is \(TemplateLimits.describe(Int64(size))); "
@@ -47,7 +47,7 @@ extension TemplateEntry {
     }
 
     /// Calls `body` with the contents in chunks of at most `chunk` bytes, in order.
-    public func stream(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    package func stream(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         switch storage {
         case .inline(let bytes):
             try bytes.withUnsafeBytes { try Self.chunks(of: $0, body) }
@@ -85,7 +85,7 @@ extension TemplateEntry {
     }
 
     /// SHA-256 of the contents, read in chunks.
-    public func digest() throws -> String {
+    package func digest() throws -> String {
         var hasher = SHA256()
         try stream { hasher.update(buffer: $0) }
         return hasher.finalizeHex()

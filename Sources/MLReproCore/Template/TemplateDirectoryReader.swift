@@ -8,7 +8,7 @@ extension TemplateTree {
     /// bytes against `TemplateLimits` as it goes, and stops at the first bound. Small files are
     /// read now, larger ones when they are used. Symlinks are followed only when their target
     /// stays inside the template; anything else is refused.
-    public static func read(directory: String, source: String) throws -> TemplateTree {
+    package static func read(directory: String, source: String) throws -> TemplateTree {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {

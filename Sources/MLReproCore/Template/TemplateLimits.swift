@@ -3,18 +3,18 @@ import Foundation
 /// How much of a template mlrepro reads, whatever its source (a directory, a git tree, the
 /// working tree of a local repository). The walk counts before it loads: a template past a bound
 /// is refused before its files are read.
-public enum TemplateLimits {
+package enum TemplateLimits {
     /// Files and folders in one template.
-    public static let entries = 50_000
+    package static let entries = 50_000
     /// Folders nested inside the template root (the bound on generated paths is the same).
-    public static let depth = 200
+    package static let depth = 200
     /// The files of one template, added up (copied files are streamed, never held whole).
-    public static let totalBytes: Int64 = 4 << 30
+    package static let totalBytes: Int64 = 4 << 30
     /// A file read whole into memory: a manifest, an include, a hook, a file to render.
-    public static let readWhole = 64 << 20
+    package static let readWhole = 64 << 20
     /// A file of a git template (libgit2 inflates a file whole, so it is held in memory while
     /// it is copied).
-    public static let gitBlob = 256 << 20
+    package static let gitBlob = 256 << 20
     /// Files up to this size are read when the template is read; larger ones when they are used.
     static let eagerFile = 1 << 20
     /// ... until the eagerly read files add up to this much.
@@ -32,10 +32,10 @@ public enum TemplateLimits {
 }
 
 /// A template past one of `TemplateLimits`.
-public struct TemplateLimitError: Error, Sendable, CustomStringConvertible {
+package struct TemplateLimitError: Error, Sendable, CustomStringConvertible {
     /// The template (or the file of it) at fault, as messages show it.
-    public var location: String
-    public var reason: String
+    package var location: String
+    package var reason: String
 
-    public var description: String { "\(location): error: \(reason)" }
+    package var description: String { "\(location): error: \(reason)" }
 }

@@ -1,16 +1,16 @@
 import Foundation
 
 /// Finds the template named by `--template`: a built-in name, or a local directory.
-public enum TemplateLocator {
+package enum TemplateLocator {
     /// True for git URLs (`https://…`, `git@…`, `ssh://…`, `git+…`, `….git`).
-    public static func isGitURL(_ source: String) -> Bool {
+    package static func isGitURL(_ source: String) -> Bool {
         let lower = source.lowercased()
         return lower.hasPrefix("https://") || lower.hasPrefix("http://") || lower.hasPrefix("git@")
             || lower.hasPrefix("ssh://") || lower.hasPrefix("git://") || lower.hasPrefix("git+")
             || lower.hasPrefix("gh:") || lower.hasPrefix("gl:") || (lower.hasSuffix(".git") && !FileManager.default.fileExists(atPath: source))
     }
 
-    public static func locate(_ source: String?, vcsRef: String? = nil,
+    package static func locate(_ source: String?, vcsRef: String? = nil,
                               workingDirectory: String = FileManager.default.currentDirectoryPath,
                               git: GitTemplateLoader = GitTemplateLoader()) throws -> TemplateTree {
         var tree = try find(source, vcsRef: vcsRef, workingDirectory: workingDirectory, git: git)
@@ -47,7 +47,7 @@ public enum TemplateLocator {
     /// How a project at `destination` records `tree` as `_template`: a template folder beside the
     /// project (somewhere below the project's parent folder, not inside the project) relative to the
     /// project, `../tpl`, so that the two can move together; everything else as its source.
-    public static func recordedName(of tree: TemplateTree, destination: String) -> String {
+    package static func recordedName(of tree: TemplateTree, destination: String) -> String {
         guard tree.revision == nil, !tree.origin.hasPrefix("built-in:"), tree.source.hasPrefix("/") else { return tree.source }
         let project = URL(fileURLWithPath: destination).standardizedFileURL.path
         let parent = (project as NSString).deletingLastPathComponent
@@ -60,7 +60,7 @@ public enum TemplateLocator {
 
     /// A relative `_template` of a project's record (`../tpl`), as an absolute path from the project
     /// it was recorded for; other names as they are.
-    public static func resolveRecorded(_ name: String, project: String) -> String {
+    package static func resolveRecorded(_ name: String, project: String) -> String {
         guard name.hasPrefix("../") else { return name }
         return URL(fileURLWithPath: project + "/" + name).standardizedFileURL.path
     }

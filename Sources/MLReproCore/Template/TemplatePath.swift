@@ -3,49 +3,49 @@
 /// A path compared byte for byte. Swift's `String` equality is canonical equivalence, so the NFC
 /// and NFD spellings of `mañana.txt` would be one key; on Linux they are two files (copier and
 /// cookiecutter write both), so the planner keys paths by their bytes.
-public struct ExactPath: Hashable, Comparable, Sendable {
-    public let path: String
-    public init(_ path: String) { self.path = path }
-    public static func == (lhs: ExactPath, rhs: ExactPath) -> Bool { lhs.path.utf8.elementsEqual(rhs.path.utf8) }
+package struct ExactPath: Hashable, Comparable, Sendable {
+    package let path: String
+    package init(_ path: String) { self.path = path }
+    package static func == (lhs: ExactPath, rhs: ExactPath) -> Bool { lhs.path.utf8.elementsEqual(rhs.path.utf8) }
     /// Byte order, which is code point order for UTF-8 (and `String`'s order for ASCII paths).
-    public static func < (lhs: ExactPath, rhs: ExactPath) -> Bool { precedes(lhs.path, rhs.path) }
-    public func hash(into hasher: inout Hasher) {
+    package static func < (lhs: ExactPath, rhs: ExactPath) -> Bool { precedes(lhs.path, rhs.path) }
+    package func hash(into hasher: inout Hasher) {
         var path = path
         path.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     /// `a` sorts before `b` by their bytes.
-    public static func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+    package static func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 
     /// `paths` without byte-identical repeats, in byte order.
-    public static func sortedUnique(_ paths: [String]) -> [String] { Set(paths.map(ExactPath.init)).sorted().map(\.path) }
+    package static func sortedUnique(_ paths: [String]) -> [String] { Set(paths.map(ExactPath.init)).sorted().map(\.path) }
 }
 
 /// A dictionary from paths, compared byte for byte (`ExactPath`), to values.
-public struct PathMap<Value>: Sequence {
+package struct PathMap<Value>: Sequence {
     private var storage: [ExactPath: Value] = [:]
 
-    public init() {}
+    package init() {}
 
-    public subscript(path: String) -> Value? {
+    package subscript(path: String) -> Value? {
         get { storage[ExactPath(path)] }
         set { storage[ExactPath(path)] = newValue }
     }
 
-    public var keys: [String] { storage.keys.map(\.path) }
+    package var keys: [String] { storage.keys.map(\.path) }
     /// The keys in byte order.
-    public var sortedKeys: [String] { storage.keys.sorted().map(\.path) }
-    public var count: Int { storage.count }
-    public var isEmpty: Bool { storage.isEmpty }
+    package var sortedKeys: [String] { storage.keys.sorted().map(\.path) }
+    package var count: Int { storage.count }
+    package var isEmpty: Bool { storage.isEmpty }
 
-    public func makeIterator() -> AnyIterator<(key: String, value: Value)> {
+    package func makeIterator() -> AnyIterator<(key: String, value: Value)> {
         var inner = storage.makeIterator()
         return AnyIterator { inner.next().map { (key: $0.key.path, value: $0.value) } }
     }
 }
 
 extension PathMap: ExpressibleByDictionaryLiteral {
-    public init(dictionaryLiteral elements: (String, Value)...) {
+    package init(dictionaryLiteral elements: (String, Value)...) {
         for (path, value) in elements { self[path] = value }
     }
 }

@@ -2,30 +2,30 @@ import Foundation
 import GitSupport
 
 /// Which git commit a template was read at, and how it was chosen.
-public struct TemplateRevision: Sendable, Equatable {
+package struct TemplateRevision: Sendable, Equatable {
     /// The full commit id (`_commit` in answers.yml).
-    public var commit: String
+    package var commit: String
     /// The tag, branch or commit asked for (or chosen: the newest version tag, else `HEAD`).
-    public var ref: String
+    package var ref: String
     /// True when a local template repository had uncommitted changes and its working tree
     /// was rendered instead of `commit`.
-    public var dirty: Bool
+    package var dirty: Bool
     /// A tag that points at `commit` (the newest version tag when several do), if any.
-    public var tag: String?
+    package var tag: String?
     /// `git describe --tags --always` of `commit` (what copier records as `_commit`).
-    public var described: String?
+    package var described: String?
     /// The ref the user asked for (`--vcs-ref`, or the recorded one `check` renders at); nil when
     /// the loader chose (cookiecutter's `_checkout` is this, `null` when nothing was asked).
-    public var requested: String?
+    package var requested: String?
 
     /// A recorded `_commit` as messages show it: a full commit id shortened to 12 digits; a tag,
     /// a `git describe` name or a content hash (`sha256:...`) as it is.
-    public static func label(_ commit: String) -> String {
+    package static func label(_ commit: String) -> String {
         let isFullID = commit.utf8.count == 40 && commit.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
         return isFullID ? String(commit.prefix(12)) : commit
     }
 
-    public init(commit: String, ref: String, dirty: Bool) {
+    package init(commit: String, ref: String, dirty: Bool) {
         self.commit = commit
         self.ref = ref
         self.dirty = dirty
@@ -33,7 +33,7 @@ public struct TemplateRevision: Sendable, Equatable {
 }
 
 /// Where `--template` (or a recorded `_template`) points.
-public enum TemplateSource: Sendable, Equatable {
+package enum TemplateSource: Sendable, Equatable {
     case builtin(String)
     /// A template directory that is not the root of a git repository.
     case directory(String)
@@ -46,7 +46,7 @@ public enum TemplateSource: Sendable, Equatable {
     /// Classifies `spec`: git URLs and `gh:owner/repo`/`gl:owner/repo` are remote; an existing
     /// directory is a local repository when it is a repository's root, else a plain directory;
     /// a bare name is a built-in template.
-    public static func classify(_ spec: String, relativeTo workingDirectory: String) throws -> TemplateSource {
+    package static func classify(_ spec: String, relativeTo workingDirectory: String) throws -> TemplateSource {
         if spec.hasPrefix("-") {
             throw GitTemplateError.optionLike(spec)
         }
@@ -84,7 +84,7 @@ public enum TemplateSource: Sendable, Equatable {
     }
 
     /// True for sources read through git.
-    public var isGit: Bool {
+    package var isGit: Bool {
         switch self {
         case .localRepository, .remote: return true
         case .builtin, .directory: return false
@@ -93,7 +93,7 @@ public enum TemplateSource: Sendable, Equatable {
 }
 
 /// Problems with git templates, with what to do about them.
-public enum GitTemplateError: Error, Sendable, CustomStringConvertible {
+package enum GitTemplateError: Error, Sendable, CustomStringConvertible {
     case optionLike(String)
     case badShorthand(String)
     case refNeedsGit(String)
@@ -105,7 +105,7 @@ public enum GitTemplateError: Error, Sendable, CustomStringConvertible {
     /// A kind of source cookiecutter reads that mlrepro does not (zip archives, Mercurial).
     case unsupportedSource(String, String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .optionLike(text):
             return "'\(text)' looks like a command-line option; a template source cannot start with '-'"

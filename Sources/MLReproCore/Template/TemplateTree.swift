@@ -3,26 +3,26 @@ import GitSupport
 import TemplateEngine
 
 /// One file or directory of a template, path relative to the template root (`/`-separated).
-public struct TemplateEntry: Sendable {
-    public var path: String
-    public var isDirectory: Bool
-    public var mode: UInt16
+package struct TemplateEntry: Sendable {
+    package var path: String
+    package var isDirectory: Bool
+    package var mode: UInt16
     /// The file's contents. A large file kept on disk (or in a git repository) is read here
     /// whole, and an empty array comes back when it cannot be: code that may meet large files
     /// uses `read(limit:)`, `copy(into:)` or `digest()` instead (see TemplateContents.swift).
-    public var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         get { (try? read(limit: Int.max)) ?? [] }
         set { storage = .inline(newValue) }
     }
     var storage: Storage
     /// For a symbolic link: its target as written. With `_preserve_symlinks` the link is
     /// generated as a link; otherwise `bytes` and `mode` are the file it leads to.
-    public var linkTarget: String?
+    package var linkTarget: String?
     /// For a link that cannot be followed (outside the template, dangling, a folder): why. It is
     /// an error only when the link has to be followed (without `_preserve_symlinks`).
-    public var linkError: (any Error)?
+    package var linkError: (any Error)?
 
-    public init(path: String, isDirectory: Bool, mode: UInt16, bytes: [UInt8] = []) {
+    package init(path: String, isDirectory: Bool, mode: UInt16, bytes: [UInt8] = []) {
         self.path = path
         self.isDirectory = isDirectory
         self.mode = mode
@@ -64,28 +64,28 @@ public struct TemplateEntry: Sendable {
 }
 
 /// A whole template read into memory: from a directory on disk or from the built-in set.
-public struct TemplateTree: Sendable {
+package struct TemplateTree: Sendable {
     /// The template as the user named it (`ml-research`, a directory path).
-    public var source: String
+    package var source: String
     /// Where it was read from, for messages (a directory or `built-in:NAME`).
-    public var origin: String
+    package var origin: String
     /// Entries sorted by path.
-    public var entries: [TemplateEntry]
+    package var entries: [TemplateEntry]
     /// The git commit a git template was read at (nil for built-in and directory templates).
-    public var revision: TemplateRevision?
+    package var revision: TemplateRevision?
     /// `--template` exactly as given (copier records it as `_src_path`); nil when not given.
-    public var requestedSource: String?
+    package var requestedSource: String?
     /// The format `--format` chose (`copier`, `cookiecutter`, ...) for a template that ships
     /// manifests of several formats; nil reads the first one `TemplateFormats.all` recognises.
-    public var formatPreference: String?
+    package var formatPreference: String?
     /// For a nested cookiecutter template, its folder inside the template as given.
-    public var nestedPath: String?
+    package var nestedPath: String?
     private var index: [ExactPath: Int]
     /// `contentHash` computed when the tree was built (built-in templates: by the embedder, so
     /// that their files need not be decoded to name them).
     var precomputedHash: String?
 
-    public init(source: String, origin: String, entries: [TemplateEntry]) {
+    package init(source: String, origin: String, entries: [TemplateEntry]) {
         self.source = source
         self.origin = origin
         self.entries = entries.sorted { ExactPath.precedes($0.path, $1.path) }
@@ -94,13 +94,13 @@ public struct TemplateTree: Sendable {
         self.index = index
     }
 
-    public func entry(at path: String) -> TemplateEntry? { index[ExactPath(path)].map { entries[$0] } }
+    package func entry(at path: String) -> TemplateEntry? { index[ExactPath(path)].map { entries[$0] } }
 
     /// The manifest file at the root that decides the template's format; nil when there is none.
-    public var manifestName: String? { TemplateFormats.detect(self)?.fileName }
+    package var manifestName: String? { TemplateFormats.detect(self)?.fileName }
 
     /// Reads the manifest through the template's format (see `TemplateFormat`).
-    public func manifest() throws -> TemplateManifest {
+    package func manifest() throws -> TemplateManifest {
         guard let (format, name) = TemplateFormats.detect(self) else {
             if let wanted = formatPreference, let format = TemplateFormats.all.first(where: { $0.name == wanted }) {
                 throw GenerationError.noManifestOfFormat(origin, format: wanted, files: format.manifestFileNames)
@@ -112,7 +112,7 @@ public struct TemplateTree: Sendable {
 
     /// The template in `folder` (cookiecutter's nested templates): same source and revision, its
     /// entries re-rooted at the folder; `nestedPath` says where it lies.
-    public func subtree(at folder: String) -> TemplateTree {
+    package func subtree(at folder: String) -> TemplateTree {
         let prefix = folder + "/"
         let inner = entries.compactMap { entry -> TemplateEntry? in
             guard entry.path.hasPrefix(prefix) else { return nil }
@@ -129,12 +129,12 @@ public struct TemplateTree: Sendable {
     }
 
     /// A path inside the template as diagnostics show it.
-    public func displayPath(_ path: String) -> String {
+    package func displayPath(_ path: String) -> String {
         origin.hasPrefix("built-in:") ? "\(source)/\(path)" : "\(origin)/\(path)"
     }
 
     /// A content hash of the whole template (paths, modes, bytes): the recorded `_commit`.
-    public var contentHash: String {
+    package var contentHash: String {
         if let precomputedHash { return precomputedHash }
         var hasher = SHA256()
         for entry in entries {

@@ -44,11 +44,16 @@ import TemplateEngine
         #expect(plan.files.map(\.path) == ["kept.txt"])
     }
 
-    @Test func invalidUTF8ManifestIsLocated() {
+    @Test(arguments: ["mlrepro.yml", "copier.yml", "copier.yaml", "cookiecutter.json", "ccds.json"])
+    func invalidUTF8ManifestIsLocated(fileName: String) throws {
         let bad = TemplateTree(source: "t", origin: "/tmp/t", entries: [
-            TemplateEntry(path: "copier.yml", isDirectory: false, mode: 0o644, bytes: [0xFF, 0xFE]),
+            TemplateEntry(path: fileName, isDirectory: false, mode: 0o644, bytes: [0xFF, 0xFE]),
         ])
-        #expect(throws: ManifestError.self) { try bad.manifest() }
+        let error = try #require(throws: ManifestError.self) { try bad.manifest() }
+        // Located at the manifest's first character, in the template's folder.
+        #expect(error.location.file == "/tmp/t/\(fileName)")
+        #expect(error.location.line == 1 && error.location.column == 1)
+        #expect(error.message.hasSuffix("is not valid UTF-8"), "\(error.message)")
     }
 
     @Test func cookiecutterJSONBecomesQuestionsInFileOrder() throws {

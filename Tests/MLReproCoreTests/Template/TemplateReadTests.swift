@@ -1,14 +1,11 @@
 import Foundation
+import MLReproTestSupport
 import Testing
 import TemplateEngine
 @testable import MLReproCore
 
 @Suite struct TemplateReadTests {
-    private func folder() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("template-read-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    private func folder() throws -> String { try TemporaryDirectory.make(prefix: "template-read") }
 
     @Test func aFolderWithoutAManifestIsRefusedBeforeItsFilesAreRead() throws {
         let root = try folder()

@@ -1,6 +1,6 @@
 /// One question as the wizard asks it: what is shown, what kind of answer it takes, and how an
 /// answer is checked. Built by the caller (the manifest is not known here).
-public struct Question: Sendable {
+public struct PromptQuestion: Sendable {
     /// The kind of answer a question takes.
     public enum Kind: Sendable, Equatable {
         /// Free text; Enter on an empty line accepts the default.
@@ -96,7 +96,7 @@ public enum PromptAnswer: Sendable, Equatable {
     case choices([Int])
 }
 
-extension Question {
+extension PromptQuestion {
     /// The answer as the user reads it back (summary, collapsed prompt). Secrets stay hidden.
     public func display(_ answer: PromptAnswer) -> String {
         if case .secret = kind {

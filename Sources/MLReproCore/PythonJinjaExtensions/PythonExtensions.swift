@@ -6,9 +6,9 @@ import TemplateEngine
 /// process, started once per run and only for a template that names such an extension, only
 /// with `--trust`. Their filters, tests and globals are bridged into the template environment;
 /// `copier-template-extensions` context hooks update the context the files are rendered with.
-public final class PythonExtensions: @unchecked Sendable {
+package final class PythonExtensions: @unchecked Sendable {
     /// Extensions whose features the engine has natively (nothing of theirs runs).
-    public static let native: Set<String> = [
+    package static let native: Set<String> = [
         "jinja2_time.TimeExtension", "jinja2_time.jinja2_time.TimeExtension",
         "jinja2_ansible_filters.AnsibleCoreFiltersExtension",
         "copier_templates_extensions.TemplateExtensionLoader", "copier_template_extensions.TemplateExtensionLoader",
@@ -24,7 +24,7 @@ public final class PythonExtensions: @unchecked Sendable {
 
     /// The Python extensions among `specs` (those mlrepro does not provide natively), after
     /// refusing Jinja2 extensions whose tags the engine lacks.
-    public static func pythonSpecs(_ specs: [String], manifest: String) throws -> [String] {
+    package static func pythonSpecs(_ specs: [String], manifest: String) throws -> [String] {
         for spec in specs {
             if let what = unsupported[spec] {
                 throw GenerationError.extensionUnavailable(name: spec, reason: "it adds \(what), which mlrepro's template engine does not have", manifest: manifest)
@@ -34,9 +34,9 @@ public final class PythonExtensions: @unchecked Sendable {
     }
 
     /// Filters, tests and globals the extensions added, and how many context hooks they have.
-    public private(set) var filters: [String] = []
-    public private(set) var tests: [String] = []
-    public private(set) var hookCount = 0
+    package private(set) var filters: [String] = []
+    package private(set) var tests: [String] = []
+    package private(set) var hookCount = 0
     private var globalValues = OrderedMapping()
     /// The helper process; the bridged functions hold it, so it lives as long as they do.
     private let channel: Channel
@@ -44,7 +44,7 @@ public final class PythonExtensions: @unchecked Sendable {
     /// Starts the helper with `python3` from PATH (or `MLREPRO_PYTHON`) and loads `specs`; the
     /// template's `modules` (its `.py` files) are written to a private folder the helper imports
     /// local extensions (`extensions.py:Class`) from, removed when the helper ends.
-    public init(specs: [String], modules: [TemplateEntry],
+    package init(specs: [String], modules: [TemplateEntry],
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mlrepro-extensions-\(UUID().uuidString)").path
         do {
@@ -73,14 +73,14 @@ public final class PythonExtensions: @unchecked Sendable {
     }
 
     /// Adds the extensions' filters, tests and globals to `environment`.
-    public func install(into environment: inout TemplateEnvironment) {
+    package func install(into environment: inout TemplateEnvironment) {
         for name in filters { environment.filters[name] = channel.function("filter", name) }
         for name in tests { environment.tests[name] = channel.function("test", name) }
         for (name, value) in globalValues.pairs { environment.globals[name] = value }
     }
 
     /// The context after the extensions' context hooks ran on it (unchanged without hooks).
-    public func applyHooks(to context: OrderedMapping) throws -> OrderedMapping {
+    package func applyHooks(to context: OrderedMapping) throws -> OrderedMapping {
         guard hookCount > 0 else { return context }
         var serializable = OrderedMapping()
         for (key, value) in context.pairs.map({ ($0.key, Self.pathsAsText($0.value)) }) where !Self.holdsFunction(value) {
