@@ -213,7 +213,7 @@ def glibc_floor(files: list[Path]) -> tuple[int, int] | None:
 def platform_tag(target: str, files: list[Path]) -> str:
     arch = target.split("-")[0]
     if "apple" in target:
-        return f"macosx_13_0_{'arm64' if arch in ('arm64', 'aarch64') else arch}"
+        return f"macosx_15_0_{'arm64' if arch in ('arm64', 'aarch64') else arch}"
     elf = [path for path in files if is_elf(path)]
     floor = glibc_floor(elf)
     if floor is None and not any(needed(path) for path in elf):
