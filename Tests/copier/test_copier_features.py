@@ -502,6 +502,32 @@ def test_src_path_attributes_without_a_counterpart_are_refused(tmp_path: Path) -
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("form", ["relative", "dot-slash", "absolute", "tilde"])
+def test_init_then_check_is_clean_for_every_form_of_template_path(tmp_path: Path, form: str) -> None:
+    """`_src_path` is recorded as `--template` was given (copier's form), and `check` renders it
+    so again, whether the template was named relatively, absolutely or from `~`."""
+    given = {"relative": "../tpl", "dot-slash": "./tpl/", "absolute": str(tmp_path / "tpl"), "tilde": "~/tpl"}[form]
+    cwd = tmp_path / "b" if form == "relative" else tmp_path
+    cwd.mkdir(exist_ok=True)
+    write(tmp_path / "tpl", {"copier.yml": "name: {default: demo}\n", "f.txt.jinja": "{{ name }} {{ _copier_answers._src_path }}\n",
+                             "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml }}"})
+    env = environment(tmp_path)
+    ours = subprocess.run([str(BIN), "init", "out", "--template", given, "--defaults", "--no-probe", "--quiet"],
+                          cwd=cwd, env=env, check=False, capture_output=True, text=True, timeout=120)
+    assert ours.returncode == 0, ours.stderr
+    assert (cwd / "out" / ".copier-answers.yml").read_text() == f"_src_path: {given}\nname: demo\n"
+    if form != "tilde":  # copier reads `~` literally (no such folder); the shell expands it first
+        copier = subprocess.run([str(COPIER), "copy", "--defaults", "--quiet", given, "ref"], cwd=cwd, env=env,
+                                check=False, capture_output=True, text=True, timeout=120)
+        assert copier.returncode == 0, copier.stderr
+        assert (cwd / "ref" / ".copier-answers.yml").read_text() == (cwd / "out" / ".copier-answers.yml").read_text()
+        assert (cwd / "ref" / "f.txt").read_text() == (cwd / "out" / "f.txt").read_text()
+    for where in [cwd, tmp_path / "tpl"]:  # check from where init ran and from elsewhere
+        check = subprocess.run([str(BIN), "check", str(cwd / "out")], cwd=where, env=env,
+                               check=False, capture_output=True, text=True, timeout=120)
+        assert check.returncode == 0, check.stdout + check.stderr
+
+
 @pytest.mark.parametrize("data", [[], ["--data", "name=given", "--data", "extra=3"]])
 def test_copier_phase_and_conf_options(tmp_path: Path, data: list[str]) -> None:
     assert_same(tmp_path, CONTEXT, data)

@@ -163,8 +163,11 @@ public enum ProjectGenerator {
         if let nested = manifest.nestedTemplates {
             return try prepareNested(nested, answers: answers, request: request, tree: tree, resolving: resolving)
         }
-        if let requested = tree.requestedSource, requested != tree.source {
-            // Recorded so that check and update render `_src_path` as init did.
+        if let requested = tree.requestedSource, requested != tree.source
+            || requested != TemplateLocator.recordedName(of: tree, destination: request.destination) {
+            // Recorded so that check and update render `_src_path` as init did: they find the
+            // template by the recorded `_template`, which for a folder beside the project is
+            // `../tpl` whatever form (relative, absolute, `~`) was given.
             answers.recorded["_src_path"] = .string(requested)
         }
         var context = renderingContext.full(answers: answers, namespace: manifest.answersNamespace)

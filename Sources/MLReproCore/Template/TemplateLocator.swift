@@ -32,7 +32,7 @@ public enum TemplateLocator {
         if !looksLikePath, let tree = BuiltinTemplates.tree(named: name), tree.manifestName != nil {
             return tree
         }
-        let expanded = (name as NSString).expandingTildeInPath
+        let expanded = TemplateSource.expandingTilde(name)
         let path = expanded.hasPrefix("/") ? expanded : workingDirectory + "/" + expanded
         let standardized = URL(fileURLWithPath: path).standardizedFileURL.path
         var isDirectory: ObjCBool = false
