@@ -355,6 +355,58 @@ def commit_and_tag(template: Path, tag: str, files: dict[str, str], first: bool 
     git("tag", tag, cwd=template)
 
 
+GIT_TASK_TEMPLATE = {
+    "copier.yml": "name: {default: demo}\n_tasks:\n  - \"sh {{ _copier_conf.src_path }}/scripts/make.sh {{ name }}\"\n"
+                  "  - [sh, \"{{ _copier_conf.src_path / 'scripts' / 'make.sh' }}\", again]\n"
+                  "_exclude: [copier.yml, scripts, data.txt]\n",
+    "scripts/make.sh": "echo \"$1 $(cat \"$(dirname \"$0\")/../data.txt\")\" >> made.txt\n",
+    "data.txt": "from the template\n",
+    "out.txt.jinja": "{{ name }}\n",
+}
+
+
+def test_tasks_run_files_of_a_git_templates_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A git template's tasks find the template's own files under `_copier_conf.src_path` (copier's clone;
+    mlrepro's copy for the run, removed when it ends)."""
+    commit_and_tag(tmp_path / "tpl", "v1", GIT_TASK_TEMPLATE, first=True)
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    copier, ours = run_both(tmp_path, None)
+    assert copier.returncode == 0 and ours.returncode == 0, copier.stderr + ours.stderr
+    expected = {path: data for path, data in snapshot(tmp_path / "a" / "out").items() if not path.startswith(".git")}
+    assert snapshot(tmp_path / "b" / "out") == expected  # copier also runs `git init` here; mlrepro has --no-git
+    assert (tmp_path / "b" / "out" / "made.txt").read_text() == "demo from the template\nagain from the template\n"
+    assert list((tmp_path / "tmp").glob("mlrepro-template-*")) == []
+
+
+def test_migrations_run_files_of_a_git_templates_checkout(tmp_path: Path) -> None:
+    template = tmp_path / "tpl"
+    commit_and_tag(template, "v1", {"copier.yml": "name: {default: demo}\n",
+                                    "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+                                    "README.md.jinja": "# {{ name }}\n"}, first=True)
+    commit_and_tag(template, "v2", {"copier.yml": "name: {default: demo}\n_exclude: [copier.yml, migrate.sh]\n_migrations:\n"
+                                                  "  - version: v2\n    command: \"sh {{ _copier_conf.src_path }}/migrate.sh {{ _stage }}\"\n",
+                                    "migrate.sh": "echo \"migrated $1\" >> migrations.log\n",
+                                    "README.md.jinja": "# {{ name }} v2\n"})
+    env = environment(tmp_path)
+    for project in ("a", "b"):
+        made = subprocess.run([str(COPIER), "copy", "--defaults", "--quiet", "--vcs-ref", "v1", str(template), project],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        assert made.returncode == 0, made.stderr
+        git("init", "-q", cwd=tmp_path / project)
+        git("add", "-A", cwd=tmp_path / project)
+        git("commit", "-q", "-m", "generated", cwd=tmp_path / project)
+    copier = subprocess.run([str(COPIER), "update", "--defaults", "--quiet", "--trust", "--vcs-ref", "v2"],
+                            cwd=tmp_path / "a", env=env, capture_output=True, text=True, timeout=120)
+    assert copier.returncode == 0, copier.stderr
+    ours = subprocess.run([str(BIN), "update", "b", "--vcs-ref", "v2", "--trust"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert ours.returncode == 0, ours.stdout + ours.stderr
+    log = (tmp_path / "a" / "migrations.log").read_text()
+    assert log == "migrated after\n"
+    assert (tmp_path / "b" / "migrations.log").read_text() == log
+
+
 def copier_settings() -> set[str]:
     """The settings copier's Template reads from copier.yml, from copier's own source."""
     import copier._template as template

@@ -183,6 +183,10 @@ public enum ProjectGenerator {
         // copier renders tasks in its `tasks` phase, and messages outside any phase.
         var taskContext = context
         taskContext["_copier_phase"] = .string("tasks")
+        if request.trust, !manifest.tasks.isEmpty, !manifest.tasksAreHooks {
+            // Tasks may run files of a git template from `{{ _copier_conf.src_path }}`.
+            taskContext = try TemplateCheckout.commandContext(taskContext, tree: tree)
+        }
         var messageContext = context
         messageContext["_copier_phase"] = .string("undefined")
         func message(_ text: String?, _ name: String) throws -> String? {
