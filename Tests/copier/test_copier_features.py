@@ -554,6 +554,55 @@ def test_src_path_attributes_without_a_counterpart_are_refused(tmp_path: Path) -
     assert not (tmp_path / "out").exists()
 
 
+MANIFESTLESS = {"a.txt.jinja": "hi {{ 1 + 1 }} [{{ _copier_conf.answers_file }}]\n", "sub/b.txt": "plain {{ x }}\n",
+                "{{ 'named' }}.txt.jinja": "{{ _copier_answers|to_nice_yaml }}"}
+
+
+def test_a_folder_without_a_manifest_named_by_template_renders_like_copier(tmp_path: Path) -> None:
+    assert_same(tmp_path, MANIFESTLESS)
+    assert (tmp_path / "b" / "out" / "a.txt").read_text() == "hi 2 [.copier-answers.yml]\n"
+
+
+def test_a_folder_without_a_manifest_is_read_only_when_the_command_line_names_it(tmp_path: Path) -> None:
+    """`check` reads such a folder with `--template DIR`, never because the project's record names it."""
+    write(tmp_path / "tpl", MANIFESTLESS)
+    env = environment(tmp_path)
+    made = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--defaults", "--no-probe", "--quiet"],
+                          cwd=tmp_path, env=env, check=False, capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    refused = subprocess.run([str(BIN), "check", "out"], cwd=tmp_path, env=env, check=False, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "tpl has no template manifest" in refused.stderr and "pass --template DIR" in refused.stderr, refused.stderr
+    named = subprocess.run([str(BIN), "check", "out", "--template", "tpl"], cwd=tmp_path, env=env, check=False,
+                           capture_output=True, text=True, timeout=120)
+    assert named.returncode == 0, named.stdout + named.stderr
+    again = subprocess.run([str(BIN), "init", "again", "--answers", "out/.mlrepro/answers.yml", "--defaults", "--no-probe"],
+                           cwd=tmp_path, env=env, check=False, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2 and "no template manifest" in again.stderr, again.stderr
+    assert not (tmp_path / "again").exists()
+
+
+def test_a_large_folder_without_a_manifest_is_refused_unread(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", {f"d{index // 100}/f{index}.txt": "" for index in range(995)})
+    ours = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--defaults", "--no-probe", "--no-git"],
+                          cwd=tmp_path, env=environment(tmp_path), check=False, capture_output=True, text=True, timeout=120)
+    assert ours.returncode == 2, ours.stderr
+    assert "tpl has no template manifest" in ours.stderr and "at most 1000 files and folders" in ours.stderr, ours.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_without_a_manifest_is_no_cookiecutter_template(tmp_path: Path) -> None:
+    """cookiecutter refuses a folder without cookiecutter.json; so does --format cookiecutter."""
+    write(tmp_path / "tpl", MANIFESTLESS)
+    cookiecutter = subprocess.run([str(COPIER.parent / "cookiecutter"), "--no-input", "tpl"], cwd=tmp_path,
+                                  env=environment(tmp_path), check=False, capture_output=True, text=True, timeout=120)
+    assert cookiecutter.returncode != 0 and "valid repository" in cookiecutter.stderr + cookiecutter.stdout
+    ours = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--format", "cookiecutter", "--defaults", "--no-probe"],
+                          cwd=tmp_path, env=environment(tmp_path), check=False, capture_output=True, text=True, timeout=120)
+    assert ours.returncode == 2 and "--format cookiecutter: " in ours.stderr, ours.stderr
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("form", ["relative", "dot-slash", "absolute", "tilde"])
 def test_init_then_check_is_clean_for_every_form_of_template_path(tmp_path: Path, form: str) -> None:
     """`_src_path` is recorded as `--template` was given (copier's form), and `check` renders it
