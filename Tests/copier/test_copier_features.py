@@ -554,6 +554,26 @@ def test_src_path_attributes_without_a_counterpart_are_refused(tmp_path: Path) -
     assert not (tmp_path / "out").exists()
 
 
+ASK_AND_PATH = {
+    "copier.yml": "a: {type: str, default: x, ask: false}\nb: {type: int, ask: false}\nc: {type: path, default: some/dir}\n"
+                  "d: {type: str, default: \"{{ a }}-d\", ask: \"{{ a == 'y' }}\"}\n"
+                  "e: {type: path, default: 7, ask: 'no', when: \"{{ a != 'z' }}\"}\n",
+    "out.txt.jinja": "{{ a }} [{{ b is defined }}] {{ c }} {{ d }} {{ e|default('-') }} {{ c is string }}\n",
+    "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml }}",
+}
+
+
+@pytest.mark.parametrize("data", [[], ["--data", "a=y"], ["--data", "a=z", "--data", "b=4", "--data", "c=/abs/p"]])
+def test_ask_and_path_questions_render_like_copier(tmp_path: Path, data: list[str]) -> None:
+    """`ask: false` answers with the default (none: unanswered, no error); `type: path` is a string."""
+    assert_same(tmp_path, ASK_AND_PATH, data)
+
+
+def test_ask_must_be_a_bool_or_a_template(tmp_path: Path) -> None:
+    assert_both_refuse(tmp_path, {"copier.yml": "a: {default: x, ask: [1]}\n", "f.txt.jinja": "{{ a }}\n"},
+                       r"copier\.yml:1:\d+: error: question 'a': ask must be a bool or a template string")
+
+
 MANIFESTLESS = {"a.txt.jinja": "hi {{ 1 + 1 }} [{{ _copier_conf.answers_file }}]\n", "sub/b.txt": "plain {{ x }}\n",
                 "{{ 'named' }}.txt.jinja": "{{ _copier_answers|to_nice_yaml }}"}
 

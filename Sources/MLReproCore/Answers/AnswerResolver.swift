@@ -34,6 +34,7 @@ public struct AnswerResolver: Sendable {
         for question in manifest.questions {
             let scope = try answerScope.current(self)
             let asked = try isAsked(question, scope: scope)
+            let prompted = try isPrompted(question, scope: scope)
             var value: Value
             var location: SourceLocation?
             var defaulted = false
@@ -42,7 +43,9 @@ public struct AnswerResolver: Sendable {
             } else if let entry = inputs.file?.entry(question.name) {
                 location = entry.location
                 value = try castProvided(question, location: entry.location) { try castValue(entry.value, question) }
-            } else if !asked || useDefaults {
+            } else if !prompted, question.defaultValue == nil {
+                continue  // copier: `ask: false` without a default leaves the question unanswered
+            } else if !asked || useDefaults || !prompted {
                 value = try defaultValue(question, scope: scope)
                 defaulted = true
             } else {
@@ -188,6 +191,15 @@ public struct AnswerResolver: Sendable {
             if case .list = parsed { return try castValue(parsed, question) }
             return try castValue(.list([parsed]), question)
         }
+    }
+
+    /// copier's `ask`: whether the question is put to the user (false: its default answers it).
+    func isPrompted(_ question: Question, scope: OrderedMapping) throws -> Bool {
+        guard let ask = question.ask else { return true }
+        if case .string(let text) = ask {
+            return AnswerCast.truthy(.string(try render(text, question, "ask", scope)))
+        }
+        return AnswerCast.truthy(ask)
     }
 
     func isAsked(_ question: Question, scope: OrderedMapping) throws -> Bool {

@@ -91,6 +91,10 @@ extension AnswerResolver {
             var location: SourceLocation?
             if let text = data[question.name] {
                 value = try castData(text, question)
+            } else if fromFile == nil, try !isPrompted(question, scope: scope) {
+                // copier's `ask: false`: the default answers it; without one it stays unanswered.
+                if question.defaultValue == nil { continue }
+                value = try defaultValue(question, scope: scope)
             } else if asked && (fromFile == nil || reask) {
                 value = try ask(pending(question, scope: scope, default: fromFile))
             } else if let fromFile, let entry {
