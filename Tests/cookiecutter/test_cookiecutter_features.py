@@ -468,14 +468,17 @@ SLUG_CASES = [("Straße 1,000 Ada's café", {}), ("ÉMILE Zola &amp; Co &#233; &
               ("Ünïcödé Nämé", {"allow_unicode": True}), ("The Quick Fox", {"stopwords": ["the"]}),
               ("C++ and C#", {"replacements": [["++", "pp"], ["#", "sharp"]]}),
               ("Mixed CASE", {"lowercase": False, "separator": "_"}), ("a.b-c_d", {"regex_pattern": r"[^a-z_]+"}),
-              ("Ελληνικά кириллица", {})]
+              ("Ελληνικά кириллица", {}), ("数据 分析 中文 Tool", {}), ("한국어 日本語のテキスト", {}),
+              ("عربي עברית हिन्दी ไทย", {}), ("emoji 🎉 ✓ ★ ﬁ ① ㎏", {}), ("数据 分析", {"allow_unicode": True}),
+              ("\uffff\ufffd\u00a0 edge", {})]
 
 
 def test_slugify_follows_python_slugify(tmp_path: Path) -> None:
     from slugify import slugify  # python-slugify, which cookiecutter's filter calls
-    template = "".join("{{ %s|slugify(%s) }}\n" % (json.dumps(text), ", ".join(f"{k}={json.dumps(v)}" for k, v in kw.items()))
+    template = "".join("{{ %s|slugify(%s) }}\n" % (json.dumps(text, ensure_ascii=False),
+                                                     ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in kw.items()))
                        for text, kw in SLUG_CASES).replace("true", "True").replace("false", "False")
-    (tmp_path / "t.txt").write_text(template)
+    (tmp_path / "t.txt").write_text(template, encoding="utf-8")
     done = mlrepro(tmp_path, "render", "t.txt")
     assert done.returncode == 0, done.stderr
     assert done.stdout == "".join(slugify(text, **kw) + "\n" for text, kw in SLUG_CASES)
