@@ -136,6 +136,28 @@ def test_default_ref_url_is_the_default_branch(tmp_path: Path) -> None:
     assert_same(expected, init(tmp_path, url, "ours"))
 
 
+def test_hooks_read_a_git_templates_files_from_repo_dir(tmp_path: Path) -> None:
+    """cookiecutter's `_repo_dir` names its clone; mlrepro's hooks see a copy of the template for the run."""
+    template = write(tmp_path / "tpl", {
+        "cookiecutter.json": json.dumps({"project_slug": "hooked"}),
+        f"{SLUG}/a.txt": "a\n",
+        "extras/licence.txt": "from the template\n",
+        "hooks/pre_gen_project.sh": "#!/bin/sh\ntest -f '{{ cookiecutter._repo_dir }}/extras/licence.txt'\n",
+        "hooks/post_gen_project.py": "import pathlib, shutil\n"
+                                     "shutil.copy(pathlib.Path('{{ cookiecutter._repo_dir }}') / 'extras' / 'licence.txt', 'LICENCE')\n",
+    })
+    git("init", "-q", "-b", "main", cwd=template)
+    git("add", "-A", cwd=template)
+    git("commit", "-qm", "v1", cwd=template)
+    url = "git+" + template.as_uri()
+    expected = cookiecutter(tmp_path, url)
+    assert (expected / "LICENCE").read_text() == "from the template\n"
+    (tmp_path / "tmp").mkdir()
+    actual = init(tmp_path, url, "ours", "--trust", env=environment(tmp_path, TMPDIR=str(tmp_path / "tmp")))
+    assert_same(expected, actual)
+    assert list((tmp_path / "tmp").glob("mlrepro-template-*")) == []
+
+
 def test_checkout_names_the_asked_ref(tmp_path: Path) -> None:
     template = versioned_template(tmp_path)
     url = "git+" + template.as_uri()
@@ -440,6 +462,22 @@ SCALARS = {
 @pytest.mark.parametrize("extra", [[], ["nothing=given", "flag=yes", "count=8"]])
 def test_null_number_and_boolean_variables(tmp_path: Path, extra: list[str]) -> None:
     compare(tmp_path, SCALARS, extra)
+
+
+ORDERED_DICTS = {
+    "cookiecutter.json": json.dumps({"project_slug": "od", "d": {"a": 1, "b": {"c": "x"}}, "_ext": {"a": 1, "l": [1, {"c": 2}]},
+                                     "_empty": {}, "name": "n"}),
+    f"{SLUG}/f.txt": "{{ cookiecutter }}\n{{ cookiecutter.d }}\n{{ cookiecutter._ext }}\n{{ cookiecutter._empty }}\n"
+                     "{{ _cookiecutter }}\n{{ cookiecutter._ext.l }}\n{{ cookiecutter|length }} {{ cookiecutter._ext.a + 1 }}\n"
+                     "{{ cookiecutter|jsonify }}\n",
+}
+
+
+@pytest.mark.parametrize("extra", [[], ["name=given"]])
+def test_mappings_read_from_cookiecutter_json_print_as_ordered_dicts(tmp_path: Path, extra: list[str]) -> None:
+    """`{{ cookiecutter }}`, `_cookiecutter` and `_name` mappings are Python OrderedDicts; rendered dict variables are dicts."""
+    actual = compare(tmp_path, ORDERED_DICTS, extra)
+    assert "OrderedDict([('a', 1), ('l', [1, OrderedDict([('c', 2)])])])" in (actual / "f.txt").read_text()
 
 
 # MARK: - Filters and the time

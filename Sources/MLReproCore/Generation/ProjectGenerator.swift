@@ -187,6 +187,11 @@ public enum ProjectGenerator {
             // Tasks may run files of a git template from `{{ _copier_conf.src_path }}`.
             taskContext = try TemplateCheckout.commandContext(taskContext, tree: tree)
         }
+        if request.trust, manifest.tasksAreHooks, !manifest.tasks.isEmpty || !manifest.tasksBeforeWriting.isEmpty,
+           let namespace = manifest.answersNamespace {
+            // Hooks may read a git template's files from `{{ cookiecutter._repo_dir }}`.
+            taskContext = try TemplateCheckout.hookContext(taskContext, tree: tree, namespace: namespace)
+        }
         var messageContext = context
         messageContext["_copier_phase"] = .string("undefined")
         func message(_ text: String?, _ name: String) throws -> String? {
@@ -262,9 +267,10 @@ public enum ProjectGenerator {
     static func cookiecutterOptions(_ raw: OrderedMapping, answers: ResolvedAnswers, inputs: AnswerInputs) -> OrderedMapping {
         let given = Set(inputs.data.map(\.key) + (inputs.file?.entries.map(\.key) ?? []))
         var options = OrderedMapping()
+        // cookiecutter reads `cookiecutter.json` into OrderedDicts (this outer mapping is a dict).
         for (key, value) in raw.pairs {
             guard given.contains(key), let answer = answers.all[key] else {
-                options[key] = value
+                options[key] = value.orderedDicts
                 continue
             }
             if case .list(let items) = value {

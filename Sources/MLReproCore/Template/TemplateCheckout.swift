@@ -2,8 +2,9 @@ import Foundation
 import TemplateEngine
 
 /// A git template's files written out as a folder for the length of one run, so that the commands
-/// a template runs (`_tasks`, `_migrations`) can use files of the template through
-/// `{{ _copier_conf.src_path }}`, as they can with copier, whose `src_path` is its clone.
+/// a template runs (`_tasks`, `_migrations`, cookiecutter's hooks) can use files of the template
+/// through `{{ _copier_conf.src_path }}` or `{{ cookiecutter._repo_dir }}`, as they can with copier
+/// and cookiecutter, which name their clone there.
 ///
 /// Only the commands see the folder: files and questions keep `SOURCE@COMMIT`, so that a generated
 /// project does not depend on where a temporary folder happened to be (copier's differs on every
@@ -16,6 +17,16 @@ public enum TemplateCheckout {
         conf["src_path"] = .path(try folder(of: tree))
         var changed = context
         changed["_copier_conf"] = .dict(conf)
+        return changed
+    }
+
+    /// `context` with cookiecutter's `_repo_dir` (in `namespace`) naming a folder that holds a git
+    /// template's files, as cookiecutter's clone does, so that hooks can read the template's files.
+    public static func hookContext(_ context: OrderedMapping, tree: TemplateTree, namespace: String) throws -> OrderedMapping {
+        guard tree.revision != nil, case .dict(var mapping)? = context[namespace] else { return context }
+        mapping["_repo_dir"] = .string(try folder(of: tree))
+        var changed = context
+        changed[namespace] = .dict(mapping)
         return changed
     }
 
