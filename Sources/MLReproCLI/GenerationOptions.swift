@@ -31,7 +31,8 @@ struct TemplateOptions: ParsableArguments {
             throw CommandError("--format '\(format)' is not a template format; choose one of: \(TemplateFormats.names.joined(separator: ", "))")
         }
         let loader = GitTemplateLoader(format: format, warn: { Diagnostics.standard.warning($0) })
-        let tree = try TemplateLocator.locate(source, vcsRef: vcsRef, git: loader)
+        // A record's `_template` (from --answers) may not name a folder without a manifest.
+        let tree = try TemplateLocator.locate(source, vcsRef: vcsRef, git: loader, namedOnCommandLine: template != nil)
         if let note = TemplateFormats.choiceNote(for: tree) { Diagnostics.standard.note(note) }
         return tree
     }

@@ -167,7 +167,7 @@ public struct Template: Sendable {
         try renderer.meter.install {
             do { try renderer.render(self, into: &out) } catch let e as EvalError {
                 // Every walk's error is located where the template uses it; this is a safety net.
-                throw source.error(e.message, at: 0, kind: e.kind)
+                throw source.error(e, at: 0)
             }
             // The output is kept (an answer, a file's contents) as long as the generation runs.
             do { try renderer.meter.spend(bytes: out.utf8.count) } catch let e as EvalError {

@@ -3,7 +3,7 @@
 extension Renderer {
     func positioned<T>(_ offset: Int, _ body: () throws -> T) throws -> T {
         do { return try body() } catch let e as EvalError {
-            throw source.error(e.message, at: offset, kind: e.kind)
+            throw source.error(e, at: offset)
         }
     }
 
@@ -226,7 +226,7 @@ extension Renderer {
             if fn.fromHost { try checkHandable(args, kwargs) }
             return try account(try fn.body(args, kwargs))
         } catch let e as EvalError {
-            throw source.error(e.message, at: offset, kind: e.kind)
+            throw source.error(e, at: offset)
         } catch let e as TemplateError where !e.file.isEmpty {
             throw e
         } catch let e as TemplateError {

@@ -146,7 +146,7 @@ extension Renderer {
         case "md5": return .string(Digest.hex(Digest.md5(Array(try value.text().utf8))))
         case "sha1", "checksum": return .string(Digest.hex(Digest.sha1(Array(try value.text().utf8))))
         default:
-            throw EvalError("No filter named '\(name)'.", .assertion)
+            throw EvalError(unknown: .filter(name))
         }
     }
 

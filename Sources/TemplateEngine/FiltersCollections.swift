@@ -213,7 +213,7 @@ extension Renderer {
         }
         guard case .string(let filterName)? = a.args.first else { throw EvalError("map needs a filter name or attribute=") }
         guard FilterNames.all.contains(filterName) || hostFilter(filterName) != nil else {
-            throw EvalError("No filter named '\(filterName)'.", .assertion)
+            throw EvalError(unknown: .filter(filterName))
         }
         let rest = FilterArgs(args: Array(a.args.dropFirst()), kwargs: a.kwargs)
         return try items.map { try account(try filter(filterName, $0, rest)) }
@@ -231,7 +231,7 @@ extension Renderer {
         var testName: String? = nil
         if !args.isEmpty { testName = try args.removeFirst().text() }
         if let testName, !TestNames.all.contains(testName) && environment.tests[testName] == nil {
-            throw EvalError("No test named '\(testName)'.", .assertion)
+            throw EvalError(unknown: .test(testName))
         }
         let keep = name.hasPrefix("select")
         return try items.filter { item in

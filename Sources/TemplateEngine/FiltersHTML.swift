@@ -24,7 +24,7 @@ extension Renderer {
         case "forceescape": return .string(htmlEscape(try value.text()))
         case "striptags": return .string(stripTags(try value.text()))
         case "xmlattr": return .string(try xmlAttributes(value, autospace: a.bool(0, "autospace", true)))
-        default: throw EvalError("No filter named '\(name)'.", .assertion)
+        default: throw EvalError(unknown: .filter(name))
         }
     }
 

@@ -43,6 +43,13 @@ struct Parser {
         source.error(message, at: offset ?? current.offset, kind: .syntax)
     }
 
+    /// "No filter named 'x'." (or test) at `offset`, with the name kept structured.
+    func unknown(_ name: TemplateError.UnknownName, at offset: Int) -> TemplateError {
+        var error = fail(name.message, at: offset)
+        error.unknownName = name
+        return error
+    }
+
     mutating func advance() -> Token {
         let t = tokens[pos]
         if pos < tokens.count - 1 { pos += 1 }
@@ -306,7 +313,7 @@ struct Parser {
     mutating func parseFilterBlock(_ tag: Token) throws -> Node {
         let nameTok = try expectName()
         guard FilterNames.all.contains(nameTok.text) || hostFilters.contains(nameTok.text) else {
-            throw fail("No filter named '\(nameTok.text)'.", at: nameTok.offset)
+            throw unknown(.filter(nameTok.text), at: nameTok.offset)
         }
         var args: [Expr] = []
         var kwargs: [(String, Expr)] = []

@@ -292,7 +292,7 @@ extension Parser {
                 pos += 1
                 let nameTok = try expectName()
                 guard FilterNames.all.contains(nameTok.text) || hostFilters.contains(nameTok.text) else {
-                    throw fail("No filter named '\(nameTok.text)'.", at: nameTok.offset)
+                    throw unknown(.filter(nameTok.text), at: nameTok.offset)
                 }
                 var args: [Expr] = []
                 var kwargs: [(String, Expr)] = []
@@ -303,7 +303,7 @@ extension Parser {
                 let negated = skipName("not")
                 let nameTok = try expectName()
                 guard TestNames.all.contains(nameTok.text) || hostTests.contains(nameTok.text) else {
-                    throw fail("No test named '\(nameTok.text)'.", at: nameTok.offset)
+                    throw unknown(.test(nameTok.text), at: nameTok.offset)
                 }
                 var args: [Expr] = []
                 if isOp("(") {

@@ -2,6 +2,18 @@
 // `_copier_conf.src_path`: prints as the path, `/` joins, `.name`, `.parent`, `.stem`, `.suffix`.
 
 extension Value {
+    /// This value with every mapping in it (at any depth) printing as Python's `OrderedDict`.
+    public var orderedDicts: Value {
+        switch self {
+        case .dict(let map):
+            var marked = OrderedMapping(map.pairs.map { ($0.key, $0.value.orderedDicts) })
+            marked.printsAsOrderedDict = true
+            return .dict(marked)
+        case .list(let items): return .list(items.map(\.orderedDicts))
+        default: return self
+        }
+    }
+
     /// A path value for `text` (normalised as pathlib does: repeated and `.` parts dropped).
     public static func path(_ text: String) -> Value {
         let normalized = normalizePath(text)

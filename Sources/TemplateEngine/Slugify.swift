@@ -82,7 +82,7 @@ func pythonSlugify(_ input: String, _ options: SlugifyOptions) throws -> String 
     } else {
         var ascii = ""
         for scalar in text.decomposedStringWithCompatibilityMapping.unicodeScalars {
-            if scalar.isASCII { ascii.unicodeScalars.append(scalar) } else { ascii += transliterations[scalar.value] ?? "" }
+            if scalar.isASCII { ascii.unicodeScalars.append(scalar) } else { ascii += transliteration(of: scalar) }
         }
         text = ascii
     }

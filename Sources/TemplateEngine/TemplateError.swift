@@ -11,6 +11,32 @@ public struct TemplateError: Error, Sendable, CustomStringConvertible, Equatable
     public var column: Int
     public var message: String
     public var kind: Kind
+    /// Set when the error is a filter or test the environment does not have ("No filter named
+    /// 'x'."), so that callers need not read the message.
+    public var unknownName: UnknownName?
+
+    /// A filter or test a template uses that the environment does not have.
+    public enum UnknownName: Sendable, Equatable {
+        case filter(String)
+        case test(String)
+
+        /// `filter` or `test`.
+        public var kind: String {
+            switch self {
+            case .filter: return "filter"
+            case .test: return "test"
+            }
+        }
+
+        public var name: String {
+            switch self {
+            case .filter(let name), .test(let name): return name
+            }
+        }
+
+        /// Jinja2's message for it.
+        var message: String { "No \(kind) named '\(name)'." }
+    }
     /// The offending source line (without its newline), empty when unknown.
     public var sourceLine: String
     /// Outermost last: "file:line:col" of each `include` that led here.
@@ -70,6 +96,13 @@ final class SourceText: Sendable {
         return (line, prefix.unicodeScalars.count + 1, text)
     }
 
+    /// `error` located at `offset`, its unknown filter or test kept.
+    func error(_ error: EvalError, at offset: Int) -> TemplateError {
+        var located = self.error(error.message, at: offset, kind: error.kind)
+        located.unknownName = error.unknownName
+        return located
+    }
+
     func error(_ message: String, at offset: Int, kind: TemplateError.Kind) -> TemplateError {
         let loc = location(of: offset)
         return TemplateError(file: name, line: loc.line, column: loc.column, message: message,
@@ -81,6 +114,13 @@ final class SourceText: Sendable {
 struct EvalError: Error {
     var message: String
     var kind: TemplateError.Kind
+    var unknownName: TemplateError.UnknownName?
+
+    /// A filter or test the environment does not have.
+    init(unknown: TemplateError.UnknownName) {
+        self.init(unknown.message, .assertion)
+        unknownName = unknown
+    }
     init(_ message: String, _ kind: TemplateError.Kind = .type) {
         self.message = message
         self.kind = kind

@@ -76,7 +76,7 @@ extension Renderer {
             guard case .string(let s) = v else { throw EvalError("'\(v.typeName)' object has no attribute 'isupper'") }
             return s.contains { $0.isCased } && s == s.uppercased()
         default:
-            throw EvalError("No test named '\(name)'.", .assertion)
+            throw EvalError(unknown: .test(name))
         }
     }
 }

@@ -86,6 +86,9 @@ public indirect enum Value: Sendable, Equatable {
 public struct OrderedMapping: Sendable, Equatable {
     private var storage: [(key: String, value: Value)] = []
     private var index: [String: Int] = [:]
+    /// Prints as Python's `OrderedDict([(key, value), ...])` (cookiecutter's mappings read from
+    /// `cookiecutter.json`); compares, iterates and converts like any mapping.
+    public var printsAsOrderedDict = false
 
     public init() {}
 

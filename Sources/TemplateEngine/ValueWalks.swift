@@ -48,6 +48,21 @@ extension Value {
                 try item.appendRepr(to: &out, meter: meter, limit: limit)
             }
             out += "]"
+        case .dict(let map) where map.printsAsOrderedDict:
+            // Python 3.11's repr (3.12 prints `OrderedDict({...})`).
+            try meter?.visit(map.count + 1)
+            out += "OrderedDict("
+            if map.count > 0 {
+                out += "["
+                for (i, pair) in map.pairs.enumerated() {
+                    if i > 0 { out += ", " }
+                    out += "(" + pythonQuoted(pair.key) + ", "
+                    try pair.value.appendRepr(to: &out, meter: meter, limit: limit)
+                    out += ")"
+                }
+                out += "]"
+            }
+            out += ")"
         case .dict(let map):
             try meter?.visit(map.count + 1)
             out += "{"

@@ -41,6 +41,28 @@ import TemplateEngine
         #expect(prepared.answers.all["token"] == .string("not-a-real-token"))
     }
 
+    @Test func aQuestionWithAskFalseIsNotPutAndItsDefaultAnswersIt() throws {
+        let folder = NSTemporaryDirectory() + "mlrepro-ask-wizard-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try """
+        name: {type: str, default: demo}
+        hidden: {type: str, default: "{{ name }}-h", ask: false}
+        nodefault: {type: int, ask: "{{ name == 'other' }}"}
+        path: {type: path, default: a/b}
+        """.write(toFile: folder + "/copier.yml", atomically: true, encoding: .utf8)
+        let prompter = ScriptedPrompter(["given", ""])
+        let wizard = InitWizard(prompter: prompter, reask: false, environmentJSON: Self.cpuRecord)
+        let request = GenerationRequest(destination: folder + "-out", tree: try TemplateLocator.locate(folder),
+                                        inputs: AnswerInputs(file: nil, data: []), environmentJSON: Self.cpuRecord)
+        let prepared = try wizard.prepare(request)
+        #expect(prompter.asked.map(\.name) == ["name", "path"])
+        #expect(prepared.answers.all["hidden"] == .string("given-h"))
+        #expect(prepared.answers.recorded["hidden"] == .string("given-h"))
+        #expect(prepared.answers.all["nodefault"] == nil)
+        #expect(prepared.answers.all["path"] == .string("a/b"))
+    }
+
     @Test func cookiecutterPromptsLabelChoicesAndTheValueIsTheOption() throws {
         let folder = NSTemporaryDirectory() + "mlrepro-cc-wizard-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: folder) }

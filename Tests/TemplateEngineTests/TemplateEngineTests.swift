@@ -140,3 +140,25 @@ func errorKindsAndPositions(_ source: String, _ kind: TemplateError.Kind, _ line
     // Without the host, the names are unknown at parse time, as in Jinja2.
     #expect(throws: TemplateError.self) { try TemplateEnvironment().compile("{{ 'a'|shout }}", name: "h") }
 }
+
+@Test func unknownFiltersAndTestsAreNamedInTheError() throws {
+    let cases: [(String, TemplateError.UnknownName)] = [
+        ("{{ x|nope }}", .filter("nope")), ("{% filter nope %}a{% endfilter %}", .filter("nope")),
+        ("{{ x is nope }}", .test("nope")), ("{{ [1]|map('nope')|list }}", .filter("nope")),
+        ("{{ [1]|select('nope')|list }}", .test("nope")), ("{{ [1]|rejectattr('a', 'nope')|list }}", .test("nope")),
+    ]
+    for (source, expected) in cases {
+        do {
+            _ = try render(source, [("x", .int(1))])
+            Issue.record("\(source) rendered")
+        } catch let error as TemplateError {
+            #expect(error.unknownName == expected, "\(source): \(error)")
+            #expect(error.message == "No \(expected.kind) named '\(expected.name)'.")
+        }
+    }
+    do {
+        _ = try render("{{ x|upper }}{{ y }}", [("x", .string("a"))])
+    } catch let error as TemplateError {
+        #expect(error.unknownName == nil)
+    }
+}

@@ -355,6 +355,58 @@ def commit_and_tag(template: Path, tag: str, files: dict[str, str], first: bool 
     git("tag", tag, cwd=template)
 
 
+GIT_TASK_TEMPLATE = {
+    "copier.yml": "name: {default: demo}\n_tasks:\n  - \"sh {{ _copier_conf.src_path }}/scripts/make.sh {{ name }}\"\n"
+                  "  - [sh, \"{{ _copier_conf.src_path / 'scripts' / 'make.sh' }}\", again]\n"
+                  "_exclude: [copier.yml, scripts, data.txt]\n",
+    "scripts/make.sh": "echo \"$1 $(cat \"$(dirname \"$0\")/../data.txt\")\" >> made.txt\n",
+    "data.txt": "from the template\n",
+    "out.txt.jinja": "{{ name }}\n",
+}
+
+
+def test_tasks_run_files_of_a_git_templates_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A git template's tasks find the template's own files under `_copier_conf.src_path` (copier's clone;
+    mlrepro's copy for the run, removed when it ends)."""
+    commit_and_tag(tmp_path / "tpl", "v1", GIT_TASK_TEMPLATE, first=True)
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    copier, ours = run_both(tmp_path, None)
+    assert copier.returncode == 0 and ours.returncode == 0, copier.stderr + ours.stderr
+    expected = {path: data for path, data in snapshot(tmp_path / "a" / "out").items() if not path.startswith(".git")}
+    assert snapshot(tmp_path / "b" / "out") == expected  # copier also runs `git init` here; mlrepro has --no-git
+    assert (tmp_path / "b" / "out" / "made.txt").read_text() == "demo from the template\nagain from the template\n"
+    assert list((tmp_path / "tmp").glob("mlrepro-template-*")) == []
+
+
+def test_migrations_run_files_of_a_git_templates_checkout(tmp_path: Path) -> None:
+    template = tmp_path / "tpl"
+    commit_and_tag(template, "v1", {"copier.yml": "name: {default: demo}\n",
+                                    "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+                                    "README.md.jinja": "# {{ name }}\n"}, first=True)
+    commit_and_tag(template, "v2", {"copier.yml": "name: {default: demo}\n_exclude: [copier.yml, migrate.sh]\n_migrations:\n"
+                                                  "  - version: v2\n    command: \"sh {{ _copier_conf.src_path }}/migrate.sh {{ _stage }}\"\n",
+                                    "migrate.sh": "echo \"migrated $1\" >> migrations.log\n",
+                                    "README.md.jinja": "# {{ name }} v2\n"})
+    env = environment(tmp_path)
+    for project in ("a", "b"):
+        made = subprocess.run([str(COPIER), "copy", "--defaults", "--quiet", "--vcs-ref", "v1", str(template), project],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        assert made.returncode == 0, made.stderr
+        git("init", "-q", cwd=tmp_path / project)
+        git("add", "-A", cwd=tmp_path / project)
+        git("commit", "-q", "-m", "generated", cwd=tmp_path / project)
+    copier = subprocess.run([str(COPIER), "update", "--defaults", "--quiet", "--trust", "--vcs-ref", "v2"],
+                            cwd=tmp_path / "a", env=env, capture_output=True, text=True, timeout=120)
+    assert copier.returncode == 0, copier.stderr
+    ours = subprocess.run([str(BIN), "update", "b", "--vcs-ref", "v2", "--trust"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert ours.returncode == 0, ours.stdout + ours.stderr
+    log = (tmp_path / "a" / "migrations.log").read_text()
+    assert log == "migrated after\n"
+    assert (tmp_path / "b" / "migrations.log").read_text() == log
+
+
 def copier_settings() -> set[str]:
     """The settings copier's Template reads from copier.yml, from copier's own source."""
     import copier._template as template
@@ -500,6 +552,101 @@ def test_src_path_attributes_without_a_counterpart_are_refused(tmp_path: Path) -
     assert ours.returncode == 2, ours.stderr
     assert re.search(r"out\.txt\.jinja:1:\d+: error: path attribute 'exists' is not supported", ours.stderr), ours.stderr
     assert not (tmp_path / "out").exists()
+
+
+ASK_AND_PATH = {
+    "copier.yml": "a: {type: str, default: x, ask: false}\nb: {type: int, ask: false}\nc: {type: path, default: some/dir}\n"
+                  "d: {type: str, default: \"{{ a }}-d\", ask: \"{{ a == 'y' }}\"}\n"
+                  "e: {type: path, default: 7, ask: 'no', when: \"{{ a != 'z' }}\"}\n",
+    "out.txt.jinja": "{{ a }} [{{ b is defined }}] {{ c }} {{ d }} {{ e|default('-') }} {{ c is string }}\n",
+    "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml }}",
+}
+
+
+@pytest.mark.parametrize("data", [[], ["--data", "a=y"], ["--data", "a=z", "--data", "b=4", "--data", "c=/abs/p"]])
+def test_ask_and_path_questions_render_like_copier(tmp_path: Path, data: list[str]) -> None:
+    """`ask: false` answers with the default (none: unanswered, no error); `type: path` is a string."""
+    assert_same(tmp_path, ASK_AND_PATH, data)
+
+
+def test_ask_must_be_a_bool_or_a_template(tmp_path: Path) -> None:
+    assert_both_refuse(tmp_path, {"copier.yml": "a: {default: x, ask: [1]}\n", "f.txt.jinja": "{{ a }}\n"},
+                       r"copier\.yml:1:\d+: error: question 'a': ask must be a bool or a template string")
+
+
+MANIFESTLESS = {"a.txt.jinja": "hi {{ 1 + 1 }} [{{ _copier_conf.answers_file }}]\n", "sub/b.txt": "plain {{ x }}\n",
+                "{{ 'named' }}.txt.jinja": "{{ _copier_answers|to_nice_yaml }}"}
+
+
+def test_a_folder_without_a_manifest_named_by_template_renders_like_copier(tmp_path: Path) -> None:
+    assert_same(tmp_path, MANIFESTLESS)
+    assert (tmp_path / "b" / "out" / "a.txt").read_text() == "hi 2 [.copier-answers.yml]\n"
+
+
+def test_a_folder_without_a_manifest_is_read_only_when_the_command_line_names_it(tmp_path: Path) -> None:
+    """`check` reads such a folder with `--template DIR`, never because the project's record names it."""
+    write(tmp_path / "tpl", MANIFESTLESS)
+    env = environment(tmp_path)
+    made = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--defaults", "--no-probe", "--quiet"],
+                          cwd=tmp_path, env=env, check=False, capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    refused = subprocess.run([str(BIN), "check", "out"], cwd=tmp_path, env=env, check=False, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "tpl has no template manifest" in refused.stderr and "pass --template DIR" in refused.stderr, refused.stderr
+    named = subprocess.run([str(BIN), "check", "out", "--template", "tpl"], cwd=tmp_path, env=env, check=False,
+                           capture_output=True, text=True, timeout=120)
+    assert named.returncode == 0, named.stdout + named.stderr
+    again = subprocess.run([str(BIN), "init", "again", "--answers", "out/.mlrepro/answers.yml", "--defaults", "--no-probe"],
+                           cwd=tmp_path, env=env, check=False, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2 and "no template manifest" in again.stderr, again.stderr
+    assert not (tmp_path / "again").exists()
+
+
+def test_a_large_folder_without_a_manifest_is_refused_unread(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", {f"d{index // 100}/f{index}.txt": "" for index in range(995)})
+    ours = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--defaults", "--no-probe", "--no-git"],
+                          cwd=tmp_path, env=environment(tmp_path), check=False, capture_output=True, text=True, timeout=120)
+    assert ours.returncode == 2, ours.stderr
+    assert "tpl has no template manifest" in ours.stderr and "at most 1000 files and folders" in ours.stderr, ours.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_without_a_manifest_is_no_cookiecutter_template(tmp_path: Path) -> None:
+    """cookiecutter refuses a folder without cookiecutter.json; so does --format cookiecutter."""
+    write(tmp_path / "tpl", MANIFESTLESS)
+    cookiecutter = subprocess.run([str(COPIER.parent / "cookiecutter"), "--no-input", "tpl"], cwd=tmp_path,
+                                  env=environment(tmp_path), check=False, capture_output=True, text=True, timeout=120)
+    assert cookiecutter.returncode != 0 and "valid repository" in cookiecutter.stderr + cookiecutter.stdout
+    ours = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--format", "cookiecutter", "--defaults", "--no-probe"],
+                          cwd=tmp_path, env=environment(tmp_path), check=False, capture_output=True, text=True, timeout=120)
+    assert ours.returncode == 2 and "--format cookiecutter: " in ours.stderr, ours.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("form", ["relative", "dot-slash", "absolute", "tilde"])
+def test_init_then_check_is_clean_for_every_form_of_template_path(tmp_path: Path, form: str) -> None:
+    """`_src_path` is recorded as `--template` was given (copier's form), and `check` renders it
+    so again, whether the template was named relatively, absolutely or from `~`."""
+    given = {"relative": "../tpl", "dot-slash": "./tpl/", "absolute": str(tmp_path / "tpl"), "tilde": "~/tpl"}[form]
+    cwd = tmp_path / "b" if form == "relative" else tmp_path
+    cwd.mkdir(exist_ok=True)
+    write(tmp_path / "tpl", {"copier.yml": "name: {default: demo}\n", "f.txt.jinja": "{{ name }} {{ _copier_answers._src_path }}\n",
+                             "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml }}"})
+    env = environment(tmp_path)
+    ours = subprocess.run([str(BIN), "init", "out", "--template", given, "--defaults", "--no-probe", "--quiet"],
+                          cwd=cwd, env=env, check=False, capture_output=True, text=True, timeout=120)
+    assert ours.returncode == 0, ours.stderr
+    assert (cwd / "out" / ".copier-answers.yml").read_text() == f"_src_path: {given}\nname: demo\n"
+    if form != "tilde":  # copier reads `~` literally (no such folder); the shell expands it first
+        copier = subprocess.run([str(COPIER), "copy", "--defaults", "--quiet", given, "ref"], cwd=cwd, env=env,
+                                check=False, capture_output=True, text=True, timeout=120)
+        assert copier.returncode == 0, copier.stderr
+        assert (cwd / "ref" / ".copier-answers.yml").read_text() == (cwd / "out" / ".copier-answers.yml").read_text()
+        assert (cwd / "ref" / "f.txt").read_text() == (cwd / "out" / "f.txt").read_text()
+    for where in [cwd, tmp_path / "tpl"]:  # check from where init ran and from elsewhere
+        check = subprocess.run([str(BIN), "check", str(cwd / "out")], cwd=where, env=env,
+                               check=False, capture_output=True, text=True, timeout=120)
+        assert check.returncode == 0, check.stdout + check.stderr
 
 
 @pytest.mark.parametrize("data", [[], ["--data", "name=given", "--data", "extra=3"]])

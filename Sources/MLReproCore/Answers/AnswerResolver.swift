@@ -60,11 +60,17 @@ package struct AnswerResolver: Sendable {
             if let entry, ask != nil || data[question.name] == nil {
                 fromFile = try castProvided(question, location: entry.location) { try castValue(entry.value, question) }
             }
+            let prompted = try isPrompted(question, scope: scope)
             var value: Value
             var location: SourceLocation?
             var defaulted = false
             if let text = data[question.name] {
                 value = try castData(text, question)
+            } else if fromFile == nil, !prompted {
+                // copier's `ask: false`: the default answers it; without one it stays unanswered.
+                if question.defaultValue == nil { continue }
+                value = try defaultValue(question, scope: scope)
+                defaulted = true
             } else if let ask, asked && (fromFile == nil || reask) {
                 value = try ask(pending(question, scope: scope, default: fromFile))
             } else if let fromFile, let entry {
@@ -216,6 +222,15 @@ package struct AnswerResolver: Sendable {
             if case .list = parsed { return try castValue(parsed, question) }
             return try castValue(.list([parsed]), question)
         }
+    }
+
+    /// copier's `ask`: whether the question is put to the user (false: its default answers it).
+    func isPrompted(_ question: Question, scope: OrderedMapping) throws -> Bool {
+        guard let ask = question.ask else { return true }
+        if case .string(let text) = ask {
+            return AnswerCast.truthy(.string(try render(text, question, "ask", scope)))
+        }
+        return AnswerCast.truthy(ask)
     }
 
     func isAsked(_ question: Question, scope: OrderedMapping) throws -> Bool {

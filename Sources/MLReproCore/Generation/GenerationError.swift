@@ -3,6 +3,8 @@ package enum GenerationError: Error, Sendable, CustomStringConvertible {
     case templateNotFound(String, tried: [String])
     case gitTemplatesUnsupported(String)
     case noManifest(String)
+    /// A folder without a manifest that is not read as a template without questions, and why.
+    case noManifestNotRead(String, reason: String)
     /// `--format` named a format whose manifest the template does not have.
     case noManifestOfFormat(String, format: String, files: [String])
     case unreadable(String, String)
@@ -50,6 +52,8 @@ package enum GenerationError: Error, Sendable, CustomStringConvertible {
             let names = TemplateFormats.manifestFileNames
             let listed = names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "") : names.joined()
             return "\(origin) has no template manifest (\(listed))"
+        case let .noManifestNotRead(origin, reason):
+            return GenerationError.noManifest(origin).description + "; " + reason
         case let .noManifestOfFormat(origin, format, files):
             return "--format \(format): \(origin) has no \(files.joined(separator: " or ")); drop --format or choose a format the template has"
         case let .unreadable(path, reason):

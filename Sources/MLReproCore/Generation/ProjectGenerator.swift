@@ -163,8 +163,11 @@ package enum ProjectGenerator {
         if let nested = manifest.nestedTemplates {
             return try prepareNested(nested, answers: answers, request: request, tree: tree, resolving: resolving)
         }
-        if let requested = tree.requestedSource, requested != tree.source {
-            // Recorded so that check and update render `_src_path` as init did.
+        if let requested = tree.requestedSource, requested != tree.source
+            || requested != TemplateLocator.recordedName(of: tree, destination: request.destination) {
+            // Recorded so that check and update render `_src_path` as init did: they find the
+            // template by the recorded `_template`, which for a folder beside the project is
+            // `../tpl` whatever form (relative, absolute, `~`) was given.
             answers.recorded["_src_path"] = .string(requested)
         }
         var context = renderingContext.full(answers: answers, namespace: manifest.answersNamespace)
@@ -180,6 +183,15 @@ package enum ProjectGenerator {
         // copier renders tasks in its `tasks` phase, and messages outside any phase.
         var taskContext = context
         taskContext["_copier_phase"] = .string("tasks")
+        if request.trust, !manifest.tasks.isEmpty, !manifest.tasksAreHooks {
+            // Tasks may run files of a git template from `{{ _copier_conf.src_path }}`.
+            taskContext = try TemplateCheckout.commandContext(taskContext, tree: tree)
+        }
+        if request.trust, manifest.tasksAreHooks, !manifest.tasks.isEmpty || !manifest.tasksBeforeWriting.isEmpty,
+           let namespace = manifest.answersNamespace {
+            // Hooks may read a git template's files from `{{ cookiecutter._repo_dir }}`.
+            taskContext = try TemplateCheckout.hookContext(taskContext, tree: tree, namespace: namespace)
+        }
         var messageContext = context
         messageContext["_copier_phase"] = .string("undefined")
         func message(_ text: String?, _ name: String) throws -> String? {
@@ -255,9 +267,10 @@ package enum ProjectGenerator {
     static func cookiecutterOptions(_ raw: OrderedMapping, answers: ResolvedAnswers, inputs: AnswerInputs) -> OrderedMapping {
         let given = Set(inputs.data.map(\.key) + (inputs.file?.entries.map(\.key) ?? []))
         var options = OrderedMapping()
+        // cookiecutter reads `cookiecutter.json` into OrderedDicts (this outer mapping is a dict).
         for (key, value) in raw.pairs {
             guard given.contains(key), let answer = answers.all[key] else {
-                options[key] = value
+                options[key] = value.orderedDicts
                 continue
             }
             if case .list(let items) = value {

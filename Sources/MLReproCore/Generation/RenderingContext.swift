@@ -155,6 +155,8 @@ package struct RenderingContext: Sendable {
             }
             // What was asked for (`--vcs-ref`), `None` when cookiecutter chose the default branch.
             mapping["_checkout"] = revision?.requested.map { Value.string($0) } ?? Value.none
+            // cookiecutter's context is an OrderedDict: `{{ cookiecutter }}` prints as one.
+            mapping.printsAsOrderedDict = true
             context[namespace] = .dict(mapping)
         }
         var recorded = OrderedMapping()

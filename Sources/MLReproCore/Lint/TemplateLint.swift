@@ -89,11 +89,14 @@ package struct TemplateLint {
                 do {
                     return try environment.compile(text, name: name)
                 } catch let error as TemplateError where !namesAreErrors && attempts < 200 {
-                    guard let (kind, missing) = Self.unknownFilterOrTest(error.message) else { throw error }
+                    guard let unknown = error.unknownName else { throw error }
                     attempts += 1
-                    let standIn = NativeFunction(name: missing) { _, _ in .none }
-                    if kind == "filter" { environment.filters[missing] = standIn } else { environment.tests[missing] = standIn }
-                    assumed.append("\(kind) '\(missing)'")
+                    let standIn = NativeFunction(name: unknown.name) { _, _ in .none }
+                    switch unknown {
+                    case .filter(let name): environment.filters[name] = standIn
+                    case .test(let name): environment.tests[name] = standIn
+                    }
+                    assumed.append("\(unknown.kind) '\(unknown.name)'")
                 }
             }
         }
@@ -285,17 +288,6 @@ package struct TemplateLint {
         report.findings += attributeFindings
         report.assumedFromExtensions = assumed
         return report
-    }
-
-    /// `("filter", name)` or `("test", name)` for the engine's "No filter named 'x'." errors.
-    static func unknownFilterOrTest(_ message: String) -> (String, String)? {
-        for kind in ["filter", "test"] {
-            let prefix = "No \(kind) named '"
-            guard message.hasPrefix(prefix), message.hasSuffix("'.") else { continue }
-            let name = String(message.dropFirst(prefix.count).dropLast(2))
-            if !name.isEmpty { return (kind, name) }
-        }
-        return nil
     }
 
     /// The template-relative path `{% include name %}` reads (as `TreeLoader` finds it).

@@ -297,8 +297,9 @@ package struct CookiecutterFormat: TemplateFormat {
                 question.rawDefault = true
                 // cookiecutter leaves a `_` variable as the JSON has it: numbers in lists and
                 // mappings stay numbers (only `__` variables are rendered, and so stringified).
-                if case .list = value { question.choices = nil; question.type = .yaml; question.defaultValue = value }
-                if case .dict = value { question.defaultValue = value; question.rendersNestedDefault = false }
+                // Its mappings are the OrderedDicts cookiecutter reads the JSON into.
+                if case .list = value { question.choices = nil; question.type = .yaml; question.defaultValue = value.orderedDicts }
+                if case .dict = value { question.defaultValue = value.orderedDicts; question.rendersNestedDefault = false }
             }
         }
         return question

@@ -23,6 +23,9 @@ package struct Question: Sendable {
     package var help: String?
     /// Raw `when`: a bool or a templated string; nil means always asked.
     package var when: Value?
+    /// Raw `ask` (copier's): a bool or a templated string; false: the question is not put to the
+    /// user, its default (if it has one) is the answer; nil means prompted.
+    package var ask: Value?
     package var validator: String?
     package var secret = false
     package var placeholder: String?
@@ -297,8 +300,9 @@ extension TemplateManifest {
         for (field, fieldValue) in fields.pairs {
             switch field {
             case "type":
-                guard case .string(let text) = fieldValue, let type = QuestionType(rawValue: text) else {
-                    let allowed = QuestionType.allCases.map(\.rawValue).joined(separator: ", ")
+                // copier's `path` is a `str` asked with path completion.
+                guard case .string(let text) = fieldValue, let type = QuestionType(rawValue: text == "path" ? "str" : text) else {
+                    let allowed = (QuestionType.allCases.map(\.rawValue) + ["path"]).joined(separator: ", ")
                     throw ManifestError(location: fieldLocation(field),
                                         message: "question '\(name)': type must be one of \(allowed)")
                 }
@@ -327,9 +331,16 @@ extension TemplateManifest {
                     throw ManifestError(location: fieldLocation(field),
                                         message: "question '\(name)': when must be a bool or a template string")
                 }
+            case "ask":
+                switch fieldValue {
+                case .bool, .string, .int: question.ask = fieldValue
+                default:
+                    throw ManifestError(location: fieldLocation(field),
+                                        message: "question '\(name)': ask must be a bool or a template string")
+                }
             default:
                 throw ManifestError(location: fieldLocation(field),
-                                    message: "question '\(name)': unknown field '\(field)' (known: type, default, choices, multiselect, multiline, help, when, validator, secret, placeholder, qmark)")
+                                    message: "question '\(name)': unknown field '\(field)' (known: type, default, choices, multiselect, multiline, help, when, ask, validator, secret, placeholder, qmark)")
             }
         }
         if !explicitType, let defaultValue = question.defaultValue { question.type = inferredType(defaultValue) }

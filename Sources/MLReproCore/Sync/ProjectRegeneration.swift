@@ -262,7 +262,9 @@ package struct RecordedTemplate: Sendable {
         case .builtin, .directory:
             if ref != nil { throw GitTemplateError.refNeedsGit(record.template) }
             do {
-                return try TemplateLocator.locate(record.template, workingDirectory: base, git: git)
+                // Only `--template` read from the command line may name a folder without a manifest.
+                return try TemplateLocator.locate(record.template, workingDirectory: base, git: git,
+                                                  namedOnCommandLine: override != nil)
             } catch let error as GenerationError {
                 throw TemplateUnavailable(template: record.template, reason: error.description)
             }

@@ -148,6 +148,7 @@ package struct ProjectUpdate {
             throw UpdateError.migrationsNeedTrust(count: migrations.steps.count, from: migrations.from.name, to: migrations.to.name)
         }
         var ran: [String] = []
+        var migrationContext = theirs.prepared.context
         if let migrations, pretend {
             ran = migrations.steps.map { step -> String in
                 switch step.migration.command {
@@ -156,7 +157,9 @@ package struct ProjectUpdate {
                 }
             }
         } else if let migrations {
-            ran += try migrations.run(stage: "before", project: project, context: theirs.prepared.context,
+            // Migrations may run files of a git template from `{{ _copier_conf.src_path }}`.
+            migrationContext = try TemplateCheckout.commandContext(theirs.prepared.context, tree: theirs.prepared.tree)
+            ran += try migrations.run(stage: "before", project: project, context: migrationContext,
                                       environment: theirs.prepared.environment, runner: runner).map { "before: " + $0 }
         }
         let (baseFiles, baseSource) = try baseFiles(record, tree: baseTree, budget: budget,
@@ -259,7 +262,7 @@ package struct ProjectUpdate {
             }
         }
         if let migrations {
-            ran += try migrations.run(stage: "after", project: project, context: theirs.prepared.context,
+            ran += try migrations.run(stage: "after", project: project, context: migrationContext,
                                       environment: theirs.prepared.environment, runner: runner).map { "after: " + $0 }
         }
         report.migrations = ran

@@ -8,7 +8,12 @@ extension TemplateTree {
     /// bytes against `TemplateLimits` as it goes, and stops at the first bound. Small files are
     /// read now, larger ones when they are used. Symlinks are followed only when their target
     /// stays inside the template; anything else is refused.
-    package static func read(directory: String, source: String) throws -> TemplateTree {
+    ///
+    /// A folder without a manifest is, as copier has it, a template without questions, rendered
+    /// with copier's defaults, but only when `namedOnCommandLine` (`--template DIR`) and when it
+    /// holds at most `TemplateLimits.entriesWithoutManifest` files and folders: a project's record
+    /// that names such a folder (`/`, `/etc/ssh`) never makes mlrepro read it and print it.
+    package static func read(directory: String, source: String, namedOnCommandLine: Bool = false) throws -> TemplateTree {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -20,8 +25,53 @@ extension TemplateTree {
             var info = stat()
             return lstat((root == "/" ? "" : root) + "/" + name, &info) == 0
         }) else {
-            throw GenerationError.noManifest(directory)
+            guard namedOnCommandLine else {
+                throw GenerationError.noManifestNotRead(directory, reason: "a folder without one is read as a template "
+                    + "without questions only when --template names it on the command line, never because a project's record names it; "
+                    + "pass --template DIR to read it")
+            }
+            try refuseLargeFolderWithoutManifest(root, shownAs: directory)
+            let walked = try walk(root: root, directory: directory)
+            // copier reads such a folder as a template with an empty `copier.yml` (which its
+            // default `_exclude` keeps out of the project).
+            return TemplateTree(source: source, origin: directory,
+                                entries: walked + [TemplateEntry(path: "copier.yml", isDirectory: false, mode: 0o644)])
         }
+        return TemplateTree(source: source, origin: directory, entries: try walk(root: root, directory: directory))
+    }
+
+    /// Counts the files and folders under `root` (links not followed) and refuses the folder when
+    /// there are more than `TemplateLimits.entriesWithoutManifest`, before any file is read.
+    private static func refuseLargeFolderWithoutManifest(_ root: String, shownAs directory: String) throws {
+        let limit = TemplateLimits.entriesWithoutManifest
+        var count = 0
+        var pending = [root]
+        while let folder = pending.popLast() {
+            guard let stream = opendir(folder) else {
+                throw GenerationError.unreadable(folder, String(cString: strerror(errno)))
+            }
+            defer { closedir(stream) }
+            while let item = readdir(stream) {
+                let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name == "." || name == ".." { continue }
+                count += 1
+                if count > limit {
+                    throw GenerationError.noManifestNotRead(directory, reason: "a folder without one is read as a template "
+                        + "without questions only when it holds at most \(limit) files and folders; this one holds more. "
+                        + "Check the path, or add an empty copier.yml to read it as a template")
+                }
+                let path = (folder == "/" ? "" : folder) + "/" + name
+                var info = stat()
+                if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { pending.append(path) }
+            }
+        }
+    }
+
+    /// The entries under `root`, counted against `TemplateLimits` while they are found.
+    private static func walk(root: String, directory: String) throws -> [TemplateEntry] {
+        let manager = FileManager.default
         var budget = TemplateBudget(location: directory)
         var entries: [TemplateEntry] = []
         var pending: [(relative: String, depth: Int)] = [("", 0)]
@@ -70,7 +120,7 @@ extension TemplateTree {
                 }
             }
         }
-        return TemplateTree(source: source, origin: directory, entries: entries)
+        return entries
     }
 
     /// The names in `directory`, sorted, counted against the budget while they are read (a

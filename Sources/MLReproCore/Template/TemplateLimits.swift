@@ -6,6 +6,9 @@ import Foundation
 package enum TemplateLimits {
     /// Files and folders in one template.
     package static let entries = 50_000
+    /// Files and folders in a folder read as a template although it has no manifest (copier's
+    /// template without questions, named with `--template DIR`); a larger one is refused unread.
+    package static let entriesWithoutManifest = 1_000
     /// Folders nested inside the template root (the bound on generated paths is the same).
     package static let depth = 200
     /// The files of one template, added up (copied files are streamed, never held whole).

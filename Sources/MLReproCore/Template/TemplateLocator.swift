@@ -10,17 +10,20 @@ package enum TemplateLocator {
             || lower.hasPrefix("gh:") || lower.hasPrefix("gl:") || (lower.hasSuffix(".git") && !FileManager.default.fileExists(atPath: source))
     }
 
+    /// `namedOnCommandLine`: `source` is `--template` as typed, not a project's record, so a
+    /// small folder without a manifest is read as a template without questions.
     package static func locate(_ source: String?, vcsRef: String? = nil,
                               workingDirectory: String = FileManager.default.currentDirectoryPath,
-                              git: GitTemplateLoader = GitTemplateLoader()) throws -> TemplateTree {
-        var tree = try find(source, vcsRef: vcsRef, workingDirectory: workingDirectory, git: git)
+                              git: GitTemplateLoader = GitTemplateLoader(), namedOnCommandLine: Bool = false) throws -> TemplateTree {
+        var tree = try find(source, vcsRef: vcsRef, workingDirectory: workingDirectory, git: git,
+                            namedOnCommandLine: namedOnCommandLine)
         tree.requestedSource = source
         tree.formatPreference = git.format
         return tree
     }
 
     private static func find(_ source: String?, vcsRef: String?, workingDirectory: String,
-                             git: GitTemplateLoader) throws -> TemplateTree {
+                             git: GitTemplateLoader, namedOnCommandLine: Bool) throws -> TemplateTree {
         let name = source ?? BuiltinTemplates.defaultName
         if let source {
             let kind = try TemplateSource.classify(source, relativeTo: workingDirectory)
@@ -32,12 +35,12 @@ package enum TemplateLocator {
         if !looksLikePath, let tree = BuiltinTemplates.tree(named: name), tree.manifestName != nil {
             return tree
         }
-        let expanded = (name as NSString).expandingTildeInPath
+        let expanded = TemplateSource.expandingTilde(name)
         let path = expanded.hasPrefix("/") ? expanded : workingDirectory + "/" + expanded
         let standardized = URL(fileURLWithPath: path).standardizedFileURL.path
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: standardized, isDirectory: &isDirectory), isDirectory.boolValue {
-            return try TemplateTree.read(directory: standardized, source: standardized)
+            return try TemplateTree.read(directory: standardized, source: standardized, namedOnCommandLine: namedOnCommandLine)
         }
         var tried = looksLikePath ? [] : ["built-in templates: " + (BuiltinTemplates.names.isEmpty ? "(none in this build)" : BuiltinTemplates.names.joined(separator: ", "))]
         tried.append("directory \(standardized)")

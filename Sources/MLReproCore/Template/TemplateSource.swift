@@ -73,7 +73,7 @@ package enum TemplateSource: Sendable, Equatable {
         if lower.hasPrefix("file://") || TemplateLocator.isGitURL(spec) { return .remote(spec) }
         let looksLikePath = spec.contains("/") || spec.hasPrefix(".") || spec.hasPrefix("~")
         if !looksLikePath, BuiltinTemplates.tree(named: spec) != nil { return .builtin(spec) }
-        let expanded = (spec as NSString).expandingTildeInPath
+        let expanded = Self.expandingTilde(spec)
         let absolute = URL(fileURLWithPath: expanded.hasPrefix("/") ? expanded : workingDirectory + "/" + expanded)
             .standardizedFileURL.path
         if GitRepository.exists(at: absolute), let repository = try? GitRepository.open(at: absolute),
@@ -81,6 +81,15 @@ package enum TemplateSource: Sendable, Equatable {
             return .localRepository(absolute)
         }
         return .directory(absolute)
+    }
+
+    /// `~/x` and `~` with the home folder as the shell expands them (`$HOME`, else the account's);
+    /// `~user/x` as Foundation expands it.
+    package static func expandingTilde(_ path: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if path == "~" || path.hasPrefix("~/"), let home = environment["HOME"], !home.isEmpty {
+            return home + path.dropFirst()
+        }
+        return (path as NSString).expandingTildeInPath
     }
 
     /// True for sources read through git.

@@ -15,7 +15,7 @@ import TemplateEngine
         do {
             _ = try TemplateTree.read(directory: root, source: root)
             Issue.record("a folder without a manifest was read")
-        } catch GenerationError.noManifest(let origin) {
+        } catch GenerationError.noManifestNotRead(let origin, _) {
             #expect(origin == root)
         }
     }
