@@ -67,19 +67,27 @@ def test_failed_write_leaves_no_destination(tmp_path: Path) -> None:
 
 
 def test_permission_denied_leaves_destination_untouched(tmp_path: Path) -> None:
-    shared = Path(os.environ.get("TMPDIR", "/tmp")) / f"mlrepro-perm-{os.getpid()}"
+    as_root = os.geteuid() == 0
+    # As root the binary runs as `nobody`, who must reach every folder above the test's files:
+    # TMPDIR may be private (under /root), /tmp is not.
+    base = Path("/tmp") if as_root else Path(os.environ.get("TMPDIR", "/tmp"))
+    shared = base / f"mlrepro-perm-{os.getpid()}"
     shutil.rmtree(shared, ignore_errors=True)
     shared.mkdir(mode=0o755)
+    locked = shared / "locked"
     try:
         tpl = many_files_template(shared / "tpl", 3)
-        locked = shared / "locked"
         locked.mkdir()
-        argv = [str(binary()), "init", str(locked / "out"), "--template", str(tpl), "--defaults", "--no-git",
+        program = binary()
+        if as_root:
+            # The checkout may be private too (a clone under /root): `nobody` runs a copy.
+            program = Path(shutil.copy2(program, shared / "mlrepro"))
+        argv = [str(program), "init", str(locked / "out"), "--template", str(tpl), "--defaults", "--no-git",
                 "--no-probe"]
-        if os.geteuid() == 0:
+        if as_root:
             # Root ignores permissions: run as an unprivileged user instead.
             for path in [shared, *shared.rglob("*")]:
-                path.chmod(0o755 if path.is_dir() else 0o644)
+                path.chmod(0o755 if path.is_dir() or path == program else 0o644)
             argv = ["runuser", "-u", "nobody", "--", *argv]
         locked.chmod(0o555)
         proc = subprocess.run(argv, cwd=shared, capture_output=True, timeout=30, env={**os.environ, "HOME": str(shared)})
@@ -87,7 +95,8 @@ def test_permission_denied_leaves_destination_untouched(tmp_path: Path) -> None:
         assert b"ermission denied" in proc.stderr
         assert list(locked.iterdir()) == []
     finally:
-        locked.chmod(0o755)
+        if locked.exists():
+            locked.chmod(0o755)
         shutil.rmtree(shared, ignore_errors=True)
 
 
