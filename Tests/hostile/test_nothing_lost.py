@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import binary, run, tree, write_template
+from conftest import binary, hang_guard, run, tree, write_template
 
 MANIFEST = "name:\n  type: str\n  default: demo\n"
 
@@ -59,7 +59,7 @@ def test_failed_write_leaves_no_destination(tmp_path: Path) -> None:
     tpl = many_files_template(tmp_path / "tpl", 20)
     dest = tmp_path / "out"
     proc = subprocess.run([str(binary()), "init", str(dest), "--template", str(tpl), "--defaults", "--no-git",
-                           "--no-probe"], cwd=tmp_path, capture_output=True, preexec_fn=_limit_file_size, timeout=30)
+                           "--no-probe"], cwd=tmp_path, capture_output=True, preexec_fn=_limit_file_size, timeout=hang_guard(30))
     assert proc.returncode == 2, proc.stderr.decode()
     assert b"error:" in proc.stderr
     assert not dest.exists()
@@ -90,7 +90,7 @@ def test_permission_denied_leaves_destination_untouched(tmp_path: Path) -> None:
                 path.chmod(0o755 if path.is_dir() or path == program else 0o644)
             argv = ["runuser", "-u", "nobody", "--", *argv]
         locked.chmod(0o555)
-        proc = subprocess.run(argv, cwd=shared, capture_output=True, timeout=30, env={**os.environ, "HOME": str(shared)})
+        proc = subprocess.run(argv, cwd=shared, capture_output=True, timeout=hang_guard(30), env={**os.environ, "HOME": str(shared)})
         assert proc.returncode == 2, proc.stderr.decode()
         assert b"ermission denied" in proc.stderr
         assert list(locked.iterdir()) == []
@@ -125,7 +125,7 @@ def test_interrupted_generation_leaves_dest_absent_or_complete(signum: int, git:
                                 cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(rng.uniform(0, duration * 1.2))
         proc.send_signal(signum)
-        _, err = proc.communicate(timeout=30)
+        _, err = proc.communicate(timeout=hang_guard(30))
         handled = proc.returncode in (130, 143)
         if dest.exists():
             got = {k: v for k, v in tree(dest).items() if not k.startswith(recorded)}
