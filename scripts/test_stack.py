@@ -46,10 +46,16 @@ from pathlib import Path
 import yaml
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free ports: every socket stays bound until all are chosen."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def wait_for_port(port: int, what: str, proc: subprocess.Popen | None, seconds: float = 60) -> None:
@@ -312,10 +318,11 @@ def main() -> int:
     if not backend.scheme.startswith("postgresql") or artifacts.scheme != "s3":
         raise SystemExit("stack: expected a PostgreSQL backend store and an s3:// artifact destination")
 
-    work = Path(tempfile.mkdtemp(prefix="mlrepro-stack-"))
+    # As root, PostgreSQL runs as `postgres`, who must reach the folder: TMPDIR may be private, /tmp is not.
+    work = Path(tempfile.mkdtemp(prefix="mlrepro-stack-", dir="/tmp" if os.geteuid() == 0 else None))
     stack = Stack(work)
     try:
-        pg_port, s3_port, mlflow_port = free_port(), free_port(), free_port()
+        pg_port, s3_port, mlflow_port = free_ports(3)
         stack.start_postgres(pg_port, backend.username or "", urllib.parse.unquote(backend.password or ""),
                              backend.path.lstrip("/"))
         s3 = stack.start("s3", [str(bin_dir / "moto_server"), "-H", "127.0.0.1", "-p", str(s3_port)])

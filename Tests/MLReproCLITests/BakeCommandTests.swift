@@ -113,7 +113,7 @@ extension BakeCommandTests {
 
 extension BakeCommandTests {
     /// A file that breaks only when two particular options of five are selected together is found,
-    /// and planning stays quick.
+    /// and planning does not hang.
     @Test func aBugOnlyOnePairOfFiveOptionsTriggersIsFound() throws {
         let work = try Harness.temporaryDirectory()
         defer { Harness.cleanup(work) }
@@ -140,7 +140,9 @@ extension BakeCommandTests {
         let started = Date()
         let list = try Harness.run(["bake", "--template", root, "--list"], in: work)
         #expect(list.status == 0, "\(list.stderr)")
-        #expect(Date().timeIntervalSince(started) < 30)
+        // A hang guard only (the list takes well under a second): the planner's bound on its own work
+        // is counted, not timed, in CombinationPlannerTests.
+        #expect(Date().timeIntervalSince(started) < 300)
         let lines = list.stdout.split(separator: "\n").map(String.init)
         // Every selection of at most two options, the empty one and all five, each once exactly.
         let selections = Set(lines.compactMap { $0.split(separator: " ").first { $0.hasPrefix("targets=") }.map(String.init) })

@@ -161,6 +161,10 @@ def test_an_unreachable_tracking_server_fails_in_seconds_with_what_to_do(tmp_pat
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = dict(os.environ, PYTHONPATH=str(project / "src"), MLFLOW_TRACKING_URI=f"http://127.0.0.1:{port}")
+    # What a start costs on this machine (Python, sklearn, MLflow imports): a slow machine is not a slow failure.
+    started = time.monotonic()
+    subprocess.run([str(python), "-c", "import dvc_study.train"], cwd=project, env=env, check=True, timeout=300)
+    start_s = time.monotonic() - started
     started = time.monotonic()
     done = subprocess.run([str(python), "-m", "dvc_study.train", "--set", "train.epochs=1"], cwd=project, env=env,
                           capture_output=True, text=True, timeout=300, check=False)
@@ -168,7 +172,8 @@ def test_an_unreachable_tracking_server_fails_in_seconds_with_what_to_do(tmp_pat
     assert done.returncode == 2, done.stderr[-3000:]
     assert f"the MLflow tracking server http://127.0.0.1:{port} does not answer" in done.stderr
     assert "set MLFLOW_TRACKING_URI" in done.stderr and "Traceback" not in done.stderr
-    assert elapsed < 60, f"took {elapsed:.0f} s"
+    # The check's own budget is 5 s; MLflow's retries alone would take minutes.
+    assert elapsed < start_s + 45, f"took {elapsed:.0f} s after a start of {start_s:.0f} s"
 
 
 def test_no_secret_on_a_service_command_line(tmp_path):

@@ -9,6 +9,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,17 @@ def snapshot(root: Path) -> dict[str, tuple[int, bytes]]:
     return out
 
 
+def same_minute(render):
+    """Runs `render` (cookiecutter, then mlrepro) again when the UTC minute changed meanwhile: `{% now %}`
+    renders the clock, and two runs on either side of a minute (of a day, of a year) rightly differ."""
+    for _ in range(3):
+        before = time.gmtime()[:5]
+        rendered = render()
+        if time.gmtime()[:5] == before:
+            break
+    return rendered
+
+
 def both(tmp_path: Path, name: str, extra: list[str], trust: bool = False) -> tuple[Path, Path]:
     if not COOKIECUTTER.exists():
         pytest.fail(f"{COOKIECUTTER} missing: run `make venv`")
@@ -111,8 +123,13 @@ def both(tmp_path: Path, name: str, extra: list[str], trust: bool = False) -> tu
         write(template, FIXTURES[name])
         if name == "variables":
             os.chmod(template / SLUG / "README.md", 0o755)
+    return same_minute(lambda: render_both(tmp_path, template, extra, trust))
+
+
+def render_both(tmp_path: Path, template: Path, extra: list[str], trust: bool) -> tuple[Path, Path]:
     work = tmp_path / "work"
-    work.mkdir(exist_ok=True)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
     env = dict(os.environ, NO_COLOR="1", HOME=str(tmp_path))
     made = subprocess.run([str(COOKIECUTTER), "--no-input", "../tpl", *extra], cwd=work, env=env,
                           capture_output=True, text=True, timeout=120)

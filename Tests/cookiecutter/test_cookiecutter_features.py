@@ -29,7 +29,7 @@ def write(root: Path, files: dict[str, str | bytes]) -> Path:
 
 
 # The snapshot the cookiecutter comparison tests already use.
-from test_cookiecutter_compat import snapshot
+from test_cookiecutter_compat import same_minute, snapshot
 
 
 def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -82,11 +82,15 @@ def compare(tmp_path: Path, files: dict[str, str | bytes], extra: list[str] = ()
             env: dict[str, str] | None = None) -> Path:
     """Renders `files` as a template with both tools (`extra` as KEY=VALUE) and compares the projects."""
     template = write(tmp_path / "tpl", files)
-    made = cookiecutter(tmp_path, str(template), *extra, env=env)
-    # mlrepro's project goes where cookiecutter's was, so that `_output_dir` is the same folder.
-    expected = made.rename(tmp_path / f"expected-{made.parent.name}")
-    actual = init(tmp_path, str(template), f"{made.parent.name}/ours", *data(list(extra)),
-                  *(["--trust"] if trust else []), env=env)
+
+    def render() -> tuple[Path, Path]:
+        made = cookiecutter(tmp_path, str(template), *extra, env=env)
+        # mlrepro's project goes where cookiecutter's was, so that `_output_dir` is the same folder.
+        expected = made.rename(tmp_path / f"expected-{made.parent.name}")
+        return expected, init(tmp_path, str(template), f"{made.parent.name}/ours", *data(list(extra)),
+                              *(["--trust"] if trust else []), env=env)
+
+    expected, actual = same_minute(render)
     assert_same(expected, actual)
     return actual
 

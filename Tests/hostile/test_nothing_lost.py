@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import binary, run, tree, write_template
+from conftest import binary, hang_guard, run, tree, write_template
 
 MANIFEST = "name:\n  type: str\n  default: demo\n"
 
@@ -59,7 +59,7 @@ def test_failed_write_leaves_no_destination(tmp_path: Path) -> None:
     tpl = many_files_template(tmp_path / "tpl", 20)
     dest = tmp_path / "out"
     proc = subprocess.run([str(binary()), "init", str(dest), "--template", str(tpl), "--defaults", "--no-git",
-                           "--no-probe"], cwd=tmp_path, capture_output=True, preexec_fn=_limit_file_size, timeout=30)
+                           "--no-probe"], cwd=tmp_path, capture_output=True, preexec_fn=_limit_file_size, timeout=hang_guard(30))
     assert proc.returncode == 2, proc.stderr.decode()
     assert b"error:" in proc.stderr
     assert not dest.exists()
@@ -67,27 +67,36 @@ def test_failed_write_leaves_no_destination(tmp_path: Path) -> None:
 
 
 def test_permission_denied_leaves_destination_untouched(tmp_path: Path) -> None:
-    shared = Path(os.environ.get("TMPDIR", "/tmp")) / f"mlrepro-perm-{os.getpid()}"
+    as_root = os.geteuid() == 0
+    # As root the binary runs as `nobody`, who must reach every folder above the test's files:
+    # TMPDIR may be private (under /root), /tmp is not.
+    base = Path("/tmp") if as_root else Path(os.environ.get("TMPDIR", "/tmp"))
+    shared = base / f"mlrepro-perm-{os.getpid()}"
     shutil.rmtree(shared, ignore_errors=True)
     shared.mkdir(mode=0o755)
+    locked = shared / "locked"
     try:
         tpl = many_files_template(shared / "tpl", 3)
-        locked = shared / "locked"
         locked.mkdir()
-        argv = [str(binary()), "init", str(locked / "out"), "--template", str(tpl), "--defaults", "--no-git",
+        program = binary()
+        if as_root:
+            # The checkout may be private too (a clone under /root): `nobody` runs a copy.
+            program = Path(shutil.copy2(program, shared / "mlrepro"))
+        argv = [str(program), "init", str(locked / "out"), "--template", str(tpl), "--defaults", "--no-git",
                 "--no-probe"]
-        if os.geteuid() == 0:
+        if as_root:
             # Root ignores permissions: run as an unprivileged user instead.
             for path in [shared, *shared.rglob("*")]:
-                path.chmod(0o755 if path.is_dir() else 0o644)
+                path.chmod(0o755 if path.is_dir() or path == program else 0o644)
             argv = ["runuser", "-u", "nobody", "--", *argv]
         locked.chmod(0o555)
-        proc = subprocess.run(argv, cwd=shared, capture_output=True, timeout=30, env={**os.environ, "HOME": str(shared)})
+        proc = subprocess.run(argv, cwd=shared, capture_output=True, timeout=hang_guard(30), env={**os.environ, "HOME": str(shared)})
         assert proc.returncode == 2, proc.stderr.decode()
         assert b"ermission denied" in proc.stderr
         assert list(locked.iterdir()) == []
     finally:
-        locked.chmod(0o755)
+        if locked.exists():
+            locked.chmod(0o755)
         shutil.rmtree(shared, ignore_errors=True)
 
 
@@ -116,7 +125,7 @@ def test_interrupted_generation_leaves_dest_absent_or_complete(signum: int, git:
                                 cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(rng.uniform(0, duration * 1.2))
         proc.send_signal(signum)
-        _, err = proc.communicate(timeout=30)
+        _, err = proc.communicate(timeout=hang_guard(30))
         handled = proc.returncode in (130, 143)
         if dest.exists():
             got = {k: v for k, v in tree(dest).items() if not k.startswith(recorded)}

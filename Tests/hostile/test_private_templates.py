@@ -111,8 +111,14 @@ def sshd(tmp_path_factory, template_repo):
     (base / "authorized_keys").write_text(user_public + "\n")
     os.chmod(base / "authorized_keys", 0o600)
     user = os.environ.get("USER") or subprocess.run(["id", "-un"], check=False, capture_output=True, text=True).stdout.strip()
-    port = free_port()
-    (base / "sshd_config").write_text(f"""\
+    if os.geteuid() == 0:
+        Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
+
+    def start() -> tuple[subprocess.Popen, int]:
+        """sshd on a free port; another one when something took the port between the choice and the bind."""
+        for _ in range(5):
+            port = free_port()
+            (base / "sshd_config").write_text(f"""\
 Port {port}
 ListenAddress 127.0.0.1
 HostKey {host_key}
@@ -127,20 +133,28 @@ StrictModes no
 PermitRootLogin prohibit-password
 AllowUsers {user}
 """)
-    if os.geteuid() == 0:
-        Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
-    with (base / "sshd.log").open("wb") as log:
-        server = subprocess.Popen([SSHD, "-D", "-e", "-f", str(base / "sshd_config")], stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 10
-            while True:
+            server = subprocess.Popen([SSHD, "-D", "-e", "-f", str(base / "sshd_config")], stdout=log, stderr=subprocess.STDOUT)
+            deadline = time.monotonic() + 60
+            while server.poll() is None:
                 try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
+                    # Our sshd, not whatever else listens there: it greets first.
+                    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+                        if connection.recv(4) == b"SSH-":
+                            return server, port
                 except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail("sshd did not start: " + (base / "sshd.log").read_text(errors="replace"))
-                    time.sleep(0.1)
+                    pass
+                if time.monotonic() > deadline:
+                    server.kill()
+                    server.wait()
+                    pytest.fail("sshd did not listen within 60 s: " + (base / "sshd.log").read_text(errors="replace"))
+                time.sleep(0.1)
+            if "Address already in use" not in (base / "sshd.log").read_text(errors="replace"):
+                break
+        pytest.fail("sshd did not start: " + (base / "sshd.log").read_text(errors="replace"))
+
+    with (base / "sshd.log").open("wb") as log:
+        server, port = start()
+        try:
             yield {
                 "url": f"ssh://{user}@127.0.0.1:{port}{template_repo['bare']}",
                 "port": port,

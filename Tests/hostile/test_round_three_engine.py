@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import binary, run, tree, write_template
+from conftest import binary, hang_guard, run, tree, write_template
 
 OPEN_MANIFEST = "name:\n  type: str\n  default: demo\n"
 
@@ -144,7 +144,7 @@ def test_large_defaults_share_one_budget_and_leave_no_staging(questions: int, tm
     tpl = write_template(tmp_path / "tpl", manifest, {"a.txt.jinja": "{{ q0 | length }}\n"})
     dest = tmp_path / "o"
     proc = subprocess.run([str(binary()), "init", str(dest), "--template", str(tpl), "--defaults", "--no-probe", "--no-git"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=hang_guard(120),
                           env={"NO_COLOR": "1", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
                           preexec_fn=limited_memory(1536))
     assert proc.returncode == 2, proc.stderr[-2000:]  # not 134 (an abort)
@@ -158,7 +158,7 @@ def test_large_file_contents_share_one_budget(tmp_path: Path) -> None:
     tpl = write_template(tmp_path / "tpl", OPEN_MANIFEST, files)
     dest = tmp_path / "o"
     proc = subprocess.run([str(binary()), "init", str(dest), "--template", str(tpl), "--defaults", "--no-probe", "--no-git"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=hang_guard(120),
                           env={"NO_COLOR": "1", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
                           preexec_fn=limited_memory(1536))
     assert proc.returncode == 2, proc.stderr[-2000:]

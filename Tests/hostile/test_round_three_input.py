@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import binary, run, tree, write_template
+from conftest import binary, hang_guard, run, tree, write_template
 
 OPEN_MANIFEST = "name:\n  type: str\n  default: demo\n"
 GIT_ENV = {"GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@example.org",
@@ -34,7 +34,7 @@ def limited(args: list[str], cwd: Path, memory: int, timeout: float = 300, env: 
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     full_env = {**os.environ, "NO_COLOR": "1", "HOME": str(cwd), **GIT_ENV, **(env or {})}
     return subprocess.run([str(binary()), *args], cwd=cwd, env=full_env, capture_output=True, text=True,
-                          timeout=timeout, preexec_fn=limit)
+                          timeout=hang_guard(timeout), preexec_fn=limit)
 
 
 def leftovers(folder: Path) -> list[str]:

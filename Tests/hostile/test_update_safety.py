@@ -109,6 +109,29 @@ def test_an_ignored_user_file_at_a_newly_generated_path_is_kept(tmp_path: Path) 
     assert (project / "local.cfg.mlrepro-theirs").read_text() == "template\n"
 
 
+def watching_signal(proc: subprocess.Popen, signum: int, seconds: float = 60) -> None:
+    """Waits until `proc` ignores or catches `signum` (/proc/PID/status), or has ended.
+    Without /proc it returns at once."""
+    status = Path(f"/proc/{proc.pid}/status")
+    if not status.parent.is_dir():
+        return
+    bit = 1 << (signum - 1)
+    deadline = time.monotonic() + seconds
+    while proc.poll() is None:
+        masks = {}
+        try:
+            for line in status.read_text().splitlines():
+                name, _, value = line.partition(":")
+                if name in ("SigIgn", "SigCgt"):  # not SigBlk: threads block signals as they start
+                    masks[name] = int(value.strip(), 16)
+        except (OSError, ValueError):
+            return
+        if any(mask & bit for mask in masks.values()):
+            return
+        assert time.monotonic() < deadline, f"mlrepro did not watch signal {signum} within {seconds:.0f} s"
+        time.sleep(0.005)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_update_leaves_the_old_or_the_new_tree(signum: int, tmp_path: Path) -> None:
     count = 3000
@@ -128,6 +151,9 @@ def test_interrupted_update_leaves_the_old_or_the_new_tree(signum: int, tmp_path
         proc = subprocess.Popen([str(binary()), "update", str(project), "--vcs-ref", "v2"], cwd=tmp_path,
                                 env={**os.environ, **GIT_ENV, "NO_COLOR": "1"}, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
+        # The delays count from when mlrepro watches the signal, not from the start: on a slow or
+        # busy machine the start alone can outlast them, and every signal would come too early.
+        watching_signal(proc, signum)
         time.sleep(0.05 + 0.1 * attempt)
         proc.send_signal(signum)
         _, err = proc.communicate(timeout=60)

@@ -45,9 +45,20 @@ def interact(tmp_path, keys: list[bytes], until: list[bytes]) -> str:
                 except OSError:
                     break
         os.write(main, key)
-    time.sleep(0.5)
-    process.kill()
-    process.wait()
+    # The last key is Ctrl-C: the wizard ends on it, and everything it drew is read by then.
+    deadline = time.monotonic() + 30
+    while process.poll() is None and time.monotonic() < deadline:
+        if select.select([main], [], [], 0.2)[0]:
+            try:
+                seen += os.read(main, 4096)
+            except OSError:
+                break
+    try:
+        assert process.wait(timeout=max(deadline - time.monotonic(), 1)) == 130, seen.decode(errors="replace")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
     while select.select([main], [], [], 0.2)[0]:
         try:
             seen += os.read(main, 4096)
