@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import re
 import shutil
 import subprocess
@@ -606,3 +607,20 @@ PRIVATE_VALUES = {
 
 def test_private_variables_keep_their_json_values(tmp_path: Path) -> None:
     compare(tmp_path, PRIVATE_VALUES)
+
+
+# MARK: - Folder modes: made under the user's umask, whatever mode the template's folder has
+
+@pytest.mark.parametrize("mask", [0o022, 0o027])
+def test_folders_are_made_under_the_umask_as_cookiecutter_makes_them(tmp_path: Path, mask: int) -> None:
+    template = write(tmp_path / "tpl", {"cookiecutter.json": json.dumps({"project_slug": "modes"}),
+                                        f"{SLUG}/open/deep/f.txt": "{{ cookiecutter.project_slug }}\n",
+                                        f"{SLUG}/private/g.txt": "g\n"})
+    os.chmod(template / SLUG / "private", 0o700)
+    previous = os.umask(mask)
+    try:
+        actual = compare(tmp_path, {})
+    finally:
+        os.umask(previous)
+    for folder in ["open", "open/deep", "private"]:
+        assert stat.S_IMODE((actual / folder).stat().st_mode) == 0o777 & ~mask, folder

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -752,3 +753,21 @@ def test_the_matrix_lists_every_copier_setting() -> None:
     text = MATRIX.read_text()
     for setting in copier_settings():
         assert f"`{setting}`" in text, f"{setting} is missing from {MATRIX.name}"
+
+
+# MARK: - Folder modes: made under the user's umask, whatever mode the template's folder has
+
+@pytest.mark.parametrize("mask", [0o022, 0o027, 0o077])
+def test_folders_are_made_under_the_umask_as_copier_makes_them(tmp_path: Path, mask: int) -> None:
+    write(tmp_path / "tpl", {"copier.yml": "name: {type: str, default: x}\n", "open/deep/f.txt.jinja": "{{ name }}\n",
+                             "private/g.txt": "g\n", "{{ name }}-dir/h.txt": "h\n"})
+    os.chmod(tmp_path / "tpl" / "private", 0o700)
+    os.chmod(tmp_path / "tpl" / "open", 0o775)
+    previous = os.umask(mask)
+    try:
+        assert_same(tmp_path, None)
+    finally:
+        os.umask(previous)
+    made = tmp_path / "b" / "out"
+    for folder in ["open", "open/deep", "private", "x-dir"]:
+        assert stat.S_IMODE((made / folder).stat().st_mode) == 0o777 & ~mask, folder

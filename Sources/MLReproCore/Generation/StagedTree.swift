@@ -112,10 +112,12 @@ package struct StagedTree: Sendable {
         // Every writer has returned: on a signal, this thread parks and the handler removes the tree.
         InterruptionGuard.shared.waitIfInterrupting()
         if let error = failures.first { throw error }
-        // Directory modes last, deepest first, keeping them writable by us until the move.
+        // Directory modes last, deepest first, keeping them writable by us until the move. A
+        // folder is made as copier and cookiecutter make one (`mkdir` under the user's umask),
+        // whatever mode the template's folder has.
         for output in outputs.reversed() where output.isDirectory {
             if let folder = try? root.folder(output.path) {
-                fchmod(folder.fd, mode_t(output.mode | 0o700))
+                fchmod(folder.fd, (0o777 & ~mask) | 0o700)
                 folder.close()
             }
         }
@@ -286,7 +288,7 @@ package struct StagedTree: Sendable {
                 let (parent, name) = try target.parent(of: output.path)
                 defer { parent.close() }
                 if output.isDirectory {
-                    try parent.makeFolder(name, mode: mode_t(output.mode | 0o700))
+                    try parent.makeFolder(name, mode: 0o777)  // less the umask, as `mkdir` has it
                     continue
                 }
                 let (from, _) = try staging.parent(of: output.path)
