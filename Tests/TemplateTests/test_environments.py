@@ -246,6 +246,8 @@ def test_torch_comes_from_its_index_alone_and_make_lock_writes_both_locks(tmp_pa
     torch_lock = (project / "requirements-torch.lock").read_text()
     lock = (project / "requirements.lock").read_text()
     assert set(lock_pins(torch_lock)) == {"torch", "pytorch-triton-rocm"}
+    # No index or local folder is written into a lock: each install names its one index.
+    assert not re.search(r"^--(extra-)?(index-url|find-links)", lock + torch_lock, re.MULTILINE)
     assert "torch" not in lock_pins(lock) and "pytorch-triton-rocm" not in lock_pins(lock)
     assert {"typing-extensions", "pip-tools", "setuptools"} <= set(lock_pins(lock))
     for block in re.split(r"\n(?=[A-Za-z0-9])", lock.split("\n\n", 1)[-1] + "\n" + torch_lock):
@@ -313,3 +315,25 @@ def test_reproduce_builds_the_runs_environment_as_setup_does(tmp_path, framework
         assert steps[4] == f"{venv} --index-url https://pypi.org/simple -e {project}"
     assert steps[0].startswith("-m venv ") and steps[-1] == "-m pip check"
     assert not any("extra-index" in step for step in steps)
+
+
+@pytest.mark.parametrize("notebooks", [False, True])
+def test_make_lock_needs_only_the_dev_tools_and_writes_no_index_into_the_lock(tmp_path, notebooks):
+    """After pyproject.toml changed, setup's pip check fails; `make lock` still runs with the pip-compile
+    already in .venv (here a stand-in that records its arguments), without running setup again."""
+    project = tmp_path / "relock-study"
+    init(project, {"framework": "sklearn", "accelerator": "cpu", "notebooks": notebooks}, "--no-git")
+    bin_dir = project / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    recorder = bin_dir / "pip-compile"
+    recorder.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > pip-compile.args\n')
+    recorder.chmod(0o755)
+    done = make(project, "lock", "PYTHON=python-nowhere")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "make setup:" not in done.stderr and "-m venv" not in done.stdout
+    argv = (project / "pip-compile.args").read_text().split()
+    assert argv.count("--index-url") == 1 and argv[argv.index("--index-url") + 1] == "https://pypi.org/simple"
+    assert {"--generate-hashes", "--no-emit-index-url", "--no-emit-find-links"} <= set(argv)
+    extras = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--extra"]
+    assert extras == (["dev", "notebooks"] if notebooks else ["dev"])
+    assert not any("extra-index" in arg for arg in argv)
