@@ -9,7 +9,11 @@ from Templates/ml-research with the given binary and its pyproject.toml is resol
 
     Templates/ml-research/locks/<framework>-<variant>-py<python>-<server|local>[-hf].txt
 
-which the template renders as the project's requirements.lock. The variant is what changes the
+which the template renders as the project's requirements.lock. Every lock holds the project's
+dependencies and every optional tool the template's extras can name (`dev`: pytest, ruff, pip-tools,
+DVC with its S3 support; `notebooks`: JupyterLab), so `make setup` installs exactly the lock, dev
+tools included and hashed, whatever the answers (the project is generated with DVC, an S3 remote and
+notebooks, and resolved with `--all-extras`). The variant is what changes the
 dependency set: `cpu` for sklearn (its packages do not depend on the accelerator), the CUDA
 version for tensorflow (cpu, cu125: `tensorflow[and-cuda]`) and jax (cpu, cu129, cu130: `jax[cuda12]`,
 `jax[cuda13]`), all from PyPI, and the PyTorch wheel index name for pytorch and lightning (cpu,
@@ -61,7 +65,7 @@ def lock_name(framework: str, variant: str, python: str, tracking: str, huggingf
 
 
 def compile_lock(uv: str, source: Path, output: Path, python: str, indexes: list[str], universal: bool = True) -> None:
-    argv = [uv, "pip", "compile", str(source), "--generate-hashes", "--quiet", "--no-header",
+    argv = [uv, "pip", "compile", str(source), "--all-extras", "--generate-hashes", "--quiet", "--no-header",
             "--python-version", python, "--output-file", str(output), "--index-url", indexes[0]]
     for extra in indexes[1:]:
         argv += ["--extra-index-url", extra]
@@ -73,14 +77,17 @@ def compile_lock(uv: str, source: Path, output: Path, python: str, indexes: list
 def header(command: str) -> str:
     return ("# Hashed lock of the project's dependencies, shipped by the ml-research template.\n"
             f"# Produced by `make template-locks` in the mlrepro repository ({command}).\n"
-            "# Install: pip install --require-hashes -r requirements.lock; refresh: make lock.\n")
+            "# Install: pip install --no-deps --require-hashes -r requirements.lock (make setup);"
+            " refresh: make lock.\n")
 
 
 def project_lock(mlrepro: str, uv: str, work: Path, framework: str, variant: str, python: str,
                  tracking: str, huggingface: bool) -> Path:
     accelerator, cuda = ACCELERATOR[variant]
+    # DVC with an S3 remote and notebooks: the project's extras then name every tool any answers can add.
     answers = {"framework": framework, "accelerator": accelerator, "python_version": python,
-               "tracking": tracking, "huggingface": huggingface, "data_versioning": "none", "ci": "none"}
+               "tracking": tracking, "huggingface": huggingface, "data_versioning": "dvc", "dvc_remote": "s3",
+               "notebooks": True, "ci": "none"}
     if cuda and framework != "sklearn":
         answers["cuda_version"] = cuda
     name = lock_name(framework, variant, python, tracking, huggingface)

@@ -180,10 +180,13 @@ def test_shipped_locks_pin_the_pyproject_with_hashes(tmp_path, python_version, t
     init(project, answers, "--no-git")
     lock = (project / "requirements.lock").read_text()
     pins = requirement_pins(lock)
-    for requirement in tomllib.loads((project / "pyproject.toml").read_text())["project"]["dependencies"]:
+    metadata = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    # The dev tools are locked too (make setup installs exactly the lock), and every tool an extra can name.
+    for requirement in [*metadata["dependencies"], *metadata["optional-dependencies"]["dev"]]:
         name, version = requirement.split("==")
         assert pins.get(re.sub(r"\[.*\]", "", name).lower()) == version, f"{requirement} is not what requirements.lock pins"
-    assert ("boto3" in pins) == (tracking == "mlflow-server")
+    assert {"pytest", "ruff", "pip-tools", "dvc", "dvc-s3", "jupyterlab", "ipykernel"} <= set(pins)
+    assert ("boto3" in pins) == ("psycopg2-binary" in pins) == (tracking == "mlflow-server")
     assert ("huggingface-hub" in pins) == huggingface
     # The CUDA build's own packages come with it, for the CUDA major version asked for.
     cuda_packages = [name for name in pins if name.startswith("nvidia-")]

@@ -452,7 +452,13 @@ def test_slurm_script_runs_one_torchrun_per_node_with_a_c10d_rendezvous(tmp_path
                     "--rdzv-endpoint=gpu-node-07:29500", "-m", "ddp_study.train", "--config", "configs/train.yaml",
                     "--checkpoint-dir", "outputs/checkpoints/slurm-8812"]
     definition = (project / "infra" / "slurm" / "train.def").read_text()
-    assert "Bootstrap: docker" in definition and "pip install --require-hashes -r requirements.lock" in definition
+    assert "Bootstrap: docker" in definition
+    assert ("pip install --no-deps --require-hashes --index-url https://pypi.org/simple -r requirements.lock"
+            in definition)
+    torch_install = re.search(r"pip install --no-deps --require-hashes --index-url (\S+) \\\n\s+-r requirements-torch.lock",
+                              definition)
+    assert torch_install and torch_install.group(1).startswith("https://download.pytorch.org/whl/")
+    assert "EXTRA_INDEX" not in definition.upper().replace("-", "_") and "pip check" in definition
     base = re.search(r"^FROM (\S+)", (project / "Dockerfile").read_text(), re.MULTILINE).group(1)
     assert f"From: {base}" in definition, "the Apptainer image starts from the Dockerfile's base"
 

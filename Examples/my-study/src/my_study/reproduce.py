@@ -5,7 +5,7 @@
 1. checks out the run's commit in a separate git worktree (outputs/reproduce/RUN_ID/source); a run
    recorded as dirty is refused unless --allow-dirty (ALLOW_DIRTY=1), which applies the run's
    recorded `provenance/git-diff.patch` on top;
-2. builds the environment from that commit's requirements.lock (a virtualenv per lock under
+2. builds the environment from that commit's locks as `make setup` does (a virtualenv per lock under
    outputs/reproduce/envs), or uses --python;
 3. verifies the dataset: the manifest's sha256 must equal the run's `dataset.manifest_sha256`, every
    file listed must match its checksum (files missing in the worktree are taken from this checkout);
@@ -121,10 +121,14 @@ def remove_checkout(root: Path, folder: Path) -> None:
 
 
 def environment(source: Path, envs: Path) -> Path:
-    """The Python of a virtualenv built from `source`'s requirements.lock (reused while the lock is the same)."""
+    """The Python of a virtualenv holding exactly `source`'s locks (requirements-torch.lock, requirements.lock),
+    as `make setup` builds it: every file hashed, one index per install, no dependency resolved beyond the
+    lock, the project itself without dependencies, then `pip check` (reused while the locks are the same)."""
     lock = source / "requirements.lock"
+    torch_lock = source / "requirements-torch.lock"
+    locks = [torch_lock, lock]
     digest = hashlib.sha256()
-    for path in (lock, source / "pyproject.toml"):
+    for path in (*locks, source / "pyproject.toml"):
         if path.exists():
             digest.update(path.read_bytes())
     venv = envs / digest.hexdigest()[:16]
@@ -133,16 +137,27 @@ def environment(source: Path, envs: Path) -> Path:
         return python
     shutil.rmtree(venv, ignore_errors=True)
     pypi = os.environ.get("PYPI_INDEX_URL", "https://pypi.org/simple")
-    indexes = ["--index-url", os.environ.get("TORCH_INDEX_URL", "https://download.pytorch.org/whl/cpu"),
-               "--extra-index-url", pypi]
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     steps = [[sys.executable, "-m", "venv", str(venv)]]
-    if lock.exists():
-        steps.append([str(python), "-m", "pip", "install", "--quiet", "--require-hashes", *indexes, "-r", str(lock)])
-        steps.append([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(source)])
+    torch_index = os.environ.get("TORCH_INDEX_URL", "https://download.pytorch.org/whl/cpu")
+    if all(path.exists() for path in locks):
+        steps.append([*pip, "--no-deps", "--require-hashes", "--index-url", torch_index, "-r", str(torch_lock)])
+        steps.append([*pip, "--no-deps", "--require-hashes", "--index-url", pypi, "-r", str(lock)])
+        steps.append([*pip, "--no-deps", "--no-build-isolation", "--no-index", "-e", str(source)])
     else:
-        print(f"warning: {lock.name} is absent at this commit; installing the pins of pyproject.toml without hashes",
+        print("warning: no lock at this commit; installing the pins of pyproject.toml without hashes",
               file=sys.stderr)
-        steps.append([str(python), "-m", "pip", "install", "--quiet", *indexes, "-e", str(source)])
+        # torch's requirements that only PyTorch's index publishes (pytorch-triton-rocm), as `make setup`.
+        index_only = ("import importlib.metadata as m, pathlib, sys; pathlib.Path(sys.argv[1]).write_text(''.join("
+                      "r.split(';')[0].replace(' ', '') + chr(10) for r in m.requires('torch') or [] "
+                      "if r.startswith('pytorch-')))")
+        listed = venv / "torch-index-only.txt"
+        steps.append([*pip, "--no-deps", "--index-url", torch_index,
+                      "torch==2.15.0"])
+        steps.append([str(python), "-c", index_only, str(listed)])
+        steps.append([*pip, "--no-deps", "--index-url", torch_index, "-r", str(listed)])
+        steps.append([*pip, "--index-url", pypi, "-e", str(source)])
+    steps.append([str(python), "-m", "pip", "check"])
     for step in steps:
         print("+ " + " ".join(step), flush=True)
         if subprocess.run(step, check=False).returncode != 0:
