@@ -92,9 +92,9 @@ def cached_venv(name: str, *installs: list[str]) -> Path:
 
 
 TORCH_WHEELS = Path(os.environ.get("TORCH_WHEELS", "/opt/wheels"))
-# The frameworks whose pinned dependencies the shared CPU torch virtualenv has, and packages some
-# tests need beyond those pins (the PostgreSQL driver of mlflow-server projects' sweeps).
-TORCH_VENV_FRAMEWORKS = ("sklearn", "pytorch", "lightning")
+# The frameworks whose pinned dependencies the shared CPU virtualenv has, and packages some tests
+# need beyond those pins (the PostgreSQL driver of mlflow-server projects' sweeps).
+TORCH_VENV_FRAMEWORKS = ("sklearn", "pytorch", "lightning", "jax")
 TORCH_VENV_EXTRA = ["psycopg2-binary==2.9.13"]
 _TORCH_VENV: list[Path] = []
 
@@ -102,7 +102,7 @@ _TORCH_VENV: list[Path] = []
 def torch_venv(tmp_path_factory) -> Path:
     """The python of the one virtualenv every CPU training test shares (cached under MLREPRO_VENV_CACHE):
     the CPU torch wheel from TORCH_WHEELS (default /opt/wheels) and every other dependency that
-    generated sklearn, pytorch and lightning projects pin (their torch pin names the release of their
+    generated sklearn, pytorch, lightning and jax projects pin (their torch pin names the release of their
     CUDA images, so the wheel on disk is installed in its place). MLREPRO_CPU_VENV names an existing
     virtualenv with those packages to use instead. Projects are installed into a session's own
     virtualenv layered on it (session_venv), never into the cache."""

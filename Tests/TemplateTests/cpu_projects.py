@@ -1,7 +1,7 @@
 """Generated projects that train for real on the CPU, sharing one virtualenv per test session.
 
 The packages come from conftest.torch_venv (the CPU torch wheel and every pin of the generated
-sklearn, pytorch and lightning projects; cached under MLREPRO_VENV_CACHE and shared with
+sklearn, pytorch, lightning and jax projects; cached under MLREPRO_VENV_CACHE and shared with
 test_distributed.py; MLREPRO_CPU_VENV names an existing one to use instead). The session's own
 virtualenv is layered on it and each project is installed into that one with --no-deps.
 """
