@@ -91,6 +91,58 @@ def cached_venv(name: str, *installs: list[str]) -> Path:
     return python
 
 
+TORCH_WHEELS = Path(os.environ.get("TORCH_WHEELS", "/opt/wheels"))
+# The frameworks whose pinned dependencies the shared CPU virtualenv has, and packages some tests
+# need beyond those pins (the PostgreSQL driver of mlflow-server projects' sweeps).
+TORCH_VENV_FRAMEWORKS = ("sklearn", "pytorch", "lightning", "jax")
+TORCH_VENV_EXTRA = ["psycopg2-binary==2.9.13"]
+_TORCH_VENV: list[Path] = []
+
+
+def torch_venv(tmp_path_factory) -> Path:
+    """The python of the one virtualenv every CPU training test shares (cached under MLREPRO_VENV_CACHE):
+    the CPU torch wheel from TORCH_WHEELS (default /opt/wheels) and every other dependency that
+    generated sklearn, pytorch, lightning and jax projects pin (their torch pin names the release of their
+    CUDA images, so the wheel on disk is installed in its place). MLREPRO_CPU_VENV names an existing
+    virtualenv with those packages to use instead. Projects are installed into a session's own
+    virtualenv layered on it (session_venv), never into the cache."""
+    import sys
+    import tomllib
+
+    if _TORCH_VENV:
+        return _TORCH_VENV[0]
+    if os.environ.get("MLREPRO_CPU_VENV"):
+        _TORCH_VENV.append(Path(os.environ["MLREPRO_CPU_VENV"]) / "bin" / "python")
+        return _TORCH_VENV[0]
+    tag = f"cp{sys.version_info.major}{sys.version_info.minor}"
+    wheels = sorted(TORCH_WHEELS.glob(f"torch-*+cpu-{tag}-*.whl"))
+    if not wheels:
+        pytest.fail(f"no CPU torch wheel for {tag} in {TORCH_WHEELS} (set TORCH_WHEELS to the folder that has one)")
+    root = tmp_path_factory.mktemp("torch-venv-pins")
+    requirements: set[str] = set()
+    for framework in TORCH_VENV_FRAMEWORKS:
+        probe = root / f"{framework}-pins"
+        init(probe, {"framework": framework, "accelerator": "cpu", "tracking": "mlflow-local",
+                     "data_versioning": "none"})
+        requirements.update(tomllib.loads((probe / "pyproject.toml").read_text())["project"]["dependencies"])
+    pins = sorted(r for r in requirements if not r.startswith("torch=="))
+    _TORCH_VENV.append(cached_venv("cpu-torch", ["--find-links", str(TORCH_WHEELS), str(wheels[-1]), *pins,
+                                                 *TORCH_VENV_EXTRA]))
+    return _TORCH_VENV[0]
+
+
+def session_venv(folder: Path, deps_python: Path) -> Path:
+    """A virtualenv at `folder` that sees every package of `deps_python`'s virtualenv (a .pth file), for
+    installing projects with `pip install --no-deps -e` without touching the shared one; returns its python."""
+    import sys
+
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+    tag = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    deps_site = deps_python.parent.parent / "lib" / tag / "site-packages"
+    (folder / "lib" / tag / "site-packages" / "shared-deps.pth").write_text(f"{deps_site}\n")
+    return folder / "bin" / "python"
+
+
 DVC_STUDY = {"framework": "sklearn", "accelerator": "cpu", "tracking": "mlflow-local", "data_versioning": "dvc",
              "dvc_remote": "local", "ci": "none"}
 

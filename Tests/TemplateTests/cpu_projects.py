@@ -1,9 +1,9 @@
 """Generated projects that train for real on the CPU, sharing one virtualenv per test session.
 
-MLREPRO_CPU_VENV names an existing virtualenv with those packages to use instead of building one.
-The virtualenv has the CPU torch wheel from TORCH_WHEELS (default /opt/wheels, as in
-test_distributed.py) and every other dependency the generated pyproject.toml files pin (PyPI,
-through pip's cache); each project is installed into it with --no-deps.
+The packages come from conftest.torch_venv (the CPU torch wheel and every pin of the generated
+sklearn, pytorch, lightning and jax projects; cached under MLREPRO_VENV_CACHE and shared with
+test_distributed.py; MLREPRO_CPU_VENV names an existing one to use instead). The session's own
+virtualenv is layered on it and each project is installed into that one with --no-deps.
 """
 
 from __future__ import annotations
@@ -11,16 +11,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import textwrap
-import tomllib
 from pathlib import Path
 
-import pytest
-from conftest import init
+from conftest import init, session_venv, torch_venv
 
-WHEELS = Path(os.environ.get("TORCH_WHEELS", "/opt/wheels"))
-PYTHON_TAG = f"cp{sys.version_info.major}{sys.version_info.minor}"
 GIT_ENV = {"GIT_AUTHOR_NAME": "Ada", "GIT_AUTHOR_EMAIL": "ada@example.org", "GIT_COMMITTER_NAME": "Ada",
            "GIT_COMMITTER_EMAIL": "ada@example.org"}
 _VENVS: dict[str, Path] = {}
@@ -72,24 +67,9 @@ def generate(root: Path, name: str, framework: str, **answers) -> Path:
 
 
 def venv(tmp_path_factory, projects: list[Path]) -> Path:
-    """The session's virtualenv (built on first use) with `projects` installed into it."""
-    if "python" not in _VENVS and os.environ.get("MLREPRO_CPU_VENV"):
-        _VENVS["python"] = Path(os.environ["MLREPRO_CPU_VENV"]) / "bin" / "python"
+    """The session's virtualenv (made on first use, on the shared torch_venv) with `projects` installed into it."""
     if "python" not in _VENVS:
-        wheels = sorted(WHEELS.glob(f"torch-*+cpu-{PYTHON_TAG}-*.whl"))
-        if not wheels:
-            pytest.fail(f"no CPU torch wheel for {PYTHON_TAG} in {WHEELS} (set TORCH_WHEELS to the folder that has one)")
-        root = tmp_path_factory.mktemp("cpu-venv")
-        requirements: set[str] = set()
-        for framework in ("sklearn", "pytorch"):
-            probe = generate(root, f"{framework}-pins", framework)
-            requirements.update(tomllib.loads((probe / "pyproject.toml").read_text())["project"]["dependencies"])
-        pins = sorted(r for r in requirements if not r.startswith("torch=="))
-        sh([sys.executable, "-m", "venv", root / "venv"], root)
-        python = root / "venv" / "bin" / "python"
-        sh([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--find-links", WHEELS,
-            wheels[-1], *pins], root, timeout=1800)
-        _VENVS["python"] = python
+        _VENVS["python"] = session_venv(tmp_path_factory.mktemp("cpu-venv") / "venv", torch_venv(tmp_path_factory))
     python = _VENVS["python"]
     for project in projects:
         sh([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "-e", project],

@@ -2,11 +2,12 @@
 and Lightning ddp under torchrun with two CPU processes (gloo), a failing rank ends the job instead
 of hanging, other frameworks refuse a multi-process launch.
 
-torch is the CPU wheel in TORCH_WHEELS (default /opt/wheels), installed into one virtualenv for the
-whole module together with every other dependency the generated pyproject.toml pins (from PyPI,
-through pip's cache). The generated projects pin the torch release their CUDA images use; the CPU
-wheel on disk is what this machine has, so it is installed in its place and each project with
---no-deps (the params and the pip freeze of every run name the torch that really ran).
+torch is the CPU wheel in TORCH_WHEELS (default /opt/wheels), in the virtualenv every CPU training
+test shares (conftest.torch_venv) with every other dependency the generated pyproject.toml pins.
+The generated projects pin the torch release their CUDA images use; the CPU wheel on disk is what
+this machine has, so it is installed in its place and each project with --no-deps into this
+module's virtualenv layered on the shared one (the params and the pip freeze of every run name the
+torch that really ran).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import textwrap
 import time
 import tomllib
@@ -24,10 +24,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import init, tool
+from conftest import init, session_venv, tool, torch_venv
 
-WHEELS = Path(os.environ.get("TORCH_WHEELS", "/opt/wheels"))
-PYTHON_TAG = f"cp{sys.version_info.major}{sys.version_info.minor}"
 PROJECTS = {"pytorch": "ddp-study", "lightning": "lightning-ddp-study", "sklearn": "sklearn-ddp-study"}
 
 READ_RUNS = textwrap.dedent("""
@@ -126,13 +124,6 @@ def sh(argv: list, cwd: Path, env: dict | None = None, timeout: int = 1800, chec
     return done
 
 
-def torch_wheel() -> Path:
-    wheels = sorted(WHEELS.glob(f"torch-*+cpu-{PYTHON_TAG}-*.whl"))
-    if not wheels:
-        pytest.fail(f"no CPU torch wheel for {PYTHON_TAG} in {WHEELS} (set TORCH_WHEELS to the folder that has one)")
-    return wheels[-1]
-
-
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
     """(venv python, {framework: project}) with the three projects generated and installed."""
@@ -150,13 +141,10 @@ def env(tmp_path_factory):
         pyproject = tomllib.loads((project / "pyproject.toml").read_text())
         requirements.update(pyproject["project"]["dependencies"])
         projects[framework] = project
-    wheel = torch_wheel()
-    pins = sorted(r for r in requirements if not r.startswith("torch=="))
-    venv = root / "venv"
-    sh([sys.executable, "-m", "venv", venv], root)
-    python = venv / "bin" / "python"
-    sh([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--find-links", WHEELS,
-        wheel, *pins], root)
+    python = session_venv(root / "venv", torch_venv(tmp_path_factory))
+    shared = {name.split("==")[0].lower(): name for name in requirements if not name.startswith("torch==")}
+    installed = sh([python, "-m", "pip", "list", "--format=freeze", "--disable-pip-version-check"], root).stdout.lower()
+    assert all(pin.lower() in installed.split() for pin in shared.values()), "the shared virtualenv lacks a pin"
     for project in projects.values():
         sh([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "-e", project], root)
     return python, projects

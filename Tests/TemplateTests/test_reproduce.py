@@ -8,6 +8,7 @@ reproduction at it instead of a virtualenv built from the commit's lock.
 from __future__ import annotations
 
 import json
+import os
 import stat
 from pathlib import Path
 
@@ -157,3 +158,91 @@ def test_dirty_run_needs_allow_dirty_and_replays_its_diff(root, tmp_path_factory
     assert summary["dirty"] and summary["exact"] and summary["reproduced"]
     artifacts = next(run for run in runs(python, project) if run["run_id"] == original)["artifacts"]
     assert "provenance/git-diff.patch" in artifacts
+
+
+FAKE_DOCKER = """#!{python}
+# `docker run` as the reproduction calls it: records its arguments, then runs the command as the image
+# would (the commit's code, as an image built from it has; only the variables passed with -e).
+import json, os, subprocess, sys
+
+argv = sys.argv[1:]
+with open(os.environ["FAKE_DOCKER_LOG"], "a") as log:
+    log.write(json.dumps(argv) + "\\n")
+assert argv[0] == "run", argv
+env = {{"PATH": os.environ["PATH"]}}
+workdir, i = "/", 1
+while argv[i].startswith("-"):
+    option = argv[i]
+    if option == "--rm":
+        i += 1
+        continue
+    value = argv[i + 1]
+    if option == "-w":
+        workdir = value
+    elif option == "-v":
+        outside, inside = value.split(":")
+        assert outside == inside, value
+    elif option == "-e":
+        name, _, given = value.partition("=")
+        if given or "=" in value:
+            env[name] = given
+        elif name in os.environ:
+            env[name] = os.environ[name]
+    i += 2
+image, command = argv[i], argv[i + 1:]
+assert command[0] == "python", command
+env["PYTHONPATH"] = os.path.join(workdir, "src")
+sys.exit(subprocess.run([os.environ["FAKE_DOCKER_PYTHON"], *command[1:]], cwd=workdir, env=env).returncode)
+"""
+
+
+def test_reproduce_in_the_recorded_image_runs_docker_by_digest(root, tmp_path_factory):
+    project = generate(root, "repro-img", "sklearn")
+    python = venv(tmp_path_factory, [project])
+    digest = "sha256:" + "ab" * 32
+    train(python, project, "--set", "train.epochs=2",
+          env=environment(project, CONTAINER_IMAGE="repro-img:latest-local", CONTAINER_IMAGE_ID=digest))
+    original = last_run_id(project)
+    train(python, project, "--set", "train.epochs=2")
+    outside_image = last_run_id(project)
+
+    tools = root / "fake-docker-bin"
+    tools.mkdir()
+    docker = tools / "docker"
+    docker.write_text(FAKE_DOCKER.format(python=python))
+    docker.chmod(docker.stat().st_mode | stat.S_IEXEC)
+    log = root / "docker-calls.jsonl"
+    env = environment(project, PATH=f"{tools}:{environment(project)['PATH']}", FAKE_DOCKER_LOG=str(log),
+                      FAKE_DOCKER_PYTHON=str(python), REPRODUCE_IN="image")
+    module = [python, "-m", f"{package(project)}.reproduce"]
+
+    done = sh([*module, original], project, env=env, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert f"environment: the run's container image {digest}" in done.stdout
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    assert len(calls) == 2, calls  # the machine probe, then training
+    source = str((project / "outputs" / "reproduce" / original / "source").resolve())
+    for call in calls:
+        image_at = call.index(digest)
+        assert call[:8] == ["run", "--rm", "--network", "host", "--user", f"{os.getuid()}:{os.getgid()}",
+                            "-v", f"{project.resolve()}:{project.resolve()}"]
+        assert call.index("-w") < image_at and call[call.index("-w") + 1] == source
+        assert call[image_at + 1] == "python"
+        passed = [call[i + 1] for i, arg in enumerate(call[:image_at]) if arg == "-e"]
+        assert "MLFLOW_TRACKING_URI" in passed and "CONTAINER_IMAGE_ID" in passed
+        assert not any(value.startswith(("MLFLOW_", "AWS_", "CONTAINER_")) and "=" in value for value in passed), \
+            "values of the environment must not be on docker's command line"
+    assert calls[1][calls[1].index(digest) + 1:][:3] == ["python", "-m", f"{package(project)}.train"]
+    summary = comparison(project, original)
+    assert summary["image"] == digest and summary["exact"] and summary["reproduced"]
+    again = reproducing_run(python, project, original)
+    assert again["tags"]["container.image_id"] == digest and again["tags"]["container.image"] == digest
+
+    # A run trained outside an image has no digest to run: refused before anything starts.
+    log.unlink()
+    refused = sh([*module, outside_image], project, env=env, check=False)
+    assert refused.returncode == 2
+    assert f"run {outside_image} recorded no container image digest" in refused.stderr
+    assert "container.image_id=none" in refused.stderr and not log.exists()
+    bad = sh([*module, original], project, env=dict(env, REPRODUCE_IN="podman"), check=False)
+    assert bad.returncode == 2 and "REPRODUCE_IN must be venv or image, not 'podman'" in bad.stderr

@@ -2,7 +2,9 @@
 of 4 and resumed with --resume ends with the metrics of an uninterrupted run, in one MLflow run.
 
 Stopped by SIGTERM (sklearn, one process), killed outright after a periodic checkpoint (pytorch, one
-process), and stopped by SIGUSR1 on rank 0 of `torchrun --nproc-per-node=2` (pytorch DDP, gloo).
+process), stopped by SIGUSR1 on rank 0 of `torchrun --nproc-per-node=2` (pytorch DDP, gloo),
+stopped by SIGUSR1 in one process (lightning, resumed from the Trainer's own checkpoint), and killed
+outright after a periodic checkpoint (jax, one process).
 """
 
 from __future__ import annotations
@@ -120,4 +122,29 @@ def test_pytorch_ddp_two_processes_stopped_by_sigusr1_resume_to_the_same_result(
     assert stopped.stderr.count("stopped: stopped after epoch 1 on request") == 2, stopped.stderr[-4000:]
     run_id = next(run["run_id"] for run in runs(python, project) if run["run_id"] != reference)
     resumed(python, project, run_id, processes=2)
+    assert_same_result(python, project, reference, run_id)
+
+
+def test_lightning_stopped_by_sigusr1_resumes_to_the_same_result(root, tmp_path_factory):
+    project = generate(root, "resume-lightning", "lightning")
+    python = venv(tmp_path_factory, [project])
+    reference = uninterrupted(python, project)
+    stopped = interrupted(python, project, "SIGUSR1")
+    assert stopped.returncode == 75, stopped.stdout[-2000:] + stopped.stderr[-3000:]
+    run_id = next(run["run_id"] for run in runs(python, project) if run["run_id"] != reference)
+    killed = next(run for run in runs(python, project) if run["run_id"] == run_id)
+    assert killed["status"] == "KILLED"
+    assert [step for step, _ in sorted(killed["history"]["val_loss"])] == [0, 1]
+    resumed(python, project, run_id)
+    assert_same_result(python, project, reference, run_id)
+
+
+def test_jax_killed_after_a_checkpoint_resumes_to_the_same_result(root, tmp_path_factory):
+    project = generate(root, "resume-jax", "jax")
+    python = venv(tmp_path_factory, [project])
+    reference = uninterrupted(python, project)
+    killed = interrupted(python, project, "SIGKILL")
+    assert killed.returncode == -9, killed.stdout[-2000:] + killed.stderr[-3000:]
+    run_id = next(run["run_id"] for run in runs(python, project) if run["run_id"] != reference)
+    resumed(python, project, run_id)
     assert_same_result(python, project, reference, run_id)

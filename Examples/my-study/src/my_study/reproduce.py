@@ -1,12 +1,13 @@
 """Reproduce a recorded MLflow run and say whether it reproduced.
 
-    python -m my_study.reproduce RUN_ID [--allow-dirty] [--python PATH] [--config configs/train.yaml]
+    python -m my_study.reproduce RUN_ID [--allow-dirty] [--python PATH | --in image] [--config configs/train.yaml]
 
 1. checks out the run's commit in a separate git worktree (outputs/reproduce/RUN_ID/source); a run
    recorded as dirty is refused unless --allow-dirty (ALLOW_DIRTY=1), which applies the run's
    recorded `provenance/git-diff.patch` on top;
 2. builds the environment from that commit's locks as `make setup` does (a virtualenv per lock under
-   outputs/reproduce/envs), or uses --python;
+   outputs/reproduce/envs), or uses --python; or, with --in image (REPRODUCE_IN=image), runs in the
+   container image the run recorded, by its digest (`docker run`), instead of a virtualenv;
 3. verifies the dataset: the manifest's sha256 must equal the run's `dataset.manifest_sha256`, every
    file listed must match its checksum (files missing in the worktree are taken from this checkout);
 4. compares this machine with the run's `environment.json` and `framework.json`;
@@ -166,6 +167,41 @@ def environment(source: Path, envs: Path) -> Path:
     return python
 
 
+# MARK: - Container image
+
+# Passed to the container by name only (`-e NAME`): their values never appear on a command line.
+IMAGE_ENVIRONMENT = ("MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD",
+                     "MLFLOW_TRACKING_TOKEN", "MLFLOW_S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                     "HF_TOKEN", "PYTHONHASHSEED", "CUBLAS_WORKSPACE_CONFIG", "OMP_NUM_THREADS",
+                     "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "CONTAINER_IMAGE", "CONTAINER_IMAGE_ID")
+
+
+def recorded_image(run_id: str, tags: dict[str, str]) -> str:
+    """The image a run was trained in, by digest: its `container.image` when that names a registry digest
+    (name@sha256:..., pullable anywhere), else its `container.image_id` (sha256:..., the local image ID)."""
+    image, image_id = tags.get("container.image", "none"), tags.get("container.image_id", "none")
+    if "@sha256:" in image:
+        return image
+    if image_id.startswith("sha256:") and len(image_id) == len("sha256:") + 64:
+        return image_id
+    raise Refused(f"run {run_id} recorded no container image digest (container.image={image}, "
+                  f"container.image_id={image_id}): only runs trained in the image (`make train-container`) can be "
+                  "reproduced in it; reproduce it in a virtualenv from its lock instead (without REPRODUCE_IN=image)")
+
+
+def image_runner(image: str, root: Path, source: Path) -> list[str]:
+    """`docker run` of `image` with the project folder mounted at its own path (the worktree, its data, the
+    SQLite tracking store and outputs keep their paths), working in the worktree, as this user, on the host
+    network (an MLflow server on 127.0.0.1); the code that runs is the image's own installed package."""
+    if shutil.which("docker") is None:
+        raise Refused("REPRODUCE_IN=image needs docker on PATH")
+    argv = ["docker", "run", "--rm", "--network", "host", "--user", f"{os.getuid()}:{os.getgid()}",
+            "-v", f"{root}:{root}", "-w", str(source), "-e", "HOME=/tmp"]
+    for name in IMAGE_ENVIRONMENT:
+        argv += ["-e", name]
+    return [*argv, image, "python"]
+
+
 # MARK: - Data
 
 
@@ -224,11 +260,10 @@ def machine_differences(original: tuple[dict, dict], here: tuple[dict, dict]) ->
     return [(key, before.get(key), now.get(key)) for key in keys if str(before.get(key)) != str(now.get(key))]
 
 
-def this_machine(python: Path, source: Path) -> tuple[dict, dict]:
+def this_machine(runner: list[str], source: Path, env: dict[str, str]) -> tuple[dict, dict]:
     probe = ("import json; from my_study import provenance; "
              "print(json.dumps([provenance.environment_record(), provenance.framework_info()]))")
-    done = subprocess.run([str(python), "-c", probe], cwd=source, capture_output=True, text=True, check=False,
-                          env=dict(os.environ, PYTHONPATH=str(source / "src")))
+    done = subprocess.run([*runner, "-c", probe], cwd=source, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise Refused(f"cannot record this machine with the run's environment: {done.stderr.strip()[-800:]}")
     record, framework = json.loads(done.stdout.strip().splitlines()[-1])
@@ -279,7 +314,7 @@ def markdown(rows: list[Row], header: list[str]) -> str:
 
 
 def reproduce(run_id: str, root: Path, allow_dirty: bool, python: Path | None, config_path: Path,
-              keep: bool) -> int:
+              keep: bool, in_image: bool = False) -> int:
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     import mlflow
     from mlflow.tracking import MlflowClient
@@ -303,6 +338,7 @@ def reproduce(run_id: str, root: Path, allow_dirty: bool, python: Path | None, c
         patch = download_text(client, run_id, "provenance/git-diff.patch")
         if patch is None:
             raise Refused(f"run {run_id} is dirty but has no provenance/git-diff.patch to apply")
+    image = recorded_image(run_id, tags) if in_image else None
     recorded = yaml.safe_load(download_text(client, run_id, "provenance/config.yaml") or "null")
     if not isinstance(recorded, dict):
         raise Refused(f"run {run_id} has no provenance/config.yaml artifact")
@@ -316,8 +352,15 @@ def reproduce(run_id: str, root: Path, allow_dirty: bool, python: Path | None, c
     try:
         verify_dataset(source, root, recorded, tags.get("dataset.manifest_sha256"))
         print(f"dataset '{tags.get('dataset.name', '?')}': manifest and every file match", flush=True)
-        interpreter = python or environment(source, root / "outputs" / "reproduce" / "envs")
-        here = this_machine(interpreter, source)
+        if image is not None:
+            print(f"environment: the run's container image {image}", flush=True)
+            runner = image_runner(image, root.resolve(), source.resolve())
+            environment_vars = dict(os.environ, MLFLOW_TRACKING_URI=uri, CONTAINER_IMAGE=image,
+                                    CONTAINER_IMAGE_ID=tags.get("container.image_id", "none"))
+        else:
+            runner = [str(python or environment(source, root / "outputs" / "reproduce" / "envs"))]
+            environment_vars = dict(os.environ, MLFLOW_TRACKING_URI=uri, PYTHONPATH=str(source / "src"))
+        here = this_machine(runner, source, environment_vars)
         differences = machine_differences((environment_json, framework_json), here)
         if differences:
             print("machine differences (run's -> this machine's):")
@@ -328,14 +371,17 @@ def reproduce(run_id: str, root: Path, allow_dirty: bool, python: Path | None, c
         exact = bool(determinism.get("deterministic")) and not differences
         config_file = folder / "config.yaml"
         config_file.write_text(yaml.safe_dump(recorded, sort_keys=False))
-        argv = [str(interpreter), "-m", "my_study.train", "--config", str(config_file),
+        argv = [*runner, "-m", "my_study.train", "--config", str(config_file.resolve()),
                 "--set", f"run_name=reproduce-{run_id[:8]}"]
-        environment_vars = dict(os.environ, MLFLOW_TRACKING_URI=uri, PYTHONPATH=str(source / "src"))
         print("+ " + " ".join(argv), flush=True)
         if subprocess.run(argv, cwd=source, env=environment_vars, check=False).returncode != 0:
             print("error: the reproducing run failed", file=sys.stderr)
             return 1
-        new_id = json.loads((source / "outputs" / "metrics.json").read_text())["run_id"]
+        metrics_file = source / "outputs" / "metrics.json"
+        if not metrics_file.is_file():
+            print(f"error: the reproducing run wrote no {metrics_file}", file=sys.stderr)
+            return 1
+        new_id = json.loads(metrics_file.read_text())["run_id"]
         client.set_tag(new_id, "reproduces.run_id", run_id)
         client.set_tag(new_id, "reproduces.exact", str(exact).lower())
         reproduced = client.get_run(new_id).data.metrics
@@ -344,11 +390,13 @@ def reproduce(run_id: str, root: Path, allow_dirty: bool, python: Path | None, c
         rows = compare(run.data.metrics, reproduced, exact, table, ignore)
         header = [f"# Reproduction of run {run_id}", "",
                   f"- reproducing run: {new_id}", f"- commit: {commit}{' (with the recorded diff)' if patch else ''}",
+                  f"- environment: {'the container image ' + image if image else 'a virtualenv from the lock'}",
                   f"- comparison: {'exact (deterministic run, same kind of machine)' if exact else 'within tolerance'}"]
         header += [f"- {what}: {before} -> {now}" for what, before, now in differences]
         report = markdown(rows, header)
         print(report)
         summary = {"run_id": run_id, "reproducing_run_id": new_id, "commit": commit, "dirty": patch is not None,
+                   "image": image,
                    "exact": exact, "reproduced": all(row.within for row in rows),
                    "machine_differences": [{"field": w, "original": b, "reproduced": n} for w, b, n in differences],
                    "metrics": [{**row.__dict__, "difference": row.difference} for row in rows]}
@@ -373,12 +421,21 @@ def main(argv: list[str] | None = None) -> int:
                              "(also ALLOW_DIRTY=1)")
     parser.add_argument("--python", type=Path, default=None,
                         help="train with this interpreter instead of a virtualenv built from the commit's lock")
+    parser.add_argument("--in", dest="where", choices=("venv", "image"),
+                        default=os.environ.get("REPRODUCE_IN") or "venv",
+                        help="venv: a virtualenv from the commit's lock (default); image: `docker run` of the "
+                             "container image the run recorded, by digest (also REPRODUCE_IN=image)")
     parser.add_argument("--config", type=Path, default=Path("configs/train.yaml"),
                         help="where `reproduce.tolerance` is read (default: the recorded config's, if this has none)")
     parser.add_argument("--keep", action="store_true", help="keep the worktree in outputs/reproduce/RUN_ID/source")
     args = parser.parse_args(argv)
+    if args.where not in ("venv", "image"):
+        parser.error(f"REPRODUCE_IN must be venv or image, not '{args.where}'")
+    if args.where == "image" and args.python is not None:
+        parser.error("--python and --in image exclude each other")
     try:
-        return reproduce(args.run_id, Path.cwd(), args.allow_dirty, args.python, args.config, args.keep)
+        return reproduce(args.run_id, Path.cwd(), args.allow_dirty, args.python, args.config, args.keep,
+                         in_image=args.where == "image")
     except Refused as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

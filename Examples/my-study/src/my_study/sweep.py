@@ -11,7 +11,8 @@ base config's seed) and logs each seed's held-out metrics and their mean and std
 picks the best trial by the mean, writes configs/best.yaml (also the parent's artifact
 configs/best.yaml, and parameters `best.*`), and logs `best_<metric>_mean` and `best_<metric>_std`.
 Workers in parallel processes or Slurm array tasks (infra/slurm/sweep.sbatch) share the study
-through one Optuna storage (`storage`, $OPTUNA_STORAGE, default sqlite:///optuna.db).
+through one Optuna storage: `storage` in the sweep file, else $OPTUNA_STORAGE, else
+the `optuna` database of the tracking stack's PostgreSQL (`make up`; credentials from .env).
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ import argparse
 import copy
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 import mlflow
 import optuna
@@ -87,8 +90,70 @@ def sampler(sweep: dict) -> optuna.samplers.BaseSampler:
     return optuna.samplers.TPESampler(seed=seed)
 
 
-def storage(sweep: dict) -> str:
-    return str(sweep.get("storage") or os.environ.get("OPTUNA_STORAGE") or "sqlite:///optuna.db")
+def storage(sweep: dict, root: Path) -> str:
+    """The Optuna storage every worker of the sweep shares: `storage` in the sweep file, else
+    $OPTUNA_STORAGE, else the tracking stack's PostgreSQL (tracking_database)."""
+    explicit = sweep.get("storage") or os.environ.get("OPTUNA_STORAGE")
+    if explicit:
+        return str(explicit)
+    return tracking_database(root)
+
+
+def dotenv(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines of .env (comments and blank lines skipped; surrounding quotes removed)."""
+    values: dict[str, str] = {}
+    if not path.exists():
+        return values
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip().removeprefix("export ").strip()] = value
+    return values
+
+
+def tracking_database(root: Path) -> str:
+    """The `optuna` database of the tracking stack's PostgreSQL (compose.yaml creates it on first start and
+    publishes the server on 127.0.0.1:POSTGRES_PORT). POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_PORT,
+    POSTGRES_HOST and OPTUNA_DB come from the environment, else from .env: never from a command line."""
+    settings = {**dotenv(root / ".env"), **{k: v for k, v in os.environ.items() if v}}
+    missing = [key for key in ("POSTGRES_USER", "POSTGRES_PASSWORD") if not settings.get(key)]
+    if missing:
+        raise SweepError(f"the sweep's study lives in the tracking stack's PostgreSQL: set {' and '.join(missing)} "
+                         f"in {root / '.env'} (as mlrepro init wrote it), or OPTUNA_STORAGE to another storage")
+    user, password = quote(settings["POSTGRES_USER"], safe=""), quote(settings["POSTGRES_PASSWORD"], safe="")
+    host = settings.get("POSTGRES_HOST", "127.0.0.1")
+    port = settings.get("POSTGRES_PORT", "5432")
+    database = settings.get("OPTUNA_DB", "optuna")
+    return f"postgresql+psycopg2://{user}:{password}@{host}:{port}/{database}"
+
+
+def shown(url: str) -> str:
+    """A storage URL without its password, for logs and run parameters."""
+    return re.sub(r"^([a-z0-9+]+://[^:/@]*):[^@]*@", r"\1:***@", url)
+
+
+def open_study(sweep: dict, root: Path, **options) -> optuna.Study:  # noqa: ANN003
+    """The sweep's study in its shared storage (create=True: a new study), with a clear error when the
+    storage cannot be reached."""
+    url = storage(sweep, root)
+    try:
+        if options.pop("create", False):
+            return optuna.create_study(storage=url, **options)
+        return optuna.load_study(storage=url, **options)
+    except ImportError as error:
+        raise SweepError(f"Optuna storage {shown(url)}: {error} (a PostgreSQL storage needs psycopg2-binary)"
+                         ) from error
+    except Exception as error:  # sqlalchemy's OperationalError: no server, no database, wrong password
+        if type(error).__module__.startswith(("sqlalchemy", "psycopg2")):
+            raise SweepError(f"Optuna storage {shown(url)} cannot be used: {str(error).splitlines()[0]}"
+                             " (is the tracking stack up? `make up` creates the database on first start)"
+                             ) from error
+        raise
 
 
 def with_values(base: dict, values: dict[str, object]) -> dict:
@@ -158,6 +223,7 @@ def prepare(sweep_path: Path, root: Path) -> str:
     """Create the parent run and the study; return the parent run id."""
     sweep = load_sweep(sweep_path)
     base = load_config(root / str(sweep.get("base_config", "configs/train.yaml")), [])
+    url = storage(sweep, root)  # before the parent run exists: a storage that cannot be named leaves no run behind
     client = tracking()
     experiment = mlflow.set_experiment(str(base.get("experiment", "my-study")))
     record = provenance.environment_record(root)
@@ -168,7 +234,7 @@ def prepare(sweep_path: Path, root: Path) -> str:
     params = {f"space.{key}": describe(spec) for key, spec in sweep["parameters"].items()}
     params.update({"sweep.metric": sweep.get("metric", "test_accuracy"), "sweep.direction": sweep.get("direction"),
                    "sweep.n_trials": sweep.get("n_trials", 8), "sweep.seeds": json.dumps(list(sweep["seeds"])),
-                   "sweep.sampler": sweep.get("sampler", "tpe"), "sweep.storage": storage(sweep),
+                   "sweep.sampler": sweep.get("sampler", "tpe"), "sweep.storage": shown(url),
                    "seed": base.get("seed")})
     for key, value in params.items():
         client.log_param(run_id, key, value)
@@ -178,8 +244,12 @@ def prepare(sweep_path: Path, root: Path) -> str:
         (folder / "base_config.yaml").write_text(yaml.safe_dump(base, sort_keys=False))
         (folder / "environment.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
         client.log_artifacts(run_id, scratch, artifact_path="sweep")
-    optuna.create_study(study_name=run_id, storage=storage(sweep), direction=str(sweep.get("direction", "maximize")),
-                        sampler=sampler(sweep))
+    try:
+        open_study(sweep, root, create=True, study_name=run_id, direction=str(sweep.get("direction", "maximize")),
+                   sampler=sampler(sweep))
+    except SweepError:
+        client.set_terminated(run_id, "FAILED")
+        raise
     return run_id
 
 
@@ -190,15 +260,27 @@ def work(parent_id: str, root: Path) -> None:
     base = yaml.safe_load(Path(client.download_artifacts(parent_id, "sweep/base_config.yaml")).read_text())
     if distributed.detect().distributed:
         raise SweepError("a sweep worker trains in one process; start several workers instead (JOBS=N, a Slurm array)")
-    study = optuna.load_study(study_name=parent_id, storage=storage(sweep), sampler=sampler(sweep))
+    study = open_study(sweep, root, study_name=parent_id, sampler=sampler(sweep))
     splits = data.load_splits(base, root)
     mlflow.set_experiment(experiment_id=client.get_run(parent_id).info.experiment_id)
     run_trial = objective(sweep, base, splits, parent_id)
     total = int(sweep.get("n_trials", 8))
-    while len(study.get_trials(deepcopy=False)) < total:
-        study.optimize(run_trial, n_trials=1, catch=())
-        if sweep.get("sampler") == "grid" and len(study.get_trials(deepcopy=False)) >= grid_size(sweep):
-            break
+    if sweep.get("sampler") == "grid":
+        total = min(total, grid_size(sweep))
+    # The storage numbers trials in the order they are created, whichever worker asks: the number
+    # decides whether a new trial is still within n_trials. One created after another worker took the
+    # last is not run (state PRUNED, user attribute `not_run`), so no sweep runs more than n_trials.
+    full: list[int] = []
+
+    def bounded(trial: optuna.Trial) -> float:
+        if trial.number >= total:
+            full.append(trial.number)
+            trial.set_user_attr("not_run", f"the sweep already has its {total} trials")
+            raise optuna.TrialPruned(f"the sweep already has its {total} trials")
+        return run_trial(trial)
+
+    while not full and len(study.get_trials(deepcopy=False)) < total:
+        study.optimize(bounded, n_trials=1, catch=())
 
 
 def grid_size(sweep: dict) -> int:
@@ -213,7 +295,7 @@ def summarize(parent_id: str, root: Path) -> dict:
     client = tracking()
     sweep = yaml.safe_load(Path(client.download_artifacts(parent_id, "sweep/sweep.yaml")).read_text())
     base = yaml.safe_load(Path(client.download_artifacts(parent_id, "sweep/base_config.yaml")).read_text())
-    study = optuna.load_study(study_name=parent_id, storage=storage(sweep))
+    study = open_study(sweep, root, study_name=parent_id)
     finished = [trial for trial in study.trials if trial.state == optuna.trial.TrialState.COMPLETE]
     if not finished:
         client.set_terminated(parent_id, "FAILED")
