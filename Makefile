@@ -62,7 +62,7 @@ MLREPRO_WHEEL_CACHE ?= $(CURDIR)/out/wheel-cache
 test-template: venv
 	$(SWIFT) build
 	MLREPRO_BIN=$(CURDIR)/.build/debug/mlrepro MLREPRO_WHEEL_CACHE=$(MLREPRO_WHEEL_CACHE) \
-	    $(PYTHON) -m pytest -q -p no:cacheprovider Tests/TemplateTests
+	    $(PYTHON) -m pytest -q -p no:cacheprovider --durations=15 Tests/TemplateTests
 
 ## stress-ddp: STRESS_COUNT (default 50) consecutive 2-process torchrun jobs (gloo, CPU) of a generated project for
 ## each of STRESS_FRAMEWORKS, in one virtualenv (STRESS_VENV) with the CPU torch wheel from TORCH_WHEELS; counts
