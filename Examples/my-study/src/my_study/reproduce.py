@@ -1,6 +1,7 @@
 """Reproduce a recorded MLflow run and say whether it reproduced.
 
-    python -m my_study.reproduce RUN_ID [--allow-dirty] [--python PATH | --in image] [--config configs/train.yaml]
+    python -m my_study.reproduce RUN_ID
+        [--allow-dirty] [--python PATH | --in image] [--config configs/train.yaml]
 
 1. checks out the run's commit in a separate git worktree (outputs/reproduce/RUN_ID/source); a run
    recorded as dirty is refused unless --allow-dirty (ALLOW_DIRTY=1), which applies the run's
