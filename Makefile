@@ -27,6 +27,13 @@ $(VENV)/.installed: Tests/requirements.txt
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r Tests/requirements.txt
 	touch $@
 
+# SwiftPM reuses a build plugin's commands until Package.swift changes: a template file added or removed
+# would not be embedded (an edit is seen). When the list of files under Templates/ changed since the last
+# make, Package.swift's time is updated so the next build embeds them again.
+TEMPLATE_LIST := $(shell mkdir -p .build && find Templates -print | LC_ALL=C sort > .build/templates-list.new && \
+    { cmp -s .build/templates-list.new .build/templates-list || \
+      { touch Package.swift; mv .build/templates-list.new .build/templates-list; echo changed; }; })
+
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 

@@ -5,8 +5,8 @@ import PackagePlugin
 /// installed, relocated binary carries its built-in templates.
 ///
 /// The command's arguments carry a fingerprint of `Templates/` (every path, size and
-/// modification time), so adding, removing or editing a template file reruns it; the tool
-/// rewrites the generated source only when its content changes.
+/// modification time), and every file is an input, so adding, removing or editing a template file
+/// reruns it; the tool rewrites the generated source only when its content changes.
 @main
 struct EmbedTemplates: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
@@ -17,10 +17,23 @@ struct EmbedTemplates: BuildToolPlugin {
                 displayName: "Embedding built-in templates",
                 executable: try context.tool(named: "TemplateEmbedder").url,
                 arguments: [templates.path, output.path, fingerprint(of: templates)],
-                inputFiles: [],
+                // Every file as an input too: the build system then sees an edit or a removal by
+                // itself, even where it reuses the plugin's earlier commands.
+                inputFiles: files(under: templates),
                 outputFiles: [output]
             ),
         ]
+    }
+
+    /// Every regular file under `directory`.
+    private func files(under directory: URL) -> [URL] {
+        var found: [URL] = []
+        if let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey]) {
+            for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true {
+                found.append(url)
+            }
+        }
+        return found
     }
 
     /// FNV-1a over every entry's path, size and modification time.
