@@ -131,6 +131,34 @@ def torch_venv(tmp_path_factory) -> Path:
     return _TORCH_VENV[0]
 
 
+_TENSORFLOW_VENV: list[Path] = []
+
+
+def tensorflow_venv(tmp_path_factory) -> Path:
+    """The python of a virtualenv (cached under MLREPRO_VENV_CACHE) holding exactly the hashed
+    requirements.lock of a generated tensorflow CPU project: tensorflow's pins (numpy, protobuf, keras)
+    differ from the shared torch virtualenv's, so it has its own. The wheels come from PyPI, or from
+    MLREPRO_WHEEL_CACHE when it has them (`pip download -r` the lock into it to work offline)."""
+    import hashlib
+
+    if _TENSORFLOW_VENV:
+        return _TENSORFLOW_VENV[0]
+    probe = tmp_path_factory.mktemp("tensorflow-venv-pins") / "tensorflow-pins"
+    init(probe, {"framework": "tensorflow", "accelerator": "cpu", "tracking": "mlflow-local",
+                 "data_versioning": "none"}, "--no-git")
+    text = (probe / "requirements.lock").read_text()
+    # The lock is kept beside the cache under a name of its content, so the cache key stays put across runs.
+    lock = VENV_CACHE / f"tensorflow-cpu-{hashlib.sha256(text.encode()).hexdigest()[:12]}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    if not lock.exists():
+        lock.write_text(text)
+    wheels = os.environ.get("MLREPRO_WHEEL_CACHE")
+    sources = ["--find-links", wheels] if wheels and Path(wheels).is_dir() else []
+    _TENSORFLOW_VENV.append(cached_venv("cpu-tensorflow", ["--no-deps", "--require-hashes", "--index-url",
+                                                          "https://pypi.org/simple", *sources, "-r", str(lock)]))
+    return _TENSORFLOW_VENV[0]
+
+
 def session_venv(folder: Path, deps_python: Path) -> Path:
     """A virtualenv at `folder` that sees every package of `deps_python`'s virtualenv (a .pth file), for
     installing projects with `pip install --no-deps -e` without touching the shared one; returns its python."""
