@@ -162,5 +162,9 @@ def test_tensorflow_stopped_by_sigterm_resumes_to_the_same_result(root, tmp_path
     killed = next(run for run in runs(python, project) if run["run_id"] == run_id)
     assert killed["status"] == "KILLED"
     assert [step for step, _ in sorted(killed["history"]["val_loss"])] == [0, 1]
+    # A checkpoint of another model (here a changed layer width) is refused with a clear error, exit 2.
+    other = sh([python, "-m", f"{package(project)}.train", "--resume", run_id, "--set", "model.hidden_units=7"],
+               project, env=environment(project), check=False)
+    assert other.returncode == 2 and "this model's (" in other.stderr, other.stderr[-3000:]
     resumed(python, project, run_id)
     assert_same_result(python, project, reference, run_id)
