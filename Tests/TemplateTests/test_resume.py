@@ -166,5 +166,8 @@ def test_tensorflow_stopped_by_sigterm_resumes_to_the_same_result(root, tmp_path
     other = sh([python, "-m", f"{package(project)}.train", "--resume", run_id, "--set", "model.hidden_units=7"],
                project, env=environment(project), check=False)
     assert other.returncode == 2 and "this model's (" in other.stderr, other.stderr[-3000:]
+    assert f"{run_id}/epoch-0001: the checkpoint's" in other.stderr
+    still = next(run for run in runs(python, project) if run["run_id"] == run_id)
+    assert still["status"] == "KILLED" and len(still["history"]["val_loss"]) == 2
     resumed(python, project, run_id)
     assert_same_result(python, project, reference, run_id)
