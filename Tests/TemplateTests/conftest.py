@@ -5,6 +5,7 @@ Environment:
   MLREPRO_TEST_VENV  virtualenv with Tests/requirements.txt (default <repo>/.venv)
   MLREPRO_VENV_CACHE virtualenvs the tests build with tools a generated project uses (dvc, python-chi, its
                      pinned dependencies), kept between runs (default <repo>/out/template-venvs)
+  MLREPRO_WHEEL_CACHE a folder of downloaded wheels that installs of a shipped lock look in before PyPI
 """
 
 from __future__ import annotations
