@@ -5,6 +5,7 @@ Environment:
   MLREPRO_TEST_VENV  virtualenv with Tests/requirements.txt (default <repo>/.venv)
   MLREPRO_VENV_CACHE virtualenvs the tests build with tools a generated project uses (dvc, python-chi, its
                      pinned dependencies), kept between runs (default <repo>/out/template-venvs)
+  MLREPRO_WHEEL_CACHE a folder of downloaded wheels that installs of a shipped lock look in before PyPI
 """
 
 from __future__ import annotations
@@ -66,16 +67,23 @@ def generated(tmp_path_factory):
 VENV_CACHE = Path(os.environ.get("MLREPRO_VENV_CACHE") or REPO / "out" / "template-venvs")
 
 
-def cached_venv(name: str, *installs: list[str]) -> Path:
+def cached_venv_folder(name: str, *installs: list[str]) -> Path:
+    """Where cached_venv keeps the virtualenv of these installs (it has `.complete` once built)."""
+    import hashlib
+    import sys
+
+    return VENV_CACHE / f"{name}-{hashlib.sha256(repr((sys.version, installs)).encode()).hexdigest()[:12]}"
+
+
+def cached_venv(name: str, *installs: list[str], pip_env: dict[str, str] | None = None) -> Path:
     """A virtualenv under MLREPRO_VENV_CACHE (default out/template-venvs) with the given pip installs,
     one `pip install` per list, built once and reused while the lists stay the same; returns its python.
-    Downloads go through pip's cache, so a rebuild after a pin change fetches only what changed."""
-    import hashlib
+    Downloads go through pip's cache, so a rebuild after a pin change fetches only what changed.
+    `pip_env` (e.g. PIP_FIND_LINKS) changes where pip looks, not what is installed: not part of the key."""
     import shutil
     import sys
 
-    digest = hashlib.sha256(repr((sys.version, installs)).encode()).hexdigest()[:12]
-    venv = VENV_CACHE / f"{name}-{digest}"
+    venv = cached_venv_folder(name, *installs)
     python = venv / "bin" / "python"
     if (venv / ".complete").exists():
         return python
@@ -84,7 +92,8 @@ def cached_venv(name: str, *installs: list[str]) -> Path:
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     for argv in installs:
         done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *argv],
-                              capture_output=True, text=True, timeout=1800, check=False)
+                              capture_output=True, text=True, timeout=1800, check=False,
+                              env={**os.environ, **(pip_env or {})})
         if done.returncode != 0:
             pytest.fail(f"pip install {' '.join(argv)} into {venv} exited {done.returncode}:\n{done.stderr[-4000:]}")
     (venv / ".complete").write_text("")
@@ -129,6 +138,37 @@ def torch_venv(tmp_path_factory) -> Path:
     _TORCH_VENV.append(cached_venv("cpu-torch", ["--find-links", str(TORCH_WHEELS), str(wheels[-1]), *pins,
                                                  *TORCH_VENV_EXTRA]))
     return _TORCH_VENV[0]
+
+
+_TENSORFLOW_VENV: list[Path] = []
+
+
+def tensorflow_venv(tmp_path_factory) -> Path:
+    """The python of a virtualenv (cached under MLREPRO_VENV_CACHE) holding exactly the hashed
+    requirements.lock of a generated tensorflow CPU project: tensorflow's pins (numpy, protobuf, keras)
+    differ from the shared torch virtualenv's, so it has its own. The wheels come from PyPI, or from
+    MLREPRO_WHEEL_CACHE when it has them; with MLREPRO_SKIP_NETWORK=1 and no cached virtualenv, skip."""
+    import hashlib
+
+    if _TENSORFLOW_VENV:
+        return _TENSORFLOW_VENV[0]
+    probe = tmp_path_factory.mktemp("tensorflow-venv-pins") / "tensorflow-pins"
+    init(probe, {"framework": "tensorflow", "accelerator": "cpu", "tracking": "mlflow-local",
+                 "data_versioning": "none"}, "--no-git")
+    text = (probe / "requirements.lock").read_text()
+    # The lock is kept beside the cache under a name of its content, so the cache key stays put across runs.
+    lock = VENV_CACHE / f"tensorflow-cpu-{hashlib.sha256(text.encode()).hexdigest()[:12]}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    if not lock.exists():
+        lock.write_text(text)
+    wheels = os.environ.get("MLREPRO_WHEEL_CACHE")
+    pip_env = {"PIP_FIND_LINKS": wheels} if wheels and Path(wheels).is_dir() else {}
+    install = ["--no-deps", "--require-hashes", "--index-url", "https://pypi.org/simple", "-r", str(lock)]
+    if os.environ.get("MLREPRO_SKIP_NETWORK") == "1" and not (cached_venv_folder("cpu-tensorflow", install)
+                                                              / ".complete").exists():
+        pytest.skip("MLREPRO_SKIP_NETWORK=1 and no cached tensorflow virtualenv")
+    _TENSORFLOW_VENV.append(cached_venv("cpu-tensorflow", install, pip_env=pip_env))
+    return _TENSORFLOW_VENV[0]
 
 
 def session_venv(folder: Path, deps_python: Path) -> Path:

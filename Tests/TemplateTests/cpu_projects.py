@@ -2,7 +2,8 @@
 
 The packages come from conftest.torch_venv (the CPU torch wheel and every pin of the generated
 sklearn, pytorch, lightning and jax projects; cached under MLREPRO_VENV_CACHE and shared with
-test_distributed.py; MLREPRO_CPU_VENV names an existing one to use instead). The session's own
+test_distributed.py; MLREPRO_CPU_VENV names an existing one to use instead), or, for tensorflow
+projects, from conftest.tensorflow_venv (their hashed requirements.lock). The session's own
 virtualenv is layered on it and each project is installed into that one with --no-deps.
 """
 
@@ -12,6 +13,7 @@ import json
 import os
 import subprocess
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 from conftest import init, session_venv, torch_venv
@@ -66,11 +68,13 @@ def generate(root: Path, name: str, framework: str, **answers) -> Path:
     return project
 
 
-def venv(tmp_path_factory, projects: list[Path]) -> Path:
-    """The session's virtualenv (made on first use, on the shared torch_venv) with `projects` installed into it."""
-    if "python" not in _VENVS:
-        _VENVS["python"] = session_venv(tmp_path_factory.mktemp("cpu-venv") / "venv", torch_venv(tmp_path_factory))
-    python = _VENVS["python"]
+def venv(tmp_path_factory, projects: list[Path], deps: Callable[[object], Path] = torch_venv) -> Path:
+    """The session's virtualenv on `deps` (made on first use; the shared torch_venv unless a test names
+    conftest.tensorflow_venv) with `projects` installed into it."""
+    key = deps.__name__
+    if key not in _VENVS:
+        _VENVS[key] = session_venv(tmp_path_factory.mktemp(f"cpu-venv-{key}") / "venv", deps(tmp_path_factory))
+    python = _VENVS[key]
     for project in projects:
         sh([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "-e", project],
            project)

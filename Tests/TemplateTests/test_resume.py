@@ -3,8 +3,9 @@ of 4 and resumed with --resume ends with the metrics of an uninterrupted run, in
 
 Stopped by SIGTERM (sklearn, one process), killed outright after a periodic checkpoint (pytorch, one
 process), stopped by SIGUSR1 on rank 0 of `torchrun --nproc-per-node=2` (pytorch DDP, gloo),
-stopped by SIGUSR1 in one process (lightning, resumed from the Trainer's own checkpoint), and killed
-outright after a periodic checkpoint (jax, one process).
+stopped by SIGUSR1 in one process (lightning, resumed from the Trainer's own checkpoint), killed
+outright after a periodic checkpoint (jax, one process), and stopped by SIGTERM inside Keras' fit
+(tensorflow, one process, its own virtualenv from the project's requirements.lock).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import tensorflow_venv
 from cpu_projects import environment, generate, last_run_id, package, runs, sh, train, venv
 
 STOPPING = textwrap.dedent("""
@@ -146,5 +148,26 @@ def test_jax_killed_after_a_checkpoint_resumes_to_the_same_result(root, tmp_path
     killed = interrupted(python, project, "SIGKILL")
     assert killed.returncode == -9, killed.stdout[-2000:] + killed.stderr[-3000:]
     run_id = next(run["run_id"] for run in runs(python, project) if run["run_id"] != reference)
+    resumed(python, project, run_id)
+    assert_same_result(python, project, reference, run_id)
+
+
+def test_tensorflow_stopped_by_sigterm_resumes_to_the_same_result(root, tmp_path_factory):
+    project = generate(root, "resume-tf", "tensorflow")
+    python = venv(tmp_path_factory, [project], deps=tensorflow_venv)
+    reference = uninterrupted(python, project)
+    stopped = interrupted(python, project, "SIGTERM")
+    assert stopped.returncode == 75, stopped.stdout[-2000:] + stopped.stderr[-3000:]
+    run_id = next(run["run_id"] for run in runs(python, project) if run["run_id"] != reference)
+    killed = next(run for run in runs(python, project) if run["run_id"] == run_id)
+    assert killed["status"] == "KILLED"
+    assert [step for step, _ in sorted(killed["history"]["val_loss"])] == [0, 1]
+    # A checkpoint of another model (here a changed layer width) is refused with a clear error, exit 2.
+    other = sh([python, "-m", f"{package(project)}.train", "--resume", run_id, "--set", "model.hidden_units=7"],
+               project, env=environment(project), check=False)
+    assert other.returncode == 2 and "this model's (" in other.stderr, other.stderr[-3000:]
+    assert f"{run_id}/epoch-0001: the checkpoint's" in other.stderr
+    still = next(run for run in runs(python, project) if run["run_id"] == run_id)
+    assert still["status"] == "KILLED" and len(still["history"]["val_loss"]) == 2
     resumed(python, project, run_id)
     assert_same_result(python, project, reference, run_id)

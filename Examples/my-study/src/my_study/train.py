@@ -108,6 +108,8 @@ def _run(config: dict, root: Path, launch: distributed.Launch, backend: str | No
     git = record["git"]
     gpus = record["nvidia"]["gpus"] + record["amd"]["gpus"]
     system_metrics.enable()
+    # A resume the checkpoint turns out not to fit leaves the run as it was (KILLED, resumable).
+    status_before = mlflow.get_run(restored.run_id).info.status if restored else "FAILED"
     with mlflow.start_run(run_id=restored.run_id if restored else None,
                           run_name=None if restored else (config.get("run_name") or provenance.run_name())) as active:
         params = flatten(config)
@@ -151,6 +153,9 @@ def _run(config: dict, root: Path, launch: distributed.Launch, backend: str | No
             # Keep the last checkpoint with the run (another machine may resume it), mark it KILLED, not FAILED.
             checkpointer.log_artifacts()
             mlflow.end_run("KILLED")
+            raise
+        except checkpoint.CheckpointError:
+            mlflow.end_run(status_before)
             raise
         scores = model.evaluate(fitted, splits.x_test, splits.y_test, splits.n_classes)
         held_out = {f"test_{k}": v for k, v in scores.items()}
