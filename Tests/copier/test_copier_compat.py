@@ -486,6 +486,17 @@ def test_a_commit_between_tags_is_recorded_as_git_describe_and_checked(tmp_path:
         assert check.returncode == 0 and at in check.stdout, check.stdout + check.stderr
 
 
+def copied_at_v1(template: Path, tmp_path: Path, env: dict[str, str]) -> None:
+    """Two projects, `a` (for copier) and `b` (for mlrepro), copied by copier at the template's v1 and committed."""
+    for project in ("a", "b"):
+        made = subprocess.run([str(COPIER), "copy", "--defaults", "--quiet", "--vcs-ref", "v1", str(template), project],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        assert made.returncode == 0, made.stderr
+        git("init", "-q", cwd=tmp_path / project)
+        git("add", "-A", cwd=tmp_path / project)
+        git("commit", "-q", "-m", "generated", cwd=tmp_path / project)
+
+
 MIGRATIONS = ("_migrations:\n"
               "  - version: v2\n    command: \"echo {{ _stage }} {{ _version_from }} {{ _version_to }} $STAGE $VERSION_CURRENT >> migrations.log\"\n"
               "    when: \"{{ true }}\"\n"
@@ -503,13 +514,7 @@ def test_migrations_run_on_update_like_copier_and_only_with_trust(tmp_path: Path
                                     "README.md.jinja": "# {{ name }} v2\n"})
     env = dict(os.environ, NO_COLOR="1", HOME=str(tmp_path), GIT_AUTHOR_NAME="A", GIT_AUTHOR_EMAIL="a@example.org",
                GIT_COMMITTER_NAME="A", GIT_COMMITTER_EMAIL="a@example.org")
-    for project in ("a", "b"):
-        made = subprocess.run([str(COPIER), "copy", "--defaults", "--quiet", "--vcs-ref", "v1", str(template), project],
-                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
-        assert made.returncode == 0, made.stderr
-        git("init", "-q", cwd=tmp_path / project)
-        git("add", "-A", cwd=tmp_path / project)
-        git("commit", "-q", "-m", "generated", cwd=tmp_path / project)
+    copied_at_v1(template, tmp_path, env)
     copier = subprocess.run([str(COPIER), "update", "--defaults", "--quiet", "--trust", "--vcs-ref", "v2"],
                             cwd=tmp_path / "a", env=env, capture_output=True, text=True, timeout=120)
     assert copier.returncode == 0, copier.stderr

@@ -21,7 +21,7 @@ os.environ.setdefault("MLREPRO_PYTHON", sys.executable)
 
 
 # The fixture helpers the copier comparison tests already have.
-from test_copier_compat import snapshot, write
+from test_copier_compat import copied_at_v1, snapshot, write
 
 
 def environment(tmp_path: Path) -> dict[str, str]:
@@ -390,13 +390,7 @@ def test_migrations_run_files_of_a_git_templates_checkout(tmp_path: Path) -> Non
                                     "migrate.sh": "echo \"migrated $1\" >> migrations.log\n",
                                     "README.md.jinja": "# {{ name }} v2\n"})
     env = environment(tmp_path)
-    for project in ("a", "b"):
-        made = subprocess.run([str(COPIER), "copy", "--defaults", "--quiet", "--vcs-ref", "v1", str(template), project],
-                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
-        assert made.returncode == 0, made.stderr
-        git("init", "-q", cwd=tmp_path / project)
-        git("add", "-A", cwd=tmp_path / project)
-        git("commit", "-q", "-m", "generated", cwd=tmp_path / project)
+    copied_at_v1(template, tmp_path, env)
     copier = subprocess.run([str(COPIER), "update", "--defaults", "--quiet", "--trust", "--vcs-ref", "v2"],
                             cwd=tmp_path / "a", env=env, capture_output=True, text=True, timeout=120)
     assert copier.returncode == 0, copier.stderr
