@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import tensorflow_venv
-from cpu_projects import environment, generate, last_run_id, package, runs, sh, train, venv
+from cpu_projects import environment, generate, last_run_id, package, runs, sh, venv
 
 STOPPING = textwrap.dedent("""
     # Training that a signal interrupts at the end of epoch STOP_AFTER_EPOCH (rank 0 only): STOP_SIGNAL=SIGTERM
@@ -85,16 +85,26 @@ def assert_same_result(python: Path, project: Path, reference_id: str, resumed_i
     assert {"checkpoints/last/meta.json", "checkpoints/best/meta.json"} <= artifacts
 
 
+def interrupted_run(python, project, reference: str) -> str:
+    """The id of the run that is not the uninterrupted `reference`."""
+    return next(run["run_id"] for run in runs(python, project) if run["run_id"] != reference)
+
+
+def assert_killed_after_two_epochs(python, project, run_id: str) -> None:
+    """The stopped run is KILLED and logged epochs 0 and 1 only."""
+    killed = next(run for run in runs(python, project) if run["run_id"] == run_id)
+    assert killed["status"] == "KILLED"
+    assert [step for step, _ in sorted(killed["history"]["val_loss"])] == [0, 1]
+
+
 def test_sklearn_stopped_by_sigterm_resumes_to_the_same_result(root, tmp_path_factory):
     project = generate(root, "resume-sk", "sklearn")
     python = venv(tmp_path_factory, [project])
     reference = uninterrupted(python, project)
     stopped = interrupted(python, project, "SIGTERM")
     assert stopped.returncode == 75, stopped.stdout[-2000:] + stopped.stderr[-3000:]
-    run_id = next(run["run_id"] for run in runs(python, project) if run["run_id"] != reference)
-    killed = next(run for run in runs(python, project) if run["run_id"] == run_id)
-    assert killed["status"] == "KILLED"
-    assert [step for step, _ in sorted(killed["history"]["val_loss"])] == [0, 1]
+    run_id = interrupted_run(python, project, reference)
+    assert_killed_after_two_epochs(python, project, run_id)
     assert (project / "outputs" / "checkpoints" / run_id / "last").read_text().strip() == "epoch-0001"
     resumed(python, project, run_id)
     assert_same_result(python, project, reference, run_id)
@@ -109,7 +119,7 @@ def test_pytorch_killed_after_a_checkpoint_resumes_to_the_same_result(root, tmp_
     reference = uninterrupted(python, project)
     killed = interrupted(python, project, "SIGKILL")
     assert killed.returncode == -9
-    run_id = next(run["run_id"] for run in runs(python, project) if run["run_id"] != reference)
+    run_id = interrupted_run(python, project, reference)
     folder = project / "outputs" / "checkpoints" / run_id
     resumed(python, project, str(folder))
     assert_same_result(python, project, reference, run_id)
@@ -122,7 +132,7 @@ def test_pytorch_ddp_two_processes_stopped_by_sigusr1_resume_to_the_same_result(
     stopped = interrupted(python, project, "SIGUSR1", processes=2)
     assert stopped.returncode != 0
     assert stopped.stderr.count("stopped: stopped after epoch 1 on request") == 2, stopped.stderr[-4000:]
-    run_id = next(run["run_id"] for run in runs(python, project) if run["run_id"] != reference)
+    run_id = interrupted_run(python, project, reference)
     resumed(python, project, run_id, processes=2)
     assert_same_result(python, project, reference, run_id)
 
@@ -133,10 +143,8 @@ def test_lightning_stopped_by_sigusr1_resumes_to_the_same_result(root, tmp_path_
     reference = uninterrupted(python, project)
     stopped = interrupted(python, project, "SIGUSR1")
     assert stopped.returncode == 75, stopped.stdout[-2000:] + stopped.stderr[-3000:]
-    run_id = next(run["run_id"] for run in runs(python, project) if run["run_id"] != reference)
-    killed = next(run for run in runs(python, project) if run["run_id"] == run_id)
-    assert killed["status"] == "KILLED"
-    assert [step for step, _ in sorted(killed["history"]["val_loss"])] == [0, 1]
+    run_id = interrupted_run(python, project, reference)
+    assert_killed_after_two_epochs(python, project, run_id)
     resumed(python, project, run_id)
     assert_same_result(python, project, reference, run_id)
 
@@ -147,7 +155,7 @@ def test_jax_killed_after_a_checkpoint_resumes_to_the_same_result(root, tmp_path
     reference = uninterrupted(python, project)
     killed = interrupted(python, project, "SIGKILL")
     assert killed.returncode == -9, killed.stdout[-2000:] + killed.stderr[-3000:]
-    run_id = next(run["run_id"] for run in runs(python, project) if run["run_id"] != reference)
+    run_id = interrupted_run(python, project, reference)
     resumed(python, project, run_id)
     assert_same_result(python, project, reference, run_id)
 
@@ -158,10 +166,8 @@ def test_tensorflow_stopped_by_sigterm_resumes_to_the_same_result(root, tmp_path
     reference = uninterrupted(python, project)
     stopped = interrupted(python, project, "SIGTERM")
     assert stopped.returncode == 75, stopped.stdout[-2000:] + stopped.stderr[-3000:]
-    run_id = next(run["run_id"] for run in runs(python, project) if run["run_id"] != reference)
-    killed = next(run for run in runs(python, project) if run["run_id"] == run_id)
-    assert killed["status"] == "KILLED"
-    assert [step for step, _ in sorted(killed["history"]["val_loss"])] == [0, 1]
+    run_id = interrupted_run(python, project, reference)
+    assert_killed_after_two_epochs(python, project, run_id)
     # A checkpoint of another model (here a changed layer width) is refused with a clear error, exit 2.
     other = sh([python, "-m", f"{package(project)}.train", "--resume", run_id, "--set", "model.hidden_units=7"],
                project, env=environment(project), check=False)
