@@ -733,3 +733,9 @@ for i, tpl in enumerate([
 from conformance_error_cases import add_error_cases  # noqa: E402
 
 add_error_cases(case, CTX, STATEMENT_FILES)
+
+# ---------------------------------------------------------------- shared contexts and included files
+# cases.json holds each of these once, under its name, and a case whose context (or files) is equal
+# to one of them names it instead of repeating it. The names are only labels inside cases.json.
+SHARED_CONTEXTS = {"base": CTX, "layouts": LCTX, "ansible": ACTX, "yaml": YCTX, "html": HTML_CTX, "tree": TREE}
+SHARED_FILES = {"statements": STATEMENT_FILES, "macros": MACROS, "layouts": LAYOUTS}
