@@ -729,6 +729,14 @@ for i, tpl in enumerate([
         ]):
     case("error-html-%02d" % i, tpl, HTML_CTX)
 
+# ---------------------------------------------------------------- '%c': a code point or a one-character string
+for i, e in enumerate(["'%c' % 65", "'%c|%c' % ('x', true)", "'%c' % 1114111 == '\\U0010ffff'", "'%3c|%-3c|' % (97, 'b')",
+                       "'%c' % '\u00e9'"]):
+    case("percent-c-%02d" % i, "{{ %s }}" % e, CTX)
+for i, e in enumerate(["'%c' % -1", "'%c' % 1114112", "'%c' % 'ab'", "'%c' % ''", "'%c' % 'e\u0301'", "'%c' % 2.5",
+                       "'%c' % none"]):
+    case("error-percent-c-%02d" % i, "{{ %s }}" % e, CTX)
+
 # ---------------------------------------------------------------- errors: in conformance_error_cases.py
 from conformance_error_cases import add_error_cases  # noqa: E402
 
