@@ -745,7 +745,9 @@ def test_every_supported_row_names_a_test() -> None:
 
 def test_the_matrix_lists_every_copier_setting() -> None:
     text = MATRIX.read_text()
-    for setting in copier_settings():
+    settings = copier_settings()
+    assert "_message_before_update" in settings and "_migrations" in settings, "copier's settings were not found"
+    for setting in settings:
         assert f"`{setting}`" in text, f"{setting} is missing from {MATRIX.name}"
 
 
