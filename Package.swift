@@ -53,8 +53,8 @@ let package = Package(
         // The commit a distributed binary was built from, stamped into it by `make dist`.
         .target(name: "CBuildStamp"),
 
-        // What the test targets share: temporary folders and git fixture repositories.
-        .target(name: "MLReproTestSupport", path: "Tests/MLReproTestSupport"),
+        // What the test targets share: temporary folders, git fixture repositories, golden trees.
+        .target(name: "MLReproTestSupport", dependencies: ["TemplateEngine"], path: "Tests/MLReproTestSupport"),
         .testTarget(name: "TemplateEngineTests", dependencies: ["TemplateEngine"], exclude: ["Conformance"]),
         .testTarget(name: "MLReproCoreTests", dependencies: ["MLReproCore", "TemplateEngine", "MLReproTestSupport"]),
         .testTarget(name: "EnvironmentProbeTests", dependencies: ["EnvironmentProbe"], exclude: ["Fixtures"]),

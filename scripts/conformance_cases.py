@@ -729,7 +729,21 @@ for i, tpl in enumerate([
         ]):
     case("error-html-%02d" % i, tpl, HTML_CTX)
 
+# ---------------------------------------------------------------- '%c': a code point or a one-character string
+for i, e in enumerate(["'%c' % 65", "'%c|%c' % ('x', true)", "'%c' % 1114111 == '\\U0010ffff'", "'%3c|%-3c|' % (97, 'b')",
+                       "'%c' % '\u00e9'"]):
+    case("percent-c-%02d" % i, "{{ %s }}" % e, CTX)
+for i, e in enumerate(["'%c' % -1", "'%c' % 1114112", "'%c' % 'ab'", "'%c' % ''", "'%c' % 'e\u0301'", "'%c' % 2.5",
+                       "'%c' % none"]):
+    case("error-percent-c-%02d" % i, "{{ %s }}" % e, CTX)
+
 # ---------------------------------------------------------------- errors: in conformance_error_cases.py
 from conformance_error_cases import add_error_cases  # noqa: E402
 
 add_error_cases(case, CTX, STATEMENT_FILES)
+
+# ---------------------------------------------------------------- shared contexts and included files
+# cases.json holds each of these once, under its name, and a case whose context (or files) is equal
+# to one of them names it instead of repeating it. The names are only labels inside cases.json.
+SHARED_CONTEXTS = {"base": CTX, "layouts": LCTX, "ansible": ACTX, "yaml": YCTX, "html": HTML_CTX, "tree": TREE}
+SHARED_FILES = {"statements": STATEMENT_FILES, "macros": MACROS, "layouts": LAYOUTS}

@@ -3,6 +3,10 @@
 
     conformance_expected.py            # writes Tests/TemplateEngineTests/Conformance/cases.json
 
+cases.json is {"contexts": {NAME: context}, "files": {NAME: {file: source}}, "cases": [case]}: a
+case's "context" or "files" is either inline or the name of a shared one (conformance_cases.py's
+SHARED_CONTEXTS and SHARED_FILES), so the contexts most cases use are written once.
+
 Cases come from conformance_cases.py. Each is rendered with Jinja2 (StrictUndefined, or
 the default Undefined for cases with the option undefined="lenient"; the case's options, a DictLoader for includes) plus the extra filters below, which
 TemplateEngine implements identically. A case that fails in Jinja2 is recorded as
@@ -28,7 +32,7 @@ from jinja2_ansible_filters.core_filters import FilterModule as AnsibleFilters
 ANSIBLE_CORE = AnsibleFilters().filters()
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from conformance_cases import CASES  # noqa: E402
+from conformance_cases import CASES, SHARED_CONTEXTS, SHARED_FILES  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "TemplateEngineTests", "Conformance", "cases.json")
@@ -142,6 +146,28 @@ def render(case):
     return env.from_string(case["template"]).render(**case.get("context", {}))
 
 
+def canonical(value):
+    """The JSON text of a context or file set; key order counts (it is the order a template iterates in)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def share(records, key, table):
+    """Replaces each record's inline `key` that equals an entry of `table` by that entry's name; returns
+    the entries used, in the table's order."""
+    names = {}
+    for name, value in table.items():
+        if canonical(value) in names:
+            sys.exit("shared %s %s repeats %s" % (key, name, names[canonical(value)]))
+        names[canonical(value)] = name
+    used = set()
+    for record in records:
+        name = names.get(canonical(record[key])) if key in record else None
+        if name is not None:
+            record[key] = name
+            used.add(name)
+    return {name: value for name, value in table.items() if name in used}
+
+
 def main():
     seen = set()
     records = []
@@ -155,8 +181,10 @@ def main():
         except Exception as e:  # every Jinja2 failure is an expected error
             record["error"] = "%s: %s" % (type(e).__name__, e)
         records.append(record)
+    document = {"contexts": share(records, "context", SHARED_CONTEXTS), "files": share(records, "files", SHARED_FILES),
+                "cases": records}
     with open(OUT, "w", encoding="utf-8") as f:
-        json.dump(records, f, indent=1, ensure_ascii=False)
+        json.dump(document, f, indent=1, ensure_ascii=False)
         f.write("\n")
     errors = sum(1 for r in records if "error" in r)
     print("%d cases (%d expected errors) -> %s" % (len(records), errors, os.path.relpath(OUT, ROOT)))

@@ -122,7 +122,20 @@ func percentFormat(_ format: String, _ args: [Value]) throws -> String {
             text = String(v.magnitude, radix: conv == "o" ? 8 : 16, uppercase: conv == "X")
             if v < 0 { text = "-" + text }
         case "c":
-            if case .string(let s) = value { text = s } else { text = UInt32(exactly: value.intValue).flatMap { Unicode.Scalar($0) }.map { String($0) } ?? "" }
+            // Python: one code point, from a one-character string or an integer below 0x110000.
+            switch value {
+            case .string(let s) where s.unicodeScalars.count == 1:
+                text = s
+            case .int, .bool:
+                let code = value.intValue
+                guard (0..<0x110000).contains(code) else { throw EvalError("%c arg not in range(0x110000)", .value) }
+                guard let scalar = Unicode.Scalar(UInt32(code)) else {
+                    throw EvalError("%c arg \(code) is a surrogate code point, which a string cannot hold", .value)
+                }
+                text = String(scalar)
+            default:
+                throw EvalError("%c requires int or char")
+            }
         default:
             throw EvalError("unsupported format character '\(conv)'", .value)
         }

@@ -42,12 +42,11 @@ import Testing
 
     @Test func dirtinessIncludesUntrackedFiles() async throws {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        guard ToolLocator(path: path).find("git") != nil else { return }
         let scratch = try ScratchDirectory()
         let env = ["PATH": path, "HOME": scratch.path, "GIT_CONFIG_NOSYSTEM": "1",
                    "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
                    "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"]
-        let git = try #require(ToolLocator(path: path).find("git"))
+        let git = try #require(ToolLocator(path: path).find("git"), "git is needed on PATH for this test")
         func run(_ args: [String]) async {
             _ = await SubprocessRunner().run(git, arguments: args, environment: env, workingDirectory: scratch.path, timeout: .seconds(30))
         }

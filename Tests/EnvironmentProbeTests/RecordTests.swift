@@ -32,7 +32,8 @@ import Testing
         let text = Self.sample().jsonString()
         let scratch = try ScratchDirectory()
         let file = try scratch.write("record.json", text)
-        guard let python = ToolLocator(path: ProcessInfo.processInfo.environment["PATH"] ?? "").find("python3") else { return }
+        let python = try #require(ToolLocator(path: ProcessInfo.processInfo.environment["PATH"] ?? "").find("python3"),
+                                  "python3 is needed on PATH for this test")
         let outcome = await SubprocessRunner().run(
             python, arguments: ["-c", "import json,sys; d=json.load(open(sys.argv[1])); sys.stdout.write(json.dumps(d, indent=2, sort_keys=True, ensure_ascii=False) + '\\n')", file],
             environment: ProcessInfo.processInfo.environment, workingDirectory: nil, timeout: .seconds(20))

@@ -154,7 +154,10 @@ extension BakeCommandTests {
         let result = try Harness.run(["bake", "--template", root, "--output", "out"], in: work)
         #expect(result.status == 1, "\(result.stdout)")
         #expect(result.stdout.contains("'undefined_only_here' is undefined"), "\(result.stdout)")
-        for line in result.stdout.split(separator: "\n") where line.contains("targets=") && line.hasPrefix("    ") {
+        // The failed combinations are listed, and each holds the pair that triggers the bug.
+        let failed = result.stdout.split(separator: "\n").filter { $0.contains("targets=") && $0.hasPrefix("    ") }
+        #expect(!failed.isEmpty, "no failed combination listed: \(result.stdout)")
+        for line in failed {
             #expect(line.contains("k8s") && line.contains("aws"), "\(line)")
         }
     }

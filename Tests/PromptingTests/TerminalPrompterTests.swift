@@ -149,7 +149,8 @@ import Testing
         let many = PromptQuestion(name: "v", kind: .select((1...40).map { Choice("version \($0) of something quite long") }))
         let terminal = FakeTerminal(typing: [String(repeating: Keys.down, count: 25), Keys.enter], size: TerminalSize(columns: 24, rows: 8))
         #expect(try TerminalPrompter(terminal: terminal).ask(many) == .choice(25))
-        let lastFrame = terminal.output.components(separatedBy: "\u{1B}[J").dropLast().last ?? ""
+        let lastFrame = try #require(terminal.output.components(separatedBy: "\u{1B}[J").dropLast().last, "no frame drawn")
+        #expect(lastFrame.contains("version 25"), "the last frame does not show the chosen line: \(lastFrame.debugDescription)")
         for line in lastFrame.components(separatedBy: "\r\n") {
             #expect(TextWidth.visible(line) <= 24, "line too wide: \(line)")
         }

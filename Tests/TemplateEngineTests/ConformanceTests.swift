@@ -3,6 +3,9 @@ import Testing
 import TemplateEngine
 
 /// One case from Conformance/cases.json; `expected` was produced by Python's Jinja2 3.1.6.
+///
+/// cases.json is `{"contexts": {NAME: context}, "files": {NAME: {file: source}}, "cases": [case]}`; a case's
+/// `context` or `files` is inline or the name of a shared one (scripts/conformance_expected.py writes it).
 struct ConformanceCase: CustomTestStringConvertible, Sendable {
     var id: String
     var template: String
@@ -14,21 +17,48 @@ struct ConformanceCase: CustomTestStringConvertible, Sendable {
 
     var testDescription: String { id }
 
+    /// A cases.json that does not have the shape above (the suite fails instead of running fewer cases).
+    struct Malformed: Error, CustomStringConvertible {
+        var description: String
+    }
+
     static func load() throws -> [ConformanceCase] {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Conformance/cases.json")
-        let text = try String(contentsOf: url, encoding: .utf8)
-        guard case .list(let items) = try OrderedJSON.parse(text) else { return [] }
-        return items.compactMap { item in
+        return try parse(String(contentsOf: url, encoding: .utf8))
+    }
+
+    static func parse(_ text: String) throws -> [ConformanceCase] {
+        guard case .dict(let document) = try OrderedJSON.parse(text), case .list(let items)? = document["cases"] else {
+            throw Malformed(description: "cases.json: expected an object with a \"cases\" list")
+        }
+        var sharedContexts: [String: OrderedMapping] = [:]
+        if case .dict(let table)? = document["contexts"] {
+            for (name, value) in table.pairs {
+                guard case .dict(let context) = value else { throw Malformed(description: "shared context \(name) is not an object") }
+                sharedContexts[name] = context
+            }
+        }
+        var sharedFiles: [String: OrderedMapping] = [:]
+        if case .dict(let table)? = document["files"] {
+            for (name, value) in table.pairs {
+                guard case .dict(let files) = value else { throw Malformed(description: "shared files \(name) is not an object") }
+                sharedFiles[name] = files
+            }
+        }
+        return try items.enumerated().map { index, item in
             guard case .dict(let c) = item, case .string(let id)? = c["id"], case .string(let template)? = c["template"] else {
-                return nil
+                throw Malformed(description: "case \(index) has no string id and template")
             }
             var options = EnvironmentOptions()
             if case .dict(let o)? = c["options"] {
                 if case .bool(let b)? = o["trim_blocks"] { options.trimBlocks = b }
                 if case .bool(let b)? = o["lstrip_blocks"] { options.lstripBlocks = b }
                 if case .bool(let b)? = o["keep_trailing_newline"] { options.keepTrailingNewline = b }
-                if case .string(let u)? = o["undefined"], let behavior = UndefinedBehavior(rawValue: u) {
+                if case .string(let u)? = o["undefined"] {
+                    guard let behavior = UndefinedBehavior(rawValue: u) else {
+                        throw Malformed(description: "\(id): unknown undefined behaviour \(u)")
+                    }
                     options.undefined = behavior
                 }
                 func delimiter(_ key: String, _ path: WritableKeyPath<Delimiters, String>) {
@@ -42,26 +72,72 @@ struct ConformanceCase: CustomTestStringConvertible, Sendable {
                 delimiter("comment_end_string", \.commentEnd)
             }
             var files: [String: String] = [:]
-            if case .dict(let f)? = c["files"] {
-                for (k, v) in f.pairs { if case .string(let s) = v { files[k] = s } }
+            switch c["files"] {
+            case nil: break
+            case .dict(let f)?: files = try fileSources(f, id: id)
+            case .string(let name)?:
+                guard let f = sharedFiles[name] else { throw Malformed(description: "\(id): no shared files named \(name)") }
+                files = try fileSources(f, id: id)
+            default: throw Malformed(description: "\(id): files is neither an object nor a shared name")
             }
             var context = OrderedMapping()
-            if case .dict(let ctx)? = c["context"] { context = ctx }
+            switch c["context"] {
+            case nil: break
+            case .dict(let ctx)?: context = ctx
+            case .string(let name)?:
+                guard let ctx = sharedContexts[name] else { throw Malformed(description: "\(id): no shared context named \(name)") }
+                context = ctx
+            default: throw Malformed(description: "\(id): context is neither an object nor a shared name")
+            }
             var expected: String? = nil
             if case .string(let e)? = c["expected"] { expected = e }
             var error: String? = nil
             if case .string(let e)? = c["error"] { error = e }
+            guard (expected == nil) != (error == nil) else {
+                throw Malformed(description: "\(id): needs exactly one of expected and error")
+            }
             return ConformanceCase(id: id, template: template, context: context, options: options, files: files,
                                    expected: expected, jinjaError: error)
         }
     }
+
+    private static func fileSources(_ files: OrderedMapping, id: String) throws -> [String: String] {
+        var sources: [String: String] = [:]
+        for (name, value) in files.pairs {
+            guard case .string(let source) = value else { throw Malformed(description: "\(id): file \(name) is not a string") }
+            sources[name] = source
+        }
+        return sources
+    }
 }
 
-private let allCases: [ConformanceCase] = (try? ConformanceCase.load()) ?? []
+private let loaded: Result<[ConformanceCase], any Error> = Result { try ConformanceCase.load() }
+private let allCases: [ConformanceCase] = (try? loaded.get()) ?? []
 
-@Test func conformanceSuiteIsPresent() {
-    #expect(allCases.count >= 400)
-    #expect(allCases.contains { $0.jinjaError != nil })
+@Test func conformanceSuiteIsPresent() throws {
+    let cases = try loaded.get()
+    #expect(cases.count >= 1_000)
+    #expect(cases.contains { $0.jinjaError != nil })
+}
+
+@Test func sharedContextsAreResolvedByName() throws {
+    let text = """
+        {"contexts": {"c": {"who": "named"}}, "files": {"f": {"p.txt": "P{{ who }}"}},
+         "cases": [{"id": "a", "template": "{% include 'p.txt' %}", "context": "c", "files": "f", "expected": "Pnamed"},
+                   {"id": "b", "template": "x", "context": {"who": 1}, "expected": "x"}]}
+        """
+    let cases = try ConformanceCase.parse(text)
+    #expect(cases.map(\.id) == ["a", "b"])
+    #expect(cases[0].context["who"] == .string("named"))
+    #expect(cases[0].files == ["p.txt": "P{{ who }}"])
+    #expect(cases[1].context["who"] == .int(1))
+    for broken in [#"{"cases": [{"id": "a", "template": "x", "context": "nope", "expected": "x"}]}"#,
+                   #"{"cases": [{"id": "a", "template": "x", "files": "nope", "expected": "x"}]}"#,
+                   #"{"cases": [{"id": "a", "template": "x"}]}"#,
+                   #"{"cases": [{"template": "x", "expected": "x"}]}"#,
+                   #"[{"id": "a", "template": "x", "expected": "x"}]"#] {
+        #expect(throws: ConformanceCase.Malformed.self, "\(broken)") { try ConformanceCase.parse(broken) }
+    }
 }
 
 @Test(arguments: allCases)

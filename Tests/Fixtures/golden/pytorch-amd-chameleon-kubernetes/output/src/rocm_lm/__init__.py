@@ -1,0 +1,3 @@
+"rocm-lm: Small language models on ROCm"
+
+__version__ = "0.1.0"
