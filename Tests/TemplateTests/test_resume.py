@@ -5,7 +5,8 @@ Stopped by SIGTERM (sklearn, one process), killed outright after a periodic chec
 process), stopped by SIGUSR1 on rank 0 of `torchrun --nproc-per-node=2` (pytorch DDP, gloo),
 stopped by SIGUSR1 in one process (lightning, resumed from the Trainer's own checkpoint), killed
 outright after a periodic checkpoint (jax, one process), and stopped by SIGTERM inside Keras' fit
-(tensorflow, one process, its own virtualenv from the project's requirements.lock).
+(tensorflow, one process, its own virtualenv from the project's requirements.lock). In every framework
+but sklearn (whose pickled model carries its own settings), a checkpoint of another model is refused.
 """
 
 from __future__ import annotations
@@ -97,6 +98,19 @@ def assert_killed_after_two_epochs(python, project, run_id: str) -> None:
     assert [step for step, _ in sorted(killed["history"]["val_loss"])] == [0, 1]
 
 
+def assert_another_model_refused(python, project, run_id: str) -> None:
+    """A checkpoint of another model (here a changed layer width) is refused by name and shape before
+    anything is loaded: exit 2, one clear line, and the stopped run is left as it was."""
+    before = next(run for run in runs(python, project) if run["run_id"] == run_id)
+    other = sh([python, "-m", f"{package(project)}.train", "--resume", run_id, "--set", "model.hidden_units=7"],
+               project, env=environment(project), check=False)
+    assert other.returncode == 2 and "this model's (" in other.stderr, other.stderr[-3000:]
+    assert f"{run_id}/epoch-0001: the checkpoint's" in other.stderr
+    assert "Traceback" not in other.stderr, other.stderr[-3000:]
+    still = next(run for run in runs(python, project) if run["run_id"] == run_id)
+    assert still["status"] == before["status"] and len(still["history"]["val_loss"]) == 2
+
+
 def test_sklearn_stopped_by_sigterm_resumes_to_the_same_result(root, tmp_path_factory):
     project = generate(root, "resume-sk", "sklearn")
     python = venv(tmp_path_factory, [project])
@@ -120,6 +134,7 @@ def test_pytorch_killed_after_a_checkpoint_resumes_to_the_same_result(root, tmp_
     killed = interrupted(python, project, "SIGKILL")
     assert killed.returncode == -9
     run_id = interrupted_run(python, project, reference)
+    assert_another_model_refused(python, project, run_id)
     folder = project / "outputs" / "checkpoints" / run_id
     resumed(python, project, str(folder))
     assert_same_result(python, project, reference, run_id)
@@ -145,6 +160,7 @@ def test_lightning_stopped_by_sigusr1_resumes_to_the_same_result(root, tmp_path_
     assert stopped.returncode == 75, stopped.stdout[-2000:] + stopped.stderr[-3000:]
     run_id = interrupted_run(python, project, reference)
     assert_killed_after_two_epochs(python, project, run_id)
+    assert_another_model_refused(python, project, run_id)
     resumed(python, project, run_id)
     assert_same_result(python, project, reference, run_id)
 
@@ -156,6 +172,7 @@ def test_jax_killed_after_a_checkpoint_resumes_to_the_same_result(root, tmp_path
     killed = interrupted(python, project, "SIGKILL")
     assert killed.returncode == -9, killed.stdout[-2000:] + killed.stderr[-3000:]
     run_id = interrupted_run(python, project, reference)
+    assert_another_model_refused(python, project, run_id)
     resumed(python, project, run_id)
     assert_same_result(python, project, reference, run_id)
 
@@ -168,12 +185,6 @@ def test_tensorflow_stopped_by_sigterm_resumes_to_the_same_result(root, tmp_path
     assert stopped.returncode == 75, stopped.stdout[-2000:] + stopped.stderr[-3000:]
     run_id = interrupted_run(python, project, reference)
     assert_killed_after_two_epochs(python, project, run_id)
-    # A checkpoint of another model (here a changed layer width) is refused with a clear error, exit 2.
-    other = sh([python, "-m", f"{package(project)}.train", "--resume", run_id, "--set", "model.hidden_units=7"],
-               project, env=environment(project), check=False)
-    assert other.returncode == 2 and "this model's (" in other.stderr, other.stderr[-3000:]
-    assert f"{run_id}/epoch-0001: the checkpoint's" in other.stderr
-    still = next(run for run in runs(python, project) if run["run_id"] == run_id)
-    assert still["status"] == "KILLED" and len(still["history"]["val_loss"]) == 2
+    assert_another_model_refused(python, project, run_id)
     resumed(python, project, run_id)
     assert_same_result(python, project, reference, run_id)
