@@ -15,7 +15,7 @@ import torch.distributed as dist
 from torch import nn
 from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
-from .checkpoint import Checkpointer
+from .checkpoint import Checkpointer, check_fits
 
 
 def build(config: dict, n_features: int, n_classes: int) -> nn.Module:
@@ -128,6 +128,7 @@ def fit(config: dict, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np
     from pathlib import Path
 
     state = checkpointer.restore()
+    check_fits(checkpointer.restored.folder, state["lightning"]["state_dict"], module.state_dict())
     if batches.generator is not None:
         batches.generator.set_state(state["rank"]["batches"])
     with tempfile.TemporaryDirectory() as scratch:

@@ -15,7 +15,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
-from .checkpoint import Checkpointer
+from .checkpoint import Checkpointer, check_fits
 
 
 def build(config: dict, n_features: int, n_classes: int) -> nn.Module:
@@ -88,6 +88,7 @@ def fit(config: dict, x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np
     if checkpointer is not None and checkpointer.state is not None:
         # Every rank loads the same model and optimizer state and its own random states.
         state = checkpointer.restore()
+        check_fits(checkpointer.restored.folder, state["model"], model.state_dict())
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         if batches.generator is not None:

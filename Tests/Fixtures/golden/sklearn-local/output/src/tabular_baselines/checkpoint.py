@@ -138,6 +138,21 @@ def load(folder: Path, launch: distributed.Launch) -> Restored:
     return Restored(folder, str(meta["run_id"]), int(meta["epoch"]), dict(meta["config"]), meta.get("best"), state)
 
 
+def check_fits(folder: Path, saved: dict, expected: dict) -> None:
+    """Refuse a checkpoint of another model (a changed `model.*` setting, an older template) by tensor name
+    and shape, before anything is loaded: `saved` and `expected` map names to arrays or tensors."""
+    missing, unexpected = sorted(set(expected) - set(saved)), sorted(set(saved) - set(expected))
+    if missing or unexpected:
+        raise CheckpointError(f"{folder}: the checkpoint does not fit this model (missing: "
+                              f"{', '.join(missing) or '-'}; not in this model: {', '.join(unexpected) or '-'}): "
+                              "it was written by another model or template version")
+    for name, value in expected.items():
+        shape, here = tuple(np.shape(saved[name])), tuple(np.shape(value))
+        if shape != here:
+            raise CheckpointError(f"{folder}: the checkpoint's {name} has shape {shape}, this model's {here}: "
+                                  "resume with the recorded model settings")
+
+
 # MARK: - Writing
 
 
