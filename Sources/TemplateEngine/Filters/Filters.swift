@@ -135,7 +135,7 @@ extension Renderer {
             if !a.kwargs.isEmpty { return .string(try percentFormat(value.text(), [.dict(OrderedMapping(a.kwargs))])) }
             return .string(try percentFormat(value.text(), a.args))
         case "urlencode": return .string(try urlencode(value))
-        case "pprint": return .string(try value.reprText())
+        case "pprint": return .string(try value.prettyText())
         case "abs":
             switch value {
             case .int(let i):
