@@ -180,3 +180,15 @@ func errorKindsAndPositions(_ source: String, _ kind: TemplateError.Kind, _ line
     #expect(e.message.contains("filter 'upper' takes at most 0 argument(s), got 1") && e.column == 8)
     #expect(failure("{{ 'a'|nosuchfilter }}")?.message.contains("No filter named 'nosuchfilter'") == true)
 }
+
+@Test func everyKnownTestNameIsImplemented() throws {
+    // The parser accepts the names of TestNames.all; each must reach its case in applyTest.
+    for name in TestNames.all.sorted() {
+        let source = name.allSatisfy(\.isLetter) ? "{{ 1 is \(name)(1) }}" : "{{ 1 is \(name) 1 }}"
+        do {
+            _ = try render(source)
+        } catch let e as TemplateError {
+            #expect(e.unknownName == nil, "\(name): \(e.message)")
+        }
+    }
+}
