@@ -35,7 +35,7 @@ let package = Package(
         // Build tool + plugin that embed Templates/ into MLReproCore (no Bundle.module).
         .executableTarget(name: "TemplateEmbedder", dependencies: ["TemplateEngine"]),
         .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["TemplateEmbedder"]),
-        .target(name: "TemplateEngine", dependencies: ["CSHA256"]),
+        .target(name: "TemplateEngine", dependencies: ["CSHA256"], exclude: ["README.md"]),
         // SHA-256 with the CPU's SHA instructions where it has them (x86-64).
         .target(name: "CSHA256"),
         // Throughput benchmark for the template engine (`make bench-engine`).

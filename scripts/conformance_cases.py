@@ -6,6 +6,8 @@ Each case is a dict: id, template, and optionally context (JSON-like), options
 (name -> source, for include). conformance_expected.py renders them with Jinja2.
 """
 
+import re
+
 CASES = []
 
 
@@ -736,6 +738,27 @@ for i, e in enumerate(["'%c' % 65", "'%c|%c' % ('x', true)", "'%c' % 1114111 == 
 for i, e in enumerate(["'%c' % -1", "'%c' % 1114112", "'%c' % 'ab'", "'%c' % ''", "'%c' % 'e\u0301'", "'%c' % 2.5",
                        "'%c' % none"]):
     case("error-percent-c-%02d" % i, "{{ %s }}" % e, CTX)
+
+# ---------------------------------------------------------------- pprint: Python's pprint.pformat (width 80, sorted dicts)
+PCTX = dict(CTX, long="lorem ipsum dolor sit amet, consectetur adipiscing elit " * 4, many=list(range(60)),
+            big={"key_%02d" % i: "value number %d" % i for i in range(12, 0, -1)},
+            cfg={"name": "study", "tags": ["alpha", "beta", "gamma"], "nested": {"z": 1, "a": list(range(30))}, "empty": [], "none": {}},
+            uniq="Zoë 🚀 e\u0301 ünïcödé naïve café — “quoted” " * 3, quotes="it's \"both\" " * 12, lines="first line\nsecond line\n" * 5,
+            word="x" * 120, spaced="   leading and trailing spaces   " * 4, ctrl="tab\there\x00\x7f\u200b " * 10)
+for i, tpl in enumerate([
+        "{{ 1|pprint }}|{{ 'a'|pprint }}|{{ none|pprint }}|{{ [1.5, true, 'x']|pprint }}|{{ ''|pprint }}|{{ []|pprint }}|{{ {}|pprint }}",
+        "{{ {'b': 1, 'a': 2, 'C': 3, 'é': 4}|pprint }}|{{ d|pprint }}|{{ users[0]|pprint }}",
+        "{{ many|pprint }}", "{{ range(25)|list|pprint }}", "{{ range(26)|list|pprint }}", "{{ big|pprint }}", "{{ cfg|pprint }}",
+        "{{ users|pprint }}", "{{ {'users': users, 'nums': nums, 'd': d}|pprint }}", "{{ [[[[many]]]]|pprint }}",
+        "{{ long|pprint }}", "{{ [long, long ~ long, 'short']|pprint }}", "{{ {'text': long, 'k': [long]}|pprint }}",
+        "{{ uniq|pprint }}", "{{ [uniq]|pprint }}", "{{ quotes|pprint }}", "{{ lines|pprint }}", "{{ {'l': lines}|pprint }}",
+        "{{ word|pprint }}", "{{ (word ~ ' ' ~ word)|pprint }}", "{{ spaced|pprint }}", "{{ ctrl|pprint }}",
+        "{{ {long: 1, 'k': {'deeper': {'deepest': many}}}|pprint }}", "{{ ('x' * 78)|pprint }}|{{ ('x' * 79)|pprint }}",
+        "{{ ['x' * 75]|pprint }}|{{ ['x' * 76]|pprint }}|{{ ['ab ' * 30]|pprint }}", "{{ ('a\r\nb\rc\x0bd\x0ce\x1cf\u2028g ' * 12)|pprint }}",
+        "{{ [1, [2, [3, [4, [5, [6, ['x' * 70]]]]]]]|pprint }}", "{{ [{'a': 1, 'b': 'x' * 70}, {'c': many}]|pprint }}",
+        ]):
+    # Only the values the case prints, so that cases.json stays small.
+    case("pprint-%02d" % i, tpl, {k: v for k, v in PCTX.items() if re.search(r"\b%s\b" % k, tpl)})
 
 # ---------------------------------------------------------------- errors: in conformance_error_cases.py
 from conformance_error_cases import add_error_cases  # noqa: E402

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Write Sources/TemplateEngine/HTMLEntities.swift: Python's html.entities.html5 table (what
+"""Write Sources/TemplateEngine/Filters/HTMLEntities.swift: Python's html.entities.html5 table (what
 html.unescape, and so Jinja2's striptags, decodes), one "name=HEX HEX" a line (the code points in hex)."""
 import html.entities
 import os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "Sources", "TemplateEngine", "HTMLEntities.swift")
+OUT = os.path.join(ROOT, "Sources", "TemplateEngine", "Filters", "HTMLEntities.swift")
 
 
 def codes(text):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write TemplateEngine's transliteration table (what `slugify` does with non-ASCII letters).
 
-    transliteration_table.py      # writes Sources/TemplateEngine/Transliteration.swift
+    transliteration_table.py      # writes Sources/TemplateEngine/Filters/Transliteration.swift
 
 python-slugify (cookiecutter's `slugify`) transliterates with text-unidecode after NFKD
 normalization. This records text-unidecode's whole table (its ASCII for every code point of the
@@ -16,7 +16,7 @@ from html.entities import name2codepoint
 from text_unidecode import unidecode
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "Sources", "TemplateEngine", "Transliteration.swift")
+OUT = os.path.join(ROOT, "Sources", "TemplateEngine", "Filters", "Transliteration.swift")
 
 
 def main() -> None:

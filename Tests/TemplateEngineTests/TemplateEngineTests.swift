@@ -162,3 +162,33 @@ func errorKindsAndPositions(_ source: String, _ kind: TemplateError.Kind, _ line
         #expect(error.unknownName == nil)
     }
 }
+
+@Test func filterRegistryHasEachNameOnceAndEveryFilterApplies() throws {
+    let listed = FilterRegistry.tables.joined().map(\.name)
+    #expect(listed.count == Set(listed).count, "a filter name is registered by two files")
+    #expect(FilterRegistry.names == Set(listed))
+    // Each registered function handles the names registered with it (none falls through to "unknown").
+    for name in FilterRegistry.names.sorted() {
+        do {
+            _ = try render("{{ x|\(name) }}", [("x", "a")])
+        } catch let e as TemplateError {
+            #expect(!e.message.contains("No filter named"), "\(name): \(e.message)")
+        }
+    }
+    // The arity comes from the registry: too many positional arguments are refused before the filter runs.
+    let e = try #require(failure("{{ 'a'|upper(1) }}"))
+    #expect(e.message.contains("filter 'upper' takes at most 0 argument(s), got 1") && e.column == 8)
+    #expect(failure("{{ 'a'|nosuchfilter }}")?.message.contains("No filter named 'nosuchfilter'") == true)
+}
+
+@Test func everyKnownTestNameIsImplemented() throws {
+    // The parser accepts the names of TestNames.all; each must reach its case in applyTest.
+    for name in TestNames.all.sorted() {
+        let source = name.allSatisfy(\.isLetter) ? "{{ 1 is \(name)(1) }}" : "{{ 1 is \(name) 1 }}"
+        do {
+            _ = try render(source)
+        } catch let e as TemplateError {
+            #expect(e.unknownName == nil, "\(name): \(e.message)")
+        }
+    }
+}

@@ -485,6 +485,20 @@ def test_mappings_read_from_cookiecutter_json_print_as_ordered_dicts(tmp_path: P
     assert "OrderedDict([('a', 1), ('l', [1, OrderedDict([('c', 2)])])])" in (actual / "f.txt").read_text()
 
 
+ORDERED_PPRINT = {
+    "cookiecutter.json": json.dumps({"project_slug": "pp", "z_list": list(range(30)), "d": {"b": 1, "a": ["x" * 70, {"d": 1, "c": 2}]},
+                                     "_ext": {"long_key_" + "k" * 60: "value " * 20, "short": 1}, "s": "word " * 30}),
+    f"{SLUG}/f.txt": "{{ cookiecutter|pprint }}\n{{ cookiecutter._ext|pprint }}\n{{ cookiecutter.d|pprint }}\n"
+                     "{{ cookiecutter.s|pprint }}\n{{ {'od': cookiecutter._ext, 'n': 1}|pprint }}\n",
+}
+
+
+def test_pprint_wraps_ordered_dicts_dicts_and_strings_as_python(tmp_path: Path) -> None:
+    """`pprint` of cookiecutter's OrderedDicts (kept in order, items as pairs) and of plain dicts (sorted), wrapped at 80."""
+    actual = compare(tmp_path, ORDERED_PPRINT)
+    assert "OrderedDict([('project_slug', 'pp'),\n" in (actual / "f.txt").read_text()
+
+
 # MARK: - Filters and the time
 
 FILTERS = {

@@ -2,14 +2,14 @@
 // path splitting, comment, strftime, regex_escape, flatten, extract, type_debug.
 import Foundation
 
-extension FilterNames {
-    static let ansible: Set<String> = [
-        "ternary", "combine", "mandatory", "splitext", "win_basename", "win_dirname", "win_splitdrive",
-        "comment", "strftime", "regex_escape", "flatten", "extract", "type_debug",
-        "shuffle", "ans_random", "to_uuid", "md5", "sha1", "checksum",
-        "random",  // Jinja2's own (jinja2-ansible-filters registers its seeded one as ans_random)
-        "dict2items", "items2dict",  // ansible-core's; jinja2-ansible-filters 1.3.2 lacks them
-    ]
+extension FilterRegistry {
+    static let ansible = table([
+        "ternary": 3, "combine": nil, "mandatory": 1, "splitext": 0, "win_basename": 0, "win_dirname": 0,
+        "win_splitdrive": 0, "comment": 1, "strftime": 1, "regex_escape": 1, "flatten": 1, "extract": 2,
+        "type_debug": 0, "shuffle": 1, "ans_random": 3, "to_uuid": 0, "md5": 0, "sha1": 0, "checksum": 0,
+        "random": 0,  // Jinja2's own (jinja2-ansible-filters registers its seeded one as ans_random)
+        "dict2items": 2, "items2dict": 2,  // ansible-core's; jinja2-ansible-filters 1.3.2 lacks them
+    ]) { try $0.ansibleFilter($1, $2, $3) }
 }
 
 extension Renderer {

@@ -1,5 +1,14 @@
 // Built-in filters over sequences and mappings.
 
+extension FilterRegistry {
+    static let collections = table([
+        "length": 0, "count": 0, "list": 0, "first": 0, "last": 0, "reverse": 0, "items": 0, "join": 2,
+        "sort": 3, "dictsort": 3, "unique": 2, "min": 2, "max": 2, "sum": 2, "batch": 2, "slice": 2,
+        "map": nil, "select": nil, "reject": nil, "selectattr": nil, "rejectattr": nil, "groupby": 3,
+        "tojson": 1, "to_json": 0, "to_nice_json": 2, "jsonify": 1, "to_yaml": 0, "to_nice_yaml": 1,
+    ]) { try $0.collectionFilter($1, $2, $3) }
+}
+
 extension Renderer {
     /// Resolves a dotted attribute path (`a.b.0`) the way Jinja2's attribute filters do.
     func attributePath(_ v: Value, _ path: String) throws -> Value? {
@@ -168,7 +177,7 @@ extension Renderer {
         case "to_nice_yaml":
             return .string(try yamlText(value, indent: try a.int(0, "indent", 4), flowLeaves: false, limit: limits.maxOutputBytes))
         default:
-            return try extraFilter(name, value, a)
+            throw EvalError(unknown: .filter(name))
         }
     }
 
@@ -212,7 +221,7 @@ extension Renderer {
             }
         }
         guard case .string(let filterName)? = a.args.first else { throw EvalError("map needs a filter name or attribute=") }
-        guard FilterNames.all.contains(filterName) || hostFilter(filterName) != nil else {
+        guard FilterRegistry.names.contains(filterName) || hostFilter(filterName) != nil else {
             throw EvalError(unknown: .filter(filterName))
         }
         let rest = FilterArgs(args: Array(a.args.dropFirst()), kwargs: a.kwargs)

@@ -1,35 +1,13 @@
 // Built-in filters: strings and numbers. Collections and serialisation live in sibling files.
 import Foundation
 
-enum FilterNames {
-    static let all: Set<String> = ([
-        "abs", "attr", "batch", "capitalize", "center", "count", "default", "d", "dictsort", "first",
-        "float", "format", "groupby", "indent", "int", "items", "join", "last", "length", "list",
-        "lower", "map", "max", "min", "pprint", "reject", "rejectattr", "replace", "reverse", "round",
-        "select", "selectattr", "slice", "sort", "string", "sum", "title", "tojson", "trim",
-        "truncate", "unique", "upper", "urlencode", "wordcount", "wordwrap", "e", "escape", "safe",
-        "regex_search", "regex_replace", "regex_findall", "to_json", "to_nice_json", "to_yaml",
-        "to_nice_yaml", "bool", "basename", "dirname", "b64encode", "b64decode", "hash",
-        "slugify", "snake_case", "kebab_case", "quote", "filesizeformat", "forceescape", "striptags", "xmlattr", "urlize",
-    ] as Set<String>).union(FilterNames.ansible).union(FormatQuoting.filters).union(["jsonify"])
-}
-
-extension FilterNames {
-    /// Most positional arguments each filter takes after the value (absent: any number).
-    static let maxPositional: [String: Int] = [
-        "abs": 0, "attr": 1, "batch": 2, "capitalize": 0, "center": 1, "count": 0, "default": 2, "d": 2,
-        "dictsort": 3, "first": 0, "float": 1, "groupby": 3, "indent": 3, "int": 2, "items": 0, "join": 2,
-        "last": 0, "length": 0, "list": 0, "lower": 0, "max": 2, "min": 2, "pprint": 0, "replace": 3,
-        "reverse": 0, "round": 2, "slice": 2, "sort": 3, "string": 0, "sum": 2, "title": 0, "tojson": 1,
-        "trim": 1, "truncate": 4, "unique": 2, "upper": 0, "urlencode": 0, "wordcount": 0, "wordwrap": 4,
-        "e": 0, "escape": 0, "safe": 0, "basename": 0, "dirname": 0, "b64encode": 0, "b64decode": 0,
-        "hash": 1, "yaml_string": 0, "toml_string": 0, "python_string": 0, "slugify": 12, "snake_case": 0, "kebab_case": 0, "quote": 0, "bool": 0, "to_json": 0,
-        "to_nice_json": 2, "jsonify": 1, "to_yaml": 0, "to_nice_yaml": 1, "regex_replace": 3,
-        "regex_findall": 3, "ternary": 3, "mandatory": 1, "splitext": 0, "win_basename": 0, "win_dirname": 0,
-        "win_splitdrive": 0, "comment": 1, "strftime": 1, "regex_escape": 1, "flatten": 1, "extract": 2,
-        "type_debug": 0, "shuffle": 1, "ans_random": 3, "to_uuid": 0, "md5": 0, "sha1": 0, "checksum": 0, "random": 0, "dict2items": 2, "items2dict": 2,
-        "filesizeformat": 1, "forceescape": 0, "striptags": 0, "xmlattr": 1, "urlize": 5,
-    ]
+extension FilterRegistry {
+    static let strings = table([
+        "default": 2, "d": 2, "upper": 0, "lower": 0, "capitalize": 0, "title": 0, "trim": 1, "string": 0,
+        "e": 0, "escape": 0, "safe": 0, "quote": 0, "replace": 3, "center": 1, "indent": 3, "truncate": 4,
+        "wordcount": 0, "wordwrap": 4, "format": nil, "urlencode": 0, "pprint": 0, "abs": 0, "int": 2,
+        "float": 1, "round": 2, "bool": 0, "attr": 1,
+    ]) { try $0.stringFilter($1, $2, $3) }
 }
 
 /// Positional-or-keyword arguments of one filter call.
@@ -59,7 +37,7 @@ extension Renderer {
         if let host = hostFilter(name) {
             return try positioned(offset) { try account(try callHost(host, [value] + args, kwargs)) }
         }
-        if let most = FilterNames.maxPositional[name], args.count > most {
+        if let most = FilterRegistry.filters[name]?.maxPositional, args.count > most {
             throw source.error("filter '\(name)' takes at most \(most) argument(s), got \(args.count)", at: offset, kind: .type)
         }
         return try positioned(offset) { try account(try builtinFilter(name, value, FilterArgs(args: args, kwargs: kwargs))) }
@@ -128,7 +106,7 @@ extension Renderer {
         return try builtinFilter(name, value, a)
     }
 
-    func builtinFilter(_ name: String, _ value: Value, _ a: FilterArgs) throws -> Value {
+    func stringFilter(_ name: String, _ value: Value, _ a: FilterArgs) throws -> Value {
         switch name {
         case "default", "d":
             let dflt = a.get(0, "default_value") ?? .string("")
@@ -141,11 +119,8 @@ extension Renderer {
         case "trim": return .string(pythonStrip(try value.text(), chars: try a.string(0, "chars", nil)))
         case "string": return .string(try value.text())
         case "e", "escape": return .string(htmlEscape(try value.text()))
-        case "filesizeformat", "forceescape", "striptags", "xmlattr": return try htmlFilter(name, value, a)
-        case "urlize": return .string(try urlizeFilter(value, a))
         case "safe": return value
         case "quote": return .string(shellQuote(try value.text()))
-        case "yaml_string", "toml_string", "python_string": return .string(try FormatQuoting.quote(name, value.text()))
         case "replace":
             let old = try a.get(0, "old")?.text() ?? "", new = try a.get(1, "new")?.text() ?? ""
             return .string(try pythonReplace(value.text(), old, new, count: try a.int(2, "count", -1)))
@@ -160,7 +135,7 @@ extension Renderer {
             if !a.kwargs.isEmpty { return .string(try percentFormat(value.text(), [.dict(OrderedMapping(a.kwargs))])) }
             return .string(try percentFormat(value.text(), a.args))
         case "urlencode": return .string(try urlencode(value))
-        case "pprint": return .string(try value.reprText())
+        case "pprint": return .string(try value.prettyText())
         case "abs":
             switch value {
             case .int(let i):
@@ -199,7 +174,7 @@ extension Renderer {
             if lenient { return .undefined(message: message) }
             throw EvalError(message, .undefined)
         default:
-            return try collectionFilter(name, value, a)
+            throw EvalError(unknown: .filter(name))
         }
     }
 

@@ -1,9 +1,13 @@
 // String literals for the file formats a value lands in: each filter turns any text into one
 // literal that the format's own parser reads back as exactly that text.
 
-/// The filters of this file, by name.
+extension FilterRegistry {
+    static let formatQuoting = table(["yaml_string": 0, "toml_string": 0, "python_string": 0]) { _, name, value, _ in
+        .string(try FormatQuoting.quote(name, value.text()))
+    }
+}
+
 enum FormatQuoting {
-    static let filters: Set<String> = ["yaml_string", "toml_string", "python_string"]
 
     static func quote(_ filter: String, _ text: String) throws -> String {
         try checkBuiltSize(text.utf8.count.multipliedReportingOverflow(by: 10).overflow ? Int.max : text.utf8.count * 10 + 2, filter)

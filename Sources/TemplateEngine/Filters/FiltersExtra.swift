@@ -1,6 +1,13 @@
 // Filters copier templates use beyond Jinja2's built-ins: regex, paths, base64, hashes, case styles.
 import Foundation
 
+extension FilterRegistry {
+    static let extra = table([
+        "regex_search": nil, "regex_replace": 3, "regex_findall": 3, "basename": 0, "dirname": 0,
+        "b64encode": 0, "b64decode": 0, "hash": 1, "slugify": 12, "snake_case": 0, "kebab_case": 0,
+    ]) { try $0.extraFilter($1, $2, $3) }
+}
+
 extension Renderer {
     func extraFilter(_ name: String, _ value: Value, _ a: FilterArgs) throws -> Value {
         switch name {
@@ -37,7 +44,7 @@ extension Renderer {
         case "snake_case": return .string(caseWords(try value.text(), separator: "_"))
         case "kebab_case": return .string(caseWords(try value.text(), separator: "-"))
         default:
-            return try ansibleFilter(name, value, a)
+            throw EvalError(unknown: .filter(name))
         }
     }
 

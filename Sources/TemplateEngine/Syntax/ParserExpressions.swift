@@ -291,7 +291,7 @@ extension Parser {
             if isOp("|") {
                 pos += 1
                 let nameTok = try expectName()
-                guard FilterNames.all.contains(nameTok.text) || hostFilters.contains(nameTok.text) else {
+                guard FilterRegistry.names.contains(nameTok.text) || hostFilters.contains(nameTok.text) else {
                     throw unknown(.filter(nameTok.text), at: nameTok.offset)
                 }
                 var args: [Expr] = []

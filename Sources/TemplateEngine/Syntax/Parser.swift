@@ -312,7 +312,7 @@ struct Parser {
 
     mutating func parseFilterBlock(_ tag: Token) throws -> Node {
         let nameTok = try expectName()
-        guard FilterNames.all.contains(nameTok.text) || hostFilters.contains(nameTok.text) else {
+        guard FilterRegistry.names.contains(nameTok.text) || hostFilters.contains(nameTok.text) else {
             throw unknown(.filter(nameTok.text), at: nameTok.offset)
         }
         var args: [Expr] = []

@@ -17,6 +17,12 @@ func htmlEscape(_ text: String) -> String {
     return out
 }
 
+extension FilterRegistry {
+    static let html = table(["filesizeformat": 1, "forceescape": 0, "striptags": 0, "xmlattr": 1]) {
+        try $0.htmlFilter($1, $2, $3)
+    }
+}
+
 extension Renderer {
     func htmlFilter(_ name: String, _ value: Value, _ a: FilterArgs) throws -> Value {
         switch name {

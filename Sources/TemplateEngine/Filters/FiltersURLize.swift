@@ -54,6 +54,10 @@ private func firstIndex(of needle: [Unicode.Scalar], in text: [Unicode.Scalar]) 
     return nil
 }
 
+extension FilterRegistry {
+    static let urlize = table(["urlize": 5]) { renderer, _, value, a in .string(try renderer.urlizeFilter(value, a)) }
+}
+
 extension Renderer {
     func urlizeFilter(_ value: Value, _ a: FilterArgs) throws -> String {
         let limit = a.get(0, "trim_url_limit") ?? .none
