@@ -95,3 +95,69 @@ def test_the_shared_printable_line_validator_refuses_hidden_characters(tmp_path,
     assert re.search(rf"answer '{question}': .* must be one line of printable text \(no line or paragraph "
                      r"separators, C1 or bidirectional control characters\)", done.stderr), done.stderr
     assert not dest.exists()
+
+
+def test_a_project_of_the_flat_layout_updates_to_the_subdirectory_layout_without_conflicts(tmp_path):
+    """The same output from a template reorganised as this one was (files moved under `_subdirectory`,
+    conditional LICENSE files merged into one include, a derived value made a hidden answer): `update`
+    changes only the recorded content hash and keeps the user's edits."""
+    import os
+    import subprocess
+
+    from conftest import BIN
+
+    env = dict(os.environ, NO_COLOR="1", GIT_AUTHOR_NAME="Ada", GIT_AUTHOR_EMAIL="ada@example.org",
+               GIT_COMMITTER_NAME="Ada", GIT_COMMITTER_EMAIL="ada@example.org")
+
+    def write(root: Path, files: dict) -> None:
+        for name, text in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
+
+    def mlrepro(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(BIN), *args], capture_output=True, text=True, env=env, check=False)
+
+    def git(cwd: Path, *args: str) -> str:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env, check=True).stdout
+
+    questions = "slug:\n  type: str\n  default: demo\nlicense:\n  type: str\n  choices: [MIT, Apache-2.0]\n  default: MIT\n"
+    template = tmp_path / "tpl"
+    write(template, {
+        "mlrepro.yml": questions + '_project_owned: ["notes.md"]\n',
+        "notes.md.jinja": "# {{ slug }} notes\n",
+        "{% if license == 'MIT' %}LICENSE{% endif %}.jinja": "MIT {{ slug }}\n",
+        "{% if license == 'Apache-2.0' %}LICENSE{% endif %}": "Apache\n",
+        "Makefile.jinja": "{%- set flavour = slug ~ '-' ~ license -%}\nall:\n\techo {{ flavour }}\n",
+        "config.yml.jinja": "{%- set flavour = slug ~ '-' ~ license -%}\nflavour: {{ flavour }}\n",
+    })
+    project = tmp_path / "study"
+    made = mlrepro("init", str(project), "--template", str(template), "--defaults", "--no-probe", "--quiet")
+    assert made.returncode == 0, made.stderr
+    (project / "notes.md").write_text("# demo notes\n\nmy own findings\n")
+    git(project, "commit", "-qam", "my notes")
+    before = {path.relative_to(project): path.read_bytes() for path in project.rglob("*")
+              if path.is_file() and ".git" not in path.parts and ".mlrepro" not in path.parts}
+
+    for path in sorted(template.iterdir()):
+        if path.name != "mlrepro.yml":
+            path.unlink()
+    write(template, {
+        "mlrepro.yml": questions + '_project_owned: ["notes.md"]\n_subdirectory: project\n'
+                       "flavour:\n  type: str\n  when: false\n  default: \"{{ slug ~ '-' ~ license }}\"\n",
+        "project/notes.md.jinja": "# {{ slug }} notes\n",
+        "project/LICENSE.jinja": "{% include 'includes/' ~ license ~ '.jinja' %}",
+        "includes/MIT.jinja": "MIT {{ slug }}\n",
+        "includes/Apache-2.0.jinja": "Apache\n",
+        "project/Makefile.jinja": "all:\n\techo {{ flavour }}\n",
+        "project/config.yml.jinja": "flavour: {{ flavour }}\n",
+    })
+    updated = mlrepro("update", str(project))
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    assert "conflict" not in (updated.stdout + updated.stderr).lower()
+    after = {path.relative_to(project): path.read_bytes() for path in project.rglob("*")
+             if path.is_file() and ".git" not in path.parts and ".mlrepro" not in path.parts}
+    assert after == before
+    assert git(project, "status", "--porcelain").split("\n")[:-1] == [" M .mlrepro/answers.yml", " M .mlrepro/checksums"]
+    assert "flavour" not in (project / ".mlrepro" / "answers.yml").read_text()
+    checked = mlrepro("check", str(project))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
