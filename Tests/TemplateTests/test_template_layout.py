@@ -6,13 +6,15 @@ Fast: a few `mlrepro init` runs, no virtualenvs.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import TEMPLATE, init
+from conftest import BIN, TEMPLATE, init
 
 MAX_LINE = 200
 TORCH_VARIANT_FILES = ["Makefile", "Dockerfile", ".github/workflows/ci.yml", "README.md"]
@@ -101,11 +103,6 @@ def test_a_project_of_the_flat_layout_updates_to_the_subdirectory_layout_without
     """The same output from a template reorganised as this one was (files moved under `_subdirectory`,
     conditional LICENSE files merged into one include, a derived value made a hidden answer): `update`
     changes only the recorded content hash and keeps the user's edits."""
-    import os
-    import subprocess
-
-    from conftest import BIN
-
     env = dict(os.environ, NO_COLOR="1", GIT_AUTHOR_NAME="Ada", GIT_AUTHOR_EMAIL="ada@example.org",
                GIT_COMMITTER_NAME="Ada", GIT_COMMITTER_EMAIL="ada@example.org")
 
