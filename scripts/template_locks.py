@@ -115,7 +115,7 @@ def project_lock(mlrepro: str, uv: str, work: Path, framework: str, variant: str
 
 
 def mlflow_image_lock(uv: str) -> Path:
-    folder = TEMPLATE / "{% if tracking == 'mlflow-server' %}docker{% endif %}" / "mlflow"
+    folder = TEMPLATE / "project" / "{% if tracking == 'mlflow-server' %}docker{% endif %}" / "mlflow"
     source = folder / "requirements.in"
     with tempfile.TemporaryDirectory() as scratch:
         raw = Path(scratch) / "requirements.lock"
