@@ -115,7 +115,7 @@ package struct Baker {
         let context = RenderingContext(environmentRecord: Baker.unprobedEnvironment, destination: "/bake/project",
                                        templateSource: tree.source, templatePath: tree.origin,
                                        answersFile: manifest.answersFile ?? Provenance.answersPath,
-                                       git: Baker.identity)
+                                       git: Baker.identity, copierNames: manifest.copierNames)
         resolver = AnswerResolver(manifest: manifest, environment: environment, context: context)
         let defaults: ResolvedAnswers
         do {

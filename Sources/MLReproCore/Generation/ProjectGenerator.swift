@@ -107,6 +107,9 @@ package enum ProjectGenerator {
     ) throws -> PreparedGeneration {
         var tree = request.tree
         var manifest = try tree.manifest()
+        // An `--answers` file's form is the template format's to read (cookiecutter's forms).
+        var request = request
+        request.inputs.file = request.inputs.file?.read(by: manifest)
         func skipTasksIfAsked() {
             guard request.skipTasks else { return }
             manifest.tasks = []
@@ -143,7 +146,7 @@ package enum ProjectGenerator {
         var renderingContext = RenderingContext(
             environmentRecord: envValue, destination: request.destination, templateSource: tree.source,
             templatePath: tree.origin, answersFile: Self.answersFile(manifest, layout: request.layout),
-            vcsRef: request.vcsRef, git: request.git, revision: tree.revision)
+            vcsRef: request.vcsRef, git: request.git, revision: tree.revision, copierNames: manifest.copierNames)
         renderingContext.requestedSource = tree.requestedSource
         renderingContext.options.defaults = request.inputs.useDefaults
         renderingContext.options.overwrite = request.force
@@ -181,8 +184,7 @@ package enum ProjectGenerator {
         if let extensions { context = try extensions.applyHooks(to: context) }
         let plan = try GenerationPlanner(tree: tree, manifest: manifest, environment: environment).plan(context: context)
         // copier renders tasks in its `tasks` phase, and messages outside any phase.
-        var taskContext = context
-        taskContext["_copier_phase"] = .string("tasks")
+        var taskContext = RenderingContext.phase("tasks", of: context)
         if request.trust, !manifest.tasks.isEmpty, !manifest.tasksAreHooks {
             // Tasks may run files of a git template from `{{ _copier_conf.src_path }}`.
             taskContext = try TemplateCheckout.commandContext(taskContext, tree: tree)
@@ -192,8 +194,7 @@ package enum ProjectGenerator {
             // Hooks may read a git template's files from `{{ cookiecutter._repo_dir }}`.
             taskContext = try TemplateCheckout.hookContext(taskContext, tree: tree, namespace: namespace)
         }
-        var messageContext = context
-        messageContext["_copier_phase"] = .string("undefined")
+        let messageContext = RenderingContext.phase("undefined", of: context)
         func message(_ text: String?, _ name: String) throws -> String? {
             guard let text else { return nil }
             do {

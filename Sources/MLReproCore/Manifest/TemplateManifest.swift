@@ -11,6 +11,13 @@ package struct TemplateManifest: Sendable {
     package var keepsUnknownAnswers = false
     /// Recorded answers list those the answers file and `--data` gave first, in their order (copier).
     package var recordsGivenAnswersFirst = false
+    /// Templates see copier's names (`_copier_conf`, `_copier_answers`, `_copier_phase`,
+    /// `_copier_python`, `_folder_name`): copier.yml, and mlrepro.yml, which documents them.
+    /// cookiecutter templates do not (a name cookiecutter does not define is undefined there).
+    package var copierNames = false
+    /// An `--answers` file may be in one of cookiecutter's forms (a replay file, a user config's
+    /// `default_context`, cruft's `.cruft.json`), whose inner mapping holds the answers.
+    package var readsCookiecutterAnswerForms = false
     /// A mapping every answer is also visible under while rendering (`cookiecutter`).
     package var answersNamespace: String?
     /// Patterns (fnmatch, on paths inside the project folder) of files and folders copied

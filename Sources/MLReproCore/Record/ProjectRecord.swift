@@ -192,6 +192,7 @@ package struct ProjectRecord: Sendable {
     /// that chooses a nested template keeps them all: the chosen one asks its own questions.
     package func answerInputs(for manifest: TemplateManifest, overrides: AnswersFile? = nil,
                              data: [(key: String, value: String)] = []) -> AnswerInputs {
+        let overrides = overrides?.read(by: manifest)
         let overridden = Set(overrides?.entries.map(\.key) ?? [])
         var entries = answers.entries.filter { entry in
             !entry.key.hasPrefix("_") && (manifest.question(named: entry.key) != nil || manifest.nestedTemplates != nil)

@@ -25,6 +25,7 @@ enum YAMLManifest {
         // A template that ships both kinds of manifest copies neither.
         manifest.formatFiles = TemplateFormats.manifestFileNames
         manifest.rendersSubdirectory = true
+        manifest.copierNames = true
         return manifest
     }
 
