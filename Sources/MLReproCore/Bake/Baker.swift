@@ -371,7 +371,7 @@ package struct Baker {
                 files = try render(inputs(for: combination), into: destination, environmentJSON: environmentJSON,
                                    trust: trust, skipTasks: skipTasks)
                 if let run {
-                    let status = try ProcessTaskRunner().run(.shell(run), in: destination)
+                    let status = try SystemProcessRunner().run(.shell(run), in: destination)
                     if status != 0 { outcome = .runFailed(status) }
                 }
                 if let validator, case .passed = outcome {

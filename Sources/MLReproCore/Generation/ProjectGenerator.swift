@@ -317,7 +317,7 @@ package enum ProjectGenerator {
     /// cookiecutter's `pre_prompt` hook, run in a private copy of the template (as cookiecutter
     /// runs it); returns the copy as the hook left it, named like the original.
     static func runPromptHook(_ hook: TaskCommand, on tree: TemplateTree,
-                              runner: any TaskRunning = ProcessTaskRunner()) throws -> TemplateTree {
+                              runner: any ProcessRunning = SystemProcessRunner()) throws -> TemplateTree {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mlrepro-pre-prompt-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try TemplateEntry.write(tree.entries, into: folder)
@@ -367,7 +367,7 @@ package enum ProjectGenerator {
     /// folder; what it creates there stays); the first that fails stops the run before any file
     /// of the template is written.
     package static func runTasksBeforeWriting(_ prepared: PreparedGeneration, in folder: String,
-                                             runner: any TaskRunning = ProcessTaskRunner()) throws {
+                                             runner: any ProcessRunning = SystemProcessRunner()) throws {
         for (index, task) in prepared.tasksBeforeWriting.enumerated() {
             let status = try runner.run(task, in: folder)
             if status != 0 {
@@ -383,7 +383,7 @@ package enum ProjectGenerator {
     /// failure (`init --no-cleanup`). Then, for a format that removes what it made when a task fails
     /// (copier's `cleanup_on_error`, cookiecutter's removal of the output folder), any failure
     /// removes DEST, and a failed task is reported as `taskFailedProjectRemoved`.
-    package static func runTasks(_ prepared: PreparedGeneration, runner: any TaskRunning = ProcessTaskRunner(),
+    package static func runTasks(_ prepared: PreparedGeneration, runner: any ProcessRunning = SystemProcessRunner(),
                                 mayRemoveDestination: Bool = false, willRun: (TaskCommand) -> Void = { _ in }) throws {
         do {
             for (index, task) in prepared.tasks.enumerated() {
@@ -429,7 +429,7 @@ package enum ProjectGenerator {
     /// Renders everything into a staging directory beside DEST, records `.mlrepro/`, and moves
     /// the result into place. On any error DEST is as it was and the staging directory is gone.
     /// `beforeMove` gets the staging directory once it is complete (the git step uses it).
-    package static func write(_ prepared: PreparedGeneration, runner: any TaskRunning = ProcessTaskRunner(),
+    package static func write(_ prepared: PreparedGeneration, runner: any ProcessRunning = SystemProcessRunner(),
                              beforeMove: (String) throws -> Void = { _ in }) throws -> (report: CommitReport, kept: [String]) {
         let destination = prepared.request.destination
         var toRender: [PlannedItem] = []

@@ -98,7 +98,7 @@ package struct ProjectUpdate {
     package var data: [(key: String, value: String)]
     package var template: RecordedTemplate
     /// Runs `_migrations` (only with `template.trust`).
-    package var runner: any TaskRunning
+    package var runner: any ProcessRunning
     /// `--keep-owned`: project-owned files (`_project_owned`) are left as they are instead of
     /// receiving the template's changes by three-way merge.
     package var keepOwned = false
@@ -114,7 +114,7 @@ package struct ProjectUpdate {
     package var treeCheckedClean = false
 
     package init(project: String, ref: String?, answers: AnswersFile?, data: [(key: String, value: String)],
-                template: RecordedTemplate = RecordedTemplate(), runner: any TaskRunning = ProcessTaskRunner()) {
+                template: RecordedTemplate = RecordedTemplate(), runner: any ProcessRunning = SystemProcessRunner()) {
         self.project = project
         self.ref = ref
         self.answers = answers
