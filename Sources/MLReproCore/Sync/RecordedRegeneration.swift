@@ -63,3 +63,40 @@ package struct RecordedRegeneration {
         }
     }
 }
+
+/// The record a regeneration leaves (shared by `update` and `recopy`): the answers file with the
+/// new commit and answers, mlrepro's environment record for projects another tool made, the
+/// checksums of every generated file the project keeps, and cruft's `.cruft.json` when it has one.
+enum RecordRewrite {
+    /// Appends the record's files to `writes`; returns the commit (or content hash) now recorded.
+    static func append(to writes: inout [(path: String, bytes: [UInt8], mode: UInt16)], record: ProjectRecord,
+                       project: String, tree: TemplateTree, rendered: RegeneratedProject,
+                       removals: [String]) throws -> String {
+        var recorded = rendered.prepared.answers.recorded
+        if !record.skip.isEmpty { recorded["_skip"] = .list(record.skip.map { .string($0) }) }
+        if tree.revision?.dirty == true { recorded["_template_dirty"] = .bool(true) }
+        GeneratedRepository.recordCheckout(&recorded, rendered.prepared)
+        let toCommit = tree.revision?.commit ?? tree.contentHash
+        let answersBytes = Array(Provenance.answersText(template: record.template, commit: toCommit, answers: recorded, layout: record.layout).utf8)
+        let removed = Set(removals)
+        let pending = writes
+        var generated: [(path: String, bytes: [UInt8])] = rendered.files.sorted { $0.key < $1.key }.compactMap { path, file in
+            if removed.contains(path) { return nil }
+            let exists = ProjectFiles.read(project + "/" + path) != nil || pending.contains { $0.path == path }
+            return exists ? (path, file.bytes) : nil
+        }
+        generated.append((record.layout.answersPath, answersBytes))
+        generated.append((record.layout.environmentPath, Array(record.environmentJSON.utf8)))
+        writes.append((record.layout.answersPath, answersBytes, 0o644))
+        if record.madeBy != .mlrepro {
+            // A project copier made gains mlrepro's record, with the empty environment it was checked with.
+            writes.append((record.layout.environmentPath, Array(record.environmentJSON.utf8), 0o644))
+        }
+        writes.append((record.layout.checksumsPath, Array(Provenance.checksumsText(generated).utf8), 0o644))
+        if record.madeBy == .cruft, let original = try RecordInput.contents(of: ProjectRecord.cruftPath, in: project),
+           let rewritten = try CruftRecord.updated(original, commit: tree.revision?.commit, answers: rendered.prepared.answers.recorded) {
+            writes.append((ProjectRecord.cruftPath, rewritten, 0o644))
+        }
+        return toCommit
+    }
+}
