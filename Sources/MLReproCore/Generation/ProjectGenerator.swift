@@ -263,26 +263,6 @@ package enum ProjectGenerator {
             tasks: tasks, tasksBeforeWriting: tasksBeforeWriting, warnings: warnings)
     }
 
-    /// cookiecutter's `_cookiecutter`: the variables as `cookiecutter.json` has them, with the
-    /// answers given on the command line or in a file put in (a choice's answer first in its list).
-    static func cookiecutterOptions(_ raw: OrderedMapping, answers: ResolvedAnswers, inputs: AnswerInputs) -> OrderedMapping {
-        let given = Set(inputs.data.map(\.key) + (inputs.file?.entries.map(\.key) ?? []))
-        var options = OrderedMapping()
-        // cookiecutter reads `cookiecutter.json` into OrderedDicts (this outer mapping is a dict).
-        for (key, value) in raw.pairs {
-            guard given.contains(key), let answer = answers.all[key] else {
-                options[key] = value.orderedDicts
-                continue
-            }
-            if case .list(let items) = value {
-                options[key] = .list([answer] + items.filter { $0.pythonString != answer.pythonString })
-            } else {
-                options[key] = answer
-            }
-        }
-        return options
-    }
-
     /// cookiecutter's nested templates: the answer to the choosing question names a folder of the
     /// template, which is then generated as a template of its own with the same inputs (as
     /// cookiecutter calls itself again). The record keeps the template as given and the choice.

@@ -117,25 +117,7 @@ package struct RenderingContext: Sendable {
         var context = base
         context = Self.phase("render", of: context)
         for (key, value) in answers.all.pairs { context[key] = value }
-        if let namespace {
-            // cookiecutter adds where it was run from and what it rendered after the variables.
-            var mapping = answers.all
-            if let nestedPath {
-                // cookiecutter names a nested template by its resolved path.
-                mapping["_template"] = .string(templateSource + "/" + nestedPath)
-                mapping["_output_dir"] = .string(TemplatePath.parent(destination))
-                mapping["_repo_dir"] = .string(templateSource + "/" + nestedPath)
-            } else {
-                mapping["_template"] = .string(requestedSource ?? templateSource)
-                mapping["_output_dir"] = .string(TemplatePath.parent(destination))
-                mapping["_repo_dir"] = .string(requestedSource ?? templatePath)
-            }
-            // What was asked for (`--vcs-ref`), `None` when cookiecutter chose the default branch.
-            mapping["_checkout"] = revision?.requested.map { Value.string($0) } ?? Value.none
-            // cookiecutter's context is an OrderedDict: `{{ cookiecutter }}` prints as one.
-            mapping.printsAsOrderedDict = true
-            context[namespace] = .dict(mapping)
-        }
+        if let namespace { addCookiecutterNamespace(namespace, answers: answers, to: &context) }
         if copierNames { addCopierAnswers(answers, to: &context) }
         return context
     }
