@@ -62,6 +62,31 @@ struct AnswerOptions: ParsableArguments {
     }
 }
 
+/// The options `update` and `recopy` share: answers changing the recorded ones, and a template
+/// replacing the recorded one.
+struct RecordedProjectOptions: ParsableArguments {
+    @OptionGroup var answerOptions: AnswerOptions
+
+    @Option(name: .long, help: ArgumentHelp("The template to use instead of the recorded _template (it moved: a folder elsewhere, a mirror); recorded as the project's template.", valueName: "NAME|DIR|GIT-URL"))
+    var template: String?
+
+    /// Whether an option here changes one template's record (which a project of several must name).
+    var changesOneTemplate: Bool { template != nil || answerOptions.answers != nil || !answerOptions.data.isEmpty }
+
+    /// The regeneration of `project`'s record these options and the command's ask for.
+    func regeneration(of project: String, ref: String?, answersFile: String?, trust: Bool,
+                      pretend: Bool) throws -> RecordedRegeneration {
+        let answers = try answerOptions.answers.map { try AnswersFile.load(path: $0) }
+        let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
+        var regeneration = RecordedRegeneration(project: project, ref: ref, answers: answers,
+                                                data: try AnswerInputs.parseData(answerOptions.data),
+                                                template: RecordedTemplate(git: loader, trust: trust, override: template))
+        regeneration.answersFile = answersFile
+        regeneration.pretend = pretend
+        return regeneration
+    }
+}
+
 enum Paths {
     static func absolute(_ path: String) -> String {
         let expanded = (path as NSString).expandingTildeInPath

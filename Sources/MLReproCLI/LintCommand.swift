@@ -14,8 +14,9 @@ extension MLRepro {
             templated path name, and every template they include, import or extend (a missing one \
             is an error). Every `default`, `when`, `choices` and `validator` of a question, \
             `_tasks` and the copy messages are compiled too. Every name a file reads must be \
-            defined by a question, the rendering context (env, _mlrepro, _copier_conf, \
-            _copier_answers, _folder_name, the answers namespace such as `cookiecutter`), an \
+            defined by a question, the rendering context (env, _mlrepro, copier's _copier_conf, \
+            _copier_answers, _folder_name except in cookiecutter templates, the answers \
+            namespace such as `cookiecutter`), an \
             engine built-in or a binding in the template; a question expression may only use the \
             questions asked before it (a validator also its own). All files are checked, whatever \
             the answers. Attribute chains are checked where every answer agrees: `env.GROUP` and \

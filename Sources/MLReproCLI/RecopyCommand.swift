@@ -31,10 +31,7 @@ extension MLRepro {
         @Option(name: [.customLong("vcs-ref"), .customShort("r")], help: ArgumentHelp("Template tag, branch or commit to regenerate from (default: the recorded commit).", valueName: "REF"))
         var vcsRef: String?
 
-        @OptionGroup var answerOptions: AnswerOptions
-
-        @Option(name: .long, help: ArgumentHelp("The template to use instead of the recorded _template (it moved: a folder elsewhere, a mirror); recorded as the project's template.", valueName: "NAME|DIR|GIT-URL"))
-        var template: String?
+        @OptionGroup var recordedOptions: RecordedProjectOptions
 
         @Option(name: [.customLong("answers-file"), .customShort("a")], help: ArgumentHelp("The project's record, relative to PROJECT, when it is not where it is looked for (e.g. .copier/.copier-answers.yml).", valueName: "PATH"))
         var answersFile: String?
@@ -54,13 +51,8 @@ extension MLRepro {
             try TemplateOptions.refuseOptionLike(vcsRef)
             let path = Paths.absolute(project ?? ".")
             try Self.refuseSeveralRecords(in: path, answersFile: answersFile)
-            let answers = try answerOptions.answers.map { try AnswersFile.load(path: $0) }
-            let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
-            var recopy = ProjectRecopy(project: path, ref: vcsRef, answers: answers,
-                                       data: try AnswerInputs.parseData(answerOptions.data),
-                                       template: RecordedTemplate(git: loader, trust: trust, override: template))
-            recopy.answersFile = answersFile
-            recopy.pretend = pretend
+            var recopy = ProjectRecopy(try recordedOptions.regeneration(of: path, ref: vcsRef, answersFile: answersFile,
+                                                                        trust: trust, pretend: pretend))
             recopy.includeOwned = includeOwned
             let report = try recopy.run()
             for note in report.notes { Diagnostics.standard.note(note) }

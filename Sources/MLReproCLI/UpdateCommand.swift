@@ -37,10 +37,7 @@ extension MLRepro {
         @Option(name: [.customLong("vcs-ref"), .customShort("r")], help: ArgumentHelp("Template tag, branch or commit to update to.", valueName: "REF"))
         var vcsRef: String?
 
-        @OptionGroup var answerOptions: AnswerOptions
-
-        @Option(name: .long, help: ArgumentHelp("The template to use instead of the recorded _template (it moved: a folder elsewhere, a mirror); recorded as the project's template.", valueName: "NAME|DIR|GIT-URL"))
-        var template: String?
+        @OptionGroup var recordedOptions: RecordedProjectOptions
 
         @Option(name: [.customLong("answers-file"), .customShort("a")], help: ArgumentHelp("The project's record, relative to PROJECT: one template of several (.mlrepro/answers.NAME.yml, .copier-answers.NAME.yml), or a record not where it is looked for (e.g. .copier/.copier-answers.yml).", valueName: "PATH"))
         var answersFile: String?
@@ -70,13 +67,9 @@ extension MLRepro {
 
         /// One record's update, as the options ask.
         private func makeUpdate(_ path: String, answersFile: String?, checkedClean: Bool = false) throws -> ProjectUpdate {
-            let answers = try answerOptions.answers.map { try AnswersFile.load(path: $0) }
-            let loader = GitTemplateLoader(warn: { Diagnostics.standard.warning($0) })
-            var update = ProjectUpdate(project: path, ref: vcsRef, answers: answers,
-                                       data: try AnswerInputs.parseData(answerOptions.data),
-                                       template: RecordedTemplate(git: loader, trust: trust, override: template))
+            var update = ProjectUpdate(try recordedOptions.regeneration(of: path, ref: vcsRef, answersFile: answersFile,
+                                                                        trust: trust, pretend: pretend))
             update.keepOwned = keepOwned
-            update.pretend = pretend
             update.treeCheckedClean = checkedClean
             // Questions the record leaves open (new in this version, or whose `when` became true) are
             // asked on a terminal with init's prompts; without one they take their defaults, listed below.
@@ -85,7 +78,6 @@ extension MLRepro {
                 let wizard = InitWizard(prompter: TerminalPrompter(), reask: false, environmentJSON: "{}")
                 update.ask = { try wizard.ask($0) }
             }
-            update.answersFile = answersFile
             return update
         }
 
@@ -93,7 +85,7 @@ extension MLRepro {
         /// against its own merge base and all or nothing; the first record left with conflicts (or
         /// failing) stops the rest, and the message says which were done.
         private func updateEvery(_ records: [String], of path: String) throws {
-            if vcsRef != nil || template != nil || answerOptions.answers != nil || !answerOptions.data.isEmpty {
+            if vcsRef != nil || recordedOptions.changesOneTemplate {
                 throw CommandError("this project was made from \(records.count) templates (\(records.joined(separator: ", "))), and "
                     + "--vcs-ref, --template, --answers and --data are one template's: name it with --answers-file, "
                     + "e.g. 'mlrepro update --answers-file \(records[records.count - 1])'")

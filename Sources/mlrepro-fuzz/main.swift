@@ -342,7 +342,7 @@ func recordsTarget(_ options: Options, deadline: Date, rng: inout SeededGenerato
         }
         var failure: Error?
         do { _ = try DriftCheck.run(project: project) } catch { failure = error }
-        do { _ = try ProjectUpdate(project: project, ref: nil, answers: nil, data: []).run() } catch { failure = error }
+        do { _ = try ProjectUpdate(RecordedRegeneration(project: project, ref: nil, answers: nil, data: [])).run() } catch { failure = error }
         if let failure { throw failure }
     }
 }

@@ -84,6 +84,12 @@ FIXTURES["pre-prompt"] = {
                            "pathlib.Path('{{ cookiecutter.project_slug }}', 'hook.txt').write_text('made in the copy\\n')\n",
     f"{SLUG}/out.txt": "{{ cookiecutter.name }} {{ cookiecutter.added }}\n",
 }
+FIXTURES["copier-names"] = {
+    # copier's names are copier's: a cookiecutter template sees them undefined, as in cookiecutter.
+    "cookiecutter.json": json.dumps({"project_slug": "cn"}),
+    f"{SLUG}/names.txt": "{{ _copier_conf is defined }} {{ _copier_answers is defined }} {{ _copier_phase is defined }} "
+                         "{{ _copier_python is defined }} {{ _folder_name is defined }} {{ cookiecutter is defined }}\n",
+}
 EXTRA = {"variables": ["project_name=Other Study", "license=none", "use_docker=no"]}
 
 
@@ -148,7 +154,7 @@ def render_both(tmp_path: Path, template: Path, extra: list[str], trust: bool) -
 
 @pytest.mark.parametrize("name,extra", [("variables", []), ("variables", EXTRA["variables"]), ("whitespace", []),
                                         ("extensions", []), ("nested", []), ("nested", ["owner=Grace"]),
-                                        ("pre-prompt", []), ("pre-gen", [])])
+                                        ("pre-prompt", []), ("pre-gen", []), ("copier-names", [])])
 def test_fixture_renders_like_cookiecutter(name: str, extra: list[str], tmp_path: Path) -> None:
     expected, actual = both(tmp_path, name, extra, trust=name in ("pre-prompt", "pre-gen"))
     want, got = snapshot(expected), snapshot(actual)
@@ -179,6 +185,7 @@ def test_undefined_variables_and_unknown_extensions_are_errors(tmp_path: Path) -
                            f"{SLUG}/x.txt": "x\n"})
     write(tmp_path / "c", {"cookiecutter.json": '{"project_slug": "c"}', f"{SLUG}/x.txt": "x\n",
                            "hooks/pre_prompt.py": "print('hi')\n"})
+    write(tmp_path / "d", {"cookiecutter.json": '{"project_slug": "d"}', f"{SLUG}/x.txt": "{{ _copier_conf.dst_path }}\n"})
     run = lambda tpl: subprocess.run([str(BIN), "init", str(tmp_path / f"out-{tpl}"), "--template", str(tmp_path / tpl),
                                       "--defaults", "--no-git", "--no-probe"], capture_output=True, text=True)
     undefined = run("a")
@@ -187,7 +194,9 @@ def test_undefined_variables_and_unknown_extensions_are_errors(tmp_path: Path) -
     assert extension.returncode == 2 and "local_extensions.Mine" in extension.stderr
     hook = run("c")
     assert hook.returncode == 2 and "--trust" in hook.stderr
-    assert not any((tmp_path / f"out-{t}").exists() for t in "abc")
+    copier_name = run("d")  # copier's names are undefined in a cookiecutter template
+    assert copier_name.returncode == 2 and "x.txt:1:" in copier_name.stderr and "_copier_conf" in copier_name.stderr
+    assert not any((tmp_path / f"out-{t}").exists() for t in "abcd")
 
 
 def test_post_gen_hook_runs_only_with_trust_and_a_failure_removes_the_project(tmp_path: Path) -> None:

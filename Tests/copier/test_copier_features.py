@@ -153,6 +153,18 @@ def test_copier_answers_list_given_answers_first(tmp_path: Path, file: str | Non
     assert_same(tmp_path, ORDER, args)
 
 
+@pytest.mark.parametrize("file", ["default_context:\n  a: 1\n", "cookiecutter:\n  b: 2\n",
+                                  "context:\n  cookiecutter:\n    c: 3\n"])
+def test_a_data_file_with_cookiecutters_wrapper_names_is_answers_to_a_copier_template(tmp_path: Path, file: str) -> None:
+    # cookiecutter's forms of answers files are cookiecutter's: copier reads these keys as answers.
+    (tmp_path / "data.yml").write_text(file)
+    files = {"copier.yml": "default_context: {type: yaml, default: {}}\ncookiecutter: {type: yaml, default: {}}\n"
+                           "context: {type: yaml, default: {}}\n",
+             "out.txt.jinja": "{{ default_context }} {{ cookiecutter }} {{ context }}\n",
+             "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml }}"}
+    assert_same(tmp_path, files, ["--data-file", str(tmp_path / "data.yml")])
+
+
 # MARK: - Jinja: Python methods of str, list and dict
 
 S = "'  Émile\\'s tool-kit ß ǆ\\tx  '"

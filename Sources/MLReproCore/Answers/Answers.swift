@@ -12,22 +12,38 @@ package struct AnswersFile: Sendable {
 
     package var path: String
     package var entries: [Entry]
+    /// The keys are the answers as they stand. False for an `--answers` file until the template's
+    /// format has read it (`read(by:)`): a cookiecutter template finds its answers inside
+    /// cookiecutter's forms of the file, every other format reads the keys as they are.
+    package var formSettled = true
 
     package init(path: String, entries: [Entry]) {
         self.path = path
         self.entries = entries
     }
 
-    /// Reads and parses an answers file (`--answers`); its top level must be a mapping. A file in
-    /// one of cookiecutter's forms (see `unwrapped`) gives the answers inside: the template, and so
-    /// its format, is not known yet (a cruft file's `template` may name it).
+    /// Reads and parses an answers file (`--answers`); its top level must be a mapping. Its form
+    /// is settled once the template's format is known (`read(by:)`).
     package static func load(path: String) throws -> AnswersFile {
         let reader = YAMLValueReader(file: path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw YAMLValueError(location: reader.location(line: 1, column: 1), message: "answers file not found")
         }
-        return try parse(reader.parseFile(at: path), reader: reader, path: path, cookiecutterForms: true)
+        var file = try parse(reader.parseFile(at: path), reader: reader, path: path, cookiecutterForms: false)
+        file.formSettled = false
+        return file
+    }
+
+    /// The file as a template of `manifest`'s format reads it: for cookiecutter, the answers
+    /// inside cookiecutter's forms (`unwrapped`); for any other format, the keys as they are (a
+    /// copier question may be named `default_context`). A settled file is returned unchanged.
+    package func read(by manifest: TemplateManifest) -> AnswersFile {
+        guard !formSettled else { return self }
+        var file = self
+        if manifest.readsCookiecutterAnswerForms { file.entries = Self.unwrapped(entries) }
+        file.formSettled = true
+        return file
     }
 
     /// Parses answers already read (a project's record, read by `RecordInput`). Only cruft's
@@ -51,32 +67,6 @@ package struct AnswersFile: Sendable {
             entries.append(Entry(key: try reader.keyString(key), value: try reader.value(value), location: reader.location(key)))
         }
         return AnswersFile(path: path, entries: cookiecutterForms ? unwrapped(entries) : entries)
-    }
-
-    /// cookiecutter's forms of answers: a replay file (`{"cookiecutter": {...}}`), a user
-    /// config's `default_context`, and cruft's `.cruft.json` (`context.cookiecutter`, with
-    /// `template` and `commit` kept as `_src_path` and `_commit`).
-    static func unwrapped(_ entries: [Entry]) -> [Entry] {
-        func pairs(_ value: Value, at location: SourceLocation) -> [Entry]? {
-            guard case .dict(let mapping) = value else { return nil }
-            return mapping.pairs.map { Entry(key: $0.key, value: $0.value, location: location) }
-        }
-        if entries.count == 1, entries[0].key == "cookiecutter", let inner = pairs(entries[0].value, at: entries[0].location) {
-            return inner
-        }
-        if let context = entries.last(where: { $0.key == "context" }), case .dict(let mapping) = context.value,
-           let cookiecutter = mapping["cookiecutter"], var inner = pairs(cookiecutter, at: context.location) {
-            for entry in entries {
-                if entry.key == "template" { inner.append(Entry(key: "_src_path", value: entry.value, location: entry.location)) }
-                if entry.key == "commit" { inner.append(Entry(key: "_commit", value: entry.value, location: entry.location)) }
-                if entry.key == "checkout" { inner.append(Entry(key: "_checkout", value: entry.value, location: entry.location)) }
-            }
-            return inner
-        }
-        if let defaults = entries.last(where: { $0.key == "default_context" }), let inner = pairs(defaults.value, at: defaults.location) {
-            return inner
-        }
-        return entries
     }
 
     package func entry(_ key: String) -> Entry? { entries.last { $0.key == key } }

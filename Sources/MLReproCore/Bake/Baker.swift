@@ -115,7 +115,7 @@ package struct Baker {
         let context = RenderingContext(environmentRecord: Baker.unprobedEnvironment, destination: "/bake/project",
                                        templateSource: tree.source, templatePath: tree.origin,
                                        answersFile: manifest.answersFile ?? Provenance.answersPath,
-                                       git: Baker.identity)
+                                       git: Baker.identity, copierNames: manifest.copierNames)
         resolver = AnswerResolver(manifest: manifest, environment: environment, context: context)
         let defaults: ResolvedAnswers
         do {
@@ -371,7 +371,7 @@ package struct Baker {
                 files = try render(inputs(for: combination), into: destination, environmentJSON: environmentJSON,
                                    trust: trust, skipTasks: skipTasks)
                 if let run {
-                    let status = try ProcessTaskRunner().run(.shell(run), in: destination)
+                    let status = try SystemProcessRunner().run(.shell(run), in: destination)
                     if status != 0 { outcome = .runFailed(status) }
                 }
                 if let validator, case .passed = outcome {

@@ -29,41 +29,6 @@ package struct ValidationFinding: Sendable, Equatable {
     }
 }
 
-/// Runs an external validator. A protocol so tests can stand in a fake.
-package protocol ValidationCommandRunning: Sendable {
-    /// Runs `executable` with `arguments` in `directory`; returns the exit status and
-    /// stdout+stderr. Throws when the program cannot be started.
-    func run(_ executable: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String)
-}
-
-/// Starts validators with Foundation's `Process`, output captured through a temporary file
-/// (no pipe to fill up and block on).
-package struct ProcessValidationRunner: ValidationCommandRunning {
-    package init() {}
-
-    package func run(_ executable: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
-        let outputURL = FileManager.default.temporaryDirectory
-            .appendingPathComponent("mlrepro-validate-\(UUID().uuidString).log")
-        guard FileManager.default.createFile(atPath: outputURL.path, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: outputURL.path])
-        }
-        defer { try? FileManager.default.removeItem(at: outputURL) }
-        let handle = try FileHandle(forWritingTo: outputURL)
-        defer { try? handle.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        let output = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, output)
-    }
-}
-
 /// Finds validator programs on a search path (a virtualenv's `bin` first, then `PATH`).
 package struct ToolLocator: Sendable {
     package let directories: [String]

@@ -11,9 +11,9 @@ import Yams
 /// shellcheck, Python's py_compile and ruff.
 package struct ProjectValidator: Sendable {
     let tools: ToolLocator
-    let runner: any ValidationCommandRunning
+    let runner: any ProcessRunning
 
-    package init(tools: ToolLocator, runner: any ValidationCommandRunning = ProcessValidationRunner()) {
+    package init(tools: ToolLocator, runner: any ProcessRunning = SystemProcessRunner()) {
         self.tools = tools
         self.runner = runner
     }

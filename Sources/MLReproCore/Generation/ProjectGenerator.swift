@@ -107,6 +107,9 @@ package enum ProjectGenerator {
     ) throws -> PreparedGeneration {
         var tree = request.tree
         var manifest = try tree.manifest()
+        // An `--answers` file's form is the template format's to read (cookiecutter's forms).
+        var request = request
+        request.inputs.file = request.inputs.file?.read(by: manifest)
         func skipTasksIfAsked() {
             guard request.skipTasks else { return }
             manifest.tasks = []
@@ -143,7 +146,7 @@ package enum ProjectGenerator {
         var renderingContext = RenderingContext(
             environmentRecord: envValue, destination: request.destination, templateSource: tree.source,
             templatePath: tree.origin, answersFile: Self.answersFile(manifest, layout: request.layout),
-            vcsRef: request.vcsRef, git: request.git, revision: tree.revision)
+            vcsRef: request.vcsRef, git: request.git, revision: tree.revision, copierNames: manifest.copierNames)
         renderingContext.requestedSource = tree.requestedSource
         renderingContext.options.defaults = request.inputs.useDefaults
         renderingContext.options.overwrite = request.force
@@ -181,8 +184,7 @@ package enum ProjectGenerator {
         if let extensions { context = try extensions.applyHooks(to: context) }
         let plan = try GenerationPlanner(tree: tree, manifest: manifest, environment: environment).plan(context: context)
         // copier renders tasks in its `tasks` phase, and messages outside any phase.
-        var taskContext = context
-        taskContext["_copier_phase"] = .string("tasks")
+        var taskContext = RenderingContext.phase("tasks", of: context)
         if request.trust, !manifest.tasks.isEmpty, !manifest.tasksAreHooks {
             // Tasks may run files of a git template from `{{ _copier_conf.src_path }}`.
             taskContext = try TemplateCheckout.commandContext(taskContext, tree: tree)
@@ -192,8 +194,7 @@ package enum ProjectGenerator {
             // Hooks may read a git template's files from `{{ cookiecutter._repo_dir }}`.
             taskContext = try TemplateCheckout.hookContext(taskContext, tree: tree, namespace: namespace)
         }
-        var messageContext = context
-        messageContext["_copier_phase"] = .string("undefined")
+        let messageContext = RenderingContext.phase("undefined", of: context)
         func message(_ text: String?, _ name: String) throws -> String? {
             guard let text else { return nil }
             do {
@@ -262,26 +263,6 @@ package enum ProjectGenerator {
             tasks: tasks, tasksBeforeWriting: tasksBeforeWriting, warnings: warnings)
     }
 
-    /// cookiecutter's `_cookiecutter`: the variables as `cookiecutter.json` has them, with the
-    /// answers given on the command line or in a file put in (a choice's answer first in its list).
-    static func cookiecutterOptions(_ raw: OrderedMapping, answers: ResolvedAnswers, inputs: AnswerInputs) -> OrderedMapping {
-        let given = Set(inputs.data.map(\.key) + (inputs.file?.entries.map(\.key) ?? []))
-        var options = OrderedMapping()
-        // cookiecutter reads `cookiecutter.json` into OrderedDicts (this outer mapping is a dict).
-        for (key, value) in raw.pairs {
-            guard given.contains(key), let answer = answers.all[key] else {
-                options[key] = value.orderedDicts
-                continue
-            }
-            if case .list(let items) = value {
-                options[key] = .list([answer] + items.filter { $0.pythonString != answer.pythonString })
-            } else {
-                options[key] = answer
-            }
-        }
-        return options
-    }
-
     /// cookiecutter's nested templates: the answer to the choosing question names a folder of the
     /// template, which is then generated as a template of its own with the same inputs (as
     /// cookiecutter calls itself again). The record keeps the template as given and the choice.
@@ -316,7 +297,7 @@ package enum ProjectGenerator {
     /// cookiecutter's `pre_prompt` hook, run in a private copy of the template (as cookiecutter
     /// runs it); returns the copy as the hook left it, named like the original.
     static func runPromptHook(_ hook: TaskCommand, on tree: TemplateTree,
-                              runner: any TaskRunning = ProcessTaskRunner()) throws -> TemplateTree {
+                              runner: any ProcessRunning = SystemProcessRunner()) throws -> TemplateTree {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mlrepro-pre-prompt-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try TemplateEntry.write(tree.entries, into: folder)
@@ -366,7 +347,7 @@ package enum ProjectGenerator {
     /// folder; what it creates there stays); the first that fails stops the run before any file
     /// of the template is written.
     package static func runTasksBeforeWriting(_ prepared: PreparedGeneration, in folder: String,
-                                             runner: any TaskRunning = ProcessTaskRunner()) throws {
+                                             runner: any ProcessRunning = SystemProcessRunner()) throws {
         for (index, task) in prepared.tasksBeforeWriting.enumerated() {
             let status = try runner.run(task, in: folder)
             if status != 0 {
@@ -382,7 +363,7 @@ package enum ProjectGenerator {
     /// failure (`init --no-cleanup`). Then, for a format that removes what it made when a task fails
     /// (copier's `cleanup_on_error`, cookiecutter's removal of the output folder), any failure
     /// removes DEST, and a failed task is reported as `taskFailedProjectRemoved`.
-    package static func runTasks(_ prepared: PreparedGeneration, runner: any TaskRunning = ProcessTaskRunner(),
+    package static func runTasks(_ prepared: PreparedGeneration, runner: any ProcessRunning = SystemProcessRunner(),
                                 mayRemoveDestination: Bool = false, willRun: (TaskCommand) -> Void = { _ in }) throws {
         do {
             for (index, task) in prepared.tasks.enumerated() {
@@ -428,7 +409,7 @@ package enum ProjectGenerator {
     /// Renders everything into a staging directory beside DEST, records `.mlrepro/`, and moves
     /// the result into place. On any error DEST is as it was and the staging directory is gone.
     /// `beforeMove` gets the staging directory once it is complete (the git step uses it).
-    package static func write(_ prepared: PreparedGeneration, runner: any TaskRunning = ProcessTaskRunner(),
+    package static func write(_ prepared: PreparedGeneration, runner: any ProcessRunning = SystemProcessRunner(),
                              beforeMove: (String) throws -> Void = { _ in }) throws -> (report: CommitReport, kept: [String]) {
         let destination = prepared.request.destination
         var toRender: [PlannedItem] = []

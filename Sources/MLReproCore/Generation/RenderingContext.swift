@@ -57,6 +57,8 @@ package struct RenderingContext: Sendable {
     /// The run's options as copier's `_copier_conf` shows them (`defaults`, `overwrite`, `unsafe`,
     /// `skip_tasks`); what mlrepro has no option for shows copier's default.
     package var options = RunOptions()
+    /// Templates see copier's names (`TemplateManifest.copierNames`; see `addCopierNames`).
+    package var copierNames: Bool
 
     package struct RunOptions: Sendable {
         package var defaults = false
@@ -67,7 +69,9 @@ package struct RenderingContext: Sendable {
     }
 
     package init(environmentRecord: Value, destination: String, templateSource: String, templatePath: String,
-                answersFile: String, vcsRef: String? = nil, git: GitIdentity, revision: TemplateRevision? = nil) {
+                answersFile: String, vcsRef: String? = nil, git: GitIdentity, revision: TemplateRevision? = nil,
+                copierNames: Bool) {
+        self.copierNames = copierNames
         self.revision = revision
         self.environmentRecord = environmentRecord
         self.destination = destination
@@ -78,7 +82,8 @@ package struct RenderingContext: Sendable {
         self.git = git
     }
 
-    /// `env`, `_mlrepro` and `_copier_conf`; answers are added on top.
+    /// `env`, `_mlrepro`, and copier's names where the format has them (`copierNames`); answers
+    /// are added on top.
     package var base: OrderedMapping {
         var context = OrderedMapping()
         context["env"] = environmentRecord
@@ -92,34 +97,7 @@ package struct RenderingContext: Sendable {
             ("git_user_name", .string(git.name)),
             ("git_user_email", .string(git.email)),
         ]))
-        context["_copier_conf"] = .dict(OrderedMapping([
-            ("dst_path", .string(destination)),
-            // A local folder is a path object as in copier; `SOURCE@COMMIT` of a git template stays text.
-            ("src_path", templatePath.hasPrefix("/") ? .path(templatePath) : .string(templatePath)),
-            ("answers_file", .string(answersFile)),
-            ("vcs_ref", vcsRef.map { .string($0) } ?? .none),
-            ("vcs_ref_hash", revision.map { .string($0.commit) } ?? .none),
-            ("exclude", .list([])),
-            ("use_prereleases", .bool(false)),
-            ("skip_if_exists", .list([])),
-            ("cleanup_on_error", .bool(true)),
-            ("defaults", .bool(options.defaults)),
-            ("user_defaults", .dict(OrderedMapping())),
-            ("overwrite", .bool(options.overwrite)),
-            ("pretend", .bool(false)),
-            ("quiet", .bool(false)),
-            ("conflict", .string("inline")),
-            ("context_lines", .int(3)),
-            ("unsafe", .bool(options.unsafe)),
-            ("skip_answered", .bool(false)),
-            ("skip_tasks", .bool(options.skipTasks)),
-            ("sep", .string("/")),
-            ("os", .string("linux")),
-        ]))
-        // copier's phase: questions are rendered in `prompt`, files in `render`, tasks in `tasks`.
-        context["_copier_phase"] = .string("prompt")
-        context["_copier_python"] = .string("python3")
-        context["_folder_name"] = .string(TemplatePath.lastComponent(destination))
+        if copierNames { addCopierNames(to: &context) }
         return context
     }
 
@@ -133,41 +111,14 @@ package struct RenderingContext: Sendable {
     }
 
     /// Context for rendering: base names, then every answer (also under `namespace`, with
-    /// cookiecutter's `_template`, `_output_dir`, `_repo_dir`, `_checkout`), then `_copier_answers` (what
-    /// copier records: `_commit` for a git template, `_src_path`, the asked non-secret answers)
-    /// and `_copier_conf.data` (the answers as given).
+    /// cookiecutter's `_template`, `_output_dir`, `_repo_dir`, `_checkout`), then copier's names
+    /// that hold answers (`addCopierAnswers`) where the format has copier's names.
     package func full(answers: ResolvedAnswers, namespace: String? = nil) -> OrderedMapping {
         var context = base
-        context["_copier_phase"] = .string("render")
+        context = Self.phase("render", of: context)
         for (key, value) in answers.all.pairs { context[key] = value }
-        if let namespace {
-            // cookiecutter adds where it was run from and what it rendered after the variables.
-            var mapping = answers.all
-            if let nestedPath {
-                // cookiecutter names a nested template by its resolved path.
-                mapping["_template"] = .string(templateSource + "/" + nestedPath)
-                mapping["_output_dir"] = .string(TemplatePath.parent(destination))
-                mapping["_repo_dir"] = .string(templateSource + "/" + nestedPath)
-            } else {
-                mapping["_template"] = .string(requestedSource ?? templateSource)
-                mapping["_output_dir"] = .string(TemplatePath.parent(destination))
-                mapping["_repo_dir"] = .string(requestedSource ?? templatePath)
-            }
-            // What was asked for (`--vcs-ref`), `None` when cookiecutter chose the default branch.
-            mapping["_checkout"] = revision?.requested.map { Value.string($0) } ?? Value.none
-            // cookiecutter's context is an OrderedDict: `{{ cookiecutter }}` prints as one.
-            mapping.printsAsOrderedDict = true
-            context[namespace] = .dict(mapping)
-        }
-        var recorded = OrderedMapping()
-        if let revision { recorded["_commit"] = .string(Self.describe(revision)) }
-        recorded["_src_path"] = .string(requestedSource ?? templateSource)
-        for (key, value) in answers.recorded.pairs { recorded[key] = value }
-        context["_copier_answers"] = .dict(recorded)
-        if case .dict(var conf)? = context["_copier_conf"] {
-            conf["data"] = .dict(answers.given)
-            context["_copier_conf"] = .dict(conf)
-        }
+        if let namespace { addCookiecutterNamespace(namespace, answers: answers, to: &context) }
+        if copierNames { addCopierAnswers(answers, to: &context) }
         return context
     }
 

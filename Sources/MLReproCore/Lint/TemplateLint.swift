@@ -303,7 +303,7 @@ package struct TemplateLint {
     /// Every name the rendering context holds besides the answers (see `RenderingContext`).
     static func contextNames(_ manifest: TemplateManifest) -> Set<String> {
         let context = RenderingContext(environmentRecord: .dict(OrderedMapping()), destination: "/", templateSource: "",
-                                       templatePath: "", answersFile: "", git: GitIdentity())
+                                       templatePath: "", answersFile: "", git: GitIdentity(), copierNames: manifest.copierNames)
         var names = Set(context.full(answers: ResolvedAnswers()).keys)
         names.formUnion(RenderingContext.globals.keys)
         if let namespace = manifest.answersNamespace { names.insert(namespace) }

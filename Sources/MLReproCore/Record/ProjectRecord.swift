@@ -58,12 +58,6 @@ package struct ProjectRecord: Sendable {
         return commit
     }
 
-    /// cruft's record of a cookiecutter project: `template`, `commit`, `context.cookiecutter`.
-    package static let cruftPath = ".cruft.json"
-
-    /// copier's answers file, as copier writes it without `_answers_file`.
-    package static let copierAnswersPath = ".copier-answers.yml"
-
     /// Reads the record; a directory without `.mlrepro/answers.yml` is no generated project.
     /// The record is untrusted input (`RecordInput`): its files are read only as regular files
     /// inside the project, and every path it names is checked before anything uses it.
@@ -161,44 +155,6 @@ package struct ProjectRecord: Sendable {
         return patterns
     }
 
-    /// A project copier generated: `.copier-answers.yml` with `_src_path` (the template) and,
-    /// for a git template, `_commit`. There is no environment record or checksum list: the
-    /// template renders with an empty `env`, and only files it generates are compared.
-    static func loadCopier(project: String, relative: String = copierAnswersPath) throws -> ProjectRecord {
-        let path = project + "/" + relative
-        guard let data = try RecordInput.contents(of: relative, in: project, maxBytes: YAMLValueReader.defaultMaxBytes) else {
-            throw ProjectRecordError.notAProject(project)
-        }
-        let answers = try AnswersFile.load(contents: data, path: path, cookiecutterForms: relative == cruftPath)
-        guard let source = answers.entry("_src_path"), case .string(let template) = source.value, !template.isEmpty else {
-            throw ProjectRecordError.missingKey(path, "_src_path")
-        }
-        var commit = ""
-        if let entry = answers.entry("_commit") {
-            switch entry.value {
-            case .string(let text): commit = text
-            // cruft writes `"commit": null` for a template that is not a git repository.
-            case .none: commit = ""
-            default: throw ProjectRecordError.badValue(entry.location, relative == cruftPath ? "commit" : "_commit", "a string or null")
-            }
-        }
-        var record = ProjectRecord(project: project, answers: answers, template: template, commit: commit,
-                                   templateWasDirty: false, skip: try skipPatterns(answers), environmentJSON: "{}",
-                                   checksums: PathMap())
-        record.madeBy = .copier
-        record.layout = RecordLayout.of(record: relative)
-        return record
-    }
-
-    /// A cookiecutter project cruft made: `.cruft.json` names the template and commit, and its
-    /// `context.cookiecutter` holds the answers (read by `AnswersFile`, which keeps `template` and
-    /// `commit` as `_src_path` and `_commit`).
-    static func loadCruft(project: String) throws -> ProjectRecord {
-        var record = try loadCopier(project: project, relative: cruftPath)
-        record.madeBy = .cruft
-        return record
-    }
-
     /// Digest by path of a `sha256sum` listing (GNU escaping of `\` and newlines undone). Each
     /// line must be a SHA-256 digest and a path inside the project; anything else is an error
     /// located in `file`.
@@ -236,6 +192,7 @@ package struct ProjectRecord: Sendable {
     /// that chooses a nested template keeps them all: the chosen one asks its own questions.
     package func answerInputs(for manifest: TemplateManifest, overrides: AnswersFile? = nil,
                              data: [(key: String, value: String)] = []) -> AnswerInputs {
+        let overrides = overrides?.read(by: manifest)
         let overridden = Set(overrides?.entries.map(\.key) ?? [])
         var entries = answers.entries.filter { entry in
             !entry.key.hasPrefix("_") && (manifest.question(named: entry.key) != nil || manifest.nestedTemplates != nil)

@@ -63,7 +63,7 @@ struct MigrationPlan {
     /// Runs the steps of `stage` ("before" or "after") in `project`, rendered with `context`.
     /// Returns the commands that ran; the first that fails stops the update.
     func run(stage: String, project: String, context: OrderedMapping, environment: TemplateEnvironment,
-             runner: any TaskRunning) throws -> [String] {
+             runner: any ProcessRunning) throws -> [String] {
         var ran: [String] = []
         for step in steps {
             var variables: [(String, String)] = [

@@ -37,35 +37,20 @@ package struct RecopyReport: Sendable {
 /// that exist stay; a file the recorded version generated that the template no longer generates is
 /// removed only if unchanged. All or nothing (`UpdateApplication`); the record is rewritten.
 package struct ProjectRecopy {
-    package var project: String
-    package var ref: String?
-    package var answers: AnswersFile?
-    package var data: [(key: String, value: String)]
-    package var template: RecordedTemplate
-    /// The record to read, relative to the project; nil finds it.
-    package var answersFile: String?
-    /// Work out every action and write nothing.
-    package var pretend = false
+    /// The project, its record, the template and the answers (shared with `update`).
+    package var regeneration: RecordedRegeneration
     /// Overwrite project-owned files too.
     package var includeOwned = false
 
-    package init(project: String, ref: String?, answers: AnswersFile?, data: [(key: String, value: String)],
-                template: RecordedTemplate = RecordedTemplate()) {
-        self.project = project
-        self.ref = ref
-        self.answers = answers
-        self.data = data
-        self.template = template
+    package init(_ regeneration: RecordedRegeneration) {
+        self.regeneration = regeneration
     }
 
     package func run() throws -> RecopyReport {
-        let record = try template.record(of: project, answersFile: answersFile)
-        if !pretend { try ProjectUpdate.requireCleanTree(project) }
-        let tree = try template.load(record, ref: ref, latest: false)
-        let fresh = try RegeneratedProject.render(
-            tree: tree, project: project,
-            inputs: record.answerInputs(for: try tree.manifest(), overrides: answers, data: data),
-            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, layout: record.layout)
+        let project = regeneration.project
+        let record = try regeneration.record()
+        let tree = try regeneration.template.load(record, ref: regeneration.ref, latest: false)
+        let fresh = try regeneration.render(record, tree: tree)
         var writes: [(path: String, bytes: [UInt8], mode: UInt16)] = []
         var removals: [String] = []
         var actions: [RecopyAction] = []
@@ -111,20 +96,12 @@ package struct ProjectRecopy {
         var report = RecopyReport(project: project, fromCommit: record.commit, toCommit: toCommit,
                                   toRef: tree.revision?.ref ?? tree.source, actions: actions)
         report.notes = fresh.notes
-        if pretend {
+        if regeneration.pretend {
             report.pretended = true
             return report
         }
-        try UpdateApplication(project: project).apply(writes: writes, removals: removals)
-        if !fresh.prepared.manifest.tasksShapeOutput {
-            let pristine = fresh.files.sorted { $0.key < $1.key }.map { (path: $0.key, bytes: $0.value.bytes, mode: $0.value.mode) }
-            do {
-                try PristineBase.record(project: project, template: record.template, commit: toCommit, files: pristine,
-                                        layout: record.layout)
-            } catch {
-                report.notes.append("the merge base for the next update could not be kept in \(record.layout.baseReference): \(error)")
-            }
-        }
+        try regeneration.apply(writes: writes, removals: removals)
+        if let note = regeneration.keepBase(record, commit: toCommit, rendered: fresh) { report.notes.append(note) }
         return report
     }
 }

@@ -38,7 +38,7 @@ package struct RegeneratedProject: Sendable {
     package static func render(tree: TemplateTree, project: String, inputs: AnswerInputs,
                               environmentJSON: String, skip: [String], trust: Bool = false,
                               layout: RecordLayout = .standard, streamingCopies: Bool = false, budget: RenderBudget? = nil,
-                              runner: any TaskRunning = ProcessTaskRunner(),
+                              runner: any ProcessRunning = SystemProcessRunner(),
                               resolving: ((AnswerResolver, AnswerInputs) throws -> ResolvedAnswers)? = nil) throws -> RegeneratedProject {
         var request = GenerationRequest(destination: project, tree: tree, inputs: inputs,
                                         environmentJSON: environmentJSON, git: GitIdentity.fromGitConfig(),
@@ -94,7 +94,7 @@ package struct RegeneratedProject: Sendable {
 
     /// Writes the render to a scratch folder, runs the prepared tasks there (in the folder's
     /// place of DEST) and reads back what they leave as the files to compare.
-    private mutating func runShapingTasks(items: [PlannedItem], contents: [[UInt8]], runner: any TaskRunning) throws {
+    private mutating func runShapingTasks(items: [PlannedItem], contents: [[UInt8]], runner: any ProcessRunning) throws {
         let manager = FileManager.default
         let scratch = manager.temporaryDirectory.appendingPathComponent("mlrepro-regenerate-\(UUID().uuidString)").path
         defer { try? manager.removeItem(atPath: scratch) }

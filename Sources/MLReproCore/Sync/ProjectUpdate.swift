@@ -92,51 +92,36 @@ package enum UpdateError: Error, Sendable, CustomStringConvertible {
 /// Base = the render at the recorded commit and answers; theirs = the render at the new ref
 /// and answers; ours = the working tree.
 package struct ProjectUpdate {
-    package var project: String
-    package var ref: String?
-    package var answers: AnswersFile?
-    package var data: [(key: String, value: String)]
-    package var template: RecordedTemplate
+    /// The project, its record, the template and the answers (shared with `recopy`).
+    package var regeneration: RecordedRegeneration
     /// Runs `_migrations` (only with `template.trust`).
-    package var runner: any TaskRunning
+    package var runner: any ProcessRunning
     /// `--keep-owned`: project-owned files (`_project_owned`) are left as they are instead of
     /// receiving the template's changes by three-way merge.
     package var keepOwned = false
-    /// The record to read, relative to the project (copier's `--answers-file`); nil finds it.
-    package var answersFile: String?
     /// Asks a question the recorded answers leave open (on a terminal, as `init` asks); nil takes
     /// its default. Either way the answer is listed in the report's `newAnswers`.
     package var ask: ((PendingQuestion) throws -> Value)?
-    /// `--pretend`: work out every action and write nothing (no migration runs, no base is kept).
-    package var pretend = false
     /// The clean working tree was checked already: `update` of several templates in turn checks it
     /// once, before the first, whose changes the next ones then find.
     package var treeCheckedClean = false
 
-    package init(project: String, ref: String?, answers: AnswersFile?, data: [(key: String, value: String)],
-                template: RecordedTemplate = RecordedTemplate(), runner: any TaskRunning = ProcessTaskRunner()) {
-        self.project = project
-        self.ref = ref
-        self.answers = answers
-        self.data = data
-        self.template = template
+    package init(_ regeneration: RecordedRegeneration, runner: any ProcessRunning = SystemProcessRunner()) {
+        self.regeneration = regeneration
         self.runner = runner
     }
 
     package func run() throws -> UpdateReport {
-        let record = try template.record(of: project, answersFile: answersFile)
-        if !pretend && !treeCheckedClean { try Self.requireCleanTree(project) }
-        let theirsTree = try template.load(record, ref: ref, latest: ref == nil)
+        let project = regeneration.project, template = regeneration.template, pretend = regeneration.pretend
+        let record = try regeneration.record(checkedClean: treeCheckedClean)
+        let theirsTree = try template.load(record, ref: regeneration.ref, latest: regeneration.ref == nil)
         // The new and the old template's renders are held together: they share one budget.
         let budget = RenderBudget()
         let newAnswers = NewAnswers()
-        let theirs = try RegeneratedProject.render(
-            tree: theirsTree, project: project,
-            inputs: record.answerInputs(for: try theirsTree.manifest(), overrides: answers, data: data),
-            environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, layout: record.layout, budget: budget,
-            resolving: { resolver, inputs in
-                try resolver.resolve(inputs, reask: false) { pending in try newAnswers.answer(pending, ask: ask) }
-            })
+        let ask = self.ask
+        let theirs = try regeneration.render(record, tree: theirsTree, budget: budget, resolving: { resolver, inputs in
+            try resolver.resolve(inputs, reask: false) { pending in try newAnswers.answer(pending, ask: ask) }
+        })
         // copier's _migrations of the new version, for versions the update crosses.
         // The recorded version of a git template (loaded once: its name picks the migrations, its
         // render is the merge base).
@@ -237,7 +222,7 @@ package struct ProjectUpdate {
             report.pretended = true
             return report
         }
-        try UpdateApplication(project: project).apply(writes: writes, removals: removals)
+        try regeneration.apply(writes: writes, removals: removals)
         // Folders the removals left empty go too, unless the new version generates them.
         let plannedFolders = Set(theirs.prepared.plan.items.filter { $0.kind == .directory }.map { ExactPath($0.path) })
         var emptied: [String] = []
@@ -251,16 +236,8 @@ package struct ProjectUpdate {
         }
         report.actions += emptied.map { UpdateAction(path: $0 + "/", kind: .removed, note: "an empty folder the template no longer generates") }
         var notes: [String] = []
-        if !theirs.prepared.manifest.tasksShapeOutput {
-            // The new version's pristine render becomes the next update's merge base.
-            let pristine = theirs.files.sorted { $0.key < $1.key }.map { (path: $0.key, bytes: $0.value.bytes, mode: $0.value.mode) }
-            do {
-                try PristineBase.record(project: project, template: record.template, commit: toCommit, files: pristine,
-                                        layout: record.layout)
-            } catch {
-                notes.append("the merge base for the next update could not be kept in \(record.layout.baseReference): \(error)")
-            }
-        }
+        // The new version's pristine render becomes the next update's merge base.
+        if let note = regeneration.keepBase(record, commit: toCommit, rendered: theirs) { notes.append(note) }
         if let migrations {
             ran += try migrations.run(stage: "after", project: project, context: migrationContext,
                                       environment: theirs.prepared.environment, runner: runner).map { "after: " + $0 }
@@ -284,13 +261,14 @@ package struct ProjectUpdate {
         if !hookShaped, let stored = PristineBase.stored(for: record) { return (stored, .recorded) }
         if let tree {
             let files = try RegeneratedProject.render(
-                tree: tree, project: project, inputs: record.answerInputs(for: try tree.manifest()),
-                environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, layout: record.layout, budget: budget).files
+                tree: tree, project: regeneration.project, inputs: record.answerInputs(for: try tree.manifest()),
+                environmentJSON: record.environmentJSON, skip: record.skip, trust: regeneration.template.trust,
+                layout: record.layout, budget: budget).files
             return (files, .template)
         }
         var files = PathMap<RegeneratedProject.File>()
         for (path, digest) in record.checksums where !path.hasPrefix(GenerationPlan.recordDirectory + "/") {
-            guard let contents = ProjectFiles.read(project + "/" + path), SHA256.hex(contents.bytes) == digest else { continue }
+            guard let contents = ProjectFiles.read(regeneration.project + "/" + path), SHA256.hex(contents.bytes) == digest else { continue }
             files[path] = RegeneratedProject.File(bytes: contents.bytes, mode: contents.mode)
         }
         var source = MergeBaseSource.unchangedFiles
@@ -352,76 +330,5 @@ private final class NewAnswers: @unchecked Sendable {
         guard let value = pending.defaultValue else { throw GenerationError.missingAnswer(key: name) }
         taken.append((name, value, false))
         return value
-    }
-}
-
-/// cruft's record after an update: `.cruft.json` as it was, with the new commit and answers, so
-/// that cruft (and the next `mlrepro update`) see the version the project now has.
-enum CruftRecord {
-    /// The rewritten file, keys in their order; nil when the file is not a JSON object.
-    static func updated(_ original: Data, commit: String?, answers: OrderedMapping) throws -> [UInt8]? {
-        let reader = YAMLValueReader(file: ProjectRecord.cruftPath)
-        guard let node = try reader.parseAll(String(decoding: original, as: UTF8.self)).first,
-              case .dict(var top) = try reader.value(node) else { return nil }
-        top["commit"] = commit.map { .string($0) } ?? Value.none
-        var context: OrderedMapping
-        if case .dict(let existing)? = top["context"] { context = existing } else { context = OrderedMapping() }
-        var cookiecutter: OrderedMapping
-        if case .dict(let existing)? = context["cookiecutter"] { cookiecutter = existing } else { cookiecutter = OrderedMapping() }
-        for (key, value) in answers.pairs where !key.hasPrefix("_") { cookiecutter[key] = value }
-        context["cookiecutter"] = .dict(cookiecutter)
-        top["context"] = .dict(context)
-        return Array((pretty(.dict(top), indent: "") + "\n").utf8)
-    }
-
-    /// JSON with two-space indentation, as cruft writes it.
-    private static func pretty(_ value: Value, indent: String) -> String {
-        let inner = indent + "  "
-        switch value {
-        case .dict(let mapping) where !mapping.pairs.isEmpty:
-            return "{\n" + mapping.pairs.map { inner + JSONText.quote($0.key) + ": " + pretty($0.value, indent: inner) }
-                .joined(separator: ",\n") + "\n" + indent + "}"
-        case .list(let items) where !items.isEmpty:
-            return "[\n" + items.map { inner + pretty($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
-        default:
-            return JSONText.encode(value)
-        }
-    }
-}
-
-/// The record a regeneration leaves (shared by `update` and `recopy`): the answers file with the
-/// new commit and answers, mlrepro's environment record for projects another tool made, the
-/// checksums of every generated file the project keeps, and cruft's `.cruft.json` when it has one.
-enum RecordRewrite {
-    /// Appends the record's files to `writes`; returns the commit (or content hash) now recorded.
-    static func append(to writes: inout [(path: String, bytes: [UInt8], mode: UInt16)], record: ProjectRecord,
-                       project: String, tree: TemplateTree, rendered: RegeneratedProject,
-                       removals: [String]) throws -> String {
-        var recorded = rendered.prepared.answers.recorded
-        if !record.skip.isEmpty { recorded["_skip"] = .list(record.skip.map { .string($0) }) }
-        if tree.revision?.dirty == true { recorded["_template_dirty"] = .bool(true) }
-        GeneratedRepository.recordCheckout(&recorded, rendered.prepared)
-        let toCommit = tree.revision?.commit ?? tree.contentHash
-        let answersBytes = Array(Provenance.answersText(template: record.template, commit: toCommit, answers: recorded, layout: record.layout).utf8)
-        let removed = Set(removals)
-        let pending = writes
-        var generated: [(path: String, bytes: [UInt8])] = rendered.files.sorted { $0.key < $1.key }.compactMap { path, file in
-            if removed.contains(path) { return nil }
-            let exists = ProjectFiles.read(project + "/" + path) != nil || pending.contains { $0.path == path }
-            return exists ? (path, file.bytes) : nil
-        }
-        generated.append((record.layout.answersPath, answersBytes))
-        generated.append((record.layout.environmentPath, Array(record.environmentJSON.utf8)))
-        writes.append((record.layout.answersPath, answersBytes, 0o644))
-        if record.madeBy != .mlrepro {
-            // A project copier made gains mlrepro's record, with the empty environment it was checked with.
-            writes.append((record.layout.environmentPath, Array(record.environmentJSON.utf8), 0o644))
-        }
-        writes.append((record.layout.checksumsPath, Array(Provenance.checksumsText(generated).utf8), 0o644))
-        if record.madeBy == .cruft, let original = try RecordInput.contents(of: ProjectRecord.cruftPath, in: project),
-           let rewritten = try CruftRecord.updated(original, commit: tree.revision?.commit, answers: rendered.prepared.answers.recorded) {
-            writes.append((ProjectRecord.cruftPath, rewritten, 0o644))
-        }
-        return toCommit
     }
 }

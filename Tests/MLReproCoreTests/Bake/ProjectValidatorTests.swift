@@ -3,14 +3,14 @@ import Testing
 @testable import MLReproCore
 
 /// Records calls and answers with a fixed status, standing in for real validator programs.
-final class FakeRunner: ValidationCommandRunning, @unchecked Sendable {
+final class FakeRunner: ProcessRunning, @unchecked Sendable {
     let status: Int32
     let output: String
     private(set) var calls: [[String]] = []
     init(status: Int32 = 0, output: String = "") { self.status = status; self.output = output }
-    func run(_ executable: String, _ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
-        calls.append([(executable as NSString).lastPathComponent] + arguments)
-        return (status, output)
+    func run(_ command: ProcessCommand) throws -> ProcessResult {
+        calls.append([(command.executable as NSString).lastPathComponent] + command.arguments)
+        return ProcessResult(status: status, output: output)
     }
 }
 

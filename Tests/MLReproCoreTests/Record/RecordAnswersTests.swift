@@ -1,6 +1,7 @@
 import Foundation
 import MLReproTestSupport
 import Testing
+import TemplateEngine
 @testable import MLReproCore
 
 /// Records are read in their own tool's form: only cruft's `.cruft.json` holds its answers inside
@@ -31,13 +32,22 @@ import Testing
         #expect(record.answers.entries.map(\.key) == ["a", "_src_path", "_commit", "_checkout"])
     }
 
-    @Test func anAnswersFileInACookiecutterFormIsUnwrapped() throws {
-        // `--answers`: read before the template is known, so its shape decides.
+    @Test func anAnswersFileInACookiecutterFormIsUnwrappedForACookiecutterTemplate() throws {
+        // `--answers`: its form is read once the template's format is known.
         let folder = try TemporaryDirectory.make(prefix: "record-answers")
         defer { TemporaryDirectory.remove(folder) }
-        for text in [#"{"cookiecutter": {"a": 1}}"#, #"{"default_context": {"a": 1}}"#] {
+        let cookiecutter = try TemplateTree(source: "t", origin: "/tmp/t", entries: [
+            TemplateEntry(path: "cookiecutter.json", isDirectory: false, mode: 0o644, bytes: Array(#"{"a": 1}"#.utf8)),
+            TemplateEntry(path: "{{ cookiecutter.a }}", isDirectory: true, mode: 0o755, bytes: []),
+        ]).manifest()
+        let copier = try TemplateTree(source: "t", origin: "/tmp/t", entries: [
+            TemplateEntry(path: "copier.yml", isDirectory: false, mode: 0o644, bytes: Array("a: 1\n".utf8)),
+        ]).manifest()
+        for (text, wrapper) in [(#"{"cookiecutter": {"a": 1}}"#, "cookiecutter"), (#"{"default_context": {"a": 1}}"#, "default_context")] {
             try TemporaryDirectory.write(text, to: folder + "/answers.json")
-            #expect(try AnswersFile.load(path: folder + "/answers.json").entries.map(\.key) == ["a"])
+            let file = try AnswersFile.load(path: folder + "/answers.json")
+            #expect(file.read(by: cookiecutter).entries.map(\.key) == ["a"])
+            #expect(file.read(by: copier).entries.map(\.key) == [wrapper])
         }
     }
 }

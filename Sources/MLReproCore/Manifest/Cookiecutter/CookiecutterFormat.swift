@@ -36,6 +36,7 @@ package struct CookiecutterFormat: TemplateFormat {
         // written, and choices with sub-items (a list of one-key mappings).
         let ccds = fileName == "ccds.json"
         var manifest = TemplateManifest(fileName: fileName)
+        manifest.readsCookiecutterAnswerForms = true
         if ccds { manifest.environmentOptions.undefined = .lenient }
         manifest.templatesSuffix = ""
         manifest.exclude = []
