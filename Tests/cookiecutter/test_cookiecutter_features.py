@@ -163,6 +163,58 @@ def test_hooks_read_a_git_templates_files_from_repo_dir(tmp_path: Path) -> None:
     assert list((tmp_path / "tmp").glob("mlrepro-template-*")) == []
 
 
+def test_repo_dir_of_a_cloned_template_names_its_source_and_warns(tmp_path: Path) -> None:
+    """In the project's files cookiecutter's `_repo_dir` of a template cloned from a URL is its clone folder
+    (`~/.cookiecutters/NAME`, a path of the machine); mlrepro renders the source, the same on every machine, and
+    names each file that reads it. A local template's `_repo_dir` is the path as given, as in cookiecutter."""
+    template = write(tmp_path / "tpl", {"cookiecutter.json": json.dumps({"project_slug": "rd"}),
+                                        f"{SLUG}/a.txt": "repo={{ cookiecutter._repo_dir }}\n", f"{SLUG}/b.txt": "b\n"})
+    git("init", "-q", "-b", "main", cwd=template)
+    git("add", "-A", cwd=template)
+    git("commit", "-qm", "v1", cwd=template)
+    url = "git+" + template.as_uri()
+    expected = cookiecutter(tmp_path, url)
+    assert (expected / "a.txt").read_text() == f"repo={tmp_path / '.cookiecutters' / 'tpl'}\n"
+    done = mlrepro(tmp_path, "init", "ours", "--template", url, "--defaults", "--no-git", "--no-probe", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "ours" / "a.txt").read_text() == f"repo={url}\n"
+    assert (tmp_path / "ours" / "b.txt").read_text() == "b\n"
+    assert f"{SLUG}/a.txt: warning: cookiecutter._repo_dir is rendered as the template source '{url}'" in done.stderr
+    assert "b.txt" not in done.stderr
+    check = mlrepro(tmp_path, "check", "ours")
+    assert check.returncode == 0, check.stdout + check.stderr
+    local = init(tmp_path, "tpl", "local")
+    assert (local / "a.txt").read_text() == "repo=tpl\n"
+    assert "warning" not in mlrepro(tmp_path, "init", "local2", "--template", "tpl", "--defaults", "--no-git", "--no-probe").stderr
+
+
+def test_a_git_repository_without_a_manifest_renders_like_copier(tmp_path: Path) -> None:
+    """copier renders a repository without copier.yml as a template without questions (at its newest tag);
+    mlrepro does when --template names it, and refuses it when only a project's record does."""
+    template = write(tmp_path / "tpl", {"a.txt.jinja": "hi {{ 1 + 1 }} [{{ _copier_conf.answers_file }}]\n",
+                                        "sub/b.txt": "plain {{ x }}\n"})
+    git("init", "-q", "-b", "main", cwd=template)
+    git("add", "-A", cwd=template)
+    git("commit", "-qm", "v1", cwd=template)
+    git("tag", "v1", cwd=template)
+    (template / "a.txt.jinja").write_text("after v1\n")
+    git("commit", "-qam", "after v1", cwd=template)
+    made = subprocess.run([str(COOKIECUTTER.parent / "copier"), "copy", "--defaults", str(template), "expected"], cwd=tmp_path,
+                          env=environment(tmp_path), capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / "expected" / "a.txt").read_text() == "hi 2 [.copier-answers.yml]\n"
+    actual = init(tmp_path, str(template), "ours")
+    assert_same(tmp_path / "expected", actual)
+    refused = mlrepro(tmp_path, "check", "ours")
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "has no template manifest" in refused.stderr and "pass --template REPOSITORY" in refused.stderr, refused.stderr
+    named = mlrepro(tmp_path, "check", "ours", "--template", str(template))
+    assert named.returncode == 0, named.stdout + named.stderr
+    other = mlrepro(tmp_path, "init", "cc", "--template", str(template), "--format", "cookiecutter", "--defaults", "--no-git")
+    assert other.returncode == 2 and "--format cookiecutter: " in other.stderr, other.stderr
+    assert not (tmp_path / "cc").exists()
+
+
 def test_checkout_names_the_asked_ref(tmp_path: Path) -> None:
     template = versioned_template(tmp_path)
     url = "git+" + template.as_uri()

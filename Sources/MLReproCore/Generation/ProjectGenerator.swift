@@ -250,6 +250,9 @@ package enum ProjectGenerator {
         var warnings = manifest.warnings
         warnings += manifest.unknownSettings.map { "\($0.location): warning: unknown setting '\($0.name)' is ignored" }
         warnings += answers.warnings
+        if manifest.tasksAreHooks, let namespace = manifest.answersNamespace {
+            warnings += Self.repoDirWarnings(tree: tree, namespace: namespace)
+        }
         for name in answers.unasked {
             warnings.append("no question asks '\(name)'; the answer is passed to the template as it is")
         }
@@ -504,3 +507,38 @@ package enum ProjectGenerator {
         return outputs
     }
 }
+
+extension ProjectGenerator {
+    /// cookiecutter names a cloned template's `_repo_dir` by the folder it clones into
+    /// (`~/.cookiecutters/NAME`, a path of the machine); mlrepro renders the template source there
+    /// instead, so that the project renders the same on every machine (hooks get a folder of the
+    /// template's files). A warning names each file of a template cloned from a URL that reads it
+    /// outside the hooks, so that the difference is never silent.
+    static func repoDirWarnings(tree: TemplateTree, namespace: String) -> [String] {
+        guard tree.revision != nil, let source = tree.requestedSource,
+              case .remote? = try? TemplateSource.classify(source, relativeTo: FileManager.default.currentDirectoryPath) else {
+            return []
+        }
+        let needle = Array("_repo_dir".utf8)
+        func mentions(_ bytes: [UInt8]) -> Bool {
+            guard bytes.count >= needle.count else { return false }
+            for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
+                if Array(bytes[start..<start + needle.count]) == needle { return true }
+            }
+            return false
+        }
+        var files: [String] = []
+        for entry in tree.entries where !entry.path.hasPrefix("hooks/") {
+            if mentions(Array(entry.path.utf8)) {
+                files.append(entry.path)
+            } else if !entry.isDirectory, let bytes = try? entry.read(), mentions(bytes) {
+                files.append(entry.path)
+            }
+        }
+        return files.map { path in
+            "\(tree.displayPath(path)): warning: \(namespace)._repo_dir is rendered as the template source '\(source)'; "
+                + "cookiecutter renders the folder it clones the template into (~/.cookiecutters/...), a path of the machine"
+        }
+    }
+}
+

@@ -255,7 +255,7 @@ package struct RecordedTemplate: Sendable {
             // The latest version is the newest on the ref the project follows (cruft's `checkout`).
             let wanted = ref ?? (!latest ? record.generatedRef : Self.recordedCheckout(record))
             do {
-                return try git.load(source, spec: record.template, ref: wanted)
+                return try git.load(source, spec: record.template, ref: wanted, namedOnCommandLine: override != nil)
             } catch GitTemplateError.unknownRef(let spec, let missing) where ref == nil && missing == record.commit {
                 throw GitTemplateError.commitUnavailable(source: spec, commit: missing)
             }
