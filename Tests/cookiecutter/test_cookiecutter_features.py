@@ -530,6 +530,19 @@ ORDERED_DICTS = {
 }
 
 
+def test_answers_with_newlines_and_tabs_render_as_cookiecutter_renders_them(tmp_path: Path) -> None:
+    """cookiecutter takes any text for a variable (briefcase passes a module's source as `app_source`)."""
+    compare(tmp_path, {"cookiecutter.json": json.dumps({"project_slug": "ml", "code": "", "name": "x"}),
+                       f"{SLUG}/app.py": "{{ cookiecutter.code }}\n# {{ cookiecutter.name }}\n"},
+            ["code=import sys\n\tprint(sys.argv)\n", "name=a\tb"])
+    answers = tmp_path / "answers.yml"
+    answers.write_text("code: |\n  line one\n  line two\n")
+    made = init(tmp_path, str(tmp_path / "tpl"), "from-file", "--answers", str(answers))
+    assert (made / "app.py").read_text() == "line one\nline two\n\n# x\n"
+    check = mlrepro(tmp_path, "check", "from-file")
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
 @pytest.mark.parametrize("extra", [[], ["name=given"]])
 def test_mappings_read_from_cookiecutter_json_print_as_ordered_dicts(tmp_path: Path, extra: list[str]) -> None:
     """`{{ cookiecutter }}`, `_cookiecutter` and `_name` mappings are Python OrderedDicts; rendered dict variables are dicts."""

@@ -370,11 +370,9 @@ package enum ProjectGenerator {
     /// of the template is written.
     package static func runTasksBeforeWriting(_ prepared: PreparedGeneration, in folder: String,
                                              runner: any TaskRunning = ProcessTaskRunner()) throws {
-        for (index, task) in prepared.tasksBeforeWriting.enumerated() {
+        for task in prepared.tasksBeforeWriting {
             let status = try runner.run(task, in: folder)
-            if status != 0 {
-                throw GenerationError.taskFailed(index: index + 1, command: "the hook before writing (nothing was written)", status: status)
-            }
+            if status != 0 { throw GenerationError.hookBeforeWritingFailed(status: status) }
         }
     }
 
