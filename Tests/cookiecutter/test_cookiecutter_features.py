@@ -304,6 +304,58 @@ def test_local_python_extensions_run_with_trust(tmp_path: Path) -> None:
     assert not (tmp_path / "untrusted").exists()
 
 
+def test_local_extensions_read_files_beside_them_and_run_in_the_project_folder(tmp_path: Path) -> None:
+    """cookiecutter imports a local extension from the template folder and renders the files with the
+    template's project folder as the working directory: a module may open files beside it and
+    `../cookiecutter.json`."""
+    files = {
+        "cookiecutter.json": json.dumps({"project_slug": "ext", "name": "Ada", "_extensions": ["local_extensions.Data"]}),
+        "local_extensions.py": "import json, pathlib\nfrom jinja2.ext import Extension\n\n\n"
+                               "class Data(Extension):\n    def __init__(self, environment):\n"
+                               "        super().__init__(environment)\n"
+                               "        here = pathlib.Path(__file__).parent\n"
+                               "        environment.filters['beside'] = lambda v: (here / 'data' / v).read_text().strip()\n"
+                               "        environment.filters['manifest'] = lambda v: json.load(open('../cookiecutter.json'))[v]\n",
+        "data/words.txt": "from a data file\n",
+        f"{SLUG}/out.txt": "{{ 'words.txt'|beside }} {{ 'name'|manifest }}\n",
+    }
+    env = environment(tmp_path, MLREPRO_PYTHON=sys.executable)
+    actual = compare(tmp_path, files, trust=True, env=env)
+    assert (actual / "out.txt").read_text() == "from a data file Ada\n"
+
+
+def test_a_python_extension_that_adds_tags_is_refused_by_name(tmp_path: Path) -> None:
+    """Tags of a Python extension (jinja2_git's `{% gitcommit %}`) cannot run in mlrepro's engine: refused, nothing written."""
+    write(tmp_path / "tpl", {
+        "cookiecutter.json": json.dumps({"project_slug": "tags", "_extensions": ["local_extensions.Commit"]}),
+        "local_extensions.py": "from jinja2 import nodes\nfrom jinja2.ext import Extension\n\n\nclass Commit(Extension):\n"
+                               "    tags = {'gitcommit'}\n\n    def parse(self, parser):\n"
+                               "        return nodes.Output([nodes.Const(next(parser.stream).value)])\n",
+        f"{SLUG}/a.txt": "{% gitcommit %}\n"})
+    env = environment(tmp_path, MLREPRO_PYTHON=sys.executable)
+    expected = cookiecutter(tmp_path, str(tmp_path / "tpl"), env=env)
+    assert (expected / "a.txt").read_text() == "gitcommit\n"
+    refused = mlrepro(tmp_path, "init", "ours", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--trust", env=env)
+    assert refused.returncode == 2, refused.stderr
+    assert "local_extensions.Commit" in refused.stderr and "{% gitcommit %}" in refused.stderr, refused.stderr
+    assert not (tmp_path / "ours").exists()
+
+
+def test_hooks_see_the_environment_cookiecutter_was_started_with(tmp_path: Path) -> None:
+    """cookiecutter runs hooks with its own environment (a hook's switches, git's identity, VIRTUAL_ENV)."""
+    files = {
+        "cookiecutter.json": json.dumps({"project_slug": "envs"}),
+        "hooks/pre_gen_project.py": "import os, pathlib\npathlib.Path('pre.txt').write_text(os.environ.get('MY_SWITCH', 'unset'))\n",
+        "hooks/post_gen_project.sh": "#!/bin/sh\nprintf '%s %s' \"$MY_SWITCH\" \"$GIT_AUTHOR_NAME\" > post.txt\n",
+        f"{SLUG}/a.txt": "a\n",
+    }
+    env = environment(tmp_path, MY_SWITCH="golden", MLREPRO_PYTHON=sys.executable)
+    actual = compare(tmp_path, files, trust=True, env=env)
+    assert (actual / "pre.txt").read_text() == "golden" and (actual / "post.txt").read_text() == "golden A"
+    check = mlrepro(tmp_path, "check", str(actual), "--trust", env=env)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
 # MARK: - Includes and extends
 
 INCLUDES = {

@@ -316,6 +316,13 @@ package enum ProjectGenerator {
         return prepared
     }
 
+    /// The environment a template's commands run with, beyond the small clean one mlrepro's own
+    /// `_tasks` get: cookiecutter runs its hooks with the whole environment it was started with
+    /// (a hook may read `VIRTUAL_ENV`, git's identity, its own switches), so hooks get it too.
+    package static func hookEnvironment(hooks: Bool) -> [String: String] {
+        hooks ? ProcessInfo.processInfo.environment : [:]
+    }
+
     /// cookiecutter's `pre_prompt` hook, run in a private copy of the template (as cookiecutter
     /// runs it); returns the copy as the hook left it, named like the original.
     static func runPromptHook(_ hook: TaskCommand, on tree: TemplateTree,
@@ -323,7 +330,7 @@ package enum ProjectGenerator {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mlrepro-pre-prompt-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try TemplateEntry.write(tree.entries, into: folder)
-        let status = try runner.run(hook, in: folder)
+        let status = try runner.run(hook, in: folder, environment: hookEnvironment(hooks: true))
         guard status == 0 else {
             throw GenerationError.promptHookFailed(command: hook.display, status: status)
         }
@@ -355,7 +362,11 @@ package enum ProjectGenerator {
         let specs = try PythonExtensions.pythonSpecs(manifest.jinjaExtensions, manifest: tree.displayPath(manifest.fileName))
         guard !specs.isEmpty else { return nil }
         guard trust else { throw GenerationError.extensionsNeedTrust(names: specs) }
-        return try PythonExtensions(specs: specs, modules: tree.entries.filter { !$0.isDirectory && $0.path.hasSuffix(".py") })
+        // The whole template: a module may read files beside it (`Path(__file__).parent`), as it
+        // can where cookiecutter and copier import it from the template folder.
+        // cookiecutter renders in the template's project folder.
+        return try PythonExtensions(specs: specs, modules: tree.entries,
+                                    workingFolder: manifest.tasksAreHooks ? manifest.subdirectory : nil)
     }
 
     /// DEST when the command line names none: the `project_slug` answer, else the template's name.
@@ -371,7 +382,7 @@ package enum ProjectGenerator {
     package static func runTasksBeforeWriting(_ prepared: PreparedGeneration, in folder: String,
                                              runner: any TaskRunning = ProcessTaskRunner()) throws {
         for task in prepared.tasksBeforeWriting {
-            let status = try runner.run(task, in: folder)
+            let status = try runner.run(task, in: folder, environment: hookEnvironment(hooks: true))
             if status != 0 { throw GenerationError.hookBeforeWritingFailed(status: status) }
         }
     }
@@ -388,7 +399,8 @@ package enum ProjectGenerator {
         do {
             for (index, task) in prepared.tasks.enumerated() {
                 willRun(task.command)
-                let status = try runner.run(task.command, in: task.directory)
+                let status = try runner.run(task.command, in: task.directory,
+                                            environment: hookEnvironment(hooks: prepared.manifest.tasksAreHooks))
                 if status != 0 { throw GenerationError.taskFailed(index: index + 1, command: task.command.display, status: status) }
             }
         } catch {

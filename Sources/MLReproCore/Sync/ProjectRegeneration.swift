@@ -111,7 +111,8 @@ package struct RegeneratedProject: Sendable {
         let destination = prepared.request.destination
         for (index, task) in prepared.tasks.enumerated() {
             let directory = scratch + task.directory.dropFirst(destination.count)
-            let status = try runner.run(task.command, in: directory)
+            let status = try runner.run(task.command, in: directory,
+                                        environment: ProjectGenerator.hookEnvironment(hooks: prepared.manifest.tasksAreHooks))
             guard status == 0 else {
                 throw GenerationError.taskFailed(index: index + 1, command: task.command.display, status: status)
             }
