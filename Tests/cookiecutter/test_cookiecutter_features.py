@@ -356,6 +356,40 @@ def test_hooks_see_the_environment_cookiecutter_was_started_with(tmp_path: Path)
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+IN_PLACE = {
+    "cookiecutter.json": json.dumps({"project_slug": "inplace", "name": "Ada.Lib"}),
+    # As python-boltons/cc-python does: the hook adds variables the files then use.
+    "hooks/pre_gen_project.py": '"""{{ cookiecutter.update({"path": cookiecutter.name|replace(".", "_"), "tags": ["a"]}) }}\n'
+                                '{{ cookiecutter.setdefault("path", "ignored") }} {{ cookiecutter.setdefault("extra", "x") }}\n'
+                                '{{ cookiecutter.tags.append("b") }} {{ cookiecutter.pop("gone", "none") }}"""\n',
+    "hooks/post_gen_project.sh": "#!/bin/sh\nprintf '%s' '{{ cookiecutter.path }} {{ cookiecutter.tags }}' > post.txt\n",
+    f"{SLUG}/{{{{ cookiecutter.path }}}}.txt": "{{ cookiecutter.path }} {{ cookiecutter.extra }} {{ cookiecutter.tags }}\n"
+                                               "{{ cookiecutter.name.__len__() }} {{ cookiecutter.tags.__len__() }} "
+                                               "{{ cookiecutter.__contains__('path') }}\n",
+}
+
+
+def test_a_pre_gen_hook_that_changes_the_context_in_place_changes_the_files(tmp_path: Path) -> None:
+    """cookiecutter renders pre_gen_project with the context object it then renders the files and
+    post_gen_project with: `cookiecutter.update(...)` there reaches them."""
+    env = environment(tmp_path, MLREPRO_PYTHON=sys.executable)
+    actual = compare(tmp_path, IN_PLACE, trust=True, env=env)
+    assert (actual / "Ada_Lib.txt").read_text() == "Ada_Lib x ['a', 'b']\n7 2 True\n"
+    assert (actual / "post.txt").read_text() == "Ada_Lib [a, b]"  # the shell's quoting
+    check = mlrepro(tmp_path, "check", str(actual), "--trust", env=env)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_in_place_methods_on_a_loop_variable_stay_refused(tmp_path: Path) -> None:
+    """Only a context variable is changed in place (Python's aliasing is then exact); a loop variable or
+    `{% set %}` name may share its object with another name, so the method stays an error naming it."""
+    write(tmp_path / "tpl", {"cookiecutter.json": json.dumps({"project_slug": "loop"}),
+                             f"{SLUG}/a.txt": "{% for d in [{}] %}{{ d.update({'a': 1}) }}{% endfor %}\n"})
+    refused = mlrepro(tmp_path, "init", "ours", "--template", "tpl", "--defaults", "--no-git", "--no-probe")
+    assert refused.returncode != 0 and "dict.update() is not supported" in refused.stderr, refused.stderr
+    assert not (tmp_path / "ours").exists()
+
+
 # MARK: - Includes and extends
 
 INCLUDES = {

@@ -179,6 +179,14 @@ package enum ProjectGenerator {
             context["_external_data"] = try resolver.externalData(scope: context, loaded: &external)
         }
         if let extensions { context = try extensions.applyHooks(to: context) }
+        // cookiecutter renders `pre_gen_project` before the files, with the very context object it
+        // renders them with: what the hook changes in place there (`{{ cookiecutter.update({...}) }}`)
+        // the files and `post_gen_project` see.
+        var hooksBeforeWriting: [TaskCommand]?
+        if manifest.tasksAreHooks, !manifest.tasksBeforeWriting.isEmpty, let namespace = manifest.answersNamespace {
+            (hooksBeforeWriting, context) = try renderHooksBeforeWriting(manifest, tree: tree, namespace: namespace,
+                                                                         environment: environment, context: context)
+        }
         let plan = try GenerationPlanner(tree: tree, manifest: manifest, environment: environment).plan(context: context)
         // copier renders tasks in its `tasks` phase, and messages outside any phase.
         var taskContext = context
@@ -234,8 +242,8 @@ package enum ProjectGenerator {
             later.tasks = Array(manifest.tasks.prefix(tasks.count))
             throw GenerationError.tasksNeedTrust(codeThatRuns(later))
         }
-        var tasksBeforeWriting: [TaskCommand] = []
-        for task in manifest.tasksBeforeWriting {
+        var tasksBeforeWriting: [TaskCommand] = hooksBeforeWriting ?? []
+        for task in manifest.tasksBeforeWriting where hooksBeforeWriting == nil {
             switch task {
             case .shell(let line): tasksBeforeWriting.append(.shell(try message(line, "hook") ?? line))
             case .arguments(let parts): tasksBeforeWriting.append(.arguments(try parts.map { try message($0, "hook") ?? $0 }))
@@ -314,6 +322,44 @@ package enum ProjectGenerator {
         prepared.answers.recorded = recorded
         prepared.request.tree = request.tree
         return prepared
+    }
+
+    /// cookiecutter's `pre_gen_project` hooks rendered as they run, and the context after them:
+    /// `namespace` as the hooks changed it in place (its `_repo_dir` as the files see it).
+    static func renderHooksBeforeWriting(_ manifest: TemplateManifest, tree: TemplateTree, namespace: String,
+                                         environment: TemplateEnvironment,
+                                         context: OrderedMapping) throws -> ([TaskCommand], OrderedMapping) {
+        var scope = context
+        scope["_copier_phase"] = .string("tasks")
+        scope = try TemplateCheckout.hookContext(scope, tree: tree, namespace: namespace)
+        var changedNamespace = false
+        func render(_ text: String) throws -> String {
+            do {
+                let (output, changed) = try environment.compile(text, name: tree.displayPath(manifest.fileName) + ":hook")
+                    .renderChangingContext(scope)
+                if let value = changed[namespace] {
+                    scope[namespace] = value
+                    changedNamespace = true
+                }
+                return output
+            } catch let error as TemplateError {
+                throw GenerationError.renderFailed(error.description)
+            }
+        }
+        var commands: [TaskCommand] = []
+        for task in manifest.tasksBeforeWriting {
+            switch task {
+            case .shell(let line): commands.append(.shell(try render(line)))
+            case .arguments(let parts): commands.append(.arguments(try parts.map(render)))
+            }
+        }
+        guard changedNamespace, case .dict(var mapping)? = scope[namespace], case .dict(let before)? = context[namespace] else {
+            return (commands, context)
+        }
+        mapping["_repo_dir"] = before["_repo_dir"]
+        var updated = context
+        updated[namespace] = .dict(mapping)
+        return (commands, updated)
     }
 
     /// The environment a template's commands run with, beyond the small clean one mlrepro's own
