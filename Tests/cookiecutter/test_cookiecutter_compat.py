@@ -340,5 +340,7 @@ def test_pre_gen_hook_runs_before_writing_and_its_failure_writes_nothing(tmp_pat
     assert good.returncode == 0, good.stderr
     bad = subprocess.run(base[:2] + [str(tmp_path / "bad")] + base[2:] + ["--data", "module=not-valid"],
                          capture_output=True, text=True)
-    assert bad.returncode != 0 and "nothing was written" in bad.stderr
+    assert bad.returncode != 0
+    assert "hook pre_gen_project failed with exit status 1; nothing was written" in bad.stderr, bad.stderr
+    assert "kept" not in bad.stderr, bad.stderr
     assert not (tmp_path / "bad").exists()

@@ -163,6 +163,58 @@ def test_hooks_read_a_git_templates_files_from_repo_dir(tmp_path: Path) -> None:
     assert list((tmp_path / "tmp").glob("mlrepro-template-*")) == []
 
 
+def test_repo_dir_of_a_cloned_template_names_its_source_and_warns(tmp_path: Path) -> None:
+    """In the project's files cookiecutter's `_repo_dir` of a template cloned from a URL is its clone folder
+    (`~/.cookiecutters/NAME`, a path of the machine); mlrepro renders the source, the same on every machine, and
+    names each file that reads it. A local template's `_repo_dir` is the path as given, as in cookiecutter."""
+    template = write(tmp_path / "tpl", {"cookiecutter.json": json.dumps({"project_slug": "rd"}),
+                                        f"{SLUG}/a.txt": "repo={{ cookiecutter._repo_dir }}\n", f"{SLUG}/b.txt": "b\n"})
+    git("init", "-q", "-b", "main", cwd=template)
+    git("add", "-A", cwd=template)
+    git("commit", "-qm", "v1", cwd=template)
+    url = "git+" + template.as_uri()
+    expected = cookiecutter(tmp_path, url)
+    assert (expected / "a.txt").read_text() == f"repo={tmp_path / '.cookiecutters' / 'tpl'}\n"
+    done = mlrepro(tmp_path, "init", "ours", "--template", url, "--defaults", "--no-git", "--no-probe", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "ours" / "a.txt").read_text() == f"repo={url}\n"
+    assert (tmp_path / "ours" / "b.txt").read_text() == "b\n"
+    assert f"{SLUG}/a.txt: warning: cookiecutter._repo_dir is rendered as the template source '{url}'" in done.stderr
+    assert "b.txt" not in done.stderr
+    check = mlrepro(tmp_path, "check", "ours")
+    assert check.returncode == 0, check.stdout + check.stderr
+    local = init(tmp_path, "tpl", "local")
+    assert (local / "a.txt").read_text() == "repo=tpl\n"
+    assert "warning" not in mlrepro(tmp_path, "init", "local2", "--template", "tpl", "--defaults", "--no-git", "--no-probe").stderr
+
+
+def test_a_git_repository_without_a_manifest_renders_like_copier(tmp_path: Path) -> None:
+    """copier renders a repository without copier.yml as a template without questions (at its newest tag);
+    mlrepro does when --template names it, and refuses it when only a project's record does."""
+    template = write(tmp_path / "tpl", {"a.txt.jinja": "hi {{ 1 + 1 }} [{{ _copier_conf.answers_file }}]\n",
+                                        "sub/b.txt": "plain {{ x }}\n"})
+    git("init", "-q", "-b", "main", cwd=template)
+    git("add", "-A", cwd=template)
+    git("commit", "-qm", "v1", cwd=template)
+    git("tag", "v1", cwd=template)
+    (template / "a.txt.jinja").write_text("after v1\n")
+    git("commit", "-qam", "after v1", cwd=template)
+    made = subprocess.run([str(COOKIECUTTER.parent / "copier"), "copy", "--defaults", str(template), "expected"], cwd=tmp_path,
+                          env=environment(tmp_path), capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / "expected" / "a.txt").read_text() == "hi 2 [.copier-answers.yml]\n"
+    actual = init(tmp_path, str(template), "ours")
+    assert_same(tmp_path / "expected", actual)
+    refused = mlrepro(tmp_path, "check", "ours")
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "has no template manifest" in refused.stderr and "pass --template REPOSITORY" in refused.stderr, refused.stderr
+    named = mlrepro(tmp_path, "check", "ours", "--template", str(template))
+    assert named.returncode == 0, named.stdout + named.stderr
+    other = mlrepro(tmp_path, "init", "cc", "--template", str(template), "--format", "cookiecutter", "--defaults", "--no-git")
+    assert other.returncode == 2 and "--format cookiecutter: " in other.stderr, other.stderr
+    assert not (tmp_path / "cc").exists()
+
+
 def test_checkout_names_the_asked_ref(tmp_path: Path) -> None:
     template = versioned_template(tmp_path)
     url = "git+" + template.as_uri()
@@ -250,6 +302,92 @@ def test_local_python_extensions_run_with_trust(tmp_path: Path) -> None:
     refused = mlrepro(tmp_path, "init", "untrusted", "--template", "tpl", "--defaults", "--no-git", "--no-probe", env=env)
     assert refused.returncode == 2 and "--trust" in refused.stderr and "local_extensions.Shout" in refused.stderr
     assert not (tmp_path / "untrusted").exists()
+
+
+def test_local_extensions_read_files_beside_them_and_run_in_the_project_folder(tmp_path: Path) -> None:
+    """cookiecutter imports a local extension from the template folder and renders the files with the
+    template's project folder as the working directory: a module may open files beside it and
+    `../cookiecutter.json`."""
+    files = {
+        "cookiecutter.json": json.dumps({"project_slug": "ext", "name": "Ada", "_extensions": ["local_extensions.Data"]}),
+        "local_extensions.py": "import json, pathlib\nfrom jinja2.ext import Extension\n\n\n"
+                               "class Data(Extension):\n    def __init__(self, environment):\n"
+                               "        super().__init__(environment)\n"
+                               "        here = pathlib.Path(__file__).parent\n"
+                               "        environment.filters['beside'] = lambda v: (here / 'data' / v).read_text().strip()\n"
+                               "        environment.filters['manifest'] = lambda v: json.load(open('../cookiecutter.json'))[v]\n",
+        "data/words.txt": "from a data file\n",
+        f"{SLUG}/out.txt": "{{ 'words.txt'|beside }} {{ 'name'|manifest }}\n",
+    }
+    env = environment(tmp_path, MLREPRO_PYTHON=sys.executable)
+    actual = compare(tmp_path, files, trust=True, env=env)
+    assert (actual / "out.txt").read_text() == "from a data file Ada\n"
+
+
+def test_a_python_extension_that_adds_tags_is_refused_by_name(tmp_path: Path) -> None:
+    """Tags of a Python extension (jinja2_git's `{% gitcommit %}`) cannot run in mlrepro's engine: refused, nothing written."""
+    write(tmp_path / "tpl", {
+        "cookiecutter.json": json.dumps({"project_slug": "tags", "_extensions": ["local_extensions.Commit"]}),
+        "local_extensions.py": "from jinja2 import nodes\nfrom jinja2.ext import Extension\n\n\nclass Commit(Extension):\n"
+                               "    tags = {'gitcommit'}\n\n    def parse(self, parser):\n"
+                               "        return nodes.Output([nodes.Const(next(parser.stream).value)])\n",
+        f"{SLUG}/a.txt": "{% gitcommit %}\n"})
+    env = environment(tmp_path, MLREPRO_PYTHON=sys.executable)
+    expected = cookiecutter(tmp_path, str(tmp_path / "tpl"), env=env)
+    assert (expected / "a.txt").read_text() == "gitcommit\n"
+    refused = mlrepro(tmp_path, "init", "ours", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--trust", env=env)
+    assert refused.returncode == 2, refused.stderr
+    assert "local_extensions.Commit" in refused.stderr and "{% gitcommit %}" in refused.stderr, refused.stderr
+    assert not (tmp_path / "ours").exists()
+
+
+def test_hooks_see_the_environment_cookiecutter_was_started_with(tmp_path: Path) -> None:
+    """cookiecutter runs hooks with its own environment (a hook's switches, git's identity, VIRTUAL_ENV)."""
+    files = {
+        "cookiecutter.json": json.dumps({"project_slug": "envs"}),
+        "hooks/pre_gen_project.py": "import os, pathlib\npathlib.Path('pre.txt').write_text(os.environ.get('MY_SWITCH', 'unset'))\n",
+        "hooks/post_gen_project.sh": "#!/bin/sh\nprintf '%s %s' \"$MY_SWITCH\" \"$GIT_AUTHOR_NAME\" > post.txt\n",
+        f"{SLUG}/a.txt": "a\n",
+    }
+    env = environment(tmp_path, MY_SWITCH="golden", MLREPRO_PYTHON=sys.executable)
+    actual = compare(tmp_path, files, trust=True, env=env)
+    assert (actual / "pre.txt").read_text() == "golden" and (actual / "post.txt").read_text() == "golden A"
+    check = mlrepro(tmp_path, "check", str(actual), "--trust", env=env)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+IN_PLACE = {
+    "cookiecutter.json": json.dumps({"project_slug": "inplace", "name": "Ada.Lib"}),
+    # As python-boltons/cc-python does: the hook adds variables the files then use.
+    "hooks/pre_gen_project.py": '"""{{ cookiecutter.update({"path": cookiecutter.name|replace(".", "_"), "tags": ["a"]}) }}\n'
+                                '{{ cookiecutter.setdefault("path", "ignored") }} {{ cookiecutter.setdefault("extra", "x") }}\n'
+                                '{{ cookiecutter.tags.append("b") }} {{ cookiecutter.pop("gone", "none") }}"""\n',
+    "hooks/post_gen_project.sh": "#!/bin/sh\nprintf '%s' '{{ cookiecutter.path }} {{ cookiecutter.tags }}' > post.txt\n",
+    f"{SLUG}/{{{{ cookiecutter.path }}}}.txt": "{{ cookiecutter.path }} {{ cookiecutter.extra }} {{ cookiecutter.tags }}\n"
+                                               "{{ cookiecutter.name.__len__() }} {{ cookiecutter.tags.__len__() }} "
+                                               "{{ cookiecutter.__contains__('path') }}\n",
+}
+
+
+def test_a_pre_gen_hook_that_changes_the_context_in_place_changes_the_files(tmp_path: Path) -> None:
+    """cookiecutter renders pre_gen_project with the context object it then renders the files and
+    post_gen_project with: `cookiecutter.update(...)` there reaches them."""
+    env = environment(tmp_path, MLREPRO_PYTHON=sys.executable)
+    actual = compare(tmp_path, IN_PLACE, trust=True, env=env)
+    assert (actual / "Ada_Lib.txt").read_text() == "Ada_Lib x ['a', 'b']\n7 2 True\n"
+    assert (actual / "post.txt").read_text() == "Ada_Lib [a, b]"  # the shell's quoting
+    check = mlrepro(tmp_path, "check", str(actual), "--trust", env=env)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_in_place_methods_on_a_loop_variable_stay_refused(tmp_path: Path) -> None:
+    """Only a context variable is changed in place (Python's aliasing is then exact); a loop variable or
+    `{% set %}` name may share its object with another name, so the method stays an error naming it."""
+    write(tmp_path / "tpl", {"cookiecutter.json": json.dumps({"project_slug": "loop"}),
+                             f"{SLUG}/a.txt": "{% for d in [{}] %}{{ d.update({'a': 1}) }}{% endfor %}\n"})
+    refused = mlrepro(tmp_path, "init", "ours", "--template", "tpl", "--defaults", "--no-git", "--no-probe")
+    assert refused.returncode != 0 and "dict.update() is not supported" in refused.stderr, refused.stderr
+    assert not (tmp_path / "ours").exists()
 
 
 # MARK: - Includes and extends
@@ -476,6 +614,19 @@ ORDERED_DICTS = {
                      "{{ _cookiecutter }}\n{{ cookiecutter._ext.l }}\n{{ cookiecutter|length }} {{ cookiecutter._ext.a + 1 }}\n"
                      "{{ cookiecutter|jsonify }}\n",
 }
+
+
+def test_answers_with_newlines_and_tabs_render_as_cookiecutter_renders_them(tmp_path: Path) -> None:
+    """cookiecutter takes any text for a variable (briefcase passes a module's source as `app_source`)."""
+    compare(tmp_path, {"cookiecutter.json": json.dumps({"project_slug": "ml", "code": "", "name": "x"}),
+                       f"{SLUG}/app.py": "{{ cookiecutter.code }}\n# {{ cookiecutter.name }}\n"},
+            ["code=import sys\n\tprint(sys.argv)\n", "name=a\tb"])
+    answers = tmp_path / "answers.yml"
+    answers.write_text("code: |\n  line one\n  line two\n")
+    made = init(tmp_path, str(tmp_path / "tpl"), "from-file", "--answers", str(answers))
+    assert (made / "app.py").read_text() == "line one\nline two\n\n# x\n"
+    check = mlrepro(tmp_path, "check", "from-file")
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 @pytest.mark.parametrize("extra", [[], ["name=given"]])

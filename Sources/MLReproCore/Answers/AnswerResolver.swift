@@ -396,7 +396,10 @@ package struct AnswerResolver: Sendable {
         if question.type == .str {
             let texts: [Value] = question.multiselect ? (value.listItems ?? []) : [value]
             for case .string(let text) in texts {
-                if let bad = Self.forbiddenCharacter(in: text, multiline: question.multiline) {
+                // cookiecutter takes any text for a variable, newlines and tabs too (briefcase gives
+                // a module's source as `app_source`); its questions have no `multiline`.
+                let multiline = question.multiline || manifest.rawVariables != nil
+                if let bad = Self.forbiddenCharacter(in: text, multiline: multiline) {
                     throw GenerationError.invalidAnswer(key: question.name, location: location, message: bad)
                 }
             }

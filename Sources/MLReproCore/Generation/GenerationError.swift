@@ -30,6 +30,8 @@ package enum GenerationError: Error, Sendable, CustomStringConvertible {
     case extensionUnavailable(name: String, reason: String, manifest: String?)
     case extensionFailed(what: String, extensions: String, message: String)
     case taskFailed(index: Int, command: String, status: Int32)
+    /// cookiecutter's `pre_gen_project` hook failed: nothing of the template was written.
+    case hookBeforeWritingFailed(status: Int32)
     case versionTooOld(required: String, current: String)
     case noTTY
     /// Git work was asked for and libgit2 cannot be loaded.
@@ -105,6 +107,8 @@ package enum GenerationError: Error, Sendable, CustomStringConvertible {
             return "Python extension (\(extensions)), \(what): \(message)"
         case let .tasksNeedTrust(code):
             return "this template runs \(code.joined(separator: ", ")); review it and pass --trust to allow it (or --skip-tasks to run none of it). Nothing was written"
+        case let .hookBeforeWritingFailed(status):
+            return "hook pre_gen_project failed with exit status \(status); nothing was written"
         case let .taskFailed(index, command, status):
             return "task \(index) '\(command)' failed with exit status \(status); the generated files were kept"
         case let .versionTooOld(required, current):

@@ -182,6 +182,14 @@ package enum ProjectGenerator {
             context["_external_data"] = try resolver.externalData(scope: context, loaded: &external)
         }
         if let extensions { context = try extensions.applyHooks(to: context) }
+        // cookiecutter renders `pre_gen_project` before the files, with the very context object it
+        // renders them with: what the hook changes in place there (`{{ cookiecutter.update({...}) }}`)
+        // the files and `post_gen_project` see.
+        var hooksBeforeWriting: [TaskCommand]?
+        if manifest.tasksAreHooks, !manifest.tasksBeforeWriting.isEmpty, let namespace = manifest.answersNamespace {
+            (hooksBeforeWriting, context) = try renderHooksBeforeWriting(manifest, tree: tree, namespace: namespace,
+                                                                         environment: environment, context: context)
+        }
         let plan = try GenerationPlanner(tree: tree, manifest: manifest, environment: environment).plan(context: context)
         // copier renders tasks in its `tasks` phase, and messages outside any phase.
         var taskContext = RenderingContext.phase("tasks", of: context)
@@ -235,8 +243,8 @@ package enum ProjectGenerator {
             later.tasks = Array(manifest.tasks.prefix(tasks.count))
             throw GenerationError.tasksNeedTrust(codeThatRuns(later))
         }
-        var tasksBeforeWriting: [TaskCommand] = []
-        for task in manifest.tasksBeforeWriting {
+        var tasksBeforeWriting: [TaskCommand] = hooksBeforeWriting ?? []
+        for task in manifest.tasksBeforeWriting where hooksBeforeWriting == nil {
             switch task {
             case .shell(let line): tasksBeforeWriting.append(.shell(try message(line, "hook") ?? line))
             case .arguments(let parts): tasksBeforeWriting.append(.arguments(try parts.map { try message($0, "hook") ?? $0 }))
@@ -251,6 +259,9 @@ package enum ProjectGenerator {
         var warnings = manifest.warnings
         warnings += manifest.unknownSettings.map { "\($0.location): warning: unknown setting '\($0.name)' is ignored" }
         warnings += answers.warnings
+        if manifest.tasksAreHooks, let namespace = manifest.answersNamespace {
+            warnings += Self.repoDirWarnings(tree: tree, namespace: namespace)
+        }
         for name in answers.unasked {
             warnings.append("no question asks '\(name)'; the answer is passed to the template as it is")
         }
@@ -294,6 +305,51 @@ package enum ProjectGenerator {
         return prepared
     }
 
+    /// cookiecutter's `pre_gen_project` hooks rendered as they run, and the context after them:
+    /// `namespace` as the hooks changed it in place (its `_repo_dir` as the files see it).
+    static func renderHooksBeforeWriting(_ manifest: TemplateManifest, tree: TemplateTree, namespace: String,
+                                         environment: TemplateEnvironment,
+                                         context: OrderedMapping) throws -> ([TaskCommand], OrderedMapping) {
+        var scope = context
+        scope["_copier_phase"] = .string("tasks")
+        scope = try TemplateCheckout.hookContext(scope, tree: tree, namespace: namespace)
+        var changedNamespace = false
+        func render(_ text: String) throws -> String {
+            do {
+                let (output, changed) = try environment.compile(text, name: tree.displayPath(manifest.fileName) + ":hook")
+                    .renderChangingContext(scope)
+                if let value = changed[namespace] {
+                    scope[namespace] = value
+                    changedNamespace = true
+                }
+                return output
+            } catch let error as TemplateError {
+                throw GenerationError.renderFailed(error.description)
+            }
+        }
+        var commands: [TaskCommand] = []
+        for task in manifest.tasksBeforeWriting {
+            switch task {
+            case .shell(let line): commands.append(.shell(try render(line)))
+            case .arguments(let parts): commands.append(.arguments(try parts.map(render)))
+            }
+        }
+        guard changedNamespace, case .dict(var mapping)? = scope[namespace], case .dict(let before)? = context[namespace] else {
+            return (commands, context)
+        }
+        mapping["_repo_dir"] = before["_repo_dir"]
+        var updated = context
+        updated[namespace] = .dict(mapping)
+        return (commands, updated)
+    }
+
+    /// The environment a template's commands run with, beyond the small clean one mlrepro's own
+    /// `_tasks` get: cookiecutter runs its hooks with the whole environment it was started with
+    /// (a hook may read `VIRTUAL_ENV`, git's identity, its own switches), so hooks get it too.
+    package static func hookEnvironment(hooks: Bool) -> [String: String] {
+        hooks ? ProcessInfo.processInfo.environment : [:]
+    }
+
     /// cookiecutter's `pre_prompt` hook, run in a private copy of the template (as cookiecutter
     /// runs it); returns the copy as the hook left it, named like the original.
     static func runPromptHook(_ hook: TaskCommand, on tree: TemplateTree,
@@ -301,7 +357,7 @@ package enum ProjectGenerator {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mlrepro-pre-prompt-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try TemplateEntry.write(tree.entries, into: folder)
-        let status = try runner.run(hook, in: folder)
+        let status = try runner.run(hook, in: folder, environment: hookEnvironment(hooks: true))
         guard status == 0 else {
             throw GenerationError.promptHookFailed(command: hook.display, status: status)
         }
@@ -333,7 +389,11 @@ package enum ProjectGenerator {
         let specs = try PythonExtensions.pythonSpecs(manifest.jinjaExtensions, manifest: tree.displayPath(manifest.fileName))
         guard !specs.isEmpty else { return nil }
         guard trust else { throw GenerationError.extensionsNeedTrust(names: specs) }
-        return try PythonExtensions(specs: specs, modules: tree.entries.filter { !$0.isDirectory && $0.path.hasSuffix(".py") })
+        // The whole template: a module may read files beside it (`Path(__file__).parent`), as it
+        // can where cookiecutter and copier import it from the template folder.
+        // cookiecutter renders in the template's project folder.
+        return try PythonExtensions(specs: specs, modules: tree.entries,
+                                    workingFolder: manifest.tasksAreHooks ? manifest.subdirectory : nil)
     }
 
     /// DEST when the command line names none: the `project_slug` answer, else the template's name.
@@ -348,11 +408,9 @@ package enum ProjectGenerator {
     /// of the template is written.
     package static func runTasksBeforeWriting(_ prepared: PreparedGeneration, in folder: String,
                                              runner: any ProcessRunning = SystemProcessRunner()) throws {
-        for (index, task) in prepared.tasksBeforeWriting.enumerated() {
-            let status = try runner.run(task, in: folder)
-            if status != 0 {
-                throw GenerationError.taskFailed(index: index + 1, command: "the hook before writing (nothing was written)", status: status)
-            }
+        for task in prepared.tasksBeforeWriting {
+            let status = try runner.run(task, in: folder, environment: hookEnvironment(hooks: true))
+            if status != 0 { throw GenerationError.hookBeforeWritingFailed(status: status) }
         }
     }
 
@@ -368,7 +426,8 @@ package enum ProjectGenerator {
         do {
             for (index, task) in prepared.tasks.enumerated() {
                 willRun(task.command)
-                let status = try runner.run(task.command, in: task.directory)
+                let status = try runner.run(task.command, in: task.directory,
+                                            environment: hookEnvironment(hooks: prepared.manifest.tasksAreHooks))
                 if status != 0 { throw GenerationError.taskFailed(index: index + 1, command: task.command.display, status: status) }
             }
         } catch {
@@ -485,3 +544,38 @@ package enum ProjectGenerator {
         return outputs
     }
 }
+
+extension ProjectGenerator {
+    /// cookiecutter names a cloned template's `_repo_dir` by the folder it clones into
+    /// (`~/.cookiecutters/NAME`, a path of the machine); mlrepro renders the template source there
+    /// instead, so that the project renders the same on every machine (hooks get a folder of the
+    /// template's files). A warning names each file of a template cloned from a URL that reads it
+    /// outside the hooks, so that the difference is never silent.
+    static func repoDirWarnings(tree: TemplateTree, namespace: String) -> [String] {
+        guard tree.revision != nil, let source = tree.requestedSource,
+              case .remote? = try? TemplateSource.classify(source, relativeTo: FileManager.default.currentDirectoryPath) else {
+            return []
+        }
+        let needle = Array("_repo_dir".utf8)
+        func mentions(_ bytes: [UInt8]) -> Bool {
+            guard bytes.count >= needle.count else { return false }
+            for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
+                if Array(bytes[start..<start + needle.count]) == needle { return true }
+            }
+            return false
+        }
+        var files: [String] = []
+        for entry in tree.entries where !entry.path.hasPrefix("hooks/") {
+            if mentions(Array(entry.path.utf8)) {
+                files.append(entry.path)
+            } else if !entry.isDirectory, let bytes = try? entry.read(), mentions(bytes) {
+                files.append(entry.path)
+            }
+        }
+        return files.map { path in
+            "\(tree.displayPath(path)): warning: \(namespace)._repo_dir is rendered as the template source '\(source)'; "
+                + "cookiecutter renders the folder it clones the template into (~/.cookiecutters/...), a path of the machine"
+        }
+    }
+}
+

@@ -42,9 +42,13 @@ package final class PythonExtensions: @unchecked Sendable {
     private let channel: Channel
 
     /// Starts the helper with `python3` from PATH (or `MLREPRO_PYTHON`) and loads `specs`; the
-    /// template's `modules` (its `.py` files) are written to a private folder the helper imports
-    /// local extensions (`extensions.py:Class`) from, removed when the helper ends.
-    package init(specs: [String], modules: [TemplateEntry],
+    /// template's `modules` (all its files) are written to a private folder the helper imports
+    /// local extensions (`extensions.py:Class`) from, removed when the helper ends: a module
+    /// finds the files beside it (`Path(__file__).parent`), as in the template folder.
+    /// `workingFolder`: the folder of the copy, relative to its root, the extensions run in
+    /// (cookiecutter renders with the template's project folder as the working directory, so a
+    /// module may open `../cookiecutter.json`); nil or a folder the template lacks: the root.
+    package init(specs: [String], modules: [TemplateEntry], workingFolder: String? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mlrepro-extensions-\(UUID().uuidString)").path
         do {
@@ -54,7 +58,12 @@ package final class PythonExtensions: @unchecked Sendable {
             throw GenerationError.extensionUnavailable(name: specs.joined(separator: ", "),
                                                        reason: "the template's modules could not be copied to \(folder)", manifest: nil)
         }
-        channel = try Channel(specs: specs, folder: folder, environment: environment)
+        var directory = folder
+        if let workingFolder, !workingFolder.isEmpty, !workingFolder.split(separator: "/").contains(".."),
+           modules.contains(where: { $0.isDirectory && $0.path == workingFolder }) {
+            directory = folder + "/" + workingFolder
+        }
+        channel = try Channel(specs: specs, folder: folder, directory: directory, environment: environment)
         let loaded = try channel.request([("op", .string("load")), ("specs", .list(specs.map { .string($0) }))], what: "loading")
         guard case .dict(let table) = loaded else { throw channel.failure("loading", "the helper answered \(loaded.pythonRepr)") }
         func names(_ key: String) -> [String] {
@@ -128,7 +137,7 @@ private final class Channel: @unchecked Sendable {
 
     private let folder: String
 
-    init(specs: [String], folder: String, environment: [String: String]) throws {
+    init(specs: [String], folder: String, directory: String, environment: [String: String]) throws {
         self.specs = specs
         self.folder = folder
         let python = environment["MLREPRO_PYTHON"] ?? "python3"
@@ -138,7 +147,7 @@ private final class Channel: @unchecked Sendable {
         // on sys.path while the helper imports its own modules, so a template's `json.py` or
         // `jinja2.py` cannot stand in for them; the template's modules are loaded by path.
         process.arguments = [python, "-I", "-c", PythonExtensionHelper.script, folder]
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var childEnvironment = environment
         childEnvironment["PYTHONDONTWRITEBYTECODE"] = "1"
         childEnvironment["PYTHONIOENCODING"] = "utf-8"

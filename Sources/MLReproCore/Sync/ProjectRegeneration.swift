@@ -111,7 +111,8 @@ package struct RegeneratedProject: Sendable {
         let destination = prepared.request.destination
         for (index, task) in prepared.tasks.enumerated() {
             let directory = scratch + task.directory.dropFirst(destination.count)
-            let status = try runner.run(task.command, in: directory)
+            let status = try runner.run(task.command, in: directory,
+                                        environment: ProjectGenerator.hookEnvironment(hooks: prepared.manifest.tasksAreHooks))
             guard status == 0 else {
                 throw GenerationError.taskFailed(index: index + 1, command: task.command.display, status: status)
             }
@@ -255,7 +256,7 @@ package struct RecordedTemplate: Sendable {
             // The latest version is the newest on the ref the project follows (cruft's `checkout`).
             let wanted = ref ?? (!latest ? record.generatedRef : Self.recordedCheckout(record))
             do {
-                return try git.load(source, spec: record.template, ref: wanted)
+                return try git.load(source, spec: record.template, ref: wanted, namedOnCommandLine: override != nil)
             } catch GitTemplateError.unknownRef(let spec, let missing) where ref == nil && missing == record.commit {
                 throw GitTemplateError.commitUnavailable(source: spec, commit: missing)
             }

@@ -21,7 +21,9 @@ package struct GitTemplateLoader: Sendable {
     /// copier's newest version tag (else HEAD); for a cookiecutter template, as cookiecutter does,
     /// the checked-out branch of a local repository and the default branch of a remote one.
     /// A local repository with uncommitted changes and no `ref` renders its working tree.
-    package func load(_ source: TemplateSource, spec: String, ref: String?) throws -> TemplateTree {
+    /// A repository without any manifest is, as copier reads it, a template without questions,
+    /// but only when `namedOnCommandLine` (see `TemplateTree.read(directory:)`).
+    package func load(_ source: TemplateSource, spec: String, ref: String?, namedOnCommandLine: Bool = false) throws -> TemplateTree {
         if let ref { try GitArguments.refuseOptionLike(ref, role: "--vcs-ref") }
         var tree: TemplateTree
         switch source {
@@ -33,6 +35,9 @@ package struct GitTemplateLoader: Sendable {
             // Before anything names the URL: a token in it must reach no message and no record.
             try GitArguments.refuseCredentials(in: url)
             tree = try wrap(spec) { try loadRemote(url, spec: spec, ref: ref) }
+        }
+        if TemplateFormats.present(in: tree).isEmpty {
+            tree = try tree.withoutManifest(namedOnCommandLine: namedOnCommandLine, kind: "repository")
         }
         tree.formatPreference = format
         tree.revision?.requested = ref

@@ -25,19 +25,45 @@ extension TemplateTree {
             var info = stat()
             return lstat((root == "/" ? "" : root) + "/" + name, &info) == 0
         }) else {
-            guard namedOnCommandLine else {
-                throw GenerationError.noManifestNotRead(directory, reason: "a folder without one is read as a template "
-                    + "without questions only when --template names it on the command line, never because a project's record names it; "
-                    + "pass --template DIR to read it")
-            }
+            guard namedOnCommandLine else { throw notReadWithoutManifest(directory, kind: "folder") }
             try refuseLargeFolderWithoutManifest(root, shownAs: directory)
             let walked = try walk(root: root, directory: directory)
-            // copier reads such a folder as a template with an empty `copier.yml` (which its
-            // default `_exclude` keeps out of the project).
-            return TemplateTree(source: source, origin: directory,
-                                entries: walked + [TemplateEntry(path: "copier.yml", isDirectory: false, mode: 0o644)])
+            return TemplateTree(source: source, origin: directory, entries: walked).withEmptyCopierManifest()
         }
         return TemplateTree(source: source, origin: directory, entries: try walk(root: root, directory: directory))
+    }
+
+    /// Why a folder or repository without a manifest named by a project's record is not read.
+    private static func notReadWithoutManifest(_ origin: String, kind: String) -> GenerationError {
+        GenerationError.noManifestNotRead(origin, reason: "a \(kind) without one is read as a template "
+            + "without questions only when --template names it on the command line, never because a project's record names it; "
+            + "pass --template \(kind == "folder" ? "DIR" : "REPOSITORY") to read it")
+    }
+
+    /// copier reads a template without a manifest as one with an empty `copier.yml` (which its
+    /// default `_exclude` keeps out of the project).
+    private func withEmptyCopierManifest() -> TemplateTree {
+        var tree = TemplateTree(source: source, origin: origin,
+                                entries: entries + [TemplateEntry(path: "copier.yml", isDirectory: false, mode: 0o644)])
+        tree.revision = revision
+        tree.requestedSource = requestedSource
+        tree.formatPreference = formatPreference
+        tree.nestedPath = nestedPath
+        return tree
+    }
+
+    /// This tree (a git template's commit or working tree, which has no manifest) as a template
+    /// without questions, under the same conditions as a folder: named on the command line, and
+    /// at most `TemplateLimits.entriesWithoutManifest` files and folders.
+    func withoutManifest(namedOnCommandLine: Bool, kind: String) throws -> TemplateTree {
+        guard namedOnCommandLine else { throw Self.notReadWithoutManifest(origin, kind: kind) }
+        let limit = TemplateLimits.entriesWithoutManifest
+        guard entries.count <= limit else {
+            throw GenerationError.noManifestNotRead(origin, reason: "a \(kind) without one is read as a template "
+                + "without questions only when it holds at most \(limit) files and folders; this one holds more. "
+                + "Check the path, or add an empty copier.yml to read it as a template")
+        }
+        return withEmptyCopierManifest()
     }
 
     /// Counts the files and folders under `root` (links not followed) and refuses the folder when

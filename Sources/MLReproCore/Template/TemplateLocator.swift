@@ -27,8 +27,10 @@ package enum TemplateLocator {
         let name = source ?? BuiltinTemplates.defaultName
         if let source {
             let kind = try TemplateSource.classify(source, relativeTo: workingDirectory)
-            if case .localRepository(let path) = kind { return try git.load(kind, spec: path, ref: vcsRef) }
-            if kind.isGit { return try git.load(kind, spec: source, ref: vcsRef) }
+            if case .localRepository(let path) = kind {
+                return try git.load(kind, spec: path, ref: vcsRef, namedOnCommandLine: namedOnCommandLine)
+            }
+            if kind.isGit { return try git.load(kind, spec: source, ref: vcsRef, namedOnCommandLine: namedOnCommandLine) }
         }
         if vcsRef != nil { throw GitTemplateError.refNeedsGit(name) }
         let looksLikePath = name.contains("/") || name.hasPrefix(".") || name.hasPrefix("~")

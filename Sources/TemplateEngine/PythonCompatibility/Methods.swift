@@ -2,10 +2,35 @@
 
 enum Methods {
     static func bound(_ obj: Value, _ name: String) -> NativeFunction? {
+        if let dunder = dunderMethod(obj, name) { return dunder }
         switch obj {
         case .string(let s): return stringMethod(s, name)
         case .dict(let d): return dictMethod(d, name)
         case .list(let l): return listMethod(l, name)
+        default: return nil
+        }
+    }
+
+    /// `__len__` and `__contains__`, which `str`, `list` and `dict` share (`name.__len__()`).
+    static func dunderMethod(_ obj: Value, _ name: String) -> NativeFunction? {
+        let count: Int
+        switch obj {
+        case .string(let s): count = s.unicodeScalars.count
+        case .list(let items): count = items.count
+        case .dict(let map): count = map.count
+        default: return nil
+        }
+        switch name {
+        case "__len__":
+            return NativeFunction(builtin: name) { a, k in
+                guard a.isEmpty, k.isEmpty else { throw EvalError("__len__() takes no arguments (\(a.count + k.count) given)", .type) }
+                return .int(count)
+            }
+        case "__contains__":
+            return NativeFunction(builtin: name) { a, k in
+                guard a.count == 1, k.isEmpty else { throw EvalError("__contains__() takes exactly one argument (\(a.count + k.count) given)", .type) }
+                return .bool(try Operators.contains(obj, a[0]))
+            }
         default: return nil
         }
     }

@@ -160,6 +160,12 @@ public struct Template: Sendable {
 
     /// Renders with `context` as the top-level variables. Throws `TemplateError`.
     public func render(_ context: OrderedMapping) throws -> String {
+        try renderChangingContext(context).output
+    }
+
+    /// Renders like `render`, and also returns the context variables the template changed in
+    /// place (`{{ cookiecutter.update({...}) }}`), with their new values.
+    public func renderChangingContext(_ context: OrderedMapping) throws -> (output: String, changed: OrderedMapping) {
         let renderer = Renderer(environment: environment, context: context)
         defer { renderer.meter.close() }
         var out = ""
@@ -174,7 +180,11 @@ public struct Template: Sendable {
                 throw source.error(e.message, at: max(0, source.bytes.count - 1), kind: e.kind)
             }
         }
-        return out
+        var changed = OrderedMapping()
+        for name in context.keys where renderer.mutatedNames.contains(name) {
+            if let value = renderer.frames.first?[name] { changed[name] = value }
+        }
+        return (out, changed)
     }
 }
 

@@ -97,6 +97,7 @@ extension Renderer {
                 try renderBlockLevel(BlockFrame(name: blockName, chain: chain, level: 0, scoped: false), &text)
                 return .string(text)
             }
+            if let result = try callInPlace(callee, args, kwargs, at: offset) { return result }
             let f = try defined(try eval(callee), at: offset)
             let a = try args.map { try eval($0) }
             let k = try kwargs.map { ($0.0, try eval($0.1)) }

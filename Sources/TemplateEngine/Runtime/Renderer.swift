@@ -7,6 +7,8 @@ final class Renderer {
     /// `UndefinedBehavior.lenient`: a missing name, attribute or key is `Value.undefined`.
     let lenient: Bool
     var frames: [[String: Value]] = [[:]]
+    /// Context variables an in-place method changed (see InPlaceMethods.swift); their values are in frames[0].
+    var mutatedNames: Set<String> = []
     var source: SourceText
     var steps = 0
     /// This render's share of the environment's budget (see `RenderBudget`).

@@ -16,7 +16,9 @@ extension RenderingContext {
         } else {
             mapping["_template"] = .string(requestedSource ?? templateSource)
             mapping["_output_dir"] = .string(TemplatePath.parent(destination))
-            mapping["_repo_dir"] = .string(requestedSource ?? templatePath)
+            // A git template's source as named (`check` and `update` read it from the record
+            // and render the same), never the `source@commit` that messages show.
+            mapping["_repo_dir"] = .string(requestedSource ?? (revision != nil ? templateSource : templatePath))
         }
         // What was asked for (`--vcs-ref`), `None` when cookiecutter chose the default branch.
         mapping["_checkout"] = revision?.requested.map { Value.string($0) } ?? Value.none
