@@ -78,6 +78,10 @@ package struct TemplateManifest: Sendable {
     /// Answers for names no question asks are kept for the templates, with a warning (copier),
     /// instead of refused (mlrepro's own manifests).
     package var keepsUnknownAnswers = false
+    /// copier: a question whose `when` is false and that has no default gets no answer at all
+    /// (its name stays undefined and out of the record); otherwise its type's empty value or an
+    /// error "has no answer and no default".
+    package var skipsHiddenQuestionsWithoutDefault = false
     /// Recorded answers list those the answers file and `--data` gave first, in their order (copier).
     package var recordsGivenAnswersFirst = false
     /// A mapping every answer is also visible under while rendering (`cookiecutter`).
@@ -418,7 +422,12 @@ extension TemplateManifest {
             if SemanticVersion(minimumVersion ?? "") == nil {
                 throw ManifestError(location: location, message: "setting _min_mlrepro_version: '\(minimumVersion ?? "")' is not a version like 1.2.3")
             }
-        case "_envops": environmentOptions = try Self.envops(value, location: location)
+        case "_envops":
+            environmentOptions = try Self.envops(value, location: location)
+            // `_envops.undefined` is the format's default; `_undefined` still overrides it.
+            if case .dict(let fields) = value, fields["undefined"] != nil, undefinedSetting == nil {
+                undefinedSetting = environmentOptions.undefined
+            }
         case "_jinja_extensions": jinjaExtensions = try strings()
         case "_preserve_symlinks":
             guard case .bool(let flag) = value else {
@@ -586,12 +595,21 @@ extension TemplateManifest {
             case "variable_end_string": options.delimiters.variableEnd = try delimiter()
             case "comment_start_string": options.delimiters.commentStart = try delimiter()
             case "comment_end_string": options.delimiters.commentEnd = try delimiter()
+            case "undefined":
+                // copier imports these two classes by name and refuses any other.
+                switch field {
+                case .string("jinja2.Undefined"): options.undefined = .lenient
+                case .string("jinja2.StrictUndefined"): options.undefined = .strict
+                default:
+                    throw ManifestError(location: location, message: "_envops.undefined must be jinja2.Undefined or jinja2.StrictUndefined, "
+                        + "as copier accepts (got \(AnswerCast.describe(field)))")
+                }
             case "autoescape":
                 if try flag() {
                     throw ManifestError(location: location, message: "_envops.autoescape: true is not supported")
                 }
             default:
-                throw ManifestError(location: location, message: "_envops.\(name) is not supported (supported: trim_blocks, lstrip_blocks, keep_trailing_newline, *_start_string, *_end_string)")
+                throw ManifestError(location: location, message: "_envops.\(name) is not supported (supported: trim_blocks, lstrip_blocks, keep_trailing_newline, undefined, autoescape: false, *_start_string, *_end_string)")
             }
         }
         return options

@@ -150,6 +150,7 @@ package struct GitTemplateLoader: Sendable {
         var budget = TemplateBudget(location: "\(source)@\(commit.short)")
         var entries: [TemplateEntry] = []
         var directories = Set<String>()
+        var linkedFolders = Set<String>()
         func entry(_ path: String, for blob: GitTreeBlob, executable: Bool) throws -> TemplateEntry {
             let mode: UInt16 = executable ? 0o755 : 0o644
             if try budget.add(size: blob.size) {
@@ -168,6 +169,40 @@ package struct GitTemplateLoader: Sendable {
                 entries.append(try entry(file.path, for: file, executable: file.kind == .executable))
             case .symlink:
                 let written = String(decoding: try repository.withBlob(file.id, limit: 4096) { [UInt8]($0) }, as: UTF8.self)
+                if let folder = Self.linkedFolder(file.path, written, in: byPath) {
+                    // copier follows a link to a folder: the folder's files, under the link's name.
+                    if folder.isEmpty || file.path.hasPrefix(folder + "/") {
+                        entries.append(.unfollowableLink(path: file.path, target: written, error: GitTemplateError.linkUnsupported(
+                            source: source, path: file.path, reason: "points at a folder that holds it (a loop)")))
+                        continue
+                    }
+                    var linked = TemplateEntry(path: file.path, isDirectory: true, mode: 0o755)
+                    linked.linkTarget = written
+                    entries.append(linked)
+                    linkedFolders.insert(file.path)
+                    for inner in files where inner.path.hasPrefix(folder + "/") {
+                        let path = file.path + inner.path.dropFirst(folder.count)
+                        var parent = TemplatePath.parent(path)
+                        while parent != file.path, directories.insert(parent).inserted {
+                            parent = TemplatePath.parent(parent)
+                        }
+                        switch inner.kind {
+                        case .regular, .executable:
+                            entries.append(try entry(path, for: inner, executable: inner.kind == .executable))
+                        case .symlink:
+                            let innerWritten = String(decoding: try repository.withBlob(inner.id, limit: 4096) { [UInt8]($0) }, as: UTF8.self)
+                            do {
+                                let target = try Self.linkTarget(inner, in: byPath, repository: repository, source: source)
+                                var followed = try entry(path, for: target, executable: target.kind == .executable)
+                                followed.linkTarget = innerWritten
+                                entries.append(followed)
+                            } catch let error as GitTemplateError {
+                                entries.append(.unfollowableLink(path: path, target: innerWritten, error: error))
+                            }
+                        }
+                    }
+                    continue
+                }
                 do {
                     let target = try Self.linkTarget(file, in: byPath, repository: repository, source: source)
                     var linked = try entry(file.path, for: target, executable: target.kind == .executable)
@@ -181,7 +216,7 @@ package struct GitTemplateLoader: Sendable {
                 }
             }
         }
-        for directory in directories {
+        for directory in directories where !linkedFolders.contains(directory) {
             entries.append(TemplateEntry(path: directory, isDirectory: true, mode: 0o755))
         }
         var tree = TemplateTree(source: source, origin: "\(source)@\(commit.short)", entries: entries)
@@ -190,6 +225,25 @@ package struct GitTemplateLoader: Sendable {
         tree.revision?.tag = GitRepository.newestVersionTag(in: tagged) ?? tagged.last
         tree.revision?.described = try? repository.describe(commit)
         return tree
+    }
+
+    /// The folder of the commit's tree that a link written `target` at `path` names, or nil when
+    /// it names none (a file, nothing, or a place outside the template).
+    private static func linkedFolder(_ path: String, _ target: String, in files: [String: GitTreeBlob]) -> String? {
+        guard !target.hasPrefix("/") else { return nil }
+        var parts = path.split(separator: "/").dropLast().map(String.init)
+        for part in target.split(separator: "/") where part != "." {
+            if part == ".." {
+                guard !parts.isEmpty else { return nil }
+                parts.removeLast()
+            } else {
+                parts.append(String(part))
+            }
+        }
+        let folder = parts.joined(separator: "/")
+        if folder.isEmpty { return folder }  // the template's root
+        guard files[folder] == nil else { return nil }
+        return files.keys.contains(where: { $0.hasPrefix(folder + "/") }) ? folder : nil
     }
 
     /// Follows a link inside the commit's tree to the file it names (links to links included).

@@ -1,0 +1,135 @@
+"""copier behaviours of template layouts and questions, each a small fixture rendered by copier 9.19.1
+and by mlrepro and compared file by file (modes included), or refused by both. Rows of
+`Docs/compatibility-copier.md` name these tests."""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from test_copier_compat import write
+from test_copier_features import BIN, assert_both_refuse, assert_same, environment, git
+
+
+# MARK: - Links to folders
+
+def linked_folders(root: Path, subdirectory: bool) -> None:
+    """A template whose files reach shared folders through links (a folder outside `_subdirectory`
+    included), with a rendered file and a link to a file inside the linked folder."""
+    inner = "sub/" if subdirectory else ""
+    write(root, {"copier.yml": ("_subdirectory: sub\n" if subdirectory else "_exclude: [copier.yml, shared, .git]\n")
+                 + "name: {default: study}\n",
+                 "shared/index.md": "index\n", "shared/n.txt.jinja": "{{ name }}\n", "shared/deep/x.txt": "x\n",
+                 f"{inner}a.txt": "a\n"})
+    os.symlink("index.md", root / "shared" / "alias.md")
+    os.symlink("../shared" if subdirectory else "shared", root / f"{inner}docs")
+    os.symlink("../shared/deep" if subdirectory else "shared/deep", root / f"{inner}deep-link")
+
+
+@pytest.mark.parametrize("subdirectory", [True, False])
+@pytest.mark.parametrize("committed", [True, False])
+def test_links_to_folders_are_followed_like_copier(tmp_path: Path, subdirectory: bool, committed: bool) -> None:
+    linked_folders(tmp_path / "tpl", subdirectory)
+    args: list[str] = []
+    if committed:
+        git("init", "-q", "-b", "main", cwd=tmp_path / "tpl")
+        git("add", "-A", cwd=tmp_path / "tpl")
+        git("commit", "-q", "-m", "v1", cwd=tmp_path / "tpl")
+        args = ["--vcs-ref", "HEAD"]
+    assert_same(tmp_path, None, args)
+    made = tmp_path / "b" / "out"
+    assert (made / "docs" / "n.txt").read_text() == "study\n"
+    assert (made / "docs" / "alias.md").read_text() == "index\n"
+    assert (made / "deep-link" / "x.txt").is_file() and not (made / "docs").is_symlink()
+
+
+def test_a_folder_link_is_kept_as_a_link_with_preserve_symlinks(tmp_path: Path) -> None:
+    write(tmp_path / "tpl", {"copier.yml": "_preserve_symlinks: true\n_exclude: [copier.yml]\n", "shared/f.txt": "f\n"})
+    os.symlink("shared", tmp_path / "tpl" / "docs")
+    assert_same(tmp_path, None)
+    assert os.readlink(tmp_path / "b" / "out" / "docs") == "shared"
+
+
+@pytest.mark.parametrize("committed", [True, False])
+def test_a_link_to_a_folder_that_holds_it_is_refused(tmp_path: Path, committed: bool) -> None:
+    write(tmp_path / "tpl", {"copier.yml": "name: {default: n}\n", "inner/f.txt": "f\n"})
+    os.symlink("..", tmp_path / "tpl" / "inner" / "up")
+    args: list[str] = []
+    if committed:
+        git("init", "-q", "-b", "main", cwd=tmp_path / "tpl")
+        git("add", "-A", cwd=tmp_path / "tpl")
+        git("commit", "-q", "-m", "v1", cwd=tmp_path / "tpl")
+        args = ["--vcs-ref", "HEAD"]
+    # copier recurses into such a link until the file system gives up (or forever, from a clone).
+    ours = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--defaults", "--no-git", "--no-probe", *args],
+                          cwd=tmp_path, env=environment(tmp_path), check=False, capture_output=True, text=True, timeout=60)
+    assert ours.returncode == 2 and "inner/up" in ours.stderr and "loop" in ours.stderr, ours.stderr
+    assert not (tmp_path / "out").exists()
+
+
+# MARK: - Folders that render to one path
+
+def test_folders_that_render_to_one_path_are_merged_like_copier(tmp_path: Path) -> None:
+    files = {"copier.yml": "kind: {type: str, choices: [app, lib], default: lib}\nname: {default: proj}\n",
+             "{% if kind == 'app' %}{{ name }}{% endif %}/main.c": "main\n",
+             "{{ name }}/common.txt.jinja": "{{ kind }}\n",
+             "{% if kind == 'lib' %}{{ name }}{% endif %}/lib.c": "lib\n",
+             "{% if kind == 'lib' %}{{ name }}{% endif %}/sub/deeper.txt": "deeper\n"}
+    assert_same(tmp_path, files)
+    assert sorted(p.name for p in (tmp_path / "b" / "out" / "proj").iterdir()) == ["common.txt", "lib.c", "sub"]
+
+
+def test_two_files_that_render_to_one_path_are_refused(tmp_path: Path) -> None:
+    files = {"copier.yml": "a: {default: x}\nb: {default: x}\n", "{{ a }}/same.txt": "A\n", "{{ b }}/same.txt": "B\n"}
+    assert_both_refuse(tmp_path, files, r"both render to 'x/same\.txt'")
+
+
+# MARK: - Questions
+
+def test_a_choice_without_a_value_stands_for_its_label(tmp_path: Path) -> None:
+    files = {"copier.yml": "d:\n  type: str\n  choices:\n    build: null\n    built: null\n  default: built\n"
+                           "n:\n  type: int\n  choices:\n    '1': null\n    '2': null\n  default: 2\n",
+             "f.txt.jinja": "{{ d }} {{ n + 1 }}\n",
+             "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml }}"}
+    assert_same(tmp_path, files)
+    assert (tmp_path / "b" / "out" / "f.txt").read_text() == "built 3\n"
+    assert_same(tmp_path / "given", files, ["--data", "d=build", "--data", "n=1"])
+    assert (tmp_path / "given" / "b" / "out" / "f.txt").read_text() == "build 2\n"
+
+
+def test_a_hidden_question_without_a_default_gets_no_answer(tmp_path: Path) -> None:
+    files = {"copier.yml": "lib: {type: bool, default: false}\n"
+                           "purpose: {type: str, when: '{{ lib }}', choices: [a, b]}\n"
+                           "flag: {type: bool, when: '{{ lib }}'}\n"
+                           "owner: {type: str, when: false}\n",
+             "f.txt.jinja": "[{{ purpose }}] [{{ flag }}] [{{ owner }}] {{ owner is defined }}\n",
+             "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers|to_nice_yaml }}"}
+    assert_same(tmp_path, files)
+    assert (tmp_path / "b" / "out" / "f.txt").read_text() == "[] [] [] False\n"
+    # Given answers are still taken.
+    assert_same(tmp_path / "given", files, ["--data", "lib=true", "--data", "purpose=b", "--data", "flag=true"])
+
+
+# MARK: - _envops.undefined
+
+@pytest.mark.parametrize("undefined,text,expected", [
+    ("jinja2.Undefined", "[{{ missing }}]\n", "[]\n"),
+    ("jinja2.StrictUndefined", "[{{ missing|default('d') }}] {{ name }}\n", "[d] n\n"),
+])
+def test_envops_undefined_is_read_like_copier(tmp_path: Path, undefined: str, text: str, expected: str) -> None:
+    files = {"copier.yml": f"_envops:\n  undefined: {undefined}\n  autoescape: false\nname: {{default: n}}\n", "f.txt.jinja": text}
+    assert_same(tmp_path, files)
+    assert (tmp_path / "b" / "out" / "f.txt").read_text() == expected
+
+
+def test_envops_strict_undefined_refuses_a_missing_name(tmp_path: Path) -> None:
+    assert_both_refuse(tmp_path, {"copier.yml": "_envops: {undefined: jinja2.StrictUndefined}\nname: {default: n}\n",
+                                  "f.txt.jinja": "{{ missing }}\n"}, r"f\.txt\.jinja:1:\d+: error: .*'missing' is undefined")
+
+
+def test_envops_undefined_of_another_class_is_refused(tmp_path: Path) -> None:
+    assert_both_refuse(tmp_path, {"copier.yml": "_envops: {undefined: jinja2.ChainableUndefined}\nname: {default: n}\n",
+                                  "f.txt.jinja": "{{ name }}\n"},
+                       r"copier\.yml:1:1: error: _envops\.undefined must be jinja2\.Undefined or jinja2\.StrictUndefined")
