@@ -177,3 +177,38 @@ def test_in_place_methods_fail_as_python_does_or_name_what_is_missing(tmp_path: 
         assert not (tmp_path / "out").exists()
     else:
         assert_both_refuse(tmp_path, files, message)
+
+
+# MARK: - Python extensions that read the template's files
+
+SCHEMA_FILTER = {
+    "copier.yml": "_jinja_extensions: [copier_template_extensions.TemplateExtensionLoader, ext/schema.py:SchemaFilter]\n"
+                  "_exclude: [copier.yml, ext, schemas]\nname: {default: demo}\n"
+                  "size:\n  type: int\n  default: 3\n  validator: \"{{ size | check_schema('schemas/size.txt') }}\"\n",
+    "ext/schema.py": "from jinja2 import pass_environment\nfrom jinja2.ext import Extension\n\n\n"
+                     "@pass_environment\ndef check_schema(environment, value, name):\n"
+                     "    source, filename, _ = environment.loader.get_source(environment, '/' + name)\n"
+                     "    limit = int(source.split()[0])\n"
+                     "    return '' if value <= limit else f'{value} is over {limit}'\n\n\n"
+                     "class SchemaFilter(Extension):\n    def __init__(self, environment):\n        super().__init__(environment)\n"
+                     "        environment.filters['check_schema'] = check_schema\n",
+    "schemas/size.txt": "5 is the limit\n",
+    "out.txt.jinja": "{{ name }} {{ size }} [{{ 2 | check_schema('schemas/size.txt') }}]\n",
+}
+
+
+def test_python_extensions_read_template_files_through_the_environments_loader(tmp_path: Path) -> None:
+    assert_same(tmp_path, SCHEMA_FILTER)
+    assert (tmp_path / "b" / "out" / "out.txt").read_text() == "demo 3 []\n"
+    assert_both_refuse(tmp_path / "over", SCHEMA_FILTER, r"7 is over 5", ["--data", "size=7"])
+
+
+# MARK: - The answers file named from a folder
+
+@pytest.mark.parametrize("folder", [".copier-answers", "deep/er"])
+def test_a_file_named_as_the_answers_file_path_is_the_answers_file(tmp_path: Path, folder: str) -> None:
+    files = {"copier.yml": "_answers_file: .copier-answers/project.yml\nname: {default: demo}\n",
+             f"{folder}/{{{{ _copier_conf.answers_file }}}}.jinja": "{{ _copier_answers|to_nice_yaml }}",
+             f"{folder}/other.txt.jinja": "{{ name }}\n"}
+    assert_same(tmp_path, files)
+    assert (tmp_path / "b" / "out" / ".copier-answers" / "project.yml").is_file()

@@ -139,7 +139,13 @@ package struct GenerationPlanner: Sendable {
                 directories[ExactPath(entry.path)] = .some(nil)
                 continue
             }
-            let output = parentOutput.isEmpty ? name : parentOutput + "/" + name
+            var output = parentOutput.isEmpty ? name : parentOutput + "/" + name
+            // copier's `_render_parts`: a name that renders to the answers file's path is that path
+            // (`.copier-answers/{{ _copier_conf.answers_file }}.jinja` with `_answers_file:
+            // .copier-answers/project.yml` writes `.copier-answers/project.yml`).
+            if manifest.answersFileNamedAnywhere, !entry.isDirectory, let answers = manifest.answersFile, name == answers {
+                output = answers
+            }
             // ... and a plain one whose rendered path plus the suffix names a template entry
             // (copier's `_render_parts` looks that up from the template's root).
             if kind != .render && !suffix.isEmpty && tree.entry(at: output + suffix) != nil {

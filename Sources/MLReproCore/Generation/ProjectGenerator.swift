@@ -347,12 +347,13 @@ package enum ProjectGenerator {
     }
 
     /// The template's Python `_jinja_extensions`, started (nil when it names none). They run only
-    /// with `trust`; the helper imports them from a copy of the template's `.py` files.
+    /// with `trust`; the helper imports them from a copy of the template's files, which its
+    /// environment's loader also reads (as copier's loader reads the template's folder).
     static func pythonExtensions(_ manifest: TemplateManifest, tree: TemplateTree, trust: Bool) throws -> PythonExtensions? {
         let specs = try PythonExtensions.pythonSpecs(manifest.jinjaExtensions, manifest: tree.displayPath(manifest.fileName))
         guard !specs.isEmpty else { return nil }
         guard trust else { throw GenerationError.extensionsNeedTrust(names: specs) }
-        return try PythonExtensions(specs: specs, modules: tree.entries.filter { !$0.isDirectory && $0.path.hasSuffix(".py") })
+        return try PythonExtensions(specs: specs, modules: tree.entries)
     }
 
     /// DEST when the command line names none: the `project_slug` answer, else the template's name.

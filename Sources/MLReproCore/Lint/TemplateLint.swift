@@ -69,7 +69,7 @@ package struct TemplateLint {
         }
         if !pythonSpecs.isEmpty && trust {
             let before = Set(environment.globals.keys)
-            let loaded = try PythonExtensions(specs: pythonSpecs, modules: tree.entries.filter { !$0.isDirectory && $0.path.hasSuffix(".py") })
+            let loaded = try PythonExtensions(specs: pythonSpecs, modules: tree.entries)
             loaded.install(into: &environment)
             extensions = loaded
             known.formUnion(Set(environment.globals.keys).subtracting(before))

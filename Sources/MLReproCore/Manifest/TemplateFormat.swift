@@ -94,6 +94,7 @@ package struct CopierManifestFormat: TemplateFormat {
         manifest.keepsUnknownAnswers = true
         manifest.recordsGivenAnswersFirst = true
         manifest.skipsHiddenQuestionsWithoutDefault = true
+        manifest.answersFileNamedAnywhere = true
         // copier's `cleanup_on_error`: a DEST it made is removed when a task fails.
         manifest.removesProjectWhenTasksFail = true
         // copier renders with Jinja2's default Undefined: a name nothing defines prints empty.

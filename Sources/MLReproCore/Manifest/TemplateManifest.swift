@@ -82,6 +82,9 @@ package struct TemplateManifest: Sendable {
     /// (its name stays undefined and out of the record); otherwise its type's empty value or an
     /// error "has no answer and no default".
     package var skipsHiddenQuestionsWithoutDefault = false
+    /// copier: a file whose name renders to the answers file's path (`.copier-answers/project.yml`)
+    /// is the answers file, in whatever folder of the template it lies.
+    package var answersFileNamedAnywhere = false
     /// Recorded answers list those the answers file and `--data` gave first, in their order (copier).
     package var recordsGivenAnswersFirst = false
     /// A mapping every answer is also visible under while rendering (`cookiecutter`).

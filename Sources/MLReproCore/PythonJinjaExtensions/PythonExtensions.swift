@@ -42,8 +42,9 @@ package final class PythonExtensions: @unchecked Sendable {
     private let channel: Channel
 
     /// Starts the helper with `python3` from PATH (or `MLREPRO_PYTHON`) and loads `specs`; the
-    /// template's `modules` (its `.py` files) are written to a private folder the helper imports
-    /// local extensions (`extensions.py:Class`) from, removed when the helper ends.
+    /// template's files (`modules`) are written to a private folder the helper imports local
+    /// extensions (`extensions.py:Class`) from and its environment's loader reads (extensions
+    /// that load a template file, such as a JSON schema), removed when the helper ends.
     package init(specs: [String], modules: [TemplateEntry],
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mlrepro-extensions-\(UUID().uuidString)").path
