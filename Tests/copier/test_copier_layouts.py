@@ -30,13 +30,13 @@ def linked_folders(root: Path, subdirectory: bool) -> None:
 
 
 @pytest.mark.parametrize("subdirectory", [True, False])
-@pytest.mark.parametrize("committed", [True, False])
-def test_links_to_folders_are_followed_like_copier(tmp_path: Path, subdirectory: bool, committed: bool) -> None:
+@pytest.mark.parametrize("git_state", ["none", "committed", "uncommitted"])
+def test_links_to_folders_are_followed_like_copier(tmp_path: Path, subdirectory: bool, git_state: str) -> None:
     linked_folders(tmp_path / "tpl", subdirectory)
     args: list[str] = []
-    if committed:
+    if git_state != "none":
         git("init", "-q", "-b", "main", cwd=tmp_path / "tpl")
-        git("add", "-A", cwd=tmp_path / "tpl")
+        git("add", "copier.yml" if git_state == "uncommitted" else "-A", cwd=tmp_path / "tpl")
         git("commit", "-q", "-m", "v1", cwd=tmp_path / "tpl")
         args = ["--vcs-ref", "HEAD"]
     assert_same(tmp_path, None, args)

@@ -283,6 +283,8 @@ package struct GitTemplateLoader: Sendable {
         var entries: [TemplateEntry] = []
         var directories = Set<String>()
         var budget = TemplateBudget(location: source)
+        var linkedFolders = Set<String>()
+        let rootPath = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
         for path in try repository.workingTreePaths() {
             try budget.count()
             try budget.enterFolder(path, depth: path.split(separator: "/").count - 1)
@@ -298,13 +300,55 @@ package struct GitTemplateLoader: Sendable {
                 let written = (try? FileManager.default.destinationOfSymbolicLink(atPath: full)) ?? ""
                 linkTarget = written
                 let resolved = URL(fileURLWithPath: full).resolvingSymlinksInPath().path
-                let rootPath = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
                 guard resolved.hasPrefix(rootPath + "/") else {
                     entries.append(.unfollowableLink(path: path, target: written, error: GitTemplateError.linkUnsupported(
                         source: source, path: path, reason: "points outside the template")))
                     continue
                 }
                 target = resolved
+            }
+            if let linkTarget, stat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+                // A link to a folder of the template: the folder's files under the link's name.
+                let realParent = URL(fileURLWithPath: (full as NSString).deletingLastPathComponent).resolvingSymlinksInPath().path
+                guard realParent != target, !realParent.hasPrefix(target + "/") else {
+                    entries.append(.unfollowableLink(path: path, target: linkTarget, error: GitTemplateError.linkUnsupported(
+                        source: source, path: path, reason: "points at a folder that holds it (a loop)")))
+                    continue
+                }
+                var folder = TemplateEntry(path: path, isDirectory: true, mode: 0o755)
+                folder.linkTarget = linkTarget
+                entries.append(folder)
+                linkedFolders.insert(path)
+                for inner in (FileManager.default.subpaths(atPath: target) ?? []).sorted() {
+                    try budget.count()
+                    let innerPath = path + "/" + inner
+                    let innerFull = target + "/" + inner
+                    var innerInfo = stat()
+                    guard lstat(innerFull, &innerInfo) == 0 else { continue }
+                    switch innerInfo.st_mode & S_IFMT {
+                    case S_IFDIR:
+                        entries.append(TemplateEntry(path: innerPath, isDirectory: true, mode: 0o755))
+                    case S_IFREG:
+                        entries.append(try budget.file(innerPath, at: innerFull, size: Int(innerInfo.st_size),
+                                                       mode: UInt16(innerInfo.st_mode & 0o777)))
+                    case S_IFLNK:
+                        let written = (try? FileManager.default.destinationOfSymbolicLink(atPath: innerFull)) ?? ""
+                        let resolved = URL(fileURLWithPath: innerFull).resolvingSymlinksInPath().path
+                        guard resolved.hasPrefix(rootPath + "/"), stat(resolved, &innerInfo) == 0,
+                              (innerInfo.st_mode & S_IFMT) == S_IFREG else {
+                            entries.append(.unfollowableLink(path: innerPath, target: written, error: GitTemplateError.linkUnsupported(
+                                source: source, path: innerPath, reason: "does not point at a file of the template")))
+                            continue
+                        }
+                        var followed = try budget.file(innerPath, at: resolved, size: Int(innerInfo.st_size),
+                                                       mode: UInt16(innerInfo.st_mode & 0o777))
+                        followed.linkTarget = written
+                        entries.append(followed)
+                    default:
+                        continue
+                    }
+                }
+                continue
             }
             guard stat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
                 if let linkTarget {
@@ -318,7 +362,7 @@ package struct GitTemplateLoader: Sendable {
             entry.linkTarget = linkTarget
             entries.append(entry)
         }
-        for directory in directories {
+        for directory in directories where !linkedFolders.contains(directory) {
             entries.append(TemplateEntry(path: directory, isDirectory: true, mode: 0o755))
         }
         return TemplateTree(source: source, origin: source, entries: entries)
