@@ -9,10 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from test_copier_compat import write
 from test_copier_features import BIN, assert_both_refuse, assert_same, environment, git
-
 
 # MARK: - Links to folders
 
