@@ -210,3 +210,15 @@ def test_a_file_named_as_the_answers_file_path_is_the_answers_file(tmp_path: Pat
              f"{folder}/other.txt.jinja": "{{ name }}\n"}
     assert_same(tmp_path, files)
     assert (tmp_path / "b" / "out" / ".copier-answers" / "project.yml").is_file()
+
+
+# MARK: - {% now %} only with jinja2-time's extension
+
+def test_the_now_tag_needs_the_time_extension_like_copier(tmp_path: Path) -> None:
+    text = "{% now 'utc', '%Y' %}\n"
+    assert_both_refuse(tmp_path, {"copier.yml": "name: {default: n}\n", "f.txt.jinja": text},
+                       r"f\.txt\.jinja:1:\d+: error: Encountered unknown tag 'now'")
+    assert_both_refuse(tmp_path / "default", {"copier.yml": "year: {default: \"{% now 'utc', '%Y' %}\"}\n", "f.txt.jinja": "{{ year }}\n"},
+                       r"question 'year', default: Encountered unknown tag 'now'")
+    assert_same(tmp_path / "ext", {"copier.yml": "_jinja_extensions: [jinja2_time.TimeExtension]\nname: {default: n}\n",
+                                   "f.txt.jinja": text})

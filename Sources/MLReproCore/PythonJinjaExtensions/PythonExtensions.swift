@@ -16,6 +16,10 @@ package final class PythonExtensions: @unchecked Sendable {
         "cookiecutter.extensions.SlugifyExtension", "cookiecutter.extensions.TimeExtension",
         "cookiecutter.extensions.UUIDExtension",
     ]
+    /// The extensions that add `{% now %}`.
+    package static let timeExtensions: Set<String> = [
+        "jinja2_time.TimeExtension", "jinja2_time.jinja2_time.TimeExtension", "cookiecutter.extensions.TimeExtension",
+    ]
     /// Jinja2's own extensions that add tags the engine does not have.
     static let unsupported: [String: String] = [
         "jinja2.ext.do": "the {% do %} tag", "jinja2.ext.loopcontrols": "{% break %} and {% continue %}",
