@@ -76,6 +76,8 @@ package struct AnswerResolver: Sendable {
             } else if let fromFile, let entry {
                 location = entry.location
                 value = fromFile
+            } else if !asked, question.defaultValue == nil, manifest.skipsHiddenQuestionsWithoutDefault {
+                continue
             } else if !asked || useDefaults || ask != nil {
                 value = try defaultValue(question, scope: scope)
                 defaulted = true
@@ -383,8 +385,12 @@ package struct AnswerResolver: Sendable {
                 value = inner
             }
             if case .string(let text) = value { value = .string(try render(text, question, "choices", scope)) }
+            let shown = try render(label, question, "choices", scope)
+            // A choice without a value (`label: null`) stands for its label, as in copier's
+            // prompt library (questionary's `Choice` takes the title when the value is None).
+            if case .none = value { value = .string(shown) }
             do {
-                return (try render(label, question, "choices", scope), try AnswerCast.cast(value: value, to: question.type), disabled)
+                return (shown, try AnswerCast.cast(value: value, to: question.type), disabled)
             } catch let failure as CastFailure {
                 throw GenerationError.questionTemplate(question: question.name, field: "choices", location: question.location,
                                                        message: "choice '\(label)': \(failure.message)")

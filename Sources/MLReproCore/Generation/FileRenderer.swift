@@ -38,7 +38,7 @@ package struct FileRenderer: Sendable {
             let item = items[index]
             TemplateRandomness.within(item.path) {
             do {
-                guard let entry = tree.entry(at: item.source), !entry.isDirectory || item.kind == .directory else {
+                guard let entry = tree.entry(at: item.source), !entry.isDirectory || item.kind == .directory || entry.linkTarget != nil else {
                     throw GenerationError.unreadable(tree.displayPath(item.source), "missing from the template")
                 }
                 switch item.kind {

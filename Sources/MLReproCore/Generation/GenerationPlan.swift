@@ -91,6 +91,9 @@ package struct GenerationPlanner: Sendable {
         // Output path of each template directory; nil when it was dropped or excluded.
         var directories: [ExactPath: String?] = [ExactPath(base): ""]
         var owners: [ExactPath: String] = [:]
+        // Folders planned so far: two template folders that render to one path are one folder
+        // (copier merges them); two files are still refused.
+        var plannedFolders = Set<ExactPath>()
         var items: [PlannedItem] = []
         for entry in tree.entries {
             if entry.path.utf8.count > Self.maxPathBytes || entry.path.utf8.filter({ $0 == 0x2F }).count >= Self.maxDepth {
@@ -136,7 +139,13 @@ package struct GenerationPlanner: Sendable {
                 directories[ExactPath(entry.path)] = .some(nil)
                 continue
             }
-            let output = parentOutput.isEmpty ? name : parentOutput + "/" + name
+            var output = parentOutput.isEmpty ? name : parentOutput + "/" + name
+            // copier's `_render_parts`: a name that renders to the answers file's path is that path
+            // (`.copier-answers/{{ _copier_conf.answers_file }}.jinja` with `_answers_file:
+            // .copier-answers/project.yml` writes `.copier-answers/project.yml`).
+            if manifest.answersFileNamedAnywhere, !entry.isDirectory, let answers = manifest.answersFile, name == answers {
+                output = answers
+            }
             // ... and a plain one whose rendered path plus the suffix names a template entry
             // (copier's `_render_parts` looks that up from the template's root).
             if kind != .render && !suffix.isEmpty && tree.entry(at: output + suffix) != nil {
@@ -145,7 +154,9 @@ package struct GenerationPlanner: Sendable {
             }
             try checkSafe(output, source: entry.path)
             var mode = entry.mode
-            if let linkTarget = entry.linkTarget, !entry.isDirectory {
+            // A link to a folder of the template is a folder here (its files are entries under
+            // it), as copier follows it; with `_preserve_symlinks` it is kept as a link instead.
+            if let linkTarget = entry.linkTarget, !entry.isDirectory || manifest.preserveSymlinks {
                 if manifest.preserveSymlinks {
                     // copier renders the target of a link whose name has the templates suffix.
                     var target = linkTarget
@@ -173,10 +184,20 @@ package struct GenerationPlanner: Sendable {
                     reason: "'\(control)' is a version-control folder: a template may not write into one (its config and hooks would run commands), whatever _exclude says")
             }
             if let first = owners[ExactPath(output)] {
+                if kind == .directory && plannedFolders.contains(ExactPath(output)) {
+                    directories[ExactPath(entry.path)] = .some(output)
+                    continue
+                }
                 throw GenerationError.duplicateOutput(path: output, first: first, second: entry.path)
             }
             owners[ExactPath(output)] = entry.path
-            if entry.isDirectory { directories[ExactPath(entry.path)] = .some(output) }
+            if kind == .directory {
+                directories[ExactPath(entry.path)] = .some(output)
+                plannedFolders.insert(ExactPath(output))
+            } else if entry.isDirectory {
+                // A folder link kept as a link: the files under it are not generated again.
+                directories[ExactPath(entry.path)] = .some(nil)
+            }
             items.append(PlannedItem(
                 path: output, kind: kind, source: entry.path, mode: mode,
                 isSecret: !entry.isDirectory && secrets.matches(output, isDirectory: false),

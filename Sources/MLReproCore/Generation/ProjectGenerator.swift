@@ -384,7 +384,8 @@ package enum ProjectGenerator {
     }
 
     /// The template's Python `_jinja_extensions`, started (nil when it names none). They run only
-    /// with `trust`; the helper imports them from a copy of the template's `.py` files.
+    /// with `trust`; the helper imports them from a copy of the template's files, which its
+    /// environment's loader also reads (as copier's loader reads the template's folder).
     static func pythonExtensions(_ manifest: TemplateManifest, tree: TemplateTree, trust: Bool) throws -> PythonExtensions? {
         let specs = try PythonExtensions.pythonSpecs(manifest.jinjaExtensions, manifest: tree.displayPath(manifest.fileName))
         guard !specs.isEmpty else { return nil }

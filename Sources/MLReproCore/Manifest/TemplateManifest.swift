@@ -9,6 +9,13 @@ package struct TemplateManifest: Sendable {
     /// Answers for names no question asks are kept for the templates, with a warning (copier),
     /// instead of refused (mlrepro's own manifests).
     package var keepsUnknownAnswers = false
+    /// copier: a question whose `when` is false and that has no default gets no answer at all
+    /// (its name stays undefined and out of the record); otherwise its type's empty value or an
+    /// error "has no answer and no default".
+    package var skipsHiddenQuestionsWithoutDefault = false
+    /// copier: a file whose name renders to the answers file's path (`.copier-answers/project.yml`)
+    /// is the answers file, in whatever folder of the template it lies.
+    package var answersFileNamedAnywhere = false
     /// Recorded answers list those the answers file and `--data` gave first, in their order (copier).
     package var recordsGivenAnswersFirst = false
     /// Templates see copier's names (`_copier_conf`, `_copier_answers`, `_copier_phase`,

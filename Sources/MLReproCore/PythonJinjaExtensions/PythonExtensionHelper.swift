@@ -62,7 +62,9 @@ shim()
 # The helper's own imports are done: the template's folder may now serve its extensions'
 # package imports (`pkg.module.Ext`), after the standard library and installed packages.
 sys.path.append(root)
-env = jinja2.Environment()
+# As copier's environment: a loader on the template's folder, for extensions that read the
+# template's files through it (jinja2_jsonschema's `jsonschema` filter, say).
+env = jinja2.Environment(loader=jinja2.FileSystemLoader([os.path.realpath(root)]))
 base_filters, base_tests, base_globals = dict(env.filters), dict(env.tests), dict(env.globals)
 hooks = []
 

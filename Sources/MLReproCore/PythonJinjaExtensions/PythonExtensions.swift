@@ -16,6 +16,10 @@ package final class PythonExtensions: @unchecked Sendable {
         "cookiecutter.extensions.SlugifyExtension", "cookiecutter.extensions.TimeExtension",
         "cookiecutter.extensions.UUIDExtension",
     ]
+    /// The extensions that add `{% now %}`.
+    package static let timeExtensions: Set<String> = [
+        "jinja2_time.TimeExtension", "jinja2_time.jinja2_time.TimeExtension", "cookiecutter.extensions.TimeExtension",
+    ]
     /// Jinja2's own extensions that add tags the engine does not have.
     static let unsupported: [String: String] = [
         "jinja2.ext.do": "the {% do %} tag", "jinja2.ext.loopcontrols": "{% break %} and {% continue %}",
@@ -44,7 +48,9 @@ package final class PythonExtensions: @unchecked Sendable {
     /// Starts the helper with `python3` from PATH (or `MLREPRO_PYTHON`) and loads `specs`; the
     /// template's `modules` (all its files) are written to a private folder the helper imports
     /// local extensions (`extensions.py:Class`) from, removed when the helper ends: a module
-    /// finds the files beside it (`Path(__file__).parent`), as in the template folder.
+    /// finds the files beside it (`Path(__file__).parent`), as in the template folder, and the
+    /// environment's loader reads them (an extension that loads a template file, such as a JSON
+    /// schema).
     /// `workingFolder`: the folder of the copy, relative to its root, the extensions run in
     /// (cookiecutter renders with the template's project folder as the working directory, so a
     /// module may open `../cookiecutter.json`); nil or a folder the template lacks: the root.

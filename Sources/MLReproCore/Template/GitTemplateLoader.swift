@@ -155,6 +155,7 @@ package struct GitTemplateLoader: Sendable {
         var budget = TemplateBudget(location: "\(source)@\(commit.short)")
         var entries: [TemplateEntry] = []
         var directories = Set<String>()
+        var linkedFolders = Set<String>()
         func entry(_ path: String, for blob: GitTreeBlob, executable: Bool) throws -> TemplateEntry {
             let mode: UInt16 = executable ? 0o755 : 0o644
             if try budget.add(size: blob.size) {
@@ -173,6 +174,40 @@ package struct GitTemplateLoader: Sendable {
                 entries.append(try entry(file.path, for: file, executable: file.kind == .executable))
             case .symlink:
                 let written = String(decoding: try repository.withBlob(file.id, limit: 4096) { [UInt8]($0) }, as: UTF8.self)
+                if let folder = Self.linkedFolder(file.path, written, in: byPath) {
+                    // copier follows a link to a folder: the folder's files, under the link's name.
+                    if folder.isEmpty || file.path.hasPrefix(folder + "/") {
+                        entries.append(.unfollowableLink(path: file.path, target: written, error: GitTemplateError.linkUnsupported(
+                            source: source, path: file.path, reason: "points at a folder that holds it (a loop)")))
+                        continue
+                    }
+                    var linked = TemplateEntry(path: file.path, isDirectory: true, mode: 0o755)
+                    linked.linkTarget = written
+                    entries.append(linked)
+                    linkedFolders.insert(file.path)
+                    for inner in files where inner.path.hasPrefix(folder + "/") {
+                        let path = file.path + inner.path.dropFirst(folder.count)
+                        var parent = TemplatePath.parent(path)
+                        while parent != file.path, directories.insert(parent).inserted {
+                            parent = TemplatePath.parent(parent)
+                        }
+                        switch inner.kind {
+                        case .regular, .executable:
+                            entries.append(try entry(path, for: inner, executable: inner.kind == .executable))
+                        case .symlink:
+                            let innerWritten = String(decoding: try repository.withBlob(inner.id, limit: 4096) { [UInt8]($0) }, as: UTF8.self)
+                            do {
+                                let target = try Self.linkTarget(inner, in: byPath, repository: repository, source: source)
+                                var followed = try entry(path, for: target, executable: target.kind == .executable)
+                                followed.linkTarget = innerWritten
+                                entries.append(followed)
+                            } catch let error as GitTemplateError {
+                                entries.append(.unfollowableLink(path: path, target: innerWritten, error: error))
+                            }
+                        }
+                    }
+                    continue
+                }
                 do {
                     let target = try Self.linkTarget(file, in: byPath, repository: repository, source: source)
                     var linked = try entry(file.path, for: target, executable: target.kind == .executable)
@@ -186,7 +221,7 @@ package struct GitTemplateLoader: Sendable {
                 }
             }
         }
-        for directory in directories {
+        for directory in directories where !linkedFolders.contains(directory) {
             entries.append(TemplateEntry(path: directory, isDirectory: true, mode: 0o755))
         }
         var tree = TemplateTree(source: source, origin: "\(source)@\(commit.short)", entries: entries)
@@ -195,6 +230,25 @@ package struct GitTemplateLoader: Sendable {
         tree.revision?.tag = GitRepository.newestVersionTag(in: tagged) ?? tagged.last
         tree.revision?.described = try? repository.describe(commit)
         return tree
+    }
+
+    /// The folder of the commit's tree that a link written `target` at `path` names, or nil when
+    /// it names none (a file, nothing, or a place outside the template).
+    private static func linkedFolder(_ path: String, _ target: String, in files: [String: GitTreeBlob]) -> String? {
+        guard !target.hasPrefix("/") else { return nil }
+        var parts = path.split(separator: "/").dropLast().map(String.init)
+        for part in target.split(separator: "/") where part != "." {
+            if part == ".." {
+                guard !parts.isEmpty else { return nil }
+                parts.removeLast()
+            } else {
+                parts.append(String(part))
+            }
+        }
+        let folder = parts.joined(separator: "/")
+        if folder.isEmpty { return folder }  // the template's root
+        guard files[folder] == nil else { return nil }
+        return files.keys.contains(where: { $0.hasPrefix(folder + "/") }) ? folder : nil
     }
 
     /// Follows a link inside the commit's tree to the file it names (links to links included).
@@ -234,6 +288,8 @@ package struct GitTemplateLoader: Sendable {
         var entries: [TemplateEntry] = []
         var directories = Set<String>()
         var budget = TemplateBudget(location: source)
+        var linkedFolders = Set<String>()
+        let rootPath = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
         for path in try repository.workingTreePaths() {
             try budget.count()
             try budget.enterFolder(path, depth: path.split(separator: "/").count - 1)
@@ -249,13 +305,55 @@ package struct GitTemplateLoader: Sendable {
                 let written = (try? FileManager.default.destinationOfSymbolicLink(atPath: full)) ?? ""
                 linkTarget = written
                 let resolved = URL(fileURLWithPath: full).resolvingSymlinksInPath().path
-                let rootPath = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
                 guard resolved.hasPrefix(rootPath + "/") else {
                     entries.append(.unfollowableLink(path: path, target: written, error: GitTemplateError.linkUnsupported(
                         source: source, path: path, reason: "points outside the template")))
                     continue
                 }
                 target = resolved
+            }
+            if let linkTarget, stat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+                // A link to a folder of the template: the folder's files under the link's name.
+                let realParent = URL(fileURLWithPath: (full as NSString).deletingLastPathComponent).resolvingSymlinksInPath().path
+                guard realParent != target, !realParent.hasPrefix(target + "/") else {
+                    entries.append(.unfollowableLink(path: path, target: linkTarget, error: GitTemplateError.linkUnsupported(
+                        source: source, path: path, reason: "points at a folder that holds it (a loop)")))
+                    continue
+                }
+                var folder = TemplateEntry(path: path, isDirectory: true, mode: 0o755)
+                folder.linkTarget = linkTarget
+                entries.append(folder)
+                linkedFolders.insert(path)
+                for inner in (FileManager.default.subpaths(atPath: target) ?? []).sorted() {
+                    try budget.count()
+                    let innerPath = path + "/" + inner
+                    let innerFull = target + "/" + inner
+                    var innerInfo = stat()
+                    guard lstat(innerFull, &innerInfo) == 0 else { continue }
+                    switch innerInfo.st_mode & S_IFMT {
+                    case S_IFDIR:
+                        entries.append(TemplateEntry(path: innerPath, isDirectory: true, mode: 0o755))
+                    case S_IFREG:
+                        entries.append(try budget.file(innerPath, at: innerFull, size: Int(innerInfo.st_size),
+                                                       mode: UInt16(innerInfo.st_mode & 0o777)))
+                    case S_IFLNK:
+                        let written = (try? FileManager.default.destinationOfSymbolicLink(atPath: innerFull)) ?? ""
+                        let resolved = URL(fileURLWithPath: innerFull).resolvingSymlinksInPath().path
+                        guard resolved.hasPrefix(rootPath + "/"), stat(resolved, &innerInfo) == 0,
+                              (innerInfo.st_mode & S_IFMT) == S_IFREG else {
+                            entries.append(.unfollowableLink(path: innerPath, target: written, error: GitTemplateError.linkUnsupported(
+                                source: source, path: innerPath, reason: "does not point at a file of the template")))
+                            continue
+                        }
+                        var followed = try budget.file(innerPath, at: resolved, size: Int(innerInfo.st_size),
+                                                       mode: UInt16(innerInfo.st_mode & 0o777))
+                        followed.linkTarget = written
+                        entries.append(followed)
+                    default:
+                        continue
+                    }
+                }
+                continue
             }
             guard stat(target, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
                 if let linkTarget {
@@ -269,7 +367,7 @@ package struct GitTemplateLoader: Sendable {
             entry.linkTarget = linkTarget
             entries.append(entry)
         }
-        for directory in directories {
+        for directory in directories where !linkedFolders.contains(directory) {
             entries.append(TemplateEntry(path: directory, isDirectory: true, mode: 0o755))
         }
         return TemplateTree(source: source, origin: source, entries: entries)

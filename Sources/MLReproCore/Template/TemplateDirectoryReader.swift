@@ -7,7 +7,8 @@ extension TemplateTree {
     /// refused before anything else is read; then the walk counts files, folders, depth and
     /// bytes against `TemplateLimits` as it goes, and stops at the first bound. Small files are
     /// read now, larger ones when they are used. Symlinks are followed only when their target
-    /// stays inside the template; anything else is refused.
+    /// stays inside the template (a link to a folder gives that folder's files under the link's
+    /// name, as copier has it); anything else is refused.
     ///
     /// A folder without a manifest is, as copier has it, a template without questions, rendered
     /// with copier's defaults, but only when `namedOnCommandLine` (`--template DIR`) and when it
@@ -126,8 +127,13 @@ extension TemplateTree {
                         continue
                     }
                     if (info.st_mode & S_IFMT) == S_IFDIR {
-                        unfollowable(.unreadable(childPath, "symbolic links to directories are not supported"))
-                        continue
+                        // copier follows a link to a folder and renders the folder's files under
+                        // the link's name; a link to a folder that holds the link is a loop.
+                        let realParent = URL(fileURLWithPath: absolute).resolvingSymlinksInPath().path
+                        if realParent == resolved || realParent.hasPrefix(resolved + "/") {
+                            unfollowable(.unreadable(childPath, "symbolic link to a folder that holds it (a loop)"))
+                            continue
+                        }
                     }
                     target = resolved
                 }
@@ -135,7 +141,9 @@ extension TemplateTree {
                 switch info.st_mode & S_IFMT {
                 case S_IFDIR:
                     try budget.enterFolder(childRelative, depth: depth + 1)
-                    entries.append(TemplateEntry(path: childRelative, isDirectory: true, mode: mode))
+                    var folder = TemplateEntry(path: childRelative, isDirectory: true, mode: mode)
+                    folder.linkTarget = linkTarget
+                    entries.append(folder)
                     pending.append((childRelative, depth + 1))
                 case S_IFREG:
                     var entry = try budget.file(childRelative, at: target, size: Int(info.st_size), mode: mode)

@@ -3,8 +3,9 @@
 // with the reason (`Methods.unsupported`).
 
 extension Methods {
-    /// Methods mlrepro's values cannot have: they change a list or dict in place (template values
-    /// are immutable here) or make `bytes` or code-point tables, which templates have no type for.
+    /// Methods refused when called: those that change a list or dict in place, on a value no
+    /// variable names (a variable's list changes in place: MethodsInPlace.swift), and those that
+    /// make `bytes` or code-point tables, which templates have no type for.
     static let unsupported: [String: [String: String]] = [
         "str": [
             "encode": "it makes bytes, which templates have no type for",
@@ -12,10 +13,10 @@ extension Methods {
             "translate": "it reads a code-point table, which templates have no type for; use replace()",
         ],
         "list": Dictionary(uniqueKeysWithValues: ["append", "clear", "extend", "insert", "pop", "remove", "reverse", "sort"].map {
-            ($0, "it changes the list in place, and template values cannot be changed in place here; build a new list (`items + [x]`, `items|reverse|list`, `items|sort`)")
+            ($0, "it changes the list in place, which works here only on a list a variable names (`{% set _ = items.append(x) %}`); build a new list (`items + [x]`, `items|reverse|list`, `items|sort`)")
         }),
         "dict": Dictionary(uniqueKeysWithValues: ["clear", "pop", "popitem", "setdefault", "update"].map {
-            ($0, "it changes the dict in place, and template values cannot be changed in place here; build a new one (`d|combine({...})`)")
+            ($0, "it changes the dict in place, which works here only on a dict a variable names (`{% set _ = d.update(x) %}`); build a new one (`d|combine({...})`)")
         }),
     ]
 

@@ -48,6 +48,9 @@ public struct EnvironmentOptions: Sendable, Equatable {
     /// `{% now zone + 'days=1' %}` shifts the time as cookiecutter's own TimeExtension does
     /// (arrow's `shift()`); otherwise the offset fails as it does in jinja2-time 0.2.0 with arrow 1.x.
     public var nowShiftsLikeArrow = false
+    /// Whether `{% now %}` (jinja2-time's TimeExtension) is a tag: cookiecutter always loads that
+    /// extension; copier only when `_jinja_extensions` names it (otherwise "unknown tag 'now'").
+    public var nowTag = true
 
     public init(trimBlocks: Bool = false, lstripBlocks: Bool = false, keepTrailingNewline: Bool = true,
                 delimiters: Delimiters = Delimiters(), undefined: UndefinedBehavior = .strict,
@@ -140,6 +143,7 @@ public struct TemplateEnvironment: Sendable {
         var parser = Parser(tokens: tokens, source: text)
         parser.hostFilters = Set(filters.keys)
         parser.hostTests = Set(tests.keys)
+        parser.nowTag = options.nowTag
         let nodes = try parser.parseTemplate()
         return Template(nodes: nodes, source: text, environment: self)
     }

@@ -56,6 +56,23 @@ final class Renderer {
         return Builtins.global(name, limits: limits)
     }
 
+    /// Gives `name` a changed value in the frame that defines it (the template's first frame for
+    /// a name of the context or the globals, which it then shadows).
+    func rebind(_ name: String, _ value: Value) {
+        var i = frames.count - 1
+        while i >= 0 {
+            if frames[i][name] != nil {
+                frames[i][name] = value
+                if i == 0 { mutatedNames.insert(name) }
+                return
+            }
+            i -= 1
+        }
+        frames[0][name] = value
+        // A name of the context changed in place: `renderChangingContext` reports it.
+        mutatedNames.insert(name)
+    }
+
     func assign(_ target: Target, _ value: Value, at offset: Int) throws {
         switch target {
         case .name(let n):

@@ -31,6 +31,8 @@ struct Parser {
     /// Filter and test names the environment's host adds (`TemplateEnvironment.filters`, `.tests`).
     var hostFilters: Set<String> = []
     var hostTests: Set<String> = []
+    /// `{% now %}` (jinja2-time's TimeExtension) is a tag of this environment.
+    var nowTag = true
 
     init(tokens: [Token], source: SourceText) {
         self.tokens = tokens
@@ -169,7 +171,7 @@ struct Parser {
         case "block": return try parseBlock(tag)
         case "call": return try parseCallBlock(tag)
         case "with": return try parseWith(tag)
-        case "now": return try parseNow(tag)
+        case "now" where nowTag: return try parseNow(tag)
         case "endif", "endfor", "endset", "endmacro", "endfilter", "elif", "else", "endraw", "endblock", "endcall",
              "endwith":
             throw fail("Encountered unknown tag '\(tag.text)'; it is not inside a block it could close",

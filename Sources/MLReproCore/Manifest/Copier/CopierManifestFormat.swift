@@ -22,6 +22,10 @@ package struct CopierManifestFormat: TemplateFormat {
         if manifest.answersFile == nil { manifest.answersFile = ".copier-answers.yml" }
         manifest.keepsUnknownAnswers = true
         manifest.recordsGivenAnswersFirst = true
+        manifest.skipsHiddenQuestionsWithoutDefault = true
+        manifest.answersFileNamedAnywhere = true
+        // copier's environment has `{% now %}` only through jinja2-time's extension.
+        manifest.environmentOptions.nowTag = manifest.jinjaExtensions.contains { PythonExtensions.timeExtensions.contains($0) }
         // copier's `cleanup_on_error`: a DEST it made is removed when a task fails.
         manifest.removesProjectWhenTasksFail = true
         // copier renders with Jinja2's default Undefined: a name nothing defines prints empty.

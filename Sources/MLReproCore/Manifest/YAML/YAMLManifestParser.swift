@@ -237,7 +237,12 @@ extension TemplateManifest {
             if SemanticVersion(minimumVersion ?? "") == nil {
                 throw ManifestError(location: location, message: "setting _min_mlrepro_version: '\(minimumVersion ?? "")' is not a version like 1.2.3")
             }
-        case "_envops": environmentOptions = try Self.envops(value, location: location)
+        case "_envops":
+            environmentOptions = try Self.envops(value, location: location)
+            // `_envops.undefined` is the format's default; `_undefined` still overrides it.
+            if case .dict(let fields) = value, fields["undefined"] != nil, undefinedSetting == nil {
+                undefinedSetting = environmentOptions.undefined
+            }
         case "_jinja_extensions": jinjaExtensions = try strings()
         case "_preserve_symlinks":
             guard case .bool(let flag) = value else {
@@ -405,12 +410,21 @@ extension TemplateManifest {
             case "variable_end_string": options.delimiters.variableEnd = try delimiter()
             case "comment_start_string": options.delimiters.commentStart = try delimiter()
             case "comment_end_string": options.delimiters.commentEnd = try delimiter()
+            case "undefined":
+                // copier imports these two classes by name and refuses any other.
+                switch field {
+                case .string("jinja2.Undefined"): options.undefined = .lenient
+                case .string("jinja2.StrictUndefined"): options.undefined = .strict
+                default:
+                    throw ManifestError(location: location, message: "_envops.undefined must be jinja2.Undefined or jinja2.StrictUndefined, "
+                        + "as copier accepts (got \(AnswerCast.describe(field)))")
+                }
             case "autoescape":
                 if try flag() {
                     throw ManifestError(location: location, message: "_envops.autoescape: true is not supported")
                 }
             default:
-                throw ManifestError(location: location, message: "_envops.\(name) is not supported (supported: trim_blocks, lstrip_blocks, keep_trailing_newline, *_start_string, *_end_string)")
+                throw ManifestError(location: location, message: "_envops.\(name) is not supported (supported: trim_blocks, lstrip_blocks, keep_trailing_newline, undefined, autoescape: false, *_start_string, *_end_string)")
             }
         }
         return options
