@@ -97,8 +97,8 @@ extension Renderer {
                 try renderBlockLevel(BlockFrame(name: blockName, chain: chain, level: 0, scoped: false), &text)
                 return .string(text)
             }
-            if case .attribute(.name(let variable, _), let method, _) = callee, let current = lookup(variable),
-               Methods.changesInPlace(current, method) {
+            if case .attribute(.name(let variable, _), let method, _) = callee, bindsOnlyOneName(variable),
+               let current = lookup(variable), Methods.changesInPlace(current, method) {
                 // `items.append(x)`: the variable changes where it is defined (MethodsInPlace.swift).
                 let a = try args.map { try eval($0) }
                 let k = try kwargs.map { ($0.0, try eval($0.1)) }
@@ -107,7 +107,7 @@ extension Renderer {
                 return result
             }
             if case .attribute(.attribute(.name(let variable, _), let field, _), let method, _) = callee,
-               case .dict(let holder)? = lookup(variable), let current = holder[field], Methods.changesInPlace(current, method) {
+               bindsOnlyOneName(variable), case .dict(let holder)? = lookup(variable), let current = holder[field], Methods.changesInPlace(current, method) {
                 // `ns.items.append(x)`: a list or dict held by a namespace (or a mapping a variable names).
                 let a = try args.map { try eval($0) }
                 let k = try kwargs.map { ($0.0, try eval($0.1)) }

@@ -56,6 +56,15 @@ final class Renderer {
         return Builtins.global(name, limits: limits)
     }
 
+    /// Whether an in-place method may change `name` where it is defined: a name of the context or
+    /// one the template binds at its top level. A loop variable, a macro argument or a name set
+    /// inside a loop or macro may share its object with a list or mapping elsewhere (Jinja2 would
+    /// change that one too), so such a call stays refused by name (`Methods.unsupported`) instead
+    /// of changing a copy only.
+    func bindsOnlyOneName(_ name: String) -> Bool {
+        frames.indices.dropFirst().allSatisfy { frames[$0][name] == nil }
+    }
+
     /// Gives `name` a changed value in the frame that defines it (the template's first frame for
     /// a name of the context or the globals, which it then shadows).
     func rebind(_ name: String, _ value: Value) {
