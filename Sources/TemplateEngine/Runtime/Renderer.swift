@@ -62,6 +62,11 @@ final class Renderer {
             let items = try unpack(value, count: targets.count, at: offset)
             for (t, v) in zip(targets, items) { try assign(t, v, at: offset) }
         case .attribute(let name, let attr):
+            // A namespace carries values from one loop iteration to the next, so only here can a
+            // value grow a level at a time without bound: none deeper than the walks allow is kept.
+            if ValueNesting.exceeds(value) {
+                throw source.error(ValueNesting.message, at: offset, kind: .limit)
+            }
             var i = frames.count - 1
             while i >= 0 {
                 if case .dict(var map)? = frames[i][name] {
@@ -137,8 +142,9 @@ final class Renderer {
                 if !done, let elseBody { try renderNodes(elseBody, &out) }
             case .forLoop(let loop):
                 try renderFor(loop, &out)
-            case .set(let target, let e, _):
-                try assign(target, try eval(e), at: e.offset)
+            case .set(let target, let e, let tagOffset):
+                // Literals carry no offset of their own: errors about `[...]` point at the tag.
+                try assign(target, try eval(e), at: e.offset > 0 ? e.offset : tagOffset)
             case .setBlock(let target, let body, let filter, let offset):
                 var text = ""
                 let suppressed = suppressOutput

@@ -28,27 +28,34 @@ public enum ValueNesting {
         pthread_setspecific(depthKey, UnsafeRawPointer(bitPattern: max(0, depth)))
     }
 
-    /// Whether `value` nests lists and dicts more than `limit` levels deep; visits containers only
-    /// while they are deeper than `levels` allows, stopping at the first too-deep path.
+    /// Whether `value` nests lists and dicts more than `levels` levels deep. Visits lists and dicts
+    /// only (not the strings and numbers in them), each shared one again only when reached at a
+    /// greater depth, and stops at the first path that is too deep.
     static func exceeds(_ value: Value, levels: Int = limit) -> Bool {
-        var stack: [(Value, Int)] = [(value, 0)]
+        var deepestSeen: [UInt: Int] = [:]
+        var stack: [(Value, Int)] = [(value, 1)]
         while let (v, depth) = stack.popLast() {
+            let identity: UInt?
             switch v {
             case .list(let items):
-                guard depth < levels else { return true }
+                identity = items.withUnsafeBufferPointer { $0.baseAddress.map { UInt(bitPattern: $0) } }
+            case .dict(let map):
+                identity = map.pairs.withUnsafeBufferPointer { $0.baseAddress.map { UInt(bitPattern: $0) } }
+            default: continue
+            }
+            guard depth <= levels else { return true }
+            guard let identity else { continue }  // empty: nothing inside
+            if let seen = deepestSeen[identity], seen >= depth { continue }
+            deepestSeen[identity] = depth
+            switch v {
+            case .list(let items):
                 for item in items where item.isContainer { stack.append((item, depth + 1)) }
             case .dict(let map):
-                guard depth < levels else { return true }
                 for (_, item) in map.pairs where item.isContainer { stack.append((item, depth + 1)) }
             default: break
             }
         }
         return false
-    }
-
-    /// Throws the nesting error when `value` nests deeper than `limit`.
-    static func check(_ value: Value) throws {
-        if exceeds(value) { throw EvalError(message, .limit) }
     }
 }
 
