@@ -8,6 +8,8 @@ final class Renderer {
     let lenient: Bool
     var frames: [[String: Value]] = [[:]]
     var source: SourceText
+    /// Nesting heights of values `set` kept (see `ValueNesting`).
+    var nesting = NestingMemo()
     var steps = 0
     /// This render's share of the environment's budget (see `RenderBudget`).
     let meter: RenderMeter
@@ -62,11 +64,6 @@ final class Renderer {
             let items = try unpack(value, count: targets.count, at: offset)
             for (t, v) in zip(targets, items) { try assign(t, v, at: offset) }
         case .attribute(let name, let attr):
-            // A namespace carries values from one loop iteration to the next, so only here can a
-            // value grow a level at a time without bound: none deeper than the walks allow is kept.
-            if ValueNesting.exceeds(value) {
-                throw source.error(ValueNesting.message, at: offset, kind: .limit)
-            }
             var i = frames.count - 1
             while i >= 0 {
                 if case .dict(var map)? = frames[i][name] {
@@ -144,7 +141,17 @@ final class Renderer {
                 try renderFor(loop, &out)
             case .set(let target, let e, let tagOffset):
                 // Literals carry no offset of their own: errors about `[...]` point at the tag.
-                try assign(target, try eval(e), at: e.offset > 0 ? e.offset : tagOffset)
+                let at = e.offset > 0 ? e.offset : tagOffset
+                let value = try eval(e)
+                // Only `set` keeps a value beyond its expression (a namespace carries it from one
+                // loop iteration to the next), so only here can nesting grow without bound: none
+                // deeper than the walks allow is kept (tearing one down recurses once per level).
+                if value.isContainer {
+                    let height = ValueNesting.height(value, cap: ValueNesting.limit, known: &nesting)
+                    nesting.keep(value, height: height)
+                    if height > ValueNesting.limit { throw source.error(ValueNesting.message, at: at, kind: .limit) }
+                }
+                try assign(target, value, at: at)
             case .setBlock(let target, let body, let filter, let offset):
                 var text = ""
                 let suppressed = suppressOutput

@@ -5,8 +5,9 @@ import Foundation
 /// Lists and dicts nested inside each other: a loop of `{% set ns.x = [ns.x] %}` builds a value
 /// thousands of levels deep, and every walk over it (printing, comparing, hashing, serialising)
 /// recurses once per level. Each walk counts the levels it is inside on this thread and stops at
-/// `limit` with one error; values built by a render are refused past the same depth, so none
-/// deeper is ever kept (tearing one down recurses too).
+/// `limit` with one error. `{% set %}` refuses values nested past the same depth, so that no
+/// render keeps a deeper one (tearing one down recurses too, beyond any error's reach): `height`
+/// measures them, remembering what it measured so that re-setting a kept value costs nothing.
 public enum ValueNesting {
     /// The deepest nesting of lists and dicts a template may build or walk.
     public static let limit = 500
@@ -28,34 +29,74 @@ public enum ValueNesting {
         pthread_setspecific(depthKey, UnsafeRawPointer(bitPattern: max(0, depth)))
     }
 
-    /// Whether `value` nests lists and dicts more than `levels` levels deep. Visits lists and dicts
-    /// only (not the strings and numbers in them), each shared one again only when reached at a
-    /// greater depth, and stops at the first path that is too deep.
-    static func exceeds(_ value: Value, levels: Int = limit) -> Bool {
-        var deepestSeen: [UInt: Int] = [:]
-        var stack: [(Value, Int)] = [(value, 1)]
-        while let (v, depth) = stack.popLast() {
-            let identity: UInt?
-            switch v {
-            case .list(let items):
-                identity = items.withUnsafeBufferPointer { $0.baseAddress.map { UInt(bitPattern: $0) } }
-            case .dict(let map):
-                identity = map.pairs.withUnsafeBufferPointer { $0.baseAddress.map { UInt(bitPattern: $0) } }
-            default: continue
-            }
-            guard depth <= levels else { return true }
-            guard let identity else { continue }  // empty: nothing inside
-            if let seen = deepestSeen[identity], seen >= depth { continue }
-            deepestSeen[identity] = depth
-            switch v {
-            case .list(let items):
-                for item in items where item.isContainer { stack.append((item, depth + 1)) }
-            case .dict(let map):
-                for (_, item) in map.pairs where item.isContainer { stack.append((item, depth + 1)) }
-            default: break
-            }
+    /// The storage a list or dict shares with its copies (nil for scalars and empty ones).
+    static func identity(_ value: Value) -> UInt? {
+        switch value {
+        case .list(let items):
+            return items.withUnsafeBufferPointer { $0.baseAddress.map { UInt(bitPattern: $0) } }
+        case .dict(let map):
+            return map.pairs.withUnsafeBufferPointer { $0.baseAddress.map { UInt(bitPattern: $0) } }
+        default: return nil
         }
-        return false
+    }
+
+    /// How many levels of lists and dicts `value` nests (a list of strings: 1), counted up to
+    /// `cap + 1`. Visits lists and dicts only, each shared one once, and asks `known` first.
+    static func height(_ value: Value, cap: Int, known: inout NestingMemo) -> Int {
+        guard let id = identity(value) else { return value.isContainer ? 1 : 0 }
+        if let height = known.height(of: id) { return height }
+        guard cap > 0 else { return 1 }
+        var height = 1
+        switch value {
+        case .list(let items):
+            for item in items {
+                switch item {
+                case .list, .dict:
+                    height = max(height, 1 + Self.height(item, cap: cap - 1, known: &known))
+                    if height > cap { return height }
+                default: continue
+                }
+            }
+        case .dict(let map):
+            for (_, item) in map.pairs {
+                switch item {
+                case .list, .dict:
+                    height = max(height, 1 + Self.height(item, cap: cap - 1, known: &known))
+                    if height > cap { return height }
+                default: continue
+                }
+            }
+        default: break
+        }
+        known.remember(value, id: id, height: height)
+        return height
+    }
+}
+
+/// Heights of lists and dicts already measured: those of one walk, and of the last few values a
+/// render kept (held, so that their storage is not reused by another value while remembered),
+/// so that `set ns.x = [ns.x]` or setting the same large list again measures only what is new.
+struct NestingMemo {
+    private var walk: [UInt: Int] = [:]
+    private var kept: [(id: UInt, value: Value, height: Int)] = []
+    private static let keptCount = 8
+
+    func height(of id: UInt) -> Int? {
+        if let height = walk[id] { return height }
+        return kept.first { $0.id == id }?.height
+    }
+
+    mutating func remember(_ value: Value, id: UInt, height: Int) {
+        walk[id] = height
+    }
+
+    /// Ends one walk, keeping `value` (its root) for the next ones.
+    mutating func keep(_ value: Value, height: Int) {
+        walk.removeAll(keepingCapacity: true)
+        guard height <= ValueNesting.limit, let id = ValueNesting.identity(value) else { return }
+        kept.removeAll { $0.id == id }
+        if kept.count == Self.keptCount { kept.removeFirst() }
+        kept.append((id, value, height))
     }
 }
 
