@@ -82,3 +82,15 @@ def test_modest_nesting_still_renders(tmp_path: Path) -> None:
     result = run("render", str(template), cwd=tmp_path, timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "802 True 802"
+
+
+@pytest.mark.parametrize("walk", ["x | string", "x == y", "x | tojson", "x | to_yaml", "[x, y] | sort | length"])
+def test_values_deepened_through_macro_arguments_stop_at_the_walk(walk: str, tmp_path: Path) -> None:
+    # No `set` keeps them: 99 nested calls each wrap the arguments 190 levels deeper (19,000 in all).
+    deeper = "|batch(1)" * 190
+    template = tmp_path / "macro.txt.jinja"
+    template.write_text("intro\n{% macro m(x, y, n) %}{% if n > 0 %}{{ m(x" + deeper + ", y" + deeper + ", n - 1) }}"
+                        "{% else %}{{ " + walk + " }}{% endif %}{% endmacro %}{{ m([1], [1], 99) }}\n")
+    result = run("render", str(template), cwd=tmp_path, timeout=60)
+    assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
+    assert f"{template}:2:" in result.stderr and MESSAGE in result.stderr, result.stderr[-2000:]
