@@ -68,7 +68,7 @@ public enum ValueNesting {
             }
         default: break
         }
-        known.remember(value, id: id, height: height)
+        known.remember(id, height: height)
         return height
     }
 }
@@ -86,7 +86,7 @@ struct NestingMemo {
         return kept.first { $0.id == id }?.height
     }
 
-    mutating func remember(_ value: Value, id: UInt, height: Int) {
+    mutating func remember(_ id: UInt, height: Int) {
         walk[id] = height
     }
 
