@@ -43,8 +43,30 @@ public enum ValueNesting {
     /// How many levels of lists and dicts `value` nests (a list of strings: 1), counted up to
     /// `cap + 1`. Visits lists and dicts only, each shared one once, and asks `known` first.
     static func height(_ value: Value, cap: Int, known: inout NestingMemo) -> Int {
-        guard let id = identity(value) else { return value.isContainer ? 1 : 0 }
-        if let height = known.height(of: id) { return height }
+        let count: Int
+        switch value {
+        case .list(let items): count = items.count
+        case .dict(let map): count = map.count
+        default: return 0
+        }
+        // A large value may have been measured already (set again, or inside the new one).
+        var id: UInt?
+        if count >= NestingMemo.worthKeeping {
+            id = identity(value)
+            if let id, let height = known.height(of: id) { return height }
+        }
+        known.visited += count
+        // Most lists and dicts hold only strings and numbers.
+        let inner: Bool
+        switch value {
+        case .list(let items): inner = items.contains { $0.isContainer }
+        case .dict(let map): inner = map.pairs.contains { $0.value.isContainer }
+        default: inner = false
+        }
+        guard inner else { return 1 }
+        if id == nil { id = identity(value) }
+        guard let id else { return 1 }
+        if count < NestingMemo.worthKeeping, let height = known.height(of: id) { return height }
         guard cap > 0 else { return 1 }
         var height = 1
         switch value {
@@ -80,6 +102,10 @@ struct NestingMemo {
     private var walk: [UInt: Int] = [:]
     private var kept: [(id: UInt, value: Value, height: Int)] = []
     private static let keptCount = 8
+    /// Values of at least this many items (or whose walk looked at as many) are remembered.
+    static let worthKeeping = 64
+    /// Items the current walk has looked at: only a value that took many is worth keeping.
+    var visited = 0
 
     func height(of id: UInt) -> Int? {
         if let height = walk[id] { return height }
@@ -92,8 +118,9 @@ struct NestingMemo {
 
     /// Ends one walk, keeping `value` (its root) for the next ones.
     mutating func keep(_ value: Value, height: Int) {
-        walk.removeAll(keepingCapacity: true)
-        guard height <= ValueNesting.limit, let id = ValueNesting.identity(value) else { return }
+        defer { visited = 0 }
+        if !walk.isEmpty { walk.removeAll(keepingCapacity: true) }
+        guard visited >= Self.worthKeeping, height <= ValueNesting.limit, let id = ValueNesting.identity(value) else { return }
         kept.removeAll { $0.id == id }
         if kept.count == Self.keptCount { kept.removeFirst() }
         kept.append((id, value, height))
