@@ -221,6 +221,8 @@ extension Renderer {
         }
         if try xm.count == 0 || x.equals(y) { return y }
         try meter.visit(ym.count)
+        try ValueNesting.enter()
+        defer { ValueNesting.leave() }
         for (key, yv) in ym.pairs {
             guard let xv = xm[key] else { xm[key] = yv; continue }
             switch (xv, yv) {
@@ -245,6 +247,8 @@ extension Renderer {
     func flatten(_ items: [Value], levels: Int?) throws -> [Value] {
         var out: [Value] = []
         try meter.visit(items.count + 1)
+        try ValueNesting.enter()
+        defer { ValueNesting.leave() }
         for element in items {
             if element == .none || element == .string("None") || element == .string("null") { break }
             if case .list(let inner) = element {

@@ -89,6 +89,8 @@ private struct JSONWriter {
         case .list(let items):
             if items.isEmpty { out += "[]"; return }
             try meter?.visit(items.count + 1)
+            try ValueNesting.enter()
+            defer { ValueNesting.leave() }
             out += "["
             for (i, item) in items.enumerated() {
                 if i > 0 { out += itemSep }
@@ -100,6 +102,8 @@ private struct JSONWriter {
         case .dict(let map):
             if map.count == 0 { out += "{}"; return }
             try meter?.visit(map.count + 1)
+            try ValueNesting.enter()
+            defer { ValueNesting.leave() }
             var pairs = map.pairs
             if sortKeys { pairs.sort { Operators.compareUTF8($0.key, $1.key) < 0 } }
             out += "{"

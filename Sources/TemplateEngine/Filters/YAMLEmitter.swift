@@ -105,10 +105,14 @@ struct YAMLEmitter {
         switch v {
         case .list(let items):
             try meter?.visit(items.count + 1)
+            try ValueNesting.enter()
+            defer { ValueNesting.leave() }
             let flow = flowLevel > 0 || items.isEmpty || (flowLeaves && items.allSatisfy(isScalar))
             if flow { try flowSequence(items) } else { try blockSequence(items, mappingContext: mapping) }
         case .dict(let d):
             try meter?.visit(d.count + 1)
+            try ValueNesting.enter()
+            defer { ValueNesting.leave() }
             let flow = flowLevel > 0 || d.count == 0 || (flowLeaves && d.values.allSatisfy(isScalar))
             if flow { try flowMapping(d) } else { try blockMapping(d) }
         default:

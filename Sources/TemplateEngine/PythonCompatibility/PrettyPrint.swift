@@ -31,6 +31,8 @@ struct PrettyPrinter {
         switch value {
         case .list(let items):
             try meter?.visit(items.count + 1)
+            try ValueNesting.enter()
+            defer { ValueNesting.leave() }
             text += "["
             for (i, item) in items.enumerated() {
                 if i > 0 { text += ", " }
@@ -39,6 +41,8 @@ struct PrettyPrinter {
             text += "]"
         case .dict(let map) where !map.printsAsOrderedDict:
             try meter?.visit(map.count + 1)
+            try ValueNesting.enter()
+            defer { ValueNesting.leave() }
             text += "{"
             for (i, pair) in Self.sortedPairs(map).enumerated() {
                 if i > 0 { text += ", " }

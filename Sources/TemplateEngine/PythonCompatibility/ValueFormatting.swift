@@ -14,7 +14,7 @@ extension Value {
     /// Python `repr(value)`.
     public var pythonRepr: String {
         var out = ""
-        // Without a meter and a limit nothing throws.
+        // Without a meter and a limit only `ValueNesting.limit` stops it: the text ends there.
         try? appendRepr(to: &out, meter: nil, limit: .max)
         return out
     }

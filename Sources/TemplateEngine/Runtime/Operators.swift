@@ -202,6 +202,8 @@ enum Operators {
             return compareUTF8(s, t)
         case let (.list(l), .list(m)):
             try RenderMeter.current?.visit(min(l.count, m.count) + 1)
+            try ValueNesting.enter()
+            defer { ValueNesting.leave() }
             for (x, y) in zip(l, m) where try !x.equals(y) { return try order(x, y, op) }
             return l.count < m.count ? -1 : (l.count == m.count ? 0 : 1)
         default:

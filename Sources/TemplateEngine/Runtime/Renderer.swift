@@ -10,6 +10,8 @@ final class Renderer {
     /// Context variables an in-place method changed (see InPlaceMethods.swift); their values are in frames[0].
     var mutatedNames: Set<String> = []
     var source: SourceText
+    /// Nesting heights of values `set` kept (see `ValueNesting`).
+    var nesting = NestingMemo()
     var steps = 0
     /// This render's share of the environment's budget (see `RenderBudget`).
     let meter: RenderMeter
@@ -165,8 +167,19 @@ final class Renderer {
                 if !done, let elseBody { try renderNodes(elseBody, &out) }
             case .forLoop(let loop):
                 try renderFor(loop, &out)
-            case .set(let target, let e, _):
-                try assign(target, try eval(e), at: e.offset)
+            case .set(let target, let e, let tagOffset):
+                // Literals carry no offset of their own: errors about `[...]` point at the tag.
+                let at = e.offset > 0 ? e.offset : tagOffset
+                let value = try eval(e)
+                // Only `set` keeps a value beyond its expression (a namespace carries it from one
+                // loop iteration to the next), so only here can nesting grow without bound: none
+                // deeper than the walks allow is kept (tearing one down recurses once per level).
+                if value.isContainer {
+                    let height = ValueNesting.height(value, cap: ValueNesting.limit, known: &nesting)
+                    nesting.keep(value, height: height)
+                    if height > ValueNesting.limit { throw source.error(ValueNesting.message, at: at, kind: .limit) }
+                }
+                try assign(target, value, at: at)
             case .setBlock(let target, let body, let filter, let offset):
                 var text = ""
                 let suppressed = suppressOutput

@@ -42,6 +42,8 @@ extension Value {
         case .string(let s): out += pythonQuoted(s)
         case .list(let items):
             try meter?.visit(items.count + 1)
+            try ValueNesting.enter()
+            defer { ValueNesting.leave() }
             out += "["
             for (i, item) in items.enumerated() {
                 if i > 0 { out += ", " }
@@ -51,6 +53,8 @@ extension Value {
         case .dict(let map) where map.printsAsOrderedDict:
             // Python 3.11's repr (3.12 prints `OrderedDict({...})`).
             try meter?.visit(map.count + 1)
+            try ValueNesting.enter()
+            defer { ValueNesting.leave() }
             out += "OrderedDict("
             if map.count > 0 {
                 out += "["
@@ -65,6 +69,8 @@ extension Value {
             out += ")"
         case .dict(let map):
             try meter?.visit(map.count + 1)
+            try ValueNesting.enter()
+            defer { ValueNesting.leave() }
             out += "{"
             for (i, pair) in map.pairs.enumerated() {
                 if i > 0 { out += ", " }
@@ -94,11 +100,15 @@ extension Value {
         case let (.list(a), .list(b)):
             guard a.count == b.count else { return false }
             try meter?.visit(a.count + 1)
+            try ValueNesting.enter()
+            defer { ValueNesting.leave() }
             for i in 0..<a.count where try !a[i].equals(b[i], meter: meter) { return false }
             return true
         case let (.dict(a), .dict(b)):
             guard a.count == b.count else { return false }
             try meter?.visit(a.count + 1)
+            try ValueNesting.enter()
+            defer { ValueNesting.leave() }
             for (key, x) in a.pairs {
                 guard let y = b[key], try x.equals(y, meter: meter) else { return false }
             }
@@ -120,10 +130,14 @@ extension Value {
         case .string(let s): bytes += s.utf8.count + 2
         case .list(let items):
             try meter?.visit(items.count + 1)
+            try ValueNesting.enter()
+            defer { ValueNesting.leave() }
             bytes += 2
             for item in items { bytes += 2; try item.measure(&bytes, meter: meter, limit: limit) }
         case .dict(let map):
             try meter?.visit(map.count + 1)
+            try ValueNesting.enter()
+            defer { ValueNesting.leave() }
             bytes += 2
             for (key, value) in map.pairs { bytes += key.utf8.count + 4; try value.measure(&bytes, meter: meter, limit: limit) }
         default: bytes += 8
