@@ -31,7 +31,11 @@ extension Renderer {
         }
         switch name {
         case "none": return v == .none && { if case .none = v { return true } else { return false } }()
-        case "string": if case .string = v { return true } else { return false }
+        case "string":
+            switch v {
+            case .string, .markup: return true
+            case .none, .bool, .int, .float, .list, .dict, .callable, .undefined: return false
+            }
         case "number": if case .int = v { return true } else if case .float = v { return true } else if case .bool = v { return true } else { return false }
         case "integer": if case .int = v { return true } else { return false }
         case "float": if case .float = v { return true } else { return false }

@@ -4,6 +4,7 @@ enum Methods {
     static func bound(_ obj: Value, _ name: String) -> NativeFunction? {
         switch obj {
         case .string(let s): return stringMethod(s, name)
+        case .markup(let s): return markupMethod(s, name)
         case .dict(let d): return dictMethod(d, name)
         case .list(let l): return listMethod(l, name)
         default: return nil
@@ -16,7 +17,7 @@ enum Methods {
     }
 
     static func str(_ v: Value?, _ what: String) throws -> String {
-        guard case .string(let s)? = v else {
+        guard case .string(let s)? = v?.unmarked else {
             throw EvalError("\(what) must be str, not \(v?.typeName ?? "nothing")")
         }
         return s
@@ -91,7 +92,10 @@ enum Methods {
             body = { a, _ in
                 let w = arg(a, 0)?.intValue ?? 0
                 var fill = " "
-                if case .string(let f)? = arg(a, 1) { fill = f }
+                if case .string(let f)? = arg(a, 1)?.unmarked { fill = f }
+                guard fill.unicodeScalars.count == 1 else {
+                    throw EvalError("The fill character must be exactly one character long", .type)
+                }
                 return .string(try pad(s, width: w, fill: fill, align: name == "center" ? "^" : name == "ljust" ? "<" : ">"))
             }
         default: body = moreStringMethods(s, name)

@@ -208,6 +208,7 @@ extension Renderer {
         case .dict: return "dict object"
         case .list: return "list object"
         case .string: return "str object"
+        case .markup: return "markupsafe.Markup object"
         case .int: return "int object"
         case .float: return "float object"
         case .none: return "None"

@@ -118,7 +118,7 @@ final class Renderer {
             case .output(let e, let offset):
                 let v = try eval(e)
                 switch v {
-                case .string(let s): out += s
+                case .string(let s), .markup(let s): out += s
                 case .int(let i): out += String(i)
                 case .undefined: break
                 case .callable(let f) where f.pathText != nil: out += f.pathText ?? ""
