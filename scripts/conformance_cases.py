@@ -839,6 +839,10 @@ for i, tpl in enumerate([
         "{% for c in '<a'|safe %}{{ c|e }},{% endfor %}|{{ ('<a>'|safe)[0]|e }}|{{ ('<a>'|safe)[1:]|e }}|{{ ('<a>'|safe)[::-1]|e }}",
         "{{ ('<a>'|e)|length }}|{{ ('<a>'|safe)|length }}|{{ '' |safe is string }}|{{ 'x' if ''|safe else 'y' }}",
         "{{ ('<'|safe) + 1 }}", "{{ 1 + ('<'|safe) }}",
+        "{{ ('a'|e) is lower }}|{{ ('A'|safe) is upper }}|{{ ('a'|e) is sequence }}|{{ ('a'|e) is iterable }}|{{ ('a'|e) is eq 'a' }}|"
+        "{{ ('a'|e) is in 'abc' }}|{{ 'a' is in ('abc'|safe) }}|{{ ('a'|safe) is sameas 'a' }}|{{ ('a'|e) is mapping }}",
+        "{{ ['b'|e, 'C', 'a'|safe]|sort|e }}|{{ ['B'|e, 'a']|sort|e }}|{{ ['b'|e, 'B'|safe, 'a']|unique|list|e }}|{{ ['<'|e, '<']|unique(true)|list|e }}|"
+        "{{ ['b', 'a'|e]|max|e }}|{{ ['x'|e, 'y']|join('<')|e }}|{{ ['x'|e, 'y']|map('upper')|list|e }}",
         ]):
     case("markup-operators-%02d" % i, tpl)
 

@@ -28,7 +28,7 @@ extension Renderer {
 
     /// Sort key: lowercased strings unless case-sensitive.
     func sortKey(_ v: Value, _ caseSensitive: Bool) -> Value {
-        if !caseSensitive, case .string(let s) = v { return .string(s.lowercased()) }
+        if !caseSensitive, case .string(let s) = v.unmarked { return .string(s.lowercased()) }
         return v
     }
 

@@ -21,10 +21,12 @@ extension Renderer {
         case "undefined": return value == nil
         default: break
         }
-        guard let v = value else {
+        guard let tested = value else {
             if Builtins.testsAcceptingUndefined.contains(name) { return false }
             throw EvalError("the value tested with '\(name)' is undefined", .undefined)
         }
+        // A markup-safe string is a str to every test (only `string` looks, and says yes to both).
+        let v = tested.unmarked, args = args.map(\.unmarked)
         func arg() throws -> Value {
             guard let a = args.first else { throw EvalError("test '\(name)' needs an argument") }
             return a
