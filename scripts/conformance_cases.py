@@ -841,6 +841,8 @@ for i, tpl in enumerate([
         "{{ ('<'|safe) + 1 }}", "{{ 1 + ('<'|safe) }}",
         "{{ ('a'|e) is lower }}|{{ ('A'|safe) is upper }}|{{ ('a'|e) is sequence }}|{{ ('a'|e) is iterable }}|{{ ('a'|e) is eq 'a' }}|"
         "{{ ('a'|e) is in 'abc' }}|{{ 'a' is in ('abc'|safe) }}|{{ ('a'|safe) is sameas 'a' }}|{{ ('a'|e) is mapping }}",
+        "{{ 'a<b'.strip('a'|safe) }}|{{ 'a,b'.split(','|e) }}|{{ ','.join(['a'|e, 'b'])|e }}|{{ {'k': 1}.get('k'|e) }}|"
+        "{{ '{}-{:s}'.format('<'|e, 'a'|safe)|e }}|{{ '%c' % ('x'|safe) }}|{{ ('%s' % ('<'|e))|e }}|{{ {'k': 1}['k'|safe] }}",
         "{{ ['b'|e, 'C', 'a'|safe]|sort|e }}|{{ ['B'|e, 'a']|sort|e }}|{{ ['b'|e, 'B'|safe, 'a']|unique|list|e }}|{{ ['<'|e, '<']|unique(true)|list|e }}|"
         "{{ ['b', 'a'|e]|max|e }}|{{ ['x'|e, 'y']|join('<')|e }}|{{ ['x'|e, 'y']|map('upper')|list|e }}",
         ]):

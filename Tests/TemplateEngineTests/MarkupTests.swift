@@ -26,6 +26,7 @@ private func failure(_ source: String) -> TemplateError? {
     ("{{ ('%(k)a'|safe) % {'k': 1} }}", "'%a' in a markup-safe string's % formatting"),
     ("{{ '%r'|safe|format('<') }}", "'%r' in a markup-safe string's % formatting"),
     ("{{ {'k': 'v'|e}|to_yaml }}", "cannot represent a markup-safe string (Markup) as YAML"),
+    ("{{ {('k'|e): 1} }}", "a markup-safe string (Markup) as a dictionary key is not supported"),
 ])
 func markupOperationsThatDifferAreRefused(source: String, message: String) {
     guard let error = failure(source) else {

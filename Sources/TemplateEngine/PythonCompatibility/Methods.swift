@@ -31,13 +31,13 @@ enum Methods {
         case "capitalize": body = { _, _ in .string(pythonCapitalize(s)) }
         case "strip", "lstrip", "rstrip":
             body = { a, _ in
-                let chars = a.first.flatMap { if case .string(let c) = $0 { return c } else { return nil } }
+                let chars = a.first.flatMap { if case .string(let c) = $0.unmarked { return c } else { return nil } }
                 return .string(pythonStrip(s, chars: chars, left: name != "rstrip", right: name != "lstrip"))
             }
         case "split", "rsplit":
             body = { a, k in
                 var sep: String? = nil
-                if case .string(let x)? = arg(a, 0, k, "sep") { sep = x }
+                if case .string(let x)? = arg(a, 0, k, "sep")?.unmarked { sep = x }
                 let maxsplit = arg(a, 1, k, "maxsplit")?.intValue ?? -1
                 if sep == "" { throw EvalError("empty separator", .value) }
                 return .list(pythonSplit(s, sep: sep, maxsplit: maxsplit, fromRight: name == "rsplit").map { .string($0) })
@@ -65,7 +65,7 @@ enum Methods {
             body = { a, _ in
                 guard let x = a.first else { throw EvalError("join() takes exactly one argument (0 given)") }
                 let parts = try iterate(x).map { v -> String in
-                    guard case .string(let p) = v else { throw EvalError("sequence item: expected str instance, \(v.typeName) found") }
+                    guard case .string(let p) = v.unmarked else { throw EvalError("sequence item: expected str instance, \(v.typeName) found") }
                     return p
                 }
                 try checkBuiltSize(joinedSize(parts, separator: s), "join")
@@ -110,7 +110,7 @@ enum Methods {
         case "values": return NativeFunction(builtin: name) { _, _ in .list(d.values) }
         case "get":
             return NativeFunction(builtin: name) { a, _ in
-                guard case .string(let k)? = a.first else { return a.count > 1 ? a[1] : .none }
+                guard case .string(let k)? = a.first?.unmarked else { return a.count > 1 ? a[1] : .none }
                 return d[k] ?? (a.count > 1 ? a[1] : .none)
             }
         case "copy": return NativeFunction(builtin: name) { _, _ in .dict(d) }

@@ -297,7 +297,7 @@ final class Renderer {
         }
         var tried: [String] = []
         for candidate in candidates {
-            guard case .string(let name) = candidate else {
+            guard case .string(let name) = candidate.unmarked else {
                 throw source.error("\(verb) expects a template name string, got \(candidate.typeName)", at: offset, kind: .type)
             }
             let parts = name.split(separator: "/", omittingEmptySubsequences: false)
