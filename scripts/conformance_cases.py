@@ -760,6 +760,94 @@ for i, tpl in enumerate([
     # Only the values the case prints, so that cases.json stays small.
     case("pprint-%02d" % i, tpl, {k: v for k, v in PCTX.items() if re.search(r"\b%s\b" % k, tpl)})
 
+# ---------------------------------------------------------------- markup-safe strings (Markup)
+# Every built-in filter (read from the engine's filter tables) applied to a markup-safe string, made
+# by `e` and by `safe`, then escaped: a filter that keeps the Markup is not escaped twice.
+MARKUP_SOURCE = "'<a href=\"x\">&amp;</a>'"
+MARKUP_INPUTS = {"e": MARKUP_SOURCE + "|e", "safe": MARKUP_SOURCE + "|safe"}
+MARKUP_FILTER_ARGS = {
+    "attr": "('x')", "batch": "(2)", "center": "(40)", "combine": "({})", "d": "('x')", "default": "('x')",
+    "extract": "([1])", "groupby": "('x')", "hash": "('sha1')", "indent": "(2, true)", "join": "('<,>')",
+    "map": "('upper')", "regex_findall": "('[a-z]+')", "regex_replace": "('a', '<i>')", "regex_search": "('[a-z]+')",
+    "reject": "('eq', 'a')", "rejectattr": "('x')", "replace": "('&amp;', '<i>')", "select": "('eq', 'a')",
+    "selectattr": "('x')", "slice": "(2)", "ternary": "('<y>', '<n>')", "trim": "('<>')", "truncate": "(12, true, '<>')",
+    "wordwrap": "(8)",
+}
+# Random results, the engine's own filters that Jinja2 and jinja2-ansible-filters do not have, and
+# slugify (conformance_expected.py's stand-in does not decode entities as python-slugify does).
+MARKUP_FILTERS_LEFT_OUT = {"random", "shuffle", "ans_random", "to_uuid", "jsonify", "python_string", "toml_string", "yaml_string",
+                           "slugify"}
+# Filters that return generators in Jinja2: their items are listed.
+MARKUP_FILTERS_LISTED = {"batch", "items", "map", "reject", "rejectattr", "select", "selectattr", "slice", "unique", "dict2items"}
+# Refused for a Markup input (their Python result cannot be matched); MarkupTests checks the errors.
+MARKUP_FILTERS_REFUSED = {"to_yaml", "to_nice_yaml", "splitext", "win_splitdrive"}
+
+
+def registry_filters():
+    """The filter names of the engine's tables (`table([...])` in Sources/TemplateEngine/Filters)."""
+    import glob
+    import os
+    names = set()
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Sources", "TemplateEngine", "Filters")
+    for path in glob.glob(os.path.join(root, "*.swift")):
+        with open(path, encoding="utf-8") as f:
+            for table in re.findall(r"table\(\[(.*?)\]\)", f.read(), re.S):
+                names.update(re.findall(r'"([a-z_0-9]+)"\s*:', table))
+    return sorted(names)
+
+
+for name in registry_filters():
+    if name in MARKUP_FILTERS_LEFT_OUT | MARKUP_FILTERS_REFUSED:
+        continue
+    for kind, source in MARKUP_INPUTS.items():
+        listed = "|list" if name in MARKUP_FILTERS_LISTED else ""
+        case("markup-filter-%s-%s" % (name, kind), "{{ (%s)|%s%s%s|e }}" % (source, name, MARKUP_FILTER_ARGS.get(name, ""), listed))
+# The filters that make Markup from other values.
+for i, tpl in enumerate([
+        "{{ 5|e|e }}|{{ none|e }}|{{ [1, '<']|e|e }}|{{ items|safe|e }}|{{ 3|safe|length }}|{{ d|tojson|e }}",
+        "{{ ('%s<%s>'|e|format('<', 2))|e }}|{{ ('%(k)s'|safe|format(k='&'))|e }}|{{ ('%d'|safe|format(3))|e }}",
+        "{{ ['<'|e]|pprint }}|{{ {'k': '<'|safe} }}|{{ ['<'|e] }}|{{ '<'|e|type_debug }}|{{ '<'|e is string }}",
+        "{{ '<b>www.x.org</b>'|safe|urlize }}|{{ '<b>www.x.org</b>'|urlize }}|{{ {'a': '<'|e}|tojson }}",
+        "{{ ('<'|e)|forceescape|e }}|{{ ('<'|safe)|string|e }}|{{ ('<'|safe)|list|e }}|{{ ('a<'|safe)|last|e }}",
+        ]):
+    case("markup-made-%02d" % i, tpl, CTX)
+# Every method of Python's str (and Markup's own) called on a Markup value, then escaped.
+MARKUP_METHOD_ARGS = {
+    "center": "(40, '<')", "ljust": "(40, '<'|safe)", "count": "('a')", "endswith": "('>')", "expandtabs": "()", "find": "('a')",
+    "format": "('<')", "format_map": "({})", "index": "('a')", "join": "(['<', 1])",
+    "lstrip": "('<&;lt')", "partition": "('&')", "removeprefix": "('<a')", "removesuffix": "('</a>')",
+    "replace": "('<a', '<i')", "splitlines": "(true)", "rfind": "('a')", "rindex": "('a')", "rjust": "(40, '<')", "rpartition": "('&')",
+    "rsplit": "('&')", "rstrip": "('<&;gt')", "split": "('&')", "startswith": "('<a')", "strip": "('<&;lgt')",
+    "zfill": "(40)",
+}
+# Refused by name on every string, and (format, format_map) refused on Markup: MarkupTests checks them.
+MARKUP_METHODS_LEFT_OUT = {"encode", "maketrans", "translate", "format", "format_map"}
+for name in sorted([m for m in dir(str) if not m.startswith("_")] + ["unescape", "striptags"]):
+    if name in MARKUP_METHODS_LEFT_OUT:
+        continue
+    for kind, source in MARKUP_INPUTS.items():
+        listed = "|list" if name in ("partition", "rpartition") else ""  # tuples print as lists
+        case("markup-method-%s-%s" % (name, kind), "{{ (%s).%s%s%s|e }}" % (source, name, MARKUP_METHOD_ARGS.get(name, "()"), listed))
+# Operators: `+` and `%` escape plain operands, `~` makes a plain string, `*`, comparison, `in`,
+# iteration, indexing and slicing.
+for i, tpl in enumerate([
+        "{{ ('<a>'|e) + '<b>' }}|{{ '<b>' + ('<a>'|e) }}|{{ ('<a>'|safe) + ('<b>'|safe) }}|{{ (('<a>'|e) + '<b>')|e }}",
+        "{{ ('<a>'|e) ~ '<b>' }}|{{ (('<a>'|e) ~ '<b>')|e }}|{{ ('<a>'|safe ~ 1)|e }}",
+        "{{ ('<%s>'|safe) % '<' }}|{{ ('%s %s'|safe) % ('<', '<'|safe) }}|{{ ('%(a)s'|safe) % {'a': '&'} }}|{{ ('%05.1f'|safe) % 2.5 }}",
+        "{{ (('<'|safe) * 3)|e }}|{{ (2 * ('<'|safe))|e }}|{{ '<' == '<'|safe }}|{{ ('<'|e) == '&lt;' }}|{{ ('a'|safe) < 'b' }}",
+        "{{ '<' in ('<a>'|safe) }}|{{ ('<'|safe) in '<a>' }}|{{ ('<'|safe) in ['<'] }}|{{ {'<': 1}['<'|safe] }}",
+        "{% for c in '<a'|safe %}{{ c|e }},{% endfor %}|{{ ('<a>'|safe)[0]|e }}|{{ ('<a>'|safe)[1:]|e }}|{{ ('<a>'|safe)[::-1]|e }}",
+        "{{ ('<a>'|e)|length }}|{{ ('<a>'|safe)|length }}|{{ '' |safe is string }}|{{ 'x' if ''|safe else 'y' }}",
+        "{{ ('<'|safe) + 1 }}", "{{ 1 + ('<'|safe) }}",
+        "{{ ('a'|e) is lower }}|{{ ('A'|safe) is upper }}|{{ ('a'|e) is sequence }}|{{ ('a'|e) is iterable }}|{{ ('a'|e) is eq 'a' }}|"
+        "{{ ('a'|e) is in 'abc' }}|{{ 'a' is in ('abc'|safe) }}|{{ ('a'|safe) is sameas 'a' }}|{{ ('a'|e) is mapping }}",
+        "{{ 'a<b'.strip('a'|safe) }}|{{ 'a,b'.split(','|e) }}|{{ ','.join(['a'|e, 'b'])|e }}|{{ {'k': 1}.get('k'|e) }}|"
+        "{{ '{}-{:s}'.format('<'|e, 'a'|safe)|e }}|{{ '%c' % ('x'|safe) }}|{{ ('%s' % ('<'|e))|e }}|{{ {'k': 1}['k'|safe] }}",
+        "{{ ['b'|e, 'C', 'a'|safe]|sort|e }}|{{ ['B'|e, 'a']|sort|e }}|{{ ['b'|e, 'B'|safe, 'a']|unique|list|e }}|{{ ['<'|e, '<']|unique(true)|list|e }}|"
+        "{{ ['b', 'a'|e]|max|e }}|{{ ['x'|e, 'y']|join('<')|e }}|{{ ['x'|e, 'y']|map('upper')|list|e }}",
+        ]):
+    case("markup-operators-%02d" % i, tpl)
+
 # ---------------------------------------------------------------- errors: in conformance_error_cases.py
 from conformance_error_cases import add_error_cases  # noqa: E402
 

@@ -114,7 +114,7 @@ enum ValueText {
         case .bool(let flag): return flag ? "yes" : "no"
         case .int(let number): return String(number)
         case .float(let number): return String(number)
-        case .string(let text): return text.isEmpty ? "(empty)" : text
+        case .string(let text), .markup(let text): return text.isEmpty ? "(empty)" : text
         case .list(let items): return items.isEmpty ? "(none)" : items.map(display).joined(separator: ", ")
         case .dict(let mapping):
             return "{" + mapping.pairs.map { "\($0.key): \(display($0.value))" }.joined(separator: ", ") + "}"

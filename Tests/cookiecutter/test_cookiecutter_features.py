@@ -761,6 +761,16 @@ def test_every_supported_row_names_a_test() -> None:
     assert checked >= 60
 
 
+def test_markup_safe_strings_render_like_cookiecutter(tmp_path: Path) -> None:
+    """A markup-safe string (Markup): escaped once, kept by the filters and methods that keep it."""
+    compare(tmp_path, {
+        "cookiecutter.json": json.dumps({"project_slug": "mk", "name": "<b>Ann</b> &amp; co"}),
+        f"{SLUG}/out.txt": "{{ cookiecutter.name|e|e }}|{{ cookiecutter.name|safe|e }}|{{ (cookiecutter.name|e) + '<b>' }}|{{ '<b>' + cookiecutter.name|safe }}|{{ (cookiecutter.name|e) ~ '<b>' }}\n"
+                     "{{ (cookiecutter.name|e).upper()|e }}|{{ (cookiecutter.name|safe).replace('Ann', '<i>')|e }}|{{ cookiecutter.name|safe|urlize }}|{{ ('%s'|safe) % cookiecutter.name }}\n"
+                     "{{ cookiecutter.name|e|trim|e }}|{{ cookiecutter.name|safe|truncate(9, true, '<>')|e }}|{{ (cookiecutter.name|safe)[1:4]|e }}|{{ cookiecutter.name|safe|title|e }}\n",
+    })
+
+
 PRIVATE_VALUES = {
     # `_` variables stay as the JSON has them (numbers stay numbers); `__` ones are rendered.
     "cookiecutter.json": json.dumps({"project_slug": "pv", "_nums": [7, 8, 9], "_map": {"a": 1, "b": "{{ x }}"},

@@ -315,6 +315,19 @@ def test_html_filters_cycler_and_joiner_render_like_copier(tmp_path: Path) -> No
     assert_same(tmp_path, HTML_FILTERS)
 
 
+# A markup-safe string (Markup): escaped once, kept by the filters and methods that keep it.
+MARKUP = {
+    "copier.yml": "name: {default: '<b>Ann</b> &amp; co'}\n",
+    "out.txt.jinja": "{{ name|e|e }}|{{ name|safe|e }}|{{ (name|e) + '<b>' }}|{{ '<b>' + name|safe }}|{{ (name|e) ~ '<b>' }}\n"
+                     "{{ (name|e).upper()|e }}|{{ (name|safe).replace('Ann', '<i>')|e }}|{{ name|safe|urlize }}|{{ ('%s'|safe) % name }}\n"
+                     "{{ name|e|trim|e }}|{{ name|safe|truncate(9, true, '<>')|e }}|{{ (name|safe)[1:4]|e }}|{{ name|safe|title|e }}\n",
+}
+
+
+def test_markup_safe_strings_render_like_copier(tmp_path: Path) -> None:
+    assert_same(tmp_path, MARKUP)
+
+
 def test_lipsum_is_refused_by_name(tmp_path: Path) -> None:
     write(tmp_path / "tpl", {"copier.yml": "name: {default: demo}\n", "out.txt.jinja": "{{ lipsum() }}\n"})
     ours = subprocess.run([str(BIN), "init", "out", "--template", "tpl", "--defaults", "--no-git", "--no-probe", "--quiet"],

@@ -125,7 +125,7 @@ enum AnswerCast {
         case .bool(let flag): return flag ? "True" : "False"
         case .int(let number): return String(number)
         case .float(let number): return pythonFloat(number)
-        case .string(let string): return string
+        case .string(let string), .markup(let string): return string
         case .list, .dict: return JSONText.encode(value)
         case .callable: return "<function>"
         case .undefined: return ""
@@ -146,7 +146,7 @@ enum AnswerCast {
         case .bool(let flag): return flag
         case .int(let number): return number != 0
         case .float(let number): return number != 0
-        case .string(let text): return !falseWords.contains(text.trimmingSpaces.lowercased())
+        case .string(let text), .markup(let text): return !falseWords.contains(text.trimmingSpaces.lowercased())
         case .list(let items): return !items.isEmpty
         case .dict(let mapping): return mapping.count > 0
         case .callable: return true
@@ -232,7 +232,7 @@ enum JSONText {
         case .bool(let flag): return flag ? "true" : "false"
         case .int(let number): return String(number)
         case .float(let number): return number.isFinite ? "\(number)" : "null"
-        case .string(let string): return quote(string)
+        case .string(let string), .markup(let string): return quote(string)
         case .list(let items): return "[" + items.map(encode).joined(separator: ", ") + "]"
         case .dict(let mapping):
             return "{" + mapping.pairs.map { quote($0.key) + ": " + encode($0.value) }.joined(separator: ", ") + "}"

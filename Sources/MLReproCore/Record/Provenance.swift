@@ -96,7 +96,7 @@ enum YAMLText {
             if number.isNaN { return ".nan" }
             if number.isInfinite { return number < 0 ? "-.inf" : ".inf" }
             return AnswerCast.pythonFloat(number)
-        case .string(let string): return plainSafe(string) ? string : JSONText.quote(string)
+        case .string(let string), .markup(let string): return plainSafe(string) ? string : JSONText.quote(string)
         case .list, .dict: return JSONText.encode(value)
         case .callable, .undefined: return "null"
         }

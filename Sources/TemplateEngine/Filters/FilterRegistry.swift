@@ -35,6 +35,7 @@ extension Renderer {
     /// A built-in filter by name.
     func builtinFilter(_ name: String, _ value: Value, _ a: FilterArgs) throws -> Value {
         guard let filter = FilterRegistry.filters[name] else { throw EvalError(unknown: .filter(name)) }
+        if case .markup(let text) = value { return try markupFilter(name, filter, text, a) }
         return try filter.apply(self, name, value, a)
     }
 }

@@ -27,7 +27,7 @@ struct FilterArgs {
     func bool(_ i: Int, _ name: String, _ dflt: Bool) -> Bool { get(i, name)?.isTruthy ?? dflt }
     func string(_ i: Int, _ name: String, _ dflt: String?) throws -> String? {
         guard let v = get(i, name), v != .none else { return dflt }
-        guard case .string(let s) = v else { throw EvalError("'\(name)' must be a string, not \(v.typeName)") }
+        guard case .string(let s) = v.unmarked else { throw EvalError("'\(name)' must be a string, not \(v.typeName)") }
         return s
     }
 }
@@ -118,8 +118,8 @@ extension Renderer {
         case "title": return .string(pythonTitle(try value.text()))
         case "trim": return .string(pythonStrip(try value.text(), chars: try a.string(0, "chars", nil)))
         case "string": return .string(try value.text())
-        case "e", "escape": return .string(htmlEscape(try value.text()))
-        case "safe": return value
+        case "e", "escape": return try value.escapedMarkup()
+        case "safe": return .markup(try value.text())
         case "quote": return .string(shellQuote(try value.text()))
         case "replace":
             let old = try a.get(0, "old")?.text() ?? "", new = try a.get(1, "new")?.text() ?? ""

@@ -28,7 +28,7 @@ extension Renderer {
 
     /// Sort key: lowercased strings unless case-sensitive.
     func sortKey(_ v: Value, _ caseSensitive: Bool) -> Value {
-        if !caseSensitive, case .string(let s) = v { return .string(s.lowercased()) }
+        if !caseSensitive, case .string(let s) = v.unmarked { return .string(s.lowercased()) }
         return v
     }
 
@@ -167,7 +167,7 @@ extension Renderer {
                 }
             }
             return .list(groups.map { .list([$0.0, .list($0.1)]) })
-        case "tojson": return .string(try htmlSafeJSON(value, indent: a.get(0, "indent")))
+        case "tojson": return .markup(try htmlSafeJSON(value, indent: a.get(0, "indent")))
         case "to_json": return .string(try jsonText(value, indent: nil, sortKeys: false, asciiOnly: true))
         case "to_nice_json", "jsonify":
             // `indent=None` is json.dumps's one-line form.

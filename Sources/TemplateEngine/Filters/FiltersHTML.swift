@@ -27,7 +27,7 @@ extension Renderer {
     func htmlFilter(_ name: String, _ value: Value, _ a: FilterArgs) throws -> Value {
         switch name {
         case "filesizeformat": return .string(try fileSizeFormat(value, binary: a.bool(0, "binary", false)))
-        case "forceescape": return .string(htmlEscape(try value.text()))
+        case "forceescape": return .markup(htmlEscape(try value.text()))
         case "striptags": return .string(stripTags(try value.text()))
         case "xmlattr": return .string(try xmlAttributes(value, autospace: a.bool(0, "autospace", true)))
         default: throw EvalError(unknown: .filter(name))

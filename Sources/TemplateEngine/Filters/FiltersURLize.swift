@@ -98,7 +98,8 @@ extension Renderer {
         // re.split(r"(\s+)", escaped): words and the whitespace runs between them.
         var words: [String] = []
         var current = String.UnicodeScalarView(), inSpace = false
-        for c in htmlEscape(try value.text()).unicodeScalars {
+        // MarkupSafe's escape leaves a markup-safe string as it is.
+        for c in (try value.escapedMarkup().text()).unicodeScalars {
             let space = isPythonSpace(c)
             if space != inSpace { words.append(String(current)); current = .init(); inSpace = space }
             current.append(c)

@@ -85,7 +85,7 @@ private struct JSONWriter {
         case .int(let i): out += String(i)
         case .float(let d):
             if d.isNaN { out += "NaN" } else if d.isInfinite { out += d < 0 ? "-Infinity" : "Infinity" } else { out += formatPythonFloat(d) }
-        case .string(let s): jsonString(s, asciiOnly: asciiOnly, into: &out)
+        case .string(let s), .markup(let s): jsonString(s, asciiOnly: asciiOnly, into: &out)
         case .list(let items):
             if items.isEmpty { out += "[]"; return }
             try meter?.visit(items.count + 1)

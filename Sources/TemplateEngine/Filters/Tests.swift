@@ -21,17 +21,23 @@ extension Renderer {
         case "undefined": return value == nil
         default: break
         }
-        guard let v = value else {
+        guard let tested = value else {
             if Builtins.testsAcceptingUndefined.contains(name) { return false }
             throw EvalError("the value tested with '\(name)' is undefined", .undefined)
         }
+        // A markup-safe string is a str to every test (only `string` looks, and says yes to both).
+        let v = tested.unmarked, args = args.map(\.unmarked)
         func arg() throws -> Value {
             guard let a = args.first else { throw EvalError("test '\(name)' needs an argument") }
             return a
         }
         switch name {
         case "none": return v == .none && { if case .none = v { return true } else { return false } }()
-        case "string": if case .string = v { return true } else { return false }
+        case "string":
+            switch v {
+            case .string, .markup: return true
+            case .none, .bool, .int, .float, .list, .dict, .callable, .undefined: return false
+            }
         case "number": if case .int = v { return true } else if case .float = v { return true } else if case .bool = v { return true } else { return false }
         case "integer": if case .int = v { return true } else { return false }
         case "float": if case .float = v { return true } else { return false }

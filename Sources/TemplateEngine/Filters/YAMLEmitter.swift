@@ -211,6 +211,7 @@ struct YAMLEmitter {
             text = s
             implicit = !yamlResolvesToNonString(s)
         case .callable: throw EvalError("cannot represent a function as YAML")
+        case .markup: throw EvalError("cannot represent a markup-safe string (Markup) as YAML: PyYAML tags it as a Python object; apply `|string` first", .type)
         case .undefined(let message): throw EvalError(message, .undefined)
         case .list, .dict: throw EvalError("internal: collection as scalar")
         }

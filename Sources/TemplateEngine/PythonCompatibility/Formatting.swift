@@ -124,7 +124,7 @@ func percentFormat(_ format: String, _ args: [Value]) throws -> String {
         case "c":
             // Python: one code point, from a one-character string or an integer below 0x110000.
             switch value {
-            case .string(let s) where s.unicodeScalars.count == 1:
+            case .string(let s) where s.unicodeScalars.count == 1, .markup(let s) where s.unicodeScalars.count == 1:
                 text = s
             case .int, .bool:
                 let code = value.intValue
@@ -240,7 +240,7 @@ func formatSpec(_ value: Value, _ spec: String) throws -> String {
     let isNumber = value.numeric != nil && !(value == .none)
     switch (type, value.numeric) {
     case (nil, _) where !isNumber, ("s", _):
-        guard case .string(let s) = value else { throw EvalError("Unknown format code 's' for object of type '\(value.typeName)'", .value) }
+        guard case .string(let s) = value.unmarked else { throw EvalError("Unknown format code 's' for object of type '\(value.typeName)'", .value) }
         text = precision.map { stringFrom(codePoints(s).prefix($0)) } ?? s
     case ("d", .int(let i)?), (nil, .int(let i)?):
         text = String(i.magnitude)

@@ -5,6 +5,7 @@ enum Methods {
         if let dunder = dunderMethod(obj, name) { return dunder }
         switch obj {
         case .string(let s): return stringMethod(s, name)
+        case .markup(let s): return markupMethod(s, name)
         case .dict(let d): return dictMethod(d, name)
         case .list(let l): return listMethod(l, name)
         default: return nil
@@ -41,7 +42,7 @@ enum Methods {
     }
 
     static func str(_ v: Value?, _ what: String) throws -> String {
-        guard case .string(let s)? = v else {
+        guard case .string(let s)? = v?.unmarked else {
             throw EvalError("\(what) must be str, not \(v?.typeName ?? "nothing")")
         }
         return s
@@ -55,13 +56,13 @@ enum Methods {
         case "capitalize": body = { _, _ in .string(pythonCapitalize(s)) }
         case "strip", "lstrip", "rstrip":
             body = { a, _ in
-                let chars = a.first.flatMap { if case .string(let c) = $0 { return c } else { return nil } }
+                let chars = a.first.flatMap { if case .string(let c) = $0.unmarked { return c } else { return nil } }
                 return .string(pythonStrip(s, chars: chars, left: name != "rstrip", right: name != "lstrip"))
             }
         case "split", "rsplit":
             body = { a, k in
                 var sep: String? = nil
-                if case .string(let x)? = arg(a, 0, k, "sep") { sep = x }
+                if case .string(let x)? = arg(a, 0, k, "sep")?.unmarked { sep = x }
                 let maxsplit = arg(a, 1, k, "maxsplit")?.intValue ?? -1
                 if sep == "" { throw EvalError("empty separator", .value) }
                 return .list(pythonSplit(s, sep: sep, maxsplit: maxsplit, fromRight: name == "rsplit").map { .string($0) })
@@ -89,7 +90,7 @@ enum Methods {
             body = { a, _ in
                 guard let x = a.first else { throw EvalError("join() takes exactly one argument (0 given)") }
                 let parts = try iterate(x).map { v -> String in
-                    guard case .string(let p) = v else { throw EvalError("sequence item: expected str instance, \(v.typeName) found") }
+                    guard case .string(let p) = v.unmarked else { throw EvalError("sequence item: expected str instance, \(v.typeName) found") }
                     return p
                 }
                 try checkBuiltSize(joinedSize(parts, separator: s), "join")
@@ -116,7 +117,10 @@ enum Methods {
             body = { a, _ in
                 let w = arg(a, 0)?.intValue ?? 0
                 var fill = " "
-                if case .string(let f)? = arg(a, 1) { fill = f }
+                if case .string(let f)? = arg(a, 1)?.unmarked { fill = f }
+                guard fill.unicodeScalars.count == 1 else {
+                    throw EvalError("The fill character must be exactly one character long", .type)
+                }
                 return .string(try pad(s, width: w, fill: fill, align: name == "center" ? "^" : name == "ljust" ? "<" : ">"))
             }
         default: body = moreStringMethods(s, name)
@@ -131,7 +135,7 @@ enum Methods {
         case "values": return NativeFunction(builtin: name) { _, _ in .list(d.values) }
         case "get":
             return NativeFunction(builtin: name) { a, _ in
-                guard case .string(let k)? = a.first else { return a.count > 1 ? a[1] : .none }
+                guard case .string(let k)? = a.first?.unmarked else { return a.count > 1 ? a[1] : .none }
                 return d[k] ?? (a.count > 1 ? a[1] : .none)
             }
         case "copy": return NativeFunction(builtin: name) { _, _ in .dict(d) }

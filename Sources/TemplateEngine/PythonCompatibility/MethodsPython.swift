@@ -107,7 +107,7 @@ extension Methods {
         guard let keys = args.first else { throw EvalError("fromkeys expected at least 1 argument, got 0") }
         var mapping = OrderedMapping()
         for key in try iterate(keys) {
-            guard case .string(let name) = key else { throw EvalError("dict keys must be strings here, not \(key.typeName)") }
+            guard case .string(let name) = key.unmarked else { throw EvalError("dict keys must be strings here, not \(key.typeName)") }
             mapping[name] = args.count > 1 ? args[1] : .none
         }
         return .dict(mapping)

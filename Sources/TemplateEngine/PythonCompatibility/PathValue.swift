@@ -51,7 +51,7 @@ extension Value {
         guard a.pathText != nil || b.pathText != nil else { return nil }
         func part(_ v: Value) -> String? {
             if let p = v.pathText { return p }
-            if case .string(let s) = v { return s }
+            if case .string(let s) = v.unmarked { return s }
             return nil
         }
         guard let left = part(a), let right = part(b) else { return nil }

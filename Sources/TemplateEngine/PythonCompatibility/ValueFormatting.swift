@@ -5,7 +5,7 @@ extension Value {
     /// which a render's budget bounds).
     public var pythonString: String {
         switch self {
-        case .string(let s): return s
+        case .string(let s), .markup(let s): return s
         case .undefined: return ""
         default: return pythonRepr
         }

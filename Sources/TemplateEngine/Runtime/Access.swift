@@ -15,7 +15,8 @@ func iterate(_ v: Value) throws -> [Value] {
     switch v {
     case .list(let l): return l
     case .dict(let d): return d.keys.map { .string($0) }
-    case .string(let s):
+    case .string(let s), .markup(let s):
+        // Markup does not override `__iter__`: its characters are plain strings.
         try RenderMeter.current?.visit(s.utf8.count)
         return s.unicodeScalars.map { .string(String($0)) }
     case .undefined: return []
@@ -39,7 +40,7 @@ extension Renderer {
 
     /// `obj[key]`: a key or index first, then a method. nil = undefined.
     func getItem(_ obj: Value, _ key: Value) throws -> Value? {
-        switch (obj, key) {
+        switch (obj, key.unmarked) {
         case let (.dict(d), .string(k)):
             if let v = d[k] { return v }
             return Methods.bound(obj, k).map { .callable($0) }
@@ -52,6 +53,9 @@ extension Renderer {
             var i = k.intValue
             if i < 0 { i += cps.count }
             return (i >= 0 && i < cps.count) ? .string(String(cps[i])) : nil
+        case let (.markup(s), k) where k.isInteger:
+            // Markup's `__getitem__` keeps it markup.
+            return try getItem(.string(s), k).map(Value.markingSafe)
         case let (_, .string(k)):
             return Methods.bound(obj, k).map { .callable($0) }
         default:
@@ -73,6 +77,8 @@ extension Renderer {
             return .list(pythonSlice(items, l, h, s))
         case .string(let str):
             return .string(stringFrom(pythonSlice(codePoints(str), l, h, s)))
+        case .markup(let str):
+            return .markup(stringFrom(pythonSlice(codePoints(str), l, h, s)))
         default:
             throw EvalError("'\(obj.typeName)' object is not subscriptable")
         }

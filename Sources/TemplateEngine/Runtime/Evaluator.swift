@@ -62,6 +62,10 @@ extension Renderer {
             var map = OrderedMapping()
             for (k, v) in pairs {
                 let key = try eval(k)
+                if case .markup = key {
+                    // The engine's mappings have plain string keys; Python's would print Markup('…').
+                    throw source.error("a markup-safe string (Markup) as a dictionary key is not supported; apply `|string` first", at: k.offset, kind: .type)
+                }
                 guard case .string(let s) = key else {
                     throw source.error("dictionary keys must be strings, got \(key.typeName)", at: k.offset, kind: .type)
                 }
@@ -76,7 +80,7 @@ extension Renderer {
             let b = try defined(try eval(base), at: offset)
             let k = try eval(key)
             if let v = try positioned(offset, { try getItem(b, k) }) { return v }
-            if case .string(let s) = k {
+            if case .string(let s) = k.unmarked {
                 return try missing("'\(describeObject(b))' has no attribute '\(s)'", at: offset)
             }
             return try missing("'\(describeObject(b))' has no element \(try positioned(offset) { try k.reprText() })", at: offset)
@@ -167,7 +171,7 @@ extension Renderer {
             return try positioned(offset) {
                 let result = try Operators.binary(op, a, b, limits: limits)
                 // `*` of a string is charged before it is built (Operators.repeatString).
-                if op == .mul, case .string = result { return result }
+                if op == .mul, case .string = result.unmarked { return result }
                 return try accountLarge(result, always: op == .mul)
             }
         case .compare(let first, let rest, let offset):
@@ -228,6 +232,7 @@ extension Renderer {
         case .dict: return "dict object"
         case .list: return "list object"
         case .string: return "str object"
+        case .markup: return "markupsafe.Markup object"
         case .int: return "int object"
         case .float: return "float object"
         case .none: return "None"

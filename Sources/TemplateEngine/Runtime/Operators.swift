@@ -29,6 +29,7 @@ enum Operators {
             return try floatOp(op, x.asDouble, y.asDouble)
         }
         if op == .div, let joined = try Value.joinPaths(a, b) { return joined }
+        if let result = try markupBinary(op, a, b, limits: limits) { return result }
         switch (op, a, b) {
         case (.add, .string(let s), .string(let t)):
             if s.utf8.count + t.utf8.count > limits.maxOutputBytes { throw EvalError("string too long", .limit) }
@@ -176,14 +177,14 @@ enum Operators {
 
     static func contains(_ container: Value, _ item: Value) throws -> Bool {
         switch container {
-        case .string(let s):
-            guard case .string(let t) = item else {
+        case .string(let s), .markup(let s):
+            guard case .string(let t) = item.unmarked else {
                 throw EvalError("'in <string>' requires string as left operand, not \(item.typeName)")
             }
             return t.isEmpty || s.utf8.firstRange(of: t.utf8) != nil
         case .list(let l): return try l.containsValue(item)
         case .dict(let d):
-            guard case .string(let k) = item else { return false }
+            guard case .string(let k) = item.unmarked else { return false }
             return d[k] != nil
         default:
             throw EvalError("argument of type '\(container.typeName)' is not iterable")
@@ -198,7 +199,8 @@ enum Operators {
             return p < q ? -1 : (p == q ? 0 : 1)
         }
         switch (a, b) {
-        case let (.string(s), .string(t)):
+        case let (.string(s), .string(t)), let (.markup(s), .markup(t)),
+             let (.string(s), .markup(t)), let (.markup(s), .string(t)):
             return compareUTF8(s, t)
         case let (.list(l), .list(m)):
             try RenderMeter.current?.visit(min(l.count, m.count) + 1)

@@ -148,7 +148,7 @@ final class Renderer {
             case .output(let e, let offset):
                 let v = try eval(e)
                 switch v {
-                case .string(let s): out += s
+                case .string(let s), .markup(let s): out += s
                 case .int(let i): out += String(i)
                 case .undefined: break
                 case .callable(let f) where f.pathText != nil: out += f.pathText ?? ""
@@ -338,7 +338,7 @@ final class Renderer {
         }
         var tried: [String] = []
         for candidate in candidates {
-            guard case .string(let name) = candidate else {
+            guard case .string(let name) = candidate.unmarked else {
                 throw source.error("\(verb) expects a template name string, got \(candidate.typeName)", at: offset, kind: .type)
             }
             let parts = name.split(separator: "/", omittingEmptySubsequences: false)

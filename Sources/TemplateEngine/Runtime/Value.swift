@@ -7,6 +7,9 @@ public indirect enum Value: Sendable, Equatable {
     case int(Int)
     case float(Double)
     case string(String)
+    /// MarkupSafe's `Markup`: a string already safe for HTML. Jinja2's `escape`/`e` leaves it as it
+    /// is, and `+`, `%` and its string methods escape their plain-string operands (Markup.swift).
+    case markup(String)
     case list([Value])
     case dict(OrderedMapping)
     case callable(NativeFunction)
@@ -18,7 +21,9 @@ public indirect enum Value: Sendable, Equatable {
         switch (lhs, rhs) {
         case (.none, .none): return true
         case (.undefined, .undefined): return true
-        case let (.string(a), .string(b)): return a.utf8.elementsEqual(b.utf8)
+        case let (.string(a), .string(b)), let (.markup(a), .markup(b)),
+             let (.string(a), .markup(b)), let (.markup(a), .string(b)):
+            return a.utf8.elementsEqual(b.utf8)
         case let (.list(a), .list(b)): return a == b
         case let (.dict(a), .dict(b)): return a == b
         case let (.callable(a), .callable(b)): return a == b
@@ -58,7 +63,7 @@ public indirect enum Value: Sendable, Equatable {
         case .bool(let b): return b
         case .int(let i): return i != 0
         case .float(let d): return d != 0
-        case .string(let s): return !s.isEmpty
+        case .string(let s), .markup(let s): return !s.isEmpty
         case .list(let l): return !l.isEmpty
         case .dict(let d): return d.count > 0
         case .callable: return true
@@ -74,6 +79,7 @@ public indirect enum Value: Sendable, Equatable {
         case .int: return "int"
         case .float: return "float"
         case .string: return "str"
+        case .markup: return "Markup"
         case .list: return "list"
         case .dict: return "dict"
         case .callable(let f): return f.macro != nil ? "Macro" : (f.pathText != nil ? "PosixPath" : "function")

@@ -8,7 +8,7 @@ extension Value {
     /// Python `str(value)` as the engine computes it: charged to the current render.
     func text() throws -> String {
         switch self {
-        case .string(let s): return s
+        case .string(let s), .markup(let s): return s
         case .undefined: return ""
         case .int(let i): return String(i)
         case .callable(let f) where f.pathText != nil: return f.pathText ?? ""
@@ -40,6 +40,7 @@ extension Value {
         case .int(let i): out += String(i)
         case .float(let d): out += formatPythonFloat(d)
         case .string(let s): out += pythonQuoted(s)
+        case .markup(let s): out += "Markup(" + pythonQuoted(s) + ")"
         case .list(let items):
             try meter?.visit(items.count + 1)
             try ValueNesting.enter()
@@ -127,7 +128,7 @@ extension Value {
 
     private func measure(_ bytes: inout Int, meter: RenderMeter?, limit: Int) throws {
         switch self {
-        case .string(let s): bytes += s.utf8.count + 2
+        case .string(let s), .markup(let s): bytes += s.utf8.count + 2
         case .list(let items):
             try meter?.visit(items.count + 1)
             try ValueNesting.enter()
@@ -170,7 +171,7 @@ extension Value {
     /// Appends `str(value)` (what `{{ value }}` and `~` write), stopping past `limit` bytes.
     func appendText(to out: inout String, limit: Int) throws {
         switch self {
-        case .string(let s): out += s
+        case .string(let s), .markup(let s): out += s
         case .undefined: break
         case .int(let i): out += String(i)
         case .callable(let f) where f.pathText != nil: out += f.pathText ?? ""
