@@ -748,7 +748,8 @@ def test_every_supported_row_names_a_test() -> None:
     rows = [line for line in MATRIX.read_text().splitlines() if line.startswith("| ") and not line.startswith("| ---")]
     checked = 0
     for row in rows:
-        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        # A `|` inside a cell is written `\|`, as Markdown tables need.
+        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", row.strip("|"))]
         if "yes" not in cells and "no" not in cells:
             continue
         named = set(re.findall(r"`(test_\w+)`", cells[-1]))
