@@ -52,6 +52,32 @@ import Testing
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("2 passed, 0 failed"), "\(result.stdout)")
     }
+
+    @Test func computedAnswersAreNotCombined() throws {
+        let work = try Harness.temporaryDirectory()
+        defer { Harness.cleanup(work) }
+        let root = try LintCommandTests.template([
+            "mlrepro.yml": """
+            framework:
+              type: str
+              choices: [torch, sklearn]
+              default: torch
+            uses_torch:
+              type: bool
+              when: false
+              default: "{{ framework == 'torch' }}"
+
+            """,
+            "out.txt.jinja": "{{ framework }} {{ uses_torch }}\n",
+        ], in: work)
+        let list = try Harness.run(["bake", "--template", root, "--list"], in: work)
+        #expect(list.status == 0, "\(list.stderr)")
+        #expect(!list.stdout.contains("uses_torch"), "\(list.stdout)")
+        let result = try Harness.run(["bake", "--template", root, "--output", "out"], in: work)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("over framework (2)\n"), "\(result.stdout)")
+        #expect(result.stdout.contains("2 passed, 0 failed"), "\(result.stdout)")
+    }
 }
 
 extension BakeCommandTests {
