@@ -1,8 +1,11 @@
 // Python's `list` and `dict` methods that change the value in place (`items.append(x)`,
 // `d.update(...)`), for the receiver a template names directly: `{% set _ = items.append(x) %}`
 // changes the variable `items` where it is defined, as Jinja2 changes the object it names.
-// Values are copied on assignment here, so another name bound to the same list earlier does not
-// see the change (Jinja2's does); a receiver that is not a plain name is refused by name.
+// Only a variable of the context or one set at the template's top level (`Renderer.bindsOnlyOneName`):
+// a loop variable, a macro argument or a name set inside a loop or macro may share its object with
+// another list, which Jinja2 would change too, so there the call is refused by name
+// (`Methods.unsupported`), as it is on a value no variable holds. Values are copied on assignment
+// here, so another top-level name bound to the same list earlier does not see the change.
 
 extension Methods {
     static let inPlaceList: Set<String> = ["append", "clear", "extend", "insert", "pop", "remove", "reverse", "sort"]

@@ -3,20 +3,20 @@
 // with the reason (`Methods.unsupported`).
 
 extension Methods {
-    /// Methods refused when called: those that change a list or dict in place, on a value no
-    /// variable names (a variable's list changes in place: MethodsInPlace.swift), and those that
-    /// make `bytes` or code-point tables, which templates have no type for.
+    /// Methods refused when called: those that change a list or dict in place, where the change
+    /// could not reach every name that holds the value (MethodsInPlace.swift says where it can),
+    /// and those that make `bytes` or code-point tables, which templates have no type for.
     static let unsupported: [String: [String: String]] = [
         "str": [
             "encode": "it makes bytes, which templates have no type for",
             "maketrans": "it makes a code-point table, which templates have no type for",
             "translate": "it reads a code-point table, which templates have no type for; use replace()",
         ],
-        "list": Dictionary(uniqueKeysWithValues: ["append", "clear", "extend", "insert", "pop", "remove", "reverse", "sort"].map {
-            ($0, "it changes the list in place, which works here only on a list a variable names (`{% set _ = items.append(x) %}`); build a new list (`items + [x]`, `items|reverse|list`, `items|sort`)")
+        "list": Dictionary(uniqueKeysWithValues: inPlaceList.map {
+            ($0, "it changes the list in place, which works here only on a variable of the context or one set at the template's top level (`{% set _ = items.append(x) %}`), not on a loop variable, a macro argument or a value no variable holds; build a new list (`items + [x]`, `items|reverse|list`, `items|sort`)")
         }),
-        "dict": Dictionary(uniqueKeysWithValues: ["clear", "pop", "popitem", "setdefault", "update"].map {
-            ($0, "it changes the dict in place, which works here only on a dict a variable names (`{% set _ = d.update(x) %}`); build a new one (`d|combine({...})`)")
+        "dict": Dictionary(uniqueKeysWithValues: inPlaceDict.map {
+            ($0, "it changes the dict in place, which works here only on a variable of the context or one set at the template's top level (`{% set _ = d.update(x) %}`), not on a loop variable, a macro argument or a value no variable holds; build a new one (`d|combine({...})`)")
         }),
     ]
 
