@@ -89,6 +89,9 @@ FIXTURES["copier-names"] = {
     "cookiecutter.json": json.dumps({"project_slug": "cn"}),
     f"{SLUG}/names.txt": "{{ _copier_conf is defined }} {{ _copier_answers is defined }} {{ _copier_phase is defined }} "
                          "{{ _copier_python is defined }} {{ _folder_name is defined }} {{ cookiecutter is defined }}\n",
+    # ... and so does a hook, rendered before the files.
+    "hooks/pre_gen_project.py": "import pathlib\npathlib.Path('hook-names.txt').write_text("
+                                "'{{ _copier_phase is defined }} {{ _copier_conf is defined }} {{ cookiecutter is defined }}\\n')\n",
 }
 EXTRA = {"variables": ["project_name=Other Study", "license=none", "use_docker=no"]}
 
@@ -156,7 +159,7 @@ def render_both(tmp_path: Path, template: Path, extra: list[str], trust: bool) -
                                         ("extensions", []), ("nested", []), ("nested", ["owner=Grace"]),
                                         ("pre-prompt", []), ("pre-gen", []), ("copier-names", [])])
 def test_fixture_renders_like_cookiecutter(name: str, extra: list[str], tmp_path: Path) -> None:
-    expected, actual = both(tmp_path, name, extra, trust=name in ("pre-prompt", "pre-gen"))
+    expected, actual = both(tmp_path, name, extra, trust=name in ("pre-prompt", "pre-gen", "copier-names"))
     want, got = snapshot(expected), snapshot(actual)
     assert sorted(got) == sorted(want)
     for path in want:

@@ -310,8 +310,7 @@ package enum ProjectGenerator {
     static func renderHooksBeforeWriting(_ manifest: TemplateManifest, tree: TemplateTree, namespace: String,
                                          environment: TemplateEnvironment,
                                          context: OrderedMapping) throws -> ([TaskCommand], OrderedMapping) {
-        var scope = context
-        scope["_copier_phase"] = .string("tasks")
+        var scope = RenderingContext.phase("tasks", of: context)
         scope = try TemplateCheckout.hookContext(scope, tree: tree, namespace: namespace)
         var changedNamespace = false
         func render(_ text: String) throws -> String {
