@@ -168,7 +168,9 @@ def test_repo_dir_of_a_cloned_template_names_its_source_and_warns(tmp_path: Path
     (`~/.cookiecutters/NAME`, a path of the machine); mlrepro renders the source, the same on every machine, and
     names each file that reads it. A local template's `_repo_dir` is the path as given, as in cookiecutter."""
     template = write(tmp_path / "tpl", {"cookiecutter.json": json.dumps({"project_slug": "rd"}),
-                                        f"{SLUG}/a.txt": "repo={{ cookiecutter._repo_dir }}\n", f"{SLUG}/b.txt": "b\n"})
+                                        f"{SLUG}/a.txt": "repo={{ cookiecutter._repo_dir }}\n", f"{SLUG}/b.txt": "b\n",
+                                        # Not rendered (outside the project folder): no warning.
+                                        "README.md": "Hooks may read `cookiecutter._repo_dir`.\n"})
     git("init", "-q", "-b", "main", cwd=template)
     git("add", "-A", cwd=template)
     git("commit", "-qm", "v1", cwd=template)
@@ -180,7 +182,7 @@ def test_repo_dir_of_a_cloned_template_names_its_source_and_warns(tmp_path: Path
     assert (tmp_path / "ours" / "a.txt").read_text() == f"repo={url}\n"
     assert (tmp_path / "ours" / "b.txt").read_text() == "b\n"
     assert f"{SLUG}/a.txt: warning: cookiecutter._repo_dir is rendered as the template source '{url}'" in done.stderr
-    assert "b.txt" not in done.stderr
+    assert "b.txt" not in done.stderr and "README.md" not in done.stderr
     check = mlrepro(tmp_path, "check", "ours")
     assert check.returncode == 0, check.stdout + check.stderr
     local = init(tmp_path, "tpl", "local")

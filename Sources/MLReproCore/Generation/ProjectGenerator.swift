@@ -260,7 +260,7 @@ package enum ProjectGenerator {
         warnings += manifest.unknownSettings.map { "\($0.location): warning: unknown setting '\($0.name)' is ignored" }
         warnings += answers.warnings
         if manifest.tasksAreHooks, let namespace = manifest.answersNamespace {
-            warnings += Self.repoDirWarnings(tree: tree, namespace: namespace)
+            warnings += Self.repoDirWarnings(tree: tree, plan: plan, namespace: namespace)
         }
         for name in answers.unasked {
             warnings.append("no question asks '\(name)'; the answer is passed to the template as it is")
@@ -551,25 +551,20 @@ extension ProjectGenerator {
     /// instead, so that the project renders the same on every machine (hooks get a folder of the
     /// template's files). A warning names each file of a template cloned from a URL that reads it
     /// outside the hooks, so that the difference is never silent.
-    static func repoDirWarnings(tree: TemplateTree, namespace: String) -> [String] {
+    static func repoDirWarnings(tree: TemplateTree, plan: GenerationPlan, namespace: String) -> [String] {
         guard tree.revision != nil, let source = tree.requestedSource,
               case .remote? = try? TemplateSource.classify(source, relativeTo: FileManager.default.currentDirectoryPath) else {
             return []
         }
+        // Only what is rendered: a name or the contents of a file the plan renders.
         let needle = Array("_repo_dir".utf8)
-        func mentions(_ bytes: [UInt8]) -> Bool {
-            guard bytes.count >= needle.count else { return false }
-            for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
-                if Array(bytes[start..<start + needle.count]) == needle { return true }
-            }
-            return false
-        }
         var files: [String] = []
-        for entry in tree.entries where !entry.path.hasPrefix("hooks/") {
-            if mentions(Array(entry.path.utf8)) {
-                files.append(entry.path)
-            } else if !entry.isDirectory, let bytes = try? entry.read(), mentions(bytes) {
-                files.append(entry.path)
+        for item in plan.items where item.kind == .directory || item.kind == .render {
+            if item.source.utf8.firstRange(of: needle) != nil {
+                files.append(item.source)
+            } else if item.kind == .render, let entry = tree.entry(at: item.source), let bytes = try? entry.read(),
+                      bytes.firstRange(of: needle) != nil {
+                files.append(item.source)
             }
         }
         return files.map { path in
