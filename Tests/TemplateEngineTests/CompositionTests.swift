@@ -12,6 +12,8 @@ private let files = DictionaryLoader([
     "base.jinja": "[{% block body %}{% endblock %}]",
     "loop-a.jinja": "{% import 'loop-b.jinja' as b %}",
     "loop-b.jinja": "{% import 'loop-a.jinja' as a %}",
+    "appends.jinja": "{% set _ = items.append(2) %}",
+    "appender.jinja": "{% macro add() %}{% set _ = items.append(2) %}{% endmacro %}",
 ])
 
 private func failure(_ source: String, name: String = "page.jinja", limits: RenderLimits = .init()) -> TemplateError? {
@@ -101,4 +103,20 @@ private func failure(_ source: String, name: String = "page.jinja", limits: Rend
     #expect(one.nextUInt32() == 577_090_037)
     var text = PythonRandom(seed: "a")
     #expect(text.nextUInt32() == 1_168_357_962)
+}
+
+/// An in-place method changes a context variable where the change lasts: at the template's top
+/// level or in its own macros. In an include or an imported macro, whose changes to the top level
+/// are discarded when they end, it is refused by name instead of changing nothing silently.
+@Test func inPlaceMethodsChangeTheContextOnlyWhereTheChangeLasts() throws {
+    let env = TemplateEnvironment(options: EnvironmentOptions(), loader: files)
+    let context = OrderedMapping([("items", .list([.int(1)]))])
+    #expect(try env.render("{% set _ = items.append(2) %}{{ items }}", name: "t", context: context) == "[1, 2]")
+    #expect(try env.render("{% macro add() %}{% set _ = items.append(2) %}{% endmacro %}{{ add() }}{{ items }}",
+                           name: "t", context: context) == "[1, 2]")
+    for source in ["{% include 'appends.jinja' %}{{ items }}",
+                   "{% from 'appender.jinja' import add with context %}{{ add() }}{{ items }}"] {
+        let error = try #require(throws: TemplateError.self) { try env.render(source, name: "t", context: context) }
+        #expect(error.message.contains("list.append() is not supported"), "\(source): \(error)")
+    }
 }

@@ -72,6 +72,10 @@ import TemplateEngine
         "{% set ns = namespace(x=[]) %}{% for i in range(LEVELS) %}{% set ns.x = ns.x + [[ns.x]] %}{% endfor %}",
         "{% set a = [] %}" + String(repeating: "{% set a = [[[[[a]]]]] %}", count: 150),
         "{% set a, b = [], 0 %}" + String(repeating: "{% set a, b = [[[[[a]]]]], 1 %}", count: 150),
+        // In-place methods keep the value they change, as `set` does.
+        "{% set x = [] %}{% for i in range(LEVELS) %}{% set _ = x.append([x]) %}{% endfor %}",
+        "{% set d = {} %}{% for i in range(LEVELS) %}{% set _ = d.update({'k': d}) %}{% endfor %}",
+        "{% set ns = namespace(x=[]) %}{% for i in range(LEVELS) %}{% set _ = ns.x.append([ns.x]) %}{% endfor %}",
     ]
 
     @Test(arguments: builders)

@@ -139,3 +139,42 @@ extension Methods {
         }
     }
 }
+
+extension Renderer {
+    /// The result of `callee(args)` when it is an in-place method on a variable, or on one
+    /// attribute of a mapping a variable holds (`items.append(x)`, `ns.items.append(x)`), after
+    /// storing the changed value where the variable is defined; nil for any other call.
+    func callInPlace(_ callee: Expr, _ args: [Expr], _ kwargs: [(String, Expr)], at offset: Int) throws -> Value? {
+        // Cheap first: most calls are not to an in-place method.
+        guard case .attribute(let receiver, let method, _) = callee,
+              Methods.inPlaceList.contains(method) || Methods.inPlaceDict.contains(method) else { return nil }
+        let variable: String
+        var field: String?
+        switch receiver {
+        case .name(let name, _): variable = name
+        case .attribute(.name(let name, _), let attribute, _): variable = name; field = attribute
+        default: return nil
+        }
+        guard bindsOnlyOneName(variable), let held = lookup(variable) else { return nil }
+        var holder = OrderedMapping()
+        let current: Value
+        if let field {
+            guard case .dict(let mapping) = held, let inner = mapping[field] else { return nil }
+            holder = mapping
+            current = inner
+        } else {
+            current = held
+        }
+        guard Methods.changesInPlace(current, method) else { return nil }
+        let a = try args.map { try eval($0) }
+        let k = try kwargs.map { ($0.0, try eval($0.1)) }
+        let (changed, result) = try positioned(offset) { try Methods.applyInPlace(current, method, a, k) }
+        if let field {
+            holder[field] = changed
+            try rebind(variable, .dict(holder), at: offset)
+        } else {
+            try rebind(variable, changed, at: offset)
+        }
+        return result
+    }
+}

@@ -101,26 +101,7 @@ extension Renderer {
                 try renderBlockLevel(BlockFrame(name: blockName, chain: chain, level: 0, scoped: false), &text)
                 return .string(text)
             }
-            if case .attribute(.name(let variable, _), let method, _) = callee, bindsOnlyOneName(variable),
-               let current = lookup(variable), Methods.changesInPlace(current, method) {
-                // `items.append(x)`: the variable changes where it is defined (MethodsInPlace.swift).
-                let a = try args.map { try eval($0) }
-                let k = try kwargs.map { ($0.0, try eval($0.1)) }
-                let (changed, result) = try positioned(offset) { try Methods.applyInPlace(current, method, a, k) }
-                rebind(variable, changed)
-                return result
-            }
-            if case .attribute(.attribute(.name(let variable, _), let field, _), let method, _) = callee,
-               bindsOnlyOneName(variable), case .dict(let holder)? = lookup(variable), let current = holder[field], Methods.changesInPlace(current, method) {
-                // `ns.items.append(x)`: a list or dict held by a namespace (or a mapping a variable names).
-                let a = try args.map { try eval($0) }
-                let k = try kwargs.map { ($0.0, try eval($0.1)) }
-                let (changed, result) = try positioned(offset) { try Methods.applyInPlace(current, method, a, k) }
-                var updated = holder
-                updated[field] = changed
-                rebind(variable, .dict(updated))
-                return result
-            }
+            if let result = try callInPlace(callee, args, kwargs, at: offset) { return result }
             let f = try defined(try eval(callee), at: offset)
             let a = try args.map { try eval($0) }
             let k = try kwargs.map { ($0.0, try eval($0.1)) }
@@ -317,7 +298,9 @@ extension Renderer {
             isolated = true
         }
         depth += 1
+        if isolated { detachedScopes += 1 }
         defer {
+            if isolated { detachedScopes -= 1 }
             // Keep `set ns.attr` changes the body made to top-level namespaces.
             var restored = savedFrames
             if !isolated { restored[0] = frames[0] }

@@ -7,8 +7,11 @@ final class Renderer {
     /// `UndefinedBehavior.lenient`: a missing name, attribute or key is `Value.undefined`.
     let lenient: Bool
     var frames: [[String: Value]] = [[:]]
-    /// Context variables an in-place method changed (see InPlaceMethods.swift); their values are in frames[0].
+    /// Context variables an in-place method changed (see MethodsInPlace.swift); their values are in frames[0].
     var mutatedNames: Set<String> = []
+    /// Includes, imported modules and imported macros being rendered: their changes to the top
+    /// level are discarded when they end, so in-place methods are refused inside them.
+    var detachedScopes = 0
     var source: SourceText
     /// Nesting heights of values `set` kept (see `ValueNesting`).
     var nesting = NestingMemo()
@@ -64,24 +67,30 @@ final class Renderer {
     /// change that one too), so such a call stays refused by name (`Methods.unsupported`) instead
     /// of changing a copy only.
     func bindsOnlyOneName(_ name: String) -> Bool {
-        frames.indices.dropFirst().allSatisfy { frames[$0][name] == nil }
+        detachedScopes == 0 && frames.indices.dropFirst().allSatisfy { frames[$0][name] == nil }
     }
 
     /// Gives `name` a changed value in the frame that defines it (the template's first frame for
-    /// a name of the context or the globals, which it then shadows).
-    func rebind(_ name: String, _ value: Value) {
+    /// a name of the context or the globals, which it then shadows), after the nesting check every
+    /// kept value passes.
+    func rebind(_ name: String, _ value: Value, at offset: Int) throws {
+        try checkNesting(value, at: offset)
         var i = frames.count - 1
-        while i >= 0 {
-            if frames[i][name] != nil {
-                frames[i][name] = value
-                if i == 0 { mutatedNames.insert(name) }
-                return
-            }
-            i -= 1
-        }
-        frames[0][name] = value
+        while i > 0, frames[i][name] == nil { i -= 1 }
+        frames[i][name] = value
         // A name of the context changed in place: `renderChangingContext` reports it.
-        mutatedNames.insert(name)
+        if i == 0 { mutatedNames.insert(name) }
+    }
+
+    /// Refuses a value nested deeper than `ValueNesting.limit` before it is kept: only `set` and
+    /// in-place methods keep a value beyond its expression (a namespace carries it from one loop
+    /// iteration to the next), so only there can nesting grow without bound, and tearing down a
+    /// deeper one recurses once per level.
+    func checkNesting(_ value: Value, at offset: Int) throws {
+        guard value.isContainer else { return }
+        let height = ValueNesting.height(value, cap: ValueNesting.limit, known: &nesting)
+        nesting.keep(value, height: height)
+        if height > ValueNesting.limit { throw source.error(ValueNesting.message, at: offset, kind: .limit) }
     }
 
     func assign(_ target: Target, _ value: Value, at offset: Int) throws {
@@ -171,14 +180,7 @@ final class Renderer {
                 // Literals carry no offset of their own: errors about `[...]` point at the tag.
                 let at = e.offset > 0 ? e.offset : tagOffset
                 let value = try eval(e)
-                // Only `set` keeps a value beyond its expression (a namespace carries it from one
-                // loop iteration to the next), so only here can nesting grow without bound: none
-                // deeper than the walks allow is kept (tearing one down recurses once per level).
-                if value.isContainer {
-                    let height = ValueNesting.height(value, cap: ValueNesting.limit, known: &nesting)
-                    nesting.keep(value, height: height)
-                    if height > ValueNesting.limit { throw source.error(ValueNesting.message, at: at, kind: .limit) }
-                }
+                try checkNesting(value, at: at)
                 try assign(target, value, at: at)
             case .setBlock(let target, let body, let filter, let offset):
                 var text = ""
@@ -316,6 +318,7 @@ final class Renderer {
         }
         let saved = (source, frames, context)
         depth += 1
+        detachedScopes += 1
         if withContext {
             frames.append([:])
         } else {
@@ -323,7 +326,7 @@ final class Renderer {
             frames = [[:]]
             context = OrderedMapping()
         }
-        defer { (source, frames, context) = saved; depth -= 1 }
+        defer { (source, frames, context) = saved; depth -= 1; detachedScopes -= 1 }
         try withSite(offset) { try renderTemplateTree(template, &out) }
     }
 

@@ -167,9 +167,11 @@ extension Renderer {
         let module = ModuleScope(context: moduleContext)
         let saved = (frames, context, source, currentModule, missingImports)
         depth += 1
+        detachedScopes += 1
         defer {
             (frames, context, source, currentModule, missingImports) = saved
             depth -= 1
+            detachedScopes -= 1
         }
         frames = [[:]]
         context = moduleContext
