@@ -66,13 +66,17 @@ import Testing
               type: bool
               when: false
               default: "{{ framework == 'torch' }}"
+            gpu:
+              type: bool
+              ask: 0
+              default: "{{ framework == 'torch' }}"
 
             """,
             "out.txt.jinja": "{{ framework }} {{ uses_torch }}\n",
         ], in: work)
         let list = try Harness.run(["bake", "--template", root, "--list"], in: work)
         #expect(list.status == 0, "\(list.stderr)")
-        #expect(!list.stdout.contains("uses_torch"), "\(list.stdout)")
+        #expect(!list.stdout.contains("uses_torch") && !list.stdout.contains("gpu="), "\(list.stdout)")
         let result = try Harness.run(["bake", "--template", root, "--output", "out"], in: work)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("over framework (2)\n"), "\(result.stdout)")

@@ -129,9 +129,9 @@ package struct Baker {
         let resolver = self.resolver
         let fixedNames = Set(fixed.map(\.key))
         for question in manifest.questions where !question.secret && !fixedNames.contains(question.name) {
-            // A computed answer (`when: false`) is never asked: its default decides it, so it is
-            // not a dimension to combine.
-            if case .bool(false)? = question.when { continue }
+            // A computed answer is never asked: its default decides it, so it is not a dimension
+            // to combine.
+            if question.isNeverAsked { continue }
             var values: [Value] = []
             if let choices = try resolver.choiceValues(question, scope: scope) {
                 values = choices.filter(\.disabled.isEmpty).map(\.value)

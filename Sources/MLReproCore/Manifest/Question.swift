@@ -35,4 +35,14 @@ package struct Question: Sendable {
     /// each key is a choice, and the answer is `{key: its sub-items rendered}`; an answer may
     /// give just the key, or `{key: {...}}` overriding sub-items.
     package var keyedChoices: OrderedMapping?
+
+    /// Never put to anyone, whatever the other answers: `when` or `ask` is a constant false
+    /// (`when: false`, `ask: 0`), so its default decides it (a computed answer).
+    package var isNeverAsked: Bool {
+        [when, ask].contains { flag in
+            guard let flag else { return false }
+            if case .string = flag { return false }
+            return !AnswerCast.truthy(flag)
+        }
+    }
 }
