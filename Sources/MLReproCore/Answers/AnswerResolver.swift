@@ -402,9 +402,7 @@ package struct AnswerResolver: Sendable {
         if question.type == .str {
             let texts: [Value] = question.multiselect ? (value.listItems ?? []) : [value]
             for case .string(let text) in texts {
-                // cookiecutter takes any text for a variable, newlines and tabs too (briefcase gives
-                // a module's source as `app_source`); its questions have no `multiline`.
-                let multiline = question.multiline || manifest.rawVariables != nil
+                let multiline = question.multiline || manifest.textAnswersMayBreakLines
                 if let bad = Self.forbiddenCharacter(in: text, multiline: multiline) {
                     throw GenerationError.invalidAnswer(key: question.name, location: location, message: bad)
                 }

@@ -9,6 +9,9 @@ package struct TemplateManifest: Sendable {
     /// Answers for names no question asks are kept for the templates, with a warning (copier),
     /// instead of refused (mlrepro's own manifests).
     package var keepsUnknownAnswers = false
+    /// Every text answer may hold newlines and tabs, as if each question were `multiline`
+    /// (cookiecutter takes any text for a variable).
+    package var textAnswersMayBreakLines = false
     /// copier: a question whose `when` is false and that has no default gets no answer at all
     /// (its name stays undefined and out of the record); otherwise its type's empty value or an
     /// error "has no answer and no default".

@@ -8,15 +8,13 @@ import TemplateEngine
 /// `copier-template-extensions` context hooks update the context the files are rendered with.
 package final class PythonExtensions: @unchecked Sendable {
     /// Extensions whose features the engine has natively (nothing of theirs runs).
-    package static let native: Set<String> = [
-        "jinja2_time.TimeExtension", "jinja2_time.jinja2_time.TimeExtension",
+    package static let native: Set<String> = timeExtensions.union([
         "jinja2_ansible_filters.AnsibleCoreFiltersExtension",
         "copier_templates_extensions.TemplateExtensionLoader", "copier_template_extensions.TemplateExtensionLoader",
         "cookiecutter.extensions.JsonifyExtension", "cookiecutter.extensions.RandomStringExtension",
-        "cookiecutter.extensions.SlugifyExtension", "cookiecutter.extensions.TimeExtension",
-        "cookiecutter.extensions.UUIDExtension",
-    ]
-    /// The extensions that add `{% now %}`.
+        "cookiecutter.extensions.SlugifyExtension", "cookiecutter.extensions.UUIDExtension",
+    ])
+    /// The extensions that add `{% now %}` (native too).
     package static let timeExtensions: Set<String> = [
         "jinja2_time.TimeExtension", "jinja2_time.jinja2_time.TimeExtension", "cookiecutter.extensions.TimeExtension",
     ]

@@ -144,6 +144,9 @@ package struct CookiecutterFormat: TemplateFormat {
             }
         }
         manifest.tasksAreHooks = true
+        // cookiecutter takes any text for a variable, newlines and tabs too (briefcase gives a
+        // module's source as `app_source`); its questions have no `multiline`.
+        manifest.textAnswersMayBreakLines = true
         for hook in try Self.hooks(named: "pre_gen_project", in: tree) {
             manifest.tasksBeforeWriting.append(.arguments(hook.interpreter + ["-c", hook.script]))
         }
