@@ -243,13 +243,8 @@ package enum ProjectGenerator {
             later.tasks = Array(manifest.tasks.prefix(tasks.count))
             throw GenerationError.tasksNeedTrust(codeThatRuns(later))
         }
-        var tasksBeforeWriting: [TaskCommand] = hooksBeforeWriting ?? []
-        for task in manifest.tasksBeforeWriting where hooksBeforeWriting == nil {
-            switch task {
-            case .shell(let line): tasksBeforeWriting.append(.shell(try message(line, "hook") ?? line))
-            case .arguments(let parts): tasksBeforeWriting.append(.arguments(try parts.map { try message($0, "hook") ?? $0 }))
-            }
-        }
+        // Only cookiecutter's hooks run before writing, rendered above.
+        let tasksBeforeWriting = hooksBeforeWriting ?? []
         if !request.force, DestinationState.inspect(request.destination) == .nonEmptyDirectory {
             throw GenerationError.destinationNotEmpty(request.destination)
         }

@@ -14,18 +14,22 @@ enum Methods {
 
     /// `__len__` and `__contains__`, which `str`, `list` and `dict` share (`name.__len__()`).
     static func dunderMethod(_ obj: Value, _ name: String) -> NativeFunction? {
-        let count: Int
+        // Every method lookup passes here first: the name decides before anything is counted.
+        guard name == "__len__" || name == "__contains__" else { return nil }
         switch obj {
-        case .string(let s): count = s.unicodeScalars.count
-        case .list(let items): count = items.count
-        case .dict(let map): count = map.count
+        case .string, .markup, .list, .dict: break
         default: return nil
         }
         switch name {
         case "__len__":
             return NativeFunction(builtin: name) { a, k in
                 guard a.isEmpty, k.isEmpty else { throw EvalError("__len__() takes no arguments (\(a.count + k.count) given)", .type) }
-                return .int(count)
+                switch obj {
+                case .string(let s), .markup(let s): return .int(s.unicodeScalars.count)
+                case .list(let items): return .int(items.count)
+                case .dict(let map): return .int(map.count)
+                default: return .int(0)
+                }
             }
         case "__contains__":
             return NativeFunction(builtin: name) { a, k in
