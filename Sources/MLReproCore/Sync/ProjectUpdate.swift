@@ -260,11 +260,7 @@ package struct ProjectUpdate {
                            hookShaped: Bool) throws -> (PathMap<RegeneratedProject.File>, MergeBaseSource) {
         if !hookShaped, let stored = PristineBase.stored(for: record) { return (stored, .recorded) }
         if let tree {
-            let files = try RegeneratedProject.render(
-                tree: tree, project: regeneration.project, inputs: record.answerInputs(for: try tree.manifest()),
-                environmentJSON: record.environmentJSON, skip: record.skip, trust: regeneration.template.trust,
-                layout: record.layout, budget: budget).files
-            return (files, .template)
+            return (try regeneration.render(record, tree: tree, budget: budget, asRecorded: true).files, .template)
         }
         var files = PathMap<RegeneratedProject.File>()
         for (path, digest) in record.checksums where !path.hasPrefix(GenerationPlan.recordDirectory + "/") {

@@ -36,10 +36,14 @@ package struct RecordedRegeneration {
     }
 
     /// `tree` rendered for the project with the recorded answers changed by `answers` and `data`.
-    func render(_ record: ProjectRecord, tree: TemplateTree, budget: RenderBudget? = nil,
+    /// `asRecorded`: the recorded answers alone, without this command's `--answers`/`--data`
+    /// (the render the project was made from, for a merge base).
+    func render(_ record: ProjectRecord, tree: TemplateTree, budget: RenderBudget? = nil, asRecorded: Bool = false,
                 resolving: ((AnswerResolver, AnswerInputs) throws -> ResolvedAnswers)? = nil) throws -> RegeneratedProject {
-        try RegeneratedProject.render(
-            tree: tree, project: project, inputs: record.answerInputs(for: try tree.manifest(), overrides: answers, data: data),
+        let manifest = try tree.manifest()
+        let inputs = asRecorded ? record.answerInputs(for: manifest) : record.answerInputs(for: manifest, overrides: answers, data: data)
+        return try RegeneratedProject.render(
+            tree: tree, project: project, inputs: inputs,
             environmentJSON: record.environmentJSON, skip: record.skip, trust: template.trust, layout: record.layout,
             budget: budget, resolving: resolving)
     }
